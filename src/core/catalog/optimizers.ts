@@ -1,3 +1,7 @@
+/**
+ * Optimizers. Every one has `primary: 'learning_rate'`, so `optimizer: { sgd: 0.1 }` sets the
+ * rate; defaults are Keras's. `learning_rate` warns (saneMin/saneMax) outside [1e-7, 1].
+ */
 import type { OptimizerEntry, ParamSpec } from './types';
 
 const learningRate = (def: number): ParamSpec => ({
@@ -6,6 +10,46 @@ const learningRate = (def: number): ParamSpec => ({
   default: def,
   doc: 'Step size α. Too large diverges, too small crawls.',
 });
+
+const epsilon = (def: number): ParamSpec => ({
+  name: 'epsilon',
+  type: { kind: 'float', min: 0, exclusiveMin: true, saneMax: 1 },
+  default: def,
+  doc: 'Added to the denominator for numerical stability.',
+});
+
+const decayRate = (name: string, def: number, doc: string): ParamSpec => ({
+  name,
+  type: { kind: 'float', min: 0, max: 1, exclusiveMax: true },
+  default: def,
+  doc,
+});
+
+const sgd: OptimizerEntry = {
+  name: 'sgd',
+  category: 'optimizer',
+  summary: 'Stochastic gradient descent, with optional (Nesterov) momentum.',
+  docs:
+    'Moves every weight against its gradient, computed on one mini-batch at a time (`train.batch_size`). Plain SGD is the baseline ' +
+    'every other optimizer refines. With `momentum` it accumulates a velocity that keeps it moving through flat regions and damps ' +
+    'zig-zagging in narrow valleys; `nesterov: true` evaluates the gradient at the look-ahead point, which usually converges a little ' +
+    'faster. Well-tuned SGD with momentum and a decaying rate still often generalises best.',
+  params: [
+    learningRate(0.01),
+    { name: 'momentum', type: { kind: 'float', min: 0, max: 1, exclusiveMax: true }, default: 0, doc: 'Momentum μ: the fraction of the previous velocity kept each step (0.9 is typical; 0 is plain SGD).' },
+    { name: 'nesterov', type: { kind: 'bool' }, default: false, doc: 'Use Nesterov momentum (gradient at the look-ahead point θ + μv). Needs momentum > 0.' },
+  ],
+  formulas: [
+    { label: 'gradient descent', latex: '\\theta \\leftarrow \\theta - \\alpha \\nabla_\\theta L(\\theta)', unicode: 'θ ← θ − α∇L(θ)' },
+    { label: 'SGD on one sample', latex: '\\theta \\leftarrow \\theta - \\alpha \\nabla_\\theta L_i(\\theta), \\quad i \\sim \\mathcal{U}\\{1,\\dots,N\\}', unicode: 'θ ← θ − α∇Lᵢ(θ),  i drawn at random from 1…N' },
+    { label: 'mini-batch', latex: '\\theta \\leftarrow \\theta - \\frac{\\alpha}{|B|} \\sum_{i \\in B} \\nabla_\\theta L_i(\\theta)', unicode: 'θ ← θ − (α/|B|) Σᵢ∈B ∇Lᵢ(θ)' },
+    { label: 'momentum', latex: 'v \\leftarrow \\mu v - \\alpha \\nabla_\\theta L(\\theta), \\quad \\theta \\leftarrow \\theta + v', unicode: 'v ← μv − α∇L(θ),  θ ← θ + v' },
+    { label: 'Nesterov momentum', latex: 'v \\leftarrow \\mu v - \\alpha \\nabla_\\theta L(\\theta + \\mu v), \\quad \\theta \\leftarrow \\theta + v', unicode: 'v ← μv − α∇L(θ + μv),  θ ← θ + v' },
+  ],
+  tfjs: 'tf.train.sgd(learningRate) when momentum is 0, else tf.train.momentum(learningRate, momentum, nesterov)',
+  aliases: ['SGD', 'gradient_descent', 'momentum'],
+  primary: 'learning_rate',
+};
 
 const adam: OptimizerEntry = {
   name: 'adam',
@@ -28,4 +72,106 @@ const adam: OptimizerEntry = {
   primary: 'learning_rate',
 };
 
-export const optimizers: readonly OptimizerEntry[] = [adam];
+const adamax: OptimizerEntry = {
+  name: 'adamax',
+  category: 'optimizer',
+  summary: 'Adamax: Adam with the infinity norm in place of the second moment.',
+  docs:
+    'A variant from the Adam paper that scales steps by an exponentially weighted maximum of past gradient magnitudes instead of ' +
+    'their root mean square. The maximum needs no bias correction and is less sensitive to rare huge gradients; sometimes better ' +
+    'than Adam for embeddings and sparse updates.',
+  params: [
+    learningRate(0.001),
+    decayRate('beta_1', 0.9, 'Decay rate of the first-moment estimate.'),
+    decayRate('beta_2', 0.999, 'Decay rate of the weighted infinity norm.'),
+    epsilon(1e-7),
+  ],
+  formulas: [
+    { label: 'first moment', latex: 'm_t = \\beta_1 m_{t-1} + (1-\\beta_1) g_t', unicode: 'mₜ = β₁mₜ₋₁ + (1−β₁)gₜ' },
+    { label: 'infinity norm', latex: 'u_t = \\max(\\beta_2 u_{t-1},\\ |g_t|)', unicode: 'uₜ = max(β₂uₜ₋₁, |gₜ|)' },
+    { label: 'update', latex: '\\theta_t = \\theta_{t-1} - \\frac{\\alpha}{1-\\beta_1^t} \\cdot \\frac{m_t}{u_t + \\epsilon}', unicode: 'θₜ = θₜ₋₁ − (α/(1−β₁ᵗ))·mₜ/(uₜ + ε)' },
+  ],
+  tfjs: 'tf.train.adamax(learningRate, beta1, beta2, epsilon)',
+  aliases: ['Adamax'],
+  primary: 'learning_rate',
+};
+
+const rmsprop: OptimizerEntry = {
+  name: 'rmsprop',
+  category: 'optimizer',
+  summary: 'RMSprop: divides each step by a running root-mean-square of recent gradients.',
+  docs:
+    'Keeps a moving average of squared gradients per weight and divides the gradient by its square root, so weights with ' +
+    'consistently large gradients take smaller steps and rarely-updated ones larger. A good choice for recurrent networks. ' +
+    '`centered: true` also subtracts the squared mean gradient (normalising by the variance), which can stabilise training at some extra cost.',
+  params: [
+    learningRate(0.001),
+    decayRate('rho', 0.9, 'Decay rate ρ of the moving average of squared gradients.'),
+    { name: 'momentum', type: { kind: 'float', min: 0, max: 1, exclusiveMax: true }, default: 0, doc: 'Momentum μ applied to the scaled steps (0: none).' },
+    epsilon(1e-7),
+    { name: 'centered', type: { kind: 'bool' }, default: false, doc: 'Normalise by the estimated variance of the gradient instead of its second moment.' },
+  ],
+  formulas: [
+    { label: 'second moment', latex: 's_t = \\rho\\, s_{t-1} + (1-\\rho)\\, g_t^2', unicode: 'sₜ = ρsₜ₋₁ + (1−ρ)gₜ²' },
+    { label: 'update', latex: '\\theta_t = \\theta_{t-1} - \\alpha \\frac{g_t}{\\sqrt{s_t + \\epsilon}}', unicode: 'θₜ = θₜ₋₁ − α·gₜ/√(sₜ + ε)' },
+    { label: 'with momentum', latex: 'v_t = \\mu v_{t-1} + \\alpha \\frac{g_t}{\\sqrt{s_t + \\epsilon}}, \\quad \\theta_t = \\theta_{t-1} - v_t', unicode: 'vₜ = μvₜ₋₁ + α·gₜ/√(sₜ + ε),  θₜ = θₜ₋₁ − vₜ' },
+    {
+      label: 'centered',
+      latex: '\\bar g_t = \\rho\\, \\bar g_{t-1} + (1-\\rho)\\, g_t, \\quad \\theta_t = \\theta_{t-1} - \\alpha \\frac{g_t}{\\sqrt{s_t - \\bar g_t^2 + \\epsilon}}',
+      unicode: 'ḡₜ = ρḡₜ₋₁ + (1−ρ)gₜ,  θₜ = θₜ₋₁ − α·gₜ/√(sₜ − ḡₜ² + ε)',
+    },
+  ],
+  tfjs: 'tf.train.rmsprop(learningRate, rho, momentum, epsilon, centered) (tfjs calls rho "decay")',
+  aliases: ['RMSprop', 'rms_prop', 'RMSProp'],
+  primary: 'learning_rate',
+};
+
+const adagrad: OptimizerEntry = {
+  name: 'adagrad',
+  category: 'optimizer',
+  summary: 'Adagrad: per-weight rates that shrink with the sum of all past squared gradients.',
+  docs:
+    'Divides each step by the root of the accumulated squared gradients of that weight, so frequently updated weights slow down and ' +
+    'rare ones (sparse features, embeddings of rare words) keep learning. Because the sum only grows, the effective rate eventually ' +
+    'becomes tiny and learning stalls; `rmsprop` and `adadelta` replace the sum with a moving average to avoid that.',
+  params: [
+    learningRate(0.001),
+    { name: 'initial_accumulator_value', type: { kind: 'float', min: 0, exclusiveMin: true }, default: 0.1, doc: 'Starting value of every accumulator G₀; keeps the first steps bounded.' },
+  ],
+  formulas: [
+    { label: 'accumulator', latex: 'G_t = G_{t-1} + g_t^2', unicode: 'Gₜ = Gₜ₋₁ + gₜ²' },
+    { label: 'update', latex: '\\theta_t = \\theta_{t-1} - \\alpha \\frac{g_t}{\\sqrt{G_t + \\epsilon}}', unicode: 'θₜ = θₜ₋₁ − α·gₜ/√(Gₜ + ε)' },
+  ],
+  tfjs: 'tf.train.adagrad(learningRate, initialAccumulatorValue)',
+  aliases: ['Adagrad', 'ada_grad'],
+  primary: 'learning_rate',
+};
+
+const adadelta: OptimizerEntry = {
+  name: 'adadelta',
+  category: 'optimizer',
+  summary: 'Adadelta: Adagrad with moving averages, with steps in the units of the weights.',
+  docs:
+    'Replaces Adagrad\'s ever-growing sum with a moving average of squared gradients, and scales the step by a moving average of ' +
+    'past squared updates, so the update has the same units as the weights. The original algorithm needs no learning rate; it is ' +
+    '`learning_rate: 1.0` here. The Keras default 0.001 learns very slowly: raise it if training barely moves.',
+  params: [
+    learningRate(0.001),
+    decayRate('rho', 0.95, 'Decay rate ρ of both moving averages.'),
+    epsilon(1e-7),
+  ],
+  formulas: [
+    { label: 'gradient average', latex: 'E[g^2]_t = \\rho E[g^2]_{t-1} + (1-\\rho) g_t^2', unicode: 'E[g²]ₜ = ρE[g²]ₜ₋₁ + (1−ρ)gₜ²' },
+    {
+      label: 'step',
+      latex: '\\Delta\\theta_t = -\\frac{\\sqrt{E[\\Delta\\theta^2]_{t-1} + \\epsilon}}{\\sqrt{E[g^2]_t + \\epsilon}}\\, g_t',
+      unicode: 'Δθₜ = −(√(E[Δθ²]ₜ₋₁ + ε) / √(E[g²]ₜ + ε))·gₜ',
+    },
+    { label: 'update', latex: 'E[\\Delta\\theta^2]_t = \\rho E[\\Delta\\theta^2]_{t-1} + (1-\\rho)\\Delta\\theta_t^2, \\quad \\theta_t = \\theta_{t-1} + \\alpha \\Delta\\theta_t', unicode: 'E[Δθ²]ₜ = ρE[Δθ²]ₜ₋₁ + (1−ρ)Δθₜ²,  θₜ = θₜ₋₁ + αΔθₜ' },
+  ],
+  tfjs: 'tf.train.adadelta(learningRate, rho, epsilon)',
+  aliases: ['Adadelta', 'ada_delta'],
+  primary: 'learning_rate',
+};
+
+export const optimizers: readonly OptimizerEntry[] = [sgd, adam, adamax, rmsprop, adagrad, adadelta];

@@ -1,0 +1,59 @@
+// Builds every bundle: extension host, language server, trainer, CLI (node, CommonJS) and one
+// browser bundle per webview. `node esbuild.mjs --watch` rebuilds on change; `--production` minifies.
+import * as esbuild from 'esbuild';
+import { cpSync, existsSync, mkdirSync } from 'node:fs';
+
+const watch = process.argv.includes('--watch');
+const production = process.argv.includes('--production');
+
+const common = {
+  bundle: true,
+  sourcemap: production ? false : 'linked',
+  minify: production,
+  logLevel: 'warning',
+  legalComments: 'none',
+};
+
+const node = {
+  ...common,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  // `vscode` is provided by the host; the optional native tfjs backends are resolved at run time.
+  external: ['vscode', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', 'webgpu'],
+};
+
+/** @type {import('esbuild').BuildOptions[]} */
+const builds = [
+  { ...node, entryPoints: { cli: 'src/cli/bin.ts' }, outdir: 'dist' },
+  { ...node, entryPoints: { server: 'server/main.ts' }, outdir: 'dist' },
+  { ...node, entryPoints: { trainer: 'src/trainer/main.ts' }, outdir: 'dist' },
+  { ...node, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist' },
+  {
+    ...common,
+    platform: 'browser',
+    format: 'iife',
+    target: 'chrome120',
+    entryPoints: { curves: 'webviews/curves/main.ts', graph: 'webviews/graph/main.ts' },
+    outdir: 'dist/webviews',
+    loader: { '.css': 'css' },
+  },
+].filter((b) => Object.values(b.entryPoints).every((p) => existsSync(p)));
+
+function copyAssets() {
+  // The wasm backend loads its .wasm files next to the bundle at run time.
+  mkdirSync('dist', { recursive: true });
+  const wasmDir = 'node_modules/@tensorflow/tfjs-backend-wasm/dist';
+  for (const f of ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm']) {
+    if (existsSync(`${wasmDir}/${f}`)) cpSync(`${wasmDir}/${f}`, `dist/${f}`);
+  }
+}
+
+copyAssets();
+if (watch) {
+  const contexts = await Promise.all(builds.map((b) => esbuild.context(b)));
+  await Promise.all(contexts.map((c) => c.watch()));
+  console.log('watching…');
+} else {
+  await Promise.all(builds.map((b) => esbuild.build(b)));
+}

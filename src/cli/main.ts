@@ -1,0 +1,197 @@
+/**
+ * `modelyaml`: the same core the editor uses, for terminals, CI and pre-commit hooks.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { parseArgs } from 'node:util';
+import { analyze, hasErrors, type Analysis } from '../core/analyze';
+import type { Diagnostic } from '../core/diagnostics';
+import { catalogReference } from '../core/docs';
+import { architectureGraph, toMermaid } from '../core/graph';
+import { jsonSchema } from '../core/jsonSchema';
+import { formatSummary, summarize } from '../core/summary';
+import { fileDataHost } from '../node/dataHost';
+
+const HELP = `modelyaml — check, summarise, draw and train *.model.yaml neural-network specs
+
+Usage:
+  modelyaml check <files…> [--format text|json]   report problems; exit 1 on errors
+  modelyaml summary <file>                        layer table with output shapes and parameters
+  modelyaml graph <file> [--direction TB|LR]      the architecture as Mermaid text
+  modelyaml schema                                JSON Schema for other YAML tooling
+  modelyaml docs                                  the language reference (Markdown)
+  modelyaml lsp --stdio                           run the language server for any LSP client
+
+Options:
+  -h, --help       show this help
+  -v, --version    show the version
+
+Examples:
+  modelyaml check examples/*.model.yaml
+  modelyaml summary examples/mnist-cnn.model.yaml
+  modelyaml graph examples/residual-cnn.model.yaml > model.mmd
+`;
+
+const color = process.stdout.isTTY && !process.env.NO_COLOR;
+const paint = (code: string, s: string) => (color ? `\x1b[${code}m${s}\x1b[0m` : s);
+
+export interface CliIO {
+  out(s: string): void;
+  err(s: string): void;
+}
+
+const stdio: CliIO = {
+  out: (s) => process.stdout.write(s),
+  err: (s) => process.stderr.write(s),
+};
+
+function load(file: string, io: CliIO): Analysis | undefined {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    io.err(`${file}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
+    return undefined;
+  }
+  return analyze(text, { host: fileDataHost(dirname(file)) });
+}
+
+function formatDiagnostic(file: string, a: Analysis, d: Diagnostic): string {
+  const p = a.lines.position(d.range.start);
+  const sev = d.severity === 'error' ? paint('31', 'error') : d.severity === 'warning' ? paint('33', 'warning') : paint('36', d.severity);
+  const where = paint('1', `${file}:${p.line + 1}:${p.character + 1}`);
+  const lineText = a.text.split('\n', p.line + 1)[p.line] ?? '';
+  const width = Math.max(1, Math.min(d.range.end, a.lines.offset(p.line + 1, 0) - 1) - d.range.start);
+  const gutter = String(p.line + 1);
+  return (
+    `${where}: ${sev}[${d.code}]: ${d.message}\n` +
+    `  ${paint('2', gutter + ' |')} ${lineText}\n` +
+    `  ${' '.repeat(gutter.length)}${paint('2', ' |')} ${' '.repeat(p.character)}${paint(d.severity === 'error' ? '31' : '33', '^'.repeat(width))}\n`
+  );
+}
+
+function check(files: string[], format: string, io: CliIO): number {
+  if (!files.length) {
+    io.err('modelyaml check: name at least one spec file.\n');
+    return 2;
+  }
+  let errors = 0;
+  let warnings = 0;
+  const json: unknown[] = [];
+  for (const file of files) {
+    const a = load(file, io);
+    if (!a) {
+      errors++;
+      json.push({ file, error: 'unreadable' });
+      continue;
+    }
+    const shown = relative(process.cwd(), file) || file;
+    for (const d of a.diagnostics) {
+      if (d.severity === 'error') errors++;
+      else if (d.severity === 'warning') warnings++;
+      if (format === 'json') {
+        const s = a.lines.position(d.range.start);
+        const e = a.lines.position(d.range.end);
+        json.push({ file: shown, line: s.line + 1, column: s.character + 1, endLine: e.line + 1, endColumn: e.character + 1, severity: d.severity, code: d.code, message: d.message });
+      } else io.out(formatDiagnostic(shown, a, d));
+    }
+  }
+  if (format === 'json') io.out(JSON.stringify(json, null, 2) + '\n');
+  else {
+    const ok = errors === 0;
+    io.out(
+      `${ok ? paint('32', '✓') : paint('31', '✗')} ${files.length} spec${files.length === 1 ? '' : 's'} checked: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}\n`,
+    );
+  }
+  return errors ? 1 : 0;
+}
+
+function single(files: string[], cmd: string, io: CliIO): Analysis | undefined {
+  if (files.length !== 1) {
+    io.err(`modelyaml ${cmd}: name exactly one spec file.\n`);
+    return undefined;
+  }
+  const a = load(files[0], io);
+  if (a && hasErrors(a)) {
+    for (const d of a.diagnostics.filter((x) => x.severity === 'error')) io.err(formatDiagnostic(files[0], a, d));
+  }
+  return a;
+}
+
+export async function main(argv: string[], io: CliIO = stdio): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'v' },
+        format: { type: 'string', default: 'text' },
+        direction: { type: 'string', default: 'TB' },
+        epochs: { type: 'string' },
+        device: { type: 'string' },
+        out: { type: 'string' },
+        stdio: { type: 'boolean' },
+        'node-ipc': { type: 'boolean' },
+        socket: { type: 'string' },
+        clientProcessId: { type: 'string' },
+      },
+    });
+  } catch (e) {
+    io.err(`modelyaml: ${(e as Error).message}\n\n${HELP}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  const [cmd, ...rest] = positionals;
+  if (values.version) {
+    io.out(`${process.env.MODELYAML_VERSION ?? '0.1.0'}\n`);
+    return 0;
+  }
+  if (values.help || !cmd || cmd === 'help') {
+    io.out(HELP);
+    return cmd || values.help ? 0 : 2;
+  }
+  switch (cmd) {
+    case 'check':
+      if (values.format !== 'text' && values.format !== 'json') {
+        io.err(`modelyaml check: --format must be text or json, not ${values.format}.\n`);
+        return 2;
+      }
+      return check(rest, values.format, io);
+    case 'summary': {
+      const a = single(rest, 'summary', io);
+      if (!a) return 1;
+      io.out(formatSummary(summarize(a), !!a.model?.isGraph));
+      return hasErrors(a) ? 1 : 0;
+    }
+    case 'graph': {
+      const a = single(rest, 'graph', io);
+      if (!a) return 1;
+      if (values.direction !== 'TB' && values.direction !== 'LR') {
+        io.err('modelyaml graph: --direction must be TB or LR.\n');
+        return 2;
+      }
+      io.out(toMermaid(architectureGraph(a), { direction: values.direction }));
+      return hasErrors(a) ? 1 : 0;
+    }
+    case 'schema':
+      io.out(JSON.stringify(jsonSchema(), null, 2) + '\n');
+      return 0;
+    case 'docs':
+      io.out(catalogReference());
+      return 0;
+    case 'lsp': {
+      // The server is its own bundle next to this one (dist/server.js); it reads --stdio itself.
+      require(join(__dirname, 'server.js'));
+      return new Promise<number>(() => undefined); // runs until the client disconnects
+    }
+    default: {
+      const known = ['check', 'summary', 'graph', 'schema', 'docs', 'lsp'];
+      const { closest } = await import('../core/suggest');
+      const s = closest(cmd, known);
+      io.err(`modelyaml: unknown command '${cmd}'.${s ? ` Did you mean '${s}'?` : ''}\n\n${HELP}`);
+      return 2;
+    }
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * The core's front door: text in, everything the tools need out. Pure and synchronous; the
+ * host (CLI, server, trainer) supplies file answers through `DataHost`.
+ */
+import { lookup } from './catalog';
+import type { DataHost, DataShape } from './catalog/types';
+import { DiagnosticSink, LineIndex, type Diagnostic } from './diagnostics';
+import { inferModel, type ModelInfo } from './infer';
+import { readSpec } from './read';
+import { checkCompatibility, inferData } from './semantics';
+import type { ItemNode, ItemValue, Spec, TrainSettings } from './spec';
+import type { Document } from 'yaml';
+
+export interface Analysis {
+  text: string;
+  lines: LineIndex;
+  doc?: Document.Parsed;
+  spec: Spec;
+  diagnostics: Diagnostic[];
+  model?: ModelInfo;
+  data?: DataShape;
+}
+
+export interface AnalyzeOptions {
+  host?: DataHost;
+  /** Cap on reported diagnostics (default 500). */
+  maxDiagnostics?: number;
+}
+
+export function analyze(text: string, options: AnalyzeOptions = {}): Analysis {
+  const sink = new DiagnosticSink(options.maxDiagnostics ?? 500);
+  const { spec, doc } = readSpec(text, sink);
+  let model: ModelInfo | undefined;
+  let data: DataShape | undefined;
+  try {
+    model = inferModel(spec, sink);
+    data = inferData(spec, options.host ?? {}, sink);
+    checkCompatibility(spec, model, data, sink);
+  } catch (e) {
+    // A bug in a check must not take the editor down with it: report it where it can be seen.
+    sink.error('internal', { start: 0, end: 0 }, `ModelYAML could not finish checking this spec: ${(e as Error).stack ?? e}`);
+  }
+  const diagnostics = sink.items.sort((a, b) => a.range.start - b.range.start || a.range.end - b.range.end);
+  return { text, lines: new LineIndex(text), doc, spec, diagnostics, model, data };
+}
+
+export function hasErrors(a: Analysis): boolean {
+  return a.diagnostics.some((d) => d.severity === 'error');
+}
+
+function itemValue(item: ItemNode | undefined, fallback?: string): ItemValue | undefined {
+  if (item?.known) return { type: item.type, params: item.params };
+  if (fallback) {
+    const e = lookup('optimizer', fallback);
+    const params: Record<string, unknown> = {};
+    for (const p of e?.params ?? []) if (p.default !== undefined) params[p.name] = p.default;
+    return { type: fallback, params };
+  }
+  return undefined;
+}
+
+/** Training settings with defaults applied; undefined when the spec cannot be trained as written. */
+export function trainSettings(spec: Spec): TrainSettings | undefined {
+  const t = spec.train;
+  const loss = itemValue(t?.loss);
+  if (!t || !loss) return undefined;
+  return {
+    epochs: t.epochs?.value ?? 10,
+    batchSize: t.batchSize?.value ?? 32,
+    shuffle: t.shuffle?.value ?? true,
+    seed: spec.seed?.value ?? 42,
+    device: t.device?.value ?? 'auto',
+    loss,
+    optimizer: itemValue(t.optimizer, 'adam')!,
+    metrics: t.metrics.filter((m) => m.known).map((m) => ({ type: m.type, params: m.params })),
+    earlyStopping: t.earlyStopping?.value,
+    lrSchedule: itemValue(t.lrSchedule),
+    checkpoint: t.checkpoint?.value ?? { best: true, last: true, monitor: 'val_loss' },
+  };
+}

@@ -1,0 +1,83 @@
+/**
+ * Findings of the checker. Ranges are UTF-16 offsets into the spec text (what the `yaml` parser
+ * reports and what LSP positions count in); adapters turn them into lines and columns.
+ */
+import type { ShapeAction } from './catalog/types';
+
+export interface Range {
+  start: number;
+  end: number;
+}
+
+export type Severity = 'error' | 'warning' | 'info' | 'hint';
+
+/** A machine-readable fix a code action can apply. */
+export type Fix =
+  | { kind: 'replace'; range: Range; text: string; title: string }
+  | { kind: 'insert_layer_before'; layerIndex: number; layer: string; title: string }
+  | { kind: 'set_param'; itemRange: Range; param: string; value: unknown; title: string }
+  | { kind: 'add_key'; parentRange: Range; key: string; value: string; title: string };
+
+export interface RelatedInfo {
+  message: string;
+  range: Range;
+}
+
+export interface Diagnostic {
+  /** Stable code, e.g. "key/unknown", "shape/rank". Documented in docs/language.md. */
+  code: string;
+  severity: Severity;
+  message: string;
+  range: Range;
+  related?: RelatedInfo[];
+  fixes?: Fix[];
+}
+
+export type { ShapeAction };
+
+export class DiagnosticSink {
+  readonly items: Diagnostic[] = [];
+  /** Bounds the work on pathological input: a file with a million errors reports the first few hundred. */
+  constructor(private readonly limit = 500) {}
+
+  add(d: Diagnostic): void {
+    if (this.items.length < this.limit) this.items.push(d);
+  }
+  error(code: string, range: Range, message: string, extra?: Partial<Diagnostic>): void {
+    this.add({ code, severity: 'error', message, range, ...extra });
+  }
+  warning(code: string, range: Range, message: string, extra?: Partial<Diagnostic>): void {
+    this.add({ code, severity: 'warning', message, range, ...extra });
+  }
+  get full(): boolean {
+    return this.items.length >= this.limit;
+  }
+}
+
+/** Maps offsets to 0-based line/character positions (binary search over line starts). */
+export class LineIndex {
+  private readonly starts: number[] = [0];
+  constructor(readonly text: string) {
+    for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) this.starts.push(i + 1);
+  }
+  position(offset: number): { line: number; character: number } {
+    const o = Math.max(0, Math.min(offset, this.text.length));
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.starts[mid] <= o) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo, character: o - this.starts[lo] };
+  }
+  offset(line: number, character: number): number {
+    if (line < 0) return 0;
+    if (line >= this.starts.length) return this.text.length;
+    const lineEnd = line + 1 < this.starts.length ? this.starts[line + 1] - 1 : this.text.length;
+    return Math.min(this.starts[line] + Math.max(0, character), lineEnd);
+  }
+  get lineCount(): number {
+    return this.starts.length;
+  }
+}

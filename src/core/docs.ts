@@ -1,0 +1,79 @@
+/** The catalog part of docs/language.md, generated so the reference never drifts from the code. */
+import { categoryNoun, entries } from './catalog';
+import type { Category, CatalogEntry, LayerEntry, ParamSpec, ParamType } from './catalog/types';
+
+const titles: Record<Category, string> = {
+  layer: 'Layers',
+  activation: 'Activations',
+  loss: 'Losses',
+  optimizer: 'Optimizers',
+  metric: 'Metrics',
+  regularizer: 'Regularizers',
+  initializer: 'Initializers',
+  schedule: 'Learning-rate schedules',
+  source: 'Data sources',
+  step: 'Pipeline steps',
+};
+
+export function typeText(t: ParamType): string {
+  switch (t.kind) {
+    case 'int':
+    case 'float': {
+      const r = [t.min !== undefined ? `${'exclusiveMin' in t && t.exclusiveMin ? '>' : '≥'} ${t.min}` : '', t.max !== undefined ? `${'exclusiveMax' in t && t.exclusiveMax ? '<' : '≤'} ${t.max}` : '']
+        .filter(Boolean)
+        .join(', ');
+      return `${t.kind === 'int' ? 'integer' : 'number'}${r ? ` (${r})` : ''}`;
+    }
+    case 'enum':
+      return t.values.map((v) => `\`${v}\``).join(' \\| ');
+    case 'ref':
+      return categoryNoun[t.category];
+    case 'int_or_ints':
+      return `integer or ${t.length} integers`;
+    case 'ints':
+      return 'list of integers';
+    case 'strings':
+      return 'string or list of strings';
+    case 'floats':
+      return 'list of numbers';
+    case 'one_of':
+      return t.types.map(typeText).join(' or ');
+    case 'bool':
+      return 'boolean';
+    default:
+      return t.kind;
+  }
+}
+
+const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
+export function paramTable(params: readonly ParamSpec[]): string {
+  if (!params.length) return '_No parameters._\n';
+  return [
+    '| parameter | type | default | meaning |',
+    '| --- | --- | --- | --- |',
+    ...params.map((p) => `| \`${p.name}\` | ${typeText(p.type)} | ${p.required ? '**required**' : p.default === undefined ? '—' : `\`${JSON.stringify(p.default)}\``} | ${cell(p.doc)} |`),
+  ].join('\n') + '\n';
+}
+
+function entrySection(e: CatalogEntry): string {
+  const parts = [`### \`${e.name}\`\n`, `${e.summary}\n`, `${e.docs}\n`];
+  if (e.category === 'layer') parts.push(`Shape: ${(e as LayerEntry).shapeRule}\n`);
+  parts.push(e.formulas.map((f) => `- ${f.label}: $${f.latex}$ — ${f.unicode}`).join('\n') + '\n');
+  parts.push(paramTable(e.params));
+  if (e.primary) parts.push(`A scalar value sets \`${e.primary}\`: \`${e.name}: …\`.\n`);
+  parts.push(`TensorFlow.js: ${e.tfjs}${e.aliases?.length ? `. Also known as: ${e.aliases.join(', ')}` : ''}.\n`);
+  return parts.join('\n');
+}
+
+export function catalogReference(): string {
+  const order: Category[] = ['source', 'step', 'layer', 'activation', 'loss', 'optimizer', 'schedule', 'metric', 'regularizer', 'initializer'];
+  const out: string[] = [];
+  for (const c of order) {
+    const list = entries(c) as readonly CatalogEntry[];
+    out.push(`## ${titles[c]}\n`);
+    out.push('| name | summary |\n| --- | --- |\n' + list.map((e) => `| [\`${e.name}\`](#${e.name}) | ${cell(e.summary)} |`).join('\n') + '\n');
+    for (const e of list) out.push(entrySection(e));
+  }
+  return out.join('\n');
+}

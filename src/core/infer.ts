@@ -1,0 +1,182 @@
+/**
+ * Static shape inference through the whole model, before anything runs: resolves `inputs`
+ * references (stacks and graphs), orders the layers, runs each catalog shape rule with a
+ * symbolic batch axis, and counts parameters per layer and in total.
+ */
+import { lookup } from './catalog';
+import type { ShapeProblem } from './catalog/types';
+import type { DiagnosticSink, Fix, Range } from './diagnostics';
+import { formatShape, type Shape } from './shape';
+import type { LayerNode, Spec } from './spec';
+import { closest, didYouMean } from './suggest';
+
+export interface LayerInfo {
+  layer: LayerNode;
+  /** Display name: the `name`, or `<type>_<index>`. */
+  id: string;
+  /** Where the inputs come from: layer indices, or model input names. */
+  sources: ({ layer: number } | { input: string })[];
+  inputShapes: Shape[] | null;
+  outputShape: Shape | null;
+  params: number | null;
+  problem?: ShapeProblem;
+}
+
+export interface ModelInfo {
+  layers: LayerInfo[];
+  inputs: Map<string, Shape>;
+  /** Index of the output layer. */
+  output: number | null;
+  totalParams: number | null;
+  /** True when any layer names its inputs: draw and build as a graph. */
+  isGraph: boolean;
+}
+
+export function layerId(layer: LayerNode): string {
+  return layer.name?.value ?? `${layer.type}_${layer.index + 1}`;
+}
+
+function problemFixes(problem: ShapeProblem, layer: LayerNode): Fix[] | undefined {
+  const a = problem.action;
+  if (!a) return undefined;
+  if (a.kind === 'insert_flatten_before') return [{ kind: 'insert_layer_before', layerIndex: layer.index, layer: 'flatten', title: 'Insert `flatten` before this layer' }];
+  return [{ kind: 'set_param', itemRange: layer.range, param: a.param, value: a.value, title: `Set \`${a.param}\` to ${JSON.stringify(a.value)}` }];
+}
+
+export function inferModel(spec: Spec, sink: DiagnosticSink): ModelInfo | undefined {
+  const model = spec.model;
+  if (!model) return undefined;
+  const inputs = new Map<string, Shape>();
+  for (const [name, s] of model.inputs?.value ?? []) inputs.set(name, [null, ...s.value]);
+  const layers = model.layers;
+  const infos: LayerInfo[] = layers.map((layer) => ({ layer, id: layerId(layer), sources: [], inputShapes: null, outputShape: null, params: null }));
+  const isGraph = layers.some((l) => l.inputs !== undefined);
+
+  // Names: unique, and not shadowing a model input.
+  const byName = new Map<string, number>();
+  for (const l of layers) {
+    if (!l.name) continue;
+    const prev = byName.get(l.name.value);
+    if (prev !== undefined) {
+      sink.error('ref/duplicate-name', l.name.range, `Another layer is already named \`${l.name.value}\`.`, {
+        related: [{ message: 'first named here', range: layers[prev].name!.range }],
+      });
+    } else byName.set(l.name.value, l.index);
+    if (inputs.has(l.name.value) && model.inputs && model.inputs.value.size > 1) {
+      sink.error('ref/duplicate-name', l.name.range, `\`${l.name.value}\` is also the name of a model input.`);
+    }
+  }
+
+  // Resolve sources.
+  const multiInput = inputs.size > 1;
+  for (const info of infos) {
+    const l = info.layer;
+    if (l.inputs) {
+      for (const ref of l.inputs) {
+        const target = byName.get(ref.value);
+        if (target !== undefined) {
+          if (target === l.index) sink.error('ref/cycle', ref.range, `Layer \`${ref.value}\` reads its own output.`);
+          else info.sources.push({ layer: target });
+        } else if (inputs.has(ref.value) && (multiInput || ref.value === 'input')) {
+          info.sources.push({ input: ref.value });
+        } else {
+          const candidates = [...byName.keys(), ...(multiInput ? inputs.keys() : ['input'])];
+          const s = closest(ref.value, candidates);
+          sink.error('ref/unknown', ref.range, `No layer or input is named \`${ref.value}\`.${didYouMean(s)}`, {
+            fixes: s ? [{ kind: 'replace', range: ref.range, text: s, title: `Change to '${s}'` }] : undefined,
+          });
+        }
+      }
+    } else if (l.index > 0) {
+      info.sources.push({ layer: l.index - 1 });
+    } else if (inputs.size === 1) {
+      info.sources.push({ input: [...inputs.keys()][0] });
+    } else if (multiInput) {
+      sink.error('ref/ambiguous-input', l.typeRange, `The model has ${inputs.size} inputs (${[...inputs.keys()].join(', ')}); say which this layer reads with \`inputs:\`.`);
+    }
+  }
+
+  // Topological order (Kahn); what remains is on a cycle.
+  const order: number[] = [];
+  const indegree = infos.map((i) => i.sources.filter((s) => 'layer' in s).length);
+  const consumers: number[][] = infos.map(() => []);
+  for (const info of infos) for (const s of info.sources) if ('layer' in s) consumers[s.layer].push(info.layer.index);
+  const queue = infos.filter((_, i) => indegree[i] === 0).map((i) => i.layer.index);
+  while (queue.length) {
+    const i = queue.shift()!;
+    order.push(i);
+    for (const c of consumers[i]) if (--indegree[c] === 0) queue.push(c);
+  }
+  if (order.length < infos.length) {
+    const onCycle = infos.filter((_, i) => indegree[i] > 0);
+    const names = onCycle.map((i) => `\`${i.id}\``).join(' → ');
+    for (const info of onCycle) {
+      sink.error('ref/cycle', info.layer.inputsRange ?? info.layer.typeRange, `These layers read each other in a cycle: ${names}. A model must be acyclic.`);
+    }
+  }
+
+  // Infer shapes in order.
+  for (const i of order) {
+    const info = infos[i];
+    const l = info.layer;
+    const entry = lookup('layer', l.type);
+    if (!entry || !l.known) continue;
+    const shapes: Shape[] = [];
+    let ready = info.sources.length > 0;
+    for (const s of info.sources) {
+      const shape = 'input' in s ? inputs.get(s.input) : infos[s.layer].outputShape;
+      if (!shape) ready = false;
+      else shapes.push(shape);
+    }
+    if (!ready) continue; // an upstream problem was already reported
+    if (entry.arity === 'one' && shapes.length > 1) {
+      sink.error('ref/arity', l.inputsRange ?? l.typeRange, `\`${l.type}\` takes one input, but \`inputs\` names ${shapes.length}. Merge them first with \`add\` or \`concatenate\`.`);
+      continue;
+    }
+    if (entry.arity === 'many' && shapes.length < 2) {
+      sink.warning('ref/arity', l.inputsRange ?? l.typeRange, `\`${l.type}\` merges several inputs; name at least two in \`inputs\`.`);
+    }
+    info.inputShapes = shapes;
+    let outcome;
+    try {
+      outcome = entry.infer(shapes, l.params);
+    } catch (e) {
+      outcome = { error: { code: 'shape/internal', message: `Shape inference for \`${l.type}\` failed: ${(e as Error).message}` } };
+    }
+    if ('error' in outcome) {
+      info.problem = outcome.error;
+      const at: Range = outcome.error.param ? (l.given.get(outcome.error.param)?.valueRange ?? l.typeRange) : l.typeRange;
+      const producer = info.sources[0] && 'layer' in info.sources[0] ? infos[info.sources[0].layer] : undefined;
+      sink.error(outcome.error.code, at, outcome.error.message + (outcome.error.fix ? ` Fix: ${outcome.error.fix}.` : ''), {
+        related: producer?.outputShape
+          ? [{ message: `\`${producer.id}\` produces ${formatShape(producer.outputShape)}`, range: producer.layer.typeRange }]
+          : undefined,
+        fixes: problemFixes(outcome.error, l),
+      });
+      continue;
+    }
+    info.outputShape = outcome.shape;
+    info.params = outcome.params;
+  }
+
+  let output: number | null = layers.length ? layers.length - 1 : null;
+  if (model.output) {
+    const o = byName.get(model.output.value);
+    if (o === undefined) {
+      const s = closest(model.output.value, [...byName.keys()]);
+      sink.error('ref/unknown', model.output.range, `No layer is named \`${model.output.value}\`.${didYouMean(s)}`);
+    } else output = o;
+  }
+  if (isGraph && output !== null) {
+    // Layers nothing reads and that are not the output do not contribute: say so.
+    const used = new Set<number>([output]);
+    const stack = [output];
+    while (stack.length) for (const s of infos[stack.pop()!].sources) if ('layer' in s && !used.has(s.layer)) (used.add(s.layer), stack.push(s.layer));
+    for (const info of infos) {
+      if (!used.has(info.layer.index)) sink.warning('model/unused-layer', info.layer.typeRange, `\`${info.id}\` does not lead to the model output, so it is not part of the model.`);
+    }
+  }
+  const counted = infos.filter((i) => i.layer.known);
+  const totalParams = counted.length && counted.every((i) => i.params !== null) ? counted.reduce((a, i) => a + (i.params ?? 0), 0) : null;
+  return { layers: infos, inputs, output, totalParams, isGraph };
+}
