@@ -11,7 +11,7 @@ import { layerSiblingFields, specStructure, type Field } from './structure';
 import { closest, didYouMean } from './suggest';
 
 /** Beyond this, input is refused rather than parsed: the editor stays responsive on any file. */
-export const MAX_SPEC_BYTES = 16 * 1024 * 1024;
+export const MAX_SPEC_BYTES = 4 * 1024 * 1024;
 const MAX_ALIAS_EXPANSION = 100;
 
 export interface ReadResult {
@@ -618,7 +618,7 @@ function placeholderForField(f: Field): string {
 /** Parses YAML and reads the spec. Syntax errors become diagnostics; nothing throws. */
 export function readSpec(text: string, sink: DiagnosticSink): ReadResult {
   if (text.length > MAX_SPEC_BYTES) {
-    sink.error('spec/too-large', { start: 0, end: 0 }, `This file is ${(text.length / 1e6).toFixed(1)} MB; specs over ${MAX_SPEC_BYTES / 1e6} MB are not checked.`);
+    sink.error('spec/too-large', { start: 0, end: 0 }, `This file is ${(text.length / 2 ** 20).toFixed(1)} MiB; specs over ${MAX_SPEC_BYTES / 2 ** 20} MiB are not checked (a model spec is usually a few KiB: is this a data file?).`);
     return { spec: { range: { start: 0, end: 0 } } };
   }
   if (text.includes('\u0000')) {

@@ -7,14 +7,12 @@
  * Input gradient: a stride-1 depthwise convolution of the zero-stuffed, padded
  * dy with the tap-flipped filter (XNNPACK), then a sum over the multiplier.
  *
- * Filter gradient: im2col (a depthwise convolution with a one-hot filter)
- * times dy broadcast over the taps, then a sum over the M = N * outH * outW
- * output pixels done as a ones-vector GEMM:
- *   dW[t, c, m] = sum_M cols[M, c, t] * dy[M, c, m]
+ * Filter gradient: one depthwise convolution of x with dy as the filter, the
+ * batch folded into the channel axis, then a sum over the batch.
  */
 import * as tf from '@tensorflow/tfjs';
 import { transposedConvInput } from './conv2d_backprop_input';
-import { asTensor, batchChunks, geometry, type ConvGeometry } from './util';
+import { asTensor, geometry, placeWindow, type ConvGeometry } from './util';
 
 export function depthwiseInputGradNHWC(dy: tf.Tensor4D, filter: tf.Tensor4D, g: ConvGeometry): tf.Tensor4D {
   const [kH, kW, c, mult] = filter.shape;
@@ -27,37 +25,28 @@ export function depthwiseInputGradNHWC(dy: tf.Tensor4D, filter: tf.Tensor4D, g: 
 }
 
 /**
- * One-hot depthwise filter [kH, kW, C, kH*kW]: a depthwise convolution with it
- * is im2col, out[n, r, s, c * taps + t] = xPad[n, r*sH + i*dH, s*sW + j*dW, c]
- * for tap t = (i, j), computed by XNNPACK.
+ * dW via one depthwise convolution in which the batch is folded into the
+ * channels and dy is the (large) filter:
+ *   xF  = x  -> [1, H', W', N*C]         (padded / cropped)
+ *   dyF = dy -> [outH, outW, N*C, mult]
+ *   out = depthwiseConv2d(xF, dyF, stride = dilation, dilation = stride)
+ *         -> [1, kH, kW, N*C*mult] -> sum over N -> [kH, kW, C, mult]
+ * Exactly the N*outH*outW*kH*kW*C*mult multiply-adds of the gradient.
  */
-function im2colFilter(kH: number, kW: number, c: number): tf.Tensor4D {
-  const taps = kH * kW;
-  const eye = tf.reshape<tf.Rank.R4>(tf.eye(taps), [kH, kW, 1, taps]);
-  return c === 1 ? eye : tf.tile(eye, [1, 1, c, 1]);
-}
-
 export function depthwiseFilterGradNHWC(x: tf.Tensor4D, dy: tf.Tensor4D, g: ConvGeometry, mult: number): tf.Tensor4D {
-  const c = g.inC;
-  const taps = g.kH * g.kW;
-  const chunks = batchChunks(g.batch, taps * c * mult * g.outH * g.outW);
-  const onehot = im2colFilter(g.kH, g.kW, c);
-  const explicitPad: tf.backend_util.ExplicitPadding =
-    [[0, 0], [g.padTop, g.padBottom], [g.padLeft, g.padRight], [0, 0]];
-  let acc: tf.Tensor | null = null;
-  for (const [b0, nb] of chunks) {
-    const xs = chunks.length === 1 ? x : tf.slice(x, [b0, 0, 0, 0], [nb, g.inH, g.inW, c]);
-    const dys = chunks.length === 1 ? dy : tf.slice(dy, [b0, 0, 0, 0], [nb, g.outH, g.outW, c * mult]);
-    const m = nb * g.outH * g.outW;
-    const cols = tf.depthwiseConv2d(xs, onehot, [g.strideH, g.strideW], explicitPad, 'NHWC', [g.dilH, g.dilW]);
-    const prod = tf.mul(tf.reshape(cols, [m, c, taps, 1]), tf.reshape(dys, [m, c, 1, mult])); // [M, C, taps, mult]
-    // Sum over M as a [1, M] x [M, F] GEMM (XNNPACK) rather than a reduction
-    // over a leading axis (which the backend does by transposing first).
-    const part = tf.matMul(tf.ones([1, m]), tf.reshape<tf.Rank.R2>(prod, [m, c * taps * mult]));
-    acc = acc == null ? part : tf.add(acc, part);
-  }
-  const ctm = tf.reshape(acc!, [c, taps, mult]);
-  return tf.reshape<tf.Rank.R4>(c === 1 ? ctm : tf.transpose(ctm, [1, 0, 2]), [g.kH, g.kW, c, mult]);
+  const { batch: n, inC: c, outH, outW, kH, kW } = g;
+  const needH = (outH - 1) * g.strideH + (kH - 1) * g.dilH + 1;
+  const needW = (outW - 1) * g.strideW + (kW - 1) * g.dilW + 1;
+  const xw = placeWindow(x, g.padTop, g.padLeft, needH, needW);
+  const xF = n === 1 ? xw : tf.transpose(xw, [1, 2, 0, 3]); // [H', W', N, C]
+  const dyF = n === 1 ? dy : tf.transpose(dy, [1, 2, 0, 3]); // [oh, ow, N, C*mult]
+  const out = tf.depthwiseConv2d(
+    tf.reshape<tf.Rank.R4>(xF, [1, needH, needW, n * c]),
+    tf.reshape<tf.Rank.R4>(dyF, [outH, outW, n * c, mult]),
+    [g.dilH, g.dilW], 'valid', 'NHWC', [g.strideH, g.strideW]); // [1, kH, kW, N*C*mult]
+  const perSample = tf.reshape(out, [kH * kW, n, c * mult]);
+  const summed = n === 1 ? perSample : tf.sum(perSample, 1);
+  return tf.reshape<tf.Rank.R4>(summed, [kH, kW, c, mult]);
 }
 
 export const depthwiseConv2dNativeBackpropInputConfig: tf.KernelConfig = {

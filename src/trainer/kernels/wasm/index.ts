@@ -20,6 +20,7 @@ import {
   depthwiseConv2dNativeBackpropFilterConfig,
   depthwiseConv2dNativeBackpropInputConfig,
 } from './depthwise_conv2d_backprop';
+import { maxPoolGradConfig } from './max_pool_grad';
 import { unsortedSegmentSumConfig } from './unsorted_segment_sum';
 
 /** Kernels tfjs-backend-wasm lacks altogether. */
@@ -31,7 +32,7 @@ const MISSING: tf.KernelConfig[] = [
 ];
 
 /** Kernels tfjs-backend-wasm has, replaced for speed. */
-const REPLACED: tf.KernelConfig[] = [conv2DBackpropInputConfig];
+const REPLACED: tf.KernelConfig[] = [conv2DBackpropInputConfig, maxPoolGradConfig];
 
 const ours = new WeakSet<tf.KernelConfig>();
 

@@ -74,26 +74,43 @@ export const NCHW_TO_NHWC = [0, 2, 3, 1];
 export const NHWC_TO_NCHW = [0, 3, 1, 2];
 
 /**
- * Zero-pads (or crops) axes 1 and 2 of an NHWC-like tensor so that
+ * Crops axes 1 and 2 of a rank-4 tensor to rows [top, top + h) and columns
+ * [left, left + w). Done as at most two 2-D slices with long contiguous rows:
+ * the wasm Slice kernel copies row by row in JS, so a plain 4-D slice, whose
+ * rows are only `c` elements long, is slow.
+ */
+export function cropHW(x: tf.Tensor4D, top: number, left: number, h: number, w: number): tf.Tensor4D {
+  const [n, H, W, c] = x.shape;
+  let y = x;
+  if (left !== 0 || w !== W) {
+    const flat = tf.reshape<tf.Rank.R2>(y, [n * H, W * c]);
+    y = tf.reshape<tf.Rank.R4>(tf.slice(flat, [0, left * c], [n * H, w * c]), [n, H, w, c]);
+  }
+  if (top !== 0 || h !== H) {
+    const flat = tf.reshape<tf.Rank.R2>(y, [n, H * w * c]);
+    y = tf.reshape<tf.Rank.R4>(tf.slice(flat, [0, top * w * c], [n, h * w * c]), [n, h, w, c]);
+  }
+  return y;
+}
+
+/**
+ * Pads (with `value`) or crops axes 1 and 2 of a rank-4 tensor so that
  * out[:, r, c] = x[:, r - top, c - left], with `outH` x `outW` rows/cols.
  * Negative `top`/`left` crop from the start.
  */
-export function placeWindow(x: tf.Tensor4D, top: number, left: number, outH: number, outW: number): tf.Tensor4D {
-  const [n, h, w, c] = x.shape;
+export function placeWindow(
+  x: tf.Tensor4D, top: number, left: number, outH: number, outW: number, value = 0,
+): tf.Tensor4D {
+  const [, h, w] = x.shape;
   const padT = Math.max(top, 0);
   const padL = Math.max(left, 0);
   const padB = Math.max(outH - top - h, 0);
   const padR = Math.max(outW - left - w, 0);
   let y = x;
   if (padT || padL || padB || padR) {
-    y = tf.pad(y, [[0, 0], [padT, padB], [padL, padR], [0, 0]]);
+    y = tf.pad(y, [[0, 0], [padT, padB], [padL, padR], [0, 0]], value);
   }
-  const cutT = Math.max(-top, 0);
-  const cutL = Math.max(-left, 0);
-  if (cutT || cutL || y.shape[1] !== outH || y.shape[2] !== outW) {
-    y = tf.slice(y, [0, cutT, cutL, 0], [n, outH, outW, c]);
-  }
-  return y;
+  return cropHW(y, Math.max(-top, 0), Math.max(-left, 0), outH, outW);
 }
 
 /**
@@ -107,6 +124,18 @@ export function zeroStuff(x: tf.Tensor4D, sH: number, sW: number): tf.Tensor4D {
   const six = tf.reshape(x, [n, h, 1, w, 1, c]);
   const padded = tf.pad(six, [[0, 0], [0, 0], [0, sH - 1], [0, 0], [0, sW - 1], [0, 0]]);
   return tf.reshape(padded, [n, h * sH, w * sW, c]);
+}
+
+/**
+ * One-hot depthwise filter [kH, kW, C, kH*kW]: a depthwise convolution with it
+ * is im2col, out[n, r, s, c * taps + t] = xPad[n, r*sH + i*dH, s*sW + j*dW, c]
+ * for tap t = (i, j) (row-major), computed by XNNPACK; its transpose
+ * (DepthwiseConv2dNativeBackpropInput with this filter) is col2im.
+ */
+export function im2colFilter(kH: number, kW: number, c: number): tf.Tensor4D {
+  const taps = kH * kW;
+  const eye = tf.reshape<tf.Rank.R4>(tf.eye(taps), [kH, kW, 1, taps]);
+  return c === 1 ? eye : tf.tile(eye, [1, 1, c, 1]);
 }
 
 /** Upper bound on elements of one im2col buffer before a kernel splits the batch. */

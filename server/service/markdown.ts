@@ -1,0 +1,146 @@
+/**
+ * Hover and completion documentation for catalog entries, parameters and structure keys, as
+ * Markdown (or plain text for clients that show no Markdown). Formulas are rendered to SVG by
+ * `server/math.ts` and embedded as data-URI images, with the Unicode formula as a text line under
+ * each image for clients that show no images and for screen readers.
+ */
+import { categoryNoun } from '../../src/core/catalog';
+import type { CatalogEntry, ParamSpec } from '../../src/core/catalog/types';
+import type { LayerInfo } from '../../src/core/infer';
+import { formatShape } from '../../src/core/shape';
+import type { Field } from '../../src/core/structure';
+import { texToMarkdownImage } from '../math';
+import { describeField, describeType } from './schema';
+
+export interface DocOptions {
+  /** Markdown (true) or plain text. */
+  markdown: boolean;
+  /** Embed formula images (Markdown only). */
+  images: boolean;
+  color?: string;
+  fontSizePx?: number;
+}
+
+/** Escapes text so Markdown shows it literally. */
+export function escapeMarkdown(s: string): string {
+  return s.replace(/[\\`*_{}[\]()#+\-.!<>|~]/g, (c) => `\\${c}`);
+}
+
+function cell(s: string): string {
+  return s.replace(/\r?\n/g, ' ').replace(/\|/g, '\\|');
+}
+
+export function formatCount(n: number): string {
+  return Math.round(n).toLocaleString('en-US');
+}
+
+export function paramCount(n: number): string {
+  return `${formatCount(n)} param${n === 1 ? '' : 's'}`;
+}
+
+/** A value as it would be written in YAML flow style. */
+export function yamlValue(v: unknown): string {
+  if (v === null || v === undefined) return 'null';
+  if (typeof v === 'string') return /^[A-Za-z_][\w.\-/]*$/.test(v) && !/^(true|false|null|yes|no|on|off|~)$/i.test(v) ? v : JSON.stringify(v);
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  if (Array.isArray(v)) return `[${v.map(yamlValue).join(', ')}]`;
+  if (typeof v === 'object') {
+    if ('type' in v && 'params' in v && typeof (v as { type: unknown }).type === 'string') return (v as { type: string }).type;
+    const parts = Object.entries(v as Record<string, unknown>).map(([k, x]) => `${k}: ${yamlValue(x)}`);
+    return parts.length ? `{ ${parts.join(', ')} }` : '{}';
+  }
+  return String(v);
+}
+
+/** `input (None, 28, 28, 1) → output (None, 26, 26, 32) · 320 params`. */
+export function layerShapeLine(info: LayerInfo | undefined): string | undefined {
+  if (!info) return undefined;
+  const parts: string[] = [];
+  if (info.inputShapes?.length) {
+    parts.push(`${info.inputShapes.length > 1 ? 'inputs' : 'input'} ${info.inputShapes.map(formatShape).join(', ')}`);
+  }
+  if (info.outputShape) parts.push(`output ${formatShape(info.outputShape)}`);
+  let line = parts.join(' → ');
+  if (info.params !== null && info.outputShape) line += ` · ${paramCount(info.params)}`;
+  if (info.problem) line += `${line ? ' · ' : ''}⚠ ${info.problem.message}`;
+  return line || undefined;
+}
+
+// -------------------------------------------------------------------------------------------------
+
+const bodyCache = new Map<string, string>();
+
+function paramTable(entry: CatalogEntry, o: DocOptions): string {
+  if (!entry.params.length) return '';
+  if (!o.markdown) {
+    return (
+      'Parameters:\n' +
+      entry.params.map((p) => `  ${p.name} (${describeType(p.type).replace(/`|\\/g, '')}${p.required ? ', required' : p.default !== undefined ? `, default ${yamlValue(p.default)}` : ''}): ${p.doc}`).join('\n')
+    );
+  }
+  const rows = entry.params.map(
+    (p) => `| \`${p.name}\`${entry.primary === p.name ? ' ★' : ''} | ${cell(describeType(p.type))} | ${p.required ? '*required*' : p.default !== undefined ? `\`${cell(yamlValue(p.default))}\`` : '—'} | ${cell(p.doc)} |`,
+  );
+  const note = entry.primary ? `\n\n★ a plain value sets it: \`${entry.name}: <value>\`` : '';
+  return `| parameter | type | default | |\n| --- | --- | --- | --- |\n${rows.join('\n')}${note}`;
+}
+
+function formulas(entry: CatalogEntry, o: DocOptions): string {
+  const out: string[] = [];
+  for (const f of entry.formulas) {
+    if (!o.markdown) {
+      out.push(`${f.label}:  ${f.unicode}`);
+      continue;
+    }
+    const img = o.images ? texToMarkdownImage(f.latex, f.unicode, { color: o.color, fontSizePx: o.fontSizePx }) : '';
+    out.push([`*${escapeMarkdown(f.label)}*`, img, escapeMarkdown(f.unicode)].filter(Boolean).join('\n\n'));
+  }
+  return out.join('\n\n');
+}
+
+function entryBody(entry: CatalogEntry, o: DocOptions): string {
+  const key = `${entry.category}\u0000${entry.name}\u0000${o.markdown ? 1 : 0}${o.images ? 1 : 0}\u0000${o.color ?? ''}\u0000${o.fontSizePx ?? ''}`;
+  const hit = bodyCache.get(key);
+  if (hit !== undefined) return hit;
+  const parts = [entry.docs.trim(), formulas(entry, o), paramTable(entry, o)];
+  if (entry.tfjs) parts.push(o.markdown ? `TensorFlow.js: \`${cell(entry.tfjs)}\`` : `TensorFlow.js: ${entry.tfjs}`);
+  const body = parts.filter(Boolean).join('\n\n');
+  if (bodyCache.size > 2000) bodyCache.clear();
+  bodyCache.set(key, body);
+  return body;
+}
+
+export function entryTitle(entry: CatalogEntry, o: DocOptions): string {
+  return o.markdown ? `**${entry.name}** — ${entry.summary} *(${categoryNoun[entry.category]})*` : `${entry.name} — ${entry.summary} (${categoryNoun[entry.category]})`;
+}
+
+/** Full documentation of a catalog entry: title, extra lines (e.g. a layer's shapes), docs, formulas, parameters. */
+export function entryDoc(entry: CatalogEntry, o: DocOptions, extra?: string): string {
+  const head = entryTitle(entry, o);
+  return [head, extra, entryBody(entry, o)].filter(Boolean).join('\n\n');
+}
+
+/** Short documentation (no images) for completion items. */
+export function entryCompletionDoc(entry: CatalogEntry, markdown: boolean): string {
+  return entryBody(entry, { markdown, images: false });
+}
+
+export function paramDoc(entry: CatalogEntry, p: ParamSpec, o: DocOptions, given?: unknown): string {
+  const def = p.required ? 'required' : p.default !== undefined ? `default ${yamlValue(p.default)}` : 'optional';
+  if (!o.markdown) {
+    return `${p.name} — parameter of ${entry.name}\n${describeType(p.type).replace(/`|\\/g, '')}; ${def}${entry.primary === p.name ? '; a plain value sets it' : ''}\n\n${p.doc}`;
+  }
+  const lines = [
+    `**${p.name}** — parameter of \`${entry.name}\``,
+    `${describeType(p.type)} · ${p.required ? '*required*' : p.default !== undefined ? `default \`${yamlValue(p.default)}\`` : 'optional'}${entry.primary === p.name ? ` · a plain value sets it (\`${entry.name}: <value>\`)` : ''}`,
+    p.doc,
+  ];
+  if (given !== undefined && typeof given !== 'object') lines.push(`Here: \`${yamlValue(given)}\``);
+  return lines.join('\n\n');
+}
+
+export function fieldDoc(name: string, path: string, f: Field, o: DocOptions): string {
+  const def = f.required ? 'required' : f.default !== undefined ? `default ${yamlValue(f.default)}` : 'optional';
+  if (!o.markdown) return `${path || name}\n${describeField(f).replace(/`|\\/g, '')}; ${def}\n\n${f.doc}`;
+  return [`**${path || name}**`, `${describeField(f)} · ${f.required ? '*required*' : f.default !== undefined ? `default \`${yamlValue(f.default)}\`` : 'optional'}`, f.doc].join('\n\n');
+}

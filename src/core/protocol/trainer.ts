@@ -1,0 +1,259 @@
+/**
+ * The trainer's process protocol: what the parent (extension, CLI, tests) sends the bundled
+ * trainer over IPC, and the events it sends back. The same events are written, one JSON object a
+ * line, to the run folder's `metrics.jsonl`, so a live view and a later "compare runs" read one
+ * format. Every message is validated on arrival with the functions below. Pure TypeScript.
+ */
+
+/** Overrides of the spec's `train` settings and run options. */
+export interface TrainOptions {
+  /** Overrides `train.epochs`. */
+  epochs?: number;
+  /** Overrides `train.batch_size`. */
+  batchSize?: number;
+  /** Overrides `train.device`. */
+  device?: 'auto' | 'gpu' | 'cpu';
+  /** Force one backend (tests and benchmarks): `wasm`, `cpu` (plain JS), `tensorflow`, `webgpu`. */
+  backend?: string;
+  /** Folder the run folders go into (default `<workspace>/.modelyaml/runs`). */
+  out?: string;
+  /** The workspace folder (default: the spec's folder). */
+  workspace?: string;
+  /** Resume from a run folder or a checkpoint folder inside one. */
+  resume?: string;
+  /** Overrides `seed`. */
+  seed?: number;
+  /** Stop each epoch after this many batches (quick checks and tests). */
+  maxBatchesPerEpoch?: number;
+  /** Emit a `batch` event every n batches (default: about 20 per epoch, at least every second). */
+  batchEventEvery?: number;
+  /** Folder holding the backend's .wasm files (default: next to the trainer bundle). */
+  wasmDir?: string;
+}
+
+export type TrainerCommand =
+  | { type: 'start'; specPath: string; options: TrainOptions }
+  | { type: 'cancel' };
+
+export type RunStatus = 'running' | 'completed' | 'cancelled' | 'failed';
+
+export type Metrics = Record<string, number>;
+
+export interface StartedEvent {
+  type: 'started';
+  time: number;
+  runDir: string;
+  spec: string;
+  specName: string;
+  backend: string;
+  device: string;
+  /** Why this backend: "train.device is auto: tfjs-node is not installed; WebAssembly (SIMD)". */
+  reason: string;
+  params: number;
+  seed: number;
+  epochs: number;
+  batchSize: number;
+  batchesPerEpoch: number;
+  samples: { train: number; validation: number; test: number };
+  /** First epoch (> 1 when resuming). */
+  initialEpoch: number;
+}
+
+export interface BatchEvent {
+  type: 'batch';
+  time: number;
+  epoch: number;
+  batch: number;
+  batches: number;
+  loss: number;
+  /** Running means over the epoch so far. */
+  metrics: Metrics;
+  samplesPerSecond: number;
+  learningRate: number;
+}
+
+export interface EpochEvent {
+  type: 'epoch';
+  time: number;
+  epoch: number;
+  epochs: number;
+  /** loss, val_loss and every metric and its val_ twin. */
+  metrics: Metrics;
+  durationMs: number;
+  learningRate: number;
+}
+
+export interface LogEvent {
+  type: 'log';
+  time: number;
+  level: 'debug' | 'info' | 'warning' | 'error';
+  message: string;
+}
+
+export interface CheckpointEvent {
+  type: 'checkpoint';
+  time: number;
+  kind: 'best' | 'last';
+  epoch: number;
+  path: string;
+  monitor?: string;
+  value?: number;
+}
+
+export interface DoneEvent {
+  type: 'done';
+  time: number;
+  status: Exclude<RunStatus, 'running'>;
+  /** Why it ended: "completed 10 epochs", "early stopping: val_loss did not improve for 3 epochs". */
+  reason: string;
+  epochs: number;
+  durationMs: number;
+  runDir?: string;
+  final: Metrics;
+  test?: Metrics;
+}
+
+export interface ErrorEvent {
+  type: 'error';
+  time: number;
+  /** Stable code, e.g. "spec/invalid", "data/csv-ragged", "train/nan-loss", "trainer/crashed". */
+  code: string;
+  message: string;
+  /** The file at fault, with a row (1-based line) or byte offset where known. */
+  file?: string;
+  row?: number;
+  offset?: number;
+  /** The core's diagnostics when the spec was refused: "file:line:col: message" lines. */
+  diagnostics?: string[];
+}
+
+export type TrainerEvent = StartedEvent | BatchEvent | EpochEvent | LogEvent | CheckpointEvent | DoneEvent | ErrorEvent;
+
+// ─── Validators ───────────────────────────────────────────────────────────────────────────────
+
+type Check = (v: unknown) => boolean;
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const str: Check = (v) => typeof v === 'string';
+/** Numbers cross JSON as numbers, except NaN/±Infinity, which JSON writes as null. */
+const num: Check = (v) => typeof v === 'number' || v === null;
+const int: Check = (v) => typeof v === 'number' && Number.isInteger(v);
+const opt = (c: Check): Check => (v) => v === undefined || c(v);
+const oneOf = (...xs: string[]): Check => (v) => typeof v === 'string' && xs.includes(v);
+const metrics: Check = (v) => isObj(v) && Object.values(v).every(num);
+const strings: Check = (v) => Array.isArray(v) && v.every(str);
+const shape = (fields: Record<string, Check>): Check => (v) => isObj(v) && Object.entries(fields).every(([k, c]) => c(v[k]));
+
+const eventFields: { [K in TrainerEvent['type']]: Record<string, Check> } = {
+  started: {
+    time: num, runDir: str, spec: str, specName: str, backend: str, device: str, reason: str, params: int, seed: num,
+    epochs: int, batchSize: int, batchesPerEpoch: int, initialEpoch: int,
+    samples: shape({ train: int, validation: int, test: int }),
+  },
+  batch: { time: num, epoch: int, batch: int, batches: int, loss: num, metrics, samplesPerSecond: num, learningRate: num },
+  epoch: { time: num, epoch: int, epochs: int, metrics, durationMs: num, learningRate: num },
+  log: { time: num, level: oneOf('debug', 'info', 'warning', 'error'), message: str },
+  checkpoint: { time: num, kind: oneOf('best', 'last'), epoch: int, path: str, monitor: opt(str), value: opt(num) },
+  done: {
+    time: num, status: oneOf('completed', 'cancelled', 'failed'), reason: str, epochs: int, durationMs: num,
+    runDir: opt(str), final: metrics, test: opt(metrics),
+  },
+  error: { time: num, code: str, message: str, file: opt(str), row: opt(int), offset: opt(int), diagnostics: opt(strings) },
+};
+
+function describeFailure(v: Record<string, unknown>, fields: Record<string, Check>): string {
+  const bad = Object.entries(fields).filter(([k, c]) => !c(v[k])).map(([k]) => k);
+  return `field${bad.length === 1 ? '' : 's'} ${bad.map((b) => `\`${b}\``).join(', ')} missing or of the wrong type`;
+}
+
+export type Validated<T> = { ok: true; value: T } | { ok: false; error: string };
+
+/** Checks a message from the trainer; the parent drops (and reports) anything that fails. */
+export function validateTrainerEvent(v: unknown): Validated<TrainerEvent> {
+  if (!isObj(v)) return { ok: false, error: 'a trainer event must be an object' };
+  const type = v.type;
+  if (typeof type !== 'string' || !(type in eventFields)) return { ok: false, error: `unknown trainer event type ${JSON.stringify(type)}` };
+  const fields = eventFields[type as TrainerEvent['type']];
+  if (!Object.entries(fields).every(([k, c]) => c(v[k]))) return { ok: false, error: `invalid \`${type}\` event: ${describeFailure(v, fields)}` };
+  return { ok: true, value: v as unknown as TrainerEvent };
+}
+
+const optionFields: Record<keyof TrainOptions, Check> = {
+  epochs: opt((v) => int(v) && (v as number) >= 1),
+  batchSize: opt((v) => int(v) && (v as number) >= 1),
+  device: opt(oneOf('auto', 'gpu', 'cpu')),
+  backend: opt(str),
+  out: opt(str),
+  workspace: opt(str),
+  resume: opt(str),
+  seed: opt((v) => typeof v === 'number' && Number.isFinite(v)),
+  maxBatchesPerEpoch: opt((v) => int(v) && (v as number) >= 1),
+  batchEventEvery: opt((v) => int(v) && (v as number) >= 1),
+  wasmDir: opt(str),
+};
+
+export function validateTrainOptions(v: unknown): Validated<TrainOptions> {
+  if (!isObj(v)) return { ok: false, error: 'options must be an object' };
+  const unknown = Object.keys(v).filter((k) => !(k in optionFields));
+  if (unknown.length) return { ok: false, error: `unknown option${unknown.length === 1 ? '' : 's'}: ${unknown.join(', ')}` };
+  if (!Object.entries(optionFields).every(([k, c]) => c(v[k]))) return { ok: false, error: `invalid options: ${describeFailure(v, optionFields)}` };
+  return { ok: true, value: v as TrainOptions };
+}
+
+/** Checks a command from the parent; the trainer answers an invalid one with an `error` event. */
+export function validateTrainerCommand(v: unknown): Validated<TrainerCommand> {
+  if (!isObj(v)) return { ok: false, error: 'a trainer command must be an object' };
+  if (v.type === 'cancel') return { ok: true, value: { type: 'cancel' } };
+  if (v.type === 'start') {
+    if (!str(v.specPath)) return { ok: false, error: 'invalid `start` command: `specPath` must be a string' };
+    const o = validateTrainOptions(v.options ?? {});
+    if (!o.ok) return { ok: false, error: `invalid \`start\` command: ${o.error}` };
+    return { ok: true, value: { type: 'start', specPath: v.specPath as string, options: o.value } };
+  }
+  return { ok: false, error: `unknown trainer command ${JSON.stringify(v.type)}` };
+}
+
+/** The fields of `run.json`, the run folder's summary (written at start, updated at the end). */
+export interface RunRecord {
+  status: RunStatus;
+  /** Why it ended (absent while running). */
+  reason?: string;
+  spec: string;
+  specName: string;
+  specHash: string;
+  dataFingerprint?: string;
+  seed: number;
+  backend?: string;
+  device?: string;
+  deviceReason?: string;
+  versions: Record<string, string>;
+  params?: number;
+  startedAt: string;
+  endedAt?: string;
+  durationMs?: number;
+  epochs?: number;
+  final?: Metrics;
+  test?: Metrics;
+  error?: { code: string; message: string; file?: string; row?: number; offset?: number };
+  resumedFrom?: string;
+  pid?: number;
+}
+
+/** Checks a `run.json` read back from disk. */
+export function validateRunRecord(v: unknown): Validated<RunRecord> {
+  const fields: Record<string, Check> = {
+    status: oneOf('running', 'completed', 'cancelled', 'failed'),
+    spec: str,
+    specName: str,
+    specHash: str,
+    seed: num,
+    versions: (x) => isObj(x) && Object.values(x).every(str),
+    startedAt: str,
+    final: opt(metrics),
+    test: opt(metrics),
+  };
+  if (!isObj(v)) return { ok: false, error: 'run.json must hold an object' };
+  if (!Object.entries(fields).every(([k, c]) => c(v[k]))) return { ok: false, error: `invalid run.json: ${describeFailure(v, fields)}` };
+  return { ok: true, value: v as unknown as RunRecord };
+}
+
+export const isTrainerEventType = (t: unknown): t is TrainerEvent['type'] => typeof t === 'string' && t in eventFields;

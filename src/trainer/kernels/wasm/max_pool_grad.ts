@@ -1,0 +1,94 @@
+/**
+ * MaxPoolGrad for the wasm backend.
+ *
+ * tfjs-backend-wasm 4.22 registers MaxPoolGrad, but its C++ kernel seeds the
+ * running maximum with std::numeric_limits<float>::min() (the smallest
+ * POSITIVE float) instead of the lowest float: for a pooling window whose
+ * values are all <= 0 it routes the gradient to element 0 of the whole tensor
+ * (or drops it). Max pooling after anything that can go negative (a linear or
+ * tanh/elu conv, an embedding, ...) trains wrongly. It is also slow.
+ *
+ * This replacement matches the cpu backend (the gradient goes to the FIRST
+ * maximal element of each window, in row-major window order; padding never
+ * wins) and is built from C++/XNNPACK ops:
+ *   1. taps: X[n, r, s, c, t] = window element t of output pixel (r, s)
+ *      - non-overlapping windows (stride == size, no top/left padding, the
+ *        Keras default): crop/pad, reshape and one transpose;
+ *      - otherwise: a depthwise convolution with a one-hot filter (im2col).
+ *   2. first-match mask: eq = (X == y), first = eq && cumsum(eq) == 1 over t
+ *      (in arithmetic form, see firstMatch).
+ *   3. G = first * dy, scattered back to x's layout by the inverse of step 1
+ *      (one transpose, or col2im = DepthwiseConv2dNativeBackpropInput).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { depthwiseInputGradNHWC } from './depthwise_conv2d_backprop';
+import { asTensor, geometry, im2colFilter, placeWindow, type ConvGeometry } from './util';
+
+/** Lowest finite float32: padding value that never wins a max. */
+const LOWEST = -3.4028234663852886e38;
+
+/**
+ * t [...] -> [..., taps], each value repeated along the new last axis. Done as
+ * a [P, 1] x [1, taps] XNNPACK GEMM: the wasm backend's broadcasting binary
+ * ops (and Tile) are several times slower.
+ */
+function repeatLast(t: tf.Tensor, taps: number): tf.Tensor {
+  const p = t.size;
+  return tf.reshape(tf.matMul(tf.reshape<tf.Rank.R2>(t, [p, 1]), tf.ones([1, taps])), [...t.shape, taps]);
+}
+
+/**
+ * dy routed to the first tap of each window that equals the window's max y.
+ * Arithmetic only: the wasm comparison / logical kernels are scalar loops.
+ *   eq    = 1 - step(y - X)            (X <= y always, so this is X == y)
+ *   first = eq * relu(2 - cumsum(eq))  (1 only at the first match)
+ */
+function firstMatch(X: tf.Tensor, y: tf.Tensor, dy: tf.Tensor, taps: number): tf.Tensor {
+  let mask = tf.sub(1, tf.step(tf.sub(repeatLast(y, taps), X)));
+  if (taps > 1) mask = tf.mul(mask, tf.relu(tf.sub(2, tf.cumsum(mask, mask.rank - 1))));
+  return tf.mul(mask, repeatLast(dy, taps));
+}
+
+function nonOverlapping(x: tf.Tensor4D, y: tf.Tensor4D, dy: tf.Tensor4D, g: ConvGeometry): tf.Tensor4D {
+  const { batch: n, inH, inW, inC: c, outH, outW, kH, kW } = g;
+  const hc = outH * kH;
+  const wc = outW * kW;
+  const xw = placeWindow(x, 0, 0, hc, wc, LOWEST);
+  const X = tf.reshape(
+    tf.transpose(tf.reshape(xw, [n, outH, kH, outW, kW, c]), [0, 1, 3, 5, 2, 4]),
+    [n, outH, outW, c, kH * kW]);
+  const G = firstMatch(X, y, dy, kH * kW);
+  const g6 = tf.transpose(tf.reshape(G, [n, outH, outW, c, kH, kW]), [0, 1, 4, 2, 5, 3]);
+  return placeWindow(tf.reshape<tf.Rank.R4>(g6, [n, hc, wc, c]), 0, 0, inH, inW);
+}
+
+function general(x: tf.Tensor4D, y: tf.Tensor4D, dy: tf.Tensor4D, g: ConvGeometry): tf.Tensor4D {
+  const { batch: n, inH, inW, inC: c, outH, outW, kH, kW, strideH, strideW, padTop, padLeft } = g;
+  const taps = kH * kW;
+  const needH = (outH - 1) * strideH + kH;
+  const needW = (outW - 1) * strideW + kW;
+  const xp = placeWindow(x, padTop, padLeft, needH, needW, LOWEST);
+  const onehot = im2colFilter(kH, kW, c);
+  const cols = tf.depthwiseConv2d(xp, onehot, [strideH, strideW], 'valid'); // [N, oh, ow, C*taps]
+  const X = tf.reshape(cols, [n, outH, outW, c, taps]);
+  const G = tf.reshape<tf.Rank.R4>(firstMatch(X, y, dy, taps), [n, outH, outW, c * taps]);
+  return depthwiseInputGradNHWC(G, onehot, { ...g, dilH: 1, dilW: 1, outC: c * taps, inH, inW });
+}
+
+export const maxPoolGradConfig: tf.KernelConfig = {
+  kernelName: tf.MaxPoolGrad,
+  backendName: 'wasm',
+  kernelFunc: ({ inputs, attrs }) => {
+    const { dy, input, output } = inputs as unknown as tf.MaxPoolGradInputs;
+    const { filterSize, strides, pad, dimRoundingMode } = attrs as unknown as tf.MaxPoolGradAttrs;
+    return tf.tidy(() => {
+      const x4 = asTensor<tf.Rank.R4>(input!);
+      const y4 = asTensor<tf.Rank.R4>(output!);
+      const dy4 = asTensor<tf.Rank.R4>(dy!);
+      const info = tf.backend_util.computePool2DInfo(x4.shape, filterSize, strides, 1, pad, dimRoundingMode);
+      const g = geometry(info);
+      const simple = g.strideH === g.kH && g.strideW === g.kW && g.padTop === 0 && g.padLeft === 0;
+      return simple ? nonOverlapping(x4, y4, dy4, g) : general(x4, y4, dy4, g);
+    });
+  },
+};
