@@ -1,6 +1,7 @@
 /** The catalog part of docs/language.md, generated so the reference never drifts from the code. */
 import { categoryNoun, entries } from './catalog';
 import type { Category, CatalogEntry, LayerEntry, ParamSpec, ParamType } from './catalog/types';
+import { specStructure, type Field } from './structure';
 
 const titles: Record<Category, string> = {
   layer: 'Layers',
@@ -66,9 +67,41 @@ function entrySection(e: CatalogEntry): string {
   return parts.join('\n');
 }
 
+function fieldKind(f: Field): string {
+  switch (f.type.kind) {
+    case 'item':
+      return categoryNoun[f.type.category];
+    case 'items':
+      return `list of ${categoryNoun[f.type.category]}s`;
+    case 'layers':
+      return 'list of layers';
+    case 'input_shape':
+      return 'shape, or mapping of names to shapes';
+    case 'object':
+      return 'mapping';
+    case 'value':
+      return typeText(f.type.type);
+  }
+}
+
+/** Every key outside the catalog, as a table per section. */
+export function structureReference(): string {
+  const rows: string[] = [];
+  const walk = (f: Field, path: string) => {
+    if (f.type.kind !== 'object') return;
+    for (const [k, sub] of Object.entries(f.type.fields)) {
+      const p = path ? `${path}.${k}` : k;
+      rows.push(`| \`${p}\` | ${fieldKind(sub)} | ${sub.required ? '**required**' : sub.default === undefined ? '—' : `\`${JSON.stringify(sub.default)}\``} | ${cell(sub.doc)} |`);
+      walk(sub, p);
+    }
+  };
+  walk(specStructure, '');
+  return ['## Keys\n', '| key | type | default | meaning |', '| --- | --- | --- | --- |', ...rows, ''].join('\n');
+}
+
 export function catalogReference(): string {
   const order: Category[] = ['source', 'step', 'layer', 'activation', 'loss', 'optimizer', 'schedule', 'metric', 'regularizer', 'initializer'];
-  const out: string[] = [];
+  const out: string[] = [structureReference()];
   for (const c of order) {
     const list = entries(c) as readonly CatalogEntry[];
     out.push(`## ${titles[c]}\n`);

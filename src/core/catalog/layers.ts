@@ -318,7 +318,7 @@ const imageFix = (input: Shape): string | undefined =>
   input.length === 2
     ? 'add a `reshape` (e.g. to [28, 28, 1]) before it, or set `model.input` to an image shape'
     : input.length === 3
-      ? `add a \`reshape: [${input[1] ?? -1}, ${input[2] ?? -1}, 1]\` before it to give the image a channel axis`
+      ? `add a \`reshape: [${input[1] ?? 'height'}, ${input[2] ?? 'width'}, 1]\` before it to give the image a channel axis`
       : undefined;
 
 /** The window of a conv layer from its kernel_size / strides / dilation_rate / padding. */

@@ -1,0 +1,22 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { allEntries } from '../../src/core/catalog';
+import { catalogReference } from '../../src/core/docs';
+
+describe('docs/language.md', () => {
+  const text = readFileSync(join(__dirname, '../../docs/language.md'), 'utf8');
+
+  it('holds the current generated catalog reference (run `npm run docs` after changing the catalog)', () => {
+    const begin = text.indexOf('-->', text.indexOf('<!-- catalog:begin')) + 3;
+    const end = text.indexOf('<!-- catalog:end -->');
+    expect(text.slice(begin, end).trim()).toBe(catalogReference().trim());
+  });
+
+  it('documents every catalog entry with its formula', () => {
+    for (const e of allEntries()) {
+      expect(text, e.name).toContain(`### \`${e.name}\``);
+      expect(text, e.name).toContain(e.formulas[0].unicode);
+    }
+  });
+});
