@@ -171,7 +171,14 @@ export function inferModel(spec: Spec, sink: DiagnosticSink): ModelInfo | undefi
     // Layers nothing reads and that are not the output do not contribute: say so.
     const used = new Set<number>([output]);
     const stack = [output];
-    while (stack.length) for (const s of infos[stack.pop()!].sources) if ('layer' in s && !used.has(s.layer)) (used.add(s.layer), stack.push(s.layer));
+    while (stack.length) {
+      for (const s of infos[stack.pop()!].sources) {
+        if ('layer' in s && !used.has(s.layer)) {
+          used.add(s.layer);
+          stack.push(s.layer);
+        }
+      }
+    }
     for (const info of infos) {
       if (!used.has(info.layer.index)) sink.warning('model/unused-layer', info.layer.typeRange, `\`${info.id}\` does not lead to the model output, so it is not part of the model.`);
     }

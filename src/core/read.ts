@@ -6,7 +6,7 @@ import { isAlias, isMap, isPair, isScalar, isSeq, parseDocument, type Document, 
 import { categoryNoun, entries, lookup } from './catalog';
 import type { Category, ParamSpec, ParamType } from './catalog/types';
 import { DiagnosticSink, type Range } from './diagnostics';
-import type { ItemNode, ItemValue, LayerNode, Located, ParamNode, Spec, SplitNode } from './spec';
+import type { ItemNode, ItemValue, LayerNode, Located, Spec, SplitNode } from './spec';
 import { layerSiblingFields, specStructure, type Field } from './structure';
 import { closest, didYouMean } from './suggest';
 

@@ -7,7 +7,7 @@ import { catalogReference } from '../../src/core/docs';
 describe('docs/language.md', () => {
   const text = readFileSync(join(__dirname, '../../docs/language.md'), 'utf8');
 
-  it('holds the current generated catalog reference (run `npm run docs` after changing the catalog)', () => {
+  it('holds the current generated catalog reference (run `npm run generate` after changing the catalog)', () => {
     const begin = text.indexOf('-->', text.indexOf('<!-- catalog:begin')) + 3;
     const end = text.indexOf('<!-- catalog:end -->');
     expect(text.slice(begin, end).trim()).toBe(catalogReference().trim());

@@ -153,6 +153,7 @@ const dense: LayerEntry = {
   ],
   tfjs: 'tf.layers.dense',
   aliases: ['linear', 'fully_connected', 'fc'],
+  primary: 'units',
   shapeRule: '(N, …, d) → (N, …, units); params = d·units + units',
   infer([input], p) {
     if (input.length < 2) return rankError('dense', 'at least rank 2 (batch, features)', input);
@@ -1235,6 +1236,7 @@ const simpleRnn: LayerEntry = {
     { label: 'recurrence', latex: 'h_t = \\tanh(W x_t + U h_{t-1} + b)', unicode: 'hₜ = tanh(W xₜ + U hₜ₋₁ + b)' },
   ],
   tfjs: 'tf.layers.simpleRNN',
+  primary: 'units',
   aliases: ['rnn', 'simplernn', 'elman'],
   shapeRule: sequenceRule(''),
   infer: ([input], p) => recurrent('simple_rnn', 1, input, p),
@@ -1271,6 +1273,7 @@ const lstm: LayerEntry = {
     },
   ],
   tfjs: 'tf.layers.lstm',
+  primary: 'units',
   aliases: ['long_short_term_memory', 'cudnn_lstm'],
   shapeRule: sequenceRule('4·'),
   infer: ([input], p) => recurrent('lstm', 4, input, p),
@@ -1310,6 +1313,7 @@ const gru: LayerEntry = {
     },
   ],
   tfjs: 'tf.layers.gru',
+  primary: 'units',
   aliases: ['gated_recurrent_unit', 'cudnn_gru'],
   shapeRule: sequenceRule('3·'),
   infer: ([input], p) => recurrent('gru', 3, input, p),

@@ -1,0 +1,185 @@
+/**
+ * Code actions: the core's machine-readable fixes (replace, insert_layer_before, set_param,
+ * add_key) turned into workspace edits. The fixes come from the analysis of the document's
+ * current version, so they always apply to the text the user sees.
+ */
+import {
+  CodeActionKind,
+  type CodeAction,
+  type CodeActionContext,
+  type Diagnostic as LspDiagnostic,
+  type Range as LspRange,
+  type TextEdit,
+} from 'vscode-languageserver-types';
+import { isMap, type Node as YNode, type Pair, type YAMLMap } from 'yaml';
+import type { Fix, Range } from '../../src/core/diagnostics';
+import { locateNode } from '../../src/core/locate';
+import type { ItemNode } from '../../src/core/spec';
+import type { DocContext } from './document';
+import { yamlValue } from './markdown';
+import { lineEndAt, lineStartAt } from './text';
+import type { ServiceEnv } from './types';
+import { toLspDiagnostic } from './validation';
+
+interface Edit {
+  range: Range;
+  newText: string;
+}
+
+/** The mapping node that starts at `start` (the root, or a value somewhere below it). */
+function mapAt(ctx: DocContext, start: number): YAMLMap | undefined {
+  const root = ctx.analysis.doc?.contents;
+  if (isMap(root) && root.range?.[0] === start) return root;
+  const loc = locateNode(ctx.analysis.doc, start);
+  for (let i = loc.steps.length - 1; i >= 0; i--) {
+    const n = loc.steps[i].node;
+    if (isMap(n) && n.range?.[0] === start) return n;
+  }
+  if (isMap(root) && start === 0) return root;
+  return undefined;
+}
+
+function indentOfLine(text: string, offset: number): { col: number; keyCol: number } {
+  const ls = lineStartAt(text, offset);
+  const line = text.slice(ls, lineEndAt(text, offset));
+  const m = /^([ \t]*)((?:-[ \t]+)*)/.exec(line)!;
+  return { col: m[1].length, keyCol: m[0].length };
+}
+
+/** Edits adding `key: value` to a mapping node. */
+function addToMap(ctx: DocContext, map: YAMLMap, key: string, value: string): Edit[] | undefined {
+  const text = ctx.text;
+  const pairs = map.items as Pair[];
+  const r = map.range;
+  if (!r) return undefined;
+  if (map.flow) {
+    if (!pairs.length) return [{ range: { start: r[0], end: r[1] }, newText: `{ ${key}: ${value} }` }];
+    const last = pairs[pairs.length - 1];
+    const end = (last.value as YNode | null)?.range?.[1] ?? (last.key as YNode | null)?.range?.[1];
+    if (end === undefined) return undefined;
+    return [{ range: { start: end, end }, newText: `, ${key}: ${value}` }];
+  }
+  const first = pairs[0]?.key as YNode | null | undefined;
+  const firstStart = first?.range?.[0] ?? r[0];
+  const col = firstStart - lineStartAt(text, firstStart);
+  // After the last non-blank character of the mapping (and the rest of its line, e.g. a comment).
+  let p = Math.min(r[1], text.length);
+  while (p > r[0] && /\s/.test(text[p - 1])) p--;
+  p = lineEndAt(text, p);
+  return [{ range: { start: p, end: p }, newText: `\n${' '.repeat(col)}${key}: ${value}` }];
+}
+
+function findItem(ctx: DocContext, r: Range): ItemNode | undefined {
+  return ctx.items.find((i) => i.range.start === r.start && i.range.end === r.end);
+}
+
+function setParam(ctx: DocContext, fix: Extract<Fix, { kind: 'set_param' }>): Edit[] | undefined {
+  const item = findItem(ctx, fix.itemRange);
+  if (!item) return undefined;
+  const text = ctx.text;
+  const value = yamlValue(fix.value);
+  const given = item.given.get(fix.param);
+  if (given) return [{ range: given.valueRange, newText: value }];
+  // The item's parameter mapping, from the tree (the value of its type key).
+  const loc = locateNode(ctx.analysis.doc, item.typeRange.start);
+  const last = loc.steps[loc.steps.length - 1];
+  const params = loc.onKey ? last?.node : undefined;
+  if (isMap(params)) return addToMap(ctx, params, fix.param, value);
+  if (loc.onKey && last && (params === null || (params && 'value' in params && (params as { value: unknown }).value === null))) {
+    // `add:` with nothing after it.
+    const colon = text.indexOf(':', item.typeRange.end);
+    if (colon < 0) return undefined;
+    const end = params?.range?.[1] ?? colon + 1;
+    return [{ range: { start: colon + 1, end: Math.max(colon + 1, end) }, newText: ` { ${fix.param}: ${value} }` }];
+  }
+  if (loc.onKey && params?.range && item.given.size === 1) {
+    // `{ dropout: 0.2 }`: the scalar sets the primary parameter; spell both out.
+    const [primary] = item.given.values();
+    const original = text.slice(params.range[0], params.range[1]);
+    return [{ range: { start: params.range[0], end: params.range[1] }, newText: `{ ${primary.name}: ${original}, ${fix.param}: ${value} }` }];
+  }
+  if (!loc.onKey && item.typeRange.start === item.range.start && item.typeRange.end === item.range.end) {
+    // A bare name (`- dense`): give it a parameter mapping.
+    const before = text.slice(lineStartAt(text, item.range.start), item.range.start);
+    const blockItem = /^\s*(-\s+)+$/.test(before);
+    const body = `${item.type}: { ${fix.param}: ${value} }`;
+    return [{ range: item.typeRange, newText: blockItem ? body : `{ ${body} }` }];
+  }
+  return undefined;
+}
+
+function insertLayerBefore(ctx: DocContext, fix: Extract<Fix, { kind: 'insert_layer_before' }>): Edit[] | undefined {
+  const layer = ctx.layer(fix.layerIndex);
+  if (!layer) return undefined;
+  const text = ctx.text;
+  const ls = lineStartAt(text, layer.range.start);
+  const before = text.slice(ls, layer.range.start);
+  if (/^\s*-\s+$/.test(before)) return [{ range: { start: ls, end: ls }, newText: `${before}${fix.layer}\n` }];
+  return [{ range: { start: layer.range.start, end: layer.range.start }, newText: `${fix.layer}, ` }];
+}
+
+function addKey(ctx: DocContext, fix: Extract<Fix, { kind: 'add_key' }>): Edit[] | undefined {
+  const text = ctx.text;
+  const map = mapAt(ctx, fix.parentRange.start);
+  if (map) return addToMap(ctx, map, fix.key, fix.value);
+  if (ctx.analysis.doc?.contents == null) return [{ range: { start: 0, end: 0 }, newText: `${fix.key}: ${fix.value}\n` }];
+  // An empty value (`data:` with nothing after it): open a block mapping under its key.
+  const r = fix.parentRange;
+  if (r.end - r.start <= 0 || /^\s*(null|~)?\s*$/.test(text.slice(r.start, r.end))) {
+    const { keyCol } = indentOfLine(text, r.start);
+    return [{ range: { start: r.start, end: r.end }, newText: `\n${' '.repeat(keyCol + 2)}${fix.key}: ${fix.value}` }];
+  }
+  return undefined;
+}
+
+export function fixEdits(ctx: DocContext, fix: Fix): Edit[] | undefined {
+  switch (fix.kind) {
+    case 'replace':
+      return [{ range: fix.range, newText: fix.text }];
+    case 'insert_layer_before':
+      return insertLayerBefore(ctx, fix);
+    case 'set_param':
+      return setParam(ctx, fix);
+    case 'add_key':
+      return addKey(ctx, fix);
+    default:
+      return undefined;
+  }
+}
+
+function sameRange(a: LspRange, b: LspRange): boolean {
+  return a.start.line === b.start.line && a.start.character === b.start.character && a.end.line === b.end.line && a.end.character === b.end.character;
+}
+
+export function getCodeActions(ctx: DocContext, range: LspRange, context: CodeActionContext | undefined, env: ServiceEnv): CodeAction[] {
+  if (context?.only?.length && !context.only.some((k) => k === CodeActionKind.QuickFix || CodeActionKind.QuickFix.startsWith(`${k}.`) || k === CodeActionKind.Empty)) return [];
+  const start = ctx.offset(range.start);
+  const end = ctx.offset(range.end);
+  const asked = context?.diagnostics ?? [];
+  const actions: CodeAction[] = [];
+  const seen = new Set<string>();
+  for (const d of ctx.analysis.diagnostics) {
+    if (!d.fixes?.length) continue;
+    const lsp = ctx.range(d.range);
+    const match = asked.find((x) => x.code === d.code && sameRange(x.range, lsp));
+    const touches = d.range.start <= end && start <= d.range.end;
+    if (!touches && !match) continue;
+    const diagnostic: LspDiagnostic = match ?? toLspDiagnostic(ctx, d, env);
+    d.fixes.forEach((fix, i) => {
+      const edits = fixEdits(ctx, fix);
+      if (!edits?.length) return;
+      const textEdits: TextEdit[] = edits.map((e) => ({ range: ctx.range(e.range), newText: e.newText }));
+      const key = `${fix.title}\u0000${JSON.stringify(textEdits)}`;
+      if (seen.has(key)) return;
+      seen.add(key);
+      actions.push({
+        title: fix.title.replace(/`/g, "'"),
+        kind: CodeActionKind.QuickFix,
+        diagnostics: [diagnostic],
+        isPreferred: i === 0 ? true : undefined,
+        edit: { changes: { [ctx.uri]: textEdits } },
+      });
+    });
+  }
+  return actions;
+}

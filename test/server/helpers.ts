@@ -1,0 +1,55 @@
+/** Test helpers: caret fixtures (`|` marks the cursor) and a language service over them. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import type { CompletionItem, Position } from 'vscode-languageserver-types';
+import { createLanguageService, type LanguageService, type LanguageServiceOptions } from '../../server/service';
+
+export const root = join(__dirname, '..', '..');
+export const examplesDir = join(root, 'examples');
+
+let version = 0;
+
+export function doc(text: string, uri = 'file:///work/spec.model.yaml'): TextDocument {
+  return TextDocument.create(uri, 'modelyaml', ++version, text);
+}
+
+/** A document from a fixture with one caret marker (default `|`), and the caret's position. */
+export function caret(src: string, marker = '|'): { document: TextDocument; position: Position; offset: number } {
+  const offset = src.indexOf(marker);
+  if (offset < 0 || src.indexOf(marker, offset + 1) >= 0) throw new Error(`fixture needs exactly one ${marker}`);
+  const text = src.slice(0, offset) + src.slice(offset + marker.length);
+  const document = doc(text);
+  return { document, position: document.positionAt(offset), offset };
+}
+
+export function service(options: LanguageServiceOptions = {}): LanguageService {
+  return createLanguageService({
+    ...options,
+    onError: (feature, e) => {
+      throw new Error(`${feature} threw: ${(e as Error).stack ?? e}`);
+    },
+  });
+}
+
+export function example(name: string): TextDocument {
+  const path = join(examplesDir, name);
+  return TextDocument.create(`file://${path}`, 'modelyaml', ++version, readFileSync(path, 'utf8'));
+}
+
+export function labels(items: CompletionItem[]): string[] {
+  return items.map((i) => i.label);
+}
+
+/** Applies a completion item's text edit to a document's text (snippet syntax removed). */
+export function applyCompletion(document: TextDocument, item: CompletionItem): string {
+  const edit = item.textEdit as { range: { start: Position; end: Position }; newText: string };
+  const text = document.getText();
+  const s = document.offsetAt(edit.range.start);
+  const e = document.offsetAt(edit.range.end);
+  const plain = edit.newText
+    .replace(/\$\{\d+\|([^,|}]*)[^}]*\|\}/g, '$1')
+    .replace(/\$\{\d+:([^}]*)\}/g, '$1')
+    .replace(/\$\{\d+\}|\$\d+/g, '');
+  return text.slice(0, s) + plain + text.slice(e);
+}
