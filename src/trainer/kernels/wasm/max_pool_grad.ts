@@ -11,14 +11,17 @@
  * This replacement matches the cpu backend (the gradient goes to the FIRST
  * maximal element of each window, in row-major window order; padding never
  * wins) and is built from C++/XNNPACK ops:
- *   1. taps: X[n, r, s, c, t] = window element t of output pixel (r, s)
- *      - non-overlapping windows (stride == size, no top/left padding, the
- *        Keras default): crop/pad, reshape and one transpose;
- *      - otherwise: a depthwise convolution with a one-hot filter (im2col).
- *   2. first-match mask: eq = (X == y), first = eq && cumsum(eq) == 1 over t
- *      (in arithmetic form, see firstMatch).
- *   3. G = first * dy, scattered back to x's layout by the inverse of step 1
- *      (one transpose, or col2im = DepthwiseConv2dNativeBackpropInput).
+ *   - non-overlapping windows (stride == size, no top/left padding: the Keras
+ *     default): one transpose puts the window taps on the outer axis, a short
+ *     loop over the taps routes dy, one transpose puts it back (see
+ *     nonOverlapping);
+ *   - otherwise: the taps come from a depthwise convolution with a one-hot
+ *     filter (im2col), the first-match mask from eq = (X == y) and
+ *     first = eq && cumsum(eq) == 1 over the taps, and the result goes back
+ *     through col2im (DepthwiseConv2dNativeBackpropInput with that filter).
+ * The wasm comparison / logical kernels are scalar loops and its
+ * broadcasting binary ops are slow, so all of this is plain same-shape
+ * arithmetic (step, mul, sub) on XNNPACK.
  */
 import * as tf from '@tensorflow/tfjs';
 import { depthwiseInputGradNHWC } from './depthwise_conv2d_backprop';
@@ -49,16 +52,36 @@ function firstMatch(X: tf.Tensor, y: tf.Tensor, dy: tf.Tensor, taps: number): tf
   return tf.mul(mask, repeatLast(dy, taps));
 }
 
+/**
+ * Windows that tile the input (stride == size, no top/left padding): the taps
+ * are brought to the OUTERMOST axis with one transpose whose copy unit is a
+ * whole channel row, X[t] = [N, oh, ow, C] for tap t. Then, tap by tap,
+ * without any broadcasting:
+ *   g_t = remaining * (X[t] == y);  remaining -= g_t
+ * (remaining starts as dy and drops to 0 at a window's first match), and the
+ * g_t are stacked and transposed back.
+ */
 function nonOverlapping(x: tf.Tensor4D, y: tf.Tensor4D, dy: tf.Tensor4D, g: ConvGeometry): tf.Tensor4D {
   const { batch: n, inH, inW, inC: c, outH, outW, kH, kW } = g;
+  const taps = kH * kW;
+  const size = n * outH * outW * c;
   const hc = outH * kH;
   const wc = outW * kW;
   const xw = placeWindow(x, 0, 0, hc, wc, LOWEST);
-  const X = tf.reshape(
-    tf.transpose(tf.reshape(xw, [n, outH, kH, outW, kW, c]), [0, 1, 3, 5, 2, 4]),
-    [n, outH, outW, c, kH * kW]);
-  const G = firstMatch(X, y, dy, kH * kW);
-  const g6 = tf.transpose(tf.reshape(G, [n, outH, outW, c, kH, kW]), [0, 1, 4, 2, 5, 3]);
+  const X = tf.reshape<tf.Rank.R2>(
+    tf.transpose(tf.reshape(xw, [n, outH, kH, outW, kW, c]), [2, 4, 0, 1, 3, 5]), [taps, size]);
+  const y1 = tf.reshape(y, [1, size]);
+  let remaining: tf.Tensor = tf.reshape(dy, [1, size]);
+  const parts: tf.Tensor[] = [];
+  for (let t = 0; t < taps; t++) {
+    const xt = taps === 1 ? X : tf.slice(X, [t, 0], [1, size]);
+    // X[t] <= y, so 1 - step(y - X[t]) is the indicator of X[t] == y.
+    const part = tf.sub(remaining, tf.mul(remaining, tf.step(tf.sub(y1, xt))));
+    parts.push(part);
+    if (t < taps - 1) remaining = tf.sub(remaining, part);
+  }
+  const G = parts.length === 1 ? parts[0] : tf.concat(parts, 0); // [taps, size]
+  const g6 = tf.transpose(tf.reshape(G, [kH, kW, n, outH, outW, c]), [2, 3, 0, 4, 1, 5]);
   return placeWindow(tf.reshape<tf.Rank.R4>(g6, [n, hc, wc, c]), 0, 0, inH, inW);
 }
 
