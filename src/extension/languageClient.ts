@@ -1,0 +1,54 @@
+/**
+ * Starts the language server bundle (dist/server.js) over IPC and keeps the formula colour in
+ * step with the editor theme.
+ */
+import * as vscode from 'vscode';
+import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import { themeNotification, type InitializationOptions } from '../core/protocol/lsp';
+
+/** A formula colour that reads on the active theme (an <img> cannot inherit the hover's colour). */
+export function formulaColor(kind: vscode.ColorThemeKind): string {
+  switch (kind) {
+    case vscode.ColorThemeKind.Light:
+      return '#1f1f1f';
+    case vscode.ColorThemeKind.HighContrastLight:
+      return '#000000';
+    case vscode.ColorThemeKind.HighContrast:
+      return '#ffffff';
+    default:
+      return '#cccccc';
+  }
+}
+
+function fontSize(): number {
+  return vscode.workspace.getConfiguration('editor').get<number>('fontSize') ?? 14;
+}
+
+export function startLanguageClient(context: vscode.ExtensionContext, output: vscode.OutputChannel): LanguageClient {
+  const module = context.asAbsolutePath('dist/server.js');
+  const serverOptions: ServerOptions = {
+    run: { module, transport: TransportKind.ipc },
+    debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6009'] } },
+  };
+  const initializationOptions: InitializationOptions = {
+    formulaColor: formulaColor(vscode.window.activeColorTheme.kind),
+    fontSize: fontSize(),
+  };
+  const clientOptions: LanguageClientOptions = {
+    documentSelector: [{ language: 'modelyaml' }],
+    synchronize: { configurationSection: 'modelyaml' },
+    initializationOptions,
+    outputChannel: output,
+  };
+  const client = new LanguageClient('modelyaml', 'ModelYAML Language Server', serverOptions, clientOptions);
+  const sendTheme = () => {
+    if (client.isRunning()) void client.sendNotification(themeNotification, { color: formulaColor(vscode.window.activeColorTheme.kind), fontSize: fontSize() });
+  };
+  context.subscriptions.push(
+    vscode.window.onDidChangeActiveColorTheme(sendTheme),
+    vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('editor.fontSize') && sendTheme()),
+  );
+  // Not awaited: activation returns at once and the server comes up in the background.
+  client.start().catch((e) => output.appendLine(`language server failed to start: ${(e as Error).message}`));
+  return client;
+}
