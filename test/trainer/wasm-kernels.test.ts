@@ -10,8 +10,12 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initWasmBackend } from '../../src/trainer/backend/wasm';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { initWasmBackend, resolveWasmDir } from '../../src/trainer/backend/wasm';
+import { viaCol2im, viaConvolution } from '../../src/trainer/kernels/wasm/conv2d_backprop_input';
 import { registerWasmTrainingKernels, WASM_ADDED_KERNELS, WASM_REPLACED_KERNELS } from '../../src/trainer/kernels/wasm/index';
+import { geometry } from '../../src/trainer/kernels/wasm/util';
 
 const TOL = 1e-5;
 const FLOOR = 1e-6;
@@ -86,6 +90,21 @@ beforeAll(async () => {
   await tf.setBackend('wasm');
 });
 
+describe('initWasmBackend', () => {
+  it('finds the .wasm binaries of the installed package, or fails clearly', () => {
+    const dir = resolveWasmDir();
+    expect(fs.existsSync(path.join(dir, 'tfjs-backend-wasm-simd.wasm'))).toBe(true);
+    expect(resolveWasmDir(dir)).toBe(dir);
+    expect(() => resolveWasmDir(path.join(dir, 'no-such-folder'))).toThrow(/cannot find .*tfjs-backend-wasm.*initWasmBackend\(wasmDir\)/);
+  });
+
+  it('leaves wasm active with the training kernels registered', async () => {
+    await initWasmBackend();
+    expect(tf.getBackend()).toBe('wasm');
+    expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeDefined();
+  });
+});
+
 describe('registration', () => {
   it('registers the missing kernels (idempotently) for wasm', () => {
     const names = registerWasmTrainingKernels();
@@ -119,6 +138,10 @@ const CONV_CASES: ConvCase[] = [
   { x: [1, 7, 6, 2], f: [3, 3, 2, 3], strides: 1, pad: [[0, 0], [2, 1], [0, 3], [0, 0]] },
   { x: [1, 6, 6, 2], f: [3, 3, 2, 1], strides: 2, pad: [[0, 0], [1, 2], [2, 0], [0, 0]] },
   { x: [1, 5, 5, 1], f: [2, 2, 1, 1], strides: 1, pad: 'valid' },
+  // Small filters with many output channels take the explicit im2col path.
+  { x: [3, 9, 9, 1], f: [3, 3, 1, 20], strides: 1, pad: 'valid' },
+  { x: [2, 9, 8, 2], f: [2, 2, 2, 16], strides: 2, pad: 'same' },
+  { x: [2, 7, 7, 1], f: [3, 3, 1, 18], strides: [2, 1], pad: [[0, 0], [1, 2], [0, 1], [0, 0]] },
 ];
 const label = (c: object) => JSON.stringify(c).replace(/"/g, '');
 
@@ -143,17 +166,59 @@ describe('Conv2DBackpropFilter / Conv2DBackpropInput (NHWC)', () => {
         const x = tensor(c.x, 1) as tf.Tensor4D;
         const w = tensor(c.f, 2) as tf.Tensor4D;
         const target = tensor(outShape(), 4);
-        const loss = (a: tf.Tensor4D, b: tf.Tensor4D) =>
-          tf.sum(tf.square(tf.sub(tf.conv2d(a, b, c.strides, c.pad), target)));
+        const loss = (a: tf.Tensor, b: tf.Tensor) =>
+          tf.sum(tf.square(tf.sub(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.strides, c.pad), target)));
         return tf.grads(loss)([x, w]);
       });
     });
   }
 
+  it('both Conv2DBackpropInput routes (convolution, GEMM + col2im) on every case', async () => {
+    for (const c of CONV_CASES) {
+      const info = tf.backend_util.computeConv2DInfo(c.x, c.f, c.strides, 1, c.pad);
+      const g = geometry(info);
+      const [want] = await on('cpu', () => tf.engine().runKernel('Conv2DBackpropInput',
+        { dy: tensor(info.outShape, 3), filter: tensor(c.f, 2) },
+        { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', inputShape: c.x }) as tf.Tensor);
+      for (const route of [viaConvolution, viaCol2im]) {
+        await expectWasmMatches(() => route(tensor(info.outShape, 3) as tf.Tensor4D, tensor(c.f, 2) as tf.Tensor4D, g), want);
+      }
+    }
+  });
+
+  it('numeric padding with every dimRoundingMode', async () => {
+    for (const mode of ['floor', 'round', 'ceil'] as const) {
+      for (const [x, f] of [[[2, 8, 8, 3], [3, 3, 3, 4]], [[2, 8, 7, 1], [3, 3, 1, 16]]] as Array<[Shape4, Shape4]>) {
+        const info = tf.backend_util.computeConv2DInfo(x, f, 2, 1, 1, mode);
+        const attrs = { strides: 2, pad: 1, dimRoundingMode: mode, dataFormat: 'NHWC' };
+        await expectWasmMatchesCpu(() => tf.engine().runKernel('Conv2DBackpropFilter',
+          { x: tensor(x, 1), dy: tensor(info.outShape, 2) }, { ...attrs, filterShape: f }) as tf.Tensor);
+        await expectWasmMatchesCpu(() => tf.engine().runKernel('Conv2DBackpropInput',
+          { dy: tensor(info.outShape, 2), filter: tensor(f, 3) }, { ...attrs, inputShape: x }) as tf.Tensor);
+      }
+      // MaxPoolGrad with its `output` input computed on cpu (the stock wasm
+      // forward MaxPool / Conv2D ignore a size-changing dimRoundingMode).
+      const xShape: Shape4 = [2, 9, 8, 3];
+      const pool = { filterSize: 3, strides: 2, pad: 1, dimRoundingMode: mode };
+      const [y] = await on('cpu', () => tf.maxPool(tensor(xShape, 1) as tf.Tensor4D, 3, 2, 1, mode));
+      const yShape = tf.backend_util.computePool2DInfo(xShape, 3, 2, 1, 1, mode).outShape;
+      const [want] = await on('cpu', () => tf.engine().runKernel('MaxPoolGrad',
+        { dy: tensor(yShape, 2), input: tensor(xShape, 1), output: tf.tensor(y, yShape) }, pool) as tf.Tensor);
+      await expectWasmMatches(() => tf.engine().runKernel('MaxPoolGrad',
+        { dy: tensor(yShape, 2), input: tensor(xShape, 1), output: tf.tensor(y, yShape) }, pool) as tf.Tensor, want);
+      // tfjs-core's gradients drop dimRoundingMode from the attrs; the wasm
+      // kernels then take the output size from dy.
+      const { dimRoundingMode: _omit, ...poolNoMode } = pool;
+      await expectWasmMatches(() => tf.engine().runKernel('MaxPoolGrad',
+        { dy: tensor(yShape, 2), input: tensor(xShape, 1), output: tf.tensor(y, yShape) }, poolNoMode) as tf.Tensor, want);
+    }
+  });
+
   it('NCHW kernel values', async () => {
     const x: Shape4 = [2, 3, 9, 8];
     const f: Shape4 = [3, 3, 3, 4];
-    for (const [strides, pad] of [[1, 'same'], [2, 'valid'], [[2, 1], 'same']] as const) {
+    const variants: Array<[number | [number, number], 'same' | 'valid']> = [[1, 'same'], [2, 'valid'], [[2, 1], 'same']];
+    for (const [strides, pad] of variants) {
       const info = tf.backend_util.computeConv2DInfo(x, f, strides, 1, pad, undefined, false, 'channelsFirst');
       const common = { strides, pad, dataFormat: 'NCHW' };
       await expectWasmMatchesCpu(() =>
@@ -169,8 +234,8 @@ describe('Conv2DBackpropFilter / Conv2DBackpropInput (NHWC)', () => {
     await expectWasmMatchesCpu(() => {
       const x = tensor([2, 5, 5, 4], 1) as tf.Tensor4D;
       const w = tensor([3, 3, 2, 4], 2) as tf.Tensor4D;
-      const f = (a: tf.Tensor4D, b: tf.Tensor4D) =>
-        tf.sum(tf.square(tf.conv2dTranspose(a, b, [2, 10, 10, 2], 2, 'same')));
+      const f = (a: tf.Tensor, b: tf.Tensor) =>
+        tf.sum(tf.square(tf.conv2dTranspose(a as tf.Tensor4D, b as tf.Tensor4D, [2, 10, 10, 2], 2, 'same')));
       return [tf.conv2dTranspose(x, w, [2, 10, 10, 2], 2, 'same'), ...tf.grads(f)([x, w])];
     });
   });
@@ -179,7 +244,8 @@ describe('Conv2DBackpropFilter / Conv2DBackpropInput (NHWC)', () => {
     await expectWasmMatchesCpu(() => {
       const x = tensor([3, 20, 4], 1) as tf.Tensor3D;
       const w = tensor([5, 4, 6], 2) as tf.Tensor3D;
-      const f = (a: tf.Tensor3D, b: tf.Tensor3D) => tf.sum(tf.square(tf.conv1d(a, b, 2, 'same')));
+      const f = (a: tf.Tensor, b: tf.Tensor) =>
+        tf.sum(tf.square(tf.conv1d(a as tf.Tensor3D, b as tf.Tensor3D, 2, 'same')));
       return tf.grads(f)([x, w]);
     });
   });
@@ -218,8 +284,8 @@ describe('DepthwiseConv2dNativeBackpropFilter / ...BackpropInput', () => {
         const x = tensor(c.x, 1) as tf.Tensor4D;
         const w = tensor(c.f, 2) as tf.Tensor4D;
         const target = tensor(outShape(), 4);
-        const loss = (a: tf.Tensor4D, b: tf.Tensor4D) =>
-          tf.sum(tf.square(tf.sub(tf.depthwiseConv2d(a, b, c.strides, c.pad), target)));
+        const loss = (a: tf.Tensor, b: tf.Tensor) =>
+          tf.sum(tf.square(tf.sub(tf.depthwiseConv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.strides, c.pad), target)));
         return tf.grads(loss)([x, w]);
       });
     });
@@ -230,15 +296,17 @@ describe('DepthwiseConv2dNativeBackpropFilter / ...BackpropInput', () => {
       const x = tensor([2, 8, 8, 3], 1) as tf.Tensor4D;
       const dw = tensor([3, 3, 3, 2], 2) as tf.Tensor4D;
       const pw = tensor([1, 1, 6, 4], 3) as tf.Tensor4D;
-      const f = (a: tf.Tensor4D, b: tf.Tensor4D, p: tf.Tensor4D) =>
-        tf.sum(tf.square(tf.separableConv2d(a, b, p, 1, 'same')));
+      const f = (a: tf.Tensor, b: tf.Tensor, p: tf.Tensor) =>
+        tf.sum(tf.square(tf.separableConv2d(a as tf.Tensor4D, b as tf.Tensor4D, p as tf.Tensor4D, 1, 'same')));
       return tf.grads(f)([x, dw, pw]);
     });
   });
 
   // tfjs only differentiates depthwise convs with dilation 1 and the cpu
   // kernels ignore dilations, so dilated cases are checked against loops.
-  for (const [dil, strides, pad] of [[2, 1, 'same'], [[2, 3], 1, 'valid'], [2, 1, 'valid']] as const) {
+  const dilated: Array<[number | [number, number], number, 'same' | 'valid']> =
+    [[2, 1, 'same'], [[2, 3], 1, 'valid'], [2, 1, 'valid']];
+  for (const [dil, strides, pad] of dilated) {
     it(`dilated kernels vs a direct loop: dilations ${dil} pad ${pad}`, async () => {
       const xs: Shape4 = [2, 11, 12, 3];
       const fs: Shape4 = [3, 2, 3, 2];
@@ -351,19 +419,54 @@ describe('MaxPoolGrad (replaces the stock wasm kernel: wrong for windows of valu
         await expectWasmMatchesCpu(() => {
           const x = tf.sub(make(), 0) as tf.Tensor4D;
           const dyw = tensor(dyShape(), 2);
-          return tf.grad((a: tf.Tensor4D) => tf.sum(tf.mul(tf.maxPool(a, c.size, c.strides, c.pad), dyw)))(x);
+          return tf.grad((a: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(a as tf.Tensor4D, c.size, c.strides, c.pad), dyw)))(x);
         });
       }
     });
   }
 });
 
+describe('BatchMatMul (transposed operands routed to the XNNPACK path)', () => {
+  it('values and gradients for every transpose combination and rank', async () => {
+    for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]]) {
+      for (const batch of [[], [1], [1, 1], [3]]) {
+        const aShape = [...batch, ...(ta ? [7, 5] : [5, 7])];
+        const bShape = [...batch, ...(tb ? [4, 7] : [7, 4])];
+        await expectWasmMatchesCpu(() => {
+          const a = tensor(aShape, 1);
+          const b = tensor(bShape, 2);
+          const f = (p: tf.Tensor, q: tf.Tensor) => tf.sum(tf.square(tf.matMul(p, q, ta, tb)));
+          const out = tf.matMul(a, b, ta, tb);
+          return [out, tf.reshape(tf.tensor(out.shape), [-1]), ...tf.grads(f)([a, b])];
+        });
+      }
+    }
+  });
+});
+
+describe('Sum (contiguous leading / middle axes reshaped to rank <= 3)', () => {
+  it('values and keepDims for rank 4 and 5 reductions', async () => {
+    const cases: Array<[number[], number | number[], boolean]> = [
+      [[4, 5, 6, 3], [0, 1, 2], false], [[4, 5, 6, 3], [0, 1, 2], true], [[4, 5, 6, 3], [1, 2], false],
+      [[4, 5, 6, 3], 0, true], [[4, 5, 6, 3], [2, 3], false], [[4, 5, 6, 3], [0, 2], false],
+      [[2, 3, 4, 5, 6], [1, 2, 3], true], [[2, 3, 4, 5, 6], [-5, -4], false], [[4, 5, 6, 3], [0, 1, 2, 3], false],
+    ];
+    for (const [shape, axis, keepDims] of cases) {
+      await expectWasmMatchesCpu(() => {
+        const r = tf.sum(tensor(shape, 1), axis, keepDims);
+        return [r, tf.tensor(r.shape.length ? r.shape : [0])];
+      });
+    }
+    await expectWasmMatchesCpu(() => tf.sum(tf.tensor4d([1, 2, 3, 4, 5, 6, 7, 8], [2, 2, 1, 2], 'int32'), [0, 1, 2]));
+  });
+});
+
 describe('other training ops on wasm', () => {
   it('avgPool, pooling and activation gradients match cpu', async () => {
     await expectWasmMatchesCpu(() => {
       const x = tensor([2, 9, 9, 3], 1) as tf.Tensor4D;
-      const f = (a: tf.Tensor4D) => tf.sum(tf.square(tf.add(
-        tf.avgPool(a, 3, 2, 'same'), tf.avgPool(tf.elu(a), 2, 2, 'valid').mean())));
+      const f = (a: tf.Tensor) => tf.sum(tf.square(tf.add(
+        tf.avgPool(a as tf.Tensor4D, 3, 2, 'same'), tf.avgPool(tf.elu(a) as tf.Tensor4D, 2, 2, 'valid').mean())));
       return tf.grad(f)(x);
     });
     await expectWasmMatchesCpu(() => {
@@ -439,6 +542,34 @@ describe('end to end: tf.LayersModel.fit on wasm', () => {
     const loss = h.history.loss as number[];
     expect(loss.every(Number.isFinite)).toBe(true);
     expect(loss[loss.length - 1]).toBeLessThan(loss[0] * 0.9);
+    tf.dispose([x, y]);
+    m.dispose();
+  });
+
+  it('training steps leak no tensors or backend buffers', async () => {
+    await tf.setBackend('wasm');
+    const m = cnn([12, 12, 1], 10, 9);
+    const x = tf.tensor4d(randn(16 * 12 * 12, 13), [16, 12, 12, 1]);
+    const y = tf.oneHot(tf.tensor1d(Array.from({ length: 16 }, (_, i) => i % 10), 'int32'), 10);
+    await m.trainOnBatch(x, y);
+    const before = tf.memory();
+    for (let i = 0; i < 3; i++) await m.trainOnBatch(x, y);
+    const after = tf.memory();
+    expect(after.numTensors).toBe(before.numTensors);
+    expect(after.numDataBuffers).toBe(before.numDataBuffers);
+    // The kernels' internal buffers are released too (backend-level count).
+    const backendBuffers = () => (tf.backend() as unknown as { numDataIds(): number }).numDataIds();
+    const idsBefore = backendBuffers();
+    tf.tidy(() => {
+      const xs = tensor([2, 9, 9, 3], 1);
+      const dy = tensor([2, 5, 5, 4], 2);
+      tf.engine().runKernel('Conv2DBackpropFilter', { x: xs, dy }, { strides: 2, pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, 3, 4] });
+      tf.engine().runKernel('Conv2DBackpropInput', { dy, filter: tensor([3, 3, 3, 4], 3) }, { strides: 2, pad: 'same', dataFormat: 'NHWC', inputShape: [2, 9, 9, 3] });
+      const p = tf.maxPool(xs as tf.Tensor4D, 2, 2, 'valid');
+      tf.engine().runKernel('MaxPoolGrad', { dy: p, input: xs, output: p }, { filterSize: 2, strides: 2, pad: 'valid' });
+      tf.unsortedSegmentSum(tensor([5, 3], 4), tf.tensor1d([0, 7, 1, 0, -1], 'int32'), 4);
+    });
+    expect(backendBuffers()).toBe(idsBefore);
     tf.dispose([x, y]);
     m.dispose();
   });

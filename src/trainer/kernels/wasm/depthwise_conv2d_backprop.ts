@@ -11,8 +11,7 @@
  * batch folded into the channel axis, then a sum over the batch.
  */
 import * as tf from '@tensorflow/tfjs';
-import { transposedConvInput } from './conv2d_backprop_input';
-import { asTensor, geometry, placeWindow, type ConvGeometry } from './util';
+import { asTensor, geometryFor, placeWindow, transposedConvInput, type ConvGeometry } from './util';
 
 export function depthwiseInputGradNHWC(dy: tf.Tensor4D, filter: tf.Tensor4D, g: ConvGeometry): tf.Tensor4D {
   const [kH, kW, c, mult] = filter.shape;
@@ -59,9 +58,10 @@ export const depthwiseConv2dNativeBackpropInputConfig: tf.KernelConfig = {
     return tf.tidy(() => {
       const dy4 = asTensor<tf.Rank.R4>(dy!);
       const w4 = asTensor<tf.Rank.R4>(filter!);
-      const info = tf.backend_util.computeConv2DInfo(
-        inputShape, w4.shape, strides, dilations ?? 1, pad, dimRoundingMode, true, 'channelsLast');
-      return depthwiseInputGradNHWC(dy4, w4, geometry(info));
+      const g = geometryFor((mode) => tf.backend_util.computeConv2DInfo(
+        inputShape, w4.shape, strides, dilations ?? 1, pad, mode, true, 'channelsLast'),
+      dimRoundingMode, dy4.shape[1], dy4.shape[2]);
+      return depthwiseInputGradNHWC(dy4, w4, g);
     });
   },
 };
@@ -76,9 +76,10 @@ export const depthwiseConv2dNativeBackpropFilterConfig: tf.KernelConfig = {
     return tf.tidy(() => {
       const x4 = asTensor<tf.Rank.R4>(x!);
       const dy4 = asTensor<tf.Rank.R4>(dy!);
-      const info = tf.backend_util.computeConv2DInfo(
-        x4.shape, filterShape, strides, dilations ?? 1, pad, dimRoundingMode, true, 'channelsLast');
-      return depthwiseFilterGradNHWC(x4, dy4, geometry(info), filterShape[3]);
+      const g = geometryFor((mode) => tf.backend_util.computeConv2DInfo(
+        x4.shape, filterShape, strides, dilations ?? 1, pad, mode, true, 'channelsLast'),
+      dimRoundingMode, dy4.shape[1], dy4.shape[2]);
+      return depthwiseFilterGradNHWC(x4, dy4, g, filterShape[3]);
     });
   },
 };

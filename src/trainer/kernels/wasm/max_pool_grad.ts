@@ -25,7 +25,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { depthwiseInputGradNHWC } from './depthwise_conv2d_backprop';
-import { asTensor, geometry, im2colFilter, placeWindow, type ConvGeometry } from './util';
+import { asTensor, geometryFor, im2colFilter, placeWindow, slice2d, type ConvGeometry } from './util';
 
 /** Lowest finite float32: padding value that never wins a max. */
 const LOWEST = -3.4028234663852886e38;
@@ -53,10 +53,11 @@ function firstMatch(X: tf.Tensor, y: tf.Tensor, dy: tf.Tensor, taps: number): tf
 }
 
 /**
- * Windows that tile the input (stride == size, no top/left padding): the taps
- * are brought to the OUTERMOST axis with one transpose whose copy unit is a
- * whole channel row, X[t] = [N, oh, ow, C] for tap t. Then, tap by tap,
- * without any broadcasting:
+ * Windows that tile the input (stride == size, no top/left padding). The taps
+ * are brought to the OUTERMOST axis, X[t] = [N, oh, ow, C] for tap t = (i, j),
+ * by two rank-3 transposes (the wasm Transpose kernel is fast up to rank 4
+ * and a per-element index loop above), then, tap by tap, without any
+ * broadcasting:
  *   g_t = remaining * (X[t] == y);  remaining -= g_t
  * (remaining starts as dy and drops to 0 at a window's first match), and the
  * g_t are stacked and transposed back.
@@ -65,24 +66,29 @@ function nonOverlapping(x: tf.Tensor4D, y: tf.Tensor4D, dy: tf.Tensor4D, g: Conv
   const { batch: n, inH, inW, inC: c, outH, outW, kH, kW } = g;
   const taps = kH * kW;
   const size = n * outH * outW * c;
+  const rows = n * outH; // A
+  const pixels = rows * outW; // P
   const hc = outH * kH;
   const wc = outW * kW;
   const xw = placeWindow(x, 0, 0, hc, wc, LOWEST);
-  const X = tf.reshape<tf.Rank.R2>(
-    tf.transpose(tf.reshape(xw, [n, outH, kH, outW, kW, c]), [2, 4, 0, 1, 3, 5]), [taps, size]);
+  // [A, kH, ow*kW*C] -> [kH, A, ow*kW*C] = [kH, P, kW, C] -> [kH, kW, P, C]
+  const a = kH === 1 ? xw : tf.transpose(tf.reshape(xw, [rows, kH, outW * kW * c]), [1, 0, 2]);
+  const X = kW === 1 ? a : tf.transpose(tf.reshape(a, [kH, pixels, kW, c]), [0, 2, 1, 3]);
+  const X2 = tf.reshape(X, [taps, size]);
   const y1 = tf.reshape(y, [1, size]);
   let remaining: tf.Tensor = tf.reshape(dy, [1, size]);
   const parts: tf.Tensor[] = [];
   for (let t = 0; t < taps; t++) {
-    const xt = taps === 1 ? X : tf.slice(X, [t, 0], [1, size]);
+    const xt = taps === 1 ? X2 : slice2d(X2, t, 1, 0, size);
     // X[t] <= y, so 1 - step(y - X[t]) is the indicator of X[t] == y.
     const part = tf.sub(remaining, tf.mul(remaining, tf.step(tf.sub(y1, xt))));
     parts.push(part);
     if (t < taps - 1) remaining = tf.sub(remaining, part);
   }
-  const G = parts.length === 1 ? parts[0] : tf.concat(parts, 0); // [taps, size]
-  const g6 = tf.transpose(tf.reshape(G, [kH, kW, n, outH, outW, c]), [2, 3, 0, 4, 1, 5]);
-  return placeWindow(tf.reshape<tf.Rank.R4>(g6, [n, hc, wc, c]), 0, 0, inH, inW);
+  const G = parts.length === 1 ? parts[0] : tf.concat(parts, 0); // [taps, size] = [kH, kW, P, C]
+  const b = kW === 1 ? G : tf.transpose(tf.reshape(G, [kH, kW, pixels, c]), [0, 2, 1, 3]); // [kH, P, kW, C]
+  const dx = kH === 1 ? b : tf.transpose(tf.reshape(b, [kH, rows, outW * kW * c]), [1, 0, 2]); // [A, kH, ...]
+  return placeWindow(tf.reshape<tf.Rank.R4>(dx, [n, hc, wc, c]), 0, 0, inH, inW);
 }
 
 function general(x: tf.Tensor4D, y: tf.Tensor4D, dy: tf.Tensor4D, g: ConvGeometry): tf.Tensor4D {
@@ -108,8 +114,8 @@ export const maxPoolGradConfig: tf.KernelConfig = {
       const x4 = asTensor<tf.Rank.R4>(input!);
       const y4 = asTensor<tf.Rank.R4>(output!);
       const dy4 = asTensor<tf.Rank.R4>(dy!);
-      const info = tf.backend_util.computePool2DInfo(x4.shape, filterSize, strides, 1, pad, dimRoundingMode);
-      const g = geometry(info);
+      const g = geometryFor((mode) => tf.backend_util.computePool2DInfo(
+        x4.shape, filterSize, strides, 1, pad, mode), dimRoundingMode, dy4.shape[1], dy4.shape[2]);
       const simple = g.strideH === g.kH && g.strideW === g.kW && g.padTop === 0 && g.padLeft === 0;
       return simple ? nonOverlapping(x4, y4, dy4, g) : general(x4, y4, dy4, g);
     });

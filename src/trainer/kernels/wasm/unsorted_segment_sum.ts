@@ -10,7 +10,7 @@
  * an extra trash row that is cut off afterwards.
  */
 import * as tf from '@tensorflow/tfjs';
-import { asTensor } from './util';
+import { asTensor, slice2d } from './util';
 
 export const unsortedSegmentSumConfig: tf.KernelConfig = {
   kernelName: tf.UnsortedSegmentSum,
@@ -40,7 +40,8 @@ export const unsortedSegmentSumConfig: tf.KernelConfig = {
       const ok = tf.logicalAnd(tf.greaterEqual(ids, 0), tf.less(ids, numSegments));
       ids = tf.where(ok, ids, tf.fill([n], numSegments, 'int32'));
       const withTrash = tf.scatterND(tf.reshape(ids, [n, 1]), upd, [numSegments + 1, ...rest]);
-      return tf.slice(withTrash, 0, numSegments);
+      const inner = rest.reduce((p, q) => p * q, 1);
+      return tf.reshape(slice2d(tf.reshape(withTrash, [numSegments + 1, inner]), 0, numSegments, 0, inner), outShape);
     });
   },
 };
