@@ -31,6 +31,8 @@ const builds = [
   { ...node, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist' },
   {
     ...common,
+    // Mermaid makes the graph bundle large; minified, the webview parses it in half the time.
+    minify: true,
     platform: 'browser',
     format: 'iife',
     target: 'chrome120',

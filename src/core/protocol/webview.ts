@@ -1,0 +1,419 @@
+/**
+ * The webview protocol: the messages between the extension host and its two panels (training
+ * curves and the architecture graph), the state each panel persists, and runtime validators for
+ * all of them. Both sides validate what they receive: the host drops (and logs) any message from a
+ * webview that fails, the webview ignores a malformed message from the host.
+ *
+ * Handshake: a webview says `ready` once its listeners are in place; the host sends nothing before
+ * that, and answers every `ready` (a webview that was reloaded says it again) with the panel's
+ * full state. Pure TypeScript: no vscode, no DOM, no node.
+ */
+import type { ArchitectureGraph, GraphEdge, GraphNode } from '../graph';
+import type { Metrics, RunStatus, TrainerEvent } from './trainer';
+
+export const WEBVIEW_PROTOCOL_VERSION = 1;
+
+/** Webview panel types, as registered with `registerWebviewPanelSerializer` and in package.json. */
+export const VIEW_TYPES = { curves: 'modelyaml.curves', graph: 'modelyaml.architecture' } as const;
+export type PanelKind = keyof typeof VIEW_TYPES;
+
+// ─── Training curves ──────────────────────────────────────────────────────────────────────────
+
+/**
+ * One point of the curves: the values one trainer event reports. Batch points carry the running
+ * training loss and metrics; epoch points carry `loss`, `val_loss` and every metric and its `val_`
+ * twin. NaN/±Infinity travel as null.
+ */
+export interface CurvePoint {
+  kind: 'batch' | 'epoch';
+  /** Global step: batches seen since the start of training (an epoch point sits at its last batch). */
+  step: number;
+  /** Fractional epoch for batch points (epoch 2, half done = 1.5), the epoch number for epoch points. */
+  epoch: number;
+  /** Seconds since the run started. */
+  time: number;
+  values: Record<string, number | null>;
+}
+
+/** How a run ended (or that it still runs). `crashed`: the trainer vanished without a word. */
+export type CurveRunStatus = RunStatus | 'crashed';
+
+/** A run as the curves panel lists it. `id` is opaque to the webview; the host maps it to a folder. */
+export interface RunInfo {
+  id: string;
+  /** Short label: "mnist-cnn · 2025-06-01 14:03". */
+  label: string;
+  specName: string;
+  /** ISO time the run started. */
+  startedAt: string;
+  status: CurveRunStatus;
+  /** Why it ended: "completed 10 epochs", "cancelled by the user", the error message. */
+  reason?: string;
+  error?: { code: string; message: string };
+  backend?: string;
+  /** Planned epochs. */
+  epochs?: number;
+  batchesPerEpoch?: number;
+  final?: Metrics;
+}
+
+export type CurvesToWebview =
+  /** The runs of this spec that can be compared, and which one the panel shows. */
+  | { type: 'init'; runs: RunInfo[]; current?: string; compare: string[]; message?: string }
+  /** All points of one run (the current one or a compared one); replaces what the webview had. */
+  | { type: 'runData'; run: RunInfo; points: CurvePoint[] }
+  /** New points of a live run, in order. */
+  | { type: 'points'; runId: string; points: CurvePoint[] }
+  /** A run's status changed (it finished, failed, was cancelled, crashed). */
+  | { type: 'runStatus'; run: RunInfo }
+  | ExportedMessage;
+
+export type CurvesFromWebview =
+  | ReadyMessage
+  /** The runs to overlay on the current one (ids from `init.runs`). */
+  | { type: 'compare'; runIds: string[] }
+  | ExportMessage<'csv' | 'json' | 'png' | 'svg'>
+  | LogMessage;
+
+/** What the curves webview persists (`setState`), and what the serializer restores from. */
+export interface CurvesViewState {
+  v: 1;
+  runId?: string;
+  compare: string[];
+  smoothing: number;
+  xAxis: 'step' | 'epoch' | 'time';
+  yScale: 'linear' | 'log';
+  ignoreOutliers: boolean;
+  /** Hidden series: "train-batch", "train-epoch", "val-epoch", or `run:<id>` for a whole run. */
+  hidden: string[];
+}
+
+export const defaultCurvesState = (): CurvesViewState => ({
+  v: 1,
+  compare: [],
+  smoothing: 0.6,
+  xAxis: 'step',
+  yScale: 'linear',
+  ignoreOutliers: false,
+  hidden: [],
+});
+
+// ─── Architecture graph ───────────────────────────────────────────────────────────────────────
+
+/** The graph the panel draws, with the Mermaid text for both layouts (made by the core). */
+export interface GraphPayload {
+  document: { uri: string; fileName: string; version: number };
+  graph: ArchitectureGraph;
+  mermaid: { TB: string; LR: string };
+  /** Number of errors in the spec (the graph may still be drawn). */
+  errors: number;
+}
+
+export type GraphToWebview =
+  | ({ type: 'graph' } & GraphPayload)
+  /** Nothing to draw: no spec open, or the spec has no model yet. */
+  | { type: 'empty'; message: string }
+  /** The editor's cursor is in this node (null: in none). */
+  | { type: 'highlight'; nodeId: string | null }
+  | ExportedMessage;
+
+export type GraphFromWebview =
+  | ReadyMessage
+  /** The user clicked (or pressed Enter on) a node: show its line in the editor. */
+  | { type: 'reveal'; nodeId: string }
+  | ExportMessage<'svg' | 'mmd'>
+  | LogMessage;
+
+export interface GraphViewState {
+  v: 1;
+  /** The spec the panel follows. */
+  uri?: string;
+  direction: 'TB' | 'LR';
+  /** Pan and zoom: the diagram is drawn at (x, y), scaled by `scale`. */
+  view?: { scale: number; x: number; y: number };
+}
+
+export const defaultGraphState = (): GraphViewState => ({ v: 1, direction: 'TB' });
+
+// ─── Shared messages ──────────────────────────────────────────────────────────────────────────
+
+export interface ReadyMessage {
+  type: 'ready';
+  version: number;
+}
+
+/**
+ * The webview made an export; the host asks where to save it. Text formats travel as UTF-8,
+ * images as base64.
+ */
+export interface ExportMessage<F extends string> {
+  type: 'export';
+  format: F;
+  /** Suggested file name (no folders). */
+  fileName: string;
+  encoding: 'utf8' | 'base64';
+  data: string;
+}
+
+/** The host's answer to an export: saved (where), cancelled by the user, or failed (why). */
+export interface ExportedMessage {
+  type: 'exported';
+  format: string;
+  outcome: 'saved' | 'cancelled' | 'failed';
+  path?: string;
+  message?: string;
+}
+
+/** A webview reports a problem (or a note) for the extension's log. */
+export interface LogMessage {
+  type: 'log';
+  level: 'info' | 'warning' | 'error';
+  message: string;
+}
+
+// ─── Validators ───────────────────────────────────────────────────────────────────────────────
+
+export type Validated<T> = { ok: true; value: T } | { ok: false; error: string };
+
+type Check = (v: unknown) => boolean;
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+/** Bounded strings: a webview is untrusted, a message cannot make the host hold gigabytes. */
+const str = (max = 10_000): Check => (v) => typeof v === 'string' && v.length <= max;
+const num: Check = (v) => typeof v === 'number' && Number.isFinite(v);
+const numOrNull: Check = (v) => v === null || (typeof v === 'number' && !Number.isNaN(v));
+const int: Check = (v) => typeof v === 'number' && Number.isInteger(v);
+const bool: Check = (v) => typeof v === 'boolean';
+const opt = (c: Check): Check => (v) => v === undefined || c(v);
+const oneOf = (...xs: (string | number)[]): Check => (v) => (typeof v === 'string' || typeof v === 'number') && xs.includes(v);
+const arrayOf = (c: Check, max = 100_000): Check => (v) => Array.isArray(v) && v.length <= max && v.every(c);
+const record = (c: Check): Check => (v) => isObj(v) && Object.values(v).every(c);
+const shape = (fields: Record<string, Check>): Check => (v) => isObj(v) && Object.entries(fields).every(([k, c]) => c(v[k]));
+
+function check<T>(what: string, v: unknown, fields: Record<string, Check>): Validated<T> {
+  if (!isObj(v)) return { ok: false, error: `${what} must be an object` };
+  const bad = Object.entries(fields).filter(([k, c]) => !c(v[k])).map(([k]) => `\`${k}\``);
+  if (bad.length) return { ok: false, error: `invalid ${what}: field${bad.length === 1 ? '' : 's'} ${bad.join(', ')} missing or of the wrong type` };
+  return { ok: true, value: v as T };
+}
+
+function byType<T extends { type: string }>(what: string, v: unknown, table: Record<string, Record<string, Check>>): Validated<T> {
+  if (!isObj(v)) return { ok: false, error: `a ${what} message must be an object` };
+  const type = v.type;
+  if (typeof type !== 'string' || !Object.prototype.hasOwnProperty.call(table, type)) {
+    return { ok: false, error: `unknown ${what} message type ${JSON.stringify(type)?.slice(0, 60)}` };
+  }
+  return check<T>(`\`${type}\` ${what} message`, v, table[type]);
+}
+
+/** A file name without folders, control characters or characters Windows refuses. */
+const fileName: Check = (v) => typeof v === 'string' && v.length > 0 && v.length <= 200 && !/[\\/:*?"<>|\x00-\x1f]/.test(v) && v !== '.' && v !== '..';
+/** Exports may be large (a PNG of many charts), but not unbounded: 64 MiB of text. */
+const exportData: Check = (v) => typeof v === 'string' && v.length <= 64 * 1024 * 1024;
+
+const ready = { version: int };
+const log = { level: oneOf('info', 'warning', 'error'), message: str(20_000) };
+const exportOf = (...formats: string[]) => ({ format: oneOf(...formats), fileName, encoding: oneOf('utf8', 'base64'), data: exportData });
+const exported = { format: str(20), outcome: oneOf('saved', 'cancelled', 'failed'), path: opt(str()), message: opt(str()) };
+
+const curvesFromWebview: Record<CurvesFromWebview['type'], Record<string, Check>> = {
+  ready,
+  compare: { runIds: arrayOf(str(4096), 100) },
+  export: exportOf('csv', 'json', 'png', 'svg'),
+  log,
+};
+
+const graphFromWebview: Record<GraphFromWebview['type'], Record<string, Check>> = {
+  ready,
+  reveal: { nodeId: str(200) },
+  export: exportOf('svg', 'mmd'),
+  log,
+};
+
+export function validateCurvesFromWebview(v: unknown): Validated<CurvesFromWebview> {
+  return byType('curves webview', v, curvesFromWebview);
+}
+
+export function validateGraphFromWebview(v: unknown): Validated<GraphFromWebview> {
+  return byType('graph webview', v, graphFromWebview);
+}
+
+// Host → webview (the webview checks what it gets, too).
+
+const point: Check = shape({ kind: oneOf('batch', 'epoch'), step: num, epoch: num, time: num, values: record(numOrNull) });
+const status = oneOf('running', 'completed', 'cancelled', 'failed', 'crashed');
+const runInfo: Check = shape({
+  id: str(4096),
+  label: str(),
+  specName: str(),
+  startedAt: str(100),
+  status,
+  reason: opt(str()),
+  error: opt(shape({ code: str(), message: str(100_000) })),
+  backend: opt(str()),
+  epochs: opt(int),
+  batchesPerEpoch: opt(int),
+  final: opt(record(numOrNull)),
+});
+
+const curvesToWebview: Record<CurvesToWebview['type'], Record<string, Check>> = {
+  init: { runs: arrayOf(runInfo, 10_000), current: opt(str(4096)), compare: arrayOf(str(4096), 100), message: opt(str()) },
+  runData: { run: runInfo, points: arrayOf(point, 10_000_000) },
+  points: { runId: str(4096), points: arrayOf(point, 10_000_000) },
+  runStatus: { run: runInfo },
+  exported,
+};
+
+const range: Check = shape({ start: int, end: int });
+const node: Check = shape({
+  id: str(200),
+  name: str(),
+  kind: oneOf('input', 'layer'),
+  type: str(),
+  shape: opt(str()),
+  params: opt(num),
+  error: opt(str(100_000)),
+  layerIndex: opt(int),
+  range: opt(range),
+});
+const edge: Check = shape({ from: str(200), to: str(200), label: opt(str()) });
+const graph: Check = shape({ nodes: arrayOf(node), edges: arrayOf(edge), totalParams: (v) => v === null || num(v) });
+
+const graphToWebview: Record<GraphToWebview['type'], Record<string, Check>> = {
+  graph: {
+    document: shape({ uri: str(), fileName: str(), version: int }),
+    graph,
+    mermaid: shape({ TB: str(5_000_000), LR: str(5_000_000) }),
+    errors: int,
+  },
+  empty: { message: str() },
+  highlight: { nodeId: (v) => v === null || str(200)(v) },
+  exported,
+};
+
+export function validateCurvesToWebview(v: unknown): Validated<CurvesToWebview> {
+  return byType('curves host', v, curvesToWebview);
+}
+
+export function validateGraphToWebview(v: unknown): Validated<GraphToWebview> {
+  return byType('graph host', v, graphToWebview);
+}
+
+// Persisted state (read back by the serializer: as untrusted as any message).
+
+export function validateCurvesState(v: unknown): Validated<CurvesViewState> {
+  return check<CurvesViewState>('curves panel state', v, {
+    v: oneOf(1),
+    runId: opt(str(4096)),
+    compare: arrayOf(str(4096), 100),
+    smoothing: (x) => num(x) && (x as number) >= 0 && (x as number) < 1,
+    xAxis: oneOf('step', 'epoch', 'time'),
+    yScale: oneOf('linear', 'log'),
+    ignoreOutliers: bool,
+    hidden: arrayOf(str(4096), 1000),
+  });
+}
+
+export function validateGraphState(v: unknown): Validated<GraphViewState> {
+  return check<GraphViewState>('graph panel state', v, {
+    v: oneOf(1),
+    uri: opt(str()),
+    direction: oneOf('TB', 'LR'),
+    view: opt(shape({ scale: (x) => num(x) && (x as number) > 0, x: num, y: num })),
+  });
+}
+
+/** A persisted state, validated, with defaults for anything missing or wrong (old or damaged state). */
+export function curvesStateOrDefault(v: unknown): CurvesViewState {
+  if (!isObj(v)) return defaultCurvesState();
+  const merged = { ...defaultCurvesState(), ...v };
+  const r = validateCurvesState(merged);
+  return r.ok ? r.value : defaultCurvesState();
+}
+
+export function graphStateOrDefault(v: unknown): GraphViewState {
+  if (!isObj(v)) return defaultGraphState();
+  const merged = { ...defaultGraphState(), ...v };
+  const r = validateGraphState(merged);
+  return r.ok ? r.value : defaultGraphState();
+}
+
+// ─── Trainer events → curve points ────────────────────────────────────────────────────────────
+
+/**
+ * Turns the trainer's events (`src/core/protocol/trainer.ts`) into curve points and a run status.
+ * Feed every event of a run in order; the only place that knows the trainer's event shapes, so a
+ * change there is a change here. Times count from the `started` event (after data loading).
+ */
+export class CurveAdapter {
+  private startTime?: number;
+  private batchesPerEpoch?: number;
+  status: CurveRunStatus = 'running';
+  reason?: string;
+  error?: { code: string; message: string };
+  backend?: string;
+  epochs?: number;
+  specName?: string;
+  startedAt?: string;
+  final?: Metrics;
+
+  /** The point this event adds to the curves, if any (status and run facts are kept on the adapter). */
+  push(e: TrainerEvent): CurvePoint | undefined {
+    if (this.startTime === undefined && typeof e.time === 'number') this.startTime = e.time;
+    switch (e.type) {
+      case 'started':
+        this.startTime = e.time;
+        this.batchesPerEpoch = e.batchesPerEpoch;
+        this.backend = e.backend;
+        this.epochs = e.epochs;
+        this.specName = e.specName;
+        this.startedAt = new Date(e.time).toISOString();
+        this.status = 'running';
+        return undefined;
+      case 'batch': {
+        const batches = e.batches > 0 ? e.batches : (this.batchesPerEpoch ?? 1);
+        this.batchesPerEpoch = batches;
+        const batch = Math.min(Math.max(e.batch, 0), batches);
+        // `loss` is this batch's loss; the metrics are running means over the epoch so far (the
+        // trainer's running mean of the loss, `metrics.loss`, is left out: the batch loss, smoothed
+        // in the panel, is the better curve).
+        const { loss: _runningLoss, ...metrics } = e.metrics;
+        return {
+          kind: 'batch',
+          step: (e.epoch - 1) * batches + batch,
+          epoch: e.epoch - 1 + batch / batches,
+          time: this.elapsed(e.time),
+          values: finiteValues({ loss: e.loss, ...metrics }),
+        };
+      }
+      case 'epoch': {
+        const batches = this.batchesPerEpoch ?? 1;
+        return { kind: 'epoch', step: e.epoch * batches, epoch: e.epoch, time: this.elapsed(e.time), values: finiteValues(e.metrics) };
+      }
+      case 'done':
+        this.status = e.status;
+        this.reason = e.reason;
+        this.final = e.final;
+        return undefined;
+      case 'error':
+        this.status = 'failed';
+        this.error = { code: e.code, message: e.message };
+        this.reason = e.message;
+        return undefined;
+      default:
+        return undefined;
+    }
+  }
+
+  private elapsed(t: number): number {
+    return typeof t === 'number' && this.startTime !== undefined ? Math.max(0, (t - this.startTime) / 1000) : 0;
+  }
+}
+
+function finiteValues(m: Record<string, number | null | undefined>): Record<string, number | null> {
+  const out: Record<string, number | null> = {};
+  for (const [k, v] of Object.entries(m)) out[k] = typeof v === 'number' && Number.isFinite(v) ? v : null;
+  return out;
+}
+
+/** Re-exported for the webviews, which may import only the protocol. */
+export type { ArchitectureGraph, GraphEdge, GraphNode, Metrics };

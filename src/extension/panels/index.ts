@@ -1,0 +1,76 @@
+/**
+ * The panels' registration, so `activate()` stays one line: the commands, the webview serializers
+ * (panels come back after a reload), and opening the curves when a training run starts.
+ *
+ * package.json (contributes) needs:
+ *   commands: modelyaml.showCurves ("Show Training Curves", category "ModelYAML", icon $(graph-line)),
+ *             modelyaml.showArchitecture ("Show Architecture", category "ModelYAML", icon $(type-hierarchy))
+ *   menus.editor/title: modelyaml.showArchitecture when `resourceLangId == modelyaml`, group navigation
+ *   activationEvents: onWebviewPanel:modelyaml.curves, onWebviewPanel:modelyaml.architecture
+ */
+import type * as vscode from 'vscode';
+import { join } from 'node:path';
+import { analyze } from '../../core/analyze';
+import type { TrainerEvent } from '../../core/protocol/trainer';
+import { VIEW_TYPES } from '../../core/protocol/webview';
+import { CurvesPanel } from './curvesPanel';
+import { GraphPanel, isSpecDocument } from './graphPanel';
+import { toPanelLog, type PanelLog, type VscodeApi } from './host';
+
+export { CurvesPanel } from './curvesPanel';
+export { GraphPanel } from './graphPanel';
+export { panelHtml, contentSecurityPolicy } from './html';
+
+export const PANEL_COMMANDS = { showCurves: 'modelyaml.showCurves', showArchitecture: 'modelyaml.showArchitecture' } as const;
+
+export interface PanelDeps {
+  /** The training manager: the curves panel opens on a run's `started` event and follows it live. */
+  training?: { onEvent(listener: (specPath: string, event: TrainerEvent) => void): vscode.Disposable };
+  /** Where the panels log (dropped messages, failures): a LogOutputChannel or an OutputChannel. */
+  output?: Partial<PanelLog> & { appendLine?(s: string): void };
+  /** The core's analysis of a spec (default: `analyze(text)`; pass one with a DataHost for data checks). */
+  analyze?: (document: vscode.TextDocument) => ReturnType<typeof analyze>;
+  /** Folders holding run folders (default: `<each workspace folder>/<modelyaml.runsFolder or .modelyaml/runs>`). */
+  runsRoots?: () => string[];
+  /** The vscode API (tests pass a stand-in). */
+  vscode?: VscodeApi;
+}
+
+export interface Panels {
+  curves: CurvesPanel;
+  graph: GraphPanel;
+}
+
+export function defaultRunsRoots(api: VscodeApi): string[] {
+  const folder = api.workspace.getConfiguration('modelyaml').get<string>('runsFolder') || '.modelyaml/runs';
+  return (api.workspace.workspaceFolders ?? []).map((f) => (/^([a-zA-Z]:)?[\\/]/.test(folder) ? folder : join(f.uri.fsPath, folder)));
+}
+
+export function registerPanels(context: vscode.ExtensionContext, deps: PanelDeps = {}): Panels {
+  const api: VscodeApi = deps.vscode ?? (require('vscode') as VscodeApi);
+  const log = toPanelLog(deps.output);
+  const curves = new CurvesPanel({ api, extensionUri: context.extensionUri, log, runsRoots: deps.runsRoots ?? (() => defaultRunsRoots(api)) });
+  const graph = new GraphPanel({ api, extensionUri: context.extensionUri, log, analyze: deps.analyze ?? ((d) => analyze(d.getText())) });
+  const specUri = (uri?: unknown): vscode.Uri | undefined => {
+    if (uri instanceof api.Uri) return uri;
+    const doc = api.window.activeTextEditor?.document;
+    return isSpecDocument(doc) ? doc.uri : undefined;
+  };
+  context.subscriptions.push(
+    curves,
+    graph,
+    api.commands.registerCommand(PANEL_COMMANDS.showCurves, (uri?: unknown) => {
+      const spec = specUri(uri);
+      curves.show(spec ? { specPath: spec.fsPath } : {});
+    }),
+    api.commands.registerCommand(PANEL_COMMANDS.showArchitecture, (uri?: unknown) => graph.show(specUri(uri))),
+    api.window.registerWebviewPanelSerializer(VIEW_TYPES.curves, {
+      deserializeWebviewPanel: async (panel, state) => curves.restore(panel, state),
+    }),
+    api.window.registerWebviewPanelSerializer(VIEW_TYPES.graph, {
+      deserializeWebviewPanel: (panel, state) => graph.restore(panel, state),
+    }),
+  );
+  if (deps.training) context.subscriptions.push(deps.training.onEvent((spec, e) => curves.onTrainerEvent(spec, e)));
+  return { curves, graph };
+}

@@ -1,0 +1,269 @@
+/**
+ * Reading run folders back (`<workspace>/.modelyaml/runs/<spec>/<timestamp>/` with `run.json` and
+ * `metrics.jsonl`) for the curves panel: listing a spec's runs, loading one as curve points, and
+ * following one that is still being written. Node only (no vscode), so it is tested directly.
+ */
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, realpathSync, statSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { validateRunRecord, validateTrainerEvent, type RunRecord, type TrainerEvent } from '../../core/protocol/trainer';
+import { CurveAdapter, type CurvePoint, type RunInfo } from '../../core/protocol/webview';
+
+export interface RunFolder {
+  dir: string;
+  /** The folder the run sits in under the runs root (the spec's folder). */
+  group: string;
+  record?: RunRecord;
+  /** ISO start time (run.json, else the folder's time). */
+  startedAt: string;
+}
+
+/** Whether a process is alive (a run that says "running" but whose trainer is gone has crashed). */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export function readRecord(dir: string): RunRecord | undefined {
+  try {
+    const r = validateRunRecord(JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')));
+    return r.ok ? r.value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function isRunDir(dir: string): boolean {
+  return existsSync(join(dir, 'metrics.jsonl')) || existsSync(join(dir, 'run.json'));
+}
+
+function folderTime(dir: string): string {
+  try {
+    return statSync(dir).mtime.toISOString();
+  } catch {
+    return new Date(0).toISOString();
+  }
+}
+
+/** Every run under a runs root, newest first. */
+export function listRuns(runsRoot: string): RunFolder[] {
+  const out: RunFolder[] = [];
+  let groups: string[];
+  try {
+    groups = readdirSync(runsRoot, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+  } catch {
+    return out;
+  }
+  for (const group of groups) {
+    let runs: string[];
+    try {
+      runs = readdirSync(join(runsRoot, group), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+    } catch {
+      continue;
+    }
+    for (const name of runs) {
+      const dir = join(runsRoot, group, name);
+      if (!isRunDir(dir)) continue;
+      const record = readRecord(dir);
+      out.push({ dir, group, record, startedAt: record?.startedAt ?? folderTime(dir) });
+    }
+  }
+  return out.sort((a, b) => b.startedAt.localeCompare(a.startedAt) || b.dir.localeCompare(a.dir));
+}
+
+const specStem = (p: string) => basename(p).replace(/\.model\.ya?ml$/i, '').replace(/\.ya?ml$/i, '');
+
+/** The spec's top-level `name:` (the trainer names the run folder after it), read without parsing. */
+export function specNameOf(text: string): string | undefined {
+  const m = /^name:[ \t]*(?:"([^"\n]*)"|'([^'\n]*)'|([^#\n]*?))[ \t]*(?:#.*)?$/m.exec(text);
+  const name = (m?.[1] ?? m?.[2] ?? m?.[3])?.trim();
+  return name || undefined;
+}
+
+/**
+ * The runs of one spec, newest first: those whose run.json names this spec file (absolute, or
+ * relative to the workspace); when there are none (the workspace moved, or the spec was renamed),
+ * those filed under its name — the folder the trainer puts them in (`runs/<spec name>/`).
+ */
+export function runsOfSpec(runsRoots: readonly string[], specPath: string, workspace?: string, specName?: string): RunFolder[] {
+  const target = resolve(specPath);
+  const all = runsRoots.flatMap((r) => listRuns(r));
+  const sameFile = (f: RunFolder) => {
+    const s = f.record?.spec;
+    if (!s) return false;
+    const candidates = isAbsolute(s) ? [s] : [resolve(workspace ?? '.', s), ...runsRoots.map((r) => resolve(r, '..', '..', s))];
+    return candidates.some((c) => resolve(c) === target);
+  };
+  const exact = all.filter(sameFile);
+  if (exact.length) return exact;
+  const names = new Set([specStem(specPath), ...(specName ? [specName] : [])]);
+  return all.filter((f) => names.has(f.group) || (f.record?.specName !== undefined && names.has(f.record.specName)));
+}
+
+/** The runs that share a run's folder (the same spec), newest first. */
+export function siblingRuns(runDir: string): RunFolder[] {
+  const group = dirname(runDir);
+  return listRuns(dirname(group)).filter((r) => resolve(dirname(r.dir)) === resolve(group));
+}
+
+/** Whether `dir` lies inside one of `roots` (after resolving links): the host reads only there. */
+export function isInside(dir: string, roots: readonly string[]): boolean {
+  const real = (p: string) => {
+    try {
+      return realpathSync(p);
+    } catch {
+      return resolve(p);
+    }
+  };
+  const d = real(dir);
+  return roots.some((r) => {
+    const rel = relative(real(r), d);
+    return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) && !rel.split(sep).includes('..');
+  });
+}
+
+export function runLabel(specName: string, startedAt: string): string {
+  const d = new Date(startedAt);
+  if (Number.isNaN(d.getTime())) return specName;
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${specName} · ${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+}
+
+/** A run loaded for the curves: its points so far, and what follows it. */
+export class LoadedRun {
+  readonly adapter = new CurveAdapter();
+  readonly points: CurvePoint[] = [];
+  /** Bytes of metrics.jsonl consumed (up to the last complete line). */
+  offset = 0;
+  record?: RunRecord;
+  /** Lines that were not valid trainer events. */
+  invalidLines = 0;
+  private sawEvents = false;
+
+  constructor(
+    readonly dir: string,
+    private readonly alive: (pid: number) => boolean = processAlive,
+  ) {}
+
+  static read(dir: string, alive?: (pid: number) => boolean): LoadedRun {
+    const r = new LoadedRun(dir, alive);
+    r.record = readRecord(dir);
+    r.poll();
+    return r;
+  }
+
+  /** Feeds one event (from the live trainer or the file); returns the point it adds, if any. */
+  push(e: TrainerEvent): CurvePoint | undefined {
+    this.sawEvents = true;
+    const p = this.adapter.push(e);
+    if (p) this.points.push(p);
+    return p;
+  }
+
+  /** Reads what was appended to metrics.jsonl since the last call (complete lines only). */
+  poll(): CurvePoint[] {
+    const file = join(this.dir, 'metrics.jsonl');
+    const added: CurvePoint[] = [];
+    let fd: number | undefined;
+    try {
+      const size = statSync(file).size;
+      if (size < this.offset) this.offset = 0; // rewritten: start again (points already sent stay)
+      if (size === this.offset) return added;
+      fd = openSync(file, 'r');
+      const buf = Buffer.alloc(size - this.offset);
+      const n = readSync(fd, buf, 0, buf.length, this.offset);
+      const end = buf.lastIndexOf(10, n - 1);
+      if (end < 0) return added;
+      const text = buf.subarray(0, end + 1).toString('utf8');
+      this.offset += end + 1;
+      for (const line of text.split('\n')) {
+        if (!line.trim()) continue;
+        let v: unknown;
+        try {
+          v = JSON.parse(line);
+        } catch {
+          this.invalidLines++;
+          continue;
+        }
+        const r = validateTrainerEvent(v);
+        if (!r.ok) {
+          this.invalidLines++;
+          continue;
+        }
+        const p = this.push(r.value);
+        if (p) added.push(p);
+      }
+    } catch {
+      /* no metrics yet */
+    } finally {
+      if (fd !== undefined) closeSync(fd);
+    }
+    return added;
+  }
+
+  refreshRecord(): void {
+    this.record = readRecord(this.dir) ?? this.record;
+  }
+
+  /** The run as the webview lists it: events first, then run.json, then whether the trainer lives. */
+  info(): RunInfo {
+    const a = this.adapter;
+    const rec = this.record;
+    const specName = a.specName ?? rec?.specName ?? basename(dirname(this.dir));
+    const startedAt = rec?.startedAt ?? a.startedAt ?? folderTime(this.dir);
+    let status: RunInfo['status'] = a.status;
+    let reason = a.reason;
+    let error = a.error;
+    if (status === 'running' && rec && rec.status !== 'running') {
+      status = rec.status;
+      reason = rec.reason ?? reason;
+      error = rec.error ? { code: rec.error.code, message: rec.error.message } : error;
+    }
+    if (status === 'running' && (!this.sawEvents || rec?.status === 'running')) {
+      if (rec?.pid !== undefined && !this.alive(rec.pid)) {
+        status = 'crashed';
+        reason = `the trainer (pid ${rec.pid}) stopped without finishing the run`;
+      } else if (!rec && !this.sawEvents) {
+        status = 'crashed';
+        reason = 'the run folder has no record';
+      }
+    }
+    return {
+      id: this.dir,
+      label: runLabel(specName, startedAt),
+      specName,
+      startedAt,
+      status,
+      ...(reason ? { reason } : {}),
+      ...(error ? { error } : {}),
+      ...((a.backend ?? rec?.backend) ? { backend: a.backend ?? rec?.backend } : {}),
+      ...(a.epochs !== undefined ? { epochs: a.epochs } : {}),
+      ...(a.final ?? rec?.final ? { final: a.final ?? rec?.final } : {}),
+    };
+  }
+}
+
+/** A listing entry as the webview shows it (without loading the points). */
+export function folderInfo(f: RunFolder, alive: (pid: number) => boolean = processAlive): RunInfo {
+  const rec = f.record;
+  const specName = rec?.specName ?? f.group;
+  let status: RunInfo['status'] = rec?.status ?? 'crashed';
+  let reason = rec?.reason;
+  if (status === 'running' && rec?.pid !== undefined && !alive(rec.pid)) {
+    status = 'crashed';
+    reason = `the trainer (pid ${rec.pid}) stopped without finishing the run`;
+  }
+  return {
+    id: f.dir,
+    label: runLabel(specName, f.startedAt),
+    specName,
+    startedAt: f.startedAt,
+    status,
+    ...(reason ? { reason } : {}),
+    ...(rec?.error ? { error: { code: rec.error.code, message: rec.error.message } } : {}),
+    ...(rec?.backend ? { backend: rec.backend } : {}),
+  };
+}

@@ -1,0 +1,80 @@
+/** The curves' data functions: series per metric, smoothing, alignment, outlier ranges, CSV. */
+import { describe, expect, it } from 'vitest';
+import type { CurvePoint, RunInfo } from '../../src/core/protocol/webview';
+import { alignTo, formatDuration, mergeXs, metricsOf, nearestIndex, outlierRange, quantile, seriesOf, smoothEma, toCsv, type RunData } from '../../webviews/curves/model';
+
+const info = (id: string): RunInfo => ({ id, label: `run ${id}`, specName: 's', startedAt: '2025-01-01T00:00:00.000Z', status: 'completed' });
+const pt = (kind: 'batch' | 'epoch', step: number, values: Record<string, number | null>): CurvePoint => ({ kind, step, epoch: step / 10, time: step * 0.5, values });
+
+describe('curves model', () => {
+  it('splits runs into series per metric, train and validation, batch and epoch', () => {
+    const run: RunData = { info: info('a'), points: [pt('batch', 1, { loss: 2, accuracy: 0.1 }), pt('batch', 2, { loss: 1.5, accuracy: 0.2 }), pt('epoch', 2, { loss: 1.7, val_loss: 1.9, accuracy: 0.15, val_accuracy: 0.1 })] };
+    const s = seriesOf(run, 'step');
+    expect(s.map((x) => [x.metric, x.cls, x.xs, x.ys])).toEqual([
+      ['loss', 'train-batch', [1, 2], [2, 1.5]],
+      ['accuracy', 'train-batch', [1, 2], [0.1, 0.2]],
+      ['loss', 'train-epoch', [2], [1.7]],
+      ['loss', 'val-epoch', [2], [1.9]],
+      ['accuracy', 'train-epoch', [2], [0.15]],
+      ['accuracy', 'val-epoch', [2], [0.1]],
+    ]);
+    expect(metricsOf(s)).toEqual(['loss', 'accuracy']);
+    expect(seriesOf(run, 'time')[0].xs).toEqual([0.5, 1]);
+  });
+
+  it('keeps the latest value when a resumed run repeats steps', () => {
+    const run: RunData = { info: info('a'), points: [pt('batch', 1, { loss: 3 }), pt('batch', 2, { loss: 2 }), pt('batch', 2, { loss: 1.9 }), pt('batch', 3, { loss: 1 })] };
+    expect(seriesOf(run, 'step')[0]).toMatchObject({ xs: [1, 2, 3], ys: [3, 1.9, 1] });
+  });
+
+  it('smooths like TensorBoard: a debiased exponential moving average', () => {
+    expect(smoothEma([1, 1, 1, 1], 0.9)).toEqual([1, 1, 1, 1].map(() => expect.closeTo(1, 12)));
+    const s = smoothEma([0, 10], 0.5) as number[];
+    expect(s[0]).toBe(0);
+    expect(s[1]).toBeCloseTo((0.5 * 0 * 0.5 + 0.5 * 10) / (1 - 0.25), 12); // (0.25·0 + 0.5·10)/0.75
+    expect(smoothEma([1, null, 3], 0.5)).toEqual([1, null, expect.closeTo((0.25 * 1 + 0.5 * 3) / 0.75, 12)]);
+    expect(smoothEma([1, 5, 2], 0)).toEqual([1, 5, 2]);
+  });
+
+  it('aligns series on one x axis', () => {
+    const x = mergeXs([
+      [1, 2, 3],
+      [2, 4],
+    ]);
+    expect(x).toEqual([1, 2, 3, 4]);
+    expect(alignTo(x, [2, 4], [20, 40])).toEqual([null, 20, null, 40]);
+    expect(nearestIndex([1, 5, 10], 6)).toBe(1);
+    expect(nearestIndex([1, 5, 10], 8)).toBe(2);
+    expect(nearestIndex([], 1)).toBe(-1);
+  });
+
+  it('ignores outliers: 5th to 95th percentile, padded; positive only on a log scale', () => {
+    const v = Array.from({ length: 100 }, (_, i) => i / 100);
+    v[50] = 1000;
+    const [lo, hi] = outlierRange(v, false)!;
+    expect(hi).toBeLessThan(2);
+    expect(lo).toBeLessThan(0.05);
+    expect(quantile([1, 2, 3, 4], 0.5)).toBe(2.5);
+    const [llo] = outlierRange([-1, 0, 0.1, 1, 10], true)!;
+    expect(llo).toBeGreaterThan(0);
+    expect(outlierRange([], false)).toBeNull();
+  });
+
+  it('writes CSV with one row per point, quoting text and neutralising formulas', () => {
+    const runs: RunData[] = [
+      { info: { ...info('a'), label: '=HYPERLINK("x"), run' }, points: [pt('batch', 1, { loss: 2 }), pt('epoch', 1, { loss: 2, val_loss: 3, accuracy: 0.5 })] },
+    ];
+    expect(toCsv(runs).split('\n')).toEqual([
+      'run,run_started,status,kind,step,epoch,time_s,loss,val_loss,accuracy',
+      `"'=HYPERLINK(""x""), run",2025-01-01T00:00:00.000Z,completed,batch,1,0.1,0.5,2,,`,
+      `"'=HYPERLINK(""x""), run",2025-01-01T00:00:00.000Z,completed,epoch,1,0.1,0.5,2,3,0.5`,
+      '',
+    ]);
+  });
+
+  it('formats wall time', () => {
+    expect(formatDuration(12)).toBe('12s');
+    expect(formatDuration(75)).toBe('1:15');
+    expect(formatDuration(3725)).toBe('1:02:05');
+  });
+});
