@@ -11,6 +11,7 @@ import { architectureGraph, toMermaid } from '../core/graph';
 import { jsonSchema } from '../core/jsonSchema';
 import { formatSummary, summarize } from '../core/summary';
 import { fileDataHost } from '../node/dataHost';
+import { terminalTrainIO, trainCommand } from './train';
 
 const HELP = `modelyaml — check, summarise, draw and train *.model.yaml neural-network specs
 
@@ -18,6 +19,9 @@ Usage:
   modelyaml check <files…> [--format text|json]   report problems; exit 1 on errors
   modelyaml summary <file>                        layer table with output shapes and parameters
   modelyaml graph <file> [--direction TB|LR]      the architecture as Mermaid text
+  modelyaml train <file> [--epochs N] [--device auto|gpu|cpu] [--out DIR]
+                                                  train in a child process; progress, run record
+                                                  in .modelyaml/runs/<name>/<time>/; Ctrl-C cancels
   modelyaml schema                                JSON Schema for other YAML tooling
   modelyaml docs                                  the language reference (Markdown)
   modelyaml lsp --stdio                           run the language server for any LSP client
@@ -30,6 +34,7 @@ Examples:
   modelyaml check examples/*.model.yaml
   modelyaml summary examples/mnist-cnn.model.yaml
   modelyaml graph examples/residual-cnn.model.yaml > model.mmd
+  modelyaml train examples/mnist-cnn.model.yaml --epochs 2
 `;
 
 const color = process.stdout.isTTY && !process.env.NO_COLOR;
@@ -175,6 +180,8 @@ export async function main(argv: string[], io: CliIO = stdio): Promise<number> {
       io.out(toMermaid(architectureGraph(a), { direction: values.direction }));
       return hasErrors(a) ? 1 : 0;
     }
+    case 'train':
+      return trainCommand(rest, { epochs: values.epochs, device: values.device, out: values.out }, io === stdio ? terminalTrainIO(io) : io);
     case 'schema':
       io.out(JSON.stringify(jsonSchema(), null, 2) + '\n');
       return 0;
@@ -187,7 +194,7 @@ export async function main(argv: string[], io: CliIO = stdio): Promise<number> {
       return new Promise<number>(() => undefined); // runs until the client disconnects
     }
     default: {
-      const known = ['check', 'summary', 'graph', 'schema', 'docs', 'lsp'];
+      const known = ['check', 'summary', 'graph', 'train', 'schema', 'docs', 'lsp'];
       const { closest } = await import('../core/suggest');
       const s = closest(cmd, known);
       io.err(`modelyaml: unknown command '${cmd}'.${s ? ` Did you mean '${s}'?` : ''}\n\n${HELP}`);

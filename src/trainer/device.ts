@@ -4,12 +4,11 @@
  * name go to the first event and the run record.
  */
 import * as tf from '@tensorflow/tfjs';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { existsSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import { registerWasmTrainingKernels } from './kernels/wasm';
+import { initWasmBackend } from './backend/wasm';
 
 export interface BackendChoice {
   /** tfjs backend name: tensorflow, wasm, cpu. */
@@ -19,6 +18,8 @@ export interface BackendChoice {
   reason: string;
   /** Messages worth a `log` event (a native package that failed to load, …). */
   notes: string[];
+  /** Details for a `debug` log event. */
+  details?: string[];
 }
 
 const cpuName = () => cpus()[0]?.model?.trim() || 'CPU';
@@ -28,7 +29,13 @@ function tryNative(pkg: string, from: string[], notes: string[]): boolean {
   for (const dir of from) {
     try {
       const req = createRequire(join(dir, 'noop.js'));
-      const path = req.resolve(pkg);
+      // `dir` may be the package folder itself (a configured path) or a folder above node_modules.
+      let path: string;
+      try {
+        path = (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string }).name === pkg ? dir : req.resolve(pkg);
+      } catch {
+        path = req.resolve(pkg);
+      }
       req(path);
       return true;
     } catch (e) {
@@ -37,17 +44,6 @@ function tryNative(pkg: string, from: string[], notes: string[]): boolean {
     }
   }
   return false;
-}
-
-/** Folder holding tfjs-backend-wasm's .wasm files: next to the bundle, or in node_modules. */
-export function defaultWasmDir(): string | undefined {
-  const candidates = [__dirname, join(__dirname, '..', 'dist')];
-  try {
-    candidates.push(join(createRequire(__filename).resolve('@tensorflow/tfjs-backend-wasm'), '..'));
-  } catch {
-    /* bundled: not resolvable */
-  }
-  return candidates.find((d) => existsSync(join(d, 'tfjs-backend-wasm.wasm')));
 }
 
 let wasmSafetyNet = false;
@@ -84,19 +80,18 @@ function registerCpuFallbacks(): string[] {
   return added;
 }
 
+const debug: string[] = [];
+
 async function useWasm(wasmDir: string | undefined, notes: string[]): Promise<boolean> {
   try {
-    const dir = wasmDir ?? defaultWasmDir();
-    if (dir) setWasmPaths(dir.endsWith('/') ? dir : `${dir}/`);
-    registerWasmTrainingKernels();
-    if (!(await tf.setBackend('wasm'))) return false;
+    await initWasmBackend(wasmDir);
     await tf.ready();
     if (tf.getBackend() !== 'wasm') return false;
     wasmSimd = (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT').catch(() => false)) === true;
     // The CPU backend hosts the fallback kernels.
     tf.findBackend('cpu');
     const added = registerCpuFallbacks();
-    if (added.length) notes.push(`wasm: ${added.length} kernels fall back to the JS CPU backend (${added.slice(0, 6).join(', ')}${added.length > 6 ? ', …' : ''})`);
+    if (added.length) debug.push(`wasm: ${added.length} kernels fall back to the JS CPU backend (${added.slice(0, 6).join(', ')}${added.length > 6 ? ', …' : ''})`);
     return true;
   } catch (e) {
     notes.push(`WebAssembly backend failed to start: ${(e as Error).message}`);
@@ -113,7 +108,12 @@ export interface ChooseOptions {
   searchFrom: string[];
 }
 
-export async function chooseBackend(o: ChooseOptions): Promise<BackendChoice> {
+export async function chooseBackend(o: ChooseOptions): Promise<BackendChoice & { details: string[] }> {
+  const r = await choose(o);
+  return { ...r, details: debug };
+}
+
+async function choose(o: ChooseOptions): Promise<BackendChoice> {
   const notes: string[] = [];
   const simd = () => (wasmSimd ? 'WebAssembly, SIMD' : 'WebAssembly');
   if (o.backend) {
@@ -124,7 +124,9 @@ export async function chooseBackend(o: ChooseOptions): Promise<BackendChoice> {
     }
     notes.push(`the forced backend ${o.backend} is not available`);
   }
-  const from = [...o.searchFrom, __dirname];
+  // A configured location (the extension's modelyaml.tfjsNodePath), the workspace, the bundle's folder.
+  const configured = process.env.MODELYAML_TFJS_NODE_PATH;
+  const from = [...(configured ? [configured] : []), ...o.searchFrom, __dirname];
   const tried: string[] = [];
   if (o.device === 'auto' || o.device === 'gpu') {
     if (tryNative('@tensorflow/tfjs-node-gpu', from, notes) && (await tf.setBackend('tensorflow').catch(() => false))) {

@@ -88,6 +88,8 @@ export interface LogEvent {
   time: number;
   level: 'debug' | 'info' | 'warning' | 'error';
   message: string;
+  /** Set on the log event that announces the run folder (sent before data loading starts). */
+  runDir?: string;
 }
 
 export interface CheckpointEvent {
@@ -151,7 +153,7 @@ const eventFields: { [K in TrainerEvent['type']]: Record<string, Check> } = {
   },
   batch: { time: num, epoch: int, batch: int, batches: int, loss: num, metrics, samplesPerSecond: num, learningRate: num },
   epoch: { time: num, epoch: int, epochs: int, metrics, durationMs: num, learningRate: num },
-  log: { time: num, level: oneOf('debug', 'info', 'warning', 'error'), message: str },
+  log: { time: num, level: oneOf('debug', 'info', 'warning', 'error'), message: str, runDir: opt(str) },
   checkpoint: { time: num, kind: oneOf('best', 'last'), epoch: int, path: str, monitor: opt(str), value: opt(num) },
   done: {
     time: num, status: oneOf('completed', 'cancelled', 'failed'), reason: str, epochs: int, durationMs: num,

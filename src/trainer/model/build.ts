@@ -6,7 +6,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ModelInfo } from '../../core/infer';
 import type { ItemValue, Spec } from '../../core/spec';
-import { deriveSeed, fail, product } from '../util';
+import { deriveSeed, fail, gaussian, mulberry32, product } from '../util';
+import { registerFastGradients } from './gradients';
 import { PositionalEmbedding, ScaledDotProductAttention, ScaledElu, type Initializer } from './custom';
 
 type Sym = tf.SymbolicTensor;
@@ -35,6 +36,39 @@ export function activationOf(v: unknown, where: string): { id: string; after?: (
   return { id };
 }
 
+/**
+ * tfjs's orthogonal initializer runs a QR decomposition as hundreds of small tensor ops, which
+ * takes tens of seconds for an LSTM's recurrent kernel on the JS backend. Same construction
+ * (orthonormalised Gaussian matrix, signs fixed so R has a positive diagonal), in plain JS.
+ */
+function orthogonal(gain: number, seed: number): Initializer {
+  const init = tf.initializers.orthogonal({ gain, seed });
+  (init as unknown as { apply: (shape: number[], dtype?: tf.DataType) => tf.Tensor }).apply = (shape) => {
+    const cols = shape[shape.length - 1];
+    const rows = product(shape.slice(0, -1));
+    const [m, n] = rows < cols ? [cols, rows] : [rows, cols];
+    const rng = mulberry32(seed);
+    const q = Array.from({ length: n }, () => Float64Array.from({ length: m }, () => gaussian(rng)));
+    for (let j = 0; j < n; j++) {
+      const v = q[j];
+      for (let i = 0; i < j; i++) {
+        let dot = 0;
+        for (let k = 0; k < m; k++) dot += q[i][k] * v[k];
+        for (let k = 0; k < m; k++) v[k] -= dot * q[i][k];
+      }
+      let norm = 0;
+      for (let k = 0; k < m; k++) norm += v[k] * v[k];
+      norm = Math.sqrt(norm) || 1;
+      for (let k = 0; k < m; k++) v[k] /= norm;
+    }
+    // q holds n orthonormal columns of an m × n matrix; lay it out as rows × cols.
+    const out = new Float32Array(rows * cols);
+    for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[r * cols + c] = gain * (rows < cols ? q[r][c] : q[c][r]);
+    return tf.tensor(out, shape);
+  };
+  return init;
+}
+
 /** Catalog initializer → tfjs initializer with a seed. */
 export function initializerOf(v: unknown, seed: number): Initializer | undefined {
   if (v === undefined || v === null) return undefined;
@@ -54,7 +88,7 @@ export function initializerOf(v: unknown, seed: number): Initializer | undefined
     case 'he_normal': return tf.initializers.heNormal({ seed });
     case 'lecun_normal': return tf.initializers.leCunNormal({ seed });
     case 'lecun_uniform': return tf.initializers.leCunUniform({ seed });
-    case 'orthogonal': return tf.initializers.orthogonal({ gain: num('gain', 1), seed });
+    case 'orthogonal': return orthogonal(num('gain', 1), seed);
     case 'identity': return tf.initializers.identity({ gain: num('gain', 1) });
     case 'variance_scaling':
       return tf.initializers.varianceScaling({
@@ -218,12 +252,11 @@ export const LAYER_BUILDERS: Record<string, Builder> = {
   dropout: single((p, ctx) => tf.layers.dropout({ name: ctx.name, rate: p.rate as number })),
   flatten: single((_p, ctx) => tf.layers.flatten({ name: ctx.name })),
   reshape: (p, ctx) => (xs) => {
+    // tfjs leaves a -1 unknown until run time; work it out now when the input's size is known.
     const target = [...(p.target_shape as number[])];
+    const dims = xs[0].shape.slice(1);
     const i = target.indexOf(-1);
-    if (i >= 0) {
-      const n = product(xs[0].shape.slice(1) as number[]);
-      target[i] = n / product(target.filter((d) => d !== -1));
-    }
+    if (i >= 0 && dims.every((d) => d !== null)) target[i] = product(dims as number[]) / product(target.filter((d) => d !== -1));
     return tf.layers.reshape({ name: ctx.name, targetShape: target }).apply(xs[0]) as Sym;
   },
   permute: single((p, ctx) => tf.layers.permute({ name: ctx.name, dims: p.dims as number[] })),
@@ -378,6 +411,7 @@ export function tfName(id: string, used: Set<string>): string {
  * (sources resolved, output chosen); a spec with errors never gets here.
  */
 export function buildModel(spec: Spec, info: ModelInfo, seed: number): tf.LayersModel {
+  registerFastGradients();
   if (info.output === null) return fail('model/empty', 'The model has no layers.');
   const used = new Set<string>();
   const inputs = new Map<string, Sym>();

@@ -1,0 +1,182 @@
+/**
+ * `modelyaml train <spec>`: checks the spec, trains it in the trainer process (the same client the
+ * extension uses), shows a progress bar with loss, metrics and ETA on a terminal and plain lines
+ * otherwise. Ctrl-C cancels cleanly (the run record is kept); a second Ctrl-C stops at once.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, relative } from 'node:path';
+import { analyze } from '../core/analyze';
+import type { BatchEvent, StartedEvent, TrainerEvent, TrainOptions } from '../core/protocol/trainer';
+import { fileDataHost } from '../node/dataHost';
+import { startTraining, type StartOptions } from '../trainer/client';
+
+export interface TrainIO {
+  out(s: string): void;
+  err(s: string): void;
+  /** Redraw a progress line in place (a terminal). */
+  isTTY?: boolean;
+  /** Terminal width for the bar. */
+  columns?: number;
+  /** Subscribes to Ctrl-C; returns an unsubscribe function. */
+  onInterrupt?(handler: () => void): () => void;
+}
+
+export interface TrainFlags {
+  epochs?: string;
+  device?: string;
+  out?: string;
+}
+
+const fmt = (v: number) => (!Number.isFinite(v) ? String(v) : Math.abs(v) >= 1000 || (Math.abs(v) < 0.001 && v !== 0) ? v.toExponential(3) : v.toFixed(4));
+const short = (k: string) => k.replace(/^val_/, 'val ').replace('accuracy', 'acc').replace('mean_absolute_error', 'mae').replace('mean_squared_error', 'mse');
+
+function duration(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return '?';
+  const s = Math.round(ms / 1000);
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const ss = String(s % 60).padStart(2, '0');
+  return h ? `${h}:${String(m).padStart(2, '0')}:${ss}` : `${m}:${ss}`;
+}
+
+function metricsText(m: Record<string, number>): string {
+  return Object.entries(m).map(([k, v]) => `${short(k)} ${fmt(v)}`).join(' · ');
+}
+
+/** Parses the flags; a message on bad input. */
+export function parseTrainFlags(flags: TrainFlags): { options: TrainOptions } | { error: string } {
+  const options: TrainOptions = {};
+  if (flags.epochs !== undefined) {
+    const n = Number(flags.epochs);
+    if (!Number.isInteger(n) || n < 1) return { error: `--epochs must be a whole number ≥ 1, not ${flags.epochs}` };
+    options.epochs = n;
+  }
+  if (flags.device !== undefined) {
+    if (!['auto', 'gpu', 'cpu'].includes(flags.device)) return { error: `--device must be auto, gpu or cpu, not ${flags.device}` };
+    options.device = flags.device as 'auto' | 'gpu' | 'cpu';
+  }
+  if (flags.out !== undefined) options.out = flags.out;
+  return { options };
+}
+
+export async function trainCommand(files: string[], flags: TrainFlags, io: TrainIO, extra: Partial<StartOptions> = {}): Promise<number> {
+  if (files.length !== 1) {
+    io.err('modelyaml train: name exactly one spec file.\n');
+    return 2;
+  }
+  const file = files[0];
+  const parsed = parseTrainFlags(flags);
+  if ('error' in parsed) {
+    io.err(`modelyaml train: ${parsed.error}.\n`);
+    return 2;
+  }
+  // Refuse a spec with errors before starting a process.
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    io.err(`${file}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
+    return 1;
+  }
+  const a = analyze(text, { host: fileDataHost(dirname(file)) });
+  const errors = a.diagnostics.filter((d) => d.severity === 'error');
+  if (errors.length) {
+    for (const d of errors) {
+      const p = a.lines.position(d.range.start);
+      io.err(`${file}:${p.line + 1}:${p.character + 1}: error[${d.code}]: ${d.message}\n`);
+    }
+    io.err(`modelyaml train: ${file} has ${errors.length} error${errors.length === 1 ? '' : 's'}; not training.\n`);
+    return 1;
+  }
+
+  let started: StartedEvent | undefined;
+  let epochStart = Date.now();
+  let lastDraw = 0;
+  let barShown = false;
+  const width = Math.max(40, Math.min(io.columns ?? 100, 160));
+  const clearBar = () => {
+    if (barShown) io.out('\r\x1b[2K');
+    barShown = false;
+  };
+  const line = (s: string) => {
+    clearBar();
+    io.out(s + '\n');
+  };
+  const drawBar = (b: BatchEvent) => {
+    const now = Date.now();
+    if (now - lastDraw < 100 && b.batch !== b.batches) return;
+    lastDraw = now;
+    const frac = b.batch / b.batches;
+    const perBatch = (now - epochStart) / b.batch;
+    const epochsLeft = started ? started.epochs - b.epoch : 0;
+    const eta = perBatch * (b.batches - b.batch) + epochsLeft * perBatch * b.batches;
+    const head = `epoch ${b.epoch}/${started?.epochs ?? '?'} `;
+    const tail = ` ${b.batch}/${b.batches} ${metricsText(b.metrics)} · ${Math.round(b.samplesPerSecond)}/s · ETA ${duration(eta)}`;
+    const barWidth = Math.max(10, Math.min(30, width - head.length - tail.length - 2));
+    const filled = Math.round(frac * barWidth);
+    const bar = `[${'█'.repeat(filled)}${'░'.repeat(barWidth - filled)}]`;
+    io.out(`\r\x1b[2K${(head + bar + tail).slice(0, width - 1)}`);
+    barShown = true;
+  };
+
+  const onEvent = (e: TrainerEvent) => {
+    switch (e.type) {
+      case 'started':
+        started = e;
+        epochStart = Date.now();
+        line(`training ${e.specName}: ${e.params.toLocaleString('en-US')} parameters on ${e.backend} (${e.device})`);
+        line(`  ${e.samples.train} training, ${e.samples.validation} validation, ${e.samples.test} test samples; ${e.epochs} epochs of ${e.batchesPerEpoch} batches of ${e.batchSize}`);
+        line(`  run folder: ${relative(process.cwd(), e.runDir) || e.runDir}`);
+        break;
+      case 'batch':
+        if (io.isTTY) drawBar(e);
+        break;
+      case 'epoch':
+        line(`epoch ${e.epoch}/${e.epochs} ${metricsText(e.metrics)} (${duration(e.durationMs)})`);
+        epochStart = Date.now();
+        break;
+      case 'log':
+        if (e.level === 'warning' || e.level === 'error') line(`${e.level}: ${e.message}`);
+        break;
+      case 'checkpoint':
+        break;
+      case 'done':
+        line(`${e.status}: ${e.reason} in ${duration(e.durationMs)}`);
+        if (e.test) line(`test: ${metricsText(e.test)}`);
+        break;
+      case 'error':
+        clearBar();
+        io.err(`error[${e.code}]: ${e.message}${e.file && !e.message.includes(e.file) ? ` (${e.file}${e.row ? `:${e.row}` : ''}${e.offset !== undefined ? ` at byte ${e.offset}` : ''})` : ''}\n`);
+        for (const d of e.diagnostics ?? []) io.err(`  ${d}\n`);
+        break;
+    }
+  };
+
+  const handle = startTraining(file, { ...parsed.options, workspace: process.cwd(), ...extra }, onEvent);
+  let interrupts = 0;
+  const off = io.onInterrupt?.(() => {
+    interrupts++;
+    if (interrupts === 1) {
+      line('cancelling… (Ctrl-C again to stop at once)');
+      handle.cancel();
+    } else handle.process.kill('SIGKILL');
+  });
+  const result = await handle.done;
+  off?.();
+  clearBar();
+  if (result.runDir) io.out(`run record: ${relative(process.cwd(), result.runDir) || result.runDir}\n`);
+  return result.status === 'completed' ? 0 : result.status === 'cancelled' ? 130 : 1;
+}
+
+/** The terminal's IO for `main`. */
+export function terminalTrainIO(io: { out(s: string): void; err(s: string): void }): TrainIO {
+  return {
+    ...io,
+    isTTY: process.stdout.isTTY === true,
+    columns: process.stdout.columns,
+    onInterrupt(handler) {
+      process.on('SIGINT', handler);
+      return () => process.off('SIGINT', handler);
+    },
+  };
+}

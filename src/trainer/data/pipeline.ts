@@ -1,0 +1,155 @@
+/**
+ * The whole data path of a spec: source → split (by `data.validation`/`data.test` or a `split`
+ * step) → every pipeline step in order → checked, dense parts ready for batching. Deterministic
+ * from the seed; the fingerprint hashes what the model will see.
+ */
+import { createHash } from 'node:crypto';
+import { builtinDatasets } from '../../core/catalog';
+import type { LabelKind } from '../../core/catalog/types';
+import type { ItemNode, ItemValue, Spec } from '../../core/spec';
+import { deriveSeed, fail, product } from '../util';
+import { loadSource, type SourceContext } from './sources';
+import { splitData, STEP_IMPLS, type StepContext } from './steps';
+import { allParts, PART_NAMES, type Data, type Meta, type Parts } from './table';
+
+export interface Prepared {
+  parts: Parts;
+  meta: Meta;
+  featureShape: number[];
+  labelShape: number[];
+  fingerprint: string;
+  files: string[];
+}
+
+const itemValue = (n: ItemNode): ItemValue => ({ type: n.type, params: n.params });
+
+function initialMeta(source: ItemValue, loaded: Data): Meta {
+  const p = source.params as Record<string, unknown>;
+  const classes = typeof p.classes === 'number' ? p.classes : undefined;
+  const kinds: Record<string, LabelKind> = { class: 'class_index', binary: 'binary', signed: 'signed', continuous: 'continuous' };
+  switch (source.type) {
+    case 'dataset': {
+      const d = builtinDatasets[p.name as string]?.data;
+      return { labelKind: d?.labelKind ?? 'unknown', classes: d?.classes, splitDone: false };
+    }
+    case 'images':
+      return { labelKind: 'class_index', classes: classes ?? loaded.y.reduce((a, v) => Math.max(a, v), 0) + 1, splitDone: false };
+    case 'idx':
+      return { labelKind: 'class_index', classes, splitDone: false };
+    default: {
+      const kind = kinds[p.label_type as string] ?? (classes !== undefined ? 'class_index' : 'unknown');
+      return { labelKind: kind, classes: kind === 'binary' || kind === 'signed' ? 2 : classes, splitDone: false };
+    }
+  }
+}
+
+/** Fails on anything a tensor cannot hold: text left, sequences not padded, missing values. */
+function finalize(d: Data, part: string, meta: Meta): void {
+  const at = (i: number) => d.origin?.(i) ?? `${part} sample ${i + 1}`;
+  if (d.text) fail('data/text-features', 'The features are still text: add `tokenize` and `pad_sequences` to the pipeline.');
+  if (d.seqs) fail('data/not-padded', 'The token sequences have different lengths: add `pad_sequences` after `tokenize`.');
+  if (d.strCols?.size) {
+    const [c, v] = [...d.strCols][0];
+    const i = v.findIndex((s) => s !== null);
+    fail('data/not-numeric', `Column \`${c}\` holds text (e.g. "${v[i]}" at ${at(i)}): add \`label_encode: { column: ${c} }\` to the pipeline, or leave it out of \`features\`.`);
+  }
+  if (d.yStr) {
+    const i = d.yStr.findIndex((s) => s !== null);
+    fail('data/labels-not-numeric', `The labels are text (e.g. "${d.yStr[i]}" at ${at(i)}): add \`label_encode\` to the pipeline.`);
+  }
+  const k = product(d.shape);
+  for (let i = 0; i < d.x.length; i++) {
+    if (Number.isNaN(d.x[i])) {
+      const row = Math.floor(i / k);
+      const col = d.columns?.[i % k];
+      fail('data/missing-values', `${at(row)}: a missing value${col ? ` in column \`${col}\`` : ''}. Add \`drop_missing\` or \`fill_missing\` to the pipeline.`);
+    }
+  }
+  const ky = product(d.yShape);
+  for (let i = 0; i < d.y.length; i++) {
+    if (Number.isNaN(d.y[i])) fail('data/missing-values', `${at(Math.floor(i / ky))}: the label is missing. Add \`drop_missing\` to the pipeline.`);
+  }
+  if (meta.labelKind === 'signed') for (let i = 0; i < d.y.length; i++) if (d.y[i] !== 1 && d.y[i] !== -1) fail('data/label-range', `${at(i)}: label ${d.y[i]} is not −1 or +1 (label_type: signed).`);
+  if (meta.labelKind === 'binary') for (let i = 0; i < d.y.length; i++) if (d.y[i] !== 0 && d.y[i] !== 1) fail('data/label-range', `${at(i)}: label ${d.y[i]} is not 0 or 1 (label_type: binary).`);
+  if (meta.labelKind === 'class_index') {
+    for (let i = 0; i < d.y.length; i++) {
+      const v = d.y[i];
+      if (!Number.isInteger(v) || v < 0 || (meta.classes !== undefined && v >= meta.classes)) {
+        fail('data/label-range', `${at(i)}: label ${v} is not a class index${meta.classes !== undefined ? ` in 0…${meta.classes - 1}` : ''}.`);
+      }
+    }
+  }
+}
+
+function inferLabelKind(parts: Parts, meta: Meta): void {
+  if (meta.labelKind !== 'unknown') return;
+  const y = parts.train.y;
+  if (product(parts.train.yShape) !== 1 && parts.train.yShape.length) return;
+  const values = Array.from(y);
+  if (values.every((v) => v === 0 || v === 1)) {
+    meta.labelKind = 'binary';
+    meta.classes = 2;
+  } else if (values.every((v) => Number.isInteger(v) && v >= 0)) {
+    meta.labelKind = 'class_index';
+    meta.classes = values.reduce((a, b) => Math.max(a, b), 0) + 1;
+  }
+  else meta.labelKind = 'continuous';
+}
+
+export interface PrepareOptions {
+  specDir: string;
+  seed: number;
+  /** Called as each phase starts (progress for the parent). */
+  progress?: (message: string) => void;
+}
+
+export async function prepareData(spec: Spec, o: PrepareOptions): Promise<Prepared> {
+  const data = spec.data;
+  if (!data?.source) return fail('data/no-source', 'The spec has no `data.source`.');
+  const sctx: SourceContext = { specDir: o.specDir, seed: o.seed, files: [] };
+  const source = itemValue(data.source);
+  o.progress?.(`loading ${source.type} data`);
+  const loaded = await loadSource(source, sctx);
+  const meta = initialMeta(source, loaded);
+  const ctx: StepContext = { ...sctx, meta };
+  const hasSplitStep = data.pipeline.some((s) => s.type === 'split');
+  let parts: Parts;
+  const vFrac = data.validation?.split?.value ?? 0;
+  const tFrac = data.test?.split?.value ?? 0;
+  if (hasSplitStep || (vFrac === 0 && tFrac === 0)) parts = { train: loaded };
+  else {
+    parts = splitData(loaded, vFrac, tFrac, deriveSeed(o.seed, 'split'), false);
+    meta.splitDone = true;
+  }
+  if (data.validation?.source) parts.validation = await loadSource(itemValue(data.validation.source), sctx);
+  if (data.test?.source) parts.test = await loadSource(itemValue(data.test.source), sctx);
+  for (const step of data.pipeline) {
+    const impl = STEP_IMPLS[step.type];
+    if (!impl) fail('data/unsupported', `The trainer has no implementation of the pipeline step \`${step.type}\`.`);
+    o.progress?.(`pipeline: ${step.type}`);
+    parts = await impl(parts, step.params as Record<string, unknown>, ctx);
+  }
+  for (const name of PART_NAMES) {
+    const d = parts[name];
+    if (d && d.n === 0) {
+      if (name === 'train') fail('data/empty', 'No training samples are left after the pipeline.');
+      delete parts[name];
+    }
+  }
+  inferLabelKind(parts, meta);
+  for (const name of PART_NAMES) if (parts[name]) finalize(parts[name]!, name, meta);
+  const t = parts.train;
+  for (const d of allParts(parts)) {
+    if (d.shape.join() !== t.shape.join()) fail('data/shape-mismatch', `The ${d === parts.validation ? 'validation' : 'test'} samples have shape [${d.shape}] but the training samples [${t.shape}].`);
+  }
+  o.progress?.('fingerprinting the data');
+  const h = createHash('sha256');
+  for (const name of PART_NAMES) {
+    const d = parts[name];
+    if (!d) continue;
+    h.update(`${name}:${d.n}:${d.shape}:${d.yShape};`);
+    h.update(new Uint8Array(d.x.buffer, d.x.byteOffset, d.x.byteLength));
+    h.update(new Uint8Array(d.y.buffer, d.y.byteOffset, d.y.byteLength));
+  }
+  return { parts, meta, featureShape: t.shape, labelShape: t.yShape, fingerprint: h.digest('hex').slice(0, 16), files: sctx.files };
+}

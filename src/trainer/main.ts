@@ -1,0 +1,124 @@
+/**
+ * The trainer process (bundled as dist/trainer.js, started with child_process.fork). It waits for
+ * a `start` command, trains, and sends typed events back over IPC; `cancel` stops it between
+ * batches. Every command is validated on arrival.
+ */
+import type { TrainerCommand, TrainerEvent } from '../core/protocol/trainer';
+import { validateTrainerCommand } from '../core/protocol/trainer';
+import { errorEvent, runTraining, type Control } from './train';
+
+const control: Control = { cancelled: false };
+let started = false;
+
+/** Sends over IPC (or prints JSON lines when run by hand) and resolves once the message is out. */
+function send(e: TrainerEvent): Promise<void> {
+  if (!process.send || !process.connected) {
+    if (!process.send) process.stdout.write(JSON.stringify(e) + '\n');
+    return Promise.resolve();
+  }
+  return new Promise((resolve) => process.send!(e, undefined, {}, () => resolve()));
+}
+
+let pending: Promise<void> = Promise.resolve();
+function emit(e: TrainerEvent): void {
+  pending = send(e);
+  fault(e);
+}
+
+/**
+ * Fault injection for the tests of crash handling (MODELYAML_TRAINER_FAULT=kind@batch, where kind
+ * is crash, hang or oom): makes the trainer fail the way a real one can, after the given batch.
+ */
+function fault(e: TrainerEvent): void {
+  const spec = process.env.MODELYAML_TRAINER_FAULT;
+  if (!spec || e.type !== 'batch') return;
+  const [kind, at] = spec.split('@');
+  if (e.batch < Number(at ?? 1)) return;
+  if (kind === 'crash') process.abort();
+  if (kind === 'hang') for (;;) Date.now();
+  if (kind === 'oom') {
+    const hoard: number[][] = [];
+    for (;;) hoard.push(new Array(1 << 20).fill(Math.random()));
+  }
+}
+
+async function finish(code: number): Promise<never> {
+  await pending;
+  process.exit(code);
+}
+
+async function start(cmd: Extract<TrainerCommand, { type: 'start' }>): Promise<void> {
+  try {
+    await runTraining(cmd.specPath, cmd.options, emit, control);
+    await finish(0);
+  } catch (e) {
+    const ev = { ...errorEvent(e), time: Date.now() } as TrainerEvent;
+    try {
+      control.record?.event(ev);
+      if (ev.type === 'error') {
+        control.record?.update({
+          status: 'failed',
+          reason: ev.message,
+          endedAt: new Date().toISOString(),
+          durationMs: Date.now() - Date.parse(control.record.record.startedAt),
+          error: { code: ev.code, message: ev.message, file: ev.file, row: ev.row, offset: ev.offset },
+        });
+      }
+    } catch {
+      /* the record is best effort once things went wrong */
+    }
+    pending = send(ev);
+    await finish(1);
+  }
+}
+
+process.on('message', (m: unknown) => {
+  const v = validateTrainerCommand(m);
+  if (!v.ok) {
+    void send({ type: 'error', time: Date.now(), code: 'protocol/invalid-command', message: v.error });
+    return;
+  }
+  if (v.value.type === 'cancel') {
+    control.cancelled = true;
+    return;
+  }
+  if (started) {
+    void send({ type: 'log', time: Date.now(), level: 'warning', message: 'this trainer is already running; start another process for another run' });
+    return;
+  }
+  started = true;
+  void start(v.value);
+});
+
+// SIGTERM (the parent's second step of cancelling): close the record and go.
+process.on('SIGTERM', () => {
+  const r = control.record;
+  if (r && r.record.status === 'running') {
+    const now = Date.now();
+    r.event({ type: 'done', time: now, status: 'cancelled', reason: 'stopped by SIGTERM', epochs: 0, durationMs: now - Date.parse(r.record.startedAt), runDir: r.dir, final: {} });
+    r.update({ status: 'cancelled', reason: 'stopped by SIGTERM', endedAt: new Date(now).toISOString(), durationMs: now - Date.parse(r.record.startedAt) });
+  }
+  process.exit(143);
+});
+
+// Ctrl-C in a terminal reaches the whole process group: treat it as a cancel, like the parent does.
+process.on('SIGINT', () => {
+  control.cancelled = true;
+});
+
+// The parent went away: stop at the next batch, keeping the record.
+process.on('disconnect', () => {
+  control.cancelled = true;
+});
+
+if (!process.send) {
+  // Run by hand: `node dist/trainer.js spec.model.yaml` trains with default options.
+  const spec = process.argv[2];
+  if (spec) {
+    started = true;
+    void start({ type: 'start', specPath: spec, options: {} });
+  } else {
+    process.stderr.write('usage: node trainer.js <spec.model.yaml> (normally started by the extension or `modelyaml train`)\n');
+    process.exitCode = 2;
+  }
+}

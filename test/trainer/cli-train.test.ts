@@ -1,0 +1,110 @@
+/**
+ * `modelyaml train`: flags, a refused spec, plain progress lines off a terminal, the progress bar on
+ * one, and Ctrl-C cancelling with the run record kept.
+ */
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main';
+import { parseTrainFlags, trainCommand, type TrainIO } from '../../src/cli/train';
+import { readRunRecord } from '../../src/trainer/record';
+import { trainerBundle, workspace } from './helpers';
+
+let trainerPath: string;
+beforeAll(async () => {
+  trainerPath = await trainerBundle();
+}, 120_000);
+
+const xor = (epochs = 3, samples = 200) => `version: 1
+name: xor
+seed: 2
+data:
+  source: { dataset: { name: xor, samples: ${samples} } }
+  validation: { split: 0.2 }
+model:
+  input: [2]
+  layers:
+    - dense: { units: 8, activation: tanh }
+    - dense: { units: 1, activation: sigmoid }
+train:
+  loss: binary_crossentropy
+  optimizer: { adam: { learning_rate: 0.05 } }
+  metrics: [accuracy]
+  epochs: ${epochs}
+  batch_size: 8
+`;
+
+function capture(isTTY = false): TrainIO & { stdout: string; stderr: string; interrupt(): void } {
+  let handler: (() => void) | undefined;
+  const io = {
+    stdout: '',
+    stderr: '',
+    isTTY,
+    columns: 100,
+    out(s: string) {
+      io.stdout += s;
+    },
+    err(s: string) {
+      io.stderr += s;
+    },
+    onInterrupt(h: () => void) {
+      handler = h;
+      return () => (handler = undefined);
+    },
+    interrupt() {
+      handler?.();
+    },
+  };
+  return io;
+}
+
+describe('modelyaml train', () => {
+  it('parses its flags', () => {
+    expect(parseTrainFlags({ epochs: '3', device: 'cpu', out: 'x' })).toEqual({ options: { epochs: 3, device: 'cpu', out: 'x' } });
+    expect(parseTrainFlags({ epochs: 'two' })).toMatchObject({ error: expect.stringContaining('--epochs') });
+    expect(parseTrainFlags({ device: 'tpu' })).toMatchObject({ error: expect.stringContaining('--device') });
+  });
+
+  it('refuses a spec with errors, printing the diagnostics', async () => {
+    const dir = workspace({ 'bad.model.yaml': xor().replace('units: 1,', 'unit: 1,') });
+    const io = capture();
+    expect(await main(['train', join(dir, 'bad.model.yaml')], io)).toBe(1);
+    expect(io.stderr).toMatch(/bad\.model\.yaml:\d+:\d+: error\[param\/unknown\]/);
+    expect(io.stderr).toMatch(/not training/);
+    expect(await main(['train', join(dir, 'bad.model.yaml'), '--device', 'tpu'], io)).toBe(2);
+    expect(await main(['trian', 'x'], io)).toBe(2);
+    expect(io.stderr).toMatch(/Did you mean 'train'/);
+  });
+
+  it('prints plain lines off a terminal and honours --epochs and --out', async () => {
+    const dir = workspace({ 'xor.model.yaml': xor(5) });
+    const io = capture(false);
+    const code = await trainCommand([join(dir, 'xor.model.yaml')], { epochs: '2', out: join(dir, 'out') }, io, { trainerPath });
+    expect(code).toBe(0);
+    expect(io.stdout).toMatch(/training xor: 33 parameters on wasm/);
+    expect(io.stdout).toMatch(/^epoch 1\/2 loss [\d.]+ · acc [\d.]+ · val loss/m);
+    expect(io.stdout).toMatch(/^epoch 2\/2 /m);
+    expect(io.stdout).not.toMatch(/\r/);
+    expect(io.stdout).toMatch(/completed: completed 2 epochs/);
+    expect(io.stdout).toMatch(/run record: .*out[/\\]xor[/\\]/);
+  });
+
+  it('draws a progress bar with ETA on a terminal', async () => {
+    const dir = workspace({ 'xor.model.yaml': xor(2) });
+    const io = capture(true);
+    expect(await trainCommand([join(dir, 'xor.model.yaml')], { out: join(dir, 'out') }, io, { trainerPath, batchEventEvery: 1 })).toBe(0);
+    expect(io.stdout).toMatch(/\r\x1b\[2Kepoch 1\/2 \[[█░]+\] \d+\/20 loss [\d.]+ · acc [\d.]+ · \d+\/s · ETA \d+:\d\d/);
+  });
+
+  it('Ctrl-C cancels cleanly and keeps the run record', async () => {
+    const dir = workspace({ 'xor.model.yaml': xor(500, 4000) });
+    const io = capture(false);
+    const run = trainCommand([join(dir, 'xor.model.yaml')], { out: join(dir, 'out') }, io, { trainerPath });
+    for (let i = 0; i < 600 && !io.stdout.includes('epoch 1/'); i++) await new Promise((r) => setTimeout(r, 50));
+    io.interrupt();
+    expect(await run).toBe(130);
+    expect(io.stdout).toMatch(/cancelling…/);
+    expect(io.stdout).toMatch(/cancelled: cancelled/);
+    const runDir = /run record: (.*)/.exec(io.stdout)![1].trim();
+    expect(readRunRecord(join(process.cwd(), runDir)) ?? readRunRecord(runDir)).toMatchObject({ status: 'cancelled' });
+  });
+});

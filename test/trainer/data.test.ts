@@ -1,0 +1,270 @@
+/**
+ * Data sources and pipeline steps, in process: every reader on files the test writes, every
+ * step's semantics (statistics learned on the training part only), and the errors for corrupt or
+ * truncated files, which name the file and the row or byte offset.
+ */
+import { encode as encodeJpeg } from 'jpeg-js';
+import { gzipSync } from 'node:zlib';
+import { PNG } from 'pngjs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { analyze } from '../../src/core/analyze';
+import { prepareData } from '../../src/trainer/data/pipeline';
+import { loadSource, parseIdx, type SourceContext } from '../../src/trainer/data/sources';
+import { TrainerError } from '../../src/trainer/util';
+import { workspace } from './helpers';
+
+const ctx = (dir: string): SourceContext => ({ specDir: dir, seed: 1, files: [] });
+
+async function failure(p: Promise<unknown> | (() => unknown)): Promise<TrainerError> {
+  try {
+    await (typeof p === 'function' ? p() : p);
+  } catch (e) {
+    if (e instanceof TrainerError) return e;
+    throw e;
+  }
+  throw new Error('expected a TrainerError');
+}
+
+function idx(type: number, dims: number[], values: number[]): Buffer {
+  const b = Buffer.alloc(4 + 4 * dims.length + values.length);
+  b[2] = type;
+  b[3] = dims.length;
+  dims.forEach((d, i) => b.writeUInt32BE(d, 4 + 4 * i));
+  values.forEach((v, i) => (b[4 + 4 * dims.length + i] = v));
+  return b;
+}
+
+function png(w: number, h: number, rgb: [number, number, number]): Buffer {
+  const p = new PNG({ width: w, height: h });
+  for (let i = 0; i < w * h; i++) p.data.set([...rgb, 255], i * 4);
+  return PNG.sync.write(p);
+}
+
+/** Prepares the data of a spec written to a temp folder (with extra files). */
+async function prepare(yaml: string, files: Record<string, string | Uint8Array> = {}) {
+  const dir = workspace({ 's.model.yaml': yaml, ...files });
+  const a = analyze(yaml);
+  const errors = a.diagnostics.filter((d) => d.severity === 'error' && !d.code.startsWith('data/input') && !d.code.startsWith('shape/') && !d.code.startsWith('loss/'));
+  expect(errors.map((d) => d.message)).toEqual([]);
+  return prepareData(a.spec, { specDir: dir, seed: 7 });
+}
+
+const spec = (source: string, pipeline: string[] = [], extra = '') => `version: 1
+name: t
+seed: 7
+data:
+  source: ${source}
+  pipeline: [${pipeline.join(', ')}]
+${extra}
+model:
+  input: [2]
+  layers: [{ dense: { units: 1 } }]
+train: { loss: mean_squared_error }
+`;
+
+afterEach(() => {
+  delete process.env.MODELYAML_MAX_DATA_MB;
+});
+
+describe('sources', () => {
+  it('csv: header, features, label, types, missing values', async () => {
+    const dir = workspace({ 'a.csv': 'x,y,colour,label\n1,2,red,0\n3,,blue,1\n5,6,red,1\n' });
+    const d = await loadSource({ type: 'csv', params: { path: 'a.csv', label: 'label', header: true, delimiter: ',' } }, ctx(dir));
+    expect(d.n).toBe(3);
+    expect(d.columns).toEqual(['x', 'y', 'colour']);
+    expect(Array.from(d.y)).toEqual([0, 1, 1]);
+    expect(d.x[0]).toBe(1);
+    expect(Number.isNaN(d.x[4])).toBe(true);
+    expect(d.strCols?.get('colour')).toEqual(['red', 'blue', 'red']);
+  });
+
+  it('csv: a ragged row names the file and the line', async () => {
+    const dir = workspace({ 'a.csv': 'x,y,label\n1,2,0\n3,4\n' });
+    const e = await failure(loadSource({ type: 'csv', params: { path: 'a.csv', label: 'label' } }, ctx(dir)));
+    expect(e.code).toBe('data/csv-ragged');
+    expect(e.message).toMatch(/a\.csv:3: this row has 2 fields, but the header has 3 columns/);
+    expect(e.where.row).toBe(3);
+  });
+
+  it('csv without a header, other delimiter', async () => {
+    const dir = workspace({ 'a.tsv': '1;2;0\n3;4;1\n' });
+    const d = await loadSource({ type: 'csv', params: { path: 'a.tsv', label: 'col2', header: false, delimiter: ';' } }, ctx(dir));
+    expect(d.columns).toEqual(['col0', 'col1']);
+    expect(Array.from(d.x)).toEqual([1, 2, 3, 4]);
+  });
+
+  it('jsonl: numeric fields, text field, bad line', async () => {
+    const dir = workspace({ 'a.jsonl': '{"a":1,"b":2,"l":1}\n{"a":3,"b":4,"l":0}\n', 't.jsonl': '{"t":"hi there","l":1}\n', 'bad.jsonl': '{"a":1}\n{"a":\n' });
+    const d = await loadSource({ type: 'jsonl', params: { path: 'a.jsonl', label: 'l' } }, ctx(dir));
+    expect(d.columns).toEqual(['a', 'b']);
+    expect(Array.from(d.x)).toEqual([1, 2, 3, 4]);
+    const t = await loadSource({ type: 'jsonl', params: { path: 't.jsonl', label: 'l', text: 't' } }, ctx(dir));
+    expect(t.text).toEqual(['hi there']);
+    const e = await failure(loadSource({ type: 'jsonl', params: { path: 'bad.jsonl', label: 'a' } }, ctx(dir)));
+    expect(e.code).toBe('data/jsonl-syntax');
+    expect(e.message).toMatch(/bad\.jsonl:2:/);
+  });
+
+  it('idx, plain and gzipped', async () => {
+    const images = idx(0x08, [2, 2, 2], [0, 1, 2, 3, 4, 5, 6, 255]);
+    const labels = idx(0x08, [2], [3, 7]);
+    const dir = workspace({ 'i.idx': images, 'l.idx.gz': gzipSync(labels) });
+    const d = await loadSource({ type: 'idx', params: { images: 'i.idx', labels: 'l.idx.gz' } }, ctx(dir));
+    expect(d.shape).toEqual([2, 2]);
+    expect(Array.from(d.x)).toEqual([0, 1, 2, 3, 4, 5, 6, 255]);
+    expect(Array.from(d.y)).toEqual([3, 7]);
+  });
+
+  it('idx: a header that lies about the size gives the offset', () => {
+    const lying = idx(0x08, [1000, 28, 28], [1, 2, 3]);
+    const e = (() => {
+      try {
+        parseIdx('x.idx', lying);
+      } catch (err) {
+        return err as TrainerError;
+      }
+    })()!;
+    expect(e.code).toBe('data/idx-truncated');
+    expect(e.message).toMatch(/1000 × 28 × 28/);
+    expect(e.where.offset).toBe(lying.length);
+  });
+
+  it('idx: a truncated gzip file is named', async () => {
+    const gz = gzipSync(idx(0x08, [4], [1, 2, 3, 4]));
+    const dir = workspace({ 'i.gz': gz.subarray(0, gz.length - 6), 'l.idx': idx(0x08, [4], [0, 1, 0, 1]) });
+    const e = await failure(loadSource({ type: 'idx', params: { images: 'i.gz', labels: 'l.idx' } }, ctx(dir)));
+    expect(e.code).toBe('data/gzip');
+    expect(e.message).toMatch(/i\.gz/);
+  });
+
+  it('images: a folder per class, PNG and JPEG, resized', async () => {
+    const jpeg = encodeJpeg({ data: Buffer.alloc(8 * 8 * 4, 200), width: 8, height: 8 }, 90).data;
+    const dir = workspace({ 'img/cat/a.png': png(4, 4, [255, 0, 0]), 'img/cat/b.jpg': jpeg, 'img/dog/c.png': png(6, 3, [0, 0, 255]) });
+    const d = await loadSource({ type: 'images', params: { path: 'img', image_size: [2, 2], channels: 3 } }, ctx(dir));
+    expect(d.n).toBe(3);
+    expect(d.shape).toEqual([2, 2, 3]);
+    expect(Array.from(d.y)).toEqual([0, 0, 1]);
+    expect(Array.from(d.x.subarray(0, 3))).toEqual([255, 0, 0]);
+    expect(Math.abs(d.x[12] - 200)).toBeLessThan(3);
+    const g = await loadSource({ type: 'images', params: { path: 'img', image_size: 2, channels: 1 } }, ctx(dir));
+    expect(g.shape).toEqual([2, 2, 1]);
+  });
+
+  it('images: a .png that is not one is named', async () => {
+    const dir = workspace({ 'img/a/ok.png': png(2, 2, [1, 2, 3]), 'img/a/fake.png': 'not a png at all' });
+    const e = await failure(loadSource({ type: 'images', params: { path: 'img', image_size: 2 } }, ctx(dir)));
+    expect(e.code).toBe('data/image-corrupt');
+    expect(e.message).toMatch(/fake\.png.*not a PNG/);
+    expect(e.where.offset).toBe(0);
+  });
+
+  it('built-in datasets: mnist, iris and the seeded synthetic ones', async () => {
+    const m = await loadSource({ type: 'dataset', params: { name: 'mnist', samples: 20 } }, ctx('.'));
+    expect(m.n).toBe(20);
+    expect(m.shape).toEqual([784]);
+    expect(Array.from(m.y.subarray(0, 10))).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(Math.max(...m.x)).toBeLessThanOrEqual(255);
+    expect(Math.max(...m.x)).toBeGreaterThan(200);
+    const iris = await loadSource({ type: 'dataset', params: { name: 'iris' } }, ctx('.'));
+    expect(iris.n).toBe(150);
+    for (const name of ['xor', 'spirals', 'linear']) {
+      const a = await loadSource({ type: 'dataset', params: { name, samples: 50, noise: 0.1 } }, ctx('.'));
+      const b = await loadSource({ type: 'dataset', params: { name, samples: 50, noise: 0.1 } }, ctx('.'));
+      expect(a.n).toBe(50);
+      expect(Array.from(a.x)).toEqual(Array.from(b.x));
+    }
+  });
+
+  it('a file over the memory budget is refused with a clear error', async () => {
+    process.env.MODELYAML_MAX_DATA_MB = '0.001';
+    const rows = Array.from({ length: 400 }, (_, i) => `${i},${i},${i % 2}`).join('\n');
+    const dir = workspace({ 'big.csv': `a,b,l\n${rows}\n` });
+    const e = await failure(loadSource({ type: 'csv', params: { path: 'big.csv', label: 'l' } }, ctx(dir)));
+    expect(e.code).toBe('data/too-large');
+    expect(e.message).toMatch(/big\.csv/);
+    expect(e.message).toMatch(/MODELYAML_MAX_DATA_MB/);
+  });
+});
+
+describe('pipeline', () => {
+  it('validation/test split right after the source; standardize learns from training only', async () => {
+    const p = await prepare(spec('{ dataset: { name: linear, samples: 100 } }', ['standardize'], '  validation: { split: 0.2 }\n  test: { split: 0.1 }'));
+    expect(p.parts.train.n).toBe(70);
+    expect(p.parts.validation!.n).toBe(20);
+    expect(p.parts.test!.n).toBe(10);
+    const mean = (a: Float32Array) => a.reduce((s, v) => s + v, 0) / a.length;
+    expect(Math.abs(mean(p.parts.train.x))).toBeLessThan(1e-5);
+    expect(Math.abs(mean(p.parts.validation!.x))).toBeGreaterThan(1e-5);
+  });
+
+  it('validation and test from separate sources go through the same (fitted) pipeline', async () => {
+    const files = { 'train.csv': 'a,l\n0,0\n10,1\n', 'val.csv': 'a,l\n5,1\n', 'test.csv': 'a,l\n20,0\n' };
+    const yaml = spec('{ csv: { path: train.csv, label: l } }', ['normalize'], '  validation: { source: { csv: { path: val.csv, label: l } } }\n  test: { source: { csv: { path: test.csv, label: l } } }');
+    const q = await prepare(yaml, files);
+    expect(Array.from(q.parts.train.x)).toEqual([0, 1]);
+    expect(Array.from(q.parts.validation!.x)).toEqual([0.5]);
+    expect(Array.from(q.parts.test!.x)).toEqual([2]);
+  });
+
+  it('is deterministic from the seed', async () => {
+    const y = spec('{ dataset: { name: spirals, samples: 60 } }', ['shuffle', '{ split: { validation: 0.25, stratify: true } }', 'normalize']);
+    const a = await prepare(y);
+    const b = await prepare(y);
+    expect(a.fingerprint).toBe(b.fingerprint);
+    expect(Array.from(a.parts.train.x)).toEqual(Array.from(b.parts.train.x));
+    const positives = Array.from(a.parts.validation!.y).filter((v) => v === 1).length;
+    expect(positives).toBe(a.parts.validation!.n / 2);
+  });
+
+  it('cleans tables: drop_missing, fill_missing, drop_duplicates, clip_outliers, select, label_encode', async () => {
+    const csv = 'a,b,c,kind,label\n1,10,x,p,cat\n1,10,x,p,cat\n2,,y,q,dog\n3,30,,p,cat\n100,40,x,q,dog\n4,50,y,,bird\n';
+    const base = (steps: string[]) => prepare(spec('{ csv: { path: d.csv, label: label } }', steps), { 'd.csv': csv });
+    const p = await base(['drop_duplicates', '{ fill_missing: { strategy: median, columns: [b] } }', '{ fill_missing: { strategy: most_frequent, columns: [c, kind] } }', '{ clip_outliers: { method: iqr, columns: [a] } }', '{ label_encode: { column: c } }', '{ label_encode: { column: kind } }', 'label_encode', '{ select: [a, b, kind] }']);
+    const t = p.parts.train;
+    expect(t.n).toBe(5);
+    expect(t.columns).toEqual(['a', 'b', 'kind']);
+    expect(p.meta.classNames).toEqual(['bird', 'cat', 'dog']);
+    expect(Array.from(t.y)).toEqual([1, 2, 1, 2, 0]);
+    expect(t.x[3 * 3]).toBeLessThan(100); // clipped
+    expect(t.x[1 * 3 + 1]).toBe(35); // median of 10, 30, 40, 50
+    const dropped = await base(['drop_missing', '{ label_encode: { column: c } }', '{ label_encode: { column: kind } }', 'label_encode']);
+    expect(dropped.parts.train.n).toBe(3);
+  });
+
+  it('text columns left unencoded are refused, naming the column', async () => {
+    const e = await failure(prepare(spec('{ csv: { path: d.csv, label: l } }'), { 'd.csv': 'a,b,l\n1,x,0\n2,y,1\n' }));
+    expect(e.code).toBe('data/not-numeric');
+    expect(e.message).toMatch(/Column `b`.*d\.csv:2/);
+  });
+
+  it('join and concat integrate other sources', async () => {
+    const files = { 'a.csv': 'id,size,price\n1,10,100\n2,20,200\n3,30,300\n', 'b.csv': 'id,rooms\n1,3\n3,5\n', 'c.csv': 'id,size,price\n4,40,400\n' };
+    const p = await prepare(spec('{ csv: { path: a.csv, label: price } }', ['{ concat: { source: { csv: { path: c.csv, label: price } } } }', '{ join: { source: { csv: { path: b.csv } }, on: id, how: left } }', '{ fill_missing: { strategy: constant, value: 0 } }']), files);
+    expect(p.parts.train.columns).toEqual(['size', 'rooms']);
+    expect(p.parts.train.n).toBe(4);
+    expect(Array.from(p.parts.train.x)).toEqual([10, 3, 20, 0, 30, 5, 40, 0]);
+  });
+
+  it('text: tokenize + pad_sequences, vocabulary from the training texts', async () => {
+    const lines = ['good good movie', 'bad movie', 'good film', 'terrible bad film'].map((t, i) => JSON.stringify({ t, l: i % 2 })).join('\n');
+    const p = await prepare(spec('{ jsonl: { path: r.jsonl, text: t, label: l, label_type: binary } }', ['{ tokenize: { num_words: 5 } }', '{ pad_sequences: { maxlen: 4 } }']), { 'r.jsonl': lines });
+    const t = p.parts.train;
+    expect(t.shape).toEqual([4]);
+    // good (3×) → 2, movie/bad/film (2×) → 3, 4, ...; index ≥ num_words becomes 1 (out of vocabulary)
+    expect(Array.from(t.x.subarray(0, 4))).toEqual([0, 2, 2, 3]);
+    expect(Math.max(...t.x)).toBeLessThan(5);
+  });
+
+  it('one_hot, reshape, scale and augment', async () => {
+    const p = await prepare(spec('{ dataset: { name: mnist, samples: 30 } }', ['{ scale: 255 }', '{ reshape: [28, 28, 1] }', '{ one_hot: 10 }', '{ augment: { flip: horizontal, noise: 0.1 } }']));
+    expect(p.featureShape).toEqual([28, 28, 1]);
+    expect(p.labelShape).toEqual([10]);
+    expect(p.meta.augment).toEqual({ flip: 'horizontal', noise: 0.1 });
+    expect(Math.max(...p.parts.train.x)).toBeLessThanOrEqual(1);
+  });
+
+  it('one_hot refuses a label outside its classes, naming the sample', async () => {
+    const e = await failure(prepare(spec('{ csv: { path: d.csv, label: l, label_type: class, classes: 2 } }', ['{ one_hot: 2 }']), { 'd.csv': 'a,b,l\n1,2,0\n3,4,5\n' }));
+    expect(e.message).toMatch(/d\.csv:3: label 5/);
+  });
+});

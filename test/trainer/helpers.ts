@@ -1,0 +1,106 @@
+/**
+ * Shared by the trainer tests: a trainer bundle built from the current sources (once per source
+ * state, shared by the test files), temporary spec folders, and a helper that trains a spec
+ * through the real client and collects its events.
+ */
+import { build } from 'esbuild';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { TrainerEvent } from '../../src/core/protocol/trainer';
+import { startTraining, type StartOptions, type TrainingResult } from '../../src/trainer/client';
+
+export const ROOT = resolve(__dirname, '..', '..');
+
+function newestMtime(dir: string): number {
+  let m = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    m = Math.max(m, e.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
+  }
+  return m;
+}
+
+let bundle: Promise<string> | undefined;
+
+/** dist-like folder with trainer.js and the .wasm files, rebuilt when src/ changed. */
+export function trainerBundle(): Promise<string> {
+  bundle ??= (async () => {
+    const stamp = Math.floor(newestMtime(join(ROOT, 'src')));
+    const dir = join(ROOT, 'test-artifacts', `trainer-${stamp}`);
+    const file = join(dir, 'trainer.js');
+    if (existsSync(file)) return file;
+    // Bundles of older sources, unused for an hour, go.
+    const artifacts = join(ROOT, 'test-artifacts');
+    if (existsSync(artifacts)) {
+      for (const e of readdirSync(artifacts)) {
+        const p = join(artifacts, e);
+        if (e.startsWith('trainer-') && Date.now() - statSync(p).mtimeMs > 3600_000) rmSync(p, { recursive: true, force: true });
+      }
+    }
+    const tmp = `${dir}.tmp-${process.pid}`;
+    mkdirSync(tmp, { recursive: true });
+    await build({
+      entryPoints: [join(ROOT, 'src/trainer/main.ts')],
+      outfile: join(tmp, 'trainer.js'),
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      target: 'node20',
+      logLevel: 'error',
+      external: ['@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', 'webgpu'],
+    });
+    const wasm = join(ROOT, 'node_modules/@tensorflow/tfjs-backend-wasm/dist');
+    for (const f of ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm']) {
+      if (existsSync(join(wasm, f))) cpSync(join(wasm, f), join(tmp, f));
+    }
+    try {
+      renameSync(tmp, dir);
+    } catch {
+      rmSync(tmp, { recursive: true, force: true }); // another test file won the race
+    }
+    return file;
+  })();
+  return bundle;
+}
+
+const made: string[] = [];
+process.on('exit', () => {
+  for (const d of made) rmSync(d, { recursive: true, force: true });
+});
+
+/** A temporary folder, removed when the test process exits. */
+export function tempDir(prefix = 'modelyaml-trainer-'): string {
+  const d = mkdtempSync(join(tmpdir(), prefix));
+  made.push(d);
+  return d;
+}
+
+/** Writes files (name → content) into a new temp folder; returns it. */
+export function workspace(files: Record<string, string | Uint8Array>): string {
+  const dir = tempDir();
+  for (const [name, content] of Object.entries(files)) {
+    mkdirSync(join(dir, name, '..'), { recursive: true });
+    writeFileSync(join(dir, name), content);
+  }
+  return dir;
+}
+
+export interface Trained {
+  result: TrainingResult;
+  events: TrainerEvent[];
+}
+
+/** Trains through the real client and trainer process; resolves when the process is gone. */
+export async function train(spec: string, options: Partial<StartOptions> = {}, onEvent?: (e: TrainerEvent, cancel: () => void, kill: (s: NodeJS.Signals) => void) => void): Promise<Trained> {
+  const events: TrainerEvent[] = [];
+  const trainerPath = await trainerBundle();
+  const handle = startTraining(spec, { trainerPath, out: join(spec, '..', 'runs'), ...options }, (e) => {
+    events.push(e);
+    onEvent?.(e, () => handle.cancel(), (s) => handle.process.kill(s));
+  });
+  const result = await handle.done;
+  return { result, events };
+}
+
+export const ofType = <T extends TrainerEvent['type']>(events: TrainerEvent[], type: T) => events.filter((e): e is Extract<TrainerEvent, { type: T }> => e.type === type);

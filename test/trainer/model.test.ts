@@ -1,0 +1,122 @@
+/**
+ * The model builder against the catalog: every entry of every category the trainer maps has a
+ * mapping, every layer's worked shape cases build with the catalog's output shape and parameter
+ * count, and every example spec builds with the core's static parameter count.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { analyze } from '../../src/core/analyze';
+import { entries } from '../../src/core/catalog';
+import { fileDataHost } from '../../src/node/dataHost';
+import { SOURCE_LOADERS } from '../../src/trainer/data/sources';
+import { STEP_IMPLS } from '../../src/trainer/data/steps';
+import { activationOf, buildModel, initializerOf, LAYER_BUILDERS, regularizerOf } from '../../src/trainer/model/build';
+import { LOSSES, METRICS, OPTIMIZERS, SCHEDULES } from '../../src/trainer/model/objectives';
+import { ROOT } from './helpers';
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+describe('every catalog entry has a trainer mapping', () => {
+  it.each([
+    ['layer', LAYER_BUILDERS],
+    ['loss', LOSSES],
+    ['metric', METRICS],
+    ['optimizer', OPTIMIZERS],
+    ['schedule', SCHEDULES],
+    ['source', SOURCE_LOADERS],
+    ['step', STEP_IMPLS],
+  ] as const)('%s', (category, table) => {
+    const missing = entries(category).map((e) => e.name).filter((n) => !(n in table));
+    expect(missing).toEqual([]);
+  });
+
+  it('activations, initializers and regularizers', () => {
+    for (const e of entries('activation')) expect(() => activationOf({ type: e.name, params: {} }, 'test')).not.toThrow();
+    for (const e of entries('initializer')) {
+      const params = Object.fromEntries(e.params.filter((p) => p.default !== undefined).map((p) => [p.name, p.default]));
+      expect(initializerOf({ type: e.name, params }, 1), e.name).toBeDefined();
+    }
+    for (const e of entries('regularizer')) expect(regularizerOf({ type: e.name, params: {} }), e.name).toBeDefined();
+  });
+});
+
+describe('layer shape cases build with the catalog shape and parameter count', () => {
+  const cases = entries('layer').flatMap((e) =>
+    e.shapeCases
+      .filter((c) => !c.error && c.paramCount !== undefined)
+      // tfjs computes static shapes of cropping with an unknown size as negative numbers.
+      .filter((c) => !(e.name === 'cropping2d' && c.inputs.some((s) => s.slice(1).includes(null))))
+      .map((c, i) => [`${e.name} #${i + 1}`, e, c] as const),
+  );
+  it.each(cases)('%s', (_label, e, c) => {
+    const params: Record<string, unknown> = {};
+    for (const p of e.params) if (p.default !== undefined) params[p.name] = p.default;
+    Object.assign(params, structuredClone(c.params ?? {}));
+    for (const p of e.params) if (p.type.kind === 'ref' && typeof params[p.name] === 'string') params[p.name] = { type: params[p.name], params: {} };
+    const inputs = c.inputs.map((s) => tf.input({ shape: s.slice(1) as number[] }));
+    const out = LAYER_BUILDERS[e.name](params, { name: 'layer', seed: () => 1, where: e.name })(inputs);
+    const model = tf.model({ inputs, outputs: out });
+    expect(out.shape).toEqual(c.output);
+    expect(model.countParams()).toBe(c.paramCount);
+    model.dispose();
+  });
+});
+
+describe('examples', () => {
+  const dir = join(ROOT, 'examples');
+  const specs = readdirSync(dir).filter((f) => f.endsWith('.model.yaml'));
+  it('there are examples', () => expect(specs.length).toBeGreaterThanOrEqual(6));
+  it.each(specs)('%s builds with the static parameter count', (f) => {
+    const a = analyze(readFileSync(join(dir, f), 'utf8'), { host: fileDataHost(dir) });
+    expect(a.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    const model = buildModel(a.spec, a.model!, 42);
+    expect(model.countParams()).toBe(a.model!.totalParams);
+    model.dispose();
+  });
+});
+
+describe('optimizers, losses and regularizers carry their parameters', () => {
+  it('optimizers', () => {
+    expect(OPTIMIZERS.sgd({ learning_rate: 0.1, momentum: 0, nesterov: false }).getClassName()).toBe('SGD');
+    expect(OPTIMIZERS.sgd({ learning_rate: 0.1, momentum: 0.9, nesterov: true }).getConfig()).toMatchObject({ learningRate: 0.1, momentum: 0.9, useNesterov: true });
+    expect(OPTIMIZERS.adam({ learning_rate: 0.002, beta_1: 0.8, beta_2: 0.99, epsilon: 1e-6 }).getConfig()).toMatchObject({ learningRate: 0.002, beta1: 0.8, beta2: 0.99, epsilon: 1e-6 });
+    expect(OPTIMIZERS.rmsprop({ learning_rate: 0.01, rho: 0.8, momentum: 0.5, epsilon: 1e-6, centered: true }).getConfig()).toMatchObject({ learningRate: 0.01, decay: 0.8, momentum: 0.5, centered: true });
+    expect(OPTIMIZERS.adagrad({ learning_rate: 0.01, initial_accumulator_value: 0.2 }).getConfig()).toMatchObject({ initialAccumulatorValue: 0.2 });
+    expect(OPTIMIZERS.adadelta({ learning_rate: 1, rho: 0.9, epsilon: 1e-6 }).getConfig()).toMatchObject({ learningRate: 1, rho: 0.9 });
+  });
+
+  it('losses match their formulas on a small example', () => {
+    const y = tf.tensor2d([[0, 1], [1, 0]]);
+    const p = tf.tensor2d([[0.2, 0.8], [0.6, 0.4]]);
+    const v = (name: string, params: Record<string, unknown> = {}) => tf.mean(LOSSES[name](params, { labelKind: 'one_hot' })(y, p)).dataSync()[0];
+    expect(v('mean_squared_error')).toBeCloseTo((0.04 * 2 + 0.16 * 2) / 4, 6);
+    expect(v('mean_absolute_error')).toBeCloseTo((0.2 * 2 + 0.4 * 2) / 4, 6);
+    expect(v('categorical_crossentropy')).toBeCloseTo(-(Math.log(0.8) + Math.log(0.6)) / 2, 5);
+    expect(v('kl_divergence')).toBeCloseTo(-(Math.log(0.8) + Math.log(0.6)) / 2, 4);
+    const sparse = tf.mean(LOSSES.sparse_categorical_crossentropy({}, { labelKind: 'class_index' })(tf.tensor1d([1, 0]), p)).dataSync()[0];
+    expect(sparse).toBeCloseTo(v('categorical_crossentropy'), 6);
+    const logits = tf.tensor2d([[1, 3], [2, 0]]);
+    const fromLogits = tf.mean(LOSSES.categorical_crossentropy({ from_logits: true }, { labelKind: 'one_hot' })(y, logits)).dataSync()[0];
+    expect(fromLogits).toBeCloseTo(tf.mean(LOSSES.categorical_crossentropy({}, { labelKind: 'one_hot' })(y, tf.softmax(logits))).dataSync()[0], 5);
+    const hinge = tf.mean(LOSSES.hinge({}, { labelKind: 'binary' })(tf.tensor2d([[1], [0]]), tf.tensor2d([[0.5], [-2]]))).dataSync()[0];
+    expect(hinge).toBeCloseTo((0.5 + 0) / 2, 6);
+  });
+
+  it('a kernel regularizer adds its penalty to the training loss', async () => {
+    const build = (reg?: string) => {
+      const x = tf.input({ shape: [3] });
+      const d = LAYER_BUILDERS.dense({ units: 2, use_bias: true, kernel_initializer: { type: 'ones', params: {} }, ...(reg ? { kernel_regularizer: { type: reg, params: { l2: 0.5, l1: 0.5 } } } : {}) }, { name: 'd', seed: () => 1, where: 'test' })([x]);
+      const m = tf.model({ inputs: x, outputs: d });
+      m.compile({ optimizer: tf.train.sgd(0), loss: LOSSES.mean_squared_error({}, { labelKind: 'continuous' }) });
+      const step = (m as unknown as { makeTrainFunction(): (d: tf.Tensor[]) => tf.Tensor[] }).makeTrainFunction();
+      return step([tf.zeros([1, 3]), tf.zeros([1, 2])])[0].dataSync()[0];
+    };
+    expect(build()).toBeCloseTo(0, 6);
+    expect(build('l2')).toBeCloseTo(0.5 * 6, 5); // λ Σ w² over six weights of 1
+    expect(build('l1_l2')).toBeCloseTo(0.5 * 6 + 0.5 * 6, 5);
+  });
+});

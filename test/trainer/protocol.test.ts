@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { validateRunRecord, validateTrainerCommand, validateTrainerEvent, validateTrainOptions } from '../../src/core/protocol/trainer';
+
+describe('trainer protocol validators', () => {
+  it('accepts every well-formed event', () => {
+    const events = [
+      { type: 'started', time: 1, runDir: '/r', spec: '/s', specName: 'x', backend: 'wasm', device: 'CPU', reason: 'auto', params: 10, seed: 1, epochs: 2, batchSize: 8, batchesPerEpoch: 3, initialEpoch: 1, samples: { train: 20, validation: 5, test: 0 } },
+      { type: 'batch', time: 1, epoch: 1, batch: 2, batches: 3, loss: 0.5, metrics: { loss: 0.6 }, samplesPerSecond: 100, learningRate: 0.01 },
+      { type: 'epoch', time: 1, epoch: 1, epochs: 2, metrics: { loss: 0.5, val_loss: null }, durationMs: 10, learningRate: 0.01 },
+      { type: 'log', time: 1, level: 'info', message: 'hi' },
+      { type: 'log', time: 1, level: 'info', message: 'run folder', runDir: '/r' },
+      { type: 'checkpoint', time: 1, kind: 'best', epoch: 1, path: '/r/c', monitor: 'val_loss', value: 0.4 },
+      { type: 'done', time: 1, status: 'completed', reason: 'ok', epochs: 2, durationMs: 5, final: { loss: 0.1 }, test: { loss: 0.2 } },
+      { type: 'error', time: 1, code: 'data/csv-ragged', message: 'bad', file: 'a.csv', row: 3 },
+    ];
+    for (const e of events) expect(validateTrainerEvent(e)).toMatchObject({ ok: true });
+  });
+
+  it('rejects malformed events with a reason', () => {
+    expect(validateTrainerEvent(null)).toMatchObject({ ok: false });
+    expect(validateTrainerEvent({ type: 'nope' })).toMatchObject({ ok: false, error: expect.stringContaining('unknown trainer event type') });
+    const bad = validateTrainerEvent({ type: 'batch', time: 1, epoch: 1.5, batch: 'x', batches: 3, loss: 0, metrics: {}, samplesPerSecond: 0, learningRate: 0 });
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) expect(bad.error).toMatch(/`epoch`, `batch`/);
+    expect(validateTrainerEvent({ type: 'log', time: 1, level: 'loud', message: 'x' }).ok).toBe(false);
+    expect(validateTrainerEvent({ type: 'epoch', time: 1, epoch: 1, epochs: 1, metrics: { a: 'x' }, durationMs: 1, learningRate: 1 }).ok).toBe(false);
+  });
+
+  it('validates commands and their options', () => {
+    expect(validateTrainerCommand({ type: 'cancel' })).toEqual({ ok: true, value: { type: 'cancel' } });
+    expect(validateTrainerCommand({ type: 'start', specPath: '/a.model.yaml', options: { epochs: 2, device: 'cpu' } })).toMatchObject({ ok: true });
+    expect(validateTrainerCommand({ type: 'start', specPath: 3 }).ok).toBe(false);
+    expect(validateTrainerCommand({ type: 'start', specPath: '/a', options: { epochs: 0 } }).ok).toBe(false);
+    expect(validateTrainerCommand({ type: 'start', specPath: '/a', options: { device: 'tpu' } }).ok).toBe(false);
+    expect(validateTrainOptions({ bogus: 1 })).toMatchObject({ ok: false, error: expect.stringContaining('bogus') });
+    expect(validateTrainerCommand({ type: 'launch' }).ok).toBe(false);
+  });
+
+  it('validates run records', () => {
+    const rec = { status: 'running', spec: '/s', specName: 'x', specHash: 'h', seed: 1, versions: { tfjs: '4.22.0' }, startedAt: '2026-01-01T00:00:00Z' };
+    expect(validateRunRecord(rec).ok).toBe(true);
+    expect(validateRunRecord({ ...rec, status: 'weird' }).ok).toBe(false);
+  });
+});
