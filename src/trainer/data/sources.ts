@@ -355,6 +355,12 @@ function packageDir(name: string, specDir: string): string {
  * version and file sizes.
  */
 function mnistBytes(ctx: SourceContext): Uint8Array {
+  // The packaged extension ships the bytes next to the bundle (written by esbuild.mjs).
+  const packaged = join(__dirname, 'data', 'mnist.bin');
+  if (existsSync(packaged)) {
+    const b = readFileSync(packaged);
+    if (b.length % 785 === 0 && b.length > 0) return new Uint8Array(b.buffer, b.byteOffset, b.length);
+  }
   const pkg = packageDir('mnist', ctx.specDir);
   const dir = join(pkg, 'src', 'digits');
   const files = Array.from({ length: 10 }, (_, d) => join(dir, `${d}.json`));
@@ -367,7 +373,25 @@ function mnistBytes(ctx: SourceContext): Uint8Array {
   } catch {
     /* no cache yet */
   }
-  const digits = files.map((f) => (JSON.parse(readFileSync(f, 'utf8')) as { data: number[] }).data);
+  const out = mnistBytesFromPackage(pkg);
+  if (key) {
+    try {
+      const cacheDir = join(tmpdir(), 'modelyaml-cache');
+      mkdirSync(cacheDir, { recursive: true });
+      const tmp = join(cacheDir, `mnist-${key}.bin.${process.pid}`);
+      writeFileSync(tmp, out);
+      renameSync(tmp, join(cacheDir, `mnist-${key}.bin`));
+    } catch {
+      /* a read-only temp folder only costs time */
+    }
+  }
+  return out;
+}
+
+/** Converts the `mnist` package's JSON digits to bytes; also used at build time (esbuild.mjs). */
+export function mnistBytesFromPackage(pkg: string): Uint8Array {
+  const dir = join(pkg, 'src', 'digits');
+  const digits = Array.from({ length: 10 }, (_, d) => (JSON.parse(readFileSync(join(dir, `${d}.json`), 'utf8')) as { data: number[] }).data);
   const counts = digits.map((a) => Math.floor(a.length / 784));
   const total = counts.reduce((a, b) => a + b, 0);
   const out = new Uint8Array(total * 785);
@@ -379,17 +403,6 @@ function mnistBytes(ctx: SourceContext): Uint8Array {
       for (let p = 0; p < 784; p++) out[s * 785 + p] = Math.round(src[i * 784 + p] * 255);
       out[s * 785 + 784] = d;
       s++;
-    }
-  }
-  if (key) {
-    try {
-      const cacheDir = join(tmpdir(), 'modelyaml-cache');
-      mkdirSync(cacheDir, { recursive: true });
-      const tmp = join(cacheDir, `mnist-${key}.bin.${process.pid}`);
-      writeFileSync(tmp, out);
-      renameSync(tmp, join(cacheDir, `mnist-${key}.bin`));
-    } catch {
-      /* a read-only temp folder only costs time */
     }
   }
   return out;
