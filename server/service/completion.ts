@@ -148,13 +148,16 @@ function tabStop(n: number, p: ParamSpec): string {
   let choices: string[] = [];
   if (t.kind === 'enum') choices = [...t.values];
   else if (t.kind === 'ref') choices = entries(t.category).map((e) => e.name);
-  if (choices.length > 1 && choices.length <= 40 && choices.every((c) => /^[\w.\-]+$/.test(c))) {
+  if (choices.length > 1 && choices.length <= 40 && choices.every((c) => /^[\w.-]+$/.test(c))) {
     const first = String(placeholderValue(p));
     const ordered = choices.includes(first) ? [first, ...choices.filter((c) => c !== first)] : choices;
     if (t.kind === 'ref' && t.category === 'activation') {
       // A layer's activation: a useful non-linearity first, not the `linear` default.
       const relu = ordered.find((c) => c === 'relu');
-      if (relu) ordered.splice(ordered.indexOf(relu), 1), ordered.unshift(relu);
+      if (relu) {
+        ordered.splice(ordered.indexOf(relu), 1);
+        ordered.unshift(relu);
+      }
     }
     return `\${${n}|${ordered.join(',')}|}`;
   }
@@ -188,7 +191,10 @@ function catalogNames(b: Builder, category: Category, how: 'key' | 'item' | 'val
     if (b.cc.colonAfter) text = e.name;
     else if (how === 'key' || (how === 'item' && !b.cc.flow)) ({ text, snippet } = itemSnippet(e, { braces: false }));
     else ({ text, snippet } = itemSnippet(e, { braces: true }));
-    if (how === 'value' && !snippetParams(e).some((p) => p.required)) ((text = e.name), (snippet = false));
+    if (how === 'value' && !snippetParams(e).some((p) => p.required)) {
+      text = e.name;
+      snippet = false;
+    }
     add(b, e.name, kinds[category], text, {
       detail: e.summary,
       doc: entryCompletionDoc(e, b.env.client.completionMarkdown),

@@ -40,6 +40,11 @@ export class DocContext {
     return this.analysis.lines.offset(line, ch);
   }
 
+  /** Whether a position names a line of the document (past the last line there is nothing to answer). */
+  inside(p: Position): boolean {
+    return !!p && Number.isFinite(p.line) && p.line >= 0 && p.line < this.analysis.lines.lineCount && Number.isFinite(p.character) && p.character >= 0;
+  }
+
   range(r: Range): LspRange {
     return { start: this.position(r.start), end: this.position(Math.max(r.start, r.end)) };
   }

@@ -99,6 +99,7 @@ export function createLanguageService(options: LanguageServiceOptions = {}): Lan
     }
   }
   const ctx = (d: TextDocument) => cache.get(d);
+  const inside = (d: TextDocument, p: Position) => ctx(d).inside(p);
 
   return {
     configure(s) {
@@ -117,8 +118,8 @@ export function createLanguageService(options: LanguageServiceOptions = {}): Lan
     reset: () => cache.clear(),
 
     doValidation: (d) => guard('validation', () => [], () => doValidation(ctx(d), env)),
-    doHover: (d, p) => guard('hover', () => null, () => doHover(ctx(d), p, env)),
-    doComplete: (d, p) => guard<CompletionList>('completion', () => ({ isIncomplete: false, items: [] }), () => doComplete(ctx(d), p, env)),
+    doHover: (d, p) => guard('hover', () => null, () => (inside(d, p) ? doHover(ctx(d), p, env) : null)),
+    doComplete: (d, p) => guard<CompletionList>('completion', () => ({ isIncomplete: false, items: [] }), () => (inside(d, p) ? doComplete(ctx(d), p, env) : { isIncomplete: false, items: [] })),
     getInlayHints: (d, r) => guard('inlayHint', () => [], () => getInlayHints(ctx(d), r, env)),
     getDocumentSymbols: (d) => guard('documentSymbol', () => [], () => getDocumentSymbols(ctx(d))),
     getSymbolInformation: (d) => guard('documentSymbol', () => [], () => toSymbolInformation(d.uri, getDocumentSymbols(ctx(d)))),
@@ -130,10 +131,10 @@ export function createLanguageService(options: LanguageServiceOptions = {}): Lan
         () => getSelectionRanges(ctx(d), ps),
       ),
     getCodeActions: (d, r, c) => guard('codeAction', () => [], () => getCodeActions(ctx(d), r, c, env)),
-    getDefinition: (d, p) => guard('definition', () => [], () => getDefinition(ctx(d), p)),
-    getReferences: (d, p, c) => guard('references', () => [], () => getReferences(ctx(d), p, c?.includeDeclaration ?? true)),
-    prepareRename: (d, p) => guard('prepareRename', () => null, () => prepareRename(ctx(d), p)),
-    doRename: (d, p, n) => guard('rename', () => null, () => doRename(ctx(d), p, n)),
+    getDefinition: (d, p) => guard('definition', () => [], () => (inside(d, p) ? getDefinition(ctx(d), p) : [])),
+    getReferences: (d, p, c) => guard('references', () => [], () => (inside(d, p) ? getReferences(ctx(d), p, c?.includeDeclaration ?? true) : [])),
+    prepareRename: (d, p) => guard('prepareRename', () => null, () => (inside(d, p) ? prepareRename(ctx(d), p) : null)),
+    doRename: (d, p, n) => guard('rename', () => null, () => (inside(d, p) ? doRename(ctx(d), p, n) : null)),
     getDocumentLinks: (d) => guard('documentLink', () => [], () => getDocumentLinks(ctx(d))),
     getSemanticTokens: (d, r) => guard<SemanticTokens>('semanticTokens', () => ({ data: [] }), () => getSemanticTokens(ctx(d), r)),
   };

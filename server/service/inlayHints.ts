@@ -23,9 +23,10 @@ export function getInlayHints(ctx: DocContext, range: LspRange | undefined, env:
   const to = range ? ctx.offset(range.end) : text.length;
   const hints: InlayHint[] = [];
 
-  if (info.totalParams !== null && model.keyRange.start >= from && model.keyRange.start <= to) {
-    const ls = lineStartAt(text, model.keyRange.start);
-    const at = contentEnd(text, ls, lineEndAt(text, model.keyRange.start));
+  const ms = lineStartAt(text, model.keyRange.start);
+  const mAt = contentEnd(text, ms, lineEndAt(text, model.keyRange.start));
+  if (info.totalParams !== null && mAt >= from && mAt <= to) {
+    const at = mAt;
     const out = info.output !== null ? info.layers[info.output]?.outputShape : null;
     hints.push({
       position: ctx.position(at),
@@ -55,6 +56,7 @@ export function getInlayHints(ctx: DocContext, range: LspRange | undefined, env:
     // Several layers on one line (a flow list): put each hint right after its layer.
     const shared = (layers[i + 1] && layers[i + 1].typeRange.start < le) || (layers[i - 1] && layers[i - 1].range.end > ls);
     const at = shared ? layer.range.end : contentEnd(text, ls, le);
+    if (at < from || at > to) continue;
     hints.push({
       position: ctx.position(at),
       label: layerHintLabel(li.outputShape, li.params),

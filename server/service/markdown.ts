@@ -4,7 +4,7 @@
  * `server/math.ts` and embedded as data-URI images, with the Unicode formula as a text line under
  * each image for clients that show no images and for screen readers.
  */
-import { categoryNoun } from '../../src/core/catalog';
+import { allEntries, categoryNoun } from '../../src/core/catalog';
 import type { CatalogEntry, ParamSpec } from '../../src/core/catalog/types';
 import type { LayerInfo } from '../../src/core/infer';
 import { formatShape } from '../../src/core/shape';
@@ -143,4 +143,26 @@ export function fieldDoc(name: string, path: string, f: Field, o: DocOptions): s
   const def = f.required ? 'required' : f.default !== undefined ? `default ${yamlValue(f.default)}` : 'optional';
   if (!o.markdown) return `${path || name}\n${describeField(f).replace(/`|\\/g, '')}; ${def}\n\n${f.doc}`;
   return [`**${path || name}**`, `${describeField(f)} · ${f.required ? '*required*' : f.default !== undefined ? `default \`${yamlValue(f.default)}\`` : 'optional'}`, f.doc].join('\n\n');
+}
+
+/**
+ * Renders formulas ahead of hovers, one per step: MathJax's start-up first, then the formulas of
+ * names the open documents use, then the rest of the catalog. The server runs the steps while idle.
+ */
+export function* warmFormulas(settings: { formulaColor?: string; fontSize?: number }, openTexts: () => string[]): Generator<void> {
+  // Completion documentation first: cheap, and needed at the first keystroke.
+  for (const e of allEntries()) for (const md of [true, false]) entryCompletionDoc(e, md);
+  yield;
+  texToMarkdownImage('x', 'x', { color: settings.formulaColor, fontSizePx: settings.fontSize });
+  yield;
+  const words = new Set<string>();
+  for (const t of openTexts()) for (const w of t.match(/[A-Za-z_][A-Za-z0-9_]*/g) ?? []) words.add(w);
+  const all = allEntries();
+  const ordered = [...all.filter((e) => words.has(e.name)), ...all.filter((e) => !words.has(e.name))];
+  for (const e of ordered) {
+    for (const f of e.formulas) {
+      texToMarkdownImage(f.latex, f.unicode, { color: settings.formulaColor, fontSizePx: settings.fontSize });
+      yield;
+    }
+  }
 }

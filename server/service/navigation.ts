@@ -79,7 +79,7 @@ export function prepareRename(ctx: DocContext, position: Position): { range: Lsp
   return { range: ctx.range(at.range), placeholder: at.name };
 }
 
-export const VALID_NAME = /^[A-Za-z_][A-Za-z0-9_.\-]*$/;
+export const VALID_NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 
 /** Rename edits, or null when nothing here can be renamed. Throws a message for an invalid new name. */
 export function doRename(ctx: DocContext, position: Position, newName: string): WorkspaceEdit | null {

@@ -1,7 +1,7 @@
 /** Small text helpers over a spec's source: lines, words, comments, quotes. */
 import type { Range } from '../../src/core/diagnostics';
 
-export const WORD = /[A-Za-z0-9_.\-]/;
+export const WORD = /[A-Za-z0-9_.-]/;
 
 export function lineStartAt(text: string, offset: number): number {
   return text.lastIndexOf('\n', offset - 1) + 1;
@@ -35,7 +35,7 @@ export function commentStart(text: string, lineStart: number, lineEnd: number): 
     } else if (c === '"' || c === "'") {
       // A quote opens a quoted scalar only at the start of a token.
       const prev = i > lineStart ? text[i - 1] : ' ';
-      if (/[\s:,[{\-]/.test(prev)) quote = c;
+      if (/[\s:,[{-]/.test(prev)) quote = c;
     } else if (c === '#' && (i === lineStart || /\s/.test(text[i - 1]))) return i;
   }
   return -1;

@@ -1,6 +1,7 @@
 /** Test helpers: caret fixtures (`|` marks the cursor) and a language service over them. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { afterEach } from 'vitest';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { CompletionItem, Position } from 'vscode-languageserver-types';
 import { createLanguageService, type LanguageService, type LanguageServiceOptions } from '../../server/service';
@@ -23,11 +24,18 @@ export function caret(src: string, marker = '|'): { document: TextDocument; posi
   return { document, position: document.positionAt(offset), offset };
 }
 
+/** Errors the services reported (a feature threw and answered empty); any fails the test. */
+export const serviceErrors: string[] = [];
+
+afterEach(() => {
+  if (serviceErrors.length) throw new Error(`a language-service feature threw:\n${serviceErrors.splice(0).join('\n')}`);
+});
+
 export function service(options: LanguageServiceOptions = {}): LanguageService {
   return createLanguageService({
     ...options,
     onError: (feature, e) => {
-      throw new Error(`${feature} threw: ${(e as Error).stack ?? e}`);
+      serviceErrors.push(`${feature}: ${(e as Error)?.stack ?? e}`);
     },
   });
 }
