@@ -1,0 +1,43 @@
+/**
+ * The extension host: thin. It starts the language server (a separate process), registers the
+ * training task, the commands, the panels and the CodeLens, and disposes all of it on deactivate.
+ */
+import * as vscode from 'vscode';
+import type { LanguageClient } from 'vscode-languageclient/node';
+import { SpecCodeLensProvider } from './codeLens';
+import { startLanguageClient } from './languageClient';
+import { registerPanels } from './panels';
+import { newFromTemplate } from './templates';
+import { registerTraining } from './training';
+
+let client: LanguageClient | undefined;
+
+export function activate(context: vscode.ExtensionContext): { activationMs: number } {
+  const t0 = performance.now();
+  const output = vscode.window.createOutputChannel('ModelYAML', { log: true });
+  context.subscriptions.push(output);
+
+  client = startLanguageClient(context, output);
+  const training = registerTraining(context, output);
+  registerPanels(context, { training, output });
+
+  const commands: Record<string, (...args: never[]) => unknown> = {
+    'modelyaml.newFromTemplate': () => newFromTemplate(context.extensionUri),
+    'modelyaml.showOutput': () => output.show(),
+    'modelyaml.restartServer': async () => {
+      await client?.restart();
+      output.info('language server restarted');
+    },
+  };
+  for (const [id, run] of Object.entries(commands)) context.subscriptions.push(vscode.commands.registerCommand(id, run));
+  context.subscriptions.push(vscode.languages.registerCodeLensProvider({ language: 'modelyaml' }, new SpecCodeLensProvider()));
+
+  const activationMs = performance.now() - t0;
+  output.info(`activated in ${activationMs.toFixed(1)} ms`);
+  return { activationMs };
+}
+
+export async function deactivate(): Promise<void> {
+  await client?.stop();
+  client = undefined;
+}
