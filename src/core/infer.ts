@@ -102,8 +102,8 @@ export function inferModel(spec: Spec, sink: DiagnosticSink): ModelInfo | undefi
   const consumers: number[][] = infos.map(() => []);
   for (const info of infos) for (const s of info.sources) if ('layer' in s) consumers[s.layer].push(info.layer.index);
   const queue = infos.filter((_, i) => indegree[i] === 0).map((i) => i.layer.index);
-  while (queue.length) {
-    const i = queue.shift()!;
+  for (let head = 0; head < queue.length; head++) {
+    const i = queue[head];
     order.push(i);
     for (const c of consumers[i]) if (--indegree[c] === 0) queue.push(c);
   }
