@@ -13,6 +13,7 @@ import {
 } from 'vscode-languageserver-types';
 import { entries } from '../../src/core/catalog';
 import type { Category, CatalogEntry, ParamSpec, ParamType } from '../../src/core/catalog/types';
+import { placeholderFor } from '../../src/core/placeholders';
 import { formatShape } from '../../src/core/shape';
 import type { Field } from '../../src/core/structure';
 import { cursorContext, type CursorContext } from './context';
@@ -117,29 +118,7 @@ const pad = (i: number) => String(i).padStart(4, '0');
 function placeholderValue(p: ParamSpec): unknown {
   if (p.name in TYPICAL) return TYPICAL[p.name];
   if (p.default !== undefined && typeof p.default !== 'object') return p.default;
-  const t = p.type;
-  switch (t.kind) {
-    case 'int':
-      return Math.max(t.min ?? 1, 1);
-    case 'float':
-      return t.min !== undefined && t.min > 0 ? t.min : 0.1;
-    case 'bool':
-      return true;
-    case 'enum':
-      return t.values[0];
-    case 'int_or_ints':
-      return 3;
-    case 'ints':
-      return [1];
-    case 'ref':
-      return entries(t.category)[0]?.name ?? '';
-    case 'path':
-      return t.folder ? 'data/' : 'data/file';
-    case 'string':
-      return p.name;
-    default:
-      return '';
-  }
+  return placeholderFor(p.type, p.name);
 }
 
 /** A tab stop for a parameter's value: a choice list for enums and references, else a placeholder. */

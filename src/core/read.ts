@@ -8,6 +8,7 @@ import type { Category, ParamSpec, ParamType } from './catalog/types';
 import { DiagnosticSink, type Range } from './diagnostics';
 import type { ItemNode, ItemValue, LayerNode, Located, Spec, SplitNode } from './spec';
 import { layerSiblingFields, specStructure, type Field } from './structure';
+import { placeholderFor } from './placeholders';
 import { closest, didYouMean } from './suggest';
 
 /** Beyond this, input is refused rather than parsed: the editor stays responsive on any file. */
@@ -575,27 +576,6 @@ class Reader {
       spec.train = t;
     }
     return spec;
-  }
-}
-
-function placeholderFor(t: ParamType): unknown {
-  switch (t.kind) {
-    case 'int':
-      return Math.max(1, t.min ?? 1);
-    case 'float':
-      return t.min !== undefined && t.min > 0 ? t.min : 0.1;
-    case 'bool':
-      return true;
-    case 'enum':
-      return t.values[0];
-    case 'int_or_ints':
-      return 3;
-    case 'ints':
-      return [1];
-    case 'ref':
-      return entries(t.category)[0]?.name ?? '';
-    default:
-      return '';
   }
 }
 
