@@ -125,7 +125,7 @@ export async function trainCommand(files: string[], flags: TrainFlags, io: Train
         started = e;
         epochStart = Date.now();
         line(`training ${e.specName}: ${e.params.toLocaleString('en-US')} parameters on ${e.backend} (${e.device})`);
-        line(`  ${e.samples.train} training, ${e.samples.validation} validation, ${e.samples.test} test samples; ${e.epochs} epochs of ${e.batchesPerEpoch} batches of ${e.batchSize}`);
+        line(`  ${e.samples.train} training, ${e.samples.validation} validation, ${e.samples.test} test samples; ${e.epochs} epoch${e.epochs === 1 ? '' : 's'} of ${e.batchesPerEpoch} batches of ${e.batchSize}`);
         line(`  run folder: ${relative(process.cwd(), e.runDir) || e.runDir}`);
         break;
       case 'batch':
@@ -141,7 +141,7 @@ export async function trainCommand(files: string[], flags: TrainFlags, io: Train
       case 'checkpoint':
         break;
       case 'done':
-        line(`${e.status}: ${e.reason} in ${duration(e.durationMs)}`);
+        line(e.reason.startsWith(e.status) ? `${e.reason} in ${duration(e.durationMs)}` : `${e.status}: ${e.reason} in ${duration(e.durationMs)}`);
         if (e.test) line(`test: ${metricsText(e.test)}`);
         break;
       case 'error':
