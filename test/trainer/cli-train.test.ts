@@ -84,7 +84,7 @@ describe('modelyaml train', () => {
     expect(io.stdout).toMatch(/^epoch 1\/2 loss [\d.]+ · acc [\d.]+ · val loss/m);
     expect(io.stdout).toMatch(/^epoch 2\/2 /m);
     expect(io.stdout).not.toMatch(/\r/);
-    expect(io.stdout).toMatch(/completed: completed 2 epochs/);
+    expect(io.stdout).toMatch(/\ncompleted 2 epochs in /);
     expect(io.stdout).toMatch(/run record: .*out[/\\]xor[/\\]/);
   });
 
@@ -103,7 +103,7 @@ describe('modelyaml train', () => {
     io.interrupt();
     expect(await run).toBe(130);
     expect(io.stdout).toMatch(/cancelling…/);
-    expect(io.stdout).toMatch(/cancelled: cancelled/);
+    expect(io.stdout).toMatch(/\ncancelled/);
     const runDir = /run record: (.*)/.exec(io.stdout)![1].trim();
     expect(readRunRecord(join(process.cwd(), runDir)) ?? readRunRecord(runDir)).toMatchObject({ status: 'cancelled' });
   });
