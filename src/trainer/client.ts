@@ -120,7 +120,9 @@ export function startTraining(specPath: string, options: StartOptions, onEvent: 
               ? `The trainer was stopped (${how}) after a cancel request.`
               : `The trainer ${how} before finishing.${stderr.trim() ? ` Its last output: ${stderr.trim().split('\n').slice(-5).join(' | ')}` : ''}`;
         error = { type: 'error', time: Date.now(), code: code_, message };
-        onEvent(error);
+        // Stopping a trainer that did not stop in time is what the user asked for: say so, but not as a failure.
+        if (code_ === 'trainer/cancelled') onEvent({ type: 'log', time: error.time, level: 'warning', message });
+        else onEvent(error);
       }
       let status: TrainingResult['status'] = cancelRequested && !hung ? 'cancelled' : 'failed';
       if (runDir) {
