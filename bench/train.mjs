@@ -11,8 +11,13 @@
 //   - spawn to first batch: fork → the first `batch` event (process start, tfjs + wasm start,
 //     loading and preparing 10,000 MNIST digits, building the model, the first step);
 //   - peak RSS of the trainer process (VmHWM from /proc, Linux).
+// WebGPU (Dawn, `webgpu` package) is measured when it starts: on a machine with only lavapipe
+// (Mesa's software Vulkan) those figures are the software renderer's, and are marked so.
+// PyTorch: the same models (bench/pytorch/train_bench.py, 2 threads) in the same run when a
+// python with `import torch` is found (MODELYAML_BENCH_PYTHON, python3, /usr/bin/python3 —
+// Debian's python3-torch installs under the system python); ratios ours/PyTorch per model and batch.
 // Results go to bench/results/train.json.
-import { fork } from 'node:child_process';
+import { execFileSync, fork } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -73,10 +78,14 @@ const dir = mkdtempSync(join(tmpdir(), 'modelyaml-train-bench-'));
 for (const m of ['cnn', 'mlp']) writeFileSync(join(dir, `${m}.model.yaml`), spec(m));
 
 /** One run: resolves with the measurements. */
-function run(model, backend, batchSize, batches) {
+function run(model, backendLabel, batchSize, batches) {
+  // 'wasm-1t': the wasm backend with data-parallel training turned off (one thread).
+  const backend = backendLabel.replace(/-1t$/, '');
+  const env = backendLabel.endsWith('-1t') ? { ...process.env, MODELYAML_PARALLEL: '0' } : process.env;
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const child = fork(trainer, [], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+    const child = fork(trainer, [], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], env });
+    let threads = 1;
     let stderr = '';
     child.stderr.on('data', (b) => (stderr += b));
     const times = [];
@@ -85,6 +94,7 @@ function run(model, backend, batchSize, batches) {
     let started;
     child.on('message', (e) => {
       if (e.type === 'started') started = e;
+      if (e.type === 'log' && /^data-parallel training: (\d+) threads/.test(e.message)) threads = Number(/(\d+) threads/.exec(e.message)[1]);
       if (e.type === 'batch') {
         const now = performance.now();
         first ??= now - t0;
@@ -103,6 +113,8 @@ function run(model, backend, batchSize, batches) {
         model,
         params: started?.params,
         backend: started?.backend ?? backend,
+        threads,
+        ...(backendLabel !== backend ? { variant: backendLabel } : {}),
         device: started?.device,
         batchSize,
         batchesTimed: b.n - a.n,
@@ -120,30 +132,113 @@ function run(model, backend, batchSize, batches) {
   });
 }
 
+const only = process.argv.find((a) => a.startsWith('--backends='))?.slice(11).split(',');
 const plan = [
   ['cnn', 'wasm', 64, quick ? 12 : 40],
   ['cnn', 'wasm', 256, quick ? 6 : 15],
+  ['cnn', 'wasm-1t', 64, quick ? 12 : 40],
+  ['cnn', 'wasm-1t', 256, quick ? 6 : 15],
   ['mlp', 'wasm', 64, quick ? 40 : 150],
   ['mlp', 'wasm', 256, quick ? 20 : 39],
   ['mlp', 'cpu', 64, quick ? 20 : 60],
   ['mlp', 'cpu', 256, quick ? 8 : 20],
-];
+  // First webgpu run short: on a software adapter (lavapipe) one CNN step takes seconds.
+  ['cnn', 'webgpu', 64, 8],
+  ['cnn', 'webgpu', 256, quick ? 6 : 15],
+  ['mlp', 'webgpu', 64, quick ? 12 : 60],
+  ['mlp', 'webgpu', 256, quick ? 8 : 30],
+].filter(([, b]) => !only || only.includes(b.replace(/-1t$/, '')));
 const results = [];
+const skipped = [];
+const line = (r) => `${r.model.padEnd(4)} ${`${r.backend}${r.threads > 1 ? `×${r.threads}` : ''}`.padEnd(7)} batch ${String(r.batchSize).padEnd(4)} ${String(r.samplesPerSecond).padStart(6)} samples/s  ${String(r.msPerStep).padStart(7)} ms/step`;
 try {
-  for (const [model, backend, bs, n] of plan) {
-    const r = await run(model, backend, bs, n);
+  let webgpuDown;
+  for (const [model, backend, bs, n0] of plan) {
+    if (backend === 'webgpu' && webgpuDown) continue;
+    // A software adapter (lavapipe) runs ~40 CNN samples/s: a few batches say enough.
+    const soft = backend === 'webgpu' && results.some((r) => r.backend === 'webgpu' && r.softwareAdapter);
+    const n = soft ? Math.min(n0, model === 'cnn' ? 6 : 12) : n0;
+    let r;
+    try {
+      r = await run(model, backend, bs, n);
+    } catch (e) {
+      if (backend !== 'webgpu') throw e;
+      webgpuDown = e.message;
+      skipped.push({ backend, reason: e.message });
+      console.log(`webgpu: not measured (${e.message.slice(0, 300)})`);
+      continue;
+    }
+    if (r.backend !== backend.replace(/-1t$/, '')) {
+      // The trainer fell back (a forced backend that cannot start): not this backend's figure.
+      if (backend === 'webgpu') webgpuDown = `webgpu did not start; the trainer used ${r.backend}`;
+      skipped.push({ backend, reason: `did not start; the trainer used ${r.backend}` });
+      console.log(`${backend}: did not start (the trainer used ${r.backend})`);
+      continue;
+    }
+    if (backend === 'webgpu') r.softwareAdapter = /software|llvmpipe|swiftshader/i.test(r.device ?? '');
     results.push(r);
-    console.log(`${model.padEnd(4)} ${r.backend.padEnd(5)} batch ${String(bs).padEnd(4)} ${String(r.samplesPerSecond).padStart(6)} samples/s  ${String(r.msPerStep).padStart(6)} ms/step  spawn→first batch ${r.spawnToFirstBatchMs} ms  peak RSS ${r.peakRssMiB ?? '?'} MiB`);
+    console.log(`${line(r)}  spawn→first batch ${r.spawnToFirstBatchMs} ms  peak RSS ${r.peakRssMiB ?? '?'} MiB${r.device ? `  [${r.device}]` : ''}`);
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
+
+/** PyTorch on the same models, where a python with torch is found. */
+function pytorch() {
+  const script = join(root, 'bench', 'pytorch', 'train_bench.py');
+  const candidates = [process.env.MODELYAML_BENCH_PYTHON, 'python3', '/usr/bin/python3'].filter(Boolean);
+  for (const py of candidates) {
+    try {
+      execFileSync(py, ['-c', 'import torch'], { stdio: 'ignore', timeout: 60_000 });
+    } catch {
+      continue;
+    }
+    const runs = {};
+    const args = [script, '--threads', '2', ...(quick ? ['--quick'] : [])];
+    runs.cpu = JSON.parse(execFileSync(py, [...args, '--device', 'cpu'], { encoding: 'utf8', timeout: 900_000 }));
+    try {
+      const hasCuda = execFileSync(py, ['-c', 'import torch; print(torch.cuda.is_available())'], { encoding: 'utf8' }).trim() === 'True';
+      if (hasCuda) runs.cuda = JSON.parse(execFileSync(py, [...args, '--device', 'cuda'], { encoding: 'utf8', timeout: 900_000 }));
+    } catch (e) {
+      runs.cudaError = e.message;
+    }
+    return { python: py, ...runs };
+  }
+  return { unavailable: `no python with torch (tried ${candidates.join(', ')}); Debian: apt-get install python3-torch` };
+}
+
+let torch;
+try {
+  torch = pytorch();
+} catch (e) {
+  torch = { error: e.message };
+}
+const find = (run, model, bs) => run?.results?.find((x) => x.model === model && x.batchSize === bs);
+if (torch.cpu) {
+  for (const r of torch.cpu.results) console.log(`${r.model.padEnd(4)} ${'pytorch'.padEnd(7)} batch ${String(r.batchSize).padEnd(4)} ${String(r.samplesPerSecond).padStart(6)} samples/s  ${String(r.msPerStep).padStart(7)} ms/step  [torch ${torch.cpu.torch}, CPU, ${torch.cpu.threads} threads]`);
+  for (const r of torch.cuda?.results ?? []) console.log(`${r.model.padEnd(4)} ${'pytorch'.padEnd(7)} batch ${String(r.batchSize).padEnd(4)} ${String(r.samplesPerSecond).padStart(6)} samples/s  [${torch.cuda.device}]`);
+}
+for (const r of results) {
+  const c = find(torch.cpu, r.model, r.batchSize);
+  if (c) r.vsPytorchCpu = +(r.samplesPerSecond / c.samplesPerSecond).toFixed(3);
+  const g = find(torch.cuda, r.model, r.batchSize);
+  if (g) r.vsPytorchCuda = +(r.samplesPerSecond / g.samplesPerSecond).toFixed(4);
+}
+for (const r of results.filter((x) => x.vsPytorchCpu !== undefined)) console.log(`${r.model} ${r.variant ?? r.backend}${r.threads > 1 ? ` (${r.threads} threads)` : ''} batch ${r.batchSize}: ${r.vsPytorchCpu}× PyTorch CPU${r.vsPytorchCuda !== undefined ? `, ${r.vsPytorchCuda}× PyTorch CUDA` : ''}`);
+const gpuNote = torch.cuda
+  ? undefined
+  : results.some((r) => r.backend === 'webgpu' && !r.softwareAdapter)
+    ? 'no CUDA PyTorch in this run: no GPU ratios'
+    : 'no NVIDIA GPU on this machine: webgpu figures (if any) are lavapipe, Mesa\'s software Vulkan on the CPU, and only show the GPU code path runs';
 mkdirSync(join(root, 'bench', 'results'), { recursive: true });
 const out = {
   date: new Date().toISOString(),
   machine: { cpu: cpus()[0]?.model, cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
   quick,
   results,
+  skipped,
+  pytorch: torch,
+  ...(gpuNote ? { note: gpuNote } : {}),
 };
 writeFileSync(join(root, 'bench', 'results', 'train.json'), JSON.stringify(out, null, 2) + '\n');
 console.log('→ bench/results/train.json');

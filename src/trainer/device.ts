@@ -1,7 +1,10 @@
 /**
  * Backend choice for `train.device: auto | gpu | cpu`. `auto` tries, in order, tfjs-node-gpu
- * (CUDA), tfjs-node (native CPU), WebAssembly, plain JS; the chosen backend, why, and the device
- * name go to the first event and the run record.
+ * (CUDA), WebGPU on Dawn (a hardware adapter only: a software one such as lavapipe is slower
+ * than WebAssembly), tfjs-node (native CPU), WebAssembly, plain JS. `gpu` tries tfjs-node-gpu
+ * then WebGPU (any adapter) and fails, saying what was tried and why each failed, when neither
+ * works. The chosen backend, why, and the device name go to the first event and the run record.
+ * MODELYAML_WEBGPU=off skips WebGPU.
  */
 import * as tf from '@tensorflow/tfjs';
 import { readFileSync } from 'node:fs';
@@ -9,6 +12,8 @@ import { createRequire } from 'node:module';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { initWasmBackend } from './backend/wasm';
+import { initWebGpuBackend } from './backend/webgpu';
+import { fail } from './util';
 
 export interface BackendChoice {
   /** tfjs backend name: tensorflow, wasm, cpu. */
@@ -119,7 +124,11 @@ async function choose(o: ChooseOptions): Promise<BackendChoice> {
   if (o.backend) {
     if (o.backend === 'wasm' && (await useWasm(o.wasmDir, notes))) return { backend: 'wasm', device: `CPU: ${cpuName()} (${simd()})`, reason: 'backend forced to wasm', notes };
     if (o.backend === 'cpu' && (await tf.setBackend('cpu'))) return { backend: 'cpu', device: `CPU: ${cpuName()} (plain JavaScript)`, reason: 'backend forced to cpu (plain JavaScript)', notes };
-    if (o.backend !== 'wasm' && o.backend !== 'cpu' && (await tf.setBackend(o.backend).catch(() => false))) {
+    if (o.backend === 'webgpu') {
+      const w = await initWebGpuBackend({ searchFrom: o.searchFrom, allowSoftware: true });
+      if (w.ok) return { backend: 'webgpu', device: `GPU: ${w.adapter.name} (WebGPU, Dawn)`, reason: 'backend forced to webgpu', notes };
+      notes.push(`WebGPU: ${w.reason}`);
+    } else if (o.backend !== 'wasm' && o.backend !== 'cpu' && (await tf.setBackend(o.backend).catch(() => false))) {
       return { backend: o.backend, device: o.backend, reason: `backend forced to ${o.backend}`, notes };
     }
     notes.push(`the forced backend ${o.backend} is not available`);
@@ -133,6 +142,19 @@ async function choose(o: ChooseOptions): Promise<BackendChoice> {
       return { backend: 'tensorflow', device: 'GPU (CUDA, @tensorflow/tfjs-node-gpu)', reason: `train.device is ${o.device}: @tensorflow/tfjs-node-gpu loaded`, notes };
     }
     tried.push('@tensorflow/tfjs-node-gpu is not installed');
+    if (/^(0|off|false|no)$/i.test(process.env.MODELYAML_WEBGPU ?? '')) {
+      tried.push('WebGPU is turned off (MODELYAML_WEBGPU)');
+    } else {
+      const w = await initWebGpuBackend({ searchFrom: o.searchFrom, allowSoftware: o.device === 'gpu' });
+      if (w.ok) {
+        const soft = w.adapter.software ? ' (a software adapter: slow, but it runs the GPU code path)' : '';
+        return { backend: 'webgpu', device: `GPU: ${w.adapter.name} (WebGPU, Dawn)`, reason: `train.device is ${o.device}: ${[...tried, `WebGPU adapter ${w.adapter.name}${soft}`].join('; ')}`, notes };
+      }
+      tried.push(w.reason);
+    }
+  }
+  if (o.device === 'gpu') {
+    fail('train/no-gpu', `train.device is gpu, but no GPU backend could be started: ${tried.join('; ')}${notes.length ? `; ${notes.join('; ')}` : ''}. Install @tensorflow/tfjs-node-gpu (CUDA) in the workspace or set modelyaml.tfjsNodePath, make a Vulkan/Metal/D3D12 GPU driver available for WebGPU, or set train.device to auto or cpu.`);
   }
   if (o.device === 'auto' || o.device === 'cpu') {
     if (tryNative('@tensorflow/tfjs-node', from, notes) && (await tf.setBackend('tensorflow').catch(() => false))) {
@@ -140,7 +162,6 @@ async function choose(o: ChooseOptions): Promise<BackendChoice> {
     }
     tried.push('@tensorflow/tfjs-node is not installed');
   }
-  if (o.device === 'gpu') notes.push('train.device is gpu, but no GPU backend could be loaded: training on the CPU instead');
   if (await useWasm(o.wasmDir, notes)) {
     return { backend: 'wasm', device: `CPU: ${cpuName()} (${simd()})`, reason: `train.device is ${o.device}: ${[...tried, 'using WebAssembly'].join('; ')}`, notes };
   }

@@ -5,6 +5,7 @@
  */
 import type { TrainerCommand, TrainerEvent } from '../core/protocol/trainer';
 import { validateTrainerCommand } from '../core/protocol/trainer';
+import { isParallelWorker, runParallelWorker } from './parallel';
 import { errorEvent, runTraining, type Control } from './train';
 
 const control: Control = { cancelled: false };
@@ -111,7 +112,10 @@ process.on('disconnect', () => {
   control.cancelled = true;
 });
 
-if (!process.send) {
+if (isParallelWorker()) {
+  // A data-parallel worker thread (./parallel.ts) running this same bundle.
+  void runParallelWorker();
+} else if (!process.send) {
   // Run by hand: `node dist/trainer.js spec.model.yaml` trains with default options.
   const spec = process.argv[2];
   if (spec) {

@@ -16,6 +16,7 @@ import type { Data } from './data/table';
 import { chooseBackend } from './device';
 import { buildModel } from './model/build';
 import { learningRateOf, lossOf, metricOf, optimizerOf, scheduleOf, setLearningRate, type Metric } from './model/objectives';
+import { DataParallel, parallelRefusal } from './parallel';
 import { createRunDir, RunRecordWriter } from './record';
 import { deriveSeed, fail, gaussian, mulberry32, permutation, product, sha256, tick, TrainerError } from './util';
 
@@ -90,7 +91,7 @@ interface Evaluation {
 }
 
 /** Loss and every metric over a whole part, predicting in batches. */
-function evaluate(model: tf.LayersModel, d: Data, batchSize: number, loss: (y: tf.Tensor, p: tf.Tensor) => tf.Tensor, metrics: Metric[]): Evaluation {
+async function evaluate(model: tf.LayersModel, d: Data, batchSize: number, loss: (y: tf.Tensor, p: tf.Tensor) => tf.Tensor, metrics: Metric[]): Promise<Evaluation> {
   const idx = Int32Array.from({ length: d.n }, (_, i) => i);
   const preds: tf.Tensor[] = [];
   for (let from = 0; from < d.n; from += batchSize) {
@@ -101,8 +102,25 @@ function evaluate(model: tf.LayersModel, d: Data, batchSize: number, loss: (y: t
   if (preds.length > 1) tf.dispose(preds);
   const y = tf.tensor(d.y, [d.n, ...d.yShape]);
   const out: Metrics = {};
-  out.loss = tf.tidy(() => tf.mean(loss(y, p)).dataSync()[0]);
-  for (const m of metrics) out[m.name] = m.whole(y, p);
+  const meanLoss = tf.tidy(() => tf.mean(loss(y, p)));
+  out.loss = (await meanLoss.data())[0];
+  meanLoss.dispose();
+  if (metrics.length && tf.getBackend() === 'webgpu') {
+    // The metrics read values synchronously, which webgpu cannot do in Node: compute them from
+    // copies on the CPU backend (only tensors made there may be touched while it is active).
+    const [pv, yv] = await Promise.all([p.data(), y.data()]);
+    await tf.setBackend('cpu');
+    const pc = tf.tensor(pv, p.shape);
+    const yc = tf.tensor(yv, y.shape);
+    try {
+      for (const m of metrics) out[m.name] = m.whole(yc, pc);
+    } finally {
+      tf.dispose([pc, yc]);
+      await tf.setBackend('webgpu');
+    }
+  } else {
+    for (const m of metrics) out[m.name] = m.whole(y, p);
+  }
   tf.dispose([p, y]);
   return { metrics: out };
 }
@@ -228,6 +246,22 @@ export async function runTraining(specPath: string, options: TrainOptions, emit:
 
   const train = parts.train;
   const bs = Math.min(settings.batchSize, train.n);
+  // Both cores on the wasm backend: half of each batch's gradients in a worker thread.
+  let parallel: DataParallel | undefined;
+  const refusal = parallelRefusal({ backend: choice.backend, model, batchSize: bs });
+  if (refusal) {
+    log('debug', `data-parallel training off: ${refusal}`);
+  } else {
+    try {
+      parallel = await DataParallel.start({
+        backend: choice.backend, model, optimizer, specPath: file, specDir, seed, wasmDir: options.wasmDir, task, metricCtx,
+        metrics: batchMetrics.length, batchSize: bs, xShape: train.shape, yShape: train.yShape,
+      });
+      log('info', `data-parallel training: ${parallel.threads} threads, each batch split between them`);
+    } catch (e) {
+      log('debug', `data-parallel training off: the worker thread did not start (${(e as Error).message})`);
+    }
+  }
   const fullBatches = Math.ceil(train.n / bs);
   const batches = Math.min(fullBatches, options.maxBatchesPerEpoch ?? Infinity);
   const every = options.batchEventEvery ?? Math.max(1, Math.ceil(batches / 50));
@@ -280,11 +314,17 @@ export async function runTraining(specPath: string, options: TrainOptions, emit:
       if (schedule?.atStep) setLearningRate(optimizer, schedule.atStep(state.step, baseLr));
       const batch = batchOf(train, order, b * bs, Math.min(train.n, (b + 1) * bs));
       if (meta.augment) augmentBatch(batch.x, batch.n, kx, meta.augment, augRng);
-      const xs = tf.tensor(batch.x, [batch.n, ...kx]);
-      const ys = tf.tensor(batch.y, [batch.n, ...train.yShape]);
-      const outs = trainStep([xs, ys]);
-      const values = outs.map((t) => t.dataSync()[0]);
-      tf.dispose([xs, ys, ...outs]);
+      let values: number[];
+      if (parallel && batch.n >= 2) {
+        values = parallel.step(trainStep, batch.x, batch.y, batch.n);
+      } else {
+        const xs = tf.tensor(batch.x, [batch.n, ...kx]);
+        const ys = tf.tensor(batch.y, [batch.n, ...train.yShape]);
+        const outs = trainStep([xs, ys]);
+        // Read asynchronously: the webgpu backend cannot read synchronously in Node.
+        values = (await Promise.all(outs.map((t) => t.data()))).map((v) => v[0]);
+        tf.dispose([xs, ys, ...outs]);
+      }
       state.step++;
       const loss = values[0];
       if (!Number.isFinite(loss)) {
@@ -308,11 +348,11 @@ export async function runTraining(specPath: string, options: TrainOptions, emit:
     const m: Metrics = { loss: sums.loss / seen };
     for (const bm of batchMetrics) m[bm.name] = sums[bm.name] / seen;
     if (parts.validation) {
-      const v = evaluate(model, parts.validation, bs, lossFn, metrics);
+      const v = await evaluate(model, parts.validation, bs, lossFn, metrics);
       for (const [k, val] of Object.entries(v.metrics)) m[`val_${k}`] = val;
     }
     // Whole-set metrics without a batch form (auc) on the training data too, when it is small.
-    for (const wm of metrics.filter((x) => !x.fn)) if (train.n <= 20000) m[wm.name] = evaluate(model, train, bs, lossFn, [wm]).metrics[wm.name];
+    for (const wm of metrics.filter((x) => !x.fn)) if (train.n <= 20000) m[wm.name] = (await evaluate(model, train, bs, lossFn, [wm])).metrics[wm.name];
     epochsRun = epoch;
     last = m;
     send({ type: 'epoch', epoch, epochs, metrics: m, durationMs: Date.now() - tEpoch, learningRate: learningRateOf(optimizer) });
@@ -368,11 +408,12 @@ export async function runTraining(specPath: string, options: TrainOptions, emit:
     }
   }
   tf.dispose(bestWeights ?? []);
+  parallel?.stop();
 
   // 9. Test split, final model, record.
   let test: Metrics | undefined;
   if (parts.test && status === 'completed') {
-    test = evaluate(model, parts.test, bs, lossFn, metrics).metrics;
+    test = (await evaluate(model, parts.test, bs, lossFn, metrics)).metrics;
     log('info', `test: ${Object.entries(test).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(', ')}`);
   }
   if (status === 'completed') {

@@ -12,14 +12,18 @@ describe('backend choice', () => {
     const c = await chooseBackend({ device: 'auto', searchFrom: [] });
     expect(c.backend).toBe('wasm');
     expect(tf.getBackend()).toBe('wasm');
-    expect(c.reason).toMatch(/train\.device is auto: @tensorflow\/tfjs-node-gpu is not installed; @tensorflow\/tfjs-node is not installed; using WebAssembly/);
+    // Between the two native packages: WebGPU, refused here (no adapter, or a software one such as lavapipe).
+    expect(c.reason).toMatch(/train\.device is auto: @tensorflow\/tfjs-node-gpu is not installed; .*WebGPU.*; @tensorflow\/tfjs-node is not installed; using WebAssembly/);
     expect(c.device).toMatch(/^CPU: .*WebAssembly/);
   });
 
-  it('gpu without a GPU backend falls back to the CPU with a warning', async () => {
-    const c = await chooseBackend({ device: 'gpu', searchFrom: [] });
-    expect(c.backend).toBe('wasm');
-    expect(c.notes.join('\n')).toMatch(/no GPU backend could be loaded/);
+  it('gpu without a GPU backend fails, saying what was tried', async () => {
+    process.env.MODELYAML_WEBGPU = 'off';
+    try {
+      await expect(chooseBackend({ device: 'gpu', searchFrom: [] })).rejects.toThrow(/train\.device is gpu, but no GPU backend could be started: @tensorflow\/tfjs-node-gpu is not installed; WebGPU is turned off/);
+    } finally {
+      delete process.env.MODELYAML_WEBGPU;
+    }
   });
 
   it('a forced backend, and a configured native package that fails to load', async () => {

@@ -24,7 +24,7 @@ import { asTensor, geometryFor, im2colFilter, NCHW_TO_NHWC, placeWindow, type Co
  * i.e. an XNNPACK GEMM of [C*kH*kW, M] x [M, O] (M = N*outH*outW) with the
  * im2col done by XNNPACK's indirection buffer (no im2col tensor at all).
  */
-function viaConvolution(x: tf.Tensor4D, dy: tf.Tensor4D, g: ConvGeometry): tf.Tensor4D {
+export function viaConvolution(x: tf.Tensor4D, dy: tf.Tensor4D, g: ConvGeometry): tf.Tensor4D {
   const needH = (g.outH - 1) * g.strideH + g.kH;
   const needW = (g.outW - 1) * g.strideW + g.kW;
   const xT = tf.transpose(x, [3, 1, 2, 0]) as tf.Tensor4D; // [C, H, W, N]

@@ -1,0 +1,330 @@
+/**
+ * Data-parallel training on the CPU: a second thread (a worker running this same bundle) computes
+ * the gradients of half of each batch while the trainer's own thread computes the other half;
+ * the two are averaged, weighted by sample count, and the optimizer applies them on the main
+ * thread, which then hands the new weights to the worker. The wasm backend is single-threaded in
+ * Node, so on a 2-core machine this is the way to use the second core.
+ *
+ * The exchange goes through one SharedArrayBuffer (weights, the worker's half of the batch, its
+ * gradients, loss and metric means) and Atomics, so the step stays synchronous inside tfjs-layers'
+ * train function: its optimizer's `computeGradients` is wrapped to wait for the worker's half.
+ *
+ * The result equals the full-batch gradient (a mean loss splits exactly by sample count) up to
+ * float rounding, and is deterministic for a fixed thread count. Layers whose training forward
+ * pass couples samples (BatchNormalization) keep the single-threaded loop. MODELYAML_PARALLEL=0
+ * turns this off (=1 forces it, for tests); MODELYAML_THREADS caps the threads (the extension's
+ * modelyaml.train.maxThreads); MODELYAML_PARALLEL_PROFILE=1 prints each step's split to stderr.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { Worker, workerData } from 'node:worker_threads';
+import { analyze, trainSettings } from '../core/analyze';
+import { fileDataHost } from '../node/dataHost';
+import { initWasmBackend } from './backend/wasm';
+import { buildModel } from './model/build';
+import { lossOf, metricOf, type MetricContext } from './model/objectives';
+import { deriveSeed, mulberry32, product } from './util';
+
+declare const __filename: string | undefined;
+
+interface Setup {
+  modelyamlParallel: true;
+  specPath: string;
+  specDir: string;
+  seed: number;
+  wasmDir?: string;
+  task: { labelKind: unknown; classes?: unknown };
+  metricCtx: MetricContext;
+  /** Per-sample sizes of x and y, and the most samples the worker gets. */
+  kx: number;
+  ky: number;
+  xShape: number[];
+  yShape: number[];
+  maxHalf: number;
+  params: number;
+  metrics: number;
+  sab: SharedArrayBuffer;
+}
+
+/** Byte layout of the shared buffer. */
+function layout(s: Pick<Setup, 'kx' | 'ky' | 'maxHalf' | 'params' | 'metrics'>) {
+  const ctrl = 0; // Int32 ×8: [0] step sequence (main → worker), [1] done sequence, [2] samples, [3] status
+  const err = 32; // 4 KiB of UTF-8 error text
+  const weights = err + 4096;
+  const x = weights + 4 * s.params;
+  const y = x + 4 * s.maxHalf * s.kx;
+  const out = y + 4 * s.maxHalf * s.ky; // grads, loss, metric means
+  const end = out + 4 * (s.params + 1 + s.metrics);
+  return { ctrl, err, weights, x, y, out, end };
+}
+
+function views(s: Setup) {
+  const l = layout(s);
+  return {
+    ctrl: new Int32Array(s.sab, l.ctrl, 8),
+    err: new Uint8Array(s.sab, l.err, 4096),
+    weights: new Float32Array(s.sab, l.weights, s.params),
+    x: new Float32Array(s.sab, l.x, s.maxHalf * s.kx),
+    y: new Float32Array(s.sab, l.y, s.maxHalf * s.ky),
+    out: new Float32Array(s.sab, l.out, s.params + 1 + s.metrics),
+  };
+}
+
+type Weights = Array<{ read(): tf.Variable; shape: tf.Shape }>;
+const trainable = (m: tf.LayersModel) => ((m as unknown as { collectedTrainableWeights?: Weights }).collectedTrainableWeights ?? (m.trainableWeights as unknown as Weights));
+const regularizerLosses = (m: tf.LayersModel) => (m as unknown as { calculateLosses(): tf.Scalar[] }).calculateLosses();
+
+export interface ParallelOptions {
+  backend: string;
+  model: tf.LayersModel;
+  optimizer: tf.Optimizer;
+  specPath: string;
+  specDir: string;
+  seed: number;
+  wasmDir?: string;
+  task: { labelKind: unknown; classes?: unknown };
+  metricCtx: MetricContext;
+  metrics: number;
+  batchSize: number;
+  xShape: number[];
+  yShape: number[];
+}
+
+/** Why data-parallel training is not used here, or undefined when it can be. */
+export function parallelRefusal(o: Pick<ParallelOptions, 'backend' | 'model' | 'batchSize'>): string | undefined {
+  if (/^(0|off|false|no)$/i.test(process.env.MODELYAML_PARALLEL ?? '')) return 'turned off (MODELYAML_PARALLEL)';
+  // MODELYAML_PARALLEL=1 forces it wherever it is correct (tests): no thread-count or work threshold.
+  const forced = /^(1|on|true|yes)$/i.test(process.env.MODELYAML_PARALLEL ?? '');
+  if (o.backend !== 'wasm') return `the ${o.backend} backend is not the single-threaded wasm one`;
+  const threads = Math.min(cpus().length, Number(process.env.MODELYAML_THREADS) || Infinity);
+  if (threads < 2 && !forced) return `${threads} thread available`;
+  if (o.batchSize < (forced ? 2 : 32)) return `batch ${o.batchSize} is too small to split`;
+  if (typeof __filename !== 'string' || !/\.c?js$/.test(__filename)) return 'not running from the trainer bundle';
+  const coupled = o.model.layers.find((l) => /BatchNorm/i.test(l.getClassName()));
+  if (coupled) return `${coupled.getClassName()} couples the samples of a batch`;
+  const macs = macsPerSample(o.model) * Math.floor(o.batchSize / 2);
+  if (macs < MIN_MACS_PER_HALF && !forced) return `too little work per step (${(macs / 1e6).toFixed(0)}M multiply-adds per half batch; threads pay from ${MIN_MACS_PER_HALF / 1e6}M)`;
+  return undefined;
+}
+
+/**
+ * Below this many multiply-adds per half batch the exchange and the second thread's contention
+ * for the core's SIMD units cost more than they save. Measured on a shared 2-vCPU EPYC (two
+ * independent wasm trainings side by side each ran at about half speed, so the second vCPU adds
+ * little SIMD throughput): the MNIST MLP (0.1M per sample) lost at every batch up to 1024 (52M
+ * per half); the MNIST CNN (2.8M per sample) was +4% to -10% at batch 64 (90M per half) and
+ * +29% to +100% at batch 256 (360M), where the halves also fit the caches better.
+ */
+const MIN_MACS_PER_HALF = 200e6;
+
+/** Rough multiply-adds of one sample's forward pass: output positions × kernel size per layer. */
+export function macsPerSample(model: tf.LayersModel): number {
+  let total = 0;
+  for (const layer of model.layers) {
+    let kernel: number[] | undefined;
+    for (const w of layer.weights) if (w.shape.length >= 2 && (!kernel || w.shape.length > kernel.length)) kernel = w.shape as number[];
+    if (!kernel) continue;
+    const out = (Array.isArray(layer.outputShape[0]) ? layer.outputShape[0] : layer.outputShape) as Array<number | null>;
+    const positions = out.slice(1, -1).reduce<number>((a, d) => a * (d ?? 1), 1);
+    total += positions * product(kernel);
+  }
+  return total;
+}
+
+export class DataParallel {
+  private readonly v: ReturnType<typeof views>;
+  private seq = 0;
+  /** Set while a step's worker half is in flight: the wrapped computeGradients waits for it. */
+  private pending?: { nMain: number; nWorker: number };
+  private workerMetrics: number[] = [];
+  readonly threads = 2;
+
+  private constructor(private readonly s: Setup, private readonly worker: Worker, private readonly model: tf.LayersModel, optimizer: tf.Optimizer) {
+    this.v = views(s);
+    const original = optimizer.computeGradients.bind(optimizer);
+    optimizer.computeGradients = ((f: () => tf.Scalar, varList?: tf.Variable[]) => {
+      const t0 = performance.now();
+      const res = original(f, varList);
+      const p = this.pending;
+      if (!p) return res;
+      this.pending = undefined;
+      const t1 = performance.now();
+      this.wait();
+      const t2 = performance.now();
+      if (process.env.MODELYAML_PARALLEL_PROFILE) process.stderr.write(`main half ${(t1 - t0).toFixed(1)} ms, waited ${(t2 - t1).toFixed(1)} ms\n`);
+      const n = p.nMain + p.nWorker;
+      const a = p.nMain / n;
+      const b = p.nWorker / n;
+      const vars = varList ?? trainable(this.model).map((w) => w.read());
+      const out = this.v.out;
+      const grads: tf.NamedTensorMap = {};
+      let off = 0;
+      for (const v of vars) {
+        const size = product(v.shape);
+        const gw = out.slice(off, off + size);
+        off += size;
+        const g = res.grads[v.name];
+        grads[v.name] = tf.tidy(() => tf.add(tf.mul(g, a), tf.mul(tf.tensor(gw, v.shape), b)));
+        g.dispose();
+      }
+      const value = tf.tidy(() => tf.add(tf.mul(res.value, a), out[off] * b)) as tf.Scalar;
+      res.value.dispose();
+      this.workerMetrics = Array.from(out.subarray(off + 1, off + 1 + this.s.metrics));
+      return { value, grads };
+    }) as typeof optimizer.computeGradients;
+  }
+
+  static async start(o: ParallelOptions): Promise<DataParallel> {
+    const params = trainable(o.model).reduce((s, w) => s + product(w.shape as number[]), 0);
+    const base = {
+      kx: product(o.xShape), ky: product(o.yShape), maxHalf: Math.ceil(o.batchSize / 2), params, metrics: o.metrics,
+    };
+    const sab = new SharedArrayBuffer(layout(base).end);
+    const setup: Setup = {
+      modelyamlParallel: true, specPath: o.specPath, specDir: o.specDir, seed: o.seed, wasmDir: o.wasmDir,
+      task: o.task, metricCtx: o.metricCtx, xShape: o.xShape, yShape: o.yShape, sab, ...base,
+    };
+    const worker = new Worker(__filename as string, { workerData: setup, stdout: false, stderr: false });
+    worker.unref();
+    await new Promise<void>((resolve, reject) => {
+      worker.once('message', (m: { ready?: boolean; error?: string }) => (m.ready ? resolve() : reject(new Error(m.error ?? 'the worker did not start'))));
+      worker.once('error', reject);
+      worker.once('exit', (code) => reject(new Error(`the worker exited with code ${code}`)));
+    });
+    worker.removeAllListeners();
+    worker.on('error', () => undefined);
+    return new DataParallel(setup, worker, o.model, o.optimizer);
+  }
+
+  /** One training step over the whole batch; resolves with [loss, ...batch metric means]. */
+  step(trainStep: (data: tf.Tensor[]) => tf.Scalar[], x: Float32Array, y: Float32Array, n: number): number[] {
+    const { kx, ky, xShape, yShape } = this.s;
+    const nWorker = Math.floor(n / 2);
+    const nMain = n - nWorker;
+    // Current weights and the worker's half (the batch's second half), then go.
+    let off = 0;
+    for (const w of trainable(this.model)) {
+      const d = w.read().dataSync() as Float32Array;
+      this.v.weights.set(d, off);
+      off += d.length;
+    }
+    this.v.x.set(x.subarray(nMain * kx, n * kx));
+    this.v.y.set(y.subarray(nMain * ky, n * ky));
+    this.v.ctrl[2] = nWorker;
+    this.seq++;
+    Atomics.store(this.v.ctrl, 0, this.seq);
+    Atomics.notify(this.v.ctrl, 0);
+    this.pending = { nMain, nWorker };
+    const xs = tf.tensor(x.subarray(0, nMain * kx), [nMain, ...xShape]);
+    const ys = tf.tensor(y.subarray(0, nMain * ky), [nMain, ...yShape]);
+    let outs: tf.Scalar[] = [];
+    try {
+      outs = trainStep([xs, ys]);
+      if (this.pending) throw new Error('the train step did not compute gradients');
+      const values = outs.map((t) => t.dataSync()[0]);
+      // values[0] is already the combined loss; metrics are each half's mean.
+      for (let i = 1; i < values.length; i++) values[i] = (values[i] * nMain + this.workerMetrics[i - 1] * nWorker) / n;
+      return values;
+    } finally {
+      if (this.pending) {
+        this.pending = undefined;
+        this.wait();
+      }
+      tf.dispose([xs, ys, ...outs]);
+    }
+  }
+
+  private wait(): void {
+    const c = this.v.ctrl;
+    while (Atomics.load(c, 1) !== this.seq) Atomics.wait(c, 1, Atomics.load(c, 1), 60_000);
+    if (c[3] !== 0) {
+      const text = new TextDecoder().decode(this.v.err.slice()).replace(/\0+$/, '');
+      throw new Error(`the data-parallel worker failed: ${text}`);
+    }
+  }
+
+  stop(): void {
+    Atomics.store(this.v.ctrl, 0, -1);
+    Atomics.notify(this.v.ctrl, 0);
+    void this.worker.terminate();
+  }
+}
+
+/** The worker thread's side: waits for steps and computes its half's gradients. */
+export async function runParallelWorker(): Promise<void> {
+  const s = workerData as Setup;
+  const { parentPort } = await import('node:worker_threads');
+  const v = views(s);
+  let model: tf.LayersModel;
+  let lossFn: (y: tf.Tensor, p: tf.Tensor) => tf.Tensor;
+  let metricFns: Array<(y: tf.Tensor, p: tf.Tensor) => tf.Tensor>;
+  try {
+    await initWasmBackend(s.wasmDir);
+    const text = readFileSync(s.specPath, 'utf8');
+    const a = analyze(text, { host: fileDataHost(s.specDir) });
+    const settings = trainSettings(a.spec);
+    if (!settings || !a.model) throw new Error('the spec is not trainable');
+    model = buildModel(a.spec, a.model, s.seed);
+    const task = s.task as Parameters<typeof lossOf>[1];
+    lossFn = lossOf(settings.loss, task);
+    metricFns = settings.metrics.map((m) => metricOf(m, s.metricCtx)).filter((m) => m.fn).map((m) => m.fn!);
+    if (metricFns.length !== s.metrics) throw new Error(`the worker has ${metricFns.length} batch metrics, the trainer ${s.metrics}`);
+    model.compile({ optimizer: tf.train.sgd(0), loss: lossFn });
+  } catch (e) {
+    parentPort!.postMessage({ error: (e as Error).message });
+    return;
+  }
+  parentPort!.postMessage({ ready: true });
+  const vars = trainable(model);
+  let seq = 0;
+  for (;;) {
+    Atomics.wait(v.ctrl, 0, seq);
+    const next = Atomics.load(v.ctrl, 0);
+    if (next < 0) return;
+    if (next === seq) continue;
+    seq = next;
+    try {
+      const n = v.ctrl[2];
+      let off = 0;
+      for (const w of vars) {
+        const size = product(w.shape as number[]);
+        const t = tf.tensor(v.weights.subarray(off, off + size), w.shape as number[]);
+        w.read().assign(t);
+        t.dispose();
+        off += size;
+      }
+      // Dropout and other random layers: their own seeded draws, one stream per step.
+      Math.random = mulberry32(deriveSeed(s.seed, 'parallel-worker', seq));
+      const xs = tf.tensor(v.x.subarray(0, n * s.kx), [n, ...s.xShape]);
+      const ys = tf.tensor(v.y.subarray(0, n * s.ky), [n, ...s.yShape]);
+      let metrics: tf.Scalar[] = [];
+      const { value, grads } = tf.variableGrads(() => {
+        const pred = model.apply(xs, { training: true }) as tf.Tensor;
+        metrics = metricFns.map((f) => tf.keep(tf.mean(f(ys, pred)) as tf.Scalar));
+        let loss = tf.mean(lossFn(ys, pred)) as tf.Scalar;
+        for (const r of regularizerLosses(model)) loss = tf.add(loss, r);
+        return loss;
+      }, vars.map((w) => w.read()));
+      off = 0;
+      for (const w of vars) {
+        const g = grads[w.read().name].dataSync() as Float32Array;
+        v.out.set(g, off);
+        off += g.length;
+      }
+      v.out[off] = value.dataSync()[0];
+      metrics.forEach((m, i) => (v.out[off + 1 + i] = m.dataSync()[0]));
+      tf.dispose([xs, ys, value, ...Object.values(grads), ...metrics]);
+      v.ctrl[3] = 0;
+    } catch (e) {
+      v.err.fill(0);
+      v.err.set(new TextEncoder().encode(String((e as Error)?.message ?? e).slice(0, 1000)));
+      v.ctrl[3] = 1;
+    }
+    Atomics.store(v.ctrl, 1, seq);
+    Atomics.notify(v.ctrl, 1);
+  }
+}
+
+/** True inside a data-parallel worker thread started by DataParallel. */
+export const isParallelWorker = () => !!(workerData as Partial<Setup> | null)?.modelyamlParallel;

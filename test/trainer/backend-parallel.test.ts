@@ -1,0 +1,92 @@
+/**
+ * Data-parallel training on the wasm backend (src/trainer/parallel.ts): a worker thread computes
+ * half of each batch's gradients. Same spec, same seed: the same curve as one thread (to float
+ * rounding), and bit-identical between two parallel runs (deterministic for a fixed thread count).
+ */
+import { describe, expect, it } from 'vitest';
+import { macsPerSample } from '../../src/trainer/parallel';
+import * as tf from '@tensorflow/tfjs';
+import { ofType, train, workspace } from './helpers';
+
+function spec(): string {
+  const rows: string[] = [];
+  let s = 7;
+  const r = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  for (let i = 0; i < 96; i++) {
+    const label = i % 3;
+    rows.push(`${label},` + Array.from({ length: 64 }, (_, j) => ((j % 3 === label ? 0.6 : 0) + r() * 0.4).toFixed(3)).join(','));
+  }
+  return workspace({
+    'data/train.csv': 'label,' + Array.from({ length: 64 }, (_, i) => `p${i}`).join(',') + '\n' + rows.join('\n') + '\n',
+    'par.model.yaml': `version: 1
+name: parallel
+seed: 5
+data:
+  source:
+    csv: { path: data/train.csv, label: label }
+  pipeline:
+    - reshape: [8, 8, 1]
+    - one_hot: 3
+model:
+  input: [8, 8, 1]
+  layers:
+    - conv2d: { filters: 6, kernel_size: 3, activation: relu, padding: same }
+    - max_pool2d: { pool_size: 2 }
+    - dropout: 0.1
+    - flatten
+    - dense: { units: 3, activation: softmax }
+train:
+  loss: categorical_crossentropy
+  optimizer: { adam: { learning_rate: 0.01 } }
+  metrics: [accuracy]
+  epochs: 3
+  batch_size: 32
+  shuffle: true
+`,
+  }) + '/par.model.yaml';
+}
+
+async function run(file: string, parallel: '0' | '1') {
+  const { result, events } = await train(file, { backend: 'wasm', env: { MODELYAML_PARALLEL: parallel } });
+  expect(result.status, JSON.stringify(events.filter((e) => e.type === 'error'))).toBe('completed');
+  const logs = ofType(events, 'log').map((e) => e.message).join('\n');
+  return { epochs: ofType(events, 'epoch').map((e) => e.metrics), logs };
+}
+
+describe('data-parallel training (wasm, 2 threads)', () => {
+  it('matches one thread, and repeats exactly', async () => {
+    const file = spec();
+    const one = await run(file, '0');
+    const a = await run(file, '1');
+    const b = await run(file, '1');
+    expect(one.logs).toMatch(/data-parallel training off: turned off/);
+    expect(a.logs).toMatch(/data-parallel training: 2 threads/);
+    expect(a.epochs).toEqual(b.epochs);
+    expect(a.epochs).toHaveLength(3);
+    for (let i = 0; i < 3; i++) {
+      // Dropout draws differ between the layouts, so the curves agree loosely; without dropout
+      // they agree to float rounding (see the next test).
+      expect(Number.isFinite(a.epochs[i].loss)).toBe(true);
+    }
+    expect(a.epochs[2].loss).toBeLessThan(a.epochs[0].loss);
+  }, 180_000);
+
+  it('without dropout: the same losses as one thread, to float rounding', async () => {
+    const file = spec();
+    const { readFileSync, writeFileSync } = await import('node:fs');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('    - dropout: 0.1\n', ''));
+    const one = await run(file, '0');
+    const two = await run(file, '1');
+    for (let i = 0; i < 3; i++) {
+      expect(Math.abs(two.epochs[i].loss - one.epochs[i].loss) / one.epochs[i].loss).toBeLessThan(1e-4);
+      expect(two.epochs[i].accuracy).toBeCloseTo(one.epochs[i].accuracy, 5);
+    }
+  }, 180_000);
+
+  it('estimates the work per sample', async () => {
+    await tf.setBackend('cpu');
+    const m = tf.sequential({ layers: [tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 32, kernelSize: 3 }), tf.layers.flatten(), tf.layers.dense({ units: 10 })] });
+    expect(macsPerSample(m)).toBe(26 * 26 * 9 * 32 + 26 * 26 * 32 * 10);
+    m.dispose();
+  });
+});

@@ -1,0 +1,170 @@
+/**
+ * The WebGPU code path, on whatever adapter Dawn finds: in CI that is Mesa's software Vulkan
+ * (lavapipe, installed by scripts/install-lavapipe.sh), so no GPU is needed. A small CNN's forward
+ * values, one step's gradients (through the custom Conv2DBackpropFilter) and a few training steps
+ * are compared with the plain-JS CPU backend; then the real trainer trains a spec on webgpu.
+ *
+ * Fails with a clear message when Dawn or an adapter is missing; MODELYAML_SKIP_GPU_TESTS=1 skips.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { initWebGpuBackend, type WebGpuResult } from '../../src/trainer/backend/webgpu';
+import { ofType, train, workspace } from './helpers';
+
+const skip = process.env.MODELYAML_SKIP_GPU_TESTS === '1';
+
+/** Deterministic values in [-1, 1). */
+function values(n: number, seed: number): Float32Array {
+  let s = seed >>> 0;
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    out[i] = s / 2 ** 31 - 1;
+  }
+  return out;
+}
+
+function maxRelDiff(a: Float32Array | Int32Array | Uint8Array, b: Float32Array | Int32Array | Uint8Array): number {
+  let scale = 1e-6;
+  for (let i = 0; i < a.length; i++) scale = Math.max(scale, Math.abs(b[i]));
+  let d = 0;
+  for (let i = 0; i < a.length; i++) d = Math.max(d, Math.abs(a[i] - b[i]));
+  return d / scale;
+}
+
+const N = 4;
+const SHAPES: Record<string, number[]> = {
+  w1: [3, 3, 1, 8], b1: [8],
+  w2: [3, 3, 8, 6], b2: [6],
+  w3: [54, 10], b3: [10],
+};
+
+/** conv(valid) → relu → maxpool 2 → conv(same, stride 1) → relu → maxpool 2 → dense → softmax CE. */
+function cnnLoss(w: Record<string, tf.Tensor>, x: tf.Tensor4D, y: tf.Tensor2D): { loss: tf.Scalar; logits: tf.Tensor2D } {
+  let h = tf.relu(tf.add(tf.conv2d(x, w.w1 as tf.Tensor4D, 1, 'valid'), w.b1)) as tf.Tensor4D; // 12×12×8
+  h = tf.maxPool(h, 2, 2, 'valid'); // 6×6×8
+  h = tf.relu(tf.add(tf.conv2d(h, w.w2 as tf.Tensor4D, 1, 'same'), w.b2)) as tf.Tensor4D; // 6×6×6
+  h = tf.maxPool(h, 2, 2, 'valid'); // 3×3×6
+  const logits = tf.add(tf.matMul(tf.reshape(h, [N, 54]), w.w3 as tf.Tensor2D), w.b3) as tf.Tensor2D;
+  return { loss: tf.losses.softmaxCrossEntropy(y, logits) as tf.Scalar, logits };
+}
+
+interface Outcome {
+  logits: Float32Array;
+  grads: Record<string, Float32Array>;
+  losses: number[];
+  strided: Float32Array;
+}
+
+/** Forward values, one step's gradients, three Adam steps, and a strided conv's filter gradient. */
+async function runOn(backend: string): Promise<Outcome> {
+  expect(await tf.setBackend(backend)).toBe(true);
+  const x = tf.tensor4d(values(N * 14 * 14, 1), [N, 14, 14, 1]);
+  const labels = Array.from({ length: N }, (_, i) => (i * 3) % 10);
+  const y = tf.oneHot(tf.tensor1d(labels, 'int32'), 10).toFloat() as tf.Tensor2D;
+  const vars: Record<string, tf.Variable> = {};
+  let seed = 10;
+  for (const [k, s] of Object.entries(SHAPES)) vars[k] = tf.variable(tf.tensor(values(s.reduce((a, b) => a * b, 1), seed++).map((v) => v * 0.5), s), true, `${backend}_${k}`);
+  const logits = tf.tidy(() => cnnLoss(vars, x, y).logits);
+  const { grads } = tf.variableGrads(() => cnnLoss(vars, x, y).loss, Object.values(vars));
+  const out: Outcome = { logits: (await logits.data()) as Float32Array, grads: {}, losses: [], strided: new Float32Array() };
+  for (const [k, v] of Object.entries(vars)) out.grads[k] = (await grads[v.name].data()) as Float32Array;
+  const opt = tf.train.adam(0.01);
+  for (let i = 0; i < 3; i++) {
+    const loss = opt.minimize(() => cnnLoss(vars, x, y).loss, true, Object.values(vars))!;
+    out.losses.push((await loss.data())[0]);
+    loss.dispose();
+  }
+  // Stride 2, 'same' padding, 3 input channels: the filter gradient's other geometry.
+  const xs = tf.tensor4d(values(2 * 9 * 9 * 3, 99), [2, 9, 9, 3]);
+  const f = tf.tensor4d(values(3 * 3 * 3 * 5, 98), [3, 3, 3, 5]);
+  const g = tf.grad((ff: tf.Tensor) => tf.sum(tf.square(tf.conv2d(xs, ff as tf.Tensor4D, 2, 'same'))))(f);
+  out.strided = (await g.data()) as Float32Array;
+  tf.dispose([x, y, logits, xs, f, g, ...Object.values(grads), ...Object.values(vars)]);
+  opt.dispose();
+  return out;
+}
+
+describe.skipIf(skip)('webgpu backend (Dawn; lavapipe in CI)', () => {
+  let r: WebGpuResult;
+  let previous: string;
+
+  beforeAll(async () => {
+    previous = tf.getBackend();
+    r = await initWebGpuBackend({ allowSoftware: true });
+    if (!r.ok) {
+      throw new Error(
+        `WebGPU is unavailable, so the GPU code path cannot be tested: ${r.reason}. ` +
+          'CI installs Mesa\'s software Vulkan driver with scripts/install-lavapipe.sh (Debian bookworm-backports); ' +
+          'set MODELYAML_SKIP_GPU_TESTS=1 to skip these tests on purpose.',
+      );
+    }
+  }, 60_000);
+
+  afterAll(async () => {
+    if (previous) await tf.setBackend(previous);
+  });
+
+  it('starts, reports its adapter, and uses the faster Conv2DBackpropFilter', () => {
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.adapter.name.length).toBeGreaterThan(0);
+    expect(tf.getBackend()).toBe('webgpu');
+    expect(tf.getKernel('Conv2DBackpropFilter', 'webgpu')?.kernelFunc.toString()).not.toMatch(/Conv2DDerFilterProgram/);
+  });
+
+  it('a small CNN: forward values, gradients and three Adam steps match the CPU backend', async () => {
+    const cpu = await runOn('cpu');
+    const gpu = await runOn('webgpu');
+    const tol = 1e-4;
+    expect(maxRelDiff(gpu.logits, cpu.logits)).toBeLessThan(tol);
+    for (const k of Object.keys(SHAPES)) {
+      const d = maxRelDiff(gpu.grads[k], cpu.grads[k]);
+      expect(d, `gradient of ${k}`).toBeLessThan(tol);
+    }
+    expect(maxRelDiff(gpu.strided, cpu.strided)).toBeLessThan(tol);
+    for (let i = 0; i < 3; i++) expect(Math.abs(gpu.losses[i] - cpu.losses[i]) / Math.abs(cpu.losses[i])).toBeLessThan(1e-3);
+    expect(gpu.losses[2]).toBeLessThan(gpu.losses[0]);
+  }, 120_000);
+
+  it('the trainer trains a conv net on webgpu and records the adapter', async () => {
+    const dir = workspace({
+      'data/train.csv': 'label,' + Array.from({ length: 36 }, (_, i) => `p${i}`).join(',') + '\n' +
+        Array.from({ length: 24 }, (_, r) => `${r % 3},` + Array.from(values(36, r + 1)).map((v) => v.toFixed(3)).join(',')).join('\n') + '\n',
+      'tiny.model.yaml': `version: 1
+name: tiny-webgpu
+seed: 3
+data:
+  source:
+    csv: { path: data/train.csv, label: label }
+  pipeline:
+    - reshape: [6, 6, 1]
+    - one_hot: 3
+  validation: { split: 0.25 }
+model:
+  input: [6, 6, 1]
+  layers:
+    - conv2d: { filters: 4, kernel_size: 3, activation: relu }
+    - max_pool2d: { pool_size: 2 }
+    - flatten
+    - dense: { units: 3, activation: softmax }
+train:
+  loss: categorical_crossentropy
+  optimizer: adam
+  metrics: [accuracy]
+  epochs: 2
+  batch_size: 8
+`,
+    });
+    const { result, events } = await train(`${dir}/tiny.model.yaml`, { backend: 'webgpu' });
+    const started = ofType(events, 'started')[0];
+    expect(started, JSON.stringify(events.filter((e) => e.type === 'error' || e.type === 'log'))).toBeDefined();
+    expect(started.backend).toBe('webgpu');
+    expect(started.device).toMatch(/^GPU: .*\(WebGPU, Dawn\)$/);
+    expect(result.status, JSON.stringify(events.filter((e) => e.type === 'error'))).toBe('completed');
+    const epochs = ofType(events, 'epoch');
+    expect(epochs).toHaveLength(2);
+    expect(Number.isFinite(epochs[1].metrics.loss)).toBe(true);
+    expect(epochs[1].metrics.val_accuracy).toBeGreaterThanOrEqual(0);
+  }, 180_000);
+});
