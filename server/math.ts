@@ -133,7 +133,7 @@ const STATEFUL_COMMANDS =
 function getEngine(): Engine {
   if (engine) return engine;
   const t0 = performance.now();
-  /* eslint-disable @typescript-eslint/no-require-imports -- lazy on purpose, see file header */
+   
   const { mathjax } = require('mathjax-full/js/mathjax.js') as typeof import('mathjax-full/js/mathjax.js');
   const { TeX } = require('mathjax-full/js/input/tex.js') as typeof import('mathjax-full/js/input/tex.js');
   const { SVG } = require('mathjax-full/js/output/svg.js') as typeof import('mathjax-full/js/output/svg.js');
@@ -161,7 +161,7 @@ function getEngine(): Engine {
   // promise, since there is no loader here). TeX input does not parse HTML, but be safe.
   const entities = require('mathjax-full/js/util/Entities.js') as typeof import('mathjax-full/js/util/Entities.js');
   entities.options.loadMissingEntities = false;
-  /* eslint-enable @typescript-eslint/no-require-imports */
+   
 
   const adaptor = liteAdaptor();
   RegisterHTMLHandler(adaptor);
