@@ -35,6 +35,7 @@ const quick = process.argv.includes('--quick');
 const pipeline = {
   cnn: '[{ scale: 255 }, { reshape: [28, 28, 1] }, { one_hot: 10 }]',
   mlp: '[{ scale: 255 }, { one_hot: 10 }]',
+  'mlp-sgd': '[{ scale: 255 }, { one_hot: 10 }]',
 };
 const layers = {
   cnn: `
@@ -49,7 +50,13 @@ const layers = {
   mlp: `
     - dense: { units: 128, activation: relu }
     - dense: { units: 10, activation: softmax }`,
+  // examples/mlp.model.yaml as written: dropout and SGD, batch 32 (the trainer issue's reference).
+  'mlp-sgd': `
+    - dense: { units: 128, activation: relu }
+    - dropout: 0.2
+    - dense: { units: 10, activation: softmax }`,
 };
+const optimizer = { cnn: 'adam', mlp: 'adam', 'mlp-sgd': '{ sgd: { learning_rate: 0.01 } }' };
 const spec = (model) => `version: 1
 name: bench-${model}
 seed: 1
@@ -61,7 +68,7 @@ model:
   layers:${layers[model]}
 train:
   loss: categorical_crossentropy
-  optimizer: adam
+  optimizer: ${optimizer[model]}
   epochs: 1
 `;
 
@@ -75,7 +82,7 @@ function peakRss(pid) {
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'modelyaml-train-bench-'));
-for (const m of ['cnn', 'mlp']) writeFileSync(join(dir, `${m}.model.yaml`), spec(m));
+for (const m of ['cnn', 'mlp', 'mlp-sgd']) writeFileSync(join(dir, `${m}.model.yaml`), spec(m));
 
 /** One run: resolves with the measurements. */
 function run(model, backendLabel, batchSize, batches) {
@@ -138,6 +145,7 @@ const plan = [
   ['cnn', 'wasm', 256, quick ? 6 : 15],
   ['cnn', 'wasm-1t', 64, quick ? 12 : 40],
   ['cnn', 'wasm-1t', 256, quick ? 6 : 15],
+  ['mlp-sgd', 'wasm', 32, quick ? 60 : 250],
   ['mlp', 'wasm', 64, quick ? 40 : 150],
   ['mlp', 'wasm', 256, quick ? 20 : 39],
   ['mlp', 'cpu', 64, quick ? 20 : 60],
