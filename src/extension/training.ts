@@ -121,7 +121,7 @@ export class TrainingManager implements vscode.Disposable {
         write(`saved ${e.kind} checkpoint (epoch ${e.epoch}) → ${e.path}`);
         break;
       case 'done':
-        write(`${e.status}: ${e.reason} in ${(e.durationMs / 1000).toFixed(1)} s${Object.keys(e.final).length ? ` · ${fmt(e.final)}` : ''}${e.test ? ` · test ${fmt(e.test)}` : ''}`);
+        write(`${e.reason.startsWith(e.status) ? e.reason : `${e.status}: ${e.reason}`} in ${(e.durationMs / 1000).toFixed(1)} s${Object.keys(e.final).length ? ` · ${fmt(e.final)}` : ''}${e.test ? ` · test ${fmt(e.test)}` : ''}`);
         this.output.appendLine(`[${name}] ${e.status}: ${e.reason}`);
         break;
       case 'error':
