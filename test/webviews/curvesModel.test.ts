@@ -1,7 +1,7 @@
 /** The curves' data functions: series per metric, smoothing, alignment, outlier ranges, CSV. */
 import { describe, expect, it } from 'vitest';
 import type { CurvePoint, RunInfo } from '../../src/core/protocol/webview';
-import { alignTo, formatDuration, mergeXs, metricsOf, nearestIndex, outlierRange, quantile, seriesOf, smoothEma, toCsv, type RunData } from '../../webviews/curves/model';
+import { alignTo, decimationIndices, formatDuration, mergeXs, metricsOf, nearestIndex, outlierRange, quantile, seriesOf, smoothEma, toCsv, type RunData } from '../../webviews/curves/model';
 
 const info = (id: string): RunInfo => ({ id, label: `run ${id}`, specName: 's', startedAt: '2025-01-01T00:00:00.000Z', status: 'completed' });
 const pt = (kind: 'batch' | 'epoch', step: number, values: Record<string, number | null>): CurvePoint => ({ kind, step, epoch: step / 10, time: step * 0.5, values });
@@ -78,3 +78,28 @@ describe('curves model', () => {
     expect(formatDuration(3725)).toBe('1:02:05');
   });
 });
+
+describe('decimationIndices', () => {
+  it('leaves short series alone', () => {
+    expect(decimationIndices([1, 2, 3], 10)).toBeUndefined();
+  });
+
+  it('keeps at most the limit, in order, with the first, the last and every extreme', () => {
+    const ys = Array.from({ length: 50_000 }, (_, i) => Math.sin(i / 50) + (i === 31_337 ? 9 : 0) + (i === 777 ? -9 : 0));
+    const keep = decimationIndices(ys, 4000)!;
+    expect(keep.length).toBeLessThanOrEqual(4000);
+    expect(keep.length).toBeGreaterThan(3000);
+    expect(keep[0]).toBe(0);
+    expect(keep[keep.length - 1]).toBe(49_999);
+    expect(keep).toContain(31_337);
+    expect(keep).toContain(777);
+    expect(keep.every((v, i) => i === 0 || v > keep[i - 1])).toBe(true);
+  });
+
+  it('skips missing values', () => {
+    const ys = Array.from({ length: 100 }, (_, i) => (i % 2 ? null : i));
+    const keep = decimationIndices(ys, 10)!;
+    expect(keep.slice(1, -1).every((i) => ys[i] !== null)).toBe(true);
+  });
+});
+

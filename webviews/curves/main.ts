@@ -26,7 +26,7 @@ import { announce, el, safeFileName } from '../shared/dom';
 import { cssColor, fontFamily, onThemeChange, themeKind, withAlpha } from '../shared/theme';
 import { CurveChart, type ChartSeriesSpec, type ChartTheme } from './chart';
 import { chartsPng, chartsSvg, type LegendEntry } from './export';
-import { metricsOf, SERIES_CLASSES, seriesOf, smoothEma, toCsv, toJson, type RunData, type SeriesClass, type SeriesData, type Split } from './model';
+import { decimationIndices, metricsOf, SERIES_CLASSES, seriesOf, smoothEma, toCsv, toJson, type RunData, type SeriesClass, type SeriesData, type Split } from './model';
 
 type Conn = ReturnType<typeof connectToHost<CurvesToWebview, CurvesFromWebview, CurvesViewState>>;
 const conn: Conn = connectToHost<CurvesToWebview, CurvesFromWebview, CurvesViewState>(validateCurvesToWebview);
@@ -46,6 +46,9 @@ let lastRenderMs = 0;
 // ─── DOM ─────────────────────────────────────────────────────────────────────────────────────
 
 const app = document.getElementById('app')!;
+
+/** Points drawn per series at most (about 2 per pixel of a wide chart, min and max). */
+const MAX_DRAWN_POINTS = 4000;
 
 const smoothing = el('input', {
   id: 'smoothing',
@@ -261,6 +264,10 @@ function render(): void {
         if (s.metric !== m || state.hidden.includes(s.cls)) continue;
         const color = colorOf(r.index, s.split);
         const st = styleOf(s.cls);
+        // Smooth over every point, then draw a min/max decimation: redraws stay cheap at 50,000 points.
+        const smooth = state.smoothing > 0 && s.cls.endsWith('-batch') ? smoothEma(s.ys, state.smoothing) : undefined;
+        const keep = decimationIndices(s.ys, MAX_DRAWN_POINTS);
+        const pick = <T,>(a: readonly T[]): T[] => (keep ? keep.map((i) => a[i]) : (a as T[]));
         series.push({
           id: s.key,
           label: multi ? `${r.run.info.label} · ${classLabel[s.cls]}` : classLabel[s.cls],
@@ -270,11 +277,11 @@ function render(): void {
           color,
           faint: withAlpha(color, 0.28),
           ...st,
-          xs: s.xs,
-          raw: s.ys,
+          xs: pick(s.xs),
+          raw: pick(s.ys),
           // Per-batch curves are smoothed; per-epoch points are already means over an epoch, and a
           // moving average over a handful of them would misplace the last one.
-          smooth: state.smoothing > 0 && s.cls.endsWith('-batch') ? smoothEma(s.ys, state.smoothing) : undefined,
+          smooth: smooth && pick(smooth),
         });
       }
     }

@@ -111,6 +111,36 @@ export function smoothEma(ys: readonly (number | null)[], weight: number): (numb
   return out;
 }
 
+/**
+ * Indices that draw a long series faithfully at a fraction of the cost: the series is cut into
+ * buckets and each keeps its lowest and highest value (in x order), plus the first and last point.
+ * A chart is a few hundred pixels wide, so 50,000 points draw like 4,000, and spikes survive.
+ */
+export function decimationIndices(ys: readonly (number | null)[], maxPoints: number): number[] | undefined {
+  const n = ys.length;
+  if (n <= maxPoints) return undefined;
+  const buckets = Math.max(1, Math.floor((maxPoints - 2) / 2));
+  const size = n / buckets;
+  const out: number[] = [0];
+  for (let b = 0; b < buckets; b++) {
+    const from = Math.floor(b * size);
+    const to = Math.min(n, Math.floor((b + 1) * size));
+    let lo = -1;
+    let hi = -1;
+    for (let i = from; i < to; i++) {
+      const y = ys[i];
+      if (y === null || !Number.isFinite(y)) continue;
+      if (lo < 0 || y < (ys[lo] as number)) lo = i;
+      if (hi < 0 || y > (ys[hi] as number)) hi = i;
+    }
+    if (lo < 0) continue;
+    if (lo === hi) out.push(lo);
+    else out.push(Math.min(lo, hi), Math.max(lo, hi));
+  }
+  if (out[out.length - 1] !== n - 1) out.push(n - 1);
+  return out.filter((v, i) => i === 0 || v !== out[i - 1]);
+}
+
 /** The union of sorted x arrays, sorted, without duplicates. */
 export function mergeXs(lists: readonly (readonly number[])[]): number[] {
   if (lists.length === 1) return lists[0].slice();

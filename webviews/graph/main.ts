@@ -124,6 +124,9 @@ function configureMermaid(): void {
     darkMode: dark,
     fontFamily: fontFamily(),
     logLevel: 'fatal',
+    // Mermaid's defaults (50,000 characters, 500 edges) would draw a 500-layer model as an error box.
+    maxTextSize: 2_000_000,
+    maxEdges: 20_000,
     flowchart: { htmlLabels: true, useMaxWidth: false, curve: 'basis', padding: 12, nodeSpacing: 36, rankSpacing: 44 },
     themeVariables: {
       darkMode: dark,
