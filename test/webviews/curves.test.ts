@@ -334,7 +334,7 @@ describe('training curves panel', () => {
         const c = (window as unknown as { modelyamlCurves: { charts(): InspectedChart[] } }).modelyamlCurves.charts().find((x) => x.metric === 'loss');
         const s = c?.series.find((x) => x.id.endsWith('|loss|batch') && x.role === 'raw');
         // All points arrived; at most 4,000 of them are drawn (min/max decimation, see curvesModel.test.ts).
-        return !!s && s.values.filter((v) => v !== null).length <= 4000 && s.values.filter((v) => v !== null).length > 3000;
+        return !!s && s.values.filter((v) => v !== null).length <= Math.min(4000, n) && s.values.filter((v) => v !== null).length > 3000;
       },
       batchCount,
       { timeout: 30_000 },
