@@ -85,6 +85,37 @@ describe('training', () => {
     expect(p.shape).toEqual([2, 3]);
   });
 
+  it('scalar labels against a one-unit output: XOR and a regression both fit (no (N,) vs (N, 1) broadcast)', async () => {
+    const xor = `version: 1
+name: xor
+seed: 1
+data:
+  source: { dataset: { name: xor, samples: 2000 } }
+  validation: { split: 0.2 }
+model:
+  input: [2]
+  layers:
+    - dense: { units: 16, activation: relu }
+    - dense: { units: 1, activation: sigmoid }
+train:
+  loss: binary_crossentropy
+  optimizer: { adam: { learning_rate: 0.01 } }
+  metrics: [accuracy]
+  epochs: 6
+  batch_size: 16
+`;
+    const a = ofType((await train(specIn(xor))).events, 'epoch');
+    // A broadcast loss sits at ln 2 ≈ 0.693 whatever the model does.
+    expect(a[a.length - 1].metrics.val_loss).toBeLessThan(0.2);
+    expect(a[a.length - 1].metrics.val_accuracy).toBeGreaterThan(0.95);
+    const linear = xor.replace('name: xor', 'name: linear').replace('{ name: xor, samples: 2000 }', '{ name: linear, samples: 2000 }').replace('input: [2]', 'input: [1]')
+      .replace("    - dense: { units: 16, activation: relu }\n    - dense: { units: 1, activation: sigmoid }", '    - dense: { units: 1 }')
+      .replace('binary_crossentropy', 'mean_squared_error').replace('metrics: [accuracy]', 'metrics: [mean_absolute_error]');
+    const b = ofType((await train(specIn(linear))).events, 'epoch');
+    // y = 3x + 2 + N(0, 0.1²): a fitted line leaves about the noise.
+    expect(b[b.length - 1].metrics.val_loss).toBeLessThan(0.05);
+  });
+
   it('same spec, same seed, same CPU backend: identical metrics (dropout included)', async () => {
     for (const backend of ['cpu', 'wasm']) {
       const spec = specIn(iris({ train: '  optimizer: { adam: { learning_rate: 0.05 } }\n  epochs: 2' }));

@@ -138,6 +138,9 @@ export async function prepareData(spec: Spec, o: PrepareOptions): Promise<Prepar
   }
   inferLabelKind(parts, meta);
   for (const name of PART_NAMES) if (parts[name]) finalize(parts[name]!, name, meta);
+  // A scalar label becomes a vector of one: the model's output is (N, 1), and tfjs would
+  // otherwise broadcast (N,) against (N, 1) to (N, N) in every loss and metric.
+  for (const d of allParts(parts)) if (d.yShape.length === 0) d.yShape = [1];
   const t = parts.train;
   for (const d of allParts(parts)) {
     if (d.shape.join() !== t.shape.join()) fail('data/shape-mismatch', `The ${d === parts.validation ? 'validation' : 'test'} samples have shape [${d.shape}] but the training samples [${t.shape}].`);
