@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ModelInfo } from '../../core/infer';
+import { toTuple } from '../../core/shape';
 import type { ItemValue, Spec } from '../../core/spec';
 import { deriveSeed, fail, gaussian, mulberry32, product } from '../util';
 import { registerFastGradients } from './gradients';
@@ -14,8 +15,6 @@ type Sym = tf.SymbolicTensor;
 type P = Readonly<Record<string, unknown>>;
 
 const isItem = (v: unknown): v is ItemValue => typeof v === 'object' && v !== null && 'type' in v && typeof (v as ItemValue).type === 'string';
-const tuple = (v: unknown, n: number, fallback: number): number[] =>
-  typeof v === 'number' ? Array(n).fill(v) : Array.isArray(v) && v.length === n ? (v as number[]) : Array(n).fill(fallback);
 
 /** tfjs `activation:` identifiers for catalog activations that have one. */
 const ACTIVATION_IDS: Record<string, string> = {
@@ -143,10 +142,10 @@ function conv(kind: 'conv1d' | 'conv2d' | 'conv2dTranspose', rank: number): Buil
     const layer = tf.layers[kind]({
       name: ctx.name,
       filters: p.filters as number,
-      kernelSize: tuple(p.kernel_size, rank, 1),
-      strides: tuple(p.strides, rank, 1),
+      kernelSize: toTuple(p.kernel_size, rank, 1),
+      strides: toTuple(p.strides, rank, 1),
       padding: (p.padding as 'valid' | 'same') ?? 'valid',
-      ...(kind !== 'conv2dTranspose' ? { dilationRate: tuple(p.dilation_rate, rank, 1) as [number, number] } : {}),
+      ...(kind !== 'conv2dTranspose' ? { dilationRate: toTuple(p.dilation_rate, rank, 1) as [number, number] } : {}),
       activation: a.activation as 'relu',
       useBias: p.use_bias !== false,
       kernelInitializer: init(p, 'kernel_initializer', ctx, 'glorot_uniform'),
@@ -160,8 +159,8 @@ function conv(kind: 'conv1d' | 'conv2d' | 'conv2dTranspose', rank: number): Buil
 
 function pool(kind: 'max' | 'avg', rank: 1 | 2): Builder {
   return single((p, ctx) => {
-    const poolSize = tuple(p.pool_size, rank, 2);
-    const strides = p.strides === undefined || p.strides === null ? poolSize : tuple(p.strides, rank, 1);
+    const poolSize = toTuple(p.pool_size, rank, 2);
+    const strides = p.strides === undefined || p.strides === null ? poolSize : toTuple(p.strides, rank, 1);
     const args = { name: ctx.name, poolSize: (rank === 1 ? poolSize[0] : poolSize) as [number, number], strides: (rank === 1 ? strides[0] : strides) as [number, number], padding: (p.padding as 'valid' | 'same') ?? 'valid' };
     if (rank === 1) return kind === 'max' ? tf.layers.maxPooling1d(args as never) : tf.layers.averagePooling1d(args as never);
     return kind === 'max' ? tf.layers.maxPooling2d(args) : tf.layers.averagePooling2d(args);
@@ -268,11 +267,11 @@ export const LAYER_BUILDERS: Record<string, Builder> = {
     const a = withActivation(p, ctx);
     const layer = tf.layers.depthwiseConv2d({
       name: ctx.name,
-      kernelSize: tuple(p.kernel_size, 2, 1) as [number, number],
+      kernelSize: toTuple(p.kernel_size, 2, 1) as [number, number],
       depthMultiplier: (p.depth_multiplier as number) ?? 1,
-      strides: tuple(p.strides, 2, 1) as [number, number],
+      strides: toTuple(p.strides, 2, 1) as [number, number],
       padding: (p.padding as 'valid' | 'same') ?? 'valid',
-      dilationRate: tuple(p.dilation_rate, 2, 1) as [number, number],
+      dilationRate: toTuple(p.dilation_rate, 2, 1) as [number, number],
       activation: a.activation as 'relu',
       useBias: p.use_bias !== false,
       depthwiseInitializer: init(p, 'depthwise_initializer', ctx, 'glorot_uniform'),
@@ -287,11 +286,11 @@ export const LAYER_BUILDERS: Record<string, Builder> = {
     const layer = tf.layers.separableConv2d({
       name: ctx.name,
       filters: p.filters as number,
-      kernelSize: tuple(p.kernel_size, 2, 1) as [number, number],
+      kernelSize: toTuple(p.kernel_size, 2, 1) as [number, number],
       depthMultiplier: (p.depth_multiplier as number) ?? 1,
-      strides: tuple(p.strides, 2, 1) as [number, number],
+      strides: toTuple(p.strides, 2, 1) as [number, number],
       padding: (p.padding as 'valid' | 'same') ?? 'valid',
-      dilationRate: tuple(p.dilation_rate, 2, 1) as [number, number],
+      dilationRate: toTuple(p.dilation_rate, 2, 1) as [number, number],
       activation: a.activation as 'relu',
       useBias: p.use_bias !== false,
       depthwiseInitializer: init(p, 'depthwise_initializer', ctx, 'glorot_uniform'),
@@ -311,7 +310,7 @@ export const LAYER_BUILDERS: Record<string, Builder> = {
   global_max_pool1d: single((_p, ctx) => tf.layers.globalMaxPooling1d({ name: ctx.name })),
   global_avg_pool2d: single((_p, ctx) => tf.layers.globalAveragePooling2d({ name: ctx.name })),
   global_max_pool2d: single((_p, ctx) => tf.layers.globalMaxPooling2d({ name: ctx.name })),
-  upsampling2d: single((p, ctx) => tf.layers.upSampling2d({ name: ctx.name, size: tuple(p.size, 2, 2), interpolation: (p.interpolation as 'nearest') ?? 'nearest' })),
+  upsampling2d: single((p, ctx) => tf.layers.upSampling2d({ name: ctx.name, size: toTuple(p.size, 2, 2), interpolation: (p.interpolation as 'nearest') ?? 'nearest' })),
   zero_padding2d: single((p, ctx) => tf.layers.zeroPadding2d({ name: ctx.name, padding: sides(p.padding, 1) })),
   cropping2d: single((p, ctx) => tf.layers.cropping2D({ name: ctx.name, cropping: sides(p.cropping, 0) })),
   batch_norm: single((p, ctx) =>
