@@ -4,6 +4,7 @@
  * `locateNode`, or from the indentation of a half-typed line) is walked one step at a time, so
  * hover, completion and semantic tokens all agree, and all read the catalog generically.
  */
+import { typeText } from '../../src/core/docs';
 import { categoryNoun, entries, lookup } from '../../src/core/catalog';
 import type { Category, CatalogEntry, ParamSpec, ParamType } from '../../src/core/catalog/types';
 import type { PathKey } from '../../src/core/locate';
@@ -186,42 +187,8 @@ export function refCategories(t: ParamType): Category[] {
   return [];
 }
 
-/** A type in words, for hovers and completion details (Markdown). */
-export function describeType(t: ParamType): string {
-  switch (t.kind) {
-    case 'int':
-      return t.min !== undefined && t.max !== undefined ? `integer ${t.min}…${t.max}` : t.min !== undefined ? `integer ≥ ${t.min}` : 'integer';
-    case 'float': {
-      const lo = t.min !== undefined ? `${t.exclusiveMin ? '>' : '≥'} ${t.min}` : '';
-      const hi = t.max !== undefined ? `${t.exclusiveMax ? '<' : '≤'} ${t.max}` : '';
-      return `number${lo || hi ? ' ' : ''}${[lo, hi].filter(Boolean).join(', ')}`;
-    }
-    case 'bool':
-      return 'boolean';
-    case 'string':
-      return 'string';
-    case 'path':
-      return t.folder ? 'folder path' : 'file path';
-    case 'enum':
-      return t.values.map((v) => `\`${v}\``).join(' \\| ');
-    case 'ref':
-      return categoryNoun[t.category];
-    case 'ints':
-      return `list of integers${t.minLength !== undefined && t.minLength === t.maxLength ? ` (${t.minLength})` : ''}`;
-    case 'int_or_ints':
-      return `integer or ${t.length} integers${t.min !== undefined ? ` ≥ ${t.min}` : ''}`;
-    case 'strings':
-      return 'string or list of strings';
-    case 'floats':
-      return 'list of numbers';
-    case 'layer':
-      return 'layer';
-    case 'source':
-      return 'data source';
-    case 'one_of':
-      return t.types.map(describeType).join(' or ');
-  }
-}
+/** A type in words, for hovers and completion details (Markdown): the docs' wording. */
+export const describeType = typeText;
 
 /** A field's type in words. */
 export function describeField(f: Field): string {

@@ -19,30 +19,36 @@ const titles: Record<Category, string> = {
 export function typeText(t: ParamType): string {
   switch (t.kind) {
     case 'int':
+      return t.min !== undefined && t.max !== undefined ? `integer ${t.min}…${t.max}` : t.min !== undefined ? `integer ≥ ${t.min}` : 'integer';
     case 'float': {
-      const r = [t.min !== undefined ? `${'exclusiveMin' in t && t.exclusiveMin ? '>' : '≥'} ${t.min}` : '', t.max !== undefined ? `${'exclusiveMax' in t && t.exclusiveMax ? '<' : '≤'} ${t.max}` : '']
-        .filter(Boolean)
-        .join(', ');
-      return `${t.kind === 'int' ? 'integer' : 'number'}${r ? ` (${r})` : ''}`;
+      const lo = t.min !== undefined ? `${t.exclusiveMin ? '>' : '≥'} ${t.min}` : '';
+      const hi = t.max !== undefined ? `${t.exclusiveMax ? '<' : '≤'} ${t.max}` : '';
+      return `number${lo || hi ? ' ' : ''}${[lo, hi].filter(Boolean).join(', ')}`;
     }
+    case 'bool':
+      return 'boolean';
+    case 'string':
+      return 'string';
+    case 'path':
+      return t.folder ? 'folder path' : 'file path';
     case 'enum':
       return t.values.map((v) => `\`${v}\``).join(' \\| ');
     case 'ref':
       return categoryNoun[t.category];
-    case 'int_or_ints':
-      return `integer or ${t.length} integers`;
     case 'ints':
-      return 'list of integers';
+      return `list of integers${t.minLength !== undefined && t.minLength === t.maxLength ? ` (${t.minLength})` : ''}`;
+    case 'int_or_ints':
+      return `integer or ${t.length} integers${t.min !== undefined ? ` ≥ ${t.min}` : ''}`;
     case 'strings':
       return 'string or list of strings';
     case 'floats':
       return 'list of numbers';
+    case 'layer':
+      return 'layer';
+    case 'source':
+      return 'data source';
     case 'one_of':
       return t.types.map(typeText).join(' or ');
-    case 'bool':
-      return 'boolean';
-    default:
-      return t.kind;
   }
 }
 
