@@ -9,6 +9,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initWebGpuBackend, type WebGpuResult } from '../../src/trainer/backend/webgpu';
+import { fuseOptimizer } from '../../src/trainer/kernels/webgpu/optimizers';
 import { ofType, train, workspace } from './helpers';
 
 const skip = process.env.MODELYAML_SKIP_GPU_TESTS === '1';
@@ -125,6 +126,53 @@ describe.skipIf(skip)('webgpu backend (Dawn; lavapipe in CI)', () => {
     expect(maxRelDiff(gpu.strided, cpu.strided)).toBeLessThan(tol);
     for (let i = 0; i < 3; i++) expect(Math.abs(gpu.losses[i] - cpu.losses[i]) / Math.abs(cpu.losses[i])).toBeLessThan(1e-3);
     expect(gpu.losses[2]).toBeLessThan(gpu.losses[0]);
+  }, 120_000);
+
+  // Fused updates against tfjs's own, both on webgpu: same values after several steps, the same
+  // optimizer state (what checkpoints save), and one kernel per state tensor in the profile.
+  const optimizers: [string, () => tf.Optimizer, string, number][] = [
+    ['adam', () => tf.train.adam(0.01, 0.9, 0.999, 1e-7), 'FusedAdamUpdate', 3],
+    ['sgd', () => tf.train.sgd(0.1), 'FusedSgdUpdate', 1],
+    ['momentum', () => tf.train.momentum(0.05, 0.9), 'FusedMomentumUpdate', 2],
+    ['nesterov', () => tf.train.momentum(0.05, 0.9, true), 'FusedNesterovUpdate', 2],
+  ];
+  it.each(optimizers)('fused %s updates match tfjs\'s on webgpu, with one kernel per state tensor', async (name, make, kernel, perVariable) => {
+    expect(tf.getBackend()).toBe('webgpu');
+    const x = tf.tensor2d(values(16 * 300, 5), [16, 300]);
+    const target = tf.tensor2d(values(16 * 200, 6), [16, 200]);
+    const runSteps = async (fused: boolean) => {
+      const w = tf.variable(tf.tensor2d(values(300 * 200, 7).map((v) => v * 0.1), [300, 200]), true, `${name}_${fused}_w`);
+      const bias = tf.variable(tf.tensor1d(values(200, 8)), true, `${name}_${fused}_b`);
+      const opt = make();
+      if (fused) expect(fuseOptimizer(opt)).toBe(true);
+      const f = () => tf.mean(tf.square(tf.sub(tf.add(tf.matMul(x, w), bias), target))) as tf.Scalar;
+      const losses: number[] = [];
+      let kernels: string[] = [];
+      for (let i = 0; i < 4; i++) {
+        // Profile the optimizer alone: gradients first, then the update.
+        const { value, grads } = tf.variableGrads(f, [w, bias]);
+        const info = await tf.profile(() => opt.applyGradients(grads));
+        kernels = info.kernels.map((k) => k.name);
+        losses.push((await value.data())[0]);
+        tf.dispose([value, ...Object.values(grads)]);
+      }
+      const state = await Promise.all((await opt.getWeights()).map(async (s) => (await s.tensor.data()) as Float32Array));
+      const out = { w: (await w.data()) as Float32Array, b: (await bias.data()) as Float32Array, losses, kernels, state };
+      tf.dispose([w, bias]);
+      opt.dispose();
+      return out;
+    };
+    const ref = await runSteps(false);
+    const fused = await runSteps(true);
+    expect(maxRelDiff(fused.w, ref.w)).toBeLessThan(1e-5);
+    expect(maxRelDiff(fused.b, ref.b)).toBeLessThan(1e-5);
+    expect(fused.state.length).toBe(ref.state.length);
+    fused.state.forEach((s, i) => expect(maxRelDiff(s, ref.state[i]), `optimizer state ${i}`).toBeLessThan(1e-5));
+    expect(fused.losses[3]).toBeLessThan(fused.losses[0]);
+    expect(fused.kernels).toContain(kernel);
+    // Two variables: perVariable kernels each, nothing else.
+    expect(fused.kernels.length, fused.kernels.join(', ')).toBe(2 * perVariable);
+    expect(ref.kernels.length).toBeGreaterThan(fused.kernels.length);
   }, 120_000);
 
   it('the trainer trains a conv net on webgpu and records the adapter', async () => {
