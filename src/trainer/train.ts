@@ -16,6 +16,7 @@ import type { Data } from './data/table';
 import { chooseBackend } from './device';
 import { buildModel } from './model/build';
 import { learningRateOf, lossOf, metricOf, optimizerOf, scheduleOf, setLearningRate, type Metric } from './model/objectives';
+import { fuseOptimizer } from './kernels/webgpu/optimizers';
 import { DataParallel, parallelRefusal } from './parallel';
 import { createRunDir, RunRecordWriter } from './record';
 import { deriveSeed, fail, gaussian, mulberry32, permutation, product, sha256, tick, TrainerError } from './util';
@@ -222,6 +223,10 @@ export async function runTraining(specPath: string, options: TrainOptions, emit:
   const metrics = settings.metrics.map((m) => metricOf(m, metricCtx));
   const batchMetrics = metrics.filter((m) => m.fn);
   const optimizer = optimizerOf(settings.optimizer);
+  // On the GPU, one kernel per optimizer state tensor instead of tfjs's chain of element-wise ops.
+  if (choice.backend === 'webgpu' && process.env.MODELYAML_FUSED_OPTIMIZER !== '0') {
+    log('debug', fuseOptimizer(optimizer) ? `fused webgpu updates for ${settings.optimizer.type}` : `no fused webgpu updates for ${settings.optimizer.type}: tfjs's own`);
+  }
   const lossForTf = (y: tf.Tensor, p: tf.Tensor) => lossFn(y, p);
   model.compile({ optimizer, loss: lossForTf, metrics: batchMetrics.map((m) => m.fn!) });
   const trainStep = (model as unknown as { makeTrainFunction(): (data: tf.Tensor[]) => tf.Scalar[] }).makeTrainFunction();
@@ -305,8 +310,37 @@ export async function runTraining(specPath: string, options: TrainOptions, emit:
     let seen = 0;
     let tWindow = Date.now();
     let windowSamples = 0;
+    // A step's loss and metrics stay on the device until the next batch event: reading them back
+    // every step would make the host wait for the GPU (and the GPU for the host) at every batch.
+    const pending: { outs: tf.Tensor[]; n: number; b: number }[] = [];
+    let lastLoss = NaN;
+    const account = (values: number[], n: number, b: number) => {
+      const loss = values[0];
+      if (!Number.isFinite(loss)) {
+        tf.dispose(pending.flatMap((p) => p.outs));
+        fail('train/nan-loss', `The loss became ${Number.isNaN(loss) ? 'NaN' : loss > 0 ? '+Infinity' : '-Infinity'} at epoch ${epoch}, batch ${b + 1}: training diverged. Lower the learning rate, check the data for extreme values (standardize or normalize it), or check the loss fits the last layer.`);
+      }
+      lastLoss = loss;
+      sums.loss += loss * n;
+      batchMetrics.forEach((m, i) => (sums[m.name] += values[i + 1] * n));
+    };
+    const drain = async () => {
+      if (!pending.length) return;
+      const outs = pending.flatMap((p) => p.outs);
+      // One readback for the whole window (webgpu cannot read synchronously in Node).
+      const flat = outs.length === 1 ? outs[0] : tf.tidy(() => tf.concat(outs.map((t) => t.reshape([1]))));
+      const v = await flat.data();
+      if (flat !== outs[0]) flat.dispose();
+      let k = 0;
+      for (const p of pending.splice(0)) {
+        account(Array.from(v.subarray(k, k + p.outs.length)), p.n, p.b);
+        k += p.outs.length;
+        tf.dispose(p.outs);
+      }
+    };
     for (let b = 0; b < batches; b++) {
       if (control.cancelled) {
+        tf.dispose(pending.splice(0).flatMap((p) => p.outs));
         status = 'cancelled';
         reason = `cancelled in epoch ${epoch}, batch ${b + 1}`;
         break outer;
@@ -314,31 +348,24 @@ export async function runTraining(specPath: string, options: TrainOptions, emit:
       if (schedule?.atStep) setLearningRate(optimizer, schedule.atStep(state.step, baseLr));
       const batch = batchOf(train, order, b * bs, Math.min(train.n, (b + 1) * bs));
       if (meta.augment) augmentBatch(batch.x, batch.n, kx, meta.augment, augRng);
-      let values: number[];
       if (parallel && batch.n >= 2) {
-        values = parallel.step(trainStep, batch.x, batch.y, batch.n);
+        await drain();
+        account(parallel.step(trainStep, batch.x, batch.y, batch.n), batch.n, b);
       } else {
         const xs = tf.tensor(batch.x, [batch.n, ...kx]);
         const ys = tf.tensor(batch.y, [batch.n, ...train.yShape]);
-        const outs = trainStep([xs, ys]);
-        // Read asynchronously: the webgpu backend cannot read synchronously in Node.
-        values = (await Promise.all(outs.map((t) => t.data()))).map((v) => v[0]);
-        tf.dispose([xs, ys, ...outs]);
+        pending.push({ outs: trainStep([xs, ys]), n: batch.n, b });
+        tf.dispose([xs, ys]);
       }
       state.step++;
-      const loss = values[0];
-      if (!Number.isFinite(loss)) {
-        fail('train/nan-loss', `The loss became ${Number.isNaN(loss) ? 'NaN' : loss > 0 ? '+Infinity' : '-Infinity'} at epoch ${epoch}, batch ${b + 1}: training diverged. Lower the learning rate, check the data for extreme values (standardize or normalize it), or check the loss fits the last layer.`);
-      }
-      sums.loss += loss * batch.n;
-      batchMetrics.forEach((m, i) => (sums[m.name] += values[i + 1] * batch.n));
       seen += batch.n;
       windowSamples += batch.n;
       if ((b + 1) % every === 0 || b === batches - 1) {
+        await drain();
         const now = Date.now();
         const running: Metrics = {};
         for (const m of batchMetrics) running[m.name] = sums[m.name] / seen;
-        send({ type: 'batch', epoch, batch: b + 1, batches, loss, metrics: { loss: sums.loss / seen, ...running }, samplesPerSecond: (windowSamples * 1000) / Math.max(1, now - tWindow), learningRate: learningRateOf(optimizer) });
+        send({ type: 'batch', epoch, batch: b + 1, batches, loss: lastLoss, metrics: { loss: sums.loss / seen, ...running }, samplesPerSecond: (windowSamples * 1000) / Math.max(1, now - tWindow), learningRate: learningRateOf(optimizer) });
         tWindow = now;
         windowSamples = 0;
       }
