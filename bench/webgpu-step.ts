@@ -1,0 +1,150 @@
+// The MNIST CNN's training step on the tfjs webgpu backend, taken apart: samples/s with tfjs's
+// optimizer updates vs the fused ones (src/trainer/kernels/webgpu/optimizers.ts), reading the
+// loss back every step vs once per 20 steps, and tfjs's queue-submit batch size; then a
+// tf.profile() of one step (kernel count, GPU time per kernel where the adapter has timestamp
+// queries). The trainer's own figures come from bench/train.mjs; this isolates the step.
+//
+//   npx esbuild bench/webgpu-step.ts --bundle --platform=node --outfile=bench/results/webgpu-step.cjs
+//   node bench/results/webgpu-step.cjs [--software] [--batches 64,256,1024] [--steps 30]
+//
+// Writes JSON lines to stdout; the last line is the whole result.
+import * as tf from '@tensorflow/tfjs';
+import { initWebGpuBackend } from '../src/trainer/backend/webgpu';
+import { fuseOptimizer } from '../src/trainer/kernels/webgpu/optimizers';
+
+const arg = (name: string, def: string) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : def;
+};
+const batches = arg('batches', '64,256,1024').split(',').map(Number);
+const STEPS = Number(arg('steps', '30'));
+
+function cnn(): tf.LayersModel {
+  const input = tf.input({ shape: [28, 28, 1] });
+  let h = tf.layers.conv2d({ filters: 32, kernelSize: 3, activation: 'relu' }).apply(input) as tf.SymbolicTensor;
+  h = tf.layers.maxPooling2d({ poolSize: 2 }).apply(h) as tf.SymbolicTensor;
+  h = tf.layers.conv2d({ filters: 64, kernelSize: 3, activation: 'relu' }).apply(h) as tf.SymbolicTensor;
+  h = tf.layers.maxPooling2d({ poolSize: 2 }).apply(h) as tf.SymbolicTensor;
+  h = tf.layers.conv2d({ filters: 64, kernelSize: 3, activation: 'relu' }).apply(h) as tf.SymbolicTensor;
+  h = tf.layers.flatten().apply(h) as tf.SymbolicTensor;
+  h = tf.layers.dense({ units: 64, activation: 'relu' }).apply(h) as tf.SymbolicTensor;
+  const out = tf.layers.dense({ units: 10, activation: 'softmax' }).apply(h) as tf.SymbolicTensor;
+  return tf.model({ inputs: input, outputs: out });
+}
+
+interface Config {
+  fused: boolean;
+  readEvery: number;
+  submitBatch?: number;
+}
+
+type Step = (d: tf.Tensor[]) => tf.Scalar[];
+
+function setup(fused: boolean): { model: tf.LayersModel; step: Step } {
+  const model = cnn();
+  const opt = tf.train.adam(0.001);
+  if (fused) fuseOptimizer(opt);
+  model.compile({ optimizer: opt, loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+  const step = (model as unknown as { makeTrainFunction(): Step }).makeTrainFunction();
+  return { model, step };
+}
+
+async function measure(c: Config, batch: number): Promise<Record<string, unknown>> {
+  if (c.submitBatch) tf.env().set('WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE', c.submitBatch);
+  const { model, step } = setup(c.fused);
+  const x = tf.randomUniform([batch, 28, 28, 1]);
+  const y = tf.oneHot(tf.randomUniform([batch], 0, 10, 'int32'), 10).toFloat();
+  let pending: tf.Tensor[] = [];
+  let first = NaN;
+  let last = NaN;
+  const run = async (n: number) => {
+    for (let i = 0; i < n; i++) {
+      pending.push(...step([x, y]));
+      if ((i + 1) % c.readEvery === 0 || i === n - 1) {
+        const flat = pending.length === 1 ? pending[0] : tf.tidy(() => tf.concat(pending.map((t) => t.reshape([1]))));
+        const v = await flat.data();
+        if (Number.isNaN(first)) first = v[0];
+        last = v[v.length - 2];
+        if (flat !== pending[0]) flat.dispose();
+        tf.dispose(pending);
+        pending = [];
+      }
+    }
+  };
+  await run(5); // warm-up: shader compilation, buffer pools
+  const t0 = performance.now();
+  await run(STEPS);
+  const ms = (performance.now() - t0) / STEPS;
+  tf.dispose([x, y]);
+  model.dispose();
+  tf.env().set('WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE', 15);
+  return { ...c, batch, msPerStep: +ms.toFixed(2), samplesPerSecond: Math.round((batch * 1000) / ms), lossFirst: first, lossLast: last };
+}
+
+async function profile(fused: boolean, batch: number): Promise<Record<string, unknown>> {
+  const { model, step } = setup(fused);
+  const x = tf.randomUniform([batch, 28, 28, 1]);
+  const y = tf.oneHot(tf.randomUniform([batch], 0, 10, 'int32'), 10).toFloat();
+  for (let i = 0; i < 3; i++) {
+    const o = step([x, y]);
+    await o[0].data();
+    tf.dispose(o);
+  }
+  const info = await tf.profile(async () => {
+    const o = step([x, y]);
+    await o[0].data();
+    return o;
+  });
+  const byName = new Map<string, { count: number; ms: number }>();
+  let gpuMs = 0;
+  for (const k of info.kernels) {
+    const ms = typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0;
+    gpuMs += ms;
+    const e = byName.get(k.name) ?? { count: 0, ms: 0 };
+    e.count++;
+    e.ms += ms;
+    byName.set(k.name, e);
+  }
+  tf.dispose([x, y]);
+  model.dispose();
+  const top = [...byName].sort((a, b) => b[1].ms - a[1].ms || b[1].count - a[1].count).map(([name, e]) => ({ name, count: e.count, ms: +e.ms.toFixed(3) }));
+  // Identity, Reshape and same-type Cast share data: no GPU dispatch.
+  const free = new Set(['Identity', 'Reshape', 'Cast']);
+  return { fused, batch, kernels: info.kernels.length, dispatches: info.kernels.filter((k) => !free.has(k.name)).length, gpuMs: +gpuMs.toFixed(2), top };
+}
+
+(async () => {
+  const r = await initWebGpuBackend({ allowSoftware: process.argv.includes('--software') });
+  if (!r.ok) {
+    console.log(JSON.stringify({ error: r.reason }));
+    process.exit(1);
+  }
+  const result: Record<string, unknown> = { adapter: r.adapter, measurements: [], profiles: [] };
+  console.log(JSON.stringify({ adapter: r.adapter.name }));
+  const configs: Config[] = [
+    { fused: false, readEvery: 1 },
+    { fused: true, readEvery: 1 },
+    { fused: true, readEvery: 20 },
+    { fused: true, readEvery: 20, submitBatch: 100 },
+  ];
+  for (const batch of batches) {
+    for (const c of configs) {
+      try {
+        const m = await measure(c, batch);
+        (result.measurements as unknown[]).push(m);
+        console.log(JSON.stringify(m));
+      } catch (e) {
+        console.log(JSON.stringify({ ...c, batch, error: (e as Error).message }));
+      }
+    }
+  }
+  for (const batch of batches.slice(0, 2)) {
+    for (const fused of [false, true]) {
+      const p = await profile(fused, batch);
+      (result.profiles as unknown[]).push(p);
+      console.log(JSON.stringify({ ...p, top: (p.top as unknown[]).slice(0, 12) }));
+    }
+  }
+  console.log(JSON.stringify(result));
+  process.exit(0);
+})();
