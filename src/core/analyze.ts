@@ -19,6 +19,20 @@ export interface Analysis {
   diagnostics: Diagnostic[];
   model?: ModelInfo;
   data?: DataShape;
+  /** What `reanalyze` needs to redo only part of the work after an edit. */
+  read?: ReadState;
+}
+
+/** The read phase's findings, kept so an edit inside one layer re-reads only that layer. */
+export interface ReadState {
+  /** Findings of `readSpec` (YAML and structure), in the order they were made. */
+  diagnostics: Diagnostic[];
+  /** Per `model.layers` item: `[from, to)` of its findings in `diagnostics` (see `ReadResult`). */
+  layerSpans?: number[];
+  /** The cap the analysis ran with. */
+  maxDiagnostics: number;
+  /** No finding was dropped by the cap. */
+  complete: boolean;
 }
 
 export interface AnalyzeOptions {
@@ -29,7 +43,21 @@ export interface AnalyzeOptions {
 
 export function analyze(text: string, options: AnalyzeOptions = {}): Analysis {
   const sink = new DiagnosticSink(options.maxDiagnostics ?? 500);
-  const { spec, doc } = readSpec(text, sink);
+  const { spec, doc, layerSpans } = readSpec(text, sink);
+  return completeAnalysis({ text, lines: new LineIndex(text), doc, spec, layerSpans }, sink, options);
+}
+
+/**
+ * The whole-model passes (shape inference, data, compatibility) over a read spec, and the sorted
+ * findings. `sink` holds the read phase's findings. Shared by `analyze` and `reanalyze`.
+ */
+export function completeAnalysis(
+  read: { text: string; lines: LineIndex; doc?: Document.Parsed; spec: Spec; layerSpans?: number[] },
+  sink: DiagnosticSink,
+  options: AnalyzeOptions,
+): Analysis {
+  const { spec } = read;
+  const readDiagnostics = sink.items.slice();
   let model: ModelInfo | undefined;
   let data: DataShape | undefined;
   try {
@@ -40,8 +68,10 @@ export function analyze(text: string, options: AnalyzeOptions = {}): Analysis {
     // A bug in a check must not take the editor down with it: report it where it can be seen.
     sink.error('internal', { start: 0, end: 0 }, `ModelYAML could not finish checking this spec: ${(e as Error).stack ?? e}`);
   }
+  const maxDiagnostics = options.maxDiagnostics ?? 500;
+  const state: ReadState = { diagnostics: readDiagnostics, layerSpans: read.layerSpans, maxDiagnostics, complete: sink.items.length < maxDiagnostics };
   const diagnostics = sink.items.sort((a, b) => a.range.start - b.range.start || a.range.end - b.range.end);
-  return { text, lines: new LineIndex(text), doc, spec, diagnostics, model, data };
+  return { text: read.text, lines: read.lines, doc: read.doc, spec, diagnostics, model, data, read: state };
 }
 
 export function hasErrors(a: Analysis): boolean {

@@ -15,9 +15,17 @@ import { closest, didYouMean } from './suggest';
 export const MAX_SPEC_BYTES = 4 * 1024 * 1024;
 const MAX_ALIAS_EXPANSION = 100;
 
+/** The `yaml` options specs are parsed with. */
+export const yamlOptions = { prettyErrors: false, uniqueKeys: true, strict: true } as const;
+
 export interface ReadResult {
   spec: Spec;
   doc?: Document.Parsed;
+  /**
+   * For each `model.layers` item (by YAML index), the half-open span of its findings in the sink:
+   * `[from0, to0, from1, to1, …]`. Absent when the layers were not read as a list.
+   */
+  layerSpans?: number[];
 }
 
 function rangeOf(node: YNode | null | undefined, fallback: Range): Range {
@@ -347,6 +355,9 @@ class Reader {
     return out;
   }
 
+  /** Per `model.layers` item, by YAML index: where its findings start and end in the sink. */
+  readonly layerSpans: number[] = [];
+
   readLayers(raw: unknown, range: Range): LayerNode[] {
     const node = this.resolve(raw);
     if (!isSeq(node)) {
@@ -356,32 +367,40 @@ class Reader {
     const layers: LayerNode[] = [];
     for (const [index, it] of node.items.entries()) {
       if (this.sink.full) break;
-      const itemNode = this.resolve(it);
-      const item = this.readItem('layer', itemNode, rangeOf(itemNode, range), true);
-      if (!item) continue;
-      const layer: LayerNode = { ...item, index };
-      if (isMap(itemNode)) {
-        for (const pair of itemNode.items) {
-          const k = this.keyOf(pair);
-          if (!k || !(k.key in layerSiblingFields)) continue;
-          const vNode = this.resolve(pair.value);
-          const vRange = this.valueRange(pair, k.range);
-          const value = this.toJS(vNode);
-          if (k.key === 'name') {
-            if (typeof value === 'string' && value.length > 0) layer.name = { value, range: vRange, keyRange: k.range };
-            else this.sink.error('type/mismatch', vRange, '`name` must be a non-empty string.');
-          } else {
-            layer.inputsRange = vRange;
-            if (typeof value === 'string') layer.inputs = [{ value, range: vRange }];
-            else if (isSeq(vNode) && vNode.items.every((x) => isScalar(x) && typeof x.value === 'string')) {
-              layer.inputs = vNode.items.map((x) => ({ value: String((x as { value: unknown }).value), range: rangeOf(x as YNode, vRange) }));
-            } else this.sink.error('type/mismatch', vRange, '`inputs` must be a layer name or a list of layer names.');
-          }
-        }
-      }
-      layers.push(layer);
+      const from = this.sink.items.length;
+      const layer = this.readLayer(it, index, range);
+      this.layerSpans.push(from, this.sink.items.length);
+      if (layer) layers.push(layer);
     }
     return layers;
+  }
+
+  /** One `model.layers` item: a layer item plus its `name` and `inputs`. */
+  readLayer(raw: unknown, index: number, listRange: Range): LayerNode | undefined {
+    const itemNode = this.resolve(raw);
+    const item = this.readItem('layer', itemNode, rangeOf(itemNode, listRange), true);
+    if (!item) return undefined;
+    const layer: LayerNode = { ...item, index };
+    if (isMap(itemNode)) {
+      for (const pair of itemNode.items) {
+        const k = this.keyOf(pair);
+        if (!k || !(k.key in layerSiblingFields)) continue;
+        const vNode = this.resolve(pair.value);
+        const vRange = this.valueRange(pair, k.range);
+        const value = this.toJS(vNode);
+        if (k.key === 'name') {
+          if (typeof value === 'string' && value.length > 0) layer.name = { value, range: vRange, keyRange: k.range };
+          else this.sink.error('type/mismatch', vRange, '`name` must be a non-empty string.');
+        } else {
+          layer.inputsRange = vRange;
+          if (typeof value === 'string') layer.inputs = [{ value, range: vRange }];
+          else if (isSeq(vNode) && vNode.items.every((x) => isScalar(x) && typeof x.value === 'string')) {
+            layer.inputs = vNode.items.map((x) => ({ value: String((x as { value: unknown }).value), range: rangeOf(x as YNode, vRange) }));
+          } else this.sink.error('type/mismatch', vRange, '`inputs` must be a layer name or a list of layer names.');
+        }
+      }
+    }
+    return layer;
   }
 
   readInputShape(raw: unknown, range: Range, keyRange: Range): Located<Map<string, Located<number[]>>> | undefined {
@@ -607,7 +626,7 @@ export function readSpec(text: string, sink: DiagnosticSink): ReadResult {
   }
   let doc: Document.Parsed;
   try {
-    doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true, strict: true });
+    doc = parseDocument(text, yamlOptions);
   } catch (e) {
     // The parser recurses on nesting: a pathological document can exhaust the stack.
     sink.error('yaml/unreadable', { start: 0, end: 0 }, `This YAML could not be read: ${(e as Error).message}`);
@@ -620,7 +639,9 @@ export function readSpec(text: string, sink: DiagnosticSink): ReadResult {
     sink.warning(`yaml/${w.code.toLowerCase().replace(/_/g, '-')}`, { start: w.pos[0], end: Math.max(w.pos[1], w.pos[0] + 1) }, yamlMessage(w.message));
   }
   try {
-    return { spec: new Reader(doc, sink).readRoot(), doc };
+    const reader = new Reader(doc, sink);
+    const spec = reader.readRoot();
+    return { spec, doc, layerSpans: spec.model?.layersRange && reader.layerSpans.length ? reader.layerSpans : undefined };
   } catch (e) {
     sink.error('spec/unreadable', { start: 0, end: 0 }, `This spec could not be read: ${(e as Error).message}`);
     return { spec: { range: { start: 0, end: 0 } }, doc };
@@ -630,4 +651,12 @@ export function readSpec(text: string, sink: DiagnosticSink): ReadResult {
 function yamlMessage(m: string): string {
   // The parser's messages end with a location suffix and a code excerpt; the range says that already.
   return m.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+}
+
+/**
+ * Reads one `model.layers` item on its own, as `readSpec` reads it within the whole spec: for
+ * incremental re-analysis, where `doc` holds just that item (with the spec's parse options).
+ */
+export function readLayerItem(doc: Document.Parsed, node: unknown, index: number, listRange: Range, sink: DiagnosticSink): LayerNode | undefined {
+  return new Reader(doc, sink).readLayer(node, index, listRange);
 }
