@@ -1,14 +1,16 @@
 /**
  * One analysed document version and the indexes the features read, built lazily. The cache keeps
  * one analysis per (uri, version, text): hover, completion and the rest after an edit reuse the
- * analysis the diagnostics ran, and nothing is analysed twice for the same text.
+ * analysis the diagnostics ran, and nothing is analysed twice for the same text. A new version is
+ * analysed from the previous one (`reanalyze`): an edit inside one layer re-reads only that layer.
  */
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Position, Range as LspRange } from 'vscode-languageserver-types';
-import { analyze, type Analysis } from '../../src/core/analyze';
+import type { Analysis } from '../../src/core/analyze';
 import type { DataHost } from '../../src/core/catalog/types';
 import type { Range } from '../../src/core/diagnostics';
 import type { LayerInfo } from '../../src/core/infer';
+import { reanalyze } from '../../src/core/incremental';
 import { locateNode, type NodeLocation } from '../../src/core/locate';
 import type { ItemNode, LayerNode } from '../../src/core/spec';
 
@@ -125,7 +127,8 @@ export class AnalysisCache {
       host = undefined;
     }
     const t0 = performance.now();
-    const analysis = analyze(text, { host });
+    // A new version with the same text (a save, an undo back) keeps its analysis.
+    const analysis = hit?.text === text ? hit.analysis : reanalyze(hit?.analysis, text, { host });
     const ctx = new DocContext(uri, document.version, analysis, performance.now() - t0);
     this.entries.delete(uri);
     this.entries.set(uri, ctx);
