@@ -224,7 +224,7 @@ export async function runTraining(specPath: string, options: TrainOptions, emit:
   const batchMetrics = metrics.filter((m) => m.fn);
   const optimizer = optimizerOf(settings.optimizer);
   // On the GPU, one kernel per optimizer state tensor instead of tfjs's chain of element-wise ops.
-  if (choice.backend === 'webgpu' && process.env.MODELYAML_FUSED_OPTIMIZER !== '0') {
+  if (choice.backend === 'webgpu' && process.env.MODELYAML_WEBGPU_FUSED !== '0') {
     log('debug', fuseOptimizer(optimizer) ? `fused webgpu updates for ${settings.optimizer.type}` : `no fused webgpu updates for ${settings.optimizer.type}: tfjs's own`);
   }
   const lossForTf = (y: tf.Tensor, p: tf.Tensor) => lossFn(y, p);

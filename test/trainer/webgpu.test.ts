@@ -10,6 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initWebGpuBackend, type WebGpuResult } from '../../src/trainer/backend/webgpu';
 import { fuseOptimizer } from '../../src/trainer/kernels/webgpu/optimizers';
+import { LOSSES, METRICS } from '../../src/trainer/model/objectives';
 import { ofType, train, workspace } from './helpers';
 
 const skip = process.env.MODELYAML_SKIP_GPU_TESTS === '1';
@@ -174,6 +175,53 @@ describe.skipIf(skip)('webgpu backend (Dawn; lavapipe in CI)', () => {
     expect(fused.kernels.length, fused.kernels.join(', ')).toBe(2 * perVariable);
     expect(ref.kernels.length).toBeGreaterThan(fused.kernels.length);
   }, 120_000);
+
+  // Fused cross-entropy (value and gradient) and accuracy against the unfused ops, both on webgpu.
+  // Without label smoothing the labels reach the kernel as tfjs's int32 → float32 cast, which shares
+  // the int32 buffer: the kernels must read it as such.
+  it.each([[false, 0], [true, 0], [false, 0.1], [true, 0.1]])('fused categorical cross-entropy (from logits: %s, label smoothing %s) and accuracy match the unfused ops', async (fromLogits, labelSmoothing) => {
+    expect(tf.getBackend()).toBe('webgpu');
+    const rows = 37;
+    const k = 10;
+    const raw = values(rows * k, fromLogits ? 21 : 22);
+    // Probabilities: positive rows that need not sum to 1, with some near-zero entries (clipped) and
+    // one row with a single 1 (the clip's upper edge). Logits: any reals.
+    const pv = fromLogits ? raw.map((v) => v * 6) : raw.map((v, i) => (i % 7 === 0 ? 1e-9 : Math.abs(v) + 0.01));
+    if (!fromLogits) for (let j = 0; j < k; j++) pv[j] = j === 3 ? 1 : 0;
+    const labels = Array.from({ length: rows }, (_, i) => (i * 7) % k);
+    // Ties in the predictions (row 5: two equal maxima) follow argMax's first-index rule.
+    pv[5 * k + 2] = 50;
+    pv[5 * k + 6] = 50;
+    const p = tf.tensor2d(pv, [rows, k]);
+    const smoothing = labelSmoothing ? { label_smoothing: labelSmoothing } : {};
+    const y = tf.oneHot(tf.tensor1d(labels, 'int32'), k).toFloat();
+    const loss = LOSSES.categorical_crossentropy({ from_logits: fromLogits, ...smoothing }, { labelKind: 'one_hot', classes: k });
+    const accuracy = METRICS.accuracy({}, { labelKind: 'one_hot', classes: k, loss: 'categorical_crossentropy', outputUnits: k }).fn!;
+    const measure = async () => {
+      const dp = tf.grad((pp: tf.Tensor) => tf.sum(tf.mul(loss(y, pp), tf.linspace(1, 2, rows))))(p);
+      const info = await tf.profile(() => loss(y, p));
+      const value = loss(y, p);
+      const acc = accuracy(y, p);
+      const out = { value: (await value.data()) as Float32Array, grad: (await dp.data()) as Float32Array, acc: (await acc.data()) as Float32Array, kernels: info.kernels.map((x) => x.name) };
+      tf.dispose([dp, value, acc]);
+      return out;
+    };
+    const fused = await measure();
+    process.env.MODELYAML_WEBGPU_FUSED = '0';
+    let ref: Awaited<ReturnType<typeof measure>>;
+    try {
+      ref = await measure();
+    } finally {
+      delete process.env.MODELYAML_WEBGPU_FUSED;
+    }
+    expect(fused.kernels).toContain('FusedCrossEntropy');
+    expect(ref.kernels).not.toContain('FusedCrossEntropy');
+    expect(maxRelDiff(fused.value, ref.value)).toBeLessThan(1e-5);
+    expect(maxRelDiff(fused.grad, ref.grad)).toBeLessThan(1e-5);
+    expect(Array.from(fused.acc)).toEqual(Array.from(ref.acc));
+    expect(fused.acc.some((v) => v === 1)).toBe(true);
+    tf.dispose([p, y]);
+  }, 60_000);
 
   it('the trainer trains a conv net on webgpu and records the adapter', async () => {
     const dir = workspace({

@@ -17,59 +17,7 @@
  * optimizer runs tfjs's own update.
  */
 import * as tf from '@tensorflow/tfjs';
-
-/** The parts of tfjs-backend-webgpu's program interface these kernels use. */
-interface Program {
-  variableNames: string[];
-  outputShape: number[];
-  shaderKey: string;
-  dispatchLayout: { x: number[] };
-  dispatch: [number, number, number];
-  workgroupSize: [number, number, number];
-  uniforms?: string;
-  size: boolean;
-  getUserCode(): string;
-}
-interface WebGpuBackendLike {
-  runWebGPUProgram(p: Program, inputs: tf.TensorInfo[], dtype: tf.DataType, uniforms?: { type: string; data: number[] }[]): tf.TensorInfo;
-}
-
-const WORKGROUP = 64;
-
-/** An element-wise kernel over same-shaped inputs: `result[i] = expression`. */
-class ElementwiseProgram implements Program {
-  readonly dispatchLayout: { x: number[] };
-  readonly dispatch: [number, number, number];
-  readonly workgroupSize: [number, number, number] = [WORKGROUP, 1, 1];
-  readonly size = true;
-  readonly uniforms?: string;
-
-  constructor(
-    readonly shaderKey: string,
-    readonly variableNames: string[],
-    scalars: string[],
-    readonly outputShape: number[],
-    private readonly expression: string,
-  ) {
-    this.dispatchLayout = { x: outputShape.map((_, i) => i) };
-    const n = outputShape.reduce((a, b) => a * b, 1);
-    // Up to 65,535 workgroups along x, then y (tfjs's own layout for flat programs).
-    const groups = Math.ceil(n / WORKGROUP);
-    this.dispatch = groups > 65535 ? [65535, Math.ceil(groups / 65535), 1] : [groups, 1, 1];
-    if (scalars.length) this.uniforms = scalars.map((s) => `${s} : f32,`).join(' ');
-  }
-
-  getUserCode(): string {
-    const reads = this.variableNames.map((v) => `let ${v.toLowerCase()} = ${v}[index];`).join('\n          ');
-    return `
-      fn main(index : i32) {
-        if (index < uniforms.size) {
-          ${reads}
-          setOutputAtIndex(index, ${this.expression});
-        }
-      }`;
-  }
-}
+import { runKernelSource } from './program';
 
 interface FusedKernel {
   name: string;
@@ -114,9 +62,13 @@ export function registerFusedOptimizerKernels(): void {
       backendName: 'webgpu',
       kernelFunc: ({ inputs, backend, attrs }) => {
         const ins = k.inputs.map((n) => inputs[n]!);
-        const scalars = (attrs as { scalars: number[] }).scalars;
-        const program = new ElementwiseProgram(`modelyaml_${k.name}`, k.inputs, k.scalars, [...ins[0].shape], k.expression);
-        return (backend as unknown as WebGpuBackendLike).runWebGPUProgram(program, ins, 'float32', scalars.map((v) => ({ type: 'float32', data: [v] })));
+        const size = ins[0].shape.reduce((a, b) => a * b, 1);
+        // f32(): tfjs may hand over a cast tensor whose buffer still holds int32 data.
+        const reads = k.inputs.map((v) => `let ${v.toLowerCase()} = f32(${v}[index]);`).join(' ');
+        return runKernelSource(backend, {
+          key: k.name, inputs: k.inputs, scalars: k.scalars, threads: size, outputShape: [...ins[0].shape],
+          body: `if (index < uniforms.size) { ${reads} setOutputAtIndex(index, ${k.expression}); }`,
+        }, ins, (attrs as { scalars: number[] }).scalars);
       },
     });
     registered.add(k.name);
