@@ -1,5 +1,5 @@
 // The MNIST CNN's training step on the tfjs webgpu backend, taken apart: samples/s with tfjs's
-// optimizer updates vs the fused ones (src/trainer/kernels/webgpu/optimizers.ts), reading the
+// optimizer updates, loss and accuracy vs the fused ones (src/trainer/kernels/webgpu/), reading the
 // loss back every step vs once per 20 steps, and tfjs's queue-submit batch size; then a
 // tf.profile() of one step (kernel count, GPU time per kernel where the adapter has timestamp
 // queries). The trainer's own figures come from bench/train.mjs; this isolates the step.
@@ -11,6 +11,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { initWebGpuBackend } from '../src/trainer/backend/webgpu';
 import { fuseOptimizer } from '../src/trainer/kernels/webgpu/optimizers';
+import { lossOf, metricOf } from '../src/trainer/model/objectives';
 
 const arg = (name: string, def: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -40,12 +41,24 @@ interface Config {
 
 type Step = (d: tf.Tensor[]) => tf.Scalar[];
 
+/** The trainer's loss and metric (objectives.ts), fused on webgpu unless MODELYAML_WEBGPU_FUSED=0. */
 function setup(fused: boolean): { model: tf.LayersModel; step: Step } {
+  if (fused) delete process.env.MODELYAML_WEBGPU_FUSED;
+  else process.env.MODELYAML_WEBGPU_FUSED = '0';
   const model = cnn();
   const opt = tf.train.adam(0.001);
   if (fused) fuseOptimizer(opt);
-  model.compile({ optimizer: opt, loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
-  const step = (model as unknown as { makeTrainFunction(): Step }).makeTrainFunction();
+  const task = { labelKind: 'one_hot' as const, classes: 10 };
+  const loss = lossOf({ type: 'categorical_crossentropy', params: {} }, task);
+  const accuracy = metricOf({ type: 'accuracy', params: {} }, { ...task, loss: 'categorical_crossentropy', outputUnits: 10 });
+  model.compile({ optimizer: opt, loss: (y: tf.Tensor, p: tf.Tensor) => loss(y, p), metrics: [accuracy.fn!] });
+  const make = (model as unknown as { makeTrainFunction(): Step }).makeTrainFunction();
+  // The env switch is read as the step's ops run: hold it for each step.
+  const step: Step = (d) => {
+    if (fused) delete process.env.MODELYAML_WEBGPU_FUSED;
+    else process.env.MODELYAML_WEBGPU_FUSED = '0';
+    return make(d);
+  };
   return { model, step };
 }
 
@@ -77,7 +90,6 @@ async function measure(c: Config, batch: number): Promise<Record<string, unknown
   const ms = (performance.now() - t0) / STEPS;
   tf.dispose([x, y]);
   model.dispose();
-  tf.env().set('WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE', 15);
   return { ...c, batch, msPerStep: +ms.toFixed(2), samplesPerSecond: Math.round((batch * 1000) / ms), lossFirst: first, lossLast: last };
 }
 
@@ -110,7 +122,28 @@ async function profile(fused: boolean, batch: number): Promise<Record<string, un
   const top = [...byName].sort((a, b) => b[1].ms - a[1].ms || b[1].count - a[1].count).map(([name, e]) => ({ name, count: e.count, ms: +e.ms.toFixed(3) }));
   // Identity, Reshape and same-type Cast share data: no GPU dispatch.
   const free = new Set(['Identity', 'Reshape', 'Cast']);
+  if (process.env.LIST_KERNELS) console.log(info.kernels.map((k) => k.name).join(" "));
   return { fused, batch, kernels: info.kernels.length, dispatches: info.kernels.filter((k) => !free.has(k.name)).length, gpuMs: +gpuMs.toFixed(2), top };
+}
+
+/** Host cost of one dispatch: a chain of element-wise kernels on 4,096 floats, one readback. */
+async function dispatchCost(submitBatch: number, n = 2000): Promise<Record<string, unknown>> {
+  tf.env().set('WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE', submitBatch);
+  let a = tf.ones([4096]);
+  const chain = async (k: number) => {
+    for (let i = 0; i < k; i++) {
+      const b = tf.neg(a);
+      a.dispose();
+      a = b;
+    }
+    await a.data();
+  };
+  await chain(200);
+  const t0 = performance.now();
+  await chain(n);
+  const us = ((performance.now() - t0) * 1000) / n;
+  a.dispose();
+  return { dispatchCost: true, submitBatch, usPerDispatch: +us.toFixed(1) };
 }
 
 (async () => {
@@ -122,11 +155,17 @@ async function profile(fused: boolean, batch: number): Promise<Record<string, un
   const result: Record<string, unknown> = { adapter: r.adapter, measurements: [], profiles: [] };
   console.log(JSON.stringify({ adapter: r.adapter.name }));
   const configs: Config[] = [
-    { fused: false, readEvery: 1 },
-    { fused: true, readEvery: 1 },
-    { fused: true, readEvery: 20 },
+    { fused: false, readEvery: 1, submitBatch: 15 },
+    { fused: true, readEvery: 1, submitBatch: 15 },
+    { fused: true, readEvery: 20, submitBatch: 15 },
     { fused: true, readEvery: 20, submitBatch: 100 },
+    { fused: true, readEvery: 20, submitBatch: 1000 },
   ];
+  for (const submitBatch of [15, 100, 1000]) {
+    const d = await dispatchCost(submitBatch);
+    (result.measurements as unknown[]).push(d);
+    console.log(JSON.stringify(d));
+  }
   for (const batch of batches) {
     for (const c of configs) {
       try {

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# The GPU benchmark, run once on a GPU machine from the pack made by scripts/gpu-pack.sh:
+# the webgpu step probe (fused vs tfjs updates, readbacks, submit batch, tf.profile), the same
+# under node --cpu-prof at batch 64, then bench/train.mjs on webgpu with PyTorch CUDA as the
+# peer. Everything lands in $OUT (default /tmp/gpu-bench).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+OUT=${OUT:-/tmp/gpu-bench}
+mkdir -p "$OUT" /tmp/gpu
+tar -xJf .gpu/pack.tar.xz -C /tmp/gpu
+export PATH=/tmp/gpu/bin:$PATH
+if ! ldconfig -p | grep -q 'libvulkan.so.1 '; then
+  for f in .gpu/gl/*.deb; do dpkg -x "$f" /; done
+  ldconfig
+fi
+export LD_LIBRARY_PATH=/usr/local/nvidia/lib64:/usr/local/nvidia/lib:${LD_LIBRARY_PATH:-}
+if ! ls /usr/share/vulkan/icd.d/*nvidia* /etc/vulkan/icd.d/*nvidia* >/dev/null 2>&1 && [ -f /usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json ]; then
+  export VK_DRIVER_FILES=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json
+fi
+rm -rf dist && cp -r /tmp/gpu/dist dist
+{ nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv; node --version; nproc; python3 -c 'import torch; print(torch.__version__, torch.cuda.is_available())'; } > "$OUT/machine.txt" 2>&1
+cat "$OUT/machine.txt"
+echo "== probe"
+timeout 240 node /tmp/gpu/webgpu-step.cjs ${PROBE_ARGS:---batches 64,256,1024 --steps 30} 2>"$OUT/probe.err" | tee "$OUT/webgpu-step.jsonl" | cut -c1-600
+tail -3 "$OUT/probe.err"
+echo "== probe under --cpu-prof, batch 64"
+mkdir -p "$OUT/prof"
+timeout 120 node --cpu-prof --cpu-prof-dir="$OUT/prof" /tmp/gpu/webgpu-step.cjs ${PROF_ARGS:---batches 64 --steps 40} >/dev/null 2>&1
+echo "== trainer bench (webgpu) and PyTorch CUDA"
+timeout 300 node bench/train.mjs --backends=webgpu --pytorch=cuda ${TRAIN_ARGS:-} 2>&1 | tee "$OUT/train.txt"
+cp bench/results/train.json "$OUT/" 2>/dev/null
+ls -la "$OUT" "$OUT/prof"
