@@ -56,9 +56,41 @@ export class DiagnosticSink {
 
 /** Maps offsets to 0-based line/character positions (binary search over line starts). */
 export class LineIndex {
-  private readonly starts: number[] = [0];
-  constructor(readonly text: string) {
-    for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) this.starts.push(i + 1);
+  private readonly starts: number[];
+  constructor(
+    readonly text: string,
+    /** Line starts known already (see `edited`); scanned from the text when absent. */
+    starts?: number[],
+  ) {
+    if (starts) this.starts = starts;
+    else {
+      this.starts = [0];
+      for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) this.starts.push(i + 1);
+    }
+  }
+
+  /**
+   * The index of `text`, which is `prev.text` with `[start, oldEnd)` replaced by `text`'s
+   * `[start, newEnd)`: only the replaced part is scanned; later line starts move.
+   */
+  static edited(prev: LineIndex, text: string, start: number, oldEnd: number, newEnd: number): LineIndex {
+    const s = prev.starts;
+    // Line starts up to `start` stay (their newline lies before the edit); those after `oldEnd` move.
+    const upper = (x: number) => {
+      let lo = 0;
+      let hi = s.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (s[mid] <= x) lo = mid + 1;
+        else hi = mid;
+      }
+      return lo;
+    };
+    const starts = s.slice(0, upper(start));
+    for (let i = start; i < newEnd; i++) if (text.charCodeAt(i) === 10) starts.push(i + 1);
+    const delta = newEnd - oldEnd;
+    for (let k = upper(oldEnd); k < s.length; k++) starts.push(s[k] + delta);
+    return new LineIndex(text, starts);
   }
   position(offset: number): { line: number; character: number } {
     const o = Math.max(0, Math.min(offset, this.text.length));

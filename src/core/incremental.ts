@@ -122,6 +122,25 @@ function startOf(x: unknown): number {
   return (x as YNode | null)?.range?.[0] ?? -1;
 }
 
+/** Strings compare natively: chunks first, then characters. */
+const CHUNK = 1024;
+
+function commonPrefix(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  let i = 0;
+  while (i + CHUNK <= n && a.slice(i, i + CHUNK) === b.slice(i, i + CHUNK)) i += CHUNK;
+  while (i < n && a.charCodeAt(i) === b.charCodeAt(i)) i++;
+  return i;
+}
+
+/** The length of the common suffix, at most `max`. */
+function commonSuffix(a: string, b: string, max: number): number {
+  let i = 0;
+  while (i + CHUNK <= max && a.slice(a.length - i - CHUNK, a.length - i) === b.slice(b.length - i - CHUNK, b.length - i)) i += CHUNK;
+  while (i < max && a.charCodeAt(a.length - 1 - i) === b.charCodeAt(b.length - 1 - i)) i++;
+  return i;
+}
+
 function incremental(prev: Analysis, text: string, options: AnalyzeOptions): Analysis | undefined {
   const old = prev.text;
   const read = prev.read;
@@ -131,13 +150,11 @@ function incremental(prev: Analysis, text: string, options: AnalyzeOptions): Ana
   if (!doc || doc.errors.length || doc.warnings.length || text.length > MAX_SPEC_BYTES) return undefined;
 
   // The edit: [p, oldEnd) of the old text became [p, newEnd) of the new one.
-  const min = Math.min(old.length, text.length);
-  let p = 0;
-  while (p < min && old.charCodeAt(p) === text.charCodeAt(p)) p++;
+  const p = commonPrefix(old, text);
   if (p === old.length && p === text.length) return undefined;
-  let s = 0;
-  while (s < min - p && old.charCodeAt(old.length - 1 - s) === text.charCodeAt(text.length - 1 - s)) s++;
+  const s = commonSuffix(old, text, Math.min(old.length, text.length) - p);
   const oldEnd = old.length - s;
+  const newEnd = text.length - s;
   const delta = text.length - old.length;
 
   // The block list of layers, and the item whose lines hold the edit (after its dash).
@@ -230,13 +247,19 @@ function incremental(prev: Analysis, text: string, options: AnalyzeOptions): Ana
   if (grown) for (let k = 2 * index + 2; k < layerSpans.length; k++) layerSpans[k] += grown;
 
   // The spec: the new layer in place of the old one; the other layers and sections moved.
-  const keep = (x: number) => noAliases && (x < lineStart || delta === 0);
-  const mapLayer = (l: LayerNode): LayerNode => (keep(l.range.start) ? l : moveItem(l, mr));
-  const newLayers = m.layers.filter((l) => l.index !== index).map(mapLayer);
-  if (layer) {
-    const at = newLayers.findIndex((l) => l.index > index);
-    newLayers.splice(at < 0 ? newLayers.length : at, 0, layer);
+  // Layers are in list order: those before the item stay, those after move (unless nothing moves).
+  const newLayers = m.layers.slice();
+  let at = 0;
+  for (let hi = newLayers.length; at < hi; ) {
+    const mid = (at + hi) >> 1;
+    if (newLayers[mid].index < index) at = mid + 1;
+    else hi = mid;
   }
+  const had = at < newLayers.length && newLayers[at].index === index;
+  if (!noAliases) for (let k = 0; k < at; k++) newLayers[k] = moveItem(newLayers[k], mr);
+  if (!noAliases || delta !== 0) for (let k = had ? at + 1 : at; k < newLayers.length; k++) newLayers[k] = moveItem(newLayers[k], mr);
+  if (layer) newLayers.splice(at, had ? 1 : 0, layer);
+  else if (had) newLayers.splice(at, 1);
   const newSpec = moveSpec(spec, mr, { ...m, range: mr(m.range), keyRange: mr(m.keyRange), layers: newLayers, layersRange });
   if (m.inputs) newSpec.model!.inputs = moveLocated(m.inputs, mr, (v) => new Map([...v].map(([k, x]) => [k, moveLocated(x, mr)])));
   if (m.output) newSpec.model!.output = moveLocated(m.output, mr);
@@ -262,7 +285,7 @@ function incremental(prev: Analysis, text: string, options: AnalyzeOptions): Ana
 
   const all = new DiagnosticSink(limit);
   all.items.push(...readDiagnostics);
-  return completeAnalysis({ text, lines: new LineIndex(text), doc: newDoc, spec: newSpec, layerSpans }, all, options);
+  return completeAnalysis({ text, lines: LineIndex.edited(prev.lines, text, p, oldEnd, newEnd), doc: newDoc, spec: newSpec, layerSpans }, all, options);
 }
 
 // ------------------------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isNode, isPair, visit, type Document } from 'yaml';
 import { analyze, type Analysis } from '../../src/core/analyze';
+import { LineIndex } from '../../src/core/diagnostics';
 import { reanalyze, tryReanalyze } from '../../src/core/incremental';
 import { locateNode } from '../../src/core/locate';
 
@@ -68,11 +69,14 @@ function expectSame(got: Analysis, text: string, offsets: number[]): void {
   expect(got.text).toBe(text);
   expect(essence(got)).toEqual(essence(want));
   expect(got.lines.lineCount).toBe(want.lines.lineCount);
+  const lineStarts = (a: Analysis) => Array.from({ length: a.lines.lineCount }, (_, k) => a.lines.offset(k, 0));
+  expect(lineStarts(got)).toEqual(lineStarts(want));
   expect(tree(got.doc)).toEqual(tree(want.doc));
   for (const o of offsets) {
     const a = locateNode(got.doc, o);
     const b = locateNode(want.doc, o);
     expect([a.steps.map((s) => s.key), a.onKey, a.inNode, a.node?.range]).toEqual([b.steps.map((s) => s.key), b.onKey, b.inNode, b.node?.range]);
+    expect(got.lines.position(o)).toEqual(want.lines.position(o));
   }
 }
 
@@ -191,5 +195,21 @@ describe('reanalyze', () => {
       expect(tryReanalyze(prev, next)).toBeUndefined();
       expectSame(reanalyze(prev, next), next, [0]);
     });
+  });
+
+  it('moves line starts after an edit as a fresh scan finds them', () => {
+    const text = fc.stringMatching(/^[ab\n]{0,40}$/);
+    fc.assert(
+      fc.property(text, fc.nat(), fc.nat(), text, (old, a, b, ins) => {
+        const start = a % (old.length + 1);
+        const oldEnd = start + (b % (old.length - start + 1));
+        const next = old.slice(0, start) + ins + old.slice(oldEnd);
+        const got = LineIndex.edited(new LineIndex(old), next, start, oldEnd, start + ins.length);
+        const want = new LineIndex(next);
+        expect(got.lineCount).toBe(want.lineCount);
+        for (let o = 0; o <= next.length; o++) expect(got.position(o)).toEqual(want.position(o));
+      }),
+      { numRuns: 500, seed: 7 },
+    );
   });
 });
