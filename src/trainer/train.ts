@@ -87,6 +87,41 @@ function augmentBatch(x: Float32Array, n: number, shape: number[], aug: { flip: 
   }
 }
 
+/** The training set as device tensors, batches gathered on the device in each epoch's order. */
+class ResidentData {
+  /** Above this the set stays on the host and batches are uploaded one by one. */
+  static readonly MAX_BYTES = 512 * 2 ** 20;
+  private order?: tf.Tensor1D;
+
+  private constructor(
+    private readonly x: tf.Tensor,
+    private readonly y: tf.Tensor,
+    readonly bytes: number,
+  ) {}
+
+  static create(d: Data): ResidentData | undefined {
+    const bytes = (d.x.length + d.y.length) * 4;
+    if (bytes > ResidentData.MAX_BYTES) return undefined;
+    return new ResidentData(tf.tensor(d.x, [d.n, ...d.shape]), tf.tensor(d.y, [d.n, ...d.yShape]), bytes);
+  }
+
+  shuffle(order: Int32Array): void {
+    this.order?.dispose();
+    this.order = tf.tensor1d(order, 'int32');
+  }
+
+  batch(from: number, to: number): [tf.Tensor, tf.Tensor] {
+    return tf.tidy(() => {
+      const idx = tf.slice(this.order!, from, to - from);
+      return [tf.gather(this.x, idx), tf.gather(this.y, idx)];
+    });
+  }
+
+  dispose(): void {
+    tf.dispose([this.x, this.y, ...(this.order ? [this.order] : [])]);
+  }
+}
+
 interface Evaluation {
   metrics: Metrics;
 }
@@ -267,9 +302,18 @@ export async function runTraining(specPath: string, options: TrainOptions, emit:
       log('debug', `data-parallel training off: the worker thread did not start (${(e as Error).message})`);
     }
   }
+  // On the GPU the training set lives on the device when it fits and nothing augments it on the CPU.
+  const resident = choice.backend === 'webgpu' && !meta.augment && process.env.MODELYAML_RESIDENT_DATA !== '0' ? ResidentData.create(train) : undefined;
+  if (resident) log('debug', `training data resident on the device (${Math.round(resident.bytes / 2 ** 20)} MiB)`);
   const fullBatches = Math.ceil(train.n / bs);
   const batches = Math.min(fullBatches, options.maxBatchesPerEpoch ?? Infinity);
   const every = options.batchEventEvery ?? Math.max(1, Math.ceil(batches / 50));
+  // On a GPU, unless asked for a cadence, batch events (each one a readback, so a wait for the
+  // GPU) come at most every 100 ms: plenty for a live chart, and a fast GPU is not stopped every
+  // few steps. On the CPU backends a readback is free and the cadence stays fixed, so two runs of
+  // the same spec record the same batch events.
+  const onGpu = choice.backend === 'webgpu' || /\bGPU\b/.test(choice.device);
+  const minEventGapMs = options.batchEventEvery === undefined && onGpu ? 100 : 0;
   const epochs = settings.epochs;
   send({
     type: 'started', runDir, spec: file, specName, backend: choice.backend, device: choice.device, reason: choice.reason, params, seed,
@@ -305,6 +349,7 @@ export async function runTraining(specPath: string, options: TrainOptions, emit:
     Math.random = mulberry32(deriveSeed(seed, 'Math.random', epoch));
     const order = settings.shuffle ? permutation(train.n, mulberry32(deriveSeed(seed, 'epoch', epoch))) : Int32Array.from({ length: train.n }, (_, i) => i);
     const augRng = mulberry32(deriveSeed(seed, 'augment', epoch));
+    resident?.shuffle(order);
     const sums: Record<string, number> = { loss: 0 };
     for (const m of batchMetrics) sums[m.name] = 0;
     let seen = 0;
@@ -346,21 +391,31 @@ export async function runTraining(specPath: string, options: TrainOptions, emit:
         break outer;
       }
       if (schedule?.atStep) setLearningRate(optimizer, schedule.atStep(state.step, baseLr));
-      const batch = batchOf(train, order, b * bs, Math.min(train.n, (b + 1) * bs));
-      if (meta.augment) augmentBatch(batch.x, batch.n, kx, meta.augment, augRng);
-      if (parallel && batch.n >= 2) {
-        await drain();
-        account(parallel.step(trainStep, batch.x, batch.y, batch.n), batch.n, b);
-      } else {
-        const xs = tf.tensor(batch.x, [batch.n, ...kx]);
-        const ys = tf.tensor(batch.y, [batch.n, ...train.yShape]);
-        pending.push({ outs: trainStep([xs, ys]), n: batch.n, b });
+      const from = b * bs;
+      const to = Math.min(train.n, (b + 1) * bs);
+      if (resident) {
+        // The batch is gathered on the device from the resident copy: no upload per step.
+        const [xs, ys] = resident.batch(from, to);
+        pending.push({ outs: trainStep([xs, ys]), n: to - from, b });
         tf.dispose([xs, ys]);
+      } else {
+        const batch = batchOf(train, order, from, to);
+        if (meta.augment) augmentBatch(batch.x, batch.n, kx, meta.augment, augRng);
+        if (parallel && batch.n >= 2) {
+          await drain();
+          account(parallel.step(trainStep, batch.x, batch.y, batch.n), batch.n, b);
+        } else {
+          const xs = tf.tensor(batch.x, [batch.n, ...kx]);
+          const ys = tf.tensor(batch.y, [batch.n, ...train.yShape]);
+          pending.push({ outs: trainStep([xs, ys]), n: batch.n, b });
+          tf.dispose([xs, ys]);
+        }
       }
+      const n = to - from;
       state.step++;
-      seen += batch.n;
-      windowSamples += batch.n;
-      if ((b + 1) % every === 0 || b === batches - 1) {
+      seen += n;
+      windowSamples += n;
+      if (((b + 1) % every === 0 && Date.now() - tWindow >= minEventGapMs) || b === batches - 1) {
         await drain();
         const now = Date.now();
         const running: Metrics = {};
@@ -436,6 +491,7 @@ export async function runTraining(specPath: string, options: TrainOptions, emit:
   }
   tf.dispose(bestWeights ?? []);
   parallel?.stop();
+  resident?.dispose();
 
   // 9. Test split, final model, record.
   let test: Metrics | undefined;

@@ -262,5 +262,20 @@ train:
     expect(epochs).toHaveLength(2);
     expect(Number.isFinite(epochs[1].metrics.loss)).toBe(true);
     expect(epochs[1].metrics.val_accuracy).toBeGreaterThanOrEqual(0);
+    // The training set was resident on the device; batches gathered there train the same model as
+    // batches uploaded one by one.
+    expect(ofType(events, 'log').some((e) => /training data resident on the device/.test(e.message))).toBe(true);
+    process.env.MODELYAML_RESIDENT_DATA = '0';
+    let uploaded: Awaited<ReturnType<typeof train>>;
+    try {
+      uploaded = await train(`${dir}/tiny.model.yaml`, { backend: 'webgpu' });
+    } finally {
+      delete process.env.MODELYAML_RESIDENT_DATA;
+    }
+    expect(ofType(uploaded.events, 'log').some((e) => /training data resident/.test(e.message))).toBe(false);
+    const other = ofType(uploaded.events, 'epoch');
+    for (const i of [0, 1]) {
+      for (const k of ['loss', 'val_loss']) expect(Math.abs(other[i].metrics[k] - epochs[i].metrics[k]) / epochs[i].metrics[k], `${k} of epoch ${i + 1}`).toBeLessThan(1e-4);
+    }
   }, 180_000);
 });
