@@ -27,6 +27,7 @@ echo "== probe under --cpu-prof, batch 64"
 mkdir -p "$OUT/prof"
 timeout 120 node --cpu-prof --cpu-prof-dir="$OUT/prof" /tmp/gpu/webgpu-step.cjs ${PROF_ARGS:---batches 64 --steps 40} >/dev/null 2>&1
 echo "== trainer bench (webgpu) and PyTorch CUDA"
-timeout 300 node bench/train.mjs --backends=webgpu --pytorch=cuda ${TRAIN_ARGS:-} 2>&1 | tee "$OUT/train.txt"
+mkdir -p "$OUT/trainer-prof"
+MODELYAML_BENCH_PROF_DIR="$OUT/trainer-prof" timeout 300 node bench/train.mjs --backends=webgpu --pytorch=cuda ${TRAIN_ARGS:-} 2>&1 | tee "$OUT/train.txt"
 cp bench/results/train.json "$OUT/" 2>/dev/null
-ls -la "$OUT" "$OUT/prof"
+ls -la "$OUT" "$OUT/prof" "$OUT/trainer-prof"
