@@ -223,6 +223,40 @@ describe.skipIf(skip)('webgpu backend (Dawn; lavapipe in CI)', () => {
     tf.dispose([p, y]);
   }, 60_000);
 
+  it('the fused ReLU gradient matches tfjs\'s (zero, negative, NaN inputs) in one kernel', async () => {
+    expect(tf.getBackend()).toBe('webgpu');
+    const xv = values(5000, 31);
+    xv[0] = 0;
+    xv[1] = NaN;
+    xv[2] = -0;
+    const x = tf.tensor1d(xv);
+    const w = tf.tensor1d(values(5000, 32));
+    const f = (t: tf.Tensor) => tf.sum(tf.mul(tf.relu(t), w));
+    const grad = async () => {
+      const info = await tf.profile(() => tf.grad(f)(x));
+      const g = tf.grad(f)(x);
+      const out = { g: (await g.data()) as Float32Array, kernels: info.kernels.map((k) => k.name) };
+      g.dispose();
+      return out;
+    };
+    const fused = await grad();
+    process.env.MODELYAML_WEBGPU_FUSED = '0';
+    let ref: Awaited<ReturnType<typeof grad>>;
+    try {
+      ref = await grad();
+    } finally {
+      delete process.env.MODELYAML_WEBGPU_FUSED;
+    }
+    expect(fused.kernels).toContain('FusedReluGrad');
+    expect(fused.kernels).not.toContain('Step');
+    expect(ref.kernels).toContain('Step');
+    expect(Number.isNaN(fused.g[1])).toBe(true);
+    expect(Number.isNaN(ref.g[1])).toBe(true);
+    fused.g[1] = ref.g[1] = 0;
+    expect(Array.from(fused.g)).toEqual(Array.from(ref.g));
+    tf.dispose([x, w]);
+  }, 60_000);
+
   it('the trainer trains a conv net on webgpu and records the adapter', async () => {
     const dir = workspace({
       'data/train.csv': 'label,' + Array.from({ length: 36 }, (_, i) => `p${i}`).join(',') + '\n' +

@@ -19,6 +19,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { registerWebGpuKernels } from '../kernels/webgpu/index';
+import { registerFusedGradients } from '../kernels/webgpu/gradients';
 import { registerFusedLossKernels } from '../kernels/webgpu/losses';
 import { registerFusedOptimizerKernels } from '../kernels/webgpu/optimizers';
 
@@ -198,4 +199,5 @@ function registerWebGpuTrainingKernels(): void {
   registerWebGpuKernels();
   registerFusedOptimizerKernels();
   registerFusedLossKernels();
+  registerFusedGradients();
 }
