@@ -5,15 +5,15 @@
  * square, mul, mul, add, div, div, sqrt, add, div, mul, add), SGD 2 and momentum 4-6. On a GPU
  * each dispatch costs the host about as much as a small kernel's whole run (bind group, uniform
  * buffer, encoding, a share of a queue submit through Dawn's node bindings), so a step of the
- * MNIST CNN (10 variables) spent half its ~280 dispatches on the optimizer. Here each update is
- * one WGSL kernel per state tensor: Adam 3 per variable (first moment, second moment, value),
- * momentum 2, SGD 1. The arithmetic is tfjs's, in the same order, so results match it to float
- * rounding (a test compares them on the webgpu backend).
+ * MNIST CNN (10 variables) spent half its ~280 dispatches on the optimizer. Here Adam is two
+ * kernels per variable (both moments, kept packed in one tensor; then the value), momentum two,
+ * SGD one. The arithmetic is tfjs's, in the same order, so results match it to float rounding (a
+ * test compares them on the webgpu backend).
  *
  *   const fused = fuseOptimizer(optimizer);   // true when this optimizer has fused kernels
  *
  * The optimizer keeps its tfjs state variables (`getWeights`/`setWeights`, checkpoints and resume
- * are unchanged). The kernels are registered for 'webgpu' only; on any other backend the patched
+ * are unchanged; Adam's packed moments are written back to them when they are read). The kernels are registered for 'webgpu' only; on any other backend the patched
  * optimizer runs tfjs's own update.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -23,20 +23,37 @@ interface FusedKernel {
   name: string;
   inputs: string[];
   scalars: string[];
+  ints?: string[];
   /** WGSL over the inputs (lower-case names) and `uniforms.<scalar>`. */
-  expression: string;
+  expression?: string;
+  /** Or whole statements, for kernels that do not map element i to element i. */
+  body?: string;
+  /** The output's shape from the inputs' shapes (default: the first input's). */
+  outputShape?: (shapes: number[][]) => number[];
 }
 
 // The expressions follow tfjs-core 4.22's optimizers term by term (see each optimizer's applyGradients).
 const KERNELS: FusedKernel[] = [
-  // m' = m·β₁ + g·(1−β₁)
-  { name: 'FusedAdamFirstMoment', inputs: ['M', 'G'], scalars: ['beta', 'oneMinusBeta'], expression: 'm * uniforms.beta + g * uniforms.oneMinusBeta' },
-  // v' = v·β₂ + g²·(1−β₂)
-  { name: 'FusedAdamSecondMoment', inputs: ['V', 'G'], scalars: ['beta', 'oneMinusBeta'], expression: 'v * uniforms.beta + (g * g) * uniforms.oneMinusBeta' },
+  // Adam's moments packed as MV = [m; v] (2n values): m' = m·β₁ + g·(1−β₁), v' = v·β₂ + g²·(1−β₂).
+  {
+    name: 'FusedAdamMoments', inputs: ['MV', 'G'], scalars: ['n', 'beta1', 'oneMinusBeta1', 'beta2', 'oneMinusBeta2'], ints: ['n'],
+    body: `if (index < uniforms.n) {
+      let g = f32(G[index]);
+      setOutputAtIndex(index, f32(MV[index]) * uniforms.beta1 + g * uniforms.oneMinusBeta1);
+    } else if (index < 2 * uniforms.n) {
+      let g = f32(G[index - uniforms.n]);
+      setOutputAtIndex(index, f32(MV[index]) * uniforms.beta2 + (g * g) * uniforms.oneMinusBeta2);
+    }`,
+    outputShape: ([mv]) => [...mv],
+  },
   // θ' = (m'/(1−β₁ᵗ)) / (√(v'/(1−β₂ᵗ)) + ε) · (−lr) + θ
   {
-    name: 'FusedAdamUpdate', inputs: ['X', 'M', 'V'], scalars: ['oneMinusAccBeta1', 'oneMinusAccBeta2', 'epsilon', 'negLr'],
-    expression: '((m / uniforms.oneMinusAccBeta1) / (sqrt(v / uniforms.oneMinusAccBeta2) + uniforms.epsilon)) * uniforms.negLr + x',
+    name: 'FusedAdamUpdate', inputs: ['X', 'MV'], scalars: ['n', 'oneMinusAccBeta1', 'oneMinusAccBeta2', 'epsilon', 'negLr'], ints: ['n'],
+    body: `if (index < uniforms.n) {
+      let m = f32(MV[index]);
+      let v = f32(MV[index + uniforms.n]);
+      setOutputAtIndex(index, ((m / uniforms.oneMinusAccBeta1) / (sqrt(v / uniforms.oneMinusAccBeta2) + uniforms.epsilon)) * uniforms.negLr + f32(X[index]));
+    }`,
   },
   // θ' = −lr·g + θ
   { name: 'FusedSgdUpdate', inputs: ['X', 'G'], scalars: ['negLr'], expression: 'uniforms.negLr * g + x' },
@@ -62,12 +79,13 @@ export function registerFusedOptimizerKernels(): void {
       backendName: 'webgpu',
       kernelFunc: ({ inputs, backend, attrs }) => {
         const ins = k.inputs.map((n) => inputs[n]!);
-        const size = ins[0].shape.reduce((a, b) => a * b, 1);
+        const outputShape = k.outputShape?.(ins.map((t) => t.shape)) ?? [...ins[0].shape];
+        const size = outputShape.reduce((a, b) => a * b, 1);
         // f32(): tfjs may hand over a cast tensor whose buffer still holds int32 data.
         const reads = k.inputs.map((v) => `let ${v.toLowerCase()} = f32(${v}[index]);`).join(' ');
         return runKernelSource(backend, {
-          key: k.name, inputs: k.inputs, scalars: k.scalars, threads: size, outputShape: [...ins[0].shape],
-          body: `if (index < uniforms.size) { ${reads} setOutputAtIndex(index, ${k.expression}); }`,
+          key: k.name, inputs: k.inputs, scalars: k.scalars, ints: k.ints, threads: size, outputShape,
+          body: k.body ?? `if (index < uniforms.size) { ${reads} setOutputAtIndex(index, ${k.expression}); }`,
         }, ins, (attrs as { scalars: number[] }).scalars);
       },
     });
@@ -79,7 +97,8 @@ function run(name: string, inputs: Record<string, tf.Tensor>, scalars: number[])
   return tf.engine().runKernel(name, inputs as unknown as tf.NamedTensorMap, { scalars } as unknown as tf.NamedAttrMap) as tf.Tensor;
 }
 
-type Gradients = tf.NamedTensorMap | { name: string; tensor: tf.Tensor }[];
+type NamedTensor = { name: string; tensor: tf.Tensor };
+type Gradients = tf.NamedTensorMap | NamedTensor[];
 interface StateSlot {
   originalName: string;
   variable: tf.Variable;
@@ -123,7 +142,42 @@ const variableNamed = (name: string) => tf.engine().registeredVariables[name];
 const onWebGpu = () => tf.getBackend() === 'webgpu';
 
 function fusedAdam(opt: tf.AdamOptimizer, original: (g: Gradients) => void): (g: Gradients) => void {
-  const o = opt as unknown as AdamInternals;
+  const o = opt as unknown as AdamInternals & {
+    getWeights(): Promise<NamedTensor[]>;
+    setWeights(w: NamedTensor[]): Promise<void>;
+    dispose(): void;
+  };
+  // Both moments of variable i in one tensor [m; v], so one kernel updates them. tfjs's moment
+  // variables are brought up to date only when someone reads them (getWeights: checkpoints).
+  const packed: (tf.Tensor | undefined)[] = [];
+  const unpack = () => {
+    packed.forEach((mv, i) => {
+      if (!mv) return;
+      const m = o.accumulatedFirstMoment[i]!.variable;
+      const v = o.accumulatedSecondMoment[i]!.variable;
+      tf.tidy(() => {
+        m.assign(tf.reshape(tf.slice(mv, 0, m.size), m.shape));
+        v.assign(tf.reshape(tf.slice(mv, m.size, v.size), v.shape));
+      });
+    });
+  };
+  const drop = () => {
+    tf.dispose(packed.filter((t): t is tf.Tensor => !!t));
+    packed.length = 0;
+  };
+  const { getWeights, setWeights, dispose } = { getWeights: o.getWeights.bind(o), setWeights: o.setWeights.bind(o), dispose: o.dispose.bind(o) };
+  o.getWeights = async () => {
+    unpack();
+    return getWeights();
+  };
+  o.setWeights = async (w) => {
+    drop();
+    await setWeights(w);
+  };
+  o.dispose = () => {
+    drop();
+    dispose();
+  };
   // β₁ᵗ and β₂ᵗ: tfjs keeps them as float32 tensors, multiplied by β once a step (and recomputed
   // with pow() by setWeights on resume). Here they are numbers rounded the same way.
   const f = Math.fround;
@@ -141,7 +195,9 @@ function fusedAdam(opt: tf.AdamOptimizer, original: (g: Gradients) => void): (g:
     }
     step = t;
     if (!onWebGpu()) {
-      // Keep tfjs's tensors true for its own update.
+      // tfjs's own update, from up-to-date moments and β powers.
+      unpack();
+      drop();
       tf.tidy(() => {
         o.accBeta1.assign(tf.scalar(acc1));
         o.accBeta2.assign(tf.scalar(acc2));
@@ -150,20 +206,18 @@ function fusedAdam(opt: tf.AdamOptimizer, original: (g: Gradients) => void): (g:
       return;
     }
     const names = namesOf(grads);
-    tf.tidy(() => {
-      names.forEach((name, i) => {
-        const value = variableNamed(name);
-        const m = slot(o.accumulatedFirstMoment, i, name, 'm', value);
-        const v = slot(o.accumulatedSecondMoment, i, name, 'v', value);
-        const g = gradientOf(grads, name, i);
-        if (!g) return;
-        const m2 = run('FusedAdamFirstMoment', { M: m, G: g }, [o.beta1, 1 - o.beta1]);
-        const v2 = run('FusedAdamSecondMoment', { V: v, G: g }, [o.beta2, 1 - o.beta2]);
-        const x2 = run('FusedAdamUpdate', { X: value, M: m2, V: v2 }, [f(1 - acc1), f(1 - acc2), o.epsilon, -o.learningRate]);
-        m.assign(m2);
-        v.assign(v2);
-        value.assign(x2);
-      });
+    names.forEach((name, i) => {
+      const value = variableNamed(name);
+      const m = slot(o.accumulatedFirstMoment, i, name, 'm', value);
+      const v = slot(o.accumulatedSecondMoment, i, name, 'v', value);
+      const g = gradientOf(grads, name, i);
+      if (!g) return;
+      const n = value.size;
+      const mv = packed[i] ?? tf.tidy(() => tf.concat([tf.reshape(m, [-1]), tf.reshape(v, [-1])]));
+      const mv2 = run('FusedAdamMoments', { MV: mv, G: g }, [n, o.beta1, 1 - o.beta1, o.beta2, 1 - o.beta2]);
+      mv.dispose();
+      packed[i] = mv2;
+      tf.tidy(() => value.assign(run('FusedAdamUpdate', { X: value, MV: mv2 }, [n, f(1 - acc1), f(1 - acc2), o.epsilon, -o.learningRate])));
     });
     o.incrementIterations();
   };
