@@ -64,7 +64,7 @@ export function architectureGraph(a: Analysis): ArchitectureGraph {
       if ('input' in s) edges.push({ from: inputId(s.input), to: `L${l.index}`, label: formatShape(model.inputs.get(s.input)!) });
       else {
         const src = model.layers[s.layer];
-        edges.push({ from: `L${s.layer}`, to: `L${l.index}`, label: src.outputShape ? formatShape(src.outputShape) : undefined });
+        edges.push({ from: `L${src.layer.index}`, to: `L${l.index}`, label: src.outputShape ? formatShape(src.outputShape) : undefined });
       }
     }
   }

@@ -14,7 +14,8 @@ export interface LayerInfo {
   layer: LayerNode;
   /** Display name: the `name`, or `<type>_<index>`. */
   id: string;
-  /** Where the inputs come from: layer indices, or model input names. */
+  /** Where the inputs come from: positions in `ModelInfo.layers` (not YAML list indices: items that
+   * could not be read have no entry), or model input names. */
   sources: ({ layer: number } | { input: string })[];
   inputShapes: Shape[] | null;
   outputShape: Shape | null;
@@ -25,7 +26,7 @@ export interface LayerInfo {
 export interface ModelInfo {
   layers: LayerInfo[];
   inputs: Map<string, Shape>;
-  /** Index of the output layer. */
+  /** Position of the output layer in `layers`. */
   output: number | null;
   totalParams: number | null;
   /** True when any layer names its inputs: draw and build as a graph. */
@@ -54,14 +55,14 @@ export function inferModel(spec: Spec, sink: DiagnosticSink): ModelInfo | undefi
 
   // Names: unique, and not shadowing a model input.
   const byName = new Map<string, number>();
-  for (const l of layers) {
+  for (const [position, l] of layers.entries()) {
     if (!l.name) continue;
     const prev = byName.get(l.name.value);
     if (prev !== undefined) {
       sink.error('ref/duplicate-name', l.name.range, `Another layer is already named \`${l.name.value}\`.`, {
         related: [{ message: 'first named here', range: layers[prev].name!.range }],
       });
-    } else byName.set(l.name.value, l.index);
+    } else byName.set(l.name.value, position);
     if (inputs.has(l.name.value) && model.inputs && model.inputs.value.size > 1) {
       sink.error('ref/duplicate-name', l.name.range, `\`${l.name.value}\` is also the name of a model input.`);
     }
@@ -69,13 +70,13 @@ export function inferModel(spec: Spec, sink: DiagnosticSink): ModelInfo | undefi
 
   // Resolve sources.
   const multiInput = inputs.size > 1;
-  for (const info of infos) {
+  for (const [position, info] of infos.entries()) {
     const l = info.layer;
     if (l.inputs) {
       for (const ref of l.inputs) {
         const target = byName.get(ref.value);
         if (target !== undefined) {
-          if (target === l.index) sink.error('ref/cycle', ref.range, `Layer \`${ref.value}\` reads its own output.`);
+          if (target === position) sink.error('ref/cycle', ref.range, `Layer \`${ref.value}\` reads its own output.`);
           else info.sources.push({ layer: target });
         } else if (inputs.has(ref.value) && (multiInput || ref.value === 'input')) {
           info.sources.push({ input: ref.value });
@@ -87,8 +88,8 @@ export function inferModel(spec: Spec, sink: DiagnosticSink): ModelInfo | undefi
           });
         }
       }
-    } else if (l.index > 0) {
-      info.sources.push({ layer: l.index - 1 });
+    } else if (position > 0) {
+      info.sources.push({ layer: position - 1 });
     } else if (inputs.size === 1) {
       info.sources.push({ input: [...inputs.keys()][0] });
     } else if (multiInput) {
@@ -100,8 +101,10 @@ export function inferModel(spec: Spec, sink: DiagnosticSink): ModelInfo | undefi
   const order: number[] = [];
   const indegree = infos.map((i) => i.sources.filter((s) => 'layer' in s).length);
   const consumers: number[][] = infos.map(() => []);
-  for (const info of infos) for (const s of info.sources) if ('layer' in s) consumers[s.layer].push(info.layer.index);
-  const queue = infos.filter((_, i) => indegree[i] === 0).map((i) => i.layer.index);
+  infos.forEach((info, position) => {
+    for (const s of info.sources) if ('layer' in s) consumers[s.layer].push(position);
+  });
+  const queue = infos.flatMap((_, i) => (indegree[i] === 0 ? [i] : []));
   for (let head = 0; head < queue.length; head++) {
     const i = queue[head];
     order.push(i);
@@ -179,8 +182,8 @@ export function inferModel(spec: Spec, sink: DiagnosticSink): ModelInfo | undefi
         }
       }
     }
-    for (const info of infos) {
-      if (!used.has(info.layer.index)) sink.warning('model/unused-layer', info.layer.typeRange, `\`${info.id}\` does not lead to the model output, so it is not part of the model.`);
+    for (const [position, info] of infos.entries()) {
+      if (!used.has(position)) sink.warning('model/unused-layer', info.layer.typeRange, `\`${info.id}\` does not lead to the model output, so it is not part of the model.`);
     }
   }
   const counted = infos.filter((i) => i.layer.known);

@@ -241,7 +241,7 @@ class Reader {
         return !(allowSiblings && k in layerSiblingFields);
       });
       if (typePairs.length === 0) {
-        this.sink.error('item/missing-type', range, `This ${noun} has no type. Write e.g. \`${entries(category)[0]?.name ?? 'name'}\`.`);
+        this.sink.error('item/missing-type', range, `This entry names no ${noun}. Write e.g. \`${entries(category)[0]?.name ?? 'name'}\`.`);
         return undefined;
       }
       const first = typePairs[0];

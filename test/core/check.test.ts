@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { architectureGraph } from '../../src/core/graph';
 import { at, check, codes, find, spec } from './helpers';
 
 describe('structural checks', () => {
@@ -149,6 +150,22 @@ describe('shape inference', () => {
     const cyc = a.diagnostics.filter((d) => d.code === 'ref/cycle');
     expect(cyc.length).toBe(3);
     expect(cyc[0].message).toContain('`a` → `b` → `c`');
+  });
+
+  it('an unreadable layer item does not shift the references of the layers after it', () => {
+    // Shape inference works on the layers it could read; `inputs` and the default "previous layer"
+    // refer to those, not to YAML list positions (which once made `b → a` look like a cycle).
+    const a = check(
+      spec({
+        model:
+          'model:\n  input: [784]\n  layers:\n    - { name: broken }\n    - dense: 16\n      name: a\n    - dense: 12\n      name: b\n      inputs: [a]\n    - dense: { units: 10, activation: softmax }\n      inputs: [b]',
+      }),
+    );
+    expect(codes(a)).toEqual(['item/missing-type']);
+    expect(find(a, 'item/missing-type').message).toBe('This entry names no layer type. Write e.g. `dense`.');
+    expect(a.model?.layers.map((l) => l.outputShape)).toEqual([[null, 16], [null, 12], [null, 10]]);
+    // The graph's edges join the YAML items they came from (items 1 → 2 → 3).
+    expect(architectureGraph(a).edges.map((e) => `${e.from}->${e.to}`)).toEqual(['in_input->L1', 'L1->L2', 'L2->L3']);
   });
 
   it('reports a layer that reads itself', () => {
