@@ -89,6 +89,20 @@ describe('optimizers, losses and regularizers carry their parameters', () => {
     expect(OPTIMIZERS.adadelta({ learning_rate: 1, rho: 0.9, epsilon: 1e-6 }).getConfig()).toMatchObject({ learningRate: 1, rho: 0.9 });
   });
 
+  it('centred RMSprop divides by √(s − ḡ² + ε) as Keras does, so small gradients do not give NaN', () => {
+    // One step from zero state: s = 0.1·g², ḡ = 0.1·g, so s − ḡ² = 0.09·g², below ε for |g| < 1e-3.
+    const w = tf.variable(tf.tensor1d([1, 1]));
+    const opt = OPTIMIZERS.rmsprop({ learning_rate: 0.01, centered: true });
+    opt.minimize(() => tf.sum(tf.mul(w, tf.tensor1d([1e-4, 1]))) as tf.Scalar, false, [w]);
+    const v = Array.from(w.dataSync());
+    expect(v.every(Number.isFinite)).toBe(true);
+    // Keras: Δ = lr·g / √(0.09·g² + ε)
+    const keras = (g: number) => 1 - (0.01 * g) / Math.sqrt(0.09 * g * g + 1e-7);
+    expect(v[0]).toBeCloseTo(keras(1e-4), 5);
+    expect(v[1]).toBeCloseTo(keras(1), 5);
+    w.dispose();
+  });
+
   it('losses match their formulas on a small example', () => {
     const y = tf.tensor2d([[0, 1], [1, 0]]);
     const p = tf.tensor2d([[0.2, 0.8], [0.6, 0.4]]);

@@ -308,7 +308,13 @@ export const OPTIMIZERS: Record<string, (p: Record<string, unknown>) => tf.Optim
   },
   adam: (p) => tf.train.adam(num(p, 'learning_rate', 0.001), num(p, 'beta_1', 0.9), num(p, 'beta_2', 0.999), num(p, 'epsilon', 1e-7)),
   adamax: (p) => tf.train.adamax(num(p, 'learning_rate', 0.002), num(p, 'beta_1', 0.9), num(p, 'beta_2', 0.999), num(p, 'epsilon', 1e-7)),
-  rmsprop: (p) => tf.train.rmsprop(num(p, 'learning_rate', 0.001), num(p, 'rho', 0.9), num(p, 'momentum', 0), num(p, 'epsilon', 1e-7), p.centered === true),
+  rmsprop: (p) => {
+    // tfjs's centred RMSprop divides by √(s − (ḡ² + ε)): NaN wherever s − ḡ² < ε (small gradients,
+    // from the first step). Keras divides by √(s − ḡ² + ε); a negated ε gives exactly that.
+    const centered = p.centered === true;
+    const eps = num(p, 'epsilon', 1e-7);
+    return tf.train.rmsprop(num(p, 'learning_rate', 0.001), num(p, 'rho', 0.9), num(p, 'momentum', 0), centered ? -eps : eps, centered);
+  },
   adagrad: (p) => tf.train.adagrad(num(p, 'learning_rate', 0.001), num(p, 'initial_accumulator_value', 0.1)),
   adadelta: (p) => tf.train.adadelta(num(p, 'learning_rate', 0.001), num(p, 'rho', 0.95), num(p, 'epsilon', 1e-7)),
 };

@@ -7,7 +7,7 @@
  * buffer, encoding, a share of a queue submit through Dawn's node bindings), so a step of the
  * MNIST CNN (10 variables) spent half its ~280 dispatches on the optimizer. Here Adam is two
  * kernels per variable (both moments, kept packed in one tensor; then the value), momentum two,
- * SGD one. The arithmetic is tfjs's, in the same order, so results match it to float rounding (a
+ * SGD one, RMSprop three (four centred). The arithmetic is tfjs's, in the same order, so results match it to float rounding (a
  * test compares them on the webgpu backend).
  *
  *   const fused = fuseOptimizer(optimizer);   // true when this optimizer has fused kernels
@@ -63,6 +63,16 @@ const KERNELS: FusedKernel[] = [
   { name: 'FusedMomentumUpdate', inputs: ['X', 'A'], scalars: ['negLr'], expression: 'uniforms.negLr * a + x' },
   // Nesterov: θ' = −lr·(g + a'·μ) + θ
   { name: 'FusedNesterovUpdate', inputs: ['X', 'A', 'G'], scalars: ['negLr', 'momentum'], expression: 'uniforms.negLr * (g + a * uniforms.momentum) + x' },
+  // RMSprop: s' = s·ρ + g²·(1−ρ); centred also ḡ' = ḡ·ρ + g·(1−ρ)
+  { name: 'FusedRmsMeanSquare', inputs: ['S', 'G'], scalars: ['rho', 'oneMinusRho'], expression: 's * uniforms.rho + (g * g) * uniforms.oneMinusRho' },
+  { name: 'FusedRmsMeanGrad', inputs: ['MG', 'G'], scalars: ['rho', 'oneMinusRho'], expression: 'mg * uniforms.rho + g * uniforms.oneMinusRho' },
+  // a' = a·μ + (g·lr)/√(s' + ε), centred (g·lr)/√(s' − (ḡ'² + ε)); then θ' = θ − a'
+  { name: 'FusedRmsMoment', inputs: ['A', 'G', 'S'], scalars: ['momentum', 'lr', 'epsilon'], expression: 'a * uniforms.momentum + (g * uniforms.lr) / sqrt(s + uniforms.epsilon)' },
+  {
+    name: 'FusedRmsCenteredMoment', inputs: ['A', 'G', 'S', 'MG'], scalars: ['momentum', 'lr', 'epsilon'],
+    expression: 'a * uniforms.momentum + (g * uniforms.lr) / sqrt(s - (mg * mg + uniforms.epsilon))',
+  },
+  { name: 'FusedRmsUpdate', inputs: ['X', 'A'], scalars: [], expression: 'x - a' },
 ];
 
 const registered = new Set<string>();
@@ -131,6 +141,15 @@ interface AdamInternals {
 interface SgdInternals {
   learningRate: number;
   incrementIterations(): void;
+}
+interface RmsInternals extends SgdInternals {
+  decay: number;
+  momentum: number;
+  epsilon: number;
+  centered: boolean;
+  accumulatedMeanSquares: (StateSlot | undefined)[];
+  accumulatedMoments: (StateSlot | undefined)[];
+  accumulatedMeanGrads: (StateSlot | undefined)[];
 }
 interface MomentumInternals extends SgdInternals {
   momentum: number;
@@ -261,8 +280,36 @@ function fusedMomentum(opt: tf.MomentumOptimizer, original: (g: Gradients) => vo
   };
 }
 
+function fusedRmsprop(opt: tf.RMSPropOptimizer, original: (g: Gradients) => void): (g: Gradients) => void {
+  const o = opt as unknown as RmsInternals;
+  return (grads) => {
+    if (!onWebGpu()) return original(grads);
+    tf.tidy(() => {
+      namesOf(grads).forEach((name, i) => {
+        const value = variableNamed(name);
+        const ms = slot(o.accumulatedMeanSquares, i, name, 'rms', value);
+        const a = slot(o.accumulatedMoments, i, name, 'momentum', value);
+        const mg = o.centered ? slot(o.accumulatedMeanGrads, i, name, 'mg', value) : undefined;
+        const g = gradientOf(grads, name, i);
+        if (!g) return;
+        const ms2 = run('FusedRmsMeanSquare', { S: ms, G: g }, [o.decay, 1 - o.decay]);
+        const mg2 = mg && run('FusedRmsMeanGrad', { MG: mg, G: g }, [o.decay, 1 - o.decay]);
+        const a2 = mg2
+          ? run('FusedRmsCenteredMoment', { A: a, G: g, S: ms2, MG: mg2 }, [o.momentum, o.learningRate, o.epsilon])
+          : run('FusedRmsMoment', { A: a, G: g, S: ms2 }, [o.momentum, o.learningRate, o.epsilon]);
+        ms.assign(ms2);
+        if (mg && mg2) mg.assign(mg2);
+        a.assign(a2);
+        value.assign(run('FusedRmsUpdate', { X: value, A: a2 }, []));
+      });
+    });
+    o.incrementIterations();
+  };
+}
+
 /**
- * Gives an optimizer fused webgpu updates where this module has them (Adam, SGD, momentum/Nesterov).
+ * Gives an optimizer fused webgpu updates where this module has them (Adam, SGD, momentum/Nesterov,
+ * RMSprop plain or centred; not Adamax, Adagrad, Adadelta).
  * Returns whether it did; other optimizers keep tfjs's updates.
  */
 export function fuseOptimizer(opt: tf.Optimizer): boolean {
@@ -271,7 +318,7 @@ export function fuseOptimizer(opt: tf.Optimizer): boolean {
   const original = target.applyGradients.bind(opt);
   // By class name: tfjs's optimizers define Symbol.hasInstance by duck typing (an Adam optimizer
   // is `instanceof MomentumOptimizer`).
-  const make = { Adam: fusedAdam, SGD: fusedSgd, Momentum: fusedMomentum }[opt.getClassName()] as
+  const make = { Adam: fusedAdam, SGD: fusedSgd, Momentum: fusedMomentum, RMSProp: fusedRmsprop }[opt.getClassName()] as
     | ((o: tf.Optimizer, original: (g: Gradients) => void) => (g: Gradients) => void)
     | undefined;
   const fused = make?.(opt, original);
