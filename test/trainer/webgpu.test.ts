@@ -256,6 +256,34 @@ describe.skipIf(skip)('webgpu backend (Dawn; lavapipe in CI)', () => {
     optB.dispose();
   }, 60_000);
 
+  // MaxPoolGrad in one kernel against the CPU backend: non-overlapping and overlapping windows,
+  // 'same' padding, ties (the first maximum takes the gradient), all-negative windows.
+  it.each([
+    [[2, 2], [2, 2], 'valid'],
+    [[3, 3], [2, 2], 'same'],
+    [[3, 2], [1, 2], 'valid'],
+  ] as [[number, number], [number, number], 'valid' | 'same'][])('MaxPoolGrad (pool %j, strides %j, %s) matches the CPU backend in one kernel', async (pool, strides, pad) => {
+    const shape: [number, number, number, number] = [2, 7, 6, 3];
+    const xv = values(2 * 7 * 6 * 3, 51).map((v) => Math.round(v * 4) / 4 - 0.6); // many ties, mostly negative
+    const dyOf = (t: tf.Tensor) => tf.tensor(values(t.size, 52), t.shape);
+    const grad = async (backend: string) => {
+      expect(await tf.setBackend(backend)).toBe(true);
+      const x = tf.tensor4d(xv, shape);
+      const w = dyOf(tf.maxPool(x, pool, strides, pad));
+      const f = (t: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(t as tf.Tensor4D, pool, strides, pad), w));
+      const info = await tf.profile(() => tf.grad(f)(x));
+      const g = tf.grad(f)(x);
+      const out = { g: (await g.data()) as Float32Array, kernels: info.kernels.map((k) => k.name) };
+      tf.dispose([x, w, g]);
+      return out;
+    };
+    const cpu = await grad('cpu');
+    const gpu = await grad('webgpu');
+    expect(gpu.kernels).toContain('MaxPoolGrad');
+    expect(maxRelDiff(gpu.g, cpu.g)).toBeLessThan(1e-6);
+    expect(gpu.g.some((v) => v !== 0)).toBe(true);
+  }, 60_000);
+
   it('the fused ReLU gradient matches tfjs\'s (zero, negative, NaN inputs) in one kernel', async () => {
     expect(tf.getBackend()).toBe('webgpu');
     const xv = values(5000, 31);

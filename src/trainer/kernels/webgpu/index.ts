@@ -14,6 +14,8 @@
  * of the reduction (batch × output positions), one thread per (chunk, filter element), then one
  * thread per filter element adding the chunks. NCHW input keeps the convolution route.
  *
+ * MaxPoolGrad is one kernel too (see webgpuMaxPoolGradConfig).
+ *
  * registerWebGpuKernels() must run after '@tensorflow/tfjs-backend-webgpu' is loaded.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -99,11 +101,64 @@ export const webgpuConv2DBackpropFilterConfig: tf.KernelConfig = {
   },
 };
 
+/**
+ * MaxPoolGrad in one kernel: one thread per input element adds dy of every window whose maximum
+ * (the first, scanning rows then columns with `>`, as tfjs's CPU backend picks it) is that
+ * element. tfjs's webgpu backend runs a max-positions pass and then the backprop: two launches.
+ */
+export const webgpuMaxPoolGradConfig: tf.KernelConfig = {
+  kernelName: tf.MaxPoolGrad,
+  backendName: 'webgpu',
+  kernelFunc: ({ inputs, attrs, backend }) => {
+    const { dy, input } = inputs as unknown as tf.MaxPoolGradInputs;
+    const { filterSize, strides, pad, dimRoundingMode } = attrs as unknown as tf.MaxPoolGradAttrs;
+    const info = tf.backend_util.computePool2DInfo(input!.shape as [number, number, number, number], filterSize, strides, 1, pad, dimRoundingMode);
+    const names = ['inH', 'inW', 'ch', 'outH', 'outW', 'fH', 'fW', 'sH', 'sW', 'padTop', 'padLeft'];
+    const values = [info.inHeight, info.inWidth, info.inChannels, info.outHeight, info.outWidth, info.effectiveFilterHeight, info.effectiveFilterWidth, info.strideHeight, info.strideWidth, info.padInfo.top, info.padInfo.left];
+    const size = input!.shape.reduce((a, b) => a * b, 1);
+    return runKernelSource(backend, {
+      key: 'MaxPoolGradFused', inputs: ['X', 'DY'], scalars: names, ints: names, threads: size, outputShape: [...input!.shape],
+      body: `if (index < uniforms.size) {
+        let d = index % uniforms.ch;
+        let xc = (index / uniforms.ch) % uniforms.inW;
+        let xr = (index / (uniforms.ch * uniforms.inW)) % uniforms.inH;
+        let b = index / (uniforms.ch * uniforms.inW * uniforms.inH);
+        // Output rows/columns whose window covers (xr, xc).
+        let r0 = max(0, (xr + uniforms.padTop - uniforms.fH + uniforms.sH) / uniforms.sH);
+        let r1 = min(uniforms.outH - 1, (xr + uniforms.padTop) / uniforms.sH);
+        let c0 = max(0, (xc + uniforms.padLeft - uniforms.fW + uniforms.sW) / uniforms.sW);
+        let c1 = min(uniforms.outW - 1, (xc + uniforms.padLeft) / uniforms.sW);
+        var acc = 0.0;
+        for (var yr = r0; yr <= r1; yr++) {
+          for (var yc = c0; yc <= c1; yc++) {
+            let rCorner = yr * uniforms.sH - uniforms.padTop;
+            let cCorner = yc * uniforms.sW - uniforms.padLeft;
+            var best = -3.4028234663852886e38;
+            var seen = false;
+            var br = -1;
+            var bc = -1;
+            for (var r = max(rCorner, 0); r < min(uniforms.inH, rCorner + uniforms.fH); r++) {
+              for (var c = max(cCorner, 0); c < min(uniforms.inW, cCorner + uniforms.fW); c++) {
+                let v = f32(X[((b * uniforms.inH + r) * uniforms.inW + c) * uniforms.ch + d]);
+                if (v > best || (!seen && v >= best)) { best = v; br = r; bc = c; seen = true; }
+              }
+            }
+            if (br == xr && bc == xc) {
+              acc = acc + f32(DY[((b * uniforms.outH + yr) * uniforms.outW + yc) * uniforms.ch + d]);
+            }
+          }
+        }
+        setOutputAtIndex(index, acc);
+      }`,
+    }, [input!, dy!], values);
+  },
+};
+
 const ours = new WeakSet<tf.KernelConfig>();
 
 /** Replaces the webgpu backend's slow training kernels. Idempotent. */
 export function registerWebGpuKernels(): void {
-  for (const config of [webgpuConv2DBackpropFilterConfig]) {
+  for (const config of [webgpuConv2DBackpropFilterConfig, webgpuMaxPoolGradConfig]) {
     const existing = tf.getKernel(config.kernelName, 'webgpu');
     if (existing && ours.has(existing)) continue;
     if (existing) tf.unregisterKernel(config.kernelName, 'webgpu');
