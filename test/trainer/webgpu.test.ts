@@ -41,6 +41,16 @@ function maxRelDiff(a: Float32Array | Int32Array | Uint8Array, b: Float32Array |
   return d / scale;
 }
 
+/** Runs f on the plain-JS CPU backend, then makes webgpu active again. */
+async function onCpu<T>(f: () => Promise<T>): Promise<T> {
+  expect(await tf.setBackend('cpu')).toBe(true);
+  try {
+    return await f();
+  } finally {
+    await tf.setBackend('webgpu');
+  }
+}
+
 const N = 4;
 const SHAPES: Record<string, number[]> = {
   w1: [3, 3, 1, 8], b1: [8],
@@ -147,11 +157,11 @@ describe.skipIf(skip)('webgpu backend (Dawn; lavapipe in CI)', () => {
     // As the trainer makes it (OPTIMIZERS: Keras's √(s − ḡ² + ε), not tfjs's NaN-prone √(s − (ḡ² + ε))).
     ['centred rmsprop', () => OPTIMIZERS.rmsprop({ learning_rate: 0.01, momentum: 0.5, centered: true }), 'FusedRmsCenteredMoment', 4],
   ];
-  it.each(optimizers)('fused %s updates match tfjs\'s on webgpu, with one kernel per state tensor', async (name, make, kernel, perVariable) => {
+  it.each(optimizers)('fused %s updates match tfjs\'s on webgpu and on the CPU backend, with one kernel per state tensor', async (name, make, kernel, perVariable) => {
     expect(tf.getBackend()).toBe('webgpu');
-    const x = tf.tensor2d(values(16 * 300, 5), [16, 300]);
-    const target = tf.tensor2d(values(16 * 200, 6), [16, 200]);
     const runSteps = async (fused: boolean) => {
+      const x = tf.tensor2d(values(16 * 300, 5), [16, 300]);
+      const target = tf.tensor2d(values(16 * 200, 6), [16, 200]);
       const w = tf.variable(tf.tensor2d(values(300 * 200, 7).map((v) => v * 0.1), [300, 200]), true, `${name}_${fused}_w`);
       const bias = tf.variable(tf.tensor1d(values(200, 8)), true, `${name}_${fused}_b`);
       const opt = make();
@@ -169,12 +179,17 @@ describe.skipIf(skip)('webgpu backend (Dawn; lavapipe in CI)', () => {
       }
       const state = await Promise.all((await opt.getWeights()).map(async (s) => (await s.tensor.data()) as Float32Array));
       const out = { w: (await w.data()) as Float32Array, b: (await bias.data()) as Float32Array, losses, kernels, state };
-      tf.dispose([w, bias]);
+      tf.dispose([w, bias, x, target]);
       opt.dispose();
       return out;
     };
     const ref = await runSteps(false);
     const fused = await runSteps(true);
+    const cpu = await onCpu(() => runSteps(false));
+    // Against the CPU backend the gradients themselves differ in rounding (GPU vs CPU matmul), and
+    // Adam's m/√v turns tiny gradient differences into step differences: a looser bound.
+    expect(maxRelDiff(fused.w, cpu.w), 'values against the CPU backend').toBeLessThan(1e-3);
+    fused.state.forEach((s, i) => expect(maxRelDiff(s, cpu.state[i]), `optimizer state ${i} against the CPU backend`).toBeLessThan(1e-3));
     expect(maxRelDiff(fused.w, ref.w)).toBeLessThan(1e-5);
     expect(maxRelDiff(fused.b, ref.b)).toBeLessThan(1e-5);
     expect(fused.state.length).toBe(ref.state.length);
@@ -189,7 +204,7 @@ describe.skipIf(skip)('webgpu backend (Dawn; lavapipe in CI)', () => {
   // Fused cross-entropy (value and gradient) and accuracy against the unfused ops, both on webgpu.
   // Without label smoothing the labels reach the kernel as tfjs's int32 → float32 cast, which shares
   // the int32 buffer: the kernels must read it as such.
-  it.each([[false, 0], [true, 0], [false, 0.1], [true, 0.1]])('fused categorical cross-entropy (from logits: %s, label smoothing %s) and accuracy match the unfused ops', async (fromLogits, labelSmoothing) => {
+  it.each([[false, 0], [true, 0], [false, 0.1], [true, 0.1]])('fused categorical cross-entropy (from logits: %s, label smoothing %s) and accuracy match the unfused ops and the CPU backend', async (fromLogits, labelSmoothing) => {
     expect(tf.getBackend()).toBe('webgpu');
     const rows = 37;
     const k = 10;
@@ -202,18 +217,18 @@ describe.skipIf(skip)('webgpu backend (Dawn; lavapipe in CI)', () => {
     // Ties in the predictions (row 5: two equal maxima) follow argMax's first-index rule.
     pv[5 * k + 2] = 50;
     pv[5 * k + 6] = 50;
-    const p = tf.tensor2d(pv, [rows, k]);
     const smoothing = labelSmoothing ? { label_smoothing: labelSmoothing } : {};
-    const y = tf.oneHot(tf.tensor1d(labels, 'int32'), k).toFloat();
     const loss = LOSSES.categorical_crossentropy({ from_logits: fromLogits, ...smoothing }, { labelKind: 'one_hot', classes: k });
     const accuracy = METRICS.accuracy({}, { labelKind: 'one_hot', classes: k, loss: 'categorical_crossentropy', outputUnits: k }).fn!;
     const measure = async () => {
+      const p = tf.tensor2d(pv, [rows, k]);
+      const y = tf.oneHot(tf.tensor1d(labels, 'int32'), k).toFloat();
       const dp = tf.grad((pp: tf.Tensor) => tf.sum(tf.mul(loss(y, pp), tf.linspace(1, 2, rows))))(p);
       const info = await tf.profile(() => loss(y, p));
       const value = loss(y, p);
       const acc = accuracy(y, p);
       const out = { value: (await value.data()) as Float32Array, grad: (await dp.data()) as Float32Array, acc: (await acc.data()) as Float32Array, kernels: info.kernels.map((x) => x.name) };
-      tf.dispose([dp, value, acc]);
+      tf.dispose([dp, value, acc, p, y]);
       return out;
     };
     const fused = await measure();
@@ -230,7 +245,10 @@ describe.skipIf(skip)('webgpu backend (Dawn; lavapipe in CI)', () => {
     expect(maxRelDiff(fused.grad, ref.grad)).toBeLessThan(1e-5);
     expect(Array.from(fused.acc)).toEqual(Array.from(ref.acc));
     expect(fused.acc.some((v) => v === 1)).toBe(true);
-    tf.dispose([p, y]);
+    const cpu = await onCpu(measure);
+    expect(maxRelDiff(fused.value, cpu.value), 'loss against the CPU backend').toBeLessThan(1e-5);
+    expect(maxRelDiff(fused.grad, cpu.grad), 'gradient against the CPU backend').toBeLessThan(1e-5);
+    expect(Array.from(fused.acc)).toEqual(Array.from(cpu.acc));
   }, 60_000);
 
   it('fused Adam resumes from its saved state (getWeights → setWeights) exactly where it stopped', async () => {
@@ -284,23 +302,24 @@ describe.skipIf(skip)('webgpu backend (Dawn; lavapipe in CI)', () => {
     expect(gpu.g.some((v) => v !== 0)).toBe(true);
   }, 60_000);
 
-  it('the fused ReLU gradient matches tfjs\'s (zero, negative, NaN inputs) in one kernel', async () => {
+  it('the fused ReLU gradient matches tfjs\'s and the CPU backend\'s (zero, negative, NaN inputs) in one kernel', async () => {
     expect(tf.getBackend()).toBe('webgpu');
     const xv = values(5000, 31);
     xv[0] = 0;
     xv[1] = NaN;
     xv[2] = -0;
-    const x = tf.tensor1d(xv);
-    const w = tf.tensor1d(values(5000, 32));
-    const f = (t: tf.Tensor) => tf.sum(tf.mul(tf.relu(t), w));
     const grad = async () => {
+      const x = tf.tensor1d(xv);
+      const w = tf.tensor1d(values(5000, 32));
+      const f = (t: tf.Tensor) => tf.sum(tf.mul(tf.relu(t), w));
       const info = await tf.profile(() => tf.grad(f)(x));
       const g = tf.grad(f)(x);
       const out = { g: (await g.data()) as Float32Array, kernels: info.kernels.map((k) => k.name) };
-      g.dispose();
+      tf.dispose([g, x, w]);
       return out;
     };
     const fused = await grad();
+    const cpu = await onCpu(grad);
     process.env.MODELYAML_WEBGPU_FUSED = '0';
     let ref: Awaited<ReturnType<typeof grad>>;
     try {
@@ -313,9 +332,10 @@ describe.skipIf(skip)('webgpu backend (Dawn; lavapipe in CI)', () => {
     expect(ref.kernels).toContain('Step');
     expect(Number.isNaN(fused.g[1])).toBe(true);
     expect(Number.isNaN(ref.g[1])).toBe(true);
-    fused.g[1] = ref.g[1] = 0;
+    expect(Number.isNaN(cpu.g[1])).toBe(true);
+    fused.g[1] = ref.g[1] = cpu.g[1] = 0;
     expect(Array.from(fused.g)).toEqual(Array.from(ref.g));
-    tf.dispose([x, w]);
+    expect(Array.from(fused.g)).toEqual(Array.from(cpu.g));
   }, 60_000);
 
   it('the trainer trains a conv net on webgpu and records the adapter', async () => {
