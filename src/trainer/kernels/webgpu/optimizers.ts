@@ -184,7 +184,9 @@ function fusedAdam(opt: tf.AdamOptimizer, original: (g: Gradients) => void): (g:
     tf.dispose(packed.filter((t): t is tf.Tensor => !!t));
     packed.length = 0;
   };
-  const { getWeights, setWeights, dispose } = { getWeights: o.getWeights.bind(o), setWeights: o.setWeights.bind(o), dispose: o.dispose.bind(o) };
+  const getWeights = o.getWeights.bind(o);
+  const setWeights = o.setWeights.bind(o);
+  const dispose = o.dispose.bind(o);
   o.getWeights = async () => {
     unpack();
     return getWeights();
