@@ -1,7 +1,7 @@
 /** The curves' data functions: series per metric, smoothing, alignment, outlier ranges, CSV. */
 import { describe, expect, it } from 'vitest';
 import type { CurvePoint, RunInfo } from '../../src/core/protocol/webview';
-import { alignTo, decimationIndices, formatDuration, mergeXs, metricsOf, nearestIndex, outlierRange, quantile, seriesOf, smoothEma, toCsv, type RunData } from '../../webviews/curves/model';
+import { alignTo, decimationIndices, formatDuration, mergeXs, metricsOf, nearestIndex, outlierRange, quantile, SeriesBuilder, seriesOf, smoothEma, toCsv, type RunData } from '../../webviews/curves/model';
 
 const info = (id: string): RunInfo => ({ id, label: `run ${id}`, specName: 's', startedAt: '2025-01-01T00:00:00.000Z', status: 'completed' });
 const pt = (kind: 'batch' | 'epoch', step: number, values: Record<string, number | null>): CurvePoint => ({ kind, step, epoch: step / 10, time: step * 0.5, values });
@@ -25,6 +25,32 @@ describe('curves model', () => {
   it('keeps the latest value when a resumed run repeats steps', () => {
     const run: RunData = { info: info('a'), points: [pt('batch', 1, { loss: 3 }), pt('batch', 2, { loss: 2 }), pt('batch', 2, { loss: 1.9 }), pt('batch', 3, { loss: 1 })] };
     expect(seriesOf(run, 'step')[0]).toMatchObject({ xs: [1, 2, 3], ys: [3, 1.9, 1] });
+  });
+
+  it('SeriesBuilder follows a live run point by point and equals seriesOf, also after a repeated step', () => {
+    const run: RunData = { info: info('a'), points: [] };
+    const b = new SeriesBuilder(run, 'step');
+    expect(b.series()).toEqual([]);
+    const stream = [
+      pt('batch', 1, { loss: 2, accuracy: 0.1 }),
+      pt('batch', 2, { loss: Number.NaN, accuracy: 0.2 }),
+      pt('epoch', 2, { loss: 1.7, val_loss: 1.9 }),
+      pt('batch', 3, { loss: 1.2, accuracy: null }),
+      pt('epoch', 4, { loss: 1.1, val_loss: 1.3 }),
+    ];
+    for (const p of stream) {
+      run.points.push(p);
+      expect(b.series()).toEqual(seriesOf(run, 'step'));
+    }
+    // The same arrays grow: nothing before the new points is copied again.
+    const xs = b.series()[0].xs;
+    run.points.push(pt('batch', 5, { loss: 1, accuracy: 0.5 }));
+    expect(b.series()[0].xs).toBe(xs);
+    expect(xs).toEqual([1, 2, 3, 5]);
+    // A resumed run repeats step 3: from then on the builder answers as seriesOf (latest value wins).
+    run.points.push(pt('batch', 3, { loss: 0.9, accuracy: 0.4 }));
+    expect(b.series()).toEqual(seriesOf(run, 'step'));
+    expect(b.series()[0]).toMatchObject({ xs: [1, 2, 3, 5], ys: [2, null, 0.9, 1] });
   });
 
   it('smooths like TensorBoard: a debiased exponential moving average', () => {

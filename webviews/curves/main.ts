@@ -26,7 +26,7 @@ import { announce, el, safeFileName } from '../shared/dom';
 import { cssColor, fontFamily, onThemeChange, themeKind, withAlpha } from '../shared/theme';
 import { CurveChart, type ChartSeriesSpec, type ChartTheme } from './chart';
 import { chartsPng, chartsSvg, type LegendEntry } from './export';
-import { decimationIndices, metricsOf, SERIES_CLASSES, seriesOf, smoothEma, toCsv, toJson, type RunData, type SeriesClass, type SeriesData, type Split } from './model';
+import { decimationIndices, metricsOf, SERIES_CLASSES, SeriesBuilder, smoothEma, toCsv, toJson, type RunData, type SeriesClass, type SeriesData, type Split } from './model';
 
 type Conn = ReturnType<typeof connectToHost<CurvesToWebview, CurvesFromWebview, CurvesViewState>>;
 const conn: Conn = connectToHost<CurvesToWebview, CurvesFromWebview, CurvesViewState>(validateCurvesToWebview);
@@ -39,7 +39,7 @@ let current: string | undefined = state.runId;
 let hostMessage: string | undefined;
 let initialised = false;
 const charts = new Map<string, CurveChart>();
-const seriesCache = new Map<string, { key: string; series: SeriesData[] }>();
+const seriesCache = new Map<string, SeriesBuilder>();
 let renders = 0;
 let lastRenderMs = 0;
 
@@ -204,12 +204,12 @@ function shownRunIds(): string[] {
 }
 
 function seriesFor(run: RunData): SeriesData[] {
-  const key = `${run.points.length}|${state.xAxis}`;
-  const hit = seriesCache.get(run.info.id);
-  if (hit && hit.key === key) return hit.series;
-  const series = seriesOf(run, state.xAxis);
-  seriesCache.set(run.info.id, { key, series });
-  return series;
+  let b = seriesCache.get(run.info.id);
+  if (!b || b.axis !== state.xAxis) {
+    b = new SeriesBuilder(run, state.xAxis);
+    seriesCache.set(run.info.id, b);
+  }
+  return b.series();
 }
 
 function colorOf(runIndex: number, split: Split): string {

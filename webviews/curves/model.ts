@@ -81,6 +81,58 @@ export function seriesOf(run: RunData, axis: XAxis): SeriesData[] {
   return out;
 }
 
+/**
+ * The series of a run kept up to date as points arrive: each new point is appended to its series
+ * (no pass over the earlier points, no per-point string keys), so a live run of 50,000 points
+ * costs a render only what the new points cost. Equal to `seriesOf` while x keeps increasing in
+ * every series; once a point does not (a resumed run repeats steps) `series()` falls back to
+ * `seriesOf`, which keeps the latest value for each x.
+ */
+export class SeriesBuilder {
+  private readonly byKey = new Map<string, SeriesData>();
+  private readonly list: SeriesData[] = [];
+  private count = 0;
+  private inOrder = true;
+
+  constructor(
+    private readonly run: RunData,
+    readonly axis: XAxis,
+  ) {}
+
+  /** The series of every point the run holds now. */
+  series(): SeriesData[] {
+    const points = this.run.points;
+    if (points.length < this.count) return seriesOf(this.run, this.axis); // points were replaced: not ours to follow
+    for (let i = this.count; i < points.length && this.inOrder; i++) this.add(points[i]);
+    this.count = points.length;
+    return this.inOrder ? this.list : seriesOf(this.run, this.axis);
+  }
+
+  private add(p: CurvePoint): void {
+    const x = xOf(p, this.axis);
+    if (!Number.isFinite(x)) return;
+    for (const valueKey in p.values) {
+      const id = valueKey + '|' + p.kind;
+      let s = this.byKey.get(id);
+      if (!s) {
+        const { metric, split } = splitOf(valueKey);
+        const runId = this.run.info.id;
+        s = { key: `${runId}|${valueKey}|${p.kind}`, runId, metric, valueKey, split, cls: `${split}-${p.kind}`, xs: [], ys: [] };
+        this.byKey.set(id, s);
+        this.list.push(s);
+      }
+      const n = s.xs.length;
+      if (n && x <= s.xs[n - 1]) {
+        this.inOrder = false;
+        return;
+      }
+      const v = p.values[valueKey];
+      s.xs.push(x);
+      s.ys.push(typeof v === 'number' && Number.isFinite(v) ? v : null);
+    }
+  }
+}
+
 /** The metrics to chart, `loss` first, then alphabetically. */
 export function metricsOf(series: SeriesData[]): string[] {
   const set = new Set(series.map((s) => s.metric));
