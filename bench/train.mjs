@@ -113,7 +113,7 @@ function run(model, backendLabel, batchSize, batches, eventEvery = 1, epochs) {
         peak = Math.max(peak, peakRss(child.pid) ?? 0);
       }
       // Epochs after the first (shader compilation, buffer pools): samples over the epoch's time.
-      if (e.type === 'epoch' && e.epoch > 1 && started) epochRates.push(({ rate: (started.samples.train * 1000) / e.durationMs, ms: e.durationMs }));
+      if (e.type === 'epoch' && e.epoch > 1 && started) epochRates.push((started.samples.train * 1000) / e.durationMs);
       if (e.type === 'error') reject(new Error(`${model}/${backend}/${batchSize}: ${e.message}`));
     });
     child.on('exit', () => {
@@ -122,7 +122,7 @@ function run(model, backendLabel, batchSize, batches, eventEvery = 1, epochs) {
       const b = times.at(-1);
       const median = (v) => [...v].sort((x, y) => x - y)[Math.floor(v.length / 2)];
       const samplesPerSecond = epochRates.length
-        ? median(epochRates.map((r) => r.rate))
+        ? median(epochRates)
         : b && a && b.n > a.n ? ((b.n - a.n) * batchSize * 1000) / (b.t - a.t) : undefined;
       if (!samplesPerSecond) return reject(new Error(`${model}/${backend}/${batchSize}: no steady-state batches (${stderr.slice(-300)})`));
       resolve({
