@@ -62,23 +62,33 @@ export function conv2dFilterGradNHWC(x: tf.Tensor4D, dy: tf.Tensor4D, g: ConvGeo
   return 2 * k <= g.outC ? viaIm2col(x, dy, g) : viaConvolution(x, dy, g);
 }
 
+/**
+ * Conv2DBackpropFilter's inputs as NHWC tensors with their geometry, handed to `grad` inside a
+ * tidy: the part every backend's kernel shares.
+ */
+export function filterGradNHWC(
+  x: tf.TensorInfo, dy: tf.TensorInfo, attrs: tf.Conv2DBackpropFilterAttrs,
+  grad: (x: tf.Tensor4D, dy: tf.Tensor4D, g: ConvGeometry) => tf.Tensor4D,
+): tf.Tensor4D {
+  const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs;
+  return tf.tidy(() => {
+    let x4 = asTensor<tf.Rank.R4>(x);
+    let dy4 = asTensor<tf.Rank.R4>(dy);
+    if (dataFormat === 'NCHW') {
+      x4 = tf.transpose(x4, NCHW_TO_NHWC);
+      dy4 = tf.transpose(dy4, NCHW_TO_NHWC);
+    }
+    const g = geometryFor((mode) => tf.backend_util.computeConv2DInfo(
+      x4.shape, filterShape, strides, 1, pad, mode, false, 'channelsLast'), dimRoundingMode, dy4.shape[1], dy4.shape[2]);
+    return grad(x4, dy4, g);
+  });
+}
+
 export const conv2DBackpropFilterConfig: tf.KernelConfig = {
   kernelName: tf.Conv2DBackpropFilter,
   backendName: 'wasm',
   kernelFunc: ({ inputs, attrs }) => {
     const { x, dy } = inputs as unknown as tf.Conv2DBackpropFilterInputs;
-    const { strides, pad, dataFormat, dimRoundingMode, filterShape } =
-      attrs as unknown as tf.Conv2DBackpropFilterAttrs;
-    return tf.tidy(() => {
-      let x4 = asTensor<tf.Rank.R4>(x!);
-      let dy4 = asTensor<tf.Rank.R4>(dy!);
-      if (dataFormat === 'NCHW') {
-        x4 = tf.transpose(x4, NCHW_TO_NHWC);
-        dy4 = tf.transpose(dy4, NCHW_TO_NHWC);
-      }
-      const g = geometryFor((mode) => tf.backend_util.computeConv2DInfo(
-        x4.shape, filterShape, strides, 1, pad, mode, false, 'channelsLast'), dimRoundingMode, dy4.shape[1], dy4.shape[2]);
-      return conv2dFilterGradNHWC(x4, dy4, g);
-    });
+    return filterGradNHWC(x!, dy!, attrs as unknown as tf.Conv2DBackpropFilterAttrs, conv2dFilterGradNHWC);
   },
 };

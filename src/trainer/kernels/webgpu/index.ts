@@ -19,8 +19,8 @@
  * registerWebGpuKernels() must run after '@tensorflow/tfjs-backend-webgpu' is loaded.
  */
 import * as tf from '@tensorflow/tfjs';
-import { viaConvolution } from '../wasm/conv2d_backprop_filter';
-import { asTensor, geometryFor, NCHW_TO_NHWC, type ConvGeometry } from '../wasm/util';
+import { filterGradNHWC, viaConvolution } from '../wasm/conv2d_backprop_filter';
+import { geometryFor, type ConvGeometry } from '../wasm/util';
 import { runKernelSource } from './program';
 
 /** Enough threads to fill a large GPU; chunks no shorter than this many reduction terms. */
@@ -87,17 +87,7 @@ export const webgpuConv2DBackpropFilterConfig: tf.KernelConfig = {
         x!.shape as [number, number, number, number], filterShape, strides, 1, pad, mode, false, 'channelsLast'), dimRoundingMode, dy!.shape[1], dy!.shape[2]);
       return filterGradSplit(backend, x!, dy!, g);
     }
-    return tf.tidy(() => {
-      let x4 = asTensor<tf.Rank.R4>(x!);
-      let dy4 = asTensor<tf.Rank.R4>(dy!);
-      if (dataFormat === 'NCHW') {
-        x4 = tf.transpose(x4, NCHW_TO_NHWC);
-        dy4 = tf.transpose(dy4, NCHW_TO_NHWC);
-      }
-      const g = geometryFor((mode) => tf.backend_util.computeConv2DInfo(
-        x4.shape, filterShape, strides, 1, pad, mode, false, 'channelsLast'), dimRoundingMode, dy4.shape[1], dy4.shape[2]);
-      return viaConvolution(x4, dy4, g);
-    });
+    return filterGradNHWC(x!, dy!, attrs as unknown as tf.Conv2DBackpropFilterAttrs, viaConvolution);
   },
 };
 
