@@ -28,22 +28,13 @@ import { deriveSeed, mulberry32, product } from './util';
 
 declare const __filename: string | undefined;
 
-interface Setup {
+interface Setup extends Pick<ParallelOptions, 'specPath' | 'specDir' | 'seed' | 'wasmDir' | 'task' | 'metricCtx' | 'metrics' | 'xShape' | 'yShape'> {
   modelyamlParallel: true;
-  specPath: string;
-  specDir: string;
-  seed: number;
-  wasmDir?: string;
-  task: { labelKind: unknown; classes?: unknown };
-  metricCtx: MetricContext;
   /** Per-sample sizes of x and y, and the most samples the worker gets. */
   kx: number;
   ky: number;
-  xShape: number[];
-  yShape: number[];
   maxHalf: number;
   params: number;
-  metrics: number;
   sab: SharedArrayBuffer;
 }
 
