@@ -17,6 +17,7 @@ import { chooseBackend } from './device';
 import { buildModel } from './model/build';
 import { learningRateOf, lossOf, metricOf, optimizerOf, scheduleOf, setLearningRate, type Metric } from './model/objectives';
 import { fuseOptimizer } from './kernels/webgpu/optimizers';
+import { fusedKernelsOn } from './kernels/webgpu/program';
 import { DataParallel, parallelRefusal } from './parallel';
 import { createRunDir, RunRecordWriter } from './record';
 import { deriveSeed, fail, gaussian, mulberry32, permutation, product, sha256, tick, TrainerError } from './util';
@@ -259,7 +260,7 @@ export async function runTraining(specPath: string, options: TrainOptions, emit:
   const batchMetrics = metrics.filter((m) => m.fn);
   const optimizer = optimizerOf(settings.optimizer);
   // On the GPU, one kernel per optimizer state tensor instead of tfjs's chain of element-wise ops.
-  if (choice.backend === 'webgpu' && process.env.MODELYAML_WEBGPU_FUSED !== '0') {
+  if (choice.backend === 'webgpu' && fusedKernelsOn()) {
     log('debug', fuseOptimizer(optimizer) ? `fused webgpu updates for ${settings.optimizer.type}` : `no fused webgpu updates for ${settings.optimizer.type}: tfjs's own`);
   }
   const lossForTf = (y: tf.Tensor, p: tf.Tensor) => lossFn(y, p);

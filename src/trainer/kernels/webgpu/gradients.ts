@@ -6,7 +6,7 @@
  * override (gradients are registered per kernel, not per backend) changes nothing elsewhere.
  */
 import * as tf from '@tensorflow/tfjs';
-import { runKernelSource } from './program';
+import { fusedKernelsOn, runKernelSource } from './program';
 
 const RELU_GRAD = 'FusedReluGrad';
 
@@ -38,7 +38,7 @@ export function registerFusedGradients(): void {
       const d = dy as tf.Tensor;
       return {
         x: () =>
-          tf.getBackend() === 'webgpu' && process.env.MODELYAML_WEBGPU_FUSED !== '0'
+          tf.getBackend() === 'webgpu' && fusedKernelsOn()
             ? (tf.engine().runKernel(RELU_GRAD, { X: x, DY: d }, {}) as tf.Tensor)
             : tf.mul(d, tf.cast(tf.step(x), 'float32')),
       };

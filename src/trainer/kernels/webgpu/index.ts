@@ -21,7 +21,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { filterGradNHWC, viaConvolution } from '../wasm/conv2d_backprop_filter';
 import { geometryFor, type ConvGeometry } from '../wasm/util';
-import { runKernelSource } from './program';
+import { fusedKernelsOn, runKernelSource } from './program';
 
 /** Enough threads to fill a large GPU; chunks no shorter than this many reduction terms. */
 const TARGET_THREADS = 1 << 18;
@@ -82,7 +82,7 @@ export const webgpuConv2DBackpropFilterConfig: tf.KernelConfig = {
   kernelFunc: ({ inputs, attrs, backend }) => {
     const { x, dy } = inputs as unknown as tf.Conv2DBackpropFilterInputs;
     const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs as unknown as tf.Conv2DBackpropFilterAttrs;
-    if (dataFormat !== 'NCHW' && process.env.MODELYAML_WEBGPU_FUSED !== '0') {
+    if (dataFormat !== 'NCHW' && fusedKernelsOn()) {
       const g = geometryFor((mode) => tf.backend_util.computeConv2DInfo(
         x!.shape as [number, number, number, number], filterShape, strides, 1, pad, mode, false, 'channelsLast'), dimRoundingMode, dy!.shape[1], dy!.shape[2]);
       return filterGradSplit(backend, x!, dy!, g);

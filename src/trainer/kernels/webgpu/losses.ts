@@ -13,7 +13,7 @@
  * axis, with a gradient for `p` (none for the labels: zeros).
  */
 import * as tf from '@tensorflow/tfjs';
-import { runKernelSource } from './program';
+import { fusedKernelsOn, runKernelSource } from './program';
 
 const EPS = 1e-7;
 
@@ -107,7 +107,7 @@ export function registerFusedLossKernels(): void {
 
 /** Whether the active backend has the fused kernels (webgpu, after registerFusedLossKernels). */
 export function fusedLossesAvailable(): boolean {
-  return tf.getBackend() === 'webgpu' && !!tf.getKernel('FusedCrossEntropy', 'webgpu') && process.env.MODELYAML_WEBGPU_FUSED !== '0';
+  return tf.getBackend() === 'webgpu' && !!tf.getKernel('FusedCrossEntropy', 'webgpu') && fusedKernelsOn();
 }
 
 /** Per-row categorical cross-entropy, one kernel forward and one backward. */

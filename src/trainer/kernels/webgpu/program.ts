@@ -24,6 +24,14 @@ interface WebGpuBackendLike {
 
 const WORKGROUP = 64;
 
+/**
+ * Whether the trainer's own webgpu kernels (fused updates, loss, gradients, filter gradient) are
+ * used: on unless MODELYAML_WEBGPU_FUSED=0 (tfjs's kernels, for comparisons and benchmarks).
+ */
+export function fusedKernelsOn(): boolean {
+  return process.env.MODELYAML_WEBGPU_FUSED !== '0';
+}
+
 export interface KernelSource {
   /** Unique: the pipeline cache key. */
   key: string;
