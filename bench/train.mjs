@@ -18,7 +18,7 @@
 // Debian's python3-torch installs under the system python); ratios ours/PyTorch per model and batch.
 // Results go to bench/results/train.json.
 import { execFileSync, fork } from 'node:child_process';
-import { cpus, totalmem } from 'node:os';
+import { availableParallelism, cpus, totalmem } from 'node:os';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -87,9 +87,12 @@ for (const m of ['cnn', 'mlp', 'mlp-sgd']) writeFileSync(join(dir, `${m}.model.y
 
 /** One run: resolves with the measurements. */
 function run(model, backendLabel, batchSize, batches, eventEvery = 1, epochs) {
-  // 'wasm-1t': the wasm backend with data-parallel training turned off (one thread).
-  const backend = backendLabel.replace(/-1t$/, '');
-  const env = backendLabel.endsWith('-1t') ? { ...process.env, MODELYAML_PARALLEL: '0' } : process.env;
+  // 'wasm-1t': the wasm backend with data-parallel training turned off (one thread);
+  // 'wasm-xt': the threaded wasm build (XNNPACK on every core), no data-parallel split.
+  const backend = backendLabel.replace(/-(1t|xt)$/, '');
+  const env = backendLabel.endsWith('-1t') ? { ...process.env, MODELYAML_PARALLEL: '0' }
+    : backendLabel.endsWith('-xt') ? { ...process.env, MODELYAML_PARALLEL: '0', MODELYAML_WASM_THREADS: String(Math.min(8, availableParallelism())) }
+    : process.env;
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     // MODELYAML_BENCH_PROF_DIR: a CPU profile of the trainer for the CNN at batch 64.
@@ -104,7 +107,12 @@ function run(model, backendLabel, batchSize, batches, eventEvery = 1, epochs) {
     let peak = 0;
     let started;
     child.on('message', (e) => {
-      if (e.type === 'started') started = e;
+      if (e.type === 'started') {
+        started = e;
+        // The threaded wasm build names its threads in the device: "(WebAssembly, SIMD, 2 threads)".
+        const t = /, (\d+) threads\)/.exec(e.device ?? '');
+        if (t) threads = Number(t[1]);
+      }
       if (e.type === 'log' && /^data-parallel training: (\d+) threads/.test(e.message)) threads = Number(/(\d+) threads/.exec(e.message)[1]);
       if (e.type === 'batch') {
         const now = performance.now();
@@ -156,6 +164,10 @@ const plan = [
   ['cnn', 'wasm', 256, quick ? 6 : 15],
   ['cnn', 'wasm-1t', 64, quick ? 12 : 40],
   ['cnn', 'wasm-1t', 256, quick ? 6 : 15],
+  ['cnn', 'wasm-xt', 64, quick ? 12 : 40],
+  ['cnn', 'wasm-xt', 256, quick ? 6 : 15],
+  ['mlp', 'wasm-xt', 64, quick ? 40 : 150],
+  ['mlp', 'wasm-xt', 256, quick ? 20 : 39],
   ['mlp-sgd', 'wasm', 32, quick ? 60 : 250],
   ['mlp', 'wasm', 64, quick ? 40 : 150],
   ['mlp', 'wasm', 256, quick ? 20 : 39],
@@ -168,7 +180,7 @@ const plan = [
   ['cnn', 'webgpu', 256, quick ? 6 : 15],
   ['mlp', 'webgpu', 64, quick ? 12 : 60],
   ['mlp', 'webgpu', 256, quick ? 8 : 30],
-].filter(([m, b]) => (!only || only.includes(b.replace(/-1t$/, ''))) && (!models || models.includes(m)));
+].filter(([m, b]) => (!only || only.includes(b.replace(/-(1t|xt)$/, ''))) && (!models || models.includes(m)));
 const results = [];
 const skipped = [];
 const line = (r) => `${r.model.padEnd(4)} ${`${r.backend}${r.threads > 1 ? `×${r.threads}` : ''}`.padEnd(7)} batch ${String(r.batchSize).padEnd(4)} ${String(r.samplesPerSecond).padStart(6)} samples/s  ${String(r.msPerStep).padStart(7)} ms/step`;
@@ -193,7 +205,7 @@ try {
       console.log(`webgpu: not measured (${e.message.slice(0, 300)})`);
       continue;
     }
-    if (r.backend !== backend.replace(/-1t$/, '')) {
+    if (r.backend !== backend.replace(/-(1t|xt)$/, '')) {
       // The trainer fell back (a forced backend that cannot start): not this backend's figure.
       if (backend === 'webgpu') webgpuDown = `webgpu did not start; the trainer used ${r.backend}`;
       skipped.push({ backend, reason: `did not start; the trainer used ${r.backend}` });

@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import { initWasmBackend } from './backend/wasm';
+import { initWasmBackend, wasmThreadCount } from './backend/wasm';
 import { initWebGpuBackend } from './backend/webgpu';
 import { fail } from './util';
 
@@ -87,9 +87,10 @@ function registerCpuFallbacks(): string[] {
 
 const debug: string[] = [];
 
-async function useWasm(wasmDir: string | undefined, notes: string[]): Promise<boolean> {
+async function useWasm(wasmDir: string | undefined, threads: number, notes: string[]): Promise<boolean> {
   try {
-    await initWasmBackend(wasmDir);
+    await initWasmBackend(wasmDir, threads);
+    if (threads > 1 && wasmThreadCount() < 2) notes.push(`WebAssembly: the threaded build did not start, training on one thread`);
     await tf.ready();
     if (tf.getBackend() !== 'wasm') return false;
     wasmSimd = (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT').catch(() => false)) === true;
@@ -109,6 +110,8 @@ export interface ChooseOptions {
   /** Force a backend by tfjs name (tests, benchmarks). */
   backend?: string;
   wasmDir?: string;
+  /** Threads for the wasm backend's XNNPACK pool (1: the single-threaded build). */
+  wasmThreads?: number;
   /** Where to look for native packages (the workspace), besides the bundle's own folder. */
   searchFrom: string[];
 }
@@ -120,9 +123,10 @@ export async function chooseBackend(o: ChooseOptions): Promise<BackendChoice & {
 
 async function choose(o: ChooseOptions): Promise<BackendChoice> {
   const notes: string[] = [];
-  const simd = () => (wasmSimd ? 'WebAssembly, SIMD' : 'WebAssembly');
+  const threads = o.wasmThreads ?? 1;
+  const simd = () => `${wasmSimd ? 'WebAssembly, SIMD' : 'WebAssembly'}${wasmThreadCount() > 1 ? `, ${wasmThreadCount()} threads` : ''}`;
   if (o.backend) {
-    if (o.backend === 'wasm' && (await useWasm(o.wasmDir, notes))) return { backend: 'wasm', device: `CPU: ${cpuName()} (${simd()})`, reason: 'backend forced to wasm', notes };
+    if (o.backend === 'wasm' && (await useWasm(o.wasmDir, threads, notes))) return { backend: 'wasm', device: `CPU: ${cpuName()} (${simd()})`, reason: 'backend forced to wasm', notes };
     if (o.backend === 'cpu' && (await tf.setBackend('cpu'))) return { backend: 'cpu', device: `CPU: ${cpuName()} (plain JavaScript)`, reason: 'backend forced to cpu (plain JavaScript)', notes };
     if (o.backend === 'webgpu') {
       const w = await initWebGpuBackend({ searchFrom: o.searchFrom, allowSoftware: true });
@@ -162,7 +166,7 @@ async function choose(o: ChooseOptions): Promise<BackendChoice> {
     }
     tried.push('@tensorflow/tfjs-node is not installed');
   }
-  if (await useWasm(o.wasmDir, notes)) {
+  if (await useWasm(o.wasmDir, threads, notes)) {
     return { backend: 'wasm', device: `CPU: ${cpuName()} (${simd()})`, reason: `train.device is ${o.device}: ${[...tried, 'using WebAssembly'].join('; ')}`, notes };
   }
   await tf.setBackend('cpu');

@@ -21,7 +21,7 @@ import { cpus } from 'node:os';
 import { Worker, workerData } from 'node:worker_threads';
 import { analyze, trainSettings } from '../core/analyze';
 import { fileDataHost } from '../node/dataHost';
-import { initWasmBackend } from './backend/wasm';
+import { initWasmBackend, wasmThreadCount } from './backend/wasm';
 import { buildModel } from './model/build';
 import { lossOf, metricOf, type MetricContext } from './model/objectives';
 import { deriveSeed, mulberry32, product } from './util';
@@ -88,6 +88,7 @@ export function parallelRefusal(o: Pick<ParallelOptions, 'backend' | 'model' | '
   // MODELYAML_PARALLEL=1 forces it wherever it is correct (tests): no thread-count or work threshold.
   const forced = /^(1|on|true|yes)$/i.test(process.env.MODELYAML_PARALLEL ?? '');
   if (o.backend !== 'wasm') return `the ${o.backend} backend is not the single-threaded wasm one`;
+  if (wasmThreadCount() > 1) return `the wasm backend already runs ${wasmThreadCount()} threads`;
   const threads = Math.min(cpus().length, Number(process.env.MODELYAML_THREADS) || Infinity);
   if (threads < 2 && !forced) return `${threads} thread available`;
   if (o.batchSize < (forced ? 2 : 32)) return `batch ${o.batchSize} is too small to split`;
@@ -129,6 +130,8 @@ export class DataParallel {
   /** Set while a step's worker half is in flight: the wrapped computeGradients waits for it. */
   private pending?: { nMain: number; nWorker: number };
   private workerMetrics: number[] = [];
+  /** The last step's split, for MODELYAML_PARALLEL_PROFILE. */
+  private profile = { main: 0, waited: 0, combine: 0 };
   readonly threads = 2;
 
   private constructor(private readonly s: Setup, private readonly worker: Worker, private readonly model: tf.LayersModel, optimizer: tf.Optimizer) {
@@ -143,7 +146,7 @@ export class DataParallel {
       const t1 = performance.now();
       this.wait();
       const t2 = performance.now();
-      if (process.env.MODELYAML_PARALLEL_PROFILE) process.stderr.write(`main half ${(t1 - t0).toFixed(1)} ms, waited ${(t2 - t1).toFixed(1)} ms\n`);
+      this.profile = { main: t1 - t0, waited: t2 - t1, combine: 0 };
       const n = p.nMain + p.nWorker;
       const a = p.nMain / n;
       const b = p.nWorker / n;
@@ -162,6 +165,7 @@ export class DataParallel {
       const value = tf.tidy(() => tf.add(tf.mul(res.value, a), out[off] * b)) as tf.Scalar;
       res.value.dispose();
       this.workerMetrics = Array.from(out.subarray(off + 1, off + 1 + this.s.metrics));
+      this.profile.combine = performance.now() - t2;
       return { value, grads };
     }) as typeof optimizer.computeGradients;
   }
@@ -193,6 +197,7 @@ export class DataParallel {
     const { kx, ky, xShape, yShape } = this.s;
     const nWorker = Math.floor(n / 2);
     const nMain = n - nWorker;
+    const t0 = performance.now();
     // Current weights and the worker's half (the batch's second half), then go.
     let off = 0;
     for (const w of trainable(this.model)) {
@@ -207,6 +212,7 @@ export class DataParallel {
     Atomics.store(this.v.ctrl, 0, this.seq);
     Atomics.notify(this.v.ctrl, 0);
     this.pending = { nMain, nWorker };
+    const t1 = performance.now();
     const xs = tf.tensor(x.subarray(0, nMain * kx), [nMain, ...xShape]);
     const ys = tf.tensor(y.subarray(0, nMain * ky), [nMain, ...yShape]);
     let outs: tf.Scalar[] = [];
@@ -216,6 +222,12 @@ export class DataParallel {
       const values = outs.map((t) => t.dataSync()[0]);
       // values[0] is already the combined loss; metrics are each half's mean.
       for (let i = 1; i < values.length; i++) values[i] = (values[i] * nMain + this.workerMetrics[i - 1] * nWorker) / n;
+      if (process.env.MODELYAML_PARALLEL_PROFILE) {
+        const p = this.profile;
+        const total = performance.now() - t0;
+        // update: what the train step spent besides the two halves and their combination (the optimizer, metrics).
+        process.stderr.write(`step ${total.toFixed(1)} ms: weights out ${(t1 - t0).toFixed(1)}, main half ${p.main.toFixed(1)}, waited ${p.waited.toFixed(1)}, combine ${p.combine.toFixed(1)}, update ${(total - (t1 - t0) - p.main - p.waited - p.combine).toFixed(1)}\n`);
+      }
       return values;
     } finally {
       if (this.pending) {

@@ -200,7 +200,7 @@ export async function runTraining(specPath: string, options: TrainOptions, emit:
   Math.random = mulberry32(deriveSeed(seed, 'Math.random'));
 
   // 3. Backend.
-  const choice = await chooseBackend({ device: settings.device, backend: options.backend, wasmDir: options.wasmDir, searchFrom: [options.workspace ?? specDir, specDir] });
+  const choice = await chooseBackend({ device: settings.device, backend: options.backend, wasmDir: options.wasmDir, wasmThreads: Number(process.env.MODELYAML_WASM_THREADS) || 1, searchFrom: [options.workspace ?? specDir, specDir] });
 
   // 4. The run folder.
   const root = options.out ? resolve(options.out) : join(resolve(options.workspace ?? specDir), '.modelyaml', 'runs');

@@ -1,7 +1,11 @@
 /**
- * Data-parallel training on the wasm backend (src/trainer/parallel.ts): a worker thread computes
- * half of each batch's gradients. Same spec, same seed: the same curve as one thread (to float
- * rounding), and bit-identical between two parallel runs (deterministic for a fixed thread count).
+ * The two ways the wasm backend uses a second core.
+ * - Data-parallel training (src/trainer/parallel.ts): a worker thread computes half of each
+ *   batch's gradients. Same spec, same seed: the same curve as one thread (to float rounding), and
+ *   bit-identical between two parallel runs (deterministic for a fixed thread count).
+ * - The threaded wasm build (src/trainer/backend/wasm.ts, MODELYAML_WASM_THREADS): XNNPACK
+ *   splits each operation between pthread workers; each output element is still computed by one
+ *   thread in one order, so the curve is the single-threaded one exactly.
  */
 import { describe, expect, it } from 'vitest';
 import { macsPerSample } from '../../src/trainer/parallel';
@@ -46,11 +50,11 @@ train:
   }) + '/par.model.yaml';
 }
 
-async function run(file: string, parallel: '0' | '1') {
-  const { result, events } = await train(file, { backend: 'wasm', env: { MODELYAML_PARALLEL: parallel } });
+async function run(file: string, parallel: '0' | '1', env: Record<string, string> = {}) {
+  const { result, events } = await train(file, { backend: 'wasm', env: { MODELYAML_PARALLEL: parallel, ...env } });
   expect(result.status, JSON.stringify(events.filter((e) => e.type === 'error'))).toBe('completed');
   const logs = ofType(events, 'log').map((e) => e.message).join('\n');
-  return { epochs: ofType(events, 'epoch').map((e) => e.metrics), logs };
+  return { epochs: ofType(events, 'epoch').map((e) => e.metrics), logs, device: ofType(events, 'started')[0]?.device };
 }
 
 describe('data-parallel training (wasm, 2 threads)', () => {
@@ -89,4 +93,22 @@ describe('data-parallel training (wasm, 2 threads)', () => {
     expect(macsPerSample(m)).toBe(26 * 26 * 9 * 32 + 26 * 26 * 32 * 10);
     m.dispose();
   });
+});
+
+describe('the threaded wasm build (XNNPACK on pthread workers)', () => {
+  it('starts with the threads asked for and trains exactly as one thread does', async () => {
+    const file = spec();
+    const { readFileSync, writeFileSync } = await import('node:fs');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('    - dropout: 0.1\n', ''));
+    const one = await run(file, '0');
+    const two = await run(file, '0', { MODELYAML_WASM_THREADS: '2' });
+    expect(one.device).toMatch(/\(WebAssembly, SIMD\)$/);
+    expect(two.device).toMatch(/\(WebAssembly, SIMD, 2 threads\)$/);
+    // The data-parallel split stays off: the cores are already XNNPACK's.
+    const forced = await run(file, '1', { MODELYAML_WASM_THREADS: '2' });
+    expect(forced.logs).toMatch(/data-parallel training off: the wasm backend already runs 2 threads/);
+    expect(two.epochs).toHaveLength(3);
+    expect(two.epochs).toEqual(one.epochs);
+    expect(forced.epochs).toEqual(one.epochs);
+  }, 180_000);
 });

@@ -54,6 +54,8 @@ export function trainerBundle(): Promise<string> {
     for (const f of ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm']) {
       if (existsSync(join(wasm, f))) cpSync(join(wasm, f), join(tmp, f));
     }
+    // The threaded build's glue, loaded by its worker threads from a file (as esbuild.mjs copies it).
+    cpSync(join(wasm, '..', 'wasm-out', 'tfjs-backend-wasm-threaded-simd.js'), join(tmp, 'tfjs-backend-wasm-threaded-simd.js'));
     try {
       renameSync(tmp, dir);
     } catch {
