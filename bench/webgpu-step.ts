@@ -5,11 +5,15 @@
 // queries). The trainer's own figures come from bench/train.mjs; this isolates the step.
 //
 //   npx esbuild bench/webgpu-step.ts --bundle --platform=node --outfile=bench/results/webgpu-step.cjs
-//   node bench/results/webgpu-step.cjs [--software] [--batches 64,256,1024] [--steps 30]
+//   node bench/results/webgpu-step.cjs [--software] [--batches 64,256,1024] [--steps 30] [--final]
+//
+// --final measures only the trainer's configuration (fused, deferred reads, submit batch 100) and
+// skips the profiles. MODELYAML_WEBGPU_DISPATCH_CACHE=0 turns the uniform/bind-group caches off
+// (src/trainer/kernels/webgpu/dispatch.ts): run once with and once without to compare.
 //
 // Writes JSON lines to stdout; the last line is the whole result.
 import * as tf from '@tensorflow/tfjs';
-import { initWebGpuBackend } from '../src/trainer/backend/webgpu';
+import { initWebGpuBackend, webGpuDispatchStats } from '../src/trainer/backend/webgpu';
 import { fuseOptimizer } from '../src/trainer/kernels/webgpu/optimizers';
 import { lossOf, metricOf } from '../src/trainer/model/objectives';
 
@@ -154,14 +158,16 @@ async function dispatchCost(submitBatch: number, n = 2000): Promise<Record<strin
   }
   const result: Record<string, unknown> = { adapter: r.adapter, measurements: [], profiles: [] };
   console.log(JSON.stringify({ adapter: r.adapter.name }));
-  const configs: Config[] = [
+  const final = process.argv.includes('--final');
+  result.dispatchCache = webGpuDispatchStats() !== null;
+  const configs: Config[] = final ? [{ fused: true, readEvery: 20, submitBatch: 100 }] : [
     { fused: false, readEvery: 1, submitBatch: 15 },
     { fused: true, readEvery: 1, submitBatch: 15 },
     { fused: true, readEvery: 20, submitBatch: 15 },
     { fused: true, readEvery: 20, submitBatch: 100 },
     { fused: true, readEvery: 20, submitBatch: 1000 },
   ];
-  for (const submitBatch of [15, 100, 1000]) {
+  for (const submitBatch of final ? [100] : [15, 100, 1000]) {
     const d = await dispatchCost(submitBatch);
     (result.measurements as unknown[]).push(d);
     console.log(JSON.stringify(d));
@@ -177,13 +183,14 @@ async function dispatchCost(submitBatch: number, n = 2000): Promise<Record<strin
       }
     }
   }
-  for (const batch of batches.slice(0, 2)) {
+  for (const batch of final ? [] : batches.slice(0, 2)) {
     for (const fused of [false, true]) {
       const p = await profile(fused, batch);
       (result.profiles as unknown[]).push(p);
       console.log(JSON.stringify({ ...p, top: (p.top as unknown[]).slice(0, 12) }));
     }
   }
+  result.dispatchStats = webGpuDispatchStats();
   console.log(JSON.stringify(result));
   process.exit(0);
 })();

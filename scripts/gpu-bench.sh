@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The GPU benchmark, run once on a GPU machine from the pack made by scripts/gpu-pack.sh:
-# the webgpu step probe (fused vs tfjs updates, readbacks, submit batch, tf.profile), the same
-# under node --cpu-prof at batch 64, then bench/train.mjs on webgpu with PyTorch CUDA as the
-# peer. Everything lands in $OUT (default /tmp/gpu-bench).
+# the webgpu step probe (fused vs tfjs updates, readbacks, submit batch, tf.profile; PROBE=final:
+# the trainer's configuration only, with and without the dispatch cache), optionally the same
+# under node --cpu-prof at batch 64 (CPU_PROF=1), then bench/train.mjs on webgpu with PyTorch CUDA
+# as the peer, and (CPU_BENCH=1) the wasm rows on the machine's many cores. Everything lands in
+# $OUT (default /tmp/gpu-bench).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 OUT=${OUT:-/tmp/gpu-bench}
@@ -20,14 +22,28 @@ fi
 rm -rf dist && cp -r /tmp/gpu/dist dist
 { nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv; node --version; nproc; python3 -c 'import torch; print(torch.__version__, torch.cuda.is_available())'; } > "$OUT/machine.txt" 2>&1
 cat "$OUT/machine.txt"
-echo "== probe"
-timeout 240 node /tmp/gpu/webgpu-step.cjs ${PROBE_ARGS:---batches 64,256,1024 --steps 30} 2>"$OUT/probe.err" | tee "$OUT/webgpu-step.jsonl" | cut -c1-600
+if [ "${PROBE:-}" = final ]; then
+  for cache in 0 1; do
+    echo "== probe, trainer configuration, dispatch cache $cache"
+    MODELYAML_WEBGPU_DISPATCH_CACHE=$cache timeout 120 node /tmp/gpu/webgpu-step.cjs --final --batches 64,256,1024 --steps 40 2>>"$OUT/probe.err" | tee "$OUT/webgpu-step-cache$cache.jsonl" | cut -c1-400
+  done
+else
+  echo "== probe"
+  timeout 240 node /tmp/gpu/webgpu-step.cjs ${PROBE_ARGS:---batches 64,256,1024 --steps 30} 2>"$OUT/probe.err" | tee "$OUT/webgpu-step.jsonl" | cut -c1-600
+fi
 tail -3 "$OUT/probe.err"
-echo "== probe under --cpu-prof, batch 64"
-mkdir -p "$OUT/prof"
-timeout 120 node --cpu-prof --cpu-prof-dir="$OUT/prof" /tmp/gpu/webgpu-step.cjs ${PROF_ARGS:---batches 64 --steps 40} >/dev/null 2>&1
+if [ "${CPU_PROF:-}" = 1 ]; then
+  echo "== probe under --cpu-prof, batch 64"
+  mkdir -p "$OUT/prof"
+  timeout 120 node --cpu-prof --cpu-prof-dir="$OUT/prof" /tmp/gpu/webgpu-step.cjs ${PROF_ARGS:---batches 64 --steps 40} >/dev/null 2>&1
+fi
 echo "== trainer bench (webgpu) and PyTorch CUDA"
-mkdir -p "$OUT/trainer-prof"
-MODELYAML_BENCH_PROF_DIR="$OUT/trainer-prof" timeout 300 node bench/train.mjs --backends=webgpu --pytorch=cuda ${TRAIN_ARGS:-} 2>&1 | tee "$OUT/train.txt"
+if [ "${CPU_PROF:-}" = 1 ]; then mkdir -p "$OUT/trainer-prof"; export MODELYAML_BENCH_PROF_DIR="$OUT/trainer-prof"; fi
+timeout 300 node bench/train.mjs --backends=webgpu --pytorch=cuda ${TRAIN_ARGS:-} 2>&1 | tee "$OUT/train.txt"
 cp bench/results/train.json "$OUT/" 2>/dev/null
-ls -la "$OUT" "$OUT/prof" "$OUT/trainer-prof"
+if [ "${CPU_BENCH:-}" = 1 ]; then
+  echo "== trainer bench (wasm: one thread, data-parallel, threaded build) on $(nproc) cores"
+  timeout 200 node bench/train.mjs --quick --backends=wasm --models=cnn --pytorch=none 2>&1 | tee "$OUT/train-wasm.txt"
+  cp bench/results/train.json "$OUT/train-wasm.json" 2>/dev/null
+fi
+ls -la "$OUT"

@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 node esbuild.mjs >/dev/null
 rm -rf .gpu && mkdir -p .gpu/stage/bin .gpu/stage/dist/data .gpu/gl
 cp "$(command -v node)" .gpu/stage/bin/node
-cp dist/trainer.js dist/*.wasm .gpu/stage/dist/
+cp dist/trainer.js dist/*.wasm dist/tfjs-backend-wasm-threaded-simd.js .gpu/stage/dist/
 cp dist/data/mnist.bin .gpu/stage/dist/data/
 cp node_modules/webgpu/dist/linux-x64/dawn.node .gpu/stage/dist/
 npx esbuild bench/webgpu-step.ts --bundle --platform=node --outfile=.gpu/stage/webgpu-step.cjs --log-level=error

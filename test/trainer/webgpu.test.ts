@@ -8,7 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initWebGpuBackend, type WebGpuResult } from '../../src/trainer/backend/webgpu';
+import { initWebGpuBackend, webGpuDispatchStats, type WebGpuResult } from '../../src/trainer/backend/webgpu';
 import { fuseOptimizer } from '../../src/trainer/kernels/webgpu/optimizers';
 import { LOSSES, METRICS, OPTIMIZERS } from '../../src/trainer/model/objectives';
 import { ofType, train, workspace } from './helpers';
@@ -144,6 +144,41 @@ describe.skipIf(skip)('webgpu backend (Dawn; lavapipe in CI)', () => {
     expect(maxRelDiff(gpu.strided, cpu.strided)).toBeLessThan(tol);
     for (let i = 0; i < 3; i++) expect(Math.abs(gpu.losses[i] - cpu.losses[i]) / Math.abs(cpu.losses[i])).toBeLessThan(1e-3);
     expect(gpu.losses[2]).toBeLessThan(gpu.losses[0]);
+  }, 120_000);
+
+  it('makes uniform buffers and bind groups once per content, not once per launch (dispatch.ts)', async () => {
+    const stats = webGpuDispatchStats();
+    expect(stats).not.toBeNull();
+    const input = tf.input({ shape: [12, 12, 1] });
+    const conv = tf.layers.conv2d({ filters: 8, kernelSize: 3, activation: 'relu' }).apply(input) as tf.SymbolicTensor;
+    const flat = tf.layers.flatten().apply(tf.layers.maxPooling2d({ poolSize: 2 }).apply(conv)) as tf.SymbolicTensor;
+    const model = tf.model({ inputs: input, outputs: tf.layers.dense({ units: 10, activation: 'softmax' }).apply(flat) as tf.SymbolicTensor });
+    const opt = tf.train.adam(0.01);
+    fuseOptimizer(opt);
+    model.compile({ optimizer: opt, loss: 'categoricalCrossentropy' });
+    const step = (model as unknown as { makeTrainFunction(): (d: tf.Tensor[]) => tf.Scalar[] }).makeTrainFunction();
+    const x = tf.tensor4d(values(16 * 144, 11), [16, 12, 12, 1]);
+    const y = tf.oneHot(tf.tensor1d(Array.from({ length: 16 }, (_, i) => i % 10), 'int32'), 10).toFloat();
+    const losses: number[] = [];
+    const run = async (k: number) => {
+      for (let i = 0; i < k; i++) {
+        const out = step([x, y]);
+        losses.push((await out[0].data())[0]);
+        tf.dispose(out);
+      }
+    };
+    // Adam's bias corrections change its uniforms at every step: its pipelines are found volatile.
+    await run(30);
+    const before = { ...stats! };
+    await run(10);
+    const launches = stats!.launches - before.launches;
+    expect(launches).toBeGreaterThan(200);
+    expect(stats!.uniformBuffersMade - before.uniformBuffersMade).toBe(0);
+    expect(stats!.bindGroupsMade - before.bindGroupsMade).toBeLessThan(launches * 0.75);
+    expect(losses.every(Number.isFinite)).toBe(true);
+    expect(losses.at(-1)!).toBeLessThan(losses[0]);
+    tf.dispose([x, y]);
+    model.dispose();
   }, 120_000);
 
   // Fused updates against tfjs's own, both on webgpu: same values after several steps, the same

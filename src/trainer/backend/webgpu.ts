@@ -18,6 +18,7 @@ import * as tf from '@tensorflow/tfjs';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { installDispatchCache, type DispatchCacheStats } from '../kernels/webgpu/dispatch';
 import { registerWebGpuKernels } from '../kernels/webgpu/index';
 import { registerFusedGradients } from '../kernels/webgpu/gradients';
 import { registerFusedLossKernels } from '../kernels/webgpu/losses';
@@ -145,6 +146,13 @@ function install(dawn: Dawn, path: string): GpuLike {
 /**
  * Makes 'webgpu' the active tfjs backend, or says why it cannot. Never throws.
  */
+let dispatchCache: DispatchCacheStats | null = null;
+
+/** The dispatch cache's counters since the backend started; null where it is off. */
+export function webGpuDispatchStats(): DispatchCacheStats | null {
+  return dispatchCache;
+}
+
 export async function initWebGpuBackend(o: WebGpuOptions): Promise<WebGpuResult> {
   try {
     let gpu: GpuLike;
@@ -183,6 +191,8 @@ export async function initWebGpuBackend(o: WebGpuOptions): Promise<WebGpuResult>
     // tfjs submits a command buffer every 15 dispatches; each submit through Dawn's node bindings
     // costs ~0.5 ms of host time. 100 made a CNN step 20 → 14.6 ms on an H100 (bench/webgpu-step.ts).
     tf.env().set('WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE', Number(process.env.MODELYAML_WEBGPU_SUBMIT_BATCH) || 100);
+    // Uniform buffers and bind groups made once per content, not once per launch (dispatch.ts).
+    dispatchCache = installDispatchCache(tf.backend());
     // A first kernel, so a device that cannot run compute shaders is found out here.
     const probe = tf.tidy(() => tf.add(tf.tensor1d([1, 2]), tf.scalar(1)));
     const v = await probe.data();
