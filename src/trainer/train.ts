@@ -18,7 +18,7 @@ import { buildModel } from './model/build';
 import { learningRateOf, lossOf, metricOf, optimizerOf, scheduleOf, setLearningRate, type Metric } from './model/objectives';
 import { fuseOptimizer } from './kernels/webgpu/optimizers';
 import { fusedKernelsOn } from './kernels/webgpu/program';
-import { DataParallel, parallelRefusal } from './parallel';
+import { DataParallel, parallelRefusal, wasmThreadsFor } from './parallel';
 import { createRunDir, RunRecordWriter } from './record';
 import { deriveSeed, fail, gaussian, mulberry32, permutation, product, sha256, tick, TrainerError } from './util';
 
@@ -200,7 +200,8 @@ export async function runTraining(specPath: string, options: TrainOptions, emit:
   Math.random = mulberry32(deriveSeed(seed, 'Math.random'));
 
   // 3. Backend.
-  const choice = await chooseBackend({ device: settings.device, backend: options.backend, wasmDir: options.wasmDir, wasmThreads: Number(process.env.MODELYAML_WASM_THREADS) || 1, searchFrom: [options.workspace ?? specDir, specDir] });
+  const wasmThreads = wasmThreadsFor(a.model.layers, settings.batchSize);
+  const choice = await chooseBackend({ device: settings.device, backend: options.backend, wasmDir: options.wasmDir, wasmThreads: wasmThreads.threads, searchFrom: [options.workspace ?? specDir, specDir] });
 
   // 4. The run folder.
   const root = options.out ? resolve(options.out) : join(resolve(options.workspace ?? specDir), '.modelyaml', 'runs');
@@ -237,6 +238,7 @@ export async function runTraining(specPath: string, options: TrainOptions, emit:
   send({ type: 'log', level: 'info', message: `run folder: ${runDir}; backend: ${choice.backend} on ${choice.device} (${choice.reason})`, runDir });
   for (const n of choice.notes) log('warning', n);
   for (const n of choice.details) log('debug', n);
+  if (choice.backend === 'wasm') log('debug', `wasm build: ${wasmThreads.threads > 1 ? `threaded, ${wasmThreads.threads} threads` : 'single-threaded'} (${wasmThreads.why})`);
 
   // 5. Data.
   const prepared: Prepared = await prepareData(a.spec, { specDir, seed, progress: (m) => log('debug', m) });

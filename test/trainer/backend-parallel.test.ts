@@ -8,7 +8,10 @@
  *   thread in one order, so the curve is the single-threaded one exactly.
  */
 import { describe, expect, it } from 'vitest';
-import { macsPerSample } from '../../src/trainer/parallel';
+import { macsPerSample, wasmThreadsFor } from '../../src/trainer/parallel';
+import { analyze } from '../../src/core/analyze';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { ofType, train, workspace } from './helpers';
 
@@ -111,4 +114,21 @@ describe('the threaded wasm build (XNNPACK on pthread workers)', () => {
     expect(two.epochs).toEqual(one.epochs);
     expect(forced.epochs).toEqual(one.epochs);
   }, 180_000);
+});
+
+describe('which wasm build: wasmThreadsFor', () => {
+  const layersOf = (file: string) => analyze(readFileSync(join(__dirname, '../../examples', file), 'utf8')).model!.layers;
+  it('threads the conv net on a many-core machine, never the small MLP or a 2-core machine', () => {
+    const cnn = layersOf('mnist-cnn.model.yaml');
+    const mlp = layersOf('mlp.model.yaml');
+    expect(wasmThreadsFor(cnn, 64, 16)).toMatchObject({ threads: 8 });
+    expect(wasmThreadsFor(cnn, 64, 12)).toMatchObject({ threads: 6 });
+    expect(wasmThreadsFor(cnn, 64, 64)).toMatchObject({ threads: 8 });
+    expect(wasmThreadsFor(cnn, 64, 2).threads).toBe(1);
+    expect(wasmThreadsFor(cnn, 64, 2).why).toMatch(/2 logical cores/);
+    expect(wasmThreadsFor(mlp, 64, 16).threads).toBe(1);
+    expect(wasmThreadsFor(mlp, 64, 16).why).toMatch(/too little work per step/);
+    // Small batches of the CNN are small steps too.
+    expect(wasmThreadsFor(cnn, 8, 16).threads).toBe(1);
+  });
 });
