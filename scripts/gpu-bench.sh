@@ -3,7 +3,7 @@
 # the webgpu step probe (fused vs tfjs updates, readbacks, submit batch, tf.profile; PROBE=final:
 # the trainer's configuration only, with and without the dispatch cache), optionally the same
 # under node --cpu-prof at batch 64 (CPU_PROF=1), then bench/train.mjs on webgpu with PyTorch CUDA
-# as the peer, and (CPU_BENCH=1) the wasm rows on the machine's many cores. Everything lands in
+# as the peer (TRAINER_PROF=1: the CNN's batch-64 run under --cpu-prof), and (CPU_BENCH=1) the wasm rows on the machine's many cores. Everything lands in
 # $OUT (default /tmp/gpu-bench).
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -38,7 +38,7 @@ if [ "${CPU_PROF:-}" = 1 ]; then
   timeout 120 node --cpu-prof --cpu-prof-dir="$OUT/prof" /tmp/gpu/webgpu-step.cjs ${PROF_ARGS:---batches 64 --steps 40} >/dev/null 2>&1
 fi
 echo "== trainer bench (webgpu) and PyTorch CUDA"
-if [ "${CPU_PROF:-}" = 1 ]; then mkdir -p "$OUT/trainer-prof"; export MODELYAML_BENCH_PROF_DIR="$OUT/trainer-prof"; fi
+if [ "${TRAINER_PROF:-}" = 1 ]; then mkdir -p "$OUT/trainer-prof"; export MODELYAML_BENCH_PROF_DIR="$OUT/trainer-prof"; fi
 timeout 300 node bench/train.mjs --backends=webgpu --pytorch=cuda ${TRAIN_ARGS:-} 2>&1 | tee "$OUT/train.txt"
 cp bench/results/train.json "$OUT/" 2>/dev/null
 if [ "${CPU_BENCH:-}" = 1 ]; then

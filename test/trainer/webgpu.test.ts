@@ -146,6 +146,21 @@ describe.skipIf(skip)('webgpu backend (Dawn; lavapipe in CI)', () => {
     expect(gpu.losses[2]).toBeLessThan(gpu.losses[0]);
   }, 120_000);
 
+  it('filter gradient over a long reduction (chunks summed in levels) matches the CPU backend', async () => {
+    // 16 × 26 × 26 terms per filter element: more than 64 chunks, so sumRows adds a level.
+    for (const [filterShape, pad, strides] of [[[3, 3, 1, 8], 'valid', 1], [[3, 3, 2, 6], 'same', 2]] as const) {
+      const xShape = [16, 28, 28, filterShape[2]] as [number, number, number, number];
+      const info = tf.backend_util.computeConv2DInfo(xShape, filterShape as unknown as [number, number, number, number], strides, 1, pad);
+      const run = () => tf.engine().runKernel('Conv2DBackpropFilter', {
+        x: tf.tensor(values(xShape.reduce((a, b) => a * b), 21), xShape),
+        dy: tf.tensor(values(info.outShape.reduce((a, b) => a * b), 22), info.outShape),
+      }, { strides, pad, dataFormat: 'NHWC', filterShape } as unknown as tf.NamedAttrMap) as tf.Tensor;
+      const gpu = await tf.tidy(run).data();
+      const cpu = await onCpu(async () => tf.tidy(run).data());
+      expect(maxRelDiff(gpu as Float32Array, cpu as Float32Array), `${filterShape} ${pad} stride ${strides}`).toBeLessThan(1e-4);
+    }
+  }, 120_000);
+
   it('makes uniform buffers and bind groups once per content, not once per launch (dispatch.ts)', async () => {
     const stats = webGpuDispatchStats();
     expect(stats).not.toBeNull();

@@ -12,8 +12,8 @@
  * [C, H, W, N]: most of the H100's 8 ms of GPU time per step at batch 256, and four launches per
  * layer (three transposes and the convolution). Now it is two kernels: partial sums over chunks
  * of the reduction (batch × output positions), one thread per (chunk, 4 filter elements along the
- * output channels), then one thread per filter element adding the chunks. NCHW input keeps the
- * convolution route.
+ * output channels), then the chunks are added up, 64 at a time per thread, in as many levels as
+ * needed (sumRows). NCHW input keeps the convolution route.
  *
  * MaxPoolGrad is one kernel too (see webgpuMaxPoolGradConfig).
  *
@@ -88,15 +88,45 @@ function filterGradSplit(backend: unknown, x: tf.TensorInfo, dy: tf.TensorInfo, 
     }`,
   }, [x, dy], [f, groups, r, chunk, ...geometry]);
   if (chunks === 1) return partials;
+  return sumRows(backend, partials, chunks, f, [g.kH, g.kW, g.inC, g.outC]);
+}
+
+/** Rows one summing thread adds up: more rows go through another level of partial sums. */
+const SUM_FAN_IN = 64;
+
+/**
+ * Σ over the rows of P [rows, f] → outputShape (f elements). One thread per element would add
+ * `rows` values in sequence (thousands for a first layer's small filter at a large batch), so
+ * groups of SUM_FAN_IN rows are summed in parallel first, level by level. Disposes P.
+ */
+function sumRows(backend: unknown, p: tf.TensorInfo, rows: number, f: number, outputShape: number[]): tf.TensorInfo {
+  const dispose = (t: tf.TensorInfo) => (backend as { disposeData(id: unknown): void }).disposeData(t.dataId);
+  while (rows > SUM_FAN_IN) {
+    const next = Math.ceil(rows / SUM_FAN_IN);
+    const q = runKernelSource(backend, {
+      key: 'FilterGradSumLevel', inputs: ['P'], scalars: ['f', 'rows', 'fan'], ints: ['f', 'rows', 'fan'], threads: next * f, outputShape: [next, f],
+      body: `if (index < uniforms.size) {
+        let e = index % uniforms.f;
+        let first = (index / uniforms.f) * uniforms.fan;
+        let last = min(uniforms.rows, first + uniforms.fan);
+        var acc = 0.0;
+        for (var c = first; c < last; c++) { acc = acc + f32(P[c * uniforms.f + e]); }
+        setOutputAtIndex(index, acc);
+      }`,
+    }, [p], [f, rows, SUM_FAN_IN]);
+    dispose(p);
+    p = q;
+    rows = next;
+  }
   const out = runKernelSource(backend, {
-    key: 'FilterGradSum', inputs: ['P'], scalars: ['f', 'chunks'], ints: ['f', 'chunks'], threads: f, outputShape: [g.kH, g.kW, g.inC, g.outC],
+    key: 'FilterGradSum', inputs: ['P'], scalars: ['f', 'chunks'], ints: ['f', 'chunks'], threads: f, outputShape,
     body: `if (index < uniforms.f) {
       var acc = 0.0;
       for (var c = 0; c < uniforms.chunks; c++) { acc = acc + f32(P[c * uniforms.f + index]); }
       setOutputAtIndex(index, acc);
     }`,
-  }, [partials], [f, chunks]);
-  (backend as { disposeData(id: unknown): void }).disposeData(partials.dataId);
+  }, [p], [f, rows]);
+  dispose(p);
   return out;
 }
 
