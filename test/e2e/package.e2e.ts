@@ -26,6 +26,9 @@ describe('the .vsix', () => {
       'dist/trainer.js',
       'dist/tfjs-backend-wasm.wasm',
       'dist/tfjs-backend-wasm-simd.wasm',
+      // The threaded build's binary and glue (its worker threads load the glue by path).
+      'dist/tfjs-backend-wasm-threaded-simd.wasm',
+      'dist/tfjs-backend-wasm-threaded-simd.js',
       'dist/data/mnist.bin',
       'dist/webviews/curves.js',
       'dist/webviews/graph.js',
@@ -44,6 +47,7 @@ describe('the .vsix', () => {
       /^language-configuration\.json$/,
       /^dist\/(extension|server|trainer)\.js$/,
       /^dist\/tfjs-backend-wasm[-a-z]*\.wasm$/,
+      /^dist\/tfjs-backend-wasm-threaded-simd\.js$/,
       /^dist\/data\/[a-z0-9-]+\.bin$/,
       /^dist\/webviews\/[a-z]+\.(js|css)$/,
       /^syntaxes\/[a-z.]+\.tmLanguage\.json$/,
