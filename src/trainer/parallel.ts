@@ -2,8 +2,9 @@
  * Data-parallel training on the CPU: a second thread (a worker running this same bundle) computes
  * the gradients of half of each batch while the trainer's own thread computes the other half;
  * the two are averaged, weighted by sample count, and the optimizer applies them on the main
- * thread, which then hands the new weights to the worker. The wasm backend is single-threaded in
- * Node, so on a 2-core machine this is the way to use the second core.
+ * thread, which then hands the new weights to the worker. tfjs's wasm backend is single-threaded
+ * in Node; on machines with fewer than 8 logical cores this is how the trainer uses a second core
+ * (on larger ones it starts the threaded build instead: wasmThreadsFor).
  *
  * The exchange goes through one SharedArrayBuffer (weights, the worker's half of the batch, its
  * gradients, loss and metric means) and Atomics, so the step stays synchronous inside tfjs-layers'

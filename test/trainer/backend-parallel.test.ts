@@ -9,6 +9,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { macsPerSample, wasmThreadsFor } from '../../src/trainer/parallel';
+import { privateCacheDir } from '../../src/trainer/backend/wasm';
 import { analyze } from '../../src/core/analyze';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -99,6 +100,28 @@ describe('data-parallel training (wasm, 2 threads)', () => {
 });
 
 describe('the threaded wasm build (XNNPACK on pthread workers)', () => {
+  it('keeps its worker script where only this user can write', async () => {
+    const { chmodSync, mkdtempSync, rmSync, statSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const root = mkdtempSync(join(tmpdir(), 'modelyaml-tmp-'));
+    const saved = process.env.TMPDIR;
+    process.env.TMPDIR = root;
+    try {
+      const own = join(root, `modelyaml-wasm-${process.getuid?.() ?? 'user'}`);
+      expect(privateCacheDir()).toBe(own);
+      expect(statSync(own).mode & 0o777).toBe(0o700);
+      // A folder others can write to (someone may have planted a script there) is not used.
+      chmodSync(own, 0o777);
+      const fresh = privateCacheDir();
+      expect(fresh).not.toBe(own);
+      expect(statSync(fresh).mode & 0o077).toBe(0);
+    } finally {
+      process.env.TMPDIR = saved;
+      if (saved === undefined) delete process.env.TMPDIR;
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
   it('starts with the threads asked for and trains exactly as one thread does', async () => {
     const file = spec();
     const { readFileSync, writeFileSync } = await import('node:fs');

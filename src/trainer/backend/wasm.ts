@@ -97,23 +97,37 @@ function threadedGlue(dir: string): string | undefined {
 
 /**
  * The pthread worker script as a file: Node's worker_threads load scripts from paths. Written
- * once per content into a cache folder, through a rename so that trainers starting at the same
- * time never see half a file.
+ * once per content into a cache folder of this user's own (no one else can put a script where
+ * the trainer will run it), through a rename so that trainers starting at the same time never
+ * see half a file.
  */
 function workerScriptFile(): string {
   // The embedded string escapes its newlines once more than the script needs (tfjs undoes it with
   // the same replace before making its blob).
   const text = (wasmWorkerContents as string).replace(/\n/g, '\\n');
   const hash = createHash('sha256').update(text).digest('hex').slice(0, 16);
-  const dir = path.join(os.tmpdir(), 'modelyaml-wasm');
-  const file = path.join(dir, `tfjs-backend-wasm-threaded-simd.worker.${hash}.js`);
+  const file = path.join(privateCacheDir(), `tfjs-backend-wasm-threaded-simd.worker.${hash}.js`);
   if (!fs.existsSync(file)) {
-    fs.mkdirSync(dir, { recursive: true });
     const tmp = `${file}.${process.pid}.tmp`;
     fs.writeFileSync(tmp, text);
     fs.renameSync(tmp, file);
   }
   return file;
+}
+
+/** <tmp>/modelyaml-wasm-<uid>, made 0700 and checked to be this user's; a fresh folder otherwise. */
+export function privateCacheDir(): string {
+  const uid = process.getuid?.();
+  const dir = path.join(os.tmpdir(), `modelyaml-wasm-${uid ?? 'user'}`);
+  try {
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const st = fs.lstatSync(dir);
+    // Windows has no uids; its temp folder is already the user's own.
+    if (st.isDirectory() && (uid === undefined || (st.uid === uid && (st.mode & 0o077) === 0))) return dir;
+  } catch {
+    // Falls through to a fresh folder.
+  }
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'modelyaml-wasm-'));
 }
 
 interface ThreadedModule {
@@ -211,4 +225,3 @@ export async function initWasmBackend(wasmDir?: string, threads = 1): Promise<vo
     );
   }
 }
-
