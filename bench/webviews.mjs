@@ -18,6 +18,7 @@
 //     frames and each frame's main-thread busy time (from the start of its animation-frame
 //     callbacks to a task queued behind them, i.e. after the panel's render, style, layout and
 //     paint), plus long tasks (PerformanceObserver 'longtask', > 50 ms).
+// MODELYAML_BENCH_CPU_PROFILE=<file> also writes a CPU profile of the curves page while it streams.
 // Writes bench/results/webviews.json. Targets: graph of 100 layers < 300 ms; curves < 16 ms per
 // frame while streaming.
 /* global window, document, requestAnimationFrame, MutationObserver, PerformanceObserver, MessageChannel -- used inside page.evaluate callbacks */
@@ -313,6 +314,15 @@ async function benchCurves(browser, server) {
       requestAnimationFrame(tick);
     });
 
+    // MODELYAML_BENCH_CPU_PROFILE=file: a CPU profile of the page while it streams (Chrome DevTools format).
+    const profileTo = process.env.MODELYAML_BENCH_CPU_PROFILE;
+    const cdp = profileTo ? await pp.page.context().newCDPSession(pp.page) : undefined;
+    if (cdp) {
+      await cdp.send('Profiler.enable');
+      await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+      await cdp.send('Profiler.start');
+    }
+
     // Stream: 20 points every 100 ms, on schedule (no drift).
     const perMessage = (RATE * FLUSH_MS) / 1000;
     const t0 = Date.now();
@@ -337,6 +347,11 @@ async function benchCurves(browser, server) {
       messages++;
     }
     const streamMs = Date.now() - t0;
+    if (cdp) {
+      const { profile } = await cdp.send('Profiler.stop');
+      writeFileSync(profileTo, JSON.stringify(profile));
+      console.log(`CPU profile of the streaming window: ${profileTo}`);
+    }
     // Every point drawn, then a few more frames.
     await pp.page.waitForFunction(
       (n) => {

@@ -333,8 +333,11 @@ describe('training curves panel', () => {
       (n) => {
         const c = (window as unknown as { modelyamlCurves: { charts(): InspectedChart[] } }).modelyamlCurves.charts().find((x) => x.metric === 'loss');
         const s = c?.series.find((x) => x.id.endsWith('|loss|batch') && x.role === 'raw');
-        // All points arrived; at most 4,000 of them are drawn (min/max decimation, see curvesModel.test.ts).
-        return !!s && s.values.filter((v) => v !== null).length <= Math.min(4000, n) && s.values.filter((v) => v !== null).length > 3000;
+        // All points arrived; a min and a max per device pixel of the chart's width are drawn, at
+        // most 4,000 (min/max decimation, see curvesModel.test.ts).
+        const cap = Math.min(4000, Math.round(2 * document.getElementById('charts')!.clientWidth * devicePixelRatio));
+        const drawn = s ? s.values.filter((v) => v !== null).length : 0;
+        return drawn <= Math.min(cap, n) && drawn > 0.75 * cap;
       },
       batchCount,
       { timeout: 30_000 },

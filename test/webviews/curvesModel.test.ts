@@ -1,7 +1,7 @@
 /** The curves' data functions: series per metric, smoothing, alignment, outlier ranges, CSV. */
 import { describe, expect, it } from 'vitest';
 import type { CurvePoint, RunInfo } from '../../src/core/protocol/webview';
-import { alignTo, decimationIndices, formatDuration, mergeXs, metricsOf, nearestIndex, outlierRange, quantile, SeriesBuilder, seriesOf, smoothEma, toCsv, type RunData } from '../../webviews/curves/model';
+import { alignTo, decimationIndices, EmaSmoother, formatDuration, mergeXs, metricsOf, nearestIndex, outlierRange, quantile, SeriesBuilder, seriesOf, smoothEma, toCsv, type RunData } from '../../webviews/curves/model';
 
 const info = (id: string): RunInfo => ({ id, label: `run ${id}`, specName: 's', startedAt: '2025-01-01T00:00:00.000Z', status: 'completed' });
 const pt = (kind: 'batch' | 'epoch', step: number, values: Record<string, number | null>): CurvePoint => ({ kind, step, epoch: step / 10, time: step * 0.5, values });
@@ -60,6 +60,20 @@ describe('curves model', () => {
     expect(s[1]).toBeCloseTo((0.5 * 0 * 0.5 + 0.5 * 10) / (1 - 0.25), 12); // (0.25·0 + 0.5·10)/0.75
     expect(smoothEma([1, null, 3], 0.5)).toEqual([1, null, expect.closeTo((0.25 * 1 + 0.5 * 3) / 0.75, 12)]);
     expect(smoothEma([1, 5, 2], 0)).toEqual([1, 5, 2]);
+  });
+
+  it('smooths a growing series incrementally, to the same values as all at once', () => {
+    const ys: (number | null)[] = [];
+    const smoother = new EmaSmoother(0.8);
+    let seed = 3;
+    for (let chunk = 0; chunk < 50; chunk++) {
+      for (let i = 0; i < 20; i++) {
+        seed = (seed * 1103515245 + 12345) % 2 ** 31;
+        ys.push(i === 7 ? null : i === 9 ? NaN : seed / 2 ** 31);
+      }
+      expect(smoother.extend(ys)).toEqual(smoothEma(ys, 0.8));
+    }
+    expect(smoother.length).toBe(1000);
   });
 
   it('aligns series on one x axis', () => {

@@ -26,7 +26,7 @@ import { announce, el, safeFileName } from '../shared/dom';
 import { cssColor, fontFamily, onThemeChange, themeKind, withAlpha } from '../shared/theme';
 import { CurveChart, type ChartSeriesSpec, type ChartTheme } from './chart';
 import { chartsPng, chartsSvg, type LegendEntry } from './export';
-import { decimationIndices, metricsOf, SERIES_CLASSES, SeriesBuilder, smoothEma, toCsv, toJson, type RunData, type SeriesClass, type SeriesData, type Split } from './model';
+import { decimationIndices, EmaSmoother, metricsOf, SERIES_CLASSES, SeriesBuilder, toCsv, toJson, type RunData, type SeriesClass, type SeriesData, type Split } from './model';
 
 type Conn = ReturnType<typeof connectToHost<CurvesToWebview, CurvesFromWebview, CurvesViewState>>;
 const conn: Conn = connectToHost<CurvesToWebview, CurvesFromWebview, CurvesViewState>(validateCurvesToWebview);
@@ -40,6 +40,17 @@ let hostMessage: string | undefined;
 let initialised = false;
 const charts = new Map<string, CurveChart>();
 const seriesCache = new Map<string, SeriesBuilder>();
+/** Smoothed batch series by series key; each follows its series' (growing) array. */
+const smoothers = new Map<string, { ys: readonly (number | null)[]; smoother: EmaSmoother }>();
+
+function smoothedOf(s: SeriesData, weight: number): (number | null)[] {
+  let e = smoothers.get(s.key);
+  if (!e || e.ys !== s.ys || e.smoother.weight !== weight || e.smoother.length > s.ys.length) {
+    e = { ys: s.ys, smoother: new EmaSmoother(weight) };
+    smoothers.set(s.key, e);
+  }
+  return e.smoother.extend(s.ys);
+}
 let renders = 0;
 let lastRenderMs = 0;
 
@@ -47,8 +58,14 @@ let lastRenderMs = 0;
 
 const app = document.getElementById('app')!;
 
-/** Points drawn per series at most (about 2 per pixel of a wide chart, min and max). */
-const MAX_DRAWN_POINTS = 4000;
+/**
+ * Points drawn per series: a min and a max per device pixel of the chart's width (at most 4,000),
+ * which draws like every point. Fewer points make each live update cheaper to draw.
+ */
+function drawnPoints(): number {
+  const px = (chartsBox.clientWidth || 1000) * (window.devicePixelRatio || 1);
+  return Math.max(500, Math.min(4000, Math.round(2 * px)));
+}
 
 const smoothing = el('input', {
   id: 'smoothing',
@@ -187,6 +204,15 @@ onThemeChange(() => {
   schedule();
 });
 
+// A wider (or narrower) panel draws more (or fewer) points per series.
+let drawnFor = 0;
+new ResizeObserver(() => {
+  const n = drawnPoints();
+  if (n === drawnFor) return;
+  drawnFor = n;
+  schedule();
+}).observe(chartsBox);
+
 // ─── Rendering ───────────────────────────────────────────────────────────────────────────────
 
 let frame = 0;
@@ -245,6 +271,8 @@ function render(): void {
   renderRunLegend(all.map((r) => ({ info: r.run.info, index: r.index })));
 
   // Charts: one per metric, in order.
+  const maxPoints = drawnPoints();
+  const used = new Set<string>();
   for (const [m, c] of charts) {
     if (metrics.includes(m)) continue;
     c.destroy();
@@ -265,8 +293,8 @@ function render(): void {
         const color = colorOf(r.index, s.split);
         const st = styleOf(s.cls);
         // Smooth over every point, then draw a min/max decimation: redraws stay cheap at 50,000 points.
-        const smooth = state.smoothing > 0 && s.cls.endsWith('-batch') ? smoothEma(s.ys, state.smoothing) : undefined;
-        const keep = decimationIndices(s.ys, MAX_DRAWN_POINTS);
+        const smooth = state.smoothing > 0 && s.cls.endsWith('-batch') ? smoothedOf(s, state.smoothing) : undefined;
+        const keep = decimationIndices(s.ys, maxPoints);
         const pick = <T,>(a: readonly T[]): T[] => (keep ? keep.map((i) => a[i]) : (a as T[]));
         series.push({
           id: s.key,
@@ -285,10 +313,13 @@ function render(): void {
         });
       }
     }
+    for (const sp of series) used.add(sp.id);
     // Later series are drawn over earlier ones: compared runs first, the current run on top.
     series.sort((a, b) => b.order - a.order || clsOrder(a.cls) - clsOrder(b.cls));
     c.update({ metric: m, xAxis: state.xAxis, yScale: state.yScale, ignoreOutliers: state.ignoreOutliers, smoothing: state.smoothing, series, theme, height: 240 });
   }
+
+  for (const key of smoothers.keys()) if (!used.has(key)) smoothers.delete(key);
 
   // Empty states.
   const totalPoints = all.reduce((n, r) => n + r.run.points.length, 0);

@@ -146,21 +146,45 @@ export function metricsOf(series: SeriesData[]): string[] {
  */
 export function smoothEma(ys: readonly (number | null)[], weight: number): (number | null)[] {
   if (!(weight > 0)) return ys.slice();
-  const w = Math.min(weight, 0.999);
-  let last = 0;
-  let n = 0;
-  const out: (number | null)[] = new Array(ys.length);
-  for (let i = 0; i < ys.length; i++) {
-    const y = ys[i];
-    if (y === null || !Number.isFinite(y)) {
-      out[i] = null;
-      continue;
-    }
-    last = last * w + (1 - w) * y;
-    n++;
-    out[i] = last / (1 - Math.pow(w, n));
+  return new EmaSmoother(weight).extend(ys);
+}
+
+/**
+ * smoothEma that follows a series as it grows: the average is causal, so the values smoothed so
+ * far stay as they are and only new points cost anything (a live run appends 20 points to 50,000
+ * at every update). `extend` returns the same array, grown.
+ */
+export class EmaSmoother {
+  private readonly w: number;
+  private readonly out: (number | null)[] = [];
+  private last = 0;
+  /** wⁿ for the n finite points seen: the debiasing term is 1 − wⁿ. */
+  private wn = 1;
+
+  constructor(readonly weight: number) {
+    this.w = Math.min(weight, 0.999);
   }
-  return out;
+
+  /** Smoothed values of `ys`, whose values before `length` must be the ones seen before. */
+  extend(ys: readonly (number | null)[]): (number | null)[] {
+    const { w, out } = this;
+    for (let i = out.length; i < ys.length; i++) {
+      const y = ys[i];
+      if (y === null || !Number.isFinite(y)) {
+        out.push(null);
+        continue;
+      }
+      this.last = this.last * w + (1 - w) * y;
+      this.wn *= w;
+      out.push(this.last / (1 - this.wn));
+    }
+    return out;
+  }
+
+  /** Values smoothed so far. */
+  get length(): number {
+    return this.out.length;
+  }
 }
 
 /**
