@@ -15,6 +15,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { initWebGpuBackend, webGpuDispatchStats } from '../src/trainer/backend/webgpu';
 import { fuseOptimizer } from '../src/trainer/kernels/webgpu/optimizers';
+import { submitStep } from '../src/trainer/kernels/webgpu/dispatch';
 import { lossOf, metricOf } from '../src/trainer/model/objectives';
 
 const arg = (name: string, def: string) => {
@@ -77,6 +78,7 @@ async function measure(c: Config, batch: number): Promise<Record<string, unknown
   const run = async (n: number) => {
     for (let i = 0; i < n; i++) {
       pending.push(...step([x, y]));
+      submitStep(tf.backend());
       if ((i + 1) % c.readEvery === 0 || i === n - 1) {
         const flat = pending.length === 1 ? pending[0] : tf.tidy(() => tf.concat(pending.map((t) => t.reshape([1]))));
         const v = await flat.data();

@@ -27,6 +27,10 @@ if [ "${PROBE:-}" = final ]; then
     echo "== probe, trainer configuration, dispatch cache $cache"
     MODELYAML_WEBGPU_DISPATCH_CACHE=$cache timeout 120 node /tmp/gpu/webgpu-step.cjs --final --batches 64,256,1024 --steps 40 2>>"$OUT/probe.err" | tee "$OUT/webgpu-step-cache$cache.jsonl" | cut -c1-400
   done
+  if [ "${STEP_SUBMIT:-}" = 1 ]; then
+    echo "== probe, dispatch cache 1, a submit after every step"
+    MODELYAML_WEBGPU_STEP_SUBMIT=1 timeout 120 node /tmp/gpu/webgpu-step.cjs --final --batches 64,256,1024 --steps 40 2>>"$OUT/probe.err" | tee "$OUT/webgpu-step-submit.jsonl" | cut -c1-400
+  fi
 else
   echo "== probe"
   timeout 240 node /tmp/gpu/webgpu-step.cjs ${PROBE_ARGS:---batches 64,256,1024 --steps 30} 2>"$OUT/probe.err" | tee "$OUT/webgpu-step.jsonl" | cut -c1-600
@@ -41,6 +45,10 @@ echo "== trainer bench (webgpu) and PyTorch CUDA"
 if [ "${TRAINER_PROF:-}" = 1 ]; then mkdir -p "$OUT/trainer-prof"; export MODELYAML_BENCH_PROF_DIR="$OUT/trainer-prof"; fi
 timeout 300 node bench/train.mjs --backends=webgpu --pytorch=cuda ${TRAIN_ARGS:-} 2>&1 | tee "$OUT/train.txt"
 cp bench/results/train.json "$OUT/" 2>/dev/null
+if [ "${STEP_SUBMIT:-}" = 1 ]; then
+  echo "== trainer bench (webgpu CNN), a submit after every step"
+  MODELYAML_WEBGPU_STEP_SUBMIT=1 timeout 200 node bench/train.mjs --backends=webgpu --models=cnn --pytorch=none 2>&1 | tee "$OUT/train-submit.txt"
+fi
 if [ "${CPU_BENCH:-}" = 1 ]; then
   echo "== trainer bench (wasm: one thread, data-parallel, threaded build) on $(nproc) cores"
   timeout 200 node bench/train.mjs --quick --backends=wasm --models=cnn --pytorch=none 2>&1 | tee "$OUT/train-wasm.txt"

@@ -18,6 +18,7 @@ import { buildModel } from './model/build';
 import { learningRateOf, lossOf, metricOf, optimizerOf, scheduleOf, setLearningRate, type Metric } from './model/objectives';
 import { fuseOptimizer } from './kernels/webgpu/optimizers';
 import { fusedKernelsOn } from './kernels/webgpu/program';
+import { submitStep } from './kernels/webgpu/dispatch';
 import { DataParallel, parallelRefusal, wasmThreadsFor } from './parallel';
 import { createRunDir, RunRecordWriter } from './record';
 import { deriveSeed, fail, gaussian, mulberry32, permutation, product, sha256, tick, TrainerError } from './util';
@@ -401,6 +402,7 @@ export async function runTraining(specPath: string, options: TrainOptions, emit:
         const [xs, ys] = resident.batch(from, to);
         pending.push({ outs: trainStep([xs, ys]), n: to - from, b });
         tf.dispose([xs, ys]);
+        submitStep(tf.backend());
       } else {
         const batch = batchOf(train, order, from, to);
         if (meta.augment) augmentBatch(batch.x, batch.n, kx, meta.augment, augRng);

@@ -10,6 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initWebGpuBackend, webGpuDispatchStats, type WebGpuResult } from '../../src/trainer/backend/webgpu';
 import { fuseOptimizer } from '../../src/trainer/kernels/webgpu/optimizers';
+import { submitStep } from '../../src/trainer/kernels/webgpu/dispatch';
 import { LOSSES, METRICS, OPTIMIZERS } from '../../src/trainer/model/objectives';
 import { ofType, train, workspace } from './helpers';
 
@@ -194,6 +195,46 @@ describe.skipIf(skip)('webgpu backend (Dawn; lavapipe in CI)', () => {
     expect(losses.at(-1)!).toBeLessThan(losses[0]);
     tf.dispose([x, y]);
     model.dispose();
+  }, 120_000);
+
+  it('a submit after every step (MODELYAML_WEBGPU_STEP_SUBMIT=1) finds more bind groups again', async () => {
+    const stats = webGpuDispatchStats()!;
+    const input = tf.input({ shape: [12, 12, 1] });
+    const conv = tf.layers.conv2d({ filters: 8, kernelSize: 3, activation: 'relu' }).apply(input) as tf.SymbolicTensor;
+    const flat = tf.layers.flatten().apply(tf.layers.maxPooling2d({ poolSize: 2 }).apply(conv)) as tf.SymbolicTensor;
+    const model = tf.model({ inputs: input, outputs: tf.layers.dense({ units: 10, activation: 'softmax' }).apply(flat) as tf.SymbolicTensor });
+    const opt = tf.train.adam(0.01);
+    fuseOptimizer(opt);
+    model.compile({ optimizer: opt, loss: 'categoricalCrossentropy' });
+    const step = (model as unknown as { makeTrainFunction(): (d: tf.Tensor[]) => tf.Scalar[] }).makeTrainFunction();
+    const x = tf.tensor4d(values(16 * 144, 12), [16, 12, 12, 1]);
+    const y = tf.oneHot(tf.tensor1d(Array.from({ length: 16 }, (_, i) => i % 10), 'int32'), 10).toFloat();
+    // Losses stay on the GPU and are read every 20 steps, as the trainer does.
+    const madePerStep = async (submit: boolean) => {
+      process.env.MODELYAML_WEBGPU_STEP_SUBMIT = submit ? '1' : '0';
+      const run = async (k: number) => {
+        const outs: tf.Tensor[] = [];
+        for (let i = 0; i < k; i++) {
+          outs.push(...step([x, y]));
+          submitStep(tf.backend());
+        }
+        await outs[0].data();
+        tf.dispose(outs);
+      };
+      await run(20);
+      const before = stats.bindGroupsMade;
+      await run(20);
+      return (stats.bindGroupsMade - before) / 20;
+    };
+    try {
+      const without = await madePerStep(false);
+      const withSubmit = await madePerStep(true);
+      expect(withSubmit).toBeLessThan(without / 2);
+    } finally {
+      delete process.env.MODELYAML_WEBGPU_STEP_SUBMIT;
+      tf.dispose([x, y]);
+      model.dispose();
+    }
   }, 120_000);
 
   // Fused updates against tfjs's own, both on webgpu: same values after several steps, the same
