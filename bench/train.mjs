@@ -88,7 +88,7 @@ for (const m of ['cnn', 'mlp', 'mlp-sgd']) writeFileSync(join(dir, `${m}.model.y
 /** One run: resolves with the measurements. */
 function run(model, backendLabel, batchSize, batches, eventEvery = 1, epochs) {
   // 'wasm-1t': the wasm backend with data-parallel training turned off (one thread);
-  // 'wasm-xt': the threaded wasm build (XNNPACK on every core), no data-parallel split.
+  // 'wasm-xt': the threaded wasm build (XNNPACK on every core, at most 8), no data-parallel split.
   const backend = backendLabel.replace(/-(1t|xt)$/, '');
   const env = backendLabel.endsWith('-1t') ? { ...process.env, MODELYAML_PARALLEL: '0' }
     : backendLabel.endsWith('-xt') ? { ...process.env, MODELYAML_PARALLEL: '0', MODELYAML_WASM_THREADS: String(Math.min(8, availableParallelism())) }

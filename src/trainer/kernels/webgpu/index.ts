@@ -51,7 +51,8 @@ function filterGradSplit(backend: unknown, x: tf.TensorInfo, dy: tf.TensorInfo, 
   const partials = runKernelSource(backend, {
     key: `FilterGradPartials${width}`, inputs: ['X', 'DY'], scalars: ['f', 'groups', 'r', 'chunk', ...names], ints: ['f', 'groups', 'r', 'chunk', ...names],
     threads: groups * chunks, outputShape: chunks === 1 ? [g.kH, g.kW, g.inC, g.outC] : [chunks, f],
-    body: `if (index < uniforms.groups * ((uniforms.r + uniforms.chunk - 1) / uniforms.chunk)) {
+    // Every (chunk, group) writes its outputs, an empty chunk zeros: the sum reads every row.
+    body: `if (index < uniforms.size / ${width}) {
       let gi = index % uniforms.groups;
       let c = index / uniforms.groups;
       // Filter elements (i, j, ci, co .. co + ${width - 1}), co fastest.
