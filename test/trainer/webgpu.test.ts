@@ -42,6 +42,21 @@ function maxRelDiff(a: Float32Array | Int32Array | Uint8Array, b: Float32Array |
   return d / scale;
 }
 
+/** A conv net compiled with fused Adam, its train step, and a batch of 16 (inputs from `seed`). */
+function smallConvNet(seed: number) {
+  const input = tf.input({ shape: [12, 12, 1] });
+  const conv = tf.layers.conv2d({ filters: 8, kernelSize: 3, activation: 'relu' }).apply(input) as tf.SymbolicTensor;
+  const flat = tf.layers.flatten().apply(tf.layers.maxPooling2d({ poolSize: 2 }).apply(conv)) as tf.SymbolicTensor;
+  const model = tf.model({ inputs: input, outputs: tf.layers.dense({ units: 10, activation: 'softmax' }).apply(flat) as tf.SymbolicTensor });
+  const opt = tf.train.adam(0.01);
+  fuseOptimizer(opt);
+  model.compile({ optimizer: opt, loss: 'categoricalCrossentropy' });
+  const step = (model as unknown as { makeTrainFunction(): (d: tf.Tensor[]) => tf.Scalar[] }).makeTrainFunction();
+  const x = tf.tensor4d(values(16 * 144, seed), [16, 12, 12, 1]);
+  const y = tf.oneHot(tf.tensor1d(Array.from({ length: 16 }, (_, i) => i % 10), 'int32'), 10).toFloat();
+  return { model, step, x, y };
+}
+
 /** Runs f on the plain-JS CPU backend, then makes webgpu active again. */
 async function onCpu<T>(f: () => Promise<T>): Promise<T> {
   expect(await tf.setBackend('cpu')).toBe(true);
@@ -165,16 +180,7 @@ describe.skipIf(skip)('webgpu backend (Dawn; lavapipe in CI)', () => {
   it('makes uniform buffers and bind groups once per content, not once per launch (dispatch.ts)', async () => {
     const stats = webGpuDispatchStats();
     expect(stats).not.toBeNull();
-    const input = tf.input({ shape: [12, 12, 1] });
-    const conv = tf.layers.conv2d({ filters: 8, kernelSize: 3, activation: 'relu' }).apply(input) as tf.SymbolicTensor;
-    const flat = tf.layers.flatten().apply(tf.layers.maxPooling2d({ poolSize: 2 }).apply(conv)) as tf.SymbolicTensor;
-    const model = tf.model({ inputs: input, outputs: tf.layers.dense({ units: 10, activation: 'softmax' }).apply(flat) as tf.SymbolicTensor });
-    const opt = tf.train.adam(0.01);
-    fuseOptimizer(opt);
-    model.compile({ optimizer: opt, loss: 'categoricalCrossentropy' });
-    const step = (model as unknown as { makeTrainFunction(): (d: tf.Tensor[]) => tf.Scalar[] }).makeTrainFunction();
-    const x = tf.tensor4d(values(16 * 144, 11), [16, 12, 12, 1]);
-    const y = tf.oneHot(tf.tensor1d(Array.from({ length: 16 }, (_, i) => i % 10), 'int32'), 10).toFloat();
+    const { model, step, x, y } = smallConvNet(11);
     const losses: number[] = [];
     const run = async (k: number) => {
       for (let i = 0; i < k; i++) {
@@ -199,16 +205,7 @@ describe.skipIf(skip)('webgpu backend (Dawn; lavapipe in CI)', () => {
 
   it('a submit after every step (MODELYAML_WEBGPU_STEP_SUBMIT=1) finds more bind groups again', async () => {
     const stats = webGpuDispatchStats()!;
-    const input = tf.input({ shape: [12, 12, 1] });
-    const conv = tf.layers.conv2d({ filters: 8, kernelSize: 3, activation: 'relu' }).apply(input) as tf.SymbolicTensor;
-    const flat = tf.layers.flatten().apply(tf.layers.maxPooling2d({ poolSize: 2 }).apply(conv)) as tf.SymbolicTensor;
-    const model = tf.model({ inputs: input, outputs: tf.layers.dense({ units: 10, activation: 'softmax' }).apply(flat) as tf.SymbolicTensor });
-    const opt = tf.train.adam(0.01);
-    fuseOptimizer(opt);
-    model.compile({ optimizer: opt, loss: 'categoricalCrossentropy' });
-    const step = (model as unknown as { makeTrainFunction(): (d: tf.Tensor[]) => tf.Scalar[] }).makeTrainFunction();
-    const x = tf.tensor4d(values(16 * 144, 12), [16, 12, 12, 1]);
-    const y = tf.oneHot(tf.tensor1d(Array.from({ length: 16 }, (_, i) => i % 10), 'int32'), 10).toFloat();
+    const { model, step, x, y } = smallConvNet(12);
     // Losses stay on the GPU and are read every 20 steps, as the trainer does.
     const madePerStep = async (submit: boolean) => {
       process.env.MODELYAML_WEBGPU_STEP_SUBMIT = submit ? '1' : '0';
