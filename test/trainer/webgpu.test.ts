@@ -57,6 +57,16 @@ function smallConvNet(seed: number) {
   return { model, step, x, y };
 }
 
+/** Runs f with the trainer's fused webgpu kernels off (MODELYAML_WEBGPU_FUSED=0): tfjs's own. */
+async function withTfjsKernels<T>(f: () => Promise<T>): Promise<T> {
+  process.env.MODELYAML_WEBGPU_FUSED = '0';
+  try {
+    return await f();
+  } finally {
+    delete process.env.MODELYAML_WEBGPU_FUSED;
+  }
+}
+
 /** Runs f on the plain-JS CPU backend, then makes webgpu active again. */
 async function onCpu<T>(f: () => Promise<T>): Promise<T> {
   expect(await tf.setBackend('cpu')).toBe(true);
@@ -320,13 +330,7 @@ describe.skipIf(skip)('webgpu backend (Dawn; lavapipe in CI)', () => {
       return out;
     };
     const fused = await measure();
-    process.env.MODELYAML_WEBGPU_FUSED = '0';
-    let ref: Awaited<ReturnType<typeof measure>>;
-    try {
-      ref = await measure();
-    } finally {
-      delete process.env.MODELYAML_WEBGPU_FUSED;
-    }
+    const ref = await withTfjsKernels(measure);
     expect(fused.kernels).toContain('FusedCrossEntropy');
     expect(ref.kernels).not.toContain('FusedCrossEntropy');
     expect(maxRelDiff(fused.value, ref.value)).toBeLessThan(1e-5);
@@ -408,13 +412,7 @@ describe.skipIf(skip)('webgpu backend (Dawn; lavapipe in CI)', () => {
     };
     const fused = await grad();
     const cpu = await onCpu(grad);
-    process.env.MODELYAML_WEBGPU_FUSED = '0';
-    let ref: Awaited<ReturnType<typeof grad>>;
-    try {
-      ref = await grad();
-    } finally {
-      delete process.env.MODELYAML_WEBGPU_FUSED;
-    }
+    const ref = await withTfjsKernels(grad);
     expect(fused.kernels).toContain('FusedReluGrad');
     expect(fused.kernels).not.toContain('Step');
     expect(ref.kernels).toContain('Step');
