@@ -1,6 +1,17 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+
+// The import rules of CONTRIBUTING's layout, per folder: the core stays pure, adapters stay thin,
+// and the extension host starts the server and trainer by bundle path instead of importing them.
+const pattern = (group, message) => ({ group, message });
+const noTfjs = pattern(['@tensorflow/*'], 'TensorFlow.js belongs to src/trainer/ only.');
+const noVscode = pattern(['vscode', 'vscode-languageclient', 'vscode-languageclient/*'], 'The VS Code API belongs to src/extension/ only.');
+const noServerLib = pattern(['vscode-languageserver', 'vscode-languageserver/*'], 'The LSP server library belongs to server/ only.');
+const noNode = pattern(['node:*', 'fs', 'path', 'os', 'child_process'], 'The core is pure: file and process access goes through src/node/ adapters.');
+const noRoom = (...rooms) => ({ regex: `^(\\.\\./)+(src/)?(${rooms.join('|')})(/|$)`, message: `Import rules (CONTRIBUTING.md): this folder may not import ${rooms.join(', ')}.` });
+const restrict = (files, ...patterns) => ({ files, rules: { 'no-restricted-imports': ['error', { patterns }] } });
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'bench/results/**', '.scratch/**', 'test-artifacts/**', 'out/**'] },
   js.configs.recommended,
@@ -19,4 +30,9 @@ export default tseslint.config(
     files: ['**/*.cjs', 'bin/**/*.js'],
     languageOptions: { sourceType: 'commonjs' },
   },
+  restrict(['src/core/**/*.ts'], noTfjs, noVscode, noServerLib, noNode, noRoom('trainer', 'extension', 'node', 'cli', 'server', 'webviews')),
+  restrict(['src/node/**/*.ts'], noTfjs, noVscode, noServerLib, noRoom('trainer', 'extension', 'cli', 'server', 'webviews')),
+  restrict(['server/**/*.ts'], noTfjs, noVscode, noRoom('trainer', 'extension', 'cli', 'webviews')),
+  restrict(['src/trainer/**/*.ts'], noVscode, noServerLib, noRoom('extension', 'cli', 'server', 'webviews')),
+  restrict(['webviews/**/*.ts'], noTfjs, noVscode, noServerLib, noNode, noRoom('trainer', 'extension', 'node', 'cli', 'server'), { regex: '^(\\.\\./)+src/core/(?!protocol/)', message: 'Webviews read only the typed protocol (src/core/protocol/).' }),
 );
