@@ -27,6 +27,7 @@ import { initWasmBackend, wasmThreadCount } from './backend/wasm';
 import { buildModel } from './model/build';
 import { lossOf, metricOf, type MetricContext } from './model/objectives';
 import { deriveSeed, mulberry32, product } from './util';
+import { env } from '../node/config';
 
 declare const __filename: string | undefined;
 
@@ -86,7 +87,7 @@ export interface ParallelOptions {
 
 /** Logical cores the trainer may use: all of them, or MODELYAML_THREADS (modelyaml.train.maxThreads). */
 export function cpuThreads(): number {
-  return Math.min(availableParallelism(), Number(process.env.MODELYAML_THREADS) || Infinity);
+  return Math.min(availableParallelism(), env.threads() ?? Infinity);
 }
 
 /** The threaded wasm build pays from this many logical cores (see wasmThreadsFor). */
@@ -106,8 +107,8 @@ const MIN_CORES_FOR_THREADED_BUILD = 8;
 export function wasmThreadsFor(
   layers: Array<Pick<LayerInfo, 'layer' | 'outputShape' | 'params'>>, batchSize: number, cores = cpuThreads(),
 ): { threads: number; why: string } {
-  const forced = Number(process.env.MODELYAML_WASM_THREADS);
-  if (forced >= 1) return { threads: Math.floor(forced), why: 'set by MODELYAML_WASM_THREADS' };
+  const forced = env.wasmThreads();
+  if (forced !== undefined && forced >= 1) return { threads: Math.floor(forced), why: 'set by MODELYAML_WASM_THREADS' };
   if (cores < MIN_CORES_FOR_THREADED_BUILD) return { threads: 1, why: `${cores} logical cores (the threaded build pays from ${MIN_CORES_FOR_THREADED_BUILD})` };
   // Multiply-adds ≈ output positions × weights, per layer (embeddings look up, they do not multiply).
   let macs = 0;
@@ -123,9 +124,9 @@ export function wasmThreadsFor(
 
 /** Why data-parallel training is not used here, or undefined when it can be. */
 export function parallelRefusal(o: Pick<ParallelOptions, 'backend' | 'model' | 'batchSize'>): string | undefined {
-  if (/^(0|off|false|no)$/i.test(process.env.MODELYAML_PARALLEL ?? '')) return 'turned off (MODELYAML_PARALLEL)';
+  if (env.parallel() === false) return 'turned off (MODELYAML_PARALLEL)';
   // MODELYAML_PARALLEL=1 forces it wherever it is correct (tests): no thread-count or work threshold.
-  const forced = /^(1|on|true|yes)$/i.test(process.env.MODELYAML_PARALLEL ?? '');
+  const forced = env.parallel() === true;
   if (o.backend !== 'wasm') return `the ${o.backend} backend is not the single-threaded wasm one`;
   if (wasmThreadCount() > 1) return `the wasm backend already runs ${wasmThreadCount()} threads`;
   const threads = cpuThreads();
@@ -261,7 +262,7 @@ export class DataParallel {
       const values = outs.map((t) => t.dataSync()[0]);
       // values[0] is already the combined loss; metrics are each half's mean.
       for (let i = 1; i < values.length; i++) values[i] = (values[i] * nMain + this.workerMetrics[i - 1] * nWorker) / n;
-      if (process.env.MODELYAML_PARALLEL_PROFILE) {
+      if (env.parallelProfile()) {
         const p = this.profile;
         const total = performance.now() - t0;
         // update: what the train step spent besides the two halves and their combination (the optimizer, metrics).

@@ -24,6 +24,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { version as installedVersion } from '@tensorflow/tfjs-backend-webgpu/package.json';
+import { env } from '../../../node/config';
 
 /** The version whose recordAndSubmit this mirrors; any other keeps its own. */
 const TFJS_WEBGPU_VERSION = '4.22.0';
@@ -103,7 +104,7 @@ export interface DispatchCacheStats {
  * tests and benchmarks), or null where it is switched off or the tfjs version differs.
  */
 export function installDispatchCache(backend: tf.KernelBackend): DispatchCacheStats | null {
-  if (/^(0|off|false|no)$/i.test(process.env.MODELYAML_WEBGPU_DISPATCH_CACHE ?? '')) return null;
+  if (env.webgpuDispatchCache() === false) return null;
   const b = backend as unknown as Partial<Backend>;
   const existing = installed.get(backend);
   if (existing) return existing;
@@ -224,7 +225,7 @@ const installed = new WeakMap<tf.KernelBackend, DispatchCacheStats>();
  * 6,780 / 21,930 without, in the same run).
  */
 export function submitStep(backend: tf.KernelBackend): void {
-  if (!installed.has(backend) || process.env.MODELYAML_WEBGPU_STEP_SUBMIT !== '1') return;
+  if (!installed.has(backend) || env.webgpuStepSubmit() !== true) return;
   const b = backend as unknown as Backend;
   if (!b.commandEncoder) return;
   b.endComputePassEncoder();

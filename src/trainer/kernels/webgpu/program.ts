@@ -5,6 +5,7 @@
  * they show up in `tf.profile()` and run through the engine (tidy, disposal) like tfjs's own.
  */
 import * as tf from '@tensorflow/tfjs';
+import { env } from '../../../node/config';
 
 /** The parts of tfjs-backend-webgpu's WebGPUProgram interface used here. */
 export interface Program {
@@ -29,7 +30,7 @@ const WORKGROUP = 64;
  * used: on unless MODELYAML_WEBGPU_FUSED=0 (tfjs's kernels, for comparisons and benchmarks).
  */
 export function fusedKernelsOn(): boolean {
-  return process.env.MODELYAML_WEBGPU_FUSED !== '0';
+  return env.webgpuFused() !== false;
 }
 
 export interface KernelSource {

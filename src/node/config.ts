@@ -1,0 +1,72 @@
+/**
+ * Every `MODELYAML_*` environment variable the product reads, in one table: its name, what it
+ * does and how its value is parsed. Code asks `env.<setting>()` instead of reading
+ * `process.env`, so one boolean parser serves every switch and docs/configuration.md is
+ * generated from this table (`npm run generate`). Values are read on every call: tests and the
+ * trainer's parent set them per run.
+ *
+ * Users configure the product through VS Code settings or CLI flags; these variables are for
+ * benchmarks, diagnosis and CI. Settings that a caller passes to the trainer travel in the typed
+ * `TrainOptions` instead.
+ */
+
+/** `1|on|true|yes` → true, `0|off|false|no` → false (any case), anything else → undefined. */
+export function parseSwitch(raw: string | undefined): boolean | undefined {
+  if (raw === undefined) return undefined;
+  if (/^(1|on|true|yes)$/i.test(raw.trim())) return true;
+  if (/^(0|off|false|no)$/i.test(raw.trim())) return false;
+  return undefined;
+}
+
+/** A positive number, or undefined when unset, empty or not a positive finite number. */
+export function parsePositive(raw: string | undefined): number | undefined {
+  if (raw === undefined || raw.trim() === '') return undefined;
+  const n = Number(raw);
+  return Number.isFinite(n) && n > 0 ? n : undefined;
+}
+
+const parseText = (raw: string | undefined): string | undefined => (raw === undefined || raw === '' ? undefined : raw);
+
+interface Variable<T> {
+  name: `MODELYAML_${string}`;
+  /** Values it takes, for the docs. */
+  values: string;
+  doc: string;
+  parse: (raw: string | undefined) => T;
+}
+
+const switchVar = (name: `MODELYAML_${string}`, doc: string): Variable<boolean | undefined> => ({ name, values: '`1`/`on` · `0`/`off`', doc, parse: parseSwitch });
+const numberVar = (name: `MODELYAML_${string}`, doc: string): Variable<number | undefined> => ({ name, values: 'a positive number', doc, parse: parsePositive });
+const textVar = (name: `MODELYAML_${string}`, values: string, doc: string): Variable<string | undefined> => ({ name, values, doc, parse: parseText });
+
+/** The table. Order is the docs' order. */
+export const VARIABLES = {
+  threads: numberVar('MODELYAML_THREADS', 'Most logical cores one training run uses (default: all). The trainer\'s parent sets it from `modelyaml.train.maxThreads`.'),
+  parallel: switchVar('MODELYAML_PARALLEL', 'Data-parallel training across worker threads: forced on, or off (default: on when a step is big enough to pay for it).'),
+  parallelProfile: switchVar('MODELYAML_PARALLEL_PROFILE', 'Log how each data-parallel step splits its time.'),
+  wasmThreads: numberVar('MODELYAML_WASM_THREADS', 'Use the threaded WebAssembly build with this many threads (default: chosen by core count and step size).'),
+  webgpu: switchVar('MODELYAML_WEBGPU', '`0` skips WebGPU when choosing a backend.'),
+  webgpuFused: switchVar('MODELYAML_WEBGPU_FUSED', '`0` turns off the project\'s fused WebGPU kernels (tfjs\'s own run instead).'),
+  webgpuDispatchCache: switchVar('MODELYAML_WEBGPU_DISPATCH_CACHE', '`0` turns off the cache of WebGPU uniform buffers and bind groups.'),
+  webgpuStepSubmit: switchVar('MODELYAML_WEBGPU_STEP_SUBMIT', '`1` submits WebGPU work after every step (measured slower; for diagnosis).'),
+  webgpuSubmitBatch: numberVar('MODELYAML_WEBGPU_SUBMIT_BATCH', 'WebGPU launches per submitted command buffer (default 100).'),
+  dawnNode: textVar('MODELYAML_DAWN_NODE', 'a path', 'A `dawn.node` to load for WebGPU before the bundled one.'),
+  tfjsNodePath: textVar('MODELYAML_TFJS_NODE_PATH', 'a folder', 'A `@tensorflow/tfjs-node(-gpu)` installation to train with (the extension\'s `modelyaml.tfjsNodePath`).'),
+  residentData: switchVar('MODELYAML_RESIDENT_DATA', '`0` keeps training data on the host instead of uploading it to the backend once.'),
+  maxDataMb: numberVar('MODELYAML_MAX_DATA_MB', 'Most megabytes of decoded data (features and labels) a run loads into memory (default 2048).'),
+  trace: switchVar('MODELYAML_TRACE', 'The language server logs each check\'s duration to stderr.'),
+  trainerFault: textVar('MODELYAML_TRAINER_FAULT', '`crash@N`, `hang@N`, `oom@N`', 'Tests only: the trainer fails that way after the given batch (src/trainer/main.ts).'),
+} satisfies Record<string, Variable<unknown>>;
+
+type Variables = typeof VARIABLES;
+
+/** `env.threads()` etc.: the parsed current value of each variable. */
+export const env = Object.fromEntries(
+  Object.entries(VARIABLES).map(([key, v]) => [key, () => (v.parse as (raw: string | undefined) => unknown)(process.env[v.name])]),
+) as { [K in keyof Variables]: () => ReturnType<Variables[K]['parse']> };
+
+/** The Markdown table for docs/configuration.md. */
+export function variablesTable(): string {
+  const rows = Object.values(VARIABLES).map((v) => `| \`${v.name}\` | ${v.values} | ${v.doc} |`);
+  return ['| variable | values | what it does |', '| --- | --- | --- |', ...rows].join('\n');
+}
