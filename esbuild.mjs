@@ -1,15 +1,19 @@
 // Builds every bundle: extension host, language server, trainer, CLI (node, CommonJS) and one
 // browser bundle per webview. `node esbuild.mjs --watch` rebuilds on change; `--production` minifies.
 import * as esbuild from 'esbuild';
-import { cpSync, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createRequire } from 'node:module';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
 
+const version = JSON.parse(readFileSync('package.json', 'utf8')).version;
+
 const common = {
   bundle: true,
+  // src/core/version.ts
+  define: { __MODELYAML_VERSION__: JSON.stringify(version) },
   sourcemap: production ? false : 'linked',
   minify: production,
   logLevel: 'warning',

@@ -32,3 +32,10 @@ describe('configuration (src/node/config.ts)', () => {
     expect(readFileSync('docs/configuration.md', 'utf8')).toContain(variablesTable());
   });
 });
+
+describe('version', () => {
+  it('comes from package.json', async () => {
+    const { VERSION } = await import('../../src/core/version');
+    expect(VERSION).toBe(JSON.parse(readFileSync('package.json', 'utf8')).version);
+  });
+});
