@@ -54,7 +54,12 @@ export interface RunInfo {
   /** Planned epochs. */
   epochs?: number;
   batchesPerEpoch?: number;
+  /** The last epoch's metrics (training and `val_`), once the run ended. */
   final?: Metrics;
+  /** Metrics on the test split, when the spec has one and the run completed. */
+  test?: Metrics;
+  /** Epochs the run completed (the `done` event's count; below `epochs` when it stopped early). */
+  epochsRun?: number;
 }
 
 export type CurvesToWebview =
@@ -253,6 +258,8 @@ const runInfo: Check = shape({
   epochs: opt(int),
   batchesPerEpoch: opt(int),
   final: opt(record(numOrNull)),
+  test: opt(record(numOrNull)),
+  epochsRun: opt(int),
 });
 
 const curvesToWebview: Record<CurvesToWebview['type'], Record<string, Check>> = {
@@ -355,6 +362,8 @@ export class CurveAdapter {
   specName?: string;
   startedAt?: string;
   final?: Metrics;
+  test?: Metrics;
+  epochsRun?: number;
 
   /** The point this event adds to the curves, if any (status and run facts are kept on the adapter). */
   push(e: TrainerEvent): CurvePoint | undefined {
@@ -393,6 +402,8 @@ export class CurveAdapter {
         this.status = e.status;
         this.reason = e.reason;
         this.final = e.final;
+        if (e.test) this.test = e.test;
+        this.epochsRun = e.epochs;
         return undefined;
       case 'error':
         this.status = 'failed';

@@ -16,6 +16,7 @@ import { VIEW_TYPES } from '../../core/protocol/webview';
 import { CurvesPanel } from './curvesPanel';
 import { GraphPanel, isSpecDocument } from './graphPanel';
 import { toPanelLog, type PanelLog, type VscodeApi } from './host';
+import { WALKTHROUGH_KEYS } from '../walkthrough';
 
 export { CurvesPanel } from './curvesPanel';
 export { GraphPanel } from './graphPanel';
@@ -63,7 +64,11 @@ export function registerPanels(context: vscode.ExtensionContext, deps: PanelDeps
       const spec = specUri(uri);
       curves.show(spec ? { specPath: spec.fsPath } : {});
     }),
-    api.commands.registerCommand(PANEL_COMMANDS.showArchitecture, (uri?: unknown) => graph.show(specUri(uri))),
+    api.commands.registerCommand(PANEL_COMMANDS.showArchitecture, (uri?: unknown) => {
+      graph.show(specUri(uri));
+      // The walkthrough's "architecture" step ticks on this key, however the command was run.
+      void api.commands.executeCommand('setContext', WALKTHROUGH_KEYS.sawArchitecture, true);
+    }),
     api.window.registerWebviewPanelSerializer(VIEW_TYPES.curves, {
       deserializeWebviewPanel: async (panel, state) => curves.restore(panel, state),
     }),
