@@ -57,6 +57,8 @@ interface Host {
   train(uri?: string): Promise<FakeTerminal>;
   /** The next task terminal that opens. */
   nextTerminal(): Promise<FakeTerminal>;
+  /** Runs the Train command, presses Ctrl+C in its terminal once the first "last" checkpoint is saved, and resolves once it closed. */
+  trainAndCancel(): Promise<FakeTerminal>;
 }
 
 const hosts: Host[] = [];
@@ -89,6 +91,15 @@ function host(o: { trusted?: boolean; git?: boolean; epochs?: number } = {}): Ho
       await vs.api.commands.executeCommand('modelyaml.train', Uri.file(uri));
       const t = await opened;
       await t.closed;
+      return t;
+    },
+    async trainAndCancel() {
+      const opened = nextTerminal();
+      await vs.api.commands.executeCommand('modelyaml.train', Uri.file(spec));
+      const t = await opened;
+      const d = manager.onEvent((_, e) => e.type === 'checkpoint' && e.kind === 'last' && e.epoch === 1 && t.type('\u0003'));
+      await t.closed;
+      d.dispose();
       return t;
     },
   };
@@ -190,18 +201,14 @@ describe('cancel and resume', () => {
   it('a cancelled run ends its task quietly (exit 0, a "Cancelled" line); "Resume Training" continues it from its checkpoint', async () => {
     const h = host({ epochs: 3 });
     const events = eventsOf(h);
-    const opened = h.nextTerminal();
-    await h.vs.api.commands.executeCommand('modelyaml.train', Uri.file(h.spec));
-    const t = await opened;
-    // Ctrl+C once the first epoch's checkpoint is saved.
-    h.subscriptions.push(h.manager.onEvent((_, e) => e.type === 'checkpoint' && e.kind === 'last' && e.epoch === 1 && t.type('\u0003')));
     let resumed: Promise<FakeTerminal> | undefined;
     h.vs.answer = (m) => {
       if (!m.items.includes('Resume Training')) return undefined;
       resumed = h.nextTerminal();
       return 'Resume Training';
     };
-    expect(await t.closed).toBe(0);
+    const t = await h.trainAndCancel();
+    expect(t.exitCode).toBe(0);
     expect(t.lines().some((l) => /^Cancelled: cancelled (in epoch 2|after epoch 1)/.test(l))).toBe(true);
     expect(h.vs.messages.find((m) => /was cancelled/.test(m.text))).toMatchObject({ level: 'info', items: ['Show Curves', 'Resume Training'] });
     expect(resumed).toBeDefined();
@@ -219,15 +226,28 @@ describe('cancel and resume', () => {
     await h.vs.api.commands.executeCommand('modelyaml.resumeTraining');
     expect(h.vs.messages.at(-1)?.text).toMatch(/no cancelled or failed run of s\.model\.yaml kept a checkpoint/);
     const events = eventsOf(h);
-    const opened = h.nextTerminal();
-    await h.vs.api.commands.executeCommand('modelyaml.train', Uri.file(h.spec));
-    const t = await opened;
-    h.subscriptions.push(h.manager.onEvent((_, e) => e.type === 'checkpoint' && e.kind === 'last' && t.type('\u0003')));
-    await t.closed;
+    await h.trainAndCancel();
     const next = h.nextTerminal();
     await h.vs.api.commands.executeCommand('modelyaml.resumeTraining');
     expect(await (await next).closed).toBe(0);
     expect(events.filter((e) => e.type === 'started').map((e) => e.type === 'started' && e.initialEpoch)).toEqual([1, 2]);
+  });
+  it('the curves panel lists a cancelled run with a checkpoint as resumable, and its `resume` message resumes it', async () => {
+    const h = host({ epochs: 2 });
+    const panels = registerPanels({ subscriptions: h.subscriptions, extensionUri: Uri.file(ROOT) } as never, { vscode: h.vs.api, training: h.manager, output: { appendLine: () => undefined } });
+    const events = eventsOf(h);
+    await h.trainAndCancel();
+    const runDir = (events.find((e) => e.type === 'done') as { runDir: string }).runDir;
+    expect(LoadedRun.read(runDir).info()).toMatchObject({ status: 'cancelled', resumable: true });
+    const panel = h.vs.panels.find((p) => p.viewType === 'modelyaml.curves')!;
+    expect(panels.curves.panel).toBe(panel);
+    const next = h.nextTerminal();
+    panel.received.fire({ type: 'resume', runId: runDir });
+    expect(await (await next).closed).toBe(0);
+    expect(events.filter((e) => e.type === 'started').map((e) => e.type === 'started' && e.initialEpoch)).toEqual([1, 2]);
+    // A completed run is not resumable.
+    const resumedDir = (events.filter((e) => e.type === 'done')[1] as { runDir: string }).runDir;
+    expect(LoadedRun.read(resumedDir).info()).not.toHaveProperty('resumable');
   });
 });
 

@@ -60,6 +60,8 @@ export interface RunInfo {
   test?: Metrics;
   /** Epochs the run completed (the `done` event's count; below `epochs` when it stopped early). */
   epochsRun?: number;
+  /** The run ended early (cancelled, failed, crashed) and kept a checkpoint: it can be resumed (`resume`). */
+  resumable?: boolean;
 }
 
 export type CurvesToWebview =
@@ -77,6 +79,8 @@ export type CurvesFromWebview =
   | ReadyMessage
   /** The runs to overlay on the current one (ids from `init.runs`). */
   | { type: 'compare'; runIds: string[] }
+  /** Continue a run (an id from `init.runs` whose info says `resumable`) from its last checkpoint. */
+  | { type: 'resume'; runId: string }
   | ExportMessage<'csv' | 'json' | 'png' | 'svg'>
   | LogMessage;
 
@@ -223,6 +227,7 @@ const exported = { format: str(20), outcome: oneOf('saved', 'cancelled', 'failed
 const curvesFromWebview: Record<CurvesFromWebview['type'], Record<string, Check>> = {
   ready,
   compare: { runIds: arrayOf(str(4096), 100) },
+  resume: { runId: str(4096) },
   export: exportOf('csv', 'json', 'png', 'svg'),
   log,
 };
@@ -260,6 +265,7 @@ const runInfo: Check = shape({
   final: opt(record(numOrNull)),
   test: opt(record(numOrNull)),
   epochsRun: opt(int),
+  resumable: opt(bool),
 });
 
 const curvesToWebview: Record<CurvesToWebview['type'], Record<string, Check>> = {

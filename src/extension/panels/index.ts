@@ -50,7 +50,13 @@ export function defaultRunsRoots(api: VscodeApi): string[] {
 export function registerPanels(context: vscode.ExtensionContext, deps: PanelDeps = {}): Panels {
   const api: VscodeApi = deps.vscode ?? (require('vscode') as VscodeApi);
   const log = toPanelLog(deps.output);
-  const curves = new CurvesPanel({ api, extensionUri: context.extensionUri, log, runsRoots: deps.runsRoots ?? (() => defaultRunsRoots(api)) });
+  const curves = new CurvesPanel({
+    api,
+    extensionUri: context.extensionUri,
+    log,
+    runsRoots: deps.runsRoots ?? (() => defaultRunsRoots(api)),
+    resume: (runDir) => api.commands.executeCommand('modelyaml.resumeTraining', { runDir }),
+  });
   const graph = new GraphPanel({ api, extensionUri: context.extensionUri, log, analyze: deps.analyze ?? ((d) => analyze(d.getText())) });
   const specUri = (uri?: unknown): vscode.Uri | undefined => {
     if (uri instanceof api.Uri) return uri;

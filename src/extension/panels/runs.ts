@@ -264,6 +264,7 @@ export class LoadedRun {
       ...(a.final ?? rec?.final ? { final: a.final ?? rec?.final } : {}),
       ...(a.test ?? rec?.test ? { test: a.test ?? rec?.test } : {}),
       ...(a.epochsRun !== undefined ? { epochsRun: a.epochsRun } : rec?.epochs !== undefined && rec.status !== 'running' ? { epochsRun: rec.epochs } : {}),
+      ...(endedEarly(status) && resumableCheckpoint(this.dir) ? { resumable: true } : {}),
     };
   }
 }
@@ -289,5 +290,9 @@ export function folderInfo(f: RunFolder, alive: (pid: number) => boolean = proce
     ...(rec?.backend ? { backend: rec.backend } : {}),
     ...(rec?.final ? { final: rec.final } : {}),
     ...(rec?.test ? { test: rec.test } : {}),
+    ...(endedEarly(status) && resumableCheckpoint(f.dir) ? { resumable: true } : {}),
   };
 }
+
+/** A run that stopped before its last epoch, by the user or by a failure. */
+export const endedEarly = (status: RunInfo['status']) => status === 'cancelled' || status === 'failed' || status === 'crashed';
