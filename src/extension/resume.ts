@@ -17,7 +17,7 @@ export function resumableRuns(runsRoots: readonly string[], specPath: string, wo
   } catch {
     /* a spec not on disk: only its file name finds its runs */
   }
-  return runsOfSpec(runsRoots, specPath, workspace, specNameOf(text)).filter((f) => folderInfo(f).status !== 'completed' && folderInfo(f).status !== 'running' && resumableCheckpoint(f.dir));
+  return runsOfSpec(runsRoots, specPath, workspace, specNameOf(text)).filter((f) => folderInfo(f).resumable);
 }
 
 export interface ResumeDeps {

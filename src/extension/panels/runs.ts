@@ -36,7 +36,7 @@ export function readRecord(dir: string): RunRecord | undefined {
   }
 }
 
-/** The copy of the spec a run folder keeps; runs before 0.2 named it `spec.model.yaml`, which made every run look like a spec. */
+/** The copy of the spec a run folder keeps; older runs named it `spec.model.yaml`, which made every run look like a spec to train. */
 export const SPEC_SNAPSHOT_FILES = ['spec.snapshot.yaml', 'spec.model.yaml'] as const;
 
 /** The spec text a run trained (either snapshot name), if the folder kept it. */
