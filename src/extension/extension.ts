@@ -9,6 +9,7 @@ import { startLanguageClient } from './languageClient';
 import { registerPanels } from './panels';
 import { newFromTemplate } from './templates';
 import { registerTraining } from './training';
+import { trackWalkthrough } from './walkthrough';
 
 let client: LanguageClient | undefined;
 
@@ -20,6 +21,7 @@ export function activate(context: vscode.ExtensionContext): { activationMs: numb
   client = startLanguageClient(context, output);
   const training = registerTraining(context, output);
   registerPanels(context, { training, output });
+  context.subscriptions.push(trackWalkthrough(vscode));
 
   const commands: Record<string, (...args: never[]) => unknown> = {
     'modelyaml.newFromTemplate': () => newFromTemplate(context.extensionUri),

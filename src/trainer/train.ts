@@ -207,7 +207,7 @@ export async function runTraining(specPath: string, options: TrainOptions, emit:
   // 4. The run folder.
   const root = options.out ? resolve(options.out) : join(resolve(options.workspace ?? specDir), '.modelyaml', 'runs');
   const runDir = createRunDir(root, specName);
-  writeFileSync(join(runDir, 'spec.model.yaml'), text);
+  writeFileSync(join(runDir, 'spec.snapshot.yaml'), text); // not *.model.yaml: a run folder is not a spec
   writeFileSync(join(runDir, 'resolved.json'), JSON.stringify({
     spec: file,
     settings,

@@ -2,7 +2,7 @@
  * The packaged extension in a real VS Code workbench (code-server + headless Chromium), checked
  * through the UI as a user sees it: language mode and colours, inlay hints, the formula hover,
  * the architecture graph, a planted error in the Problems panel, layer completion, the Train
- * task with its live curves, and cancelling a run. One screenshot per step in
+ * task with its live curves and its end notification, and cancelling a run. One screenshot per step in
  * test-artifacts/e2e/ (and one named `…-FAILED` where a step fails).
  *
  * The same scenarios run inside VS Code's own extension host in test/vscode/ (`npm run
@@ -240,6 +240,15 @@ describe('ModelYAML in the VS Code workbench (code-server)', () => {
         return /completed/.test(t) ? t : undefined;
       });
       expect(term).toMatch(/epoch 8\/8 /);
+      // Debug lines (backend search, kernel fallbacks) stay in the output channel.
+      expect(term).not.toMatch(/^debug:/m);
+      // The run's end is told once, with its metrics and the way to its curves.
+      const toast = await until('the run-end notification', async () => {
+        const texts = await wb.page.locator('.notifications-toasts .notification-list-item-message').allInnerTexts();
+        return texts.find((t) => /^ModelYAML: tiny — completed 8 epochs/.test(t));
+      });
+      expect(toast).toMatch(/Final: loss [\d.e+-]+/);
+      await expect(wb.page.locator('.notifications-toasts .monaco-button', { hasText: 'Show Curves' }).first().isVisible()).resolves.toBe(true);
     });
   });
 
@@ -265,11 +274,13 @@ describe('ModelYAML in the VS Code workbench (code-server)', () => {
       await wb.page.locator('.statusbar-item[id$="modelyaml.training"] a, .statusbar-item[id$="modelyaml.training"]').first().click();
       await until('the training status to disappear', async () => (await wb.trainingStatus()) === undefined);
       await until('the curves banner to say Cancelled', async () => (await frame.locator('.banner').getAttribute('data-status')) === 'cancelled');
-      await until('the task terminal to report the cancellation', async () => /cancel/i.test(await wb.terminalText()));
+      await until('the task terminal to report the cancellation', async () => /^Cancelled/m.test(await wb.terminalText()));
       await until('the trainer process to exit', () => trainerProcesses(server.extensionDir).length === 0);
       // A cancel the user asked for is not a failure: no "training … failed" notification.
       const toasts = await wb.page.locator('.notifications-toasts .notification-list-item-message').allInnerTexts();
       expect(toasts.filter((t) => /fail/i.test(t))).toEqual([]);
+      // It says the run was cancelled, and offers to resume it when it kept a checkpoint.
+      expect(toasts.some((t) => /^ModelYAML: long was cancelled/.test(t))).toBe(true);
     });
   });
 });

@@ -74,7 +74,7 @@ describe('training', () => {
     expect(rec.versions.tfjs).toBe('4.22.0');
     expect(rec.final?.loss).toBe(epochs[3].metrics.loss);
     expect(rec.test?.accuracy).toBeDefined();
-    expect(readFileSync(join(dir, 'spec.model.yaml'), 'utf8')).toContain('name: iris');
+    expect(readFileSync(join(dir, 'spec.snapshot.yaml'), 'utf8')).toContain('name: iris');
     expect(JSON.parse(readFileSync(join(dir, 'resolved.json'), 'utf8')).settings.epochs).toBe(4);
     const lines = readEvents(dir);
     expect(lines.map((e) => e.type)).toEqual(events.map((e) => e.type));

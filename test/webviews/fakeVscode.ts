@@ -4,7 +4,7 @@
  * messages cross to the page, text documents that can be edited, editors with a selection, a save
  * dialog that answers with a chosen path.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { pathToFileURL, fileURLToPath } from 'node:url';
 import { LineIndex } from '../../src/core/diagnostics';
@@ -185,9 +185,83 @@ export interface FakeVscode {
   logs: string[];
   /** Creates a panel as VS Code does for a restored webview. */
   newPanel(viewType: string): FakePanel;
+  /** Notifications shown (information, warning, error), in order. */
+  messages: FakeMessage[];
+  /** Answers a notification (the item the user clicks; undefined: dismissed). Default: dismissed. */
+  answer?: (m: FakeMessage) => string | undefined;
+  /** Context keys set with `setContext`. */
+  contexts: Map<string, unknown>;
+  /** Terminals of the tasks executed (`tasks.executeTask` with a CustomExecution). */
+  terminals: FakeTerminal[];
+  /** Documents shown with `showTextDocument`, with the options they were shown with. */
+  shown: { path: string; options?: unknown }[];
+  /** Grants Workspace Trust (fires `onDidGrantWorkspaceTrust`). */
+  grantTrust(): void;
+  /** Task providers registered, by task type. */
+  taskProviders: Map<string, { provideTasks(): unknown }>;
+  /** Fires when a task's terminal opens. */
+  terminalOpened: EventEmitter<FakeTerminal>;
+  /** Picks from a quick pick (undefined: the user cancels). Default: cancels. */
+  pick?: (items: { label: string }[]) => { label: string } | undefined;
+  /** Sets a document's diagnostics and fires `languages.onDidChangeDiagnostics`. */
+  setDiagnostics(uri: Uri, diagnostics: unknown[]): void;
 }
 
-export function fakeVscode(o: { origin: string; workspace?: string; config?: Record<string, unknown> }): FakeVscode {
+export interface FakeMessage {
+  level: 'info' | 'warning' | 'error';
+  text: string;
+  items: string[];
+}
+
+/** A task's pseudoterminal, opened as VS Code opens it, with what it wrote and how it closed. */
+export class FakeTerminal {
+  output = '';
+  private closeListeners: ((code: number) => void)[] = [];
+  readonly closed: Promise<number>;
+  exitCode?: number;
+  constructor(
+    readonly name: string,
+    readonly pty: { onDidWrite: (l: (s: string) => void) => unknown; onDidClose?: (l: (c: number | void) => void) => unknown; open(d: unknown): void; handleInput?(s: string): void; close(): void },
+  ) {
+    this.closed = new Promise((resolve) => this.closeListeners.push(resolve));
+    pty.onDidWrite((s) => (this.output += s));
+    pty.onDidClose?.((c) => {
+      this.exitCode = c ?? 0;
+      for (const l of this.closeListeners) l(this.exitCode);
+    });
+    pty.open(undefined);
+  }
+  /** The terminal's text as lines. */
+  lines(): string[] {
+    return this.output.split(/\r?\n/).filter(Boolean);
+  }
+  /** Types into the terminal (\u0003 is Ctrl+C). */
+  type(data: string): void {
+    this.pty.handleInput?.(data);
+  }
+}
+
+/** Stand-ins for the task API's classes: data holders, as in VS Code. */
+export class FakeTask {
+  group?: unknown;
+  presentationOptions?: unknown;
+  constructor(
+    readonly definition: Record<string, unknown>,
+    readonly scope: unknown,
+    readonly name: string,
+    readonly source: string,
+    readonly execution?: { callback: () => Promise<FakeTerminal['pty']> },
+  ) {}
+}
+
+export class Disposable {
+  constructor(private readonly fn: () => void) {}
+  dispose(): void {
+    this.fn();
+  }
+}
+
+export function fakeVscode(o: { origin: string; workspace?: string; config?: Record<string, unknown>; trusted?: boolean }): FakeVscode {
   const panels: FakePanel[] = [];
   const documents = new Map<string, FakeDocument>();
   const serializers = new Map<string, { deserializeWebviewPanel(panel: unknown, state: unknown): unknown }>();
@@ -198,6 +272,22 @@ export function fakeVscode(o: { origin: string; workspace?: string; config?: Rec
   let active: FakeEditor | undefined;
   const editors: FakeEditor[] = [];
   const logs: string[] = [];
+  const messages: FakeMessage[] = [];
+  const contexts = new Map<string, unknown>();
+  const terminals: FakeTerminal[] = [];
+  const shown: { path: string; options?: unknown }[] = [];
+  const grantTrust = new EventEmitter<void>();
+  let trusted = o.trusted ?? true;
+  const taskProviders = new Map<string, { provideTasks(): unknown }>();
+  const terminalOpened = new EventEmitter<FakeTerminal>();
+  const diagnostics = new Map<string, unknown[]>();
+  const changeDiagnostics = new EventEmitter<{ uris: Uri[] }>();
+  const notify = (level: FakeMessage['level']) => async (text: string, ...rest: unknown[]) => {
+    const items = rest.filter((r): r is string => typeof r === 'string');
+    const m = { level, text, items };
+    messages.push(m);
+    return self.answer?.(m);
+  };
 
   const docFor = (uri: Uri, text?: string) => {
     const key = uri.toString();
@@ -242,6 +332,20 @@ export function fakeVscode(o: { origin: string; workspace?: string; config?: Rec
       changeDoc.fire({ document: doc });
     },
     activeEditor: () => active,
+    messages,
+    contexts,
+    terminals,
+    shown,
+    grantTrust() {
+      trusted = true;
+      grantTrust.fire();
+    },
+    taskProviders,
+    terminalOpened,
+    setDiagnostics(uri, list) {
+      diagnostics.set(uri.toString(), list);
+      changeDiagnostics.fire({ uris: [uri] });
+    },
     newPanel(viewType) {
       const p = new FakePanel(viewType, viewType, o.origin);
       panels.push(p);
@@ -269,7 +373,9 @@ export function fakeVscode(o: { origin: string; workspace?: string; config?: Rec
         panels.push(p);
         return p;
       },
-      async showTextDocument(doc: FakeDocument, opts?: { selection?: Range }) {
+      async showTextDocument(target: FakeDocument | Uri, opts?: { selection?: Range }) {
+        const doc = target instanceof Uri ? docFor(target) : target;
+        shown.push({ path: doc.uri.fsPath, options: opts });
         const e = show(doc);
         if (opts?.selection) {
           e.selection = new Selection(opts.selection.start, opts.selection.end);
@@ -279,6 +385,13 @@ export function fakeVscode(o: { origin: string; workspace?: string; config?: Rec
       },
       async showSaveDialog() {
         return self.saveTo ? Uri.file(self.saveTo) : undefined;
+      },
+      showInformationMessage: notify('info'),
+      showWarningMessage: notify('warning'),
+      showErrorMessage: notify('error'),
+      createStatusBarItem: () => ({ text: '', tooltip: '', command: undefined, name: '', show() {}, hide() {}, dispose() {} }),
+      async showQuickPick<T extends { label: string }>(items: T[] | Promise<T[]>) {
+        return self.pick?.(await items) as T | undefined;
       },
       onDidChangeActiveTextEditor: changeActive.event,
       onDidChangeTextEditorSelection: changeSelection.event,
@@ -291,6 +404,30 @@ export function fakeVscode(o: { origin: string; workspace?: string; config?: Rec
       workspaceFolders: o.workspace ? [{ uri: Uri.file(o.workspace), name: basename(o.workspace), index: 0 }] : undefined,
       getWorkspaceFolder: () => (o.workspace ? { uri: Uri.file(o.workspace), name: basename(o.workspace), index: 0 } : undefined),
       getConfiguration: () => ({ get: (k: string) => o.config?.[k] }),
+      get isTrusted() {
+        return trusted;
+      },
+      onDidGrantWorkspaceTrust: grantTrust.event,
+      createFileSystemWatcher: () => ({ onDidCreate: () => new Disposable(() => {}), onDidDelete: () => new Disposable(() => {}), onDidChange: () => new Disposable(() => {}), dispose() {} }),
+      // Walks the workspace for names ending as the include glob's `*<suffix>` says (one {a,b} group);
+      // skips the folders an exclude of the form {**/<folder>/**,…} names. Enough for the globs the extension uses.
+      async findFiles(include: string, exclude?: string) {
+        if (!o.workspace) return [];
+        const skip = new Set([...(exclude ?? '').matchAll(/\*\*\/([^/*{},]+)\/\*\*/g)].map((m) => m[1]));
+        const suffix = include.replace(/^(\*\*\/)?\*/, '');
+        const group = /\{([^}]+)\}/.exec(suffix);
+        const ends = group ? group[1].split(',').map((alt) => suffix.replace(group[0], alt)) : [suffix];
+        const out: Uri[] = [];
+        const walk = (dir: string) => {
+          for (const d of readdirSync(dir, { withFileTypes: true })) {
+            if (d.isDirectory()) {
+              if (!skip.has(d.name)) walk(`${dir}/${d.name}`);
+            } else if (ends.some((e) => d.name.endsWith(e))) out.push(Uri.file(`${dir}/${d.name}`));
+          }
+        };
+        walk(o.workspace);
+        return out;
+      },
       onDidChangeTextDocument: changeDoc.event,
       async openTextDocument(uri: Uri) {
         return docFor(uri);
@@ -303,6 +440,20 @@ export function fakeVscode(o: { origin: string; workspace?: string; config?: Rec
           mkdirSync(dirname(uri.fsPath), { recursive: true });
           writeFileSync(uri.fsPath, bytes);
         },
+        async readFile(uri: Uri) {
+          return new Uint8Array(readFileSync(uri.fsPath));
+        },
+        async stat(uri: Uri) {
+          const st = statSync(uri.fsPath);
+          return { type: st.isDirectory() ? 2 : 1, size: st.size, ctime: st.ctimeMs, mtime: st.mtimeMs };
+        },
+        async readDirectory(uri: Uri) {
+          return readdirSync(uri.fsPath, { withFileTypes: true }).map((d) => [d.name, d.isDirectory() ? 2 : 1]);
+        },
+        async copy(from: Uri, to: Uri) {
+          mkdirSync(dirname(to.fsPath), { recursive: true });
+          copyFileSync(from.fsPath, to.fsPath);
+        },
       },
     },
     commands: {
@@ -310,7 +461,39 @@ export function fakeVscode(o: { origin: string; workspace?: string; config?: Rec
         commands.set(id, run);
         return { dispose: () => commands.delete(id) };
       },
-      executeCommand: (id: string, ...args: unknown[]) => commands.get(id)?.(...args),
+      executeCommand: async (id: string, ...args: unknown[]) => {
+        if (id === 'setContext') contexts.set(args[0] as string, args[1]);
+        return commands.get(id)?.(...args);
+      },
+    },
+    Disposable,
+    EventEmitter,
+    FileType: { File: 1, Directory: 2 },
+    StatusBarAlignment: { Left: 1, Right: 2 },
+    Task: FakeTask,
+    CustomExecution: class {
+      constructor(readonly callback: () => Promise<FakeTerminal['pty']>) {}
+    },
+    TaskGroup: { Build: 'build', Test: 'test' },
+    TaskScope: { Global: 1, Workspace: 2 },
+    TaskRevealKind: { Always: 1, Silent: 2, Never: 3 },
+    TaskPanelKind: { Shared: 1, Dedicated: 2, New: 3 },
+    tasks: {
+      registerTaskProvider(type: string, provider: { provideTasks(): unknown }) {
+        taskProviders.set(type, provider);
+        return new Disposable(() => taskProviders.delete(type));
+      },
+      async executeTask(task: FakeTask) {
+        const pty = await task.execution!.callback();
+        const terminal = new FakeTerminal(task.name, pty);
+        terminals.push(terminal);
+        terminalOpened.fire(terminal);
+        return { task };
+      },
+    },
+    languages: {
+      getDiagnostics: (uri: Uri) => diagnostics.get(uri.toString()) ?? [],
+      onDidChangeDiagnostics: changeDiagnostics.event,
     },
   };
   self.api = api as unknown as VscodeApi;

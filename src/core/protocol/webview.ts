@@ -54,7 +54,14 @@ export interface RunInfo {
   /** Planned epochs. */
   epochs?: number;
   batchesPerEpoch?: number;
+  /** The last epoch's metrics (training and `val_`), once the run ended. */
   final?: Metrics;
+  /** Metrics on the test split, when the spec has one and the run completed. */
+  test?: Metrics;
+  /** Epochs the run completed (the `done` event's count; below `epochs` when it stopped early). */
+  epochsRun?: number;
+  /** The run ended early (cancelled, failed, crashed) and kept a checkpoint: it can be resumed (`resume`). */
+  resumable?: boolean;
 }
 
 export type CurvesToWebview =
@@ -72,6 +79,8 @@ export type CurvesFromWebview =
   | ReadyMessage
   /** The runs to overlay on the current one (ids from `init.runs`). */
   | { type: 'compare'; runIds: string[] }
+  /** Continue a run (an id from `init.runs` whose info says `resumable`) from its last checkpoint. */
+  | { type: 'resume'; runId: string }
   | ExportMessage<'csv' | 'json' | 'png' | 'svg'>
   | LogMessage;
 
@@ -218,6 +227,7 @@ const exported = { format: str(20), outcome: oneOf('saved', 'cancelled', 'failed
 const curvesFromWebview: Record<CurvesFromWebview['type'], Record<string, Check>> = {
   ready,
   compare: { runIds: arrayOf(str(4096), 100) },
+  resume: { runId: str(4096) },
   export: exportOf('csv', 'json', 'png', 'svg'),
   log,
 };
@@ -253,6 +263,9 @@ const runInfo: Check = shape({
   epochs: opt(int),
   batchesPerEpoch: opt(int),
   final: opt(record(numOrNull)),
+  test: opt(record(numOrNull)),
+  epochsRun: opt(int),
+  resumable: opt(bool),
 });
 
 const curvesToWebview: Record<CurvesToWebview['type'], Record<string, Check>> = {
@@ -355,6 +368,8 @@ export class CurveAdapter {
   specName?: string;
   startedAt?: string;
   final?: Metrics;
+  test?: Metrics;
+  epochsRun?: number;
 
   /** The point this event adds to the curves, if any (status and run facts are kept on the adapter). */
   push(e: TrainerEvent): CurvePoint | undefined {
@@ -393,6 +408,8 @@ export class CurveAdapter {
         this.status = e.status;
         this.reason = e.reason;
         this.final = e.final;
+        if (e.test) this.test = e.test;
+        this.epochsRun = e.epochs;
         return undefined;
       case 'error':
         this.status = 'failed';

@@ -31,6 +31,8 @@ export interface CurvesPanelOptions {
   pollMs?: number;
   /** Live points are sent at most this often, in ms. */
   flushMs?: number;
+  /** Continues a run from its last checkpoint (the "Resume Training" command). */
+  resume?: (runDir: string) => unknown;
 }
 
 export class CurvesPanel implements vscode.Disposable {
@@ -193,6 +195,15 @@ export class CurvesPanel implements vscode.Disposable {
           this.compared.set(id, run);
           this.conn?.post({ type: 'runData', run: run.info(), points: run.points });
         }
+        break;
+      }
+      case 'resume': {
+        const run = this.available.find((f) => f.dir === m.runId);
+        if (!run || !this.o.resume) {
+          this.o.log.warn('curves panel: ignored a resume request for an unknown run');
+          break;
+        }
+        await this.o.resume(run.dir);
         break;
       }
       case 'export': {

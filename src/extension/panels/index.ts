@@ -16,6 +16,7 @@ import { VIEW_TYPES } from '../../core/protocol/webview';
 import { CurvesPanel } from './curvesPanel';
 import { GraphPanel, isSpecDocument } from './graphPanel';
 import { toPanelLog, type PanelLog, type VscodeApi } from './host';
+import { WALKTHROUGH_KEYS } from '../walkthrough';
 
 export { CurvesPanel } from './curvesPanel';
 export { GraphPanel } from './graphPanel';
@@ -49,7 +50,13 @@ export function defaultRunsRoots(api: VscodeApi): string[] {
 export function registerPanels(context: vscode.ExtensionContext, deps: PanelDeps = {}): Panels {
   const api: VscodeApi = deps.vscode ?? (require('vscode') as VscodeApi);
   const log = toPanelLog(deps.output);
-  const curves = new CurvesPanel({ api, extensionUri: context.extensionUri, log, runsRoots: deps.runsRoots ?? (() => defaultRunsRoots(api)) });
+  const curves = new CurvesPanel({
+    api,
+    extensionUri: context.extensionUri,
+    log,
+    runsRoots: deps.runsRoots ?? (() => defaultRunsRoots(api)),
+    resume: (runDir) => api.commands.executeCommand('modelyaml.resumeTraining', { runDir }),
+  });
   const graph = new GraphPanel({ api, extensionUri: context.extensionUri, log, analyze: deps.analyze ?? ((d) => analyze(d.getText())) });
   const specUri = (uri?: unknown): vscode.Uri | undefined => {
     if (uri instanceof api.Uri) return uri;
@@ -63,7 +70,11 @@ export function registerPanels(context: vscode.ExtensionContext, deps: PanelDeps
       const spec = specUri(uri);
       curves.show(spec ? { specPath: spec.fsPath } : {});
     }),
-    api.commands.registerCommand(PANEL_COMMANDS.showArchitecture, (uri?: unknown) => graph.show(specUri(uri))),
+    api.commands.registerCommand(PANEL_COMMANDS.showArchitecture, (uri?: unknown) => {
+      graph.show(specUri(uri));
+      // The walkthrough's "architecture" step ticks on this key, however the command was run.
+      void api.commands.executeCommand('setContext', WALKTHROUGH_KEYS.sawArchitecture, true);
+    }),
     api.window.registerWebviewPanelSerializer(VIEW_TYPES.curves, {
       deserializeWebviewPanel: async (panel, state) => curves.restore(panel, state),
     }),

@@ -36,6 +36,26 @@ export function readRecord(dir: string): RunRecord | undefined {
   }
 }
 
+/** The copy of the spec a run folder keeps; older runs named it `spec.model.yaml`, which made every run look like a spec to train. */
+export const SPEC_SNAPSHOT_FILES = ['spec.snapshot.yaml', 'spec.model.yaml'] as const;
+
+/** The spec text a run trained (either snapshot name), if the folder kept it. */
+export function readSpecSnapshot(dir: string): string | undefined {
+  for (const name of SPEC_SNAPSHOT_FILES) {
+    try {
+      return readFileSync(join(dir, name), 'utf8');
+    } catch {
+      /* the other name, or none */
+    }
+  }
+  return undefined;
+}
+
+/** The checkpoint a run can be resumed from (its last, else its best), if it saved one. */
+export function resumableCheckpoint(dir: string): string | undefined {
+  return ['last', 'best'].map((k) => join(dir, 'checkpoints', k)).find((c) => existsSync(join(c, 'model.json')) && existsSync(join(c, 'state.json')));
+}
+
 function isRunDir(dir: string): boolean {
   return existsSync(join(dir, 'metrics.jsonl')) || existsSync(join(dir, 'run.json'));
 }
@@ -242,6 +262,9 @@ export class LoadedRun {
       ...((a.backend ?? rec?.backend) ? { backend: a.backend ?? rec?.backend } : {}),
       ...(a.epochs !== undefined ? { epochs: a.epochs } : {}),
       ...(a.final ?? rec?.final ? { final: a.final ?? rec?.final } : {}),
+      ...(a.test ?? rec?.test ? { test: a.test ?? rec?.test } : {}),
+      ...(a.epochsRun !== undefined ? { epochsRun: a.epochsRun } : rec?.epochs !== undefined && rec.status !== 'running' ? { epochsRun: rec.epochs } : {}),
+      ...(endedEarly(status) && resumableCheckpoint(this.dir) ? { resumable: true } : {}),
     };
   }
 }
@@ -265,5 +288,11 @@ export function folderInfo(f: RunFolder, alive: (pid: number) => boolean = proce
     ...(reason ? { reason } : {}),
     ...(rec?.error ? { error: { code: rec.error.code, message: rec.error.message } } : {}),
     ...(rec?.backend ? { backend: rec.backend } : {}),
+    ...(rec?.final ? { final: rec.final } : {}),
+    ...(rec?.test ? { test: rec.test } : {}),
+    ...(endedEarly(status) && resumableCheckpoint(f.dir) ? { resumable: true } : {}),
   };
 }
+
+/** A run that stopped before its last epoch, by the user or by a failure. */
+export const endedEarly = (status: RunInfo['status']) => status === 'cancelled' || status === 'failed' || status === 'crashed';

@@ -186,6 +186,10 @@ suite('ModelYAML in VS Code', () => {
     );
     await ended;
     assert.ok(seen.filter((n, i) => i > 0 && n > seen[i - 1]).length >= 2, `metrics lines over time: ${seen.join(', ')}`);
+    // The run folder keeps a snapshot of the spec that is not itself a spec: no task offers to train it.
+    assert.ok(existsSync(join(run, 'spec.snapshot.yaml')), 'the run folder has spec.snapshot.yaml');
+    const tasks = await vscode.tasks.fetchTasks({ type: 'modelyaml' });
+    assert.deepEqual(tasks.filter((t) => /snapshot|spec\.model\.yaml/.test(t.name)).map((t) => t.name), []);
   });
 
   test('cancelling a run stops it', async () => {
