@@ -96,9 +96,10 @@ export async function* csvRecords(file: string, delimiter: string): AsyncGenerat
   } catch (e) {
     const err = e as CsvError & Partial<Info>;
     if (typeof err.code !== 'string' || !err.code.startsWith('CSV_')) throw e;
-    const start = linesBefore + 1 + ((err.empty_lines ?? emptyBefore) - emptyBefore);
-    if (err.code === 'CSV_MAX_RECORD_SIZE') tooLong(file, start);
-    fail('data/csv-syntax', `${file}:${err.lines ?? start}: ${fileExcerpt(err.message, 200)}`, { file, row: err.lines ?? start });
+    // The parser may be records ahead of this loop: its own line count says where it stopped.
+    const line = err.lines ?? linesBefore + 1;
+    if (err.code === 'CSV_MAX_RECORD_SIZE') tooLong(file, line);
+    fail('data/csv-syntax', `${file}:${line}: ${fileExcerpt(err.message, 200)}`, { file, row: line });
   } finally {
     input.destroy();
   }
