@@ -286,6 +286,8 @@ const csv: SourceEntry = {
     '`features` lists the ones to use. Feature columns must hold numbers (encode categories first); the label may hold numbers or ' +
     'class names (add `label_encode`). Without a header row (`header: false`) name the columns with `columns`, or refer to them as ' +
     '`col0`, `col1`, ….\n\n' +
+    'A field in double quotes may hold the delimiter, line breaks and quotes written twice (`""`); spaces around a field are ' +
+    'dropped, spaces inside quotes kept.\n\n' +
     'Each sample is a vector of the feature values: shape `[len(features)]`. Say `label_type` (and `classes`) so the checker can ' +
     'match the labels with the loss and the last layer.',
   params: [
