@@ -176,7 +176,7 @@ const IDX_TYPES: Record<number, { size: number; read: (v: DataView, o: number) =
 
 function readMaybeGzip(file: string): Buffer {
   const budget = dataBudget();
-  // A gzip file may grow 1000-fold: the compressed bytes are bounded by the budget too.
+  // Read whole, so the file itself must fit the budget (and its decompressed bytes, below).
   const fd = readDataFile(file, budget, (bytes) => checkBudget(bytes, `\`${file}\``, { file }));
   const size = fd.length;
   if (fd.length >= 2 && fd[0] === 0x1f && fd[1] === 0x8b) {
