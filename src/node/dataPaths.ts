@@ -18,7 +18,6 @@ export const DATA_PATHS_ENV = 'MODELYAML_DATA_PATHS';
 export interface DataPathProblem {
   code: 'data/outside-workspace' | 'data/not-a-file' | 'data/not-a-folder' | 'data/unreadable';
   message: string;
-  fix?: string;
 }
 
 export type DataPathAnswer = { real: string } | { missing: true } | { problem: DataPathProblem };
@@ -85,7 +84,7 @@ function typeProblem(s: Stats, shown: string, expect: 'file' | 'folder'): DataPa
   if (expect === 'folder') {
     return s.isDirectory() ? undefined : { code: 'data/not-a-folder', message: `\`${shown}\` is a file, not a folder: give the folder that holds one subfolder per class.` };
   }
-  if (s.isDirectory()) return { code: 'data/not-a-file', message: `\`${shown}\` is a folder, not a file.`, fix: 'name the data file inside it' };
+  if (s.isDirectory()) return { code: 'data/not-a-file', message: `\`${shown}\` is a folder, not a file.` };
   if (!s.isFile()) return { code: 'data/not-a-file', message: `\`${shown}\` is not a regular file (it is ${kindOf(s)}); only regular files are read as data.` };
   return undefined;
 }
@@ -94,8 +93,9 @@ function outside(shown: string, roots: readonly string[]): DataPathProblem {
   const where = roots.length === 1 ? `the workspace (${roots[0]})` : `the workspace (${roots.join(', ')})`;
   return {
     code: 'data/outside-workspace',
-    message: `\`${shown}\` is outside ${where}; a spec reads data only from inside its workspace (symlinks are followed).`,
-    fix: `move the data into the workspace, or allow its folder with \`--allow-data-path DIR\` or ${DATA_PATHS_ENV}`,
+    message:
+      `\`${shown}\` is outside ${where}; a spec reads data only from inside its workspace (symlinks are followed). ` +
+      `Move the data into the workspace, or allow its folder with \`--allow-data-path DIR\` or ${DATA_PATHS_ENV}.`,
   };
 }
 
