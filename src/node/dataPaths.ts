@@ -82,7 +82,9 @@ function kindOf(s: Stats): string {
 /** Problems of a file's type: `expect` is what the source reads. */
 function typeProblem(s: Stats, shown: string, expect: 'file' | 'folder'): DataPathProblem | undefined {
   if (expect === 'folder') {
-    return s.isDirectory() ? undefined : { code: 'data/not-a-folder', message: `\`${shown}\` is a file, not a folder: give the folder that holds one subfolder per class.` };
+    if (s.isDirectory()) return undefined;
+    const what = s.isFile() ? 'a file' : kindOf(s);
+    return { code: 'data/not-a-folder', message: `\`${shown}\` is ${what}, not a folder: give the folder that holds one subfolder per class.` };
   }
   if (s.isDirectory()) return { code: 'data/not-a-file', message: `\`${shown}\` is a folder, not a file.` };
   if (!s.isFile()) return { code: 'data/not-a-file', message: `\`${shown}\` is not a regular file (it is ${kindOf(s)}); only regular files are read as data.` };
