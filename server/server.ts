@@ -46,13 +46,29 @@ export interface ServerOptions {
   warmup?: boolean;
 }
 
-function defaultHost(uri: string): DataHost | undefined {
+/** Data files next to `file:` specs, read only inside the client's workspace folders (or the spec's git repository). */
+function defaultHost(uri: string, workspaces: readonly string[]): DataHost | undefined {
   if (!uri.startsWith('file:')) return undefined;
   try {
-    return fileDataHost(dirname(fileURLToPath(uri)));
+    return fileDataHost(dirname(fileURLToPath(uri)), { workspaces });
   } catch {
     return undefined;
   }
+}
+
+/** The workspace folders of `initialize` as paths (`file:` URIs only). */
+function folderPaths(params: InitializeParams): string[] {
+  const uris = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
+  const paths: string[] = [];
+  for (const uri of uris) {
+    try {
+      if (uri.startsWith('file:')) paths.push(fileURLToPath(uri));
+    } catch {
+      // not a path: no data is read through it
+    }
+  }
+  if (!uris.length && params.rootPath) paths.push(params.rootPath);
+  return paths;
 }
 
 const VERSION = process.env.MODELYAML_VERSION ?? '0.1.0';
@@ -68,8 +84,9 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       // no console (connection closing)
     }
   };
+  let workspaceFolders: string[] = [];
   const service: LanguageService = createLanguageService({
-    host: options.host ?? defaultHost,
+    host: options.host ?? ((uri) => defaultHost(uri, workspaceFolders)),
     onError: (feature, e) => log(`modelyaml: ${feature} failed: ${(e as Error)?.stack ?? e}`),
   });
 
@@ -120,6 +137,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   connection.onInitialize((params: InitializeParams): InitializeResult => {
     touch();
     capabilities = params.capabilities ?? {};
+    workspaceFolders = folderPaths(params);
     const td = capabilities.textDocument ?? {};
     configurationSupport = !!capabilities.workspace?.configuration;
     inlayRefreshSupport = !!capabilities.workspace?.inlayHint?.refreshSupport;

@@ -2,7 +2,7 @@
  * `modelyaml`: the same core the editor uses, for terminals, CI and pre-commit hooks.
  */
 import { readFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { delimiter, dirname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { analyze, hasErrors, type Analysis } from '../core/analyze';
 import type { Diagnostic } from '../core/diagnostics';
@@ -11,6 +11,7 @@ import { architectureGraph, toMermaid } from '../core/graph';
 import { jsonSchema } from '../core/jsonSchema';
 import { formatSummary, summarize } from '../core/summary';
 import { fileDataHost } from '../node/dataHost';
+import { DATA_PATHS_ENV } from '../node/dataPaths';
 import { terminalTrainIO, trainCommand } from './train';
 
 const HELP = `modelyaml — check, summarise, draw and train *.model.yaml neural-network specs
@@ -29,6 +30,10 @@ Usage:
 Options:
   -h, --help       show this help
   -v, --version    show the version
+  --allow-data-path DIR
+                   let specs read data files in DIR (repeatable); by default a spec reads
+                   data only inside the working folder or the git repository that holds it
+                   (also MODELYAML_DATA_PATHS, folders separated like PATH)
 
 Examples:
   modelyaml check examples/*.model.yaml
@@ -141,6 +146,7 @@ export async function main(argv: string[], io: CliIO = stdio): Promise<number> {
         'node-ipc': { type: 'boolean' },
         socket: { type: 'string' },
         clientProcessId: { type: 'string' },
+        'allow-data-path': { type: 'string', multiple: true },
       },
     });
   } catch (e) {
@@ -148,6 +154,11 @@ export async function main(argv: string[], io: CliIO = stdio): Promise<number> {
     return 2;
   }
   const { values, positionals } = parsed;
+  // Through the environment, so the trainer's child process honours it too.
+  if (values['allow-data-path']?.length) {
+    const allowed = [process.env[DATA_PATHS_ENV], ...values['allow-data-path'].map((d) => resolve(d))].filter(Boolean);
+    process.env[DATA_PATHS_ENV] = allowed.join(delimiter);
+  }
   const [cmd, ...rest] = positionals;
   if (values.version) {
     io.out(`${process.env.MODELYAML_VERSION ?? '0.1.0'}\n`);

@@ -1,62 +1,51 @@
 /**
  * File answers for the core's checks (`DataHost`) from the real file system, relative to the
- * spec's folder. Reads only the first bytes of a data file: checking must stay fast on big data.
+ * spec's folder. Only regular files inside the spec's workspace are read (`dataPaths.ts`), and
+ * only their first bytes: checking must stay fast on big data and must never block — the
+ * language server answers every request on one thread.
  */
-import { closeSync, existsSync, openSync, readSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import type { DataHost } from '../core/catalog/types';
+import { csvDelimiter, firstCsvRecord } from './csv';
+import { dataRoots, inspectDataPath, readHead, type DataPathAnswer } from './dataPaths';
 
 const HEAD_BYTES = 64 * 1024;
 
-function firstLine(path: string): string | undefined {
-  let fd: number | undefined;
-  try {
-    fd = openSync(path, 'r');
-    const buf = Buffer.alloc(HEAD_BYTES);
-    const n = readSync(fd, buf, 0, HEAD_BYTES, 0);
-    const text = buf.subarray(0, n).toString('utf8').replace(/^\uFEFF/, '');
-    const end = text.search(/\r?\n/);
-    return end < 0 ? text : text.slice(0, end);
-  } catch {
-    return undefined;
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
+export interface DataHostOptions {
+  /** Workspace folders (the server's, the CLI's working folder); see `dataRoots`. Default: the working folder. */
+  workspaces?: readonly string[];
 }
 
-/** Splits one CSV line, honouring double quotes. */
-export function splitCsvLine(line: string, delimiter = ','): string[] {
-  const out: string[] = [];
-  let cur = '';
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i];
-    if (quoted) {
-      if (c === '"' && line[i + 1] === '"') {
-        cur += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else cur += c;
-    } else if (c === '"') quoted = true;
-    else if (c === delimiter) {
-      out.push(cur.trim());
-      cur = '';
-    } else cur += c;
-  }
-  out.push(cur.trim());
-  return out;
+function firstLine(head: string): string {
+  const end = head.search(/\r?\n/);
+  return end < 0 ? head : head.slice(0, end);
 }
 
-export function fileDataHost(specDir: string): DataHost {
-  const abs = (p: string) => (isAbsolute(p) ? p : resolve(specDir, p));
+export function fileDataHost(specDir: string, options: DataHostOptions = {}): DataHost {
+  const roots = dataRoots(specDir, options.workspaces ?? [process.cwd()]);
+  const inspect = (p: string, expect: 'file' | 'folder'): DataPathAnswer => inspectDataPath(isAbsolute(p) ? p : resolve(specDir, p), p, roots, expect);
+  const head = (p: string): { text: string; complete: boolean } | undefined => {
+    const answer = inspect(p, 'file');
+    if (!('real' in answer)) return undefined;
+    try {
+      const bytes = readHead(answer.real, p, HEAD_BYTES);
+      return { text: bytes.toString('utf8').replace(/^\uFEFF/, ''), complete: bytes.length < HEAD_BYTES };
+    } catch {
+      return undefined;
+    }
+  };
   return {
-    exists: (p) => existsSync(abs(p)),
-    columns(p, format) {
-      const line = firstLine(abs(p));
-      if (line === undefined) return undefined;
-      if (format === 'csv') return splitCsvLine(line);
+    exists: (p) => !('missing' in inspect(p, 'file')),
+    pathProblem(p, expect) {
+      const answer = inspect(p, expect);
+      return 'problem' in answer ? answer.problem : undefined;
+    },
+    columns(p, format, opts) {
+      const h = head(p);
+      if (!h) return undefined;
+      if (format === 'csv') return firstCsvRecord(h.text, csvDelimiter(opts?.delimiter), h.complete);
       try {
-        const rec = JSON.parse(line);
+        const rec = JSON.parse(firstLine(h.text));
         return rec && typeof rec === 'object' && !Array.isArray(rec) ? Object.keys(rec) : undefined;
       } catch {
         return undefined;

@@ -177,7 +177,7 @@ export async function runTraining(specPath: string, options: TrainOptions, emit:
     return fail('spec/unreadable', `Cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { file });
   }
   const specDir = dirname(file);
-  const a = analyze(text, { host: fileDataHost(specDir) });
+  const a = analyze(text, { host: fileDataHost(specDir, { workspaces: [options.workspace ?? process.cwd()] }) });
   const errors = a.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length) {
     fail('spec/invalid', `${basename(file)} has ${errors.length} error${errors.length === 1 ? '' : 's'}; fix ${errors.length === 1 ? 'it' : 'them'} before training. First: ${errors[0].message}`, {
@@ -242,7 +242,7 @@ export async function runTraining(specPath: string, options: TrainOptions, emit:
   if (choice.backend === 'wasm') log('debug', `wasm build: ${wasmThreads.threads > 1 ? `threaded, ${wasmThreads.threads} threads` : 'single-threaded'} (${wasmThreads.why})`);
 
   // 5. Data.
-  const prepared: Prepared = await prepareData(a.spec, { specDir, seed, progress: (m) => log('debug', m) });
+  const prepared: Prepared = await prepareData(a.spec, { specDir, seed, workspace: options.workspace, progress: (m) => log('debug', m) });
   const { parts, meta } = prepared;
   const inputShape = [...a.model.inputs.values()][0]?.slice(1) as number[] | undefined;
   if (a.model.inputs.size !== 1) fail('train/multi-input', 'Models with several inputs cannot be trained from one data source yet.');

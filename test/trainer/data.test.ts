@@ -4,6 +4,9 @@
  * truncated files, which name the file and the row or byte offset.
  */
 import { encode as encodeJpeg } from 'jpeg-js';
+import { execFileSync } from 'node:child_process';
+import { rmSync, symlinkSync } from 'node:fs';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { PNG } from 'pngjs';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -183,6 +186,112 @@ describe('sources', () => {
     expect(e.code).toBe('data/too-large');
     expect(e.message).toMatch(/big\.csv/);
     expect(e.message).toMatch(/MODELYAML_MAX_DATA_MB/);
+  });
+});
+
+describe('sources: what is read, and how', () => {
+  afterEach(() => {
+    delete process.env.MODELYAML_MAX_RECORD_BYTES;
+  });
+
+  it('csv: quoted fields with line breaks, delimiters and spaces are read as written, rows named by their first line', async () => {
+    const text = 'note,a,label\n"two\nlines",1, cat\n" padded ",2,"  dog "\n\n"x, y",3,cat\n';
+    const dir = workspace({ 'q.csv': text });
+    const d = await loadSource({ type: 'csv', params: { path: 'q.csv', label: 'label' } }, ctx(dir));
+    expect(d.n).toBe(3);
+    expect(d.strCols?.get('note')).toEqual(['two\nlines', ' padded ', 'x, y']);
+    expect(d.yStr).toEqual(['cat', '  dog ', 'cat']);
+    expect([0, 1, 2].map((i) => d.origin!(i))).toEqual([`${dir}/q.csv:2`, `${dir}/q.csv:4`, `${dir}/q.csv:6`]);
+  });
+
+  it('csv: the row after a multi-line field is named by its own line', async () => {
+    const dir = workspace({ 'r.csv': 'a,b,l\n"1\n\n",2,0\n3\n' });
+    const e = await failure(loadSource({ type: 'csv', params: { path: 'r.csv', label: 'l' } }, ctx(dir)));
+    expect(e.message).toContain('r.csv:5: this row has 1 field, but the header has 3 columns');
+  });
+
+  it('csv: an unclosed quote names the file and line', async () => {
+    const dir = workspace({ 'u.csv': 'a,b,l\n1,2,0\n3,"4,1\n' });
+    const e = await failure(loadSource({ type: 'csv', params: { path: 'u.csv', label: 'l' } }, ctx(dir)));
+    expect(e.code).toBe('data/csv-syntax');
+    expect(e.message).toMatch(/u\.csv:\d+: .*[Qq]uote/);
+  });
+
+  it.each([
+    ['csv', 'd.csv', (rows: string[]) => `a,b,l\n${rows.join('\n')}\n`],
+    ['jsonl', 'd.jsonl', (rows: string[]) => rows.map((r) => JSON.stringify({ a: r })).join('\n') + '\n'],
+  ])('%s: a row longer than the limit names the file and line, before it is held in memory', async (type, file, write) => {
+    process.env.MODELYAML_MAX_RECORD_BYTES = '1000';
+    const rows = ['1,2,0', '3,4,1', `${'9'.repeat(5000)},5,0`, '6,7,1'];
+    const dir = workspace({ [file]: write(rows) });
+    const e = await failure(loadSource({ type, params: { path: file, label: 'l' } }, ctx(dir)));
+    expect(e.code).toBe('data/row-too-long');
+    expect(e.message).toContain(`${file}:${type === 'csv' ? 4 : 3}: this row is longer than 1000 B`);
+  });
+
+  it('jsonl: lines split across read chunks, CRLF and a BOM are read whole', async () => {
+    const long = 'w'.repeat(200_000);
+    const dir = workspace({ 'c.jsonl': `\uFEFF{"t":"${long}","l":1}\r\n{"t":"b","l":0}` });
+    const d = await loadSource({ type: 'jsonl', params: { path: 'c.jsonl', label: 'l', text: 't' } }, ctx(dir));
+    expect(d.text).toEqual([long, 'b']);
+    expect(d.origin!(1)).toBe(`${dir}/c.jsonl:2`);
+  });
+
+  it('a folder, a FIFO, or a file outside the workspace is a user error, not an internal one', async () => {
+    const outer = workspace({ 'secret.csv': 'a,l\n1,0\n', 'ws/d.csv/x': '' });
+    const dir = join(outer, 'ws');
+    execFileSync('mkfifo', [join(dir, 'p.csv')]);
+    const cases: [string, string, string][] = [
+      ['d.csv', 'data/not-a-file', '`d.csv` is a folder, not a file.'],
+      ['p.csv', 'data/not-a-file', '`p.csv` is not a regular file'],
+      ['../secret.csv', 'data/outside-workspace', '`../secret.csv` is outside the workspace'],
+    ];
+    for (const [path, code, message] of cases) {
+      const e = await failure(loadSource({ type: 'csv', params: { path, label: 'l' } }, ctx(dir)));
+      expect(e).toMatchObject({ code, message: expect.stringContaining(message) });
+    }
+    const img = await failure(loadSource({ type: 'images', params: { path: 'p.csv', image_size: 2 } }, ctx(dir)));
+    expect(img).toMatchObject({ code: 'data/not-a-folder', message: expect.stringContaining('`p.csv` is a named pipe (FIFO), not a folder') });
+  });
+
+  it('images: a FIFO or a link out of the workspace inside the folder is refused', async () => {
+    const outer = workspace({ 'ws/img/a/ok.png': png(2, 2, [1, 2, 3]), 'far.png': png(2, 2, [1, 2, 3]) });
+    const dir = join(outer, 'ws');
+    symlinkSync(join(outer, 'far.png'), join(dir, 'img/a/link.png'));
+    const e = await failure(loadSource({ type: 'images', params: { path: 'img', image_size: 2 } }, ctx(dir)));
+    expect(e).toMatchObject({ code: 'data/outside-workspace', message: expect.stringContaining('link.png') });
+    rmSync(join(dir, 'img/a/link.png'));
+    execFileSync('mkfifo', [join(dir, 'img/a/pipe.png')]);
+    const f = await failure(loadSource({ type: 'images', params: { path: 'img', image_size: 2 } }, ctx(dir)));
+    expect(f).toMatchObject({ code: 'data/not-a-file', message: expect.stringContaining('pipe.png') });
+  });
+});
+
+describe('cells that are not numbers', () => {
+  const rows = (bad: string) => ['a,b,l', ...Array.from({ length: 14 }, (_, i) => (i === 10 ? `1,${bad},0` : `${i},${i + 2},1`))].join('\n') + '\n';
+
+  it.each([
+    ['abc', 'Column `b` holds text (e.g. "abc" at '],
+    ['Infinity', 'Column `b` holds Infinity at '],
+    ['1e999', 'Column `b` holds 1e999 at '],
+    ['-4e38', 'Column `b` holds -4e38 at '],
+  ])('%s at line 12 of d.csv is named with its row', async (bad, start) => {
+    const e = await failure(prepare(spec('{ csv: { path: d.csv, label: l } }'), { 'd.csv': rows(bad) }));
+    expect(e.code).toBe('data/not-numeric');
+    expect(e.message).toContain(start);
+    expect(e.message).toMatch(/ at \S*d\.csv:12[,:)]/);
+  });
+
+  it('labels: the first text label is named, not a number before it', async () => {
+    const e = await failure(prepare(spec('{ csv: { path: d.csv, label: b, features: [a, l] } }'), { 'd.csv': rows('abc') }));
+    expect(e.code).toBe('data/labels-not-numeric');
+    expect(e.message).toMatch(/The labels are text \(e\.g\. "abc" at \S*d\.csv:12\)/);
+  });
+
+  it('jsonl: 1e999 is reported, not read as a missing value', async () => {
+    const lines = ['{"a":1,"b":2,"l":0}', '{"a":1,"b":1e999,"l":0}'].join('\n');
+    const e = await failure(prepare(spec('{ jsonl: { path: d.jsonl, label: l } }'), { 'd.jsonl': lines }));
+    expect(e.message).toMatch(/Column `b` holds Infinity at \S*d\.jsonl:2, a number too large for a float32/);
   });
 });
 

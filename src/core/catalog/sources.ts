@@ -49,9 +49,31 @@ export function missingFile(param: string, path: string, folder = false): { erro
   };
 }
 
-function listColumns(columns: readonly string[]): string {
-  const shown = columns.slice(0, 20).map((c) => `\`${c}\``).join(', ');
-  return columns.length > 20 ? `${shown}, … (${columns.length - 20} more)` : shown;
+/**
+ * Text read from a data file, made safe to show: control and bidi characters removed, at most
+ * `max` characters. A message must never carry more than a short excerpt of a file.
+ */
+export function fileExcerpt(text: string, max = 40): string {
+  const clean = text.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '');
+  return clean.length > max ? `${clean.slice(0, max - 1)}…` : clean;
+}
+
+/** The first columns of a file, as a short, sanitised list for messages. */
+export function listColumns(columns: readonly string[]): string {
+  const shown = columns.slice(0, 5).map((c) => `\`${fileExcerpt(c)}\``).join(', ');
+  return columns.length > 5 ? `${shown}, … (${columns.length - 5} more)` : shown;
+}
+
+/**
+ * A data path the host refuses (outside the workspace, not a regular file) or cannot find; the
+ * diagnostic points at the parameter holding it.
+ */
+export function pathError(param: string, path: unknown, host: DataHost, expect: 'file' | 'folder'): { error: ShapeProblem } | undefined {
+  if (typeof path !== 'string') return undefined;
+  const problem = host.pathProblem?.(path, expect);
+  if (problem) return { error: { code: problem.code, param, message: problem.message, ...(problem.fix ? { fix: problem.fix } : {}) } };
+  if (host.exists?.(path) === false) return missingFile(param, path, expect === 'folder');
+  return undefined;
 }
 
 /**
@@ -64,7 +86,7 @@ export function missingColumn(param: string, name: string, columns: readonly str
   return {
     code: 'data/missing-column',
     param,
-    message: `Column \`${name}\` is not in ${where}. Its columns: ${listColumns(columns)}.${didYouMean(s)}`,
+    message: `Column \`${name}\` is not in ${where}. Its columns: ${listColumns(columns)}.${didYouMean(s === undefined ? s : fileExcerpt(s))}`,
     fix: s ? `use \`${s}\`` : undefined,
     action: s ? { kind: 'set_param', param, value: fixed } : undefined,
   };
@@ -112,7 +134,7 @@ function describeTable(params: Params, fileColumns: string[] | undefined, where:
         code: 'data/no-label',
         param: 'label',
         message: `Say which column holds the label: add \`label: <column>\` to the source.${fileColumns ? ` The columns of ${where}: ${listColumns(fileColumns)}.` : ''}`,
-        fix: fileColumns?.length ? `add \`label: ${fileColumns[fileColumns.length - 1]}\`` : undefined,
+        fix: fileColumns?.length ? `add \`label: ${fileExcerpt(fileColumns[fileColumns.length - 1])}\`` : undefined,
       },
     };
   }
@@ -156,13 +178,12 @@ export function describeNestedSource(value: unknown, host: DataHost, opts: { lab
 function describeFile(format: 'csv' | 'jsonl', params: Params, host: DataHost, labelOptional: boolean): DataOutcome {
   const path = params.path as string;
   if (typeof path !== 'string') return { data: { features: null, labels: null, labelKind: 'unknown' } };
-  if (host.exists?.(path) === false) return missingFile('path', path);
+  const refused = pathError('path', path, host, 'file');
+  if (refused) return refused;
   const where = `\`${path}\``;
-  let fileColumns = host.columns?.(path, format);
+  const delimiter = typeof params.delimiter === 'string' && params.delimiter.length > 0 ? params.delimiter : undefined;
+  let fileColumns = host.columns?.(path, format, format === 'csv' && delimiter ? { delimiter } : undefined);
   if (format === 'csv') {
-    const delimiter = typeof params.delimiter === 'string' && params.delimiter.length > 0 ? params.delimiter : ',';
-    // The host splits the first line at commas; re-split it for another delimiter.
-    if (fileColumns && delimiter !== ',') fileColumns = fileColumns.join(',').split(delimiter).map((c) => c.trim());
     const names = stringList(params.columns);
     if (params.header === false || names) {
       if (names && fileColumns && names.length !== fileColumns.length) {
@@ -265,6 +286,8 @@ const csv: SourceEntry = {
     '`features` lists the ones to use. Feature columns must hold numbers (encode categories first); the label may hold numbers or ' +
     'class names (add `label_encode`). Without a header row (`header: false`) name the columns with `columns`, or refer to them as ' +
     '`col0`, `col1`, ….\n\n' +
+    'A field in double quotes may hold the delimiter, line breaks and quotes written twice (`""`); spaces around a field are ' +
+    'dropped, spaces inside quotes kept.\n\n' +
     'Each sample is a vector of the feature values: shape `[len(features)]`. Say `label_type` (and `classes`) so the checker can ' +
     'match the labels with the loss and the last layer.',
   params: [
@@ -348,8 +371,8 @@ const idx: SourceEntry = {
   aliases: ['mnist_idx', 'ubyte'],
   describe({ params, host }) {
     for (const param of ['images', 'labels']) {
-      const p = params[param];
-      if (typeof p === 'string' && host.exists?.(p) === false) return missingFile(param, p);
+      const refused = pathError(param, params[param], host, 'file');
+      if (refused) return refused;
     }
     const shape = Array.isArray(params.shape) ? (params.shape as number[]) : null;
     const data: DataShape = { features: shape ? [...shape] : null, labels: [], labelKind: 'class_index', valueRange: [0, 255] };
@@ -380,8 +403,8 @@ const images: SourceEntry = {
   aliases: ['image_folder', 'ImageFolder', 'folder', 'image_directory'],
   primary: 'path',
   describe({ params, host }) {
-    const path = params.path;
-    if (typeof path === 'string' && host.exists?.(path) === false) return missingFile('path', path, true);
+    const refused = pathError('path', params.path, host, 'folder');
+    if (refused) return refused;
     const channels = typeof params.channels === 'number' ? params.channels : 3;
     if (channels === 2) {
       return {

@@ -186,8 +186,13 @@ export interface DataShape {
 export interface DataHost {
   /** Whether a path (relative to the spec's folder) exists. Undefined: unknown, do not check. */
   exists?(path: string): boolean | undefined;
-  /** The header row of a CSV file, or the keys of the first JSONL record. */
-  columns?(path: string, format: 'csv' | 'jsonl'): string[] | undefined;
+  /**
+   * Why a path cannot be read as data (outside the workspace, a folder where a file is wanted, a
+   * FIFO or a device), or undefined when it can, does not exist, or the host cannot tell.
+   */
+  pathProblem?(path: string, expect: 'file' | 'folder'): { code: string; message: string; fix?: string } | undefined;
+  /** The header row of a CSV file (split at `delimiter`, default `,`), or the keys of the first JSONL record. */
+  columns?(path: string, format: 'csv' | 'jsonl', options?: { delimiter?: string }): string[] | undefined;
 }
 
 export interface DataContext {

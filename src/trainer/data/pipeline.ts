@@ -5,12 +5,14 @@
  */
 import { createHash } from 'node:crypto';
 import { builtinDatasets } from '../../core/catalog';
+import { fileExcerpt } from '../../core/catalog/sources';
 import type { LabelKind } from '../../core/catalog/types';
 import type { ItemNode, ItemValue, Spec } from '../../core/spec';
+import { dataRoots } from '../../node/dataPaths';
 import { deriveSeed, fail, product } from '../util';
 import { loadSource, type SourceContext } from './sources';
 import { splitData, STEP_IMPLS, type StepContext } from './steps';
-import { allParts, PART_NAMES, type Data, type Meta, type Parts } from './table';
+import { allParts, PART_NAMES, toFloat32, type Data, type Meta, type Parts } from './table';
 
 export interface Prepared {
   parts: Parts;
@@ -43,6 +45,21 @@ function initialMeta(source: ItemValue, loaded: Data): Meta {
   }
 }
 
+/**
+ * The first cell of a text column that is really text: a column with one text cell keeps all its
+ * cells as strings, the numbers among them too ("2"), which are no example of the problem.
+ */
+function firstText(v: readonly (string | null)[]): number {
+  const i = v.findIndex((s) => s !== null && toFloat32(s) === undefined);
+  return i >= 0 ? i : v.findIndex((s) => s !== null);
+}
+
+/** For a cell that is a number too large for a float32 (`Infinity`, `1e999`), the rest of the message. */
+function tooBig(s: string, where: string, steps: string): string | undefined {
+  if (Number.isNaN(Number(s)) || s.trim() === '') return undefined;
+  return `${fileExcerpt(s)} at ${where}, a number too large for a float32 (at most ±3.4e38): write a smaller value, or leave the cell empty and add ${steps} to the pipeline.`;
+}
+
 /** Fails on anything a tensor cannot hold: text left, sequences not padded, missing values. */
 function finalize(d: Data, part: string, meta: Meta): void {
   const at = (i: number) => d.origin?.(i) ?? `${part} sample ${i + 1}`;
@@ -50,12 +67,16 @@ function finalize(d: Data, part: string, meta: Meta): void {
   if (d.seqs) fail('data/not-padded', 'The token sequences have different lengths: add `pad_sequences` after `tokenize`.');
   if (d.strCols?.size) {
     const [c, v] = [...d.strCols][0];
-    const i = v.findIndex((s) => s !== null);
-    fail('data/not-numeric', `Column \`${c}\` holds text (e.g. "${v[i]}" at ${at(i)}): add \`label_encode: { column: ${c} }\` to the pipeline, or leave it out of \`features\`.`);
+    const i = firstText(v);
+    const big = tooBig(v[i]!, at(i), `\`fill_missing\` or \`drop_missing\``);
+    if (big) fail('data/not-numeric', `Column \`${c}\` holds ${big}`);
+    fail('data/not-numeric', `Column \`${c}\` holds text (e.g. "${fileExcerpt(v[i]!)}" at ${at(i)}): add \`label_encode: { column: ${c} }\` to the pipeline, or leave it out of \`features\`.`);
   }
   if (d.yStr) {
-    const i = d.yStr.findIndex((s) => s !== null);
-    fail('data/labels-not-numeric', `The labels are text (e.g. "${d.yStr[i]}" at ${at(i)}): add \`label_encode\` to the pipeline.`);
+    const i = firstText(d.yStr);
+    const big = tooBig(d.yStr[i]!, at(i), '`drop_missing`');
+    if (big) fail('data/labels-not-numeric', `The label holds ${big}`);
+    fail('data/labels-not-numeric', `The labels are text (e.g. "${fileExcerpt(d.yStr[i]!)}" at ${at(i)}): add \`label_encode\` to the pipeline.`);
   }
   const k = product(d.shape);
   for (let i = 0; i < d.x.length; i++) {
@@ -99,6 +120,8 @@ function inferLabelKind(parts: Parts, meta: Meta): void {
 export interface PrepareOptions {
   specDir: string;
   seed: number;
+  /** The workspace folder (the CLI's working folder, the extension's workspace): data is read only inside it, its git repository, or MODELYAML_DATA_PATHS. */
+  workspace?: string;
   /** Called as each phase starts (progress for the parent). */
   progress?: (message: string) => void;
 }
@@ -106,7 +129,7 @@ export interface PrepareOptions {
 export async function prepareData(spec: Spec, o: PrepareOptions): Promise<Prepared> {
   const data = spec.data;
   if (!data?.source) return fail('data/no-source', 'The spec has no `data.source`.');
-  const sctx: SourceContext = { specDir: o.specDir, seed: o.seed, files: [] };
+  const sctx: SourceContext = { specDir: o.specDir, roots: dataRoots(o.specDir, [o.workspace ?? process.cwd()]), seed: o.seed, files: [] };
   const source = itemValue(data.source);
   o.progress?.(`loading ${source.type} data`);
   const loaded = await loadSource(source, sctx);

@@ -1,36 +1,30 @@
 /**
  * Data sources → `Data`. Files are read as streams where they can be (CSV, JSON Lines) and every
- * reader is bounded (`checkBudget`); a malformed file fails with its name and the row (line) or
+ * reader is bounded (`checkBudget`, `maxRecordBytes`); only regular files inside the spec's
+ * workspace are read (`readers.ts`); a malformed file fails with its name and the row (line) or
  * byte offset at fault.
  */
-import { createReadStream, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
-import { extname, isAbsolute, join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
+import { extname, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { listColumns } from '../../core/catalog/sources';
 import type { ItemValue } from '../../core/spec';
-import { splitCsvLine } from '../../node/dataHost';
+import { csvDelimiter } from '../../node/csv';
 import { deriveSeed, fail, formatBytes, gaussian, mulberry32, product, sha256 } from '../util';
-import { checkBudget, dataBudget, type Data } from './table';
+import { csvRecords, dataFileIn, dataPath, jsonLines, readDataFile, type DataPlace } from './readers';
+import { checkBudget, dataBudget, toFloat32, type Data } from './table';
 
-export interface SourceContext {
-  specDir: string;
+export interface SourceContext extends DataPlace {
   seed: number;
-  /** Files read, for the data fingerprint (path, size, mtime). */
-  files: string[];
 }
 
 const MISSING = new Set(['', 'na', 'nan', 'null', 'none', 'n/a', '?']);
 const isMissing = (s: string) => MISSING.has(s.trim().toLowerCase());
 
-function resolvePath(ctx: SourceContext, p: unknown, param: string): string {
-  if (typeof p !== 'string') return fail('data/missing-param', `The source needs \`${param}\`.`);
-  const abs = isAbsolute(p) ? p : resolve(ctx.specDir, p);
-  if (!existsSync(abs)) fail('data/missing-file', `File \`${p}\` not found (looked for ${abs}).`, { file: abs });
-  ctx.files.push(abs);
-  return abs;
-}
+/** A cell as read: missing, a number a float32 holds, or text (`abc`, `Infinity`, `1e999`). */
+const readCell = (s: string): number | string | null => (isMissing(s) ? null : (toFloat32(s) ?? s));
 
 /** Turns cells of a table (by column name) into `Data`: numeric columns dense, text columns kept as strings. */
 function tableToData(
@@ -69,22 +63,16 @@ function tableToData(
 
 function pickColumns(params: Record<string, unknown>, all: string[], file: string, labelOptional: boolean): { features: string[]; label?: string } {
   const label = typeof params.label === 'string' ? params.label : undefined;
-  if (!label && !labelOptional) fail('data/no-label', `Say which column of \`${file}\` holds the label (\`label:\`). Its columns: ${all.join(', ')}.`, { file });
-  if (label && !all.includes(label)) fail('data/missing-column', `Column \`${label}\` is not in \`${file}\`. Its columns: ${all.join(', ')}.`, { file });
+  if (!label && !labelOptional) fail('data/no-label', `Say which column of \`${file}\` holds the label (\`label:\`). Its columns: ${listColumns(all)}.`, { file });
+  if (label && !all.includes(label)) fail('data/missing-column', `Column \`${label}\` is not in \`${file}\`. Its columns: ${listColumns(all)}.`, { file });
   const listed = typeof params.features === 'string' ? [params.features] : Array.isArray(params.features) ? (params.features as string[]) : undefined;
-  for (const f of listed ?? []) if (!all.includes(f)) fail('data/missing-column', `Column \`${f}\` is not in \`${file}\`. Its columns: ${all.join(', ')}.`, { file });
+  for (const f of listed ?? []) if (!all.includes(f)) fail('data/missing-column', `Column \`${f}\` is not in \`${file}\`. Its columns: ${listColumns(all)}.`, { file });
   return { features: listed ?? all.filter((c) => c !== label), label };
 }
 
-async function* lines(file: string): AsyncGenerator<[string, number]> {
-  const rl = createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
-  let n = 0;
-  for await (const line of rl) yield [n === 0 ? line.replace(/^\uFEFF/, '') : line, ++n];
-}
-
 export async function loadCsv(params: Record<string, unknown>, ctx: SourceContext, labelOptional = false): Promise<Data> {
-  const file = resolvePath(ctx, params.path, 'path');
-  const delimiter = typeof params.delimiter === 'string' && params.delimiter ? params.delimiter.replace('\\t', '\t') : ',';
+  const file = dataPath(ctx, params.path, 'path');
+  const delimiter = csvDelimiter(params.delimiter);
   const hasHeader = params.header !== false;
   const given = Array.isArray(params.columns) ? (params.columns as string[]) : undefined;
   let names: string[] | undefined;
@@ -93,9 +81,8 @@ export async function loadCsv(params: Record<string, unknown>, ctx: SourceContex
   const rows: number[] = [];
   let budgetCells = 0;
   const budget = dataBudget() / 8;
-  for await (const [line, no] of lines(file)) {
-    if (!line.trim()) continue;
-    const cells = splitCsvLine(line, delimiter);
+  for await (const [cells, no] of csvRecords(file, delimiter)) {
+    if (cells.length === 1 && cells[0] === '') continue; // a line of spaces
     if (first) {
       first = false;
       if (given && given.length !== cells.length) {
@@ -108,7 +95,7 @@ export async function loadCsv(params: Record<string, unknown>, ctx: SourceContex
     if (cells.length !== names.length) {
       fail('data/csv-ragged', `${file}:${no}: this row has ${cells.length} field${cells.length === 1 ? '' : 's'}, but the ${hasHeader && !given ? 'header has' : 'table has'} ${names.length} columns.`, { file, row: no });
     }
-    raw.push(cells.map((c) => (isMissing(c) ? null : Number.isFinite(Number(c)) ? Number(c) : c)));
+    raw.push(cells.map(readCell));
     rows.push(no);
     budgetCells += cells.length;
     if (budgetCells > budget) checkBudget(budgetCells * 8, `\`${file}\` (read up to line ${no})`, { file, row: no });
@@ -122,12 +109,12 @@ export async function loadCsv(params: Record<string, unknown>, ctx: SourceContex
 }
 
 export async function loadJsonl(params: Record<string, unknown>, ctx: SourceContext, labelOptional = false): Promise<Data> {
-  const file = resolvePath(ctx, params.path, 'path');
+  const file = dataPath(ctx, params.path, 'path');
   const recs: Record<string, unknown>[] = [];
   const rows: number[] = [];
   let bytes = 0;
   const budget = dataBudget();
-  for await (const [line, no] of lines(file)) {
+  for await (const [line, no] of jsonLines(file)) {
     if (!line.trim()) continue;
     let rec: unknown;
     try {
@@ -148,9 +135,10 @@ export async function loadJsonl(params: Record<string, unknown>, ctx: SourceCont
   const cell = (r: Record<string, unknown>, k: string, i: number): number | string | null => {
     const v = r[k];
     if (v === undefined || v === null) return null;
-    if (typeof v === 'number') return Number.isFinite(v) ? v : null;
+    // A number a float32 cannot hold (1e999 parses as Infinity) stays text, and is reported as such.
+    if (typeof v === 'number') return toFloat32(String(v)) ?? String(v);
     if (typeof v === 'boolean') return v ? 1 : 0;
-    if (typeof v === 'string') return isMissing(v) ? null : Number.isFinite(Number(v)) && k !== text ? Number(v) : v;
+    if (typeof v === 'string') return k === text ? (isMissing(v) ? null : v) : readCell(v);
     return fail('data/jsonl-type', `${file}:${rows[i]}: field \`${k}\` holds ${Array.isArray(v) ? 'a list' : 'an object'}; features must be numbers or strings.`, { file, row: rows[i] });
   };
   if (text) {
@@ -187,9 +175,10 @@ const IDX_TYPES: Record<number, { size: number; read: (v: DataView, o: number) =
 };
 
 function readMaybeGzip(file: string): Buffer {
-  const size = statSync(file).size;
   const budget = dataBudget();
-  const fd = readFileSync(file);
+  // Read whole, so the file itself must fit the budget (and its decompressed bytes, below).
+  const fd = readDataFile(file, budget, (bytes) => checkBudget(bytes, `\`${file}\``, { file }));
+  const size = fd.length;
   if (fd.length >= 2 && fd[0] === 0x1f && fd[1] === 0x8b) {
     try {
       return gunzipSync(fd, { maxOutputLength: budget });
@@ -201,7 +190,6 @@ function readMaybeGzip(file: string): Buffer {
       return fail('data/gzip', `\`${file}\` is not a valid gzip file (${msg}); it may be truncated (${formatBytes(size)} on disk).`, { file, offset: size });
     }
   }
-  if (size > budget) checkBudget(size, `\`${file}\``, { file });
   return fd;
 }
 
@@ -234,8 +222,8 @@ export function parseIdx(file: string, buf: Buffer): { dims: number[]; values: F
 }
 
 export function loadIdx(params: Record<string, unknown>, ctx: SourceContext): Data {
-  const imagesFile = resolvePath(ctx, params.images, 'images');
-  const labelsFile = resolvePath(ctx, params.labels, 'labels');
+  const imagesFile = dataPath(ctx, params.images, 'images');
+  const labelsFile = dataPath(ctx, params.labels, 'labels');
   const images = parseIdx(imagesFile, readMaybeGzip(imagesFile));
   const labels = parseIdx(labelsFile, readMaybeGzip(labelsFile));
   const n = images.dims[0];
@@ -265,7 +253,7 @@ interface Decoded {
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
 function decodeImage(file: string): Decoded {
-  const buf = readFileSync(file);
+  const buf = readDataFile(file, dataBudget(), (bytes) => checkBudget(bytes, `\`${file}\``, { file }));
   const ext = extname(file).toLowerCase();
   const isPng = PNG_SIGNATURE.every((b, i) => buf[i] === b);
   const isJpeg = buf[0] === 0xff && buf[1] === 0xd8;
@@ -313,14 +301,14 @@ function resizeInto(img: Decoded, h: number, w: number, channels: number, out: F
 const IMAGE_EXTS = new Set(['.png', '.jpg', '.jpeg', '.bmp', '.gif']);
 
 export function loadImages(params: Record<string, unknown>, ctx: SourceContext): Data {
-  const dir = resolvePath(ctx, params.path, 'path');
+  const dir = dataPath(ctx, params.path, 'path', 'folder');
   const [h, w] = typeof params.image_size === 'number' ? [params.image_size, params.image_size] : (params.image_size as number[]);
   const channels = (params.channels as number) ?? 3;
   const classes = readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort();
   if (!classes.length) fail('data/images-empty', `\`${dir}\` has no subfolders: put the images of each class in a folder of its own.`, { file: dir });
   const files: { file: string; label: number }[] = [];
   classes.forEach((c, label) => {
-    for (const f of readdirSync(join(dir, c)).sort()) if (IMAGE_EXTS.has(extname(f).toLowerCase())) files.push({ file: join(dir, c, f), label });
+    for (const f of readdirSync(join(dir, c)).sort()) if (IMAGE_EXTS.has(extname(f).toLowerCase())) files.push({ file: dataFileIn(ctx, join(dir, c, f)), label });
   });
   if (!files.length) fail('data/images-empty', `\`${dir}\` holds no PNG or JPEG images.`, { file: dir });
   const k = h * w * channels;

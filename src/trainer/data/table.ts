@@ -52,6 +52,16 @@ export function dataBudget(): number {
   return (Number.isFinite(mb) && mb > 0 ? mb : 2048) * 1024 * 1024;
 }
 
+/**
+ * The number in a cell when a float32 (what tensors hold) can hold it; undefined for text, and
+ * for `Infinity`, `1e999` or `1e39`, which would become ±Infinity in a tensor.
+ */
+export function toFloat32(s: string): number | undefined {
+  if (s.trim() === '') return undefined;
+  const v = Number(s);
+  return Number.isFinite(Math.fround(v)) ? v : undefined;
+}
+
 export function checkBudget(bytes: number, what: string, where: { file?: string; row?: number; offset?: number } = {}): void {
   const budget = dataBudget();
   if (bytes > budget) {
