@@ -20,9 +20,9 @@ export type PanelKind = keyof typeof VIEW_TYPES;
 // ─── Training curves ──────────────────────────────────────────────────────────────────────────
 
 /**
- * One point of the curves: the values one trainer event reports. Batch points carry the running
- * training loss and metrics; epoch points carry `loss`, `val_loss` and every metric and its `val_`
- * twin. NaN/±Infinity travel as null.
+ * One point of the curves: the values one trainer event reports. Batch points carry the training
+ * loss and metrics alike as means over the batches since the previous batch point; epoch points
+ * carry `loss`, `val_loss` and every metric and its `val_` twin. NaN/±Infinity travel as null.
  */
 export interface CurvePoint {
   kind: 'batch' | 'epoch';
@@ -54,8 +54,18 @@ export interface RunInfo {
   /** Planned epochs. */
   epochs?: number;
   batchesPerEpoch?: number;
+  /** The last epoch's metrics (train and `val_`), when the run ended. */
   final?: Metrics;
+  /** Metrics on the test split, when the run ended and the data has one. */
+  test?: Metrics;
+  /**
+   * The run's resolved settings, flattened to short names (`lr`, `batch`, `optimizer`,
+   * `dense_1.units`): the panel labels compared runs by the ones that differ between them.
+   */
+  settings?: Record<string, SettingValue>;
 }
+
+export type SettingValue = string | number | boolean | null;
 
 export type CurvesToWebview =
   /** The runs of this spec that can be compared, and which one the panel shows. */
@@ -253,6 +263,8 @@ const runInfo: Check = shape({
   epochs: opt(int),
   batchesPerEpoch: opt(int),
   final: opt(record(numOrNull)),
+  test: opt(record(numOrNull)),
+  settings: opt(record((v) => v === null || bool(v) || numOrNull(v) || str()(v))),
 });
 
 const curvesToWebview: Record<CurvesToWebview['type'], Record<string, Check>> = {
@@ -355,6 +367,12 @@ export class CurveAdapter {
   specName?: string;
   startedAt?: string;
   final?: Metrics;
+  test?: Metrics;
+  /** Batch size and training samples (\`started\`): how many samples a batch number stands for. */
+  private batchSize?: number;
+  private trainSamples?: number;
+  /** Where the previous batch point of this epoch left off: samples seen, and sum of each metric over them. */
+  private window?: { epoch: number; seen: number; sums: Record<string, number> };
 
   /** The point this event adds to the curves, if any (status and run facts are kept on the adapter). */
   push(e: TrainerEvent): CurvePoint | undefined {
@@ -367,22 +385,20 @@ export class CurveAdapter {
         this.epochs = e.epochs;
         this.specName = e.specName;
         this.startedAt = new Date(e.time).toISOString();
+        this.batchSize = e.batchSize;
+        this.trainSamples = e.samples.train;
         this.status = 'running';
         return undefined;
       case 'batch': {
         const batches = e.batches > 0 ? e.batches : (this.batchesPerEpoch ?? 1);
         this.batchesPerEpoch = batches;
         const batch = Math.min(Math.max(e.batch, 0), batches);
-        // `loss` is this batch's loss; the metrics are running means over the epoch so far (the
-        // trainer's running mean of the loss, `metrics.loss`, is left out: the batch loss, smoothed
-        // in the panel, is the better curve).
-        const { loss: _runningLoss, ...metrics } = e.metrics;
         return {
           kind: 'batch',
           step: (e.epoch - 1) * batches + batch,
           epoch: e.epoch - 1 + batch / batches,
           time: this.elapsed(e.time),
-          values: finiteValues({ loss: e.loss, ...metrics }),
+          values: finiteValues(this.windowMeans(e)),
         };
       }
       case 'epoch': {
@@ -393,6 +409,7 @@ export class CurveAdapter {
         this.status = e.status;
         this.reason = e.reason;
         this.final = e.final;
+        if (e.test) this.test = e.test;
         return undefined;
       case 'error':
         this.status = 'failed';
@@ -402,6 +419,34 @@ export class CurveAdapter {
       default:
         return undefined;
     }
+  }
+
+  /**
+   * The loss and every metric as means over the batches since the previous batch point (over the
+   * one batch when the trainer reports every batch). The trainer sends running means over the epoch
+   * so far (\`metrics\`, the loss's included) and the last batch's raw loss: drawn as they come, the
+   * metrics would be running means that reset each epoch beside a raw loss. Sums over the samples
+   * seen turn running means back into window means: seen × mean now − seen × mean before.
+   */
+  private windowMeans(e: Extract<TrainerEvent, { type: 'batch' }>): Record<string, number> {
+    const running: Record<string, number> = { ...e.metrics };
+    // An older trainer sent no running loss: its batch loss is the best there is.
+    if (typeof running.loss !== 'number') running.loss = e.loss;
+    const seen = this.batchSize ? Math.min(e.batch * this.batchSize, this.trainSamples ?? Infinity) : e.batch;
+    const prev = this.window && this.window.epoch === e.epoch && this.window.seen < seen ? this.window : { epoch: e.epoch, seen: 0, sums: {} };
+    const sums: Record<string, number> = {};
+    const out: Record<string, number> = {};
+    for (const [k, mean] of Object.entries(running)) {
+      if (typeof mean !== 'number' || !Number.isFinite(mean)) {
+        out[k] = mean; // NaN travels as null; finiteValues keeps it missing
+        continue;
+      }
+      sums[k] = mean * seen;
+      const before = prev.sums[k];
+      out[k] = prev.seen > 0 && typeof before === 'number' && Number.isFinite(before) ? (sums[k] - before) / (seen - prev.seen) : mean;
+    }
+    this.window = { epoch: e.epoch, seen, sums };
+    return out;
   }
 
   private elapsed(t: number): number {
