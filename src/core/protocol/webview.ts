@@ -141,6 +141,8 @@ export interface GraphViewState {
   direction: 'TB' | 'LR';
   /** Pan and zoom: the diagram is drawn at (x, y), scaled by `scale`. */
   view?: { scale: number; x: number; y: number };
+  /** Draw repeated blocks as one node each (default: on for models of 30 layers or more). */
+  collapse?: boolean;
 }
 
 export const defaultGraphState = (): GraphViewState => ({ v: 1, direction: 'TB' });
@@ -331,6 +333,7 @@ export function validateGraphState(v: unknown): Validated<GraphViewState> {
     uri: opt(str()),
     direction: oneOf('TB', 'LR'),
     view: opt(shape({ scale: (x) => num(x) && (x as number) > 0, x: num, y: num })),
+    collapse: opt(bool),
   });
 }
 
@@ -462,3 +465,5 @@ function finiteValues(m: Record<string, number | null | undefined>): Record<stri
 
 /** Re-exported for the webviews, which may import only the protocol. */
 export type { ArchitectureGraph, GraphEdge, GraphNode, Metrics };
+/** The core's Mermaid writer: the architecture panel redraws a graph with its repeats collapsed by the same rules. */
+export { toMermaid } from '../graph';
