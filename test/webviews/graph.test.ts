@@ -204,11 +204,15 @@ describe('architecture panel', () => {
     await page.page.mouse.up();
     const view = await page.page.evaluate(() => (window as unknown as { modelyamlGraph: { view(): unknown } }).modelyamlGraph.view());
     const before = await renders();
+    const graphs = () => panel.posted.filter((m) => (m as { type: string }).type === 'graph').length;
+    const sent = graphs();
     const doc = vs.activeEditor()!.document;
     const original = doc.getText();
     for (const units of [32, 48, 64]) vs.edit(doc as never, original.replace('units: 3, activation: softmax', `units: ${units}, activation: softmax`));
     await waitForRenders(before + 1);
-    await page.page.waitForTimeout(600); // longer than the debounce: no second render follows
+    // Three edits, one graph: each edit restarted the one debounce timer, which has fired (the
+    // drawing arrived), so nothing else is pending; without the debounce each edit sends a graph.
+    expect(graphs()).toBe(sent + 1);
     expect(await renders()).toBe(before + 1);
     const d = await drawn();
     expect(d.nodes.find((n) => n.text.startsWith('head'))!.text).toContain('(None, 64)');
