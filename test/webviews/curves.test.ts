@@ -258,6 +258,13 @@ describe('training curves panel', () => {
     ]);
     expect(four[1].final).toBe('final: loss 0.3353 · val_loss 0.375 · accuracy 0.9054 · val_accuracy 0.897');
     expect(four[3].final).toBe(''); // failed before its first epoch: nothing to show
+    // The runs to pick from are labelled the same way, with their start times.
+    const options = await page.page.$$eval('#compare vscode-option', (os) => os.map((o) => o.textContent));
+    expect(options).toEqual([
+      expect.stringMatching(/^lr 0\.01 · loss categorical_crossentropy · dense_3\.activation softmax · \d\d:54:51 \(cancelled\)$/),
+      expect.stringMatching(/^lr 100000 · loss mean_squared_error · dense_3\.activation linear · \d\d:54:43 \(failed\)$/),
+      expect.stringMatching(/^lr 0\.05 · loss categorical_crossentropy · dense_3\.activation softmax · \d\d:54:33$/),
+    ]);
 
     await select('compare', [faster]);
     await expect.poll(async () => (await legend()).map((l) => l.label)).toEqual(['lr 0.01', 'lr 0.05']);

@@ -430,7 +430,7 @@ function renderCompareOptions(): void {
   compare.replaceChildren(
     ...options.map((r) => {
       const text = labels.get(r.id)!.text;
-      const shown = text === r.label ? text : `${text} · ${startTime(r)}`;
+      const shown = text === r.label || text.endsWith(startTime(r)) ? text : `${text} · ${startTime(r)}`;
       const o = el('vscode-option', { value: r.id, title: labels.get(r.id)!.title }, `${shown}${r.status === 'completed' ? '' : ` (${r.status})`}`);
       if (state.compare.includes(r.id)) o.setAttribute('selected', '');
       return o;
