@@ -50,6 +50,10 @@ describe('webview messages', () => {
     expect(validateCurvesToWebview({ type: 'points', runId: 'r', points: [{ kind: 'batch', step: 1, epoch: 0.1, time: 0, values: { loss: null } }] })).toMatchObject({ ok: true });
     expect(validateCurvesToWebview({ type: 'points', runId: 'r', points: [{ kind: 'batch', step: 1, epoch: 0.1, time: 0, values: { loss: 'x' } }] })).toMatchObject({ ok: false });
     expect(validateCurvesToWebview({ type: 'runStatus', run: { ...run, status: 'exploded' } })).toMatchObject({ ok: false });
+    // A run's settings (labels) and test metrics (the banner).
+    expect(validateCurvesToWebview({ type: 'runStatus', run: { ...run, settings: { lr: 0.01, optimizer: 'adam', shuffle: true, note: null }, test: { loss: 0.5 } } })).toMatchObject({ ok: true });
+    expect(validateCurvesToWebview({ type: 'runStatus', run: { ...run, settings: { lr: [1] } } })).toMatchObject({ ok: false });
+    expect(validateCurvesToWebview({ type: 'runStatus', run: { ...run, test: { loss: 'low' } } })).toMatchObject({ ok: false });
     expect(validateGraphToWebview({ type: 'highlight', nodeId: null })).toMatchObject({ ok: true });
     expect(validateGraphToWebview({ type: 'graph', document: { uri: 'u', fileName: 'f', version: 1 }, graph: { nodes: [], edges: [], totalParams: null }, mermaid: { TB: '', LR: '' }, errors: 0 })).toMatchObject({ ok: true });
   });
@@ -60,6 +64,8 @@ describe('webview messages', () => {
     expect(curvesStateOrDefault({ smoothing: 7 })).toEqual(defaultCurvesState());
     expect(graphStateOrDefault({ direction: 'LR', view: { scale: 2, x: 1, y: 2 } })).toEqual({ v: 1, direction: 'LR', view: { scale: 2, x: 1, y: 2 } });
     expect(graphStateOrDefault({ direction: 'RL' })).toEqual({ v: 1, direction: 'TB' });
+    expect(graphStateOrDefault({ collapse: false })).toEqual({ v: 1, direction: 'TB', collapse: false });
+    expect(graphStateOrDefault({ collapse: 'yes' })).toEqual({ v: 1, direction: 'TB' });
   });
 });
 
