@@ -181,7 +181,9 @@ async function benchGraph(browser, server) {
     .map((f) => ({ name: f, kind: 'example', text: readFileSync(join(root, 'examples', f), 'utf8') }));
   for (const n of [100, 500]) specs.push({ name: `generated-${n}.model.yaml`, kind: 'generated', text: generatedSpec(n) });
 
-  const pp = await openPanel(browser, server, 'graph', { theme: 'dark', viewport: { width: 1100, height: 800 } });
+  // Every layer drawn (repeated blocks not collapsed): the generated CNNs repeat one block throughout,
+  // and the target is for drawing all of them.
+  const pp = await openPanel(browser, server, 'graph', { theme: 'dark', viewport: { width: 1100, height: 800 }, state: { v: 1, direction: 'TB', collapse: false } });
   await pp.waitForMessage((m) => m.type === 'ready');
   const results = [];
   try {

@@ -1,7 +1,8 @@
 /** The curves' data functions: series per metric, smoothing, alignment, outlier ranges, CSV. */
 import { describe, expect, it } from 'vitest';
 import type { CurvePoint, RunInfo } from '../../src/core/protocol/webview';
-import { alignTo, decimationIndices, EmaSmoother, formatDuration, mergeXs, metricsOf, nearestIndex, outlierRange, quantile, SeriesBuilder, seriesOf, smoothEma, toCsv, type RunData } from '../../webviews/curves/model';
+import { differingSettings, endSummary, runLabels } from '../../webviews/curves/labels';
+import { alignTo, decimationIndices, EmaSmoother, formatDuration, logScaleApplies, mergeXs, metricsOf, nearestIndex, outlierRange, quantile, SeriesBuilder, seriesOf, smoothEma, toCsv, type RunData } from '../../webviews/curves/model';
 
 const info = (id: string): RunInfo => ({ id, label: `run ${id}`, specName: 's', startedAt: '2025-01-01T00:00:00.000Z', status: 'completed' });
 const pt = (kind: 'batch' | 'epoch', step: number, values: Record<string, number | null>): CurvePoint => ({ kind, step, epoch: step / 10, time: step * 0.5, values });
@@ -141,5 +142,43 @@ describe('decimationIndices', () => {
     const keep = decimationIndices(ys, 10)!;
     expect(keep.slice(1, -1).every((i) => ys[i] !== null)).toBe(true);
   });
+
+  it('applies the log scale to losses and errors only', () => {
+    expect(['loss', 'mean_squared_error', 'mean_absolute_error'].map(logScaleApplies)).toEqual([true, true, true]);
+    expect(['accuracy', 'auc', 'precision', 'r2', 'f1'].map(logScaleApplies)).toEqual([false, false, false, false, false]);
+  });
 });
 
+describe('run labels', () => {
+  const run = (id: string, settings?: RunInfo['settings'], startedAt = '2025-01-01T10:00:00.000Z'): RunInfo => ({ ...info(id), startedAt, settings });
+
+  it('labels runs by the settings that differ, learning rate and batch first', () => {
+    const runs = [run('a', { optimizer: 'adam', lr: 0.001, batch: 32, dense_1: 'dense', 'dense_1.units': 64 }), run('b', { optimizer: 'adam', lr: 0.01, batch: 64, dense_1: 'dense', 'dense_1.units': 64 })];
+    expect(differingSettings(runs)).toEqual(['lr', 'batch']);
+    expect([...runLabels(runs).values()].map((l) => l.text)).toEqual(['lr 0.001 · batch 32', 'lr 0.01 · batch 64']);
+  });
+
+  it('leaves out the parameters of an item whose type differs, and caps the label', () => {
+    const runs = [run('a', { loss: 'mse', 'loss.delta': 1, lr: 1, batch: 2, epochs: 3, seed: 4 }), run('b', { loss: 'huber', lr: 2, batch: 3, epochs: 4, seed: 5 })];
+    expect(differingSettings(runs)).toEqual(['lr', 'batch', 'epochs', 'loss', 'seed']);
+    const b = runLabels(runs).get('b')!;
+    expect(b.text).toBe('lr 2 · batch 3 · epochs 4 · +2');
+    expect(b.title).toContain('seed 5');
+  });
+
+  it('falls back to the time-stamped label when nothing differs, and adds the time where labels would clash', () => {
+    const same = [run('a', { lr: 1 }), run('b', { lr: 1 })];
+    expect([...runLabels(same).values()].map((l) => l.text)).toEqual(['run a', 'run b']);
+    const clash = runLabels([run('a', { lr: 1 }, '2025-01-01T10:00:00Z'), run('b', { lr: 2 }), run('c', { lr: 1 }, '2025-01-01T11:30:00Z')]);
+    expect(clash.get('b')!.text).toBe('lr 2');
+    expect(clash.get('a')!.text).toMatch(/^lr 1 · \d\d:00:00$/);
+    expect(clash.get('c')!.text).toMatch(/^lr 1 · \d\d:30:00$/);
+  });
+
+  it('sums up how a run ended: train, validation and test metrics', () => {
+    expect(endSummary({ ...info('a'), final: { loss: 0.5, accuracy: 0.8, val_loss: 0.6, val_accuracy: 0.75 }, test: { loss: 0.65, accuracy: 0.7 } })).toBe(
+      'Train: loss 0.5 · accuracy 0.8 — Validation: loss 0.6 · accuracy 0.75 — Test: loss 0.65 · accuracy 0.7',
+    );
+    expect(endSummary(info('a'))).toBeUndefined();
+  });
+});

@@ -18,6 +18,7 @@ import { connectPanel, launchChromium, root, startServer, type PanelPage, type S
 
 const examples = ['mnist-cnn', 'mlp', 'house-prices', 'lstm-sentiment', 'transformer-text', 'residual-cnn'].map((n) => join(root, 'examples', `${n}.model.yaml`));
 const features = join(__dirname, 'fixtures', 'graph-features.model.yaml');
+const repeated = join(__dirname, 'fixtures', 'repeated-blocks.model.yaml');
 const XSS = '<img src=x onerror=alert(1)>';
 
 let browser: Browser;
@@ -203,11 +204,15 @@ describe('architecture panel', () => {
     await page.page.mouse.up();
     const view = await page.page.evaluate(() => (window as unknown as { modelyamlGraph: { view(): unknown } }).modelyamlGraph.view());
     const before = await renders();
+    const graphs = () => panel.posted.filter((m) => (m as { type: string }).type === 'graph').length;
+    const sent = graphs();
     const doc = vs.activeEditor()!.document;
     const original = doc.getText();
     for (const units of [32, 48, 64]) vs.edit(doc as never, original.replace('units: 3, activation: softmax', `units: ${units}, activation: softmax`));
     await waitForRenders(before + 1);
-    await page.page.waitForTimeout(600); // longer than the debounce: no second render follows
+    // Three edits, one graph: each edit restarted the one debounce timer, which has fired (the
+    // drawing arrived), so nothing else is pending; without the debounce each edit sends a graph.
+    expect(graphs()).toBe(sent + 1);
     expect(await renders()).toBe(before + 1);
     const d = await drawn();
     expect(d.nodes.find((n) => n.text.startsWith('head'))!.text).toContain('(None, 64)');
@@ -290,6 +295,122 @@ describe('architecture panel', () => {
     expect(hc).toBe('rgb(12, 20, 31)');
     before = await renders();
     await page.setTheme('dark');
+    await waitForRenders(before + 1);
+  });
+
+  it('fits the whole graph to the panel: touching it on one axis, inside it on the other', async () => {
+    const gaps = () =>
+      page.page.evaluate(() => {
+        const v = document.getElementById('viewport')!.getBoundingClientRect();
+        const g = document.querySelector('#canvas svg')!.getBoundingClientRect();
+        return { left: g.left - v.left, right: v.right - g.right, top: g.top - v.top, bottom: v.bottom - g.bottom };
+      });
+    for (const spec of [examples[5], repeated, examples[1]]) {
+      if (vs.activeEditor()?.document.uri.fsPath !== spec) {
+        const before = await renders();
+        vs.openEditor(spec);
+        await waitForRenders(before + 1);
+      }
+      await page.page.click('#zoom-in'); // anything but fitted
+      await page.page.click('#zoom-fit');
+      const g = await gaps();
+      const inside = Object.values(g).every((d) => d >= -0.5);
+      const touchesX = g.left <= 6 && g.right <= 6;
+      const touchesY = g.top <= 6 && g.bottom <= 6;
+      expect(inside, `${spec}: ${JSON.stringify(g)}`).toBe(true);
+      expect(touchesX || touchesY, `${spec}: ${JSON.stringify(g)}`).toBe(true);
+    }
+  });
+
+  it('zooms in and out about the centre of the panel: the point under it stays put', async () => {
+    const under = () =>
+      page.page.evaluate(() => {
+        const v = document.getElementById('viewport')!.getBoundingClientRect();
+        const g = document.querySelector('#canvas svg')!.getBoundingClientRect();
+        const { scale } = (window as unknown as { modelyamlGraph: { view(): { scale: number } } }).modelyamlGraph.view();
+        // The drawing's own coordinates of the pixel at the viewport's centre.
+        return { x: (v.left + v.width / 2 - g.left) / scale, y: (v.top + v.height / 2 - g.top) / scale, scale };
+      });
+    const start = await under();
+    let scale = start.scale;
+    for (const id of ['#zoom-out', '#zoom-out', '#zoom-in', '#zoom-in', '#zoom-in']) {
+      await page.page.click(id);
+      const p = await under();
+      expect(p.scale < scale).toBe(id === '#zoom-out');
+      scale = p.scale;
+      expect(p.x).toBeCloseTo(start.x, 0);
+      expect(p.y).toBeCloseTo(start.y, 0);
+    }
+  });
+
+  it('clears the highlight of the previous spec when another is drawn', async () => {
+    const before = await renders();
+    vs.openEditor(features);
+    await waitForRenders(before + 1);
+    const broken = expected(features).nodes.find((n) => n.name === 'broken')!;
+    vs.moveCursor(broken.range!.start + 3);
+    await page.page.waitForSelector(`#canvas g.node.highlighted[data-node-id="${broken.id}"]`);
+    const next = await renders();
+    // mnist-cnn has a node with the same id; the editor's cursor is in none of its nodes.
+    expect(expected(examples[0]).nodes.some((n) => n.id === broken.id)).toBe(true);
+    vs.openEditor(examples[0]);
+    await waitForRenders(next + 1);
+    expect(await page.page.locator('#canvas g.node').count()).toBe(expected(examples[0]).nodes.length);
+    expect(await page.page.locator('#canvas g.node.highlighted').count()).toBe(0);
+  });
+
+  it('collapses repeated blocks of a long model into one node each, expanding on click', async () => {
+    const blocks = () => page.page.evaluate(() => (window as unknown as { modelyamlGraph: { blocks(): { id: string; types: string[]; times: number; expanded: boolean }[] } }).modelyamlGraph.blocks());
+    let before = await renders();
+    vs.openEditor(repeated);
+    await waitForRenders(before + 1);
+    const g = expected(repeated);
+    expect(g.nodes.filter((n) => n.kind === 'layer')).toHaveLength(37);
+    expect((await blocks()).map((b) => [b.id, b.times, b.types.join(',')])).toEqual([
+      ['G0', 6, 'conv2d,batch_norm,activation'],
+      ['G19', 4, 'conv2d,batch_norm,activation'],
+      ['G32', 2, 'dense,dropout'],
+    ]);
+    // 37 layers: drawn collapsed from the start, seven nodes.
+    expect(await page.page.getAttribute('#collapse', 'aria-pressed')).toBe('true');
+    let d = await drawn();
+    expect(d.nodes.map((n) => n.id)).toEqual(['in_input', 'G0', 'L18', 'G19', 'L31', 'G32', 'L36']);
+    const g0 = d.nodes.find((n) => n.id === 'G0')!;
+    expect(g0.text).toContain('×6 · [conv2d → batch_norm → activation]');
+    const sum = g.nodes.filter((n) => n.layerIndex !== undefined && n.layerIndex < 18).reduce((s, n) => s + n.params!, 0);
+    expect(g0.text).toContain(`${sum.toLocaleString('en-US')} params`);
+    expect(d.edges).toHaveLength(6);
+    // The editor's cursor in a layer inside a collapsed block lights the block.
+    vs.moveCursor(g.nodes.find((n) => n.id === 'L4')!.range!.start + 2);
+    await page.page.waitForSelector('#canvas g.node.highlighted[data-node-id="G0"]');
+
+    // A click expands the block: its 18 layers, in a box that collapses it again.
+    before = await renders();
+    await page.page.click('#canvas g.node[data-node-id="G0"]');
+    await waitForRenders(before + 1);
+    d = await drawn();
+    expect(d.nodes).toHaveLength(7 - 1 + 18);
+    expect(d.nodes.map((n) => n.id)).toContain('L4');
+    await page.page.waitForSelector('#canvas g.node.highlighted[data-node-id="L4"]');
+    before = await renders();
+    await page.page.click('#canvas g.cluster[data-block-id="G0"] > rect', { position: { x: 4, y: 4 } });
+    await waitForRenders(before + 1);
+    expect((await drawn()).nodes).toHaveLength(7);
+
+    // The toolbar turns collapsing off: every layer again, as the core draws it.
+    before = await renders();
+    await page.page.click('#collapse');
+    await waitForRenders(before + 1);
+    d = await drawn();
+    expect(d.text).toBe(toMermaid(g, { direction: 'TB' }));
+    expect(d.nodes).toHaveLength(38);
+    expect(await page.page.getAttribute('#collapse', 'aria-pressed')).toBe('false');
+    before = await renders();
+    await page.page.click('#collapse');
+    await waitForRenders(before + 1);
+    await page.screenshot('graph-collapsed-dark');
+    before = await renders();
+    vs.openEditor(examples[5]);
     await waitForRenders(before + 1);
   });
 

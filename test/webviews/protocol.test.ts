@@ -50,6 +50,10 @@ describe('webview messages', () => {
     expect(validateCurvesToWebview({ type: 'points', runId: 'r', points: [{ kind: 'batch', step: 1, epoch: 0.1, time: 0, values: { loss: null } }] })).toMatchObject({ ok: true });
     expect(validateCurvesToWebview({ type: 'points', runId: 'r', points: [{ kind: 'batch', step: 1, epoch: 0.1, time: 0, values: { loss: 'x' } }] })).toMatchObject({ ok: false });
     expect(validateCurvesToWebview({ type: 'runStatus', run: { ...run, status: 'exploded' } })).toMatchObject({ ok: false });
+    // A run's settings (labels) and test metrics (the banner).
+    expect(validateCurvesToWebview({ type: 'runStatus', run: { ...run, settings: { lr: 0.01, optimizer: 'adam', shuffle: true, note: null }, test: { loss: 0.5 } } })).toMatchObject({ ok: true });
+    expect(validateCurvesToWebview({ type: 'runStatus', run: { ...run, settings: { lr: [1] } } })).toMatchObject({ ok: false });
+    expect(validateCurvesToWebview({ type: 'runStatus', run: { ...run, test: { loss: 'low' } } })).toMatchObject({ ok: false });
     expect(validateGraphToWebview({ type: 'highlight', nodeId: null })).toMatchObject({ ok: true });
     expect(validateGraphToWebview({ type: 'graph', document: { uri: 'u', fileName: 'f', version: 1 }, graph: { nodes: [], edges: [], totalParams: null }, mermaid: { TB: '', LR: '' }, errors: 0 })).toMatchObject({ ok: true });
   });
@@ -60,6 +64,8 @@ describe('webview messages', () => {
     expect(curvesStateOrDefault({ smoothing: 7 })).toEqual(defaultCurvesState());
     expect(graphStateOrDefault({ direction: 'LR', view: { scale: 2, x: 1, y: 2 } })).toEqual({ v: 1, direction: 'LR', view: { scale: 2, x: 1, y: 2 } });
     expect(graphStateOrDefault({ direction: 'RL' })).toEqual({ v: 1, direction: 'TB' });
+    expect(graphStateOrDefault({ collapse: false })).toEqual({ v: 1, direction: 'TB', collapse: false });
+    expect(graphStateOrDefault({ collapse: 'yes' })).toEqual({ v: 1, direction: 'TB' });
   });
 });
 
@@ -83,8 +89,20 @@ describe('trainer events → curve points', () => {
     if (first.type !== 'batch') throw new Error('unreachable');
     expect(batch[0]).toMatchObject({ step: first.batch, epoch: first.batch / first.batches });
     expect(batch[0].time).toBeCloseTo((first.time - started.time) / 1000, 9); // from the start of training, after data loading
-    // The batch's own loss (not the running mean the trainer also reports), and the running metrics.
-    expect(batch[0].values).toEqual({ loss: first.loss, accuracy: first.metrics.accuracy });
+    // The first point of an epoch: the mean over its batches so far, for the loss and the metrics alike.
+    expect(batch[0].values).toEqual({ loss: first.metrics.loss, accuracy: first.metrics.accuracy });
+    // Each later point is the mean over the batches since the previous one: weighted by the samples
+    // each window holds, an epoch's points give back the trainer's running mean at its last batch.
+    const started0 = started.type === 'started' ? started : undefined;
+    for (const n of [1, 2, 3]) {
+      const evs = batchEvents.filter((e) => e.type === 'batch' && e.epoch === n) as Extract<typeof first, { type: 'batch' }>[];
+      const pts = batch.filter((p) => Math.ceil(p.epoch) === n);
+      const seen = evs.map((e) => Math.min(e.batch * started0!.batchSize, started0!.samples.train));
+      for (const key of ['loss', 'accuracy']) {
+        const total = pts.reduce((sum, p, i) => sum + (p.values[key] as number) * (seen[i] - (i ? seen[i - 1] : 0)), 0);
+        expect(total / seen[seen.length - 1]).toBeCloseTo(evs[evs.length - 1].metrics[key], 10);
+      }
+    }
     expect(Object.keys(epoch[0].values)).toEqual(['loss', 'accuracy', 'val_loss', 'val_accuracy']);
     expect(a).toMatchObject({ status: 'completed', reason: 'completed 3 epochs', backend: 'wasm', epochs: 3, specName: 'mnist-mlp' });
   });
@@ -98,6 +116,23 @@ describe('trainer events → curve points', () => {
     expect(end({ epochs: 2, batchesPerEpoch: 4, end: 'cancelled', stopAfter: 1 })).toMatchObject({ status: 'cancelled', reason: 'cancelled by the user' });
     expect(end({ epochs: 2, batchesPerEpoch: 4, end: 'failed', stopAfter: 1 })).toMatchObject({ status: 'failed', error: { code: 'train/nan-loss' } });
     expect(end({ epochs: 2, batchesPerEpoch: 4, end: 'crashed', stopAfter: 1 })).toMatchObject({ status: 'running' });
+  });
+
+  it('gives per-batch values for the loss and the metrics alike when the trainer reports every batch', () => {
+    const perBatch = { loss: [] as number[], accuracy: [] as number[] };
+    const a = new CurveAdapter();
+    const points = syntheticEvents({ epochs: 2, batchesPerEpoch: 25, every: 1, perBatch }).map((e) => a.push(e)).filter((p) => p?.kind === 'batch');
+    expect(points).toHaveLength(50);
+    points.forEach((p, i) => {
+      expect(p!.values.loss).toBeCloseTo(perBatch.loss[i], 10);
+      expect(p!.values.accuracy).toBeCloseTo(perBatch.accuracy[i], 10);
+    });
+  });
+
+  it('keeps the test metrics a run ended with', () => {
+    const a = new CurveAdapter();
+    for (const e of syntheticEvents({ epochs: 1, batchesPerEpoch: 3, test: { loss: 0.25, accuracy: 0.9 } })) a.push(e);
+    expect(a.test).toEqual({ loss: 0.25, accuracy: 0.9 });
   });
 
   it('keeps NaN and infinite values as missing', () => {

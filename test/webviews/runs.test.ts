@@ -4,7 +4,7 @@ import { appendFileSync, cpSync, mkdirSync, mkdtempSync, symlinkSync, writeFileS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { folderInfo, isInside, listRuns, LoadedRun, runLabel, runsOfSpec, siblingRuns, specNameOf } from '../../src/extension/panels/runs';
+import { flattenSettings, folderInfo, isInside, listRuns, LoadedRun, readSettings, runLabel, runsOfSpec, siblingRuns, specNameOf } from '../../src/extension/panels/runs';
 import { readEvents, recorded, runRecordFor, syntheticEvents, writeRun } from './fixtures/runs';
 
 function workspace(): { ws: string; runs: string } {
@@ -91,5 +91,25 @@ describe('run folders', () => {
     mkdirSync(join(ws, 'outside'));
     symlinkSync(join(ws, 'outside'), join(runs, 'link'));
     expect(isInside(join(runs, 'link'), [runs])).toBe(false);
+  });
+
+  it('reads a run\'s resolved settings under short names, and its final and test metrics', () => {
+    const settings = readSettings(recorded.faster)!;
+    expect(settings).toMatchObject({ lr: 0.05, batch: 32, epochs: 3, optimizer: 'sgd', loss: 'categorical_crossentropy', layers: 3, 'dense_1.units': 128, 'dense_3.activation': 'softmax', scale: 255, one_hot: 10 });
+    expect(LoadedRun.read(recorded.faster).info()).toMatchObject({ settings, final: { val_accuracy: 0.8970000147819519 } });
+    expect(readSettings(join(recorded.faster, 'missing'))).toBeUndefined();
+    expect(flattenSettings({ settings: { lrSchedule: { type: 'step_decay', params: { rate: 0.5 } } }, layers: [{ id: 'a', type: 'dense', params: { activation: { type: 'leaky_relu', params: { alpha: 0.1 } } } }] })).toEqual({
+      schedule: 'step_decay',
+      'schedule.rate': 0.5,
+      layers: 1,
+      a: 'dense',
+      'a.activation': 'leaky_relu(alpha=0.1)',
+    });
+    const { runs } = workspace();
+    const dir = join(runs, 'mnist-cnn', '2027-02-01T00-00-00Z');
+    const ev = syntheticEvents({ epochs: 1, batchesPerEpoch: 2, test: { loss: 0.5, accuracy: 0.75 } });
+    writeRun(dir, ev);
+    expect(LoadedRun.read(dir).info().test).toEqual({ loss: 0.5, accuracy: 0.75 });
+    expect(folderInfo(listRuns(runs).find((f) => f.dir === dir)!).test).toEqual({ loss: 0.5, accuracy: 0.75 });
   });
 });

@@ -23,6 +23,8 @@ export interface ChartSeriesSpec {
   /** Unique over all runs: `${runId}|${valueKey}|${kind}`. */
   id: string;
   label: string;
+  /** The label without the run's: `train (per batch)`. */
+  seriesLabel: string;
   runLabel: string;
   /** The run's place (0: the current run); the current run is drawn on top, listed first. */
   order: number;
@@ -254,20 +256,30 @@ export class CurveChart {
     this.tooltip.style.transform = `translate(${x}px, ${y}px)`;
   }
 
-  /** A text summary: the latest value of each series (screen readers, and a glance). */
+  /**
+   * A text summary: the latest value of each series, one line per run (screen readers, and a
+   * glance). Lines wrap rather than clip; the whole text is the tooltip too.
+   */
   private describe(): void {
     const spec = this.spec!;
-    const parts: string[] = [];
+    const byRun = new Map<number, { run: string; parts: string[] }>();
     for (const s of [...spec.series].sort((a, b) => a.order - b.order)) {
       for (let i = s.raw.length - 1; i >= 0; i--) {
-        if (s.raw[i] !== null) {
-          parts.push(`${s.label}: ${formatValue(s.raw[i], false)} @ ${formatX(s.xs[i], spec.xAxis)}`);
-          break;
-        }
+        if (s.raw[i] === null) continue;
+        let line = byRun.get(s.order);
+        if (!line) byRun.set(s.order, (line = { run: s.runLabel, parts: [] }));
+        line.parts.push(`${s.seriesLabel} ${formatValue(s.raw[i], false)} @ ${formatX(s.xs[i], spec.xAxis)}`);
+        break;
       }
     }
-    const text = parts.length ? `Latest — ${parts.join(' · ')}` : 'No values yet.';
-    this.summary.textContent = text;
+    const lines = [...byRun.values()].map((l) => (byRun.size > 1 ? `${l.run}: ${l.parts.join(' · ')}` : l.parts.join(' · ')));
+    const text = lines.length ? `Latest — ${lines.join(' | ')}` : 'No values yet.';
+    if (this.summary.title !== text) {
+      this.summary.title = text;
+      this.summary.replaceChildren(
+        ...(lines.length ? [el('span', { class: 'summary-head' }, 'Latest —'), ...lines.map((l) => el('span', { class: 'summary-line' }, l))] : [el('span', {}, text)]),
+      );
+    }
     this.body.setAttribute('aria-label', `${spec.metric} chart, ${spec.series.length} series. ${text}`);
   }
 

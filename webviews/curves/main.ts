@@ -26,7 +26,8 @@ import { announce, el, safeFileName } from '../shared/dom';
 import { cssColor, fontFamily, onThemeChange, themeKind, withAlpha } from '../shared/theme';
 import { CurveChart, type ChartSeriesSpec, type ChartTheme } from './chart';
 import { chartsPng, chartsSvg, type LegendEntry } from './export';
-import { decimationIndices, EmaSmoother, metricsOf, SERIES_CLASSES, SeriesBuilder, toCsv, toJson, type RunData, type SeriesClass, type SeriesData, type Split } from './model';
+import { decimationIndices, EmaSmoother, logScaleApplies, metricsOf, SERIES_CLASSES, SeriesBuilder, toCsv, toJson, type RunData, type SeriesClass, type SeriesData, type Split } from './model';
+import { endSummary, finalMetrics, formatMetrics, runLabels, runStatusText, startTime, type RunLabel } from './labels';
 
 type Conn = ReturnType<typeof connectToHost<CurvesToWebview, CurvesFromWebview, CurvesViewState>>;
 const conn: Conn = connectToHost<CurvesToWebview, CurvesFromWebview, CurvesViewState>(validateCurvesToWebview);
@@ -82,7 +83,7 @@ const xAxisSelect = select('x-axis', 'X axis', [
   ['epoch', 'Epoch'],
   ['time', 'Wall time'],
 ]);
-const yScaleSelect = select('y-scale', 'Y scale', [
+const yScaleSelect = select('y-scale', 'Y scale of the loss and error charts', [
   ['linear', 'Linear'],
   ['log', 'Log'],
 ]);
@@ -98,17 +99,20 @@ const toolbar = el(
   { class: 'toolbar', role: 'group', 'aria-label': 'Chart settings' },
   el('div', { class: 'group' }, el('label', { for: 'smoothing' }, 'Smoothing'), smoothing, smoothingValue),
   el('div', { class: 'group' }, label('x-axis', 'X axis'), xAxisSelect),
-  el('div', { class: 'group' }, label('y-scale', 'Y scale'), yScaleSelect),
+  el('div', { class: 'group', title: 'Log scale applies to the loss and error charts; accuracy and other scores stay linear' }, label('y-scale', 'Loss scale'), yScaleSelect),
   el('div', { class: 'group' }, outliers),
   el('div', { class: 'group compare' }, label('compare', 'Compare'), compare),
   el('div', { class: 'group', role: 'group', 'aria-label': 'Export' }, el('span', { class: 'muted' }, 'Export'), ...exports),
   el('div', { class: 'group' }, resetZoom),
 );
 const runHeader = el('h1', { class: 'run-title' });
-const statusBanner = el('div', { class: 'banner', id: 'run-status', role: 'status', hidden: '' });
+const bannerTitle = el('div', { class: 'banner-title', id: 'run-status-title' });
+const bannerMetrics = el('div', { class: 'banner-metrics', id: 'run-metrics', hidden: '' });
+const statusBanner = el('div', { class: 'banner', id: 'run-status', role: 'status', hidden: '' }, bannerTitle, bannerMetrics);
 const seriesToggles = el('div', { class: 'toggles', role: 'group', 'aria-label': 'Series to show' });
+const batchNote = el('p', { class: 'batch-note muted', id: 'batch-note', hidden: '' }, 'Per batch: the loss and every metric alike are means over the batches since the previous point.');
 const runLegend = el('ul', { class: 'run-legend', 'aria-label': 'Runs' });
-const legend = el('div', { class: 'legend' }, seriesToggles, runLegend);
+const legend = el('div', { class: 'legend' }, seriesToggles, batchNote, runLegend);
 const chartsBox = el('div', { id: 'charts', class: 'charts' });
 const empty = el('div', { class: 'empty', id: 'empty', role: 'status' }, 'Waiting for the extension…');
 const notice = el('div', { class: 'notice', role: 'status', 'aria-live': 'polite' });
@@ -265,10 +269,11 @@ function render(): void {
   const classesPresent = new Set<SeriesClass>();
   for (const r of all) for (const s of r.series) classesPresent.add(s.cls);
   const metrics = metricsOf(all.flatMap((r) => r.series));
+  const labels = runLabels(all.map((r) => r.run.info));
 
   renderHeader();
   renderToggles(classesPresent);
-  renderRunLegend(all.map((r) => ({ info: r.run.info, index: r.index })));
+  renderRunLegend(all.map((r) => ({ info: r.run.info, index: r.index, label: labels.get(r.run.info.id)!, points: r.run.points })));
 
   // Charts: one per metric, in order.
   const maxPoints = drawnPoints();
@@ -296,10 +301,12 @@ function render(): void {
         const smooth = state.smoothing > 0 && s.cls.endsWith('-batch') ? smoothedOf(s, state.smoothing) : undefined;
         const keep = decimationIndices(s.ys, maxPoints);
         const pick = <T,>(a: readonly T[]): T[] => (keep ? keep.map((i) => a[i]) : (a as T[]));
+        const runLabel = labels.get(r.run.info.id)!.text;
         series.push({
           id: s.key,
-          label: multi ? `${r.run.info.label} · ${classLabel[s.cls]}` : classLabel[s.cls],
-          runLabel: r.run.info.label,
+          label: multi ? `${runLabel} · ${classLabel[s.cls]}` : classLabel[s.cls],
+          seriesLabel: classLabel[s.cls],
+          runLabel,
           order: r.index,
           cls: s.cls,
           color,
@@ -316,7 +323,8 @@ function render(): void {
     for (const sp of series) used.add(sp.id);
     // Later series are drawn over earlier ones: compared runs first, the current run on top.
     series.sort((a, b) => b.order - a.order || clsOrder(a.cls) - clsOrder(b.cls));
-    c.update({ metric: m, xAxis: state.xAxis, yScale: state.yScale, ignoreOutliers: state.ignoreOutliers, smoothing: state.smoothing, series, theme, height: 240 });
+    // Log scale is for losses and errors (they fall over decades); accuracy and other scores in [0, 1] stay linear.
+    c.update({ metric: m, xAxis: state.xAxis, yScale: logScaleApplies(m) ? state.yScale : 'linear', ignoreOutliers: state.ignoreOutliers, smoothing: state.smoothing, series, theme, height: 240 });
   }
 
   for (const key of smoothers.keys()) if (!used.has(key)) smoothers.delete(key);
@@ -347,35 +355,14 @@ function renderHeader(): void {
     statusBanner.setAttribute('hidden', '');
     return;
   }
-  const points = runs.get(run.id)?.points ?? [];
-  const lastEpoch = points.length ? Math.ceil(points[points.length - 1].epoch) : 0;
-  let cls = '';
-  let text: string;
-  switch (run.status) {
-    case 'running':
-      text = points.length
-        ? `Training — epoch ${Math.max(1, lastEpoch)}${run.epochs ? ` of ${run.epochs}` : ''}${run.backend ? ` · ${run.backend}` : ''}`
-        : `Starting${run.backend ? ` on ${run.backend}` : ''} — loading the data…`;
-      break;
-    case 'completed':
-      text = `Completed${run.reason ? `: ${run.reason}` : ''}`;
-      break;
-    case 'cancelled':
-      cls = 'warning';
-      text = `Cancelled${run.reason ? `: ${run.reason}` : ''}`;
-      break;
-    case 'failed':
-      cls = 'error';
-      text = `Failed${run.error ? ` (${run.error.code}): ${run.error.message}` : run.reason ? `: ${run.reason}` : ''}`;
-      break;
-    case 'crashed':
-      cls = 'error';
-      text = `Crashed: ${run.reason ?? 'the trainer stopped without finishing the run.'}`;
-      break;
-  }
+  const { cls, text } = runStatusText(run, runs.get(run.id)?.points ?? []);
   statusBanner.className = `banner ${cls}`.trim();
   statusBanner.dataset.status = run.status;
-  if (statusBanner.textContent !== text) statusBanner.textContent = text;
+  // A run that ended says what it reached: the final train and validation metrics, and the test ones.
+  const metrics = run.status === 'running' ? undefined : endSummary(run);
+  if (bannerTitle.textContent !== text) bannerTitle.textContent = text;
+  if (bannerMetrics.textContent !== (metrics ?? '')) bannerMetrics.textContent = metrics ?? '';
+  bannerMetrics.toggleAttribute('hidden', !metrics);
   statusBanner.removeAttribute('hidden');
 }
 
@@ -384,6 +371,7 @@ function renderToggles(present: Set<SeriesClass>): void {
   const key = JSON.stringify([[...present].sort(), state.hidden]);
   if (key === togglesKey) return;
   togglesKey = key;
+  batchNote.toggleAttribute('hidden', !present.has('train-batch') && !present.has('val-batch'));
   seriesToggles.replaceChildren(
     el('span', { class: 'muted' }, 'Show'),
     ...SERIES_CLASSES.filter((c) => present.has(c.cls)).map((c) => {
@@ -396,13 +384,14 @@ function renderToggles(present: Set<SeriesClass>): void {
 }
 
 let legendKey = '';
-function renderRunLegend(shown: { info: RunInfo; index: number }[]): void {
-  const key = JSON.stringify([shown.map((s) => [s.info.id, s.info.status, s.info.label]), state.hidden.filter((h) => h.startsWith('run:')), palette]);
+function renderRunLegend(shown: { info: RunInfo; index: number; label: RunLabel; points: RunData['points'] }[]): void {
+  const finals = shown.map((s) => finalMetrics(s.info, s.points));
+  const key = JSON.stringify([shown.map((s, i) => [s.info.id, s.info.status, s.label, finals[i]]), state.hidden.filter((h) => h.startsWith('run:')), palette]);
   if (key === legendKey) return;
   legendKey = key;
   runLegend.replaceChildren(
-    ...shown.map(({ info, index }) => {
-      const cb = el('vscode-checkbox', { 'data-run': info.id, label: info.label }) as HTMLElement & { checked: boolean };
+    ...shown.map(({ info, index, label }, i) => {
+      const cb = el('vscode-checkbox', { 'data-run': info.id, label: label.text, title: label.title }) as HTMLElement & { checked: boolean };
       cb.checked = !state.hidden.includes(`run:${info.id}`);
       cb.addEventListener('change', () => toggleHidden(`run:${info.id}`, !cb.checked));
       const sw = (split: Split, title: string) => {
@@ -411,7 +400,19 @@ function renderRunLegend(shown: { info: RunInfo; index: number }[]): void {
         return s;
       };
       const badge = el('vscode-badge', { class: `status ${info.status}` }, info.status);
-      return el('li', { 'data-run': info.id, 'data-status': info.status }, sw('train', 'train'), sw('val', 'validation'), cb, badge, index === 0 && current === info.id && shown.length > 1 ? el('span', { class: 'muted' }, '(current)') : '');
+      const f = finals[i];
+      const finalText = f ? `${f.epoch !== undefined ? `epoch ${f.epoch}: ` : 'final: '}${formatMetrics(f.values)}` : '';
+      const final = el('span', { class: 'run-final muted', title: finalText }, finalText);
+      return el(
+        'li',
+        { 'data-run': info.id, 'data-status': info.status },
+        sw('train', 'train'),
+        sw('val', 'validation'),
+        cb,
+        badge,
+        index === 0 && current === info.id && shown.length > 1 ? el('span', { class: 'muted' }, '(current)') : '',
+        final,
+      );
     }),
   );
 }
@@ -424,9 +425,13 @@ function toggleHidden(key: string, hide: boolean): void {
 
 function renderCompareOptions(): void {
   const options = available.filter((r) => r.id !== current);
+  // Labelled like the legend (by the settings that differ from the other runs), with the time to pick by.
+  const labels = runLabels(available);
   compare.replaceChildren(
     ...options.map((r) => {
-      const o = el('vscode-option', { value: r.id }, `${r.label}${r.status === 'completed' ? '' : ` (${r.status})`}`);
+      const text = labels.get(r.id)!.text;
+      const shown = text === r.label || text.endsWith(startTime(r)) ? text : `${text} · ${startTime(r)}`;
+      const o = el('vscode-option', { value: r.id, title: labels.get(r.id)!.title }, `${shown}${r.status === 'completed' ? '' : ` (${r.status})`}`);
       if (state.compare.includes(r.id)) o.setAttribute('selected', '');
       return o;
     }),
@@ -449,12 +454,13 @@ function exportedRuns(): RunData[] {
 
 function legendEntries(): LegendEntry[] {
   const ids = shownRunIds();
+  const labels = runLabels(ids.map((id) => runs.get(id)!.info));
   const out: LegendEntry[] = [];
   ids.forEach((id, index) => {
-    const info = runs.get(id)!.info;
     if (state.hidden.includes(`run:${id}`)) return;
-    out.push({ label: `${info.label} · train`, color: colorOf(index, 'train') });
-    out.push({ label: `${info.label} · validation`, color: colorOf(index, 'val'), dash: [6, 4] });
+    const label = labels.get(id)!.text;
+    out.push({ label: `${label} · train`, color: colorOf(index, 'train') });
+    out.push({ label: `${label} · validation`, color: colorOf(index, 'val'), dash: [6, 4] });
   });
   return out;
 }

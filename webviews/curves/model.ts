@@ -133,6 +133,14 @@ export class SeriesBuilder {
   }
 }
 
+/**
+ * Whether the log scale applies to a metric's chart: losses and errors fall over decades and read
+ * best on a log scale; accuracy and the other scores live in [0, 1] and stay linear.
+ */
+export function logScaleApplies(metric: string): boolean {
+  return /loss|error|^mse$|^mae$|^rmse$|^msle$|^mape$/i.test(metric);
+}
+
 /** The metrics to chart, `loss` first, then alphabetically. */
 export function metricsOf(series: SeriesData[]): string[] {
   const set = new Set(series.map((s) => s.metric));

@@ -13,7 +13,9 @@ import './styles.css';
 import mermaid from 'mermaid';
 import {
   graphStateOrDefault,
+  toMermaid,
   validateGraphToWebview,
+  type ArchitectureGraph,
   type GraphFromWebview,
   type GraphNode,
   type GraphPayload,
@@ -24,11 +26,19 @@ import { connectToHost } from '../shared/host';
 import { announce, el, safeFileName } from '../shared/dom';
 import { cssColor, fontFamily, onThemeChange, themeKind } from '../shared/theme';
 import { PanZoom } from './view';
+import { blockSubgraphs, collapseBlocks, findRepeatedBlocks, type RepeatedBlock } from './collapse';
 
 const conn = connectToHost<GraphToWebview, GraphFromWebview, GraphViewState>(validateGraphToWebview);
 let state: GraphViewState = graphStateOrDefault(conn.initialState());
 let payload: GraphPayload | undefined;
 let highlighted: string | null = null;
+/** The graph as drawn (repeated blocks collapsed or not), and which drawn node each hidden layer is in. */
+let shown: { graph: ArchitectureGraph; groupOf: Map<string, string> } | undefined;
+let blocks: RepeatedBlock[] = [];
+/** Blocks the user expanded (while the panel follows the same spec). */
+const expanded = new Set<string>();
+/** Models this long start with their repeated blocks collapsed. */
+const COLLAPSE_FROM_LAYERS = 30;
 /** What is drawn now: the Mermaid text and the theme it was drawn with. */
 let drawnKey = '';
 let renderCount = 0;
@@ -49,6 +59,7 @@ const zoomIn = btn('zoom-in', '+', 'Zoom in');
 const zoomOut = btn('zoom-out', '−', 'Zoom out');
 const zoomFit = btn('zoom-fit', 'Fit', 'Fit the graph in the panel');
 const zoomReset = btn('zoom-reset', '1:1', 'Actual size');
+const collapseBtn = btn('collapse', 'Collapse repeats', 'Draw each run of repeated layer blocks as one node (click it to expand)');
 const exportSvg = btn('export-svg', 'SVG', 'Export the graph as SVG');
 const exportMmd = btn('export-mmd', '.mmd', 'Export the Mermaid source (.mmd)');
 const title = el('h1', { class: 'graph-title' }, 'Architecture');
@@ -59,6 +70,7 @@ const toolbar = el(
   el('div', { class: 'group' }, title, summary),
   el('div', { class: 'group' }, el('vscode-label', { for: 'direction' }, 'Layout'), direction),
   el('div', { class: 'group', role: 'group', 'aria-label': 'Zoom' }, zoomOut, zoomIn, zoomFit, zoomReset),
+  el('div', { class: 'group' }, collapseBtn),
   el('div', { class: 'group', role: 'group', 'aria-label': 'Export' }, el('span', { class: 'muted' }, 'Export'), exportSvg, exportMmd),
 );
 const banner = el('div', { class: 'banner error', id: 'graph-error', role: 'alert', hidden: '' });
@@ -79,6 +91,28 @@ const view = new PanZoom(viewport, canvas, (t) => {
 
 function syncControls(): void {
   direction.value = state.direction;
+  collapseBtn.setAttribute('aria-pressed', String(collapsing()));
+  collapseBtn.textContent = collapsing() ? 'Expand repeats' : 'Collapse repeats';
+  collapseBtn.toggleAttribute('disabled', !blocks.length);
+}
+
+function collapsing(): boolean {
+  const layers = payload?.graph.nodes.filter((n) => n.kind === 'layer').length ?? 0;
+  return blocks.length > 0 && (state.collapse ?? layers >= COLLAPSE_FROM_LAYERS);
+}
+
+function setCollapse(on: boolean): void {
+  state = { ...state, collapse: on };
+  expanded.clear();
+  conn.saveState(state);
+  syncControls();
+  void draw();
+}
+
+function toggleBlock(id: string, open: boolean): void {
+  if (open) expanded.add(id);
+  else expanded.delete(id);
+  void draw();
 }
 
 direction.addEventListener('change', () => {
@@ -92,6 +126,7 @@ direction.addEventListener('change', () => {
 zoomIn.addEventListener('click', () => view.zoom(1.25));
 zoomOut.addEventListener('click', () => view.zoom(1 / 1.25));
 zoomFit.addEventListener('click', () => fit());
+collapseBtn.addEventListener('click', () => setCollapse(!collapsing()));
 zoomReset.addEventListener('click', () => view.set({ ...view.t, scale: 1 }));
 exportSvg.addEventListener('click', () => doExport('svg'));
 exportMmd.addEventListener('click', () => doExport('mmd'));
@@ -150,11 +185,27 @@ function configureMermaid(): void {
   });
 }
 
+/** Fit: the whole drawing as large as the panel allows. */
 function fit(): void {
   const svg = canvas.querySelector('svg');
   if (!svg) return;
   const { w, h } = svgSize(svg);
   view.fit(w, h);
+}
+
+/** Where a new drawing starts: fitted, but readable (see PanZoom.place). */
+function place(): void {
+  const svg = canvas.querySelector('svg');
+  if (!svg) return;
+  const { w, h } = svgSize(svg);
+  view.place(w, h);
+}
+
+/** The graph to draw and its Mermaid text: the core's, or with the repeated blocks collapsed. */
+function drawing(p: GraphPayload): { graph: ArchitectureGraph; groupOf: Map<string, string>; text: string } {
+  if (!collapsing()) return { graph: p.graph, groupOf: new Map(), text: p.mermaid[state.direction] };
+  const c = collapseBlocks(p.graph, blocks, expanded);
+  return { ...c, text: toMermaid(c.graph, { direction: state.direction }) + blockSubgraphs(blocks, expanded) };
 }
 
 function svgSize(svg: SVGSVGElement): { w: number; h: number } {
@@ -167,7 +218,9 @@ function svgSize(svg: SVGSVGElement): { w: number; h: number } {
 /** Draws the current payload (unless the same text is drawn already with the same theme). */
 async function draw(refit = false): Promise<void> {
   if (!payload) return;
-  const text = payload.mermaid[state.direction];
+  const d = drawing(payload);
+  const text = d.text;
+  shown = { graph: d.graph, groupOf: d.groupOf };
   const key = `${text}\n${themeSignature()}`;
   if (key === drawnKey && !refit) {
     decorate();
@@ -198,7 +251,7 @@ async function draw(refit = false): Promise<void> {
   canvas.replaceChildren(template.content);
   renderCount++;
   decorate();
-  if (refit || (first && !state.view)) fit();
+  if (refit || (first && !state.view)) place();
   else if (first && state.view) view.set(state.view, false);
 }
 
@@ -208,7 +261,9 @@ function decorate(): void {
   if (!svg || !payload) return;
   svg.setAttribute('role', 'group');
   svg.setAttribute('aria-label', `${payload.graph.nodes.length} nodes, ${payload.graph.edges.length} edges`);
-  const byId = new Map(payload.graph.nodes.map((n) => [n.id, n]));
+  const nodes = shown?.graph.nodes ?? payload.graph.nodes;
+  const byId = new Map(nodes.map((n) => [n.id, n]));
+  const groups = new Set(blocks.map((b) => b.id));
   const errorStroke = cssColor('--vscode-editorError-foreground', '#f14c4c');
   const errorFill = cssColor('--vscode-inputValidation-errorBackground', themeKind() === 'light' ? '#f2dede' : '#5a1d1d');
   for (const g of svg.querySelectorAll<SVGGElement>('g.node')) {
@@ -220,13 +275,15 @@ function decorate(): void {
       g.dataset.decorated = '1';
       g.setAttribute('tabindex', '0');
       g.setAttribute('role', 'button');
+      // A collapsed block expands; a layer shows its line in the editor.
+      const act = () => (groups.has(id) ? toggleBlock(id, true) : reveal(id));
       g.addEventListener('click', () => {
-        if (!view.justDragged) reveal(id);
+        if (!view.justDragged) act();
       });
       g.addEventListener('keydown', (e) => {
         if (e.key === 'Enter' || e.key === ' ') {
           e.preventDefault();
-          reveal(id);
+          act();
         }
       });
       const t = document.createElementNS('http://www.w3.org/2000/svg', 'title');
@@ -244,8 +301,28 @@ function decorate(): void {
         shape.style.setProperty('fill', errorFill, 'important');
       }
     }
-    g.classList.toggle('highlighted', id === highlighted);
+    g.classList.toggle('highlighted', id === shownHighlight());
+    g.classList.toggle('block', groups.has(id));
   }
+  // An expanded block's box collapses it again.
+  for (const c of svg.querySelectorAll<SVGGElement>('g.cluster')) {
+    const id = blocks.find((b) => c.id === b.id || c.id.endsWith(`-${b.id}`) || c.getAttribute('data-id') === b.id)?.id;
+    if (!id || c.dataset.decorated === '1') continue;
+    c.dataset.decorated = '1';
+    c.dataset.blockId = id;
+    c.setAttribute('tabindex', '0');
+    c.setAttribute('role', 'button');
+    c.setAttribute('aria-label', `collapse the repeated block ${id}`);
+    c.addEventListener('click', (e) => {
+      if (e.target instanceof Element && e.target.closest('g.node')) return;
+      if (!view.justDragged) toggleBlock(id, false);
+    });
+  }
+}
+
+/** The drawn node that shows the highlighted layer: the layer, or the collapsed block it is in. */
+function shownHighlight(): string | null {
+  return highlighted === null ? null : (shown?.groupOf.get(highlighted) ?? highlighted);
 }
 
 /** The graph's node id of a Mermaid node element (`<svg id>-flowchart-<node id>-<n>`, or `data-id`). */
@@ -274,8 +351,9 @@ function applyHighlight(): void {
   const svg = canvas.querySelector('svg');
   if (!svg) return;
   let target: SVGGElement | undefined;
+  const id = shownHighlight();
   for (const g of svg.querySelectorAll<SVGGElement>('g.node')) {
-    const on = nodeIdOf(g, svg) === highlighted;
+    const on = nodeIdOf(g, svg) === id;
     g.classList.toggle('highlighted', on);
     if (on) target = g;
   }
@@ -289,7 +367,7 @@ function applyHighlight(): void {
       const p = new DOMPoint(box.x, box.y).matrixTransform(m);
       view.ensureVisible({ x: p.x, y: p.y, width: box.width, height: box.height });
     }
-    const n = payload?.graph.nodes.find((x) => x.id === highlighted);
+    const n = shown?.graph.nodes.find((x) => x.id === id);
     if (n) announce(describe(n));
   }
 }
@@ -338,6 +416,12 @@ function onMessage(m: GraphToWebview): void {
     case 'graph': {
       const switched = payload?.document.uri !== m.document.uri;
       payload = { document: m.document, graph: m.graph, mermaid: m.mermaid, errors: m.errors };
+      // The host resets its highlight with every graph and sends the new one after it (none when the
+      // cursor is in no node): a node id of the previous drawing must not stay lit in this one.
+      highlighted = null;
+      blocks = findRepeatedBlocks(m.graph);
+      if (switched) expanded.clear();
+      syncControls();
       if (state.uri !== m.document.uri) {
         state = { ...state, uri: m.document.uri, ...(switched && state.uri ? { view: undefined } : {}) };
         conn.saveState(state);
@@ -351,6 +435,7 @@ function onMessage(m: GraphToWebview): void {
     }
     case 'empty':
       payload = undefined;
+      highlighted = null;
       drawnKey = '';
       canvas.replaceChildren();
       summary.textContent = '';
@@ -378,6 +463,8 @@ onThemeChange(() => void draw());
   drawn: () => drawnKey.split('\n').slice(0, -1).join('\n'),
   error: () => lastError,
   view: () => ({ ...view.t }),
+  blocks: () => blocks.map((b) => ({ ...b, expanded: expanded.has(b.id) })),
+  shownNodes: () => (shown?.graph.nodes ?? []).map((n) => n.id),
 };
 
 syncControls();

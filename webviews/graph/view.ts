@@ -8,8 +8,10 @@ export interface ViewTransform {
   y: number;
 }
 
-const MIN = 0.1;
+const MIN = 0.05;
 const MAX = 6;
+/** Room left around a fitted drawing, in px. */
+const FIT_MARGIN = 4;
 
 export class PanZoom {
   t: ViewTransform = { scale: 1, x: 0, y: 0 };
@@ -49,10 +51,24 @@ export class PanZoom {
   }
 
   /**
-   * Fits a drawing of size (w, h) in the viewport, centred: never enlarged past 1:1, and a long
-   * graph is not shrunk below a readable 75% just to fit its height (it starts at the top instead).
+   * Fits a drawing of size (w, h) in the viewport, centred, as large as it fits: it touches the
+   * viewport (less a small margin) on one axis and fits on the other.
    */
   fit(w: number, h: number): void {
+    const vw = this.viewport.clientWidth;
+    const vh = this.viewport.clientHeight;
+    if (!w || !h || !vw || !vh) return;
+    const m = FIT_MARGIN;
+    const scale = Math.min((vw - 2 * m) / w, (vh - 2 * m) / h);
+    const s = Math.min(MAX, Math.max(MIN, scale));
+    this.set({ scale: s, x: (vw - w * s) / 2, y: (vh - h * s) / 2 });
+  }
+
+  /**
+   * Where a new drawing starts: fitted and centred, but never enlarged past 1:1, and a long graph is
+   * not shrunk below a readable 75% just to fit its height (it starts at the top instead).
+   */
+  place(w: number, h: number): void {
     const vw = this.viewport.clientWidth;
     const vh = this.viewport.clientHeight;
     if (!w || !h || !vw || !vh) return;

@@ -20,9 +20,9 @@ export type PanelKind = keyof typeof VIEW_TYPES;
 // ─── Training curves ──────────────────────────────────────────────────────────────────────────
 
 /**
- * One point of the curves: the values one trainer event reports. Batch points carry the running
- * training loss and metrics; epoch points carry `loss`, `val_loss` and every metric and its `val_`
- * twin. NaN/±Infinity travel as null.
+ * One point of the curves: the values one trainer event reports. Batch points carry the training
+ * loss and metrics alike as means over the batches since the previous batch point; epoch points
+ * carry `loss`, `val_loss` and every metric and its `val_` twin. NaN/±Infinity travel as null.
  */
 export interface CurvePoint {
   kind: 'batch' | 'epoch';
@@ -62,7 +62,14 @@ export interface RunInfo {
   epochsRun?: number;
   /** The run ended early (cancelled, failed, crashed) and kept a checkpoint: it can be resumed (`resume`). */
   resumable?: boolean;
+  /**
+   * The run's resolved settings, flattened to short names (`lr`, `batch`, `optimizer`,
+   * `dense_1.units`): the panel labels compared runs by the ones that differ between them.
+   */
+  settings?: Record<string, SettingValue>;
 }
+
+export type SettingValue = string | number | boolean | null;
 
 export type CurvesToWebview =
   /** The runs of this spec that can be compared, and which one the panel shows. */
@@ -140,6 +147,8 @@ export interface GraphViewState {
   direction: 'TB' | 'LR';
   /** Pan and zoom: the diagram is drawn at (x, y), scaled by `scale`. */
   view?: { scale: number; x: number; y: number };
+  /** Draw repeated blocks as one node each (default: on for models of 30 layers or more). */
+  collapse?: boolean;
 }
 
 export const defaultGraphState = (): GraphViewState => ({ v: 1, direction: 'TB' });
@@ -266,6 +275,7 @@ const runInfo: Check = shape({
   test: opt(record(numOrNull)),
   epochsRun: opt(int),
   resumable: opt(bool),
+  settings: opt(record((v) => v === null || bool(v) || numOrNull(v) || str()(v))),
 });
 
 const curvesToWebview: Record<CurvesToWebview['type'], Record<string, Check>> = {
@@ -332,6 +342,7 @@ export function validateGraphState(v: unknown): Validated<GraphViewState> {
     uri: opt(str()),
     direction: oneOf('TB', 'LR'),
     view: opt(shape({ scale: (x) => num(x) && (x as number) > 0, x: num, y: num })),
+    collapse: opt(bool),
   });
 }
 
@@ -370,6 +381,11 @@ export class CurveAdapter {
   final?: Metrics;
   test?: Metrics;
   epochsRun?: number;
+  /** Batch size and training samples (\`started\`): how many samples a batch number stands for. */
+  private batchSize?: number;
+  private trainSamples?: number;
+  /** Where the previous batch point of this epoch left off: samples seen, and sum of each metric over them. */
+  private window?: { epoch: number; seen: number; sums: Record<string, number> };
 
   /** The point this event adds to the curves, if any (status and run facts are kept on the adapter). */
   push(e: TrainerEvent): CurvePoint | undefined {
@@ -382,22 +398,20 @@ export class CurveAdapter {
         this.epochs = e.epochs;
         this.specName = e.specName;
         this.startedAt = new Date(e.time).toISOString();
+        this.batchSize = e.batchSize;
+        this.trainSamples = e.samples.train;
         this.status = 'running';
         return undefined;
       case 'batch': {
         const batches = e.batches > 0 ? e.batches : (this.batchesPerEpoch ?? 1);
         this.batchesPerEpoch = batches;
         const batch = Math.min(Math.max(e.batch, 0), batches);
-        // `loss` is this batch's loss; the metrics are running means over the epoch so far (the
-        // trainer's running mean of the loss, `metrics.loss`, is left out: the batch loss, smoothed
-        // in the panel, is the better curve).
-        const { loss: _runningLoss, ...metrics } = e.metrics;
         return {
           kind: 'batch',
           step: (e.epoch - 1) * batches + batch,
           epoch: e.epoch - 1 + batch / batches,
           time: this.elapsed(e.time),
-          values: finiteValues({ loss: e.loss, ...metrics }),
+          values: finiteValues(this.windowMeans(e)),
         };
       }
       case 'epoch': {
@@ -421,6 +435,34 @@ export class CurveAdapter {
     }
   }
 
+  /**
+   * The loss and every metric as means over the batches since the previous batch point (over the
+   * one batch when the trainer reports every batch). The trainer sends running means over the epoch
+   * so far (\`metrics\`, the loss's included) and the last batch's raw loss: drawn as they come, the
+   * metrics would be running means that reset each epoch beside a raw loss. Sums over the samples
+   * seen turn running means back into window means: seen × mean now − seen × mean before.
+   */
+  private windowMeans(e: Extract<TrainerEvent, { type: 'batch' }>): Record<string, number> {
+    const running: Record<string, number> = { ...e.metrics };
+    // An older trainer sent no running loss: its batch loss is the best there is.
+    if (typeof running.loss !== 'number') running.loss = e.loss;
+    const seen = this.batchSize ? Math.min(e.batch * this.batchSize, this.trainSamples ?? Infinity) : e.batch;
+    const prev = this.window && this.window.epoch === e.epoch && this.window.seen < seen ? this.window : { epoch: e.epoch, seen: 0, sums: {} };
+    const sums: Record<string, number> = {};
+    const out: Record<string, number> = {};
+    for (const [k, mean] of Object.entries(running)) {
+      if (typeof mean !== 'number' || !Number.isFinite(mean)) {
+        out[k] = mean; // NaN travels as null; finiteValues keeps it missing
+        continue;
+      }
+      sums[k] = mean * seen;
+      const before = prev.sums[k];
+      out[k] = prev.seen > 0 && typeof before === 'number' && Number.isFinite(before) ? (sums[k] - before) / (seen - prev.seen) : mean;
+    }
+    this.window = { epoch: e.epoch, seen, sums };
+    return out;
+  }
+
   private elapsed(t: number): number {
     return typeof t === 'number' && this.startTime !== undefined ? Math.max(0, (t - this.startTime) / 1000) : 0;
   }
@@ -434,3 +476,5 @@ function finiteValues(m: Record<string, number | null | undefined>): Record<stri
 
 /** Re-exported for the webviews, which may import only the protocol. */
 export type { ArchitectureGraph, GraphEdge, GraphNode, Metrics };
+/** The core's Mermaid writer: the architecture panel redraws a graph with its repeats collapsed by the same rules. */
+export { toMermaid } from '../graph';

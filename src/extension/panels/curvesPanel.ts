@@ -17,7 +17,7 @@ import {
   type CurvesViewState,
 } from '../../core/protocol/webview';
 import { PanelConnection, saveExport, type PanelLog, type VscodeApi } from './host';
-import { folderInfo, isInside, listRuns, LoadedRun, processAlive, runsOfSpec, siblingRuns, specNameOf, type RunFolder } from './runs';
+import { folderInfo, isInside, listRuns, LoadedRun, processAlive, readSettings, runsOfSpec, siblingRuns, specNameOf, type RunFolder } from './runs';
 
 export interface CurvesPanelOptions {
   api: VscodeApi;
@@ -230,6 +230,7 @@ export class CurvesPanel implements vscode.Disposable {
       const known = this.live?.specPath === specPath && this.live.run.dir === runDir;
       if (!known) {
         const run = new LoadedRun(runDir, this.o.alive);
+        run.settings = readSettings(runDir); // written before the run folder is announced
         this.live = { specPath, run };
         this.pending = [];
       }

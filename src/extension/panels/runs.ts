@@ -6,7 +6,7 @@
 import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { validateRunRecord, validateTrainerEvent, type RunRecord, type TrainerEvent } from '../../core/protocol/trainer';
-import { CurveAdapter, type CurvePoint, type RunInfo } from '../../core/protocol/webview';
+import { CurveAdapter, type CurvePoint, type RunInfo, type SettingValue } from '../../core/protocol/webview';
 
 export interface RunFolder {
   dir: string;
@@ -152,6 +152,75 @@ export function runLabel(specName: string, startedAt: string): string {
   return `${specName} · ${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
 }
 
+/**
+ * A run's resolved settings (the trainer's `resolved.json`: the train settings with defaults and
+ * overrides applied, the layers, the data) flattened to short names, for telling runs apart:
+ * `lr`, `batch`, `optimizer`, `loss`, `dense_1.units`, `scale`. Undefined when the file is
+ * missing or unreadable (older runs).
+ */
+export function readSettings(dir: string): Record<string, SettingValue> | undefined {
+  let v: unknown;
+  try {
+    v = JSON.parse(readFileSync(join(dir, 'resolved.json'), 'utf8'));
+  } catch {
+    return undefined;
+  }
+  return isObject(v) ? flattenSettings(v) : undefined;
+}
+
+type Json = Record<string, unknown>;
+const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+/** Short names for the settings people vary most. */
+const SHORT: Record<string, string> = { learning_rate: 'lr', batchSize: 'batch', earlyStopping: 'early_stopping', lrSchedule: 'schedule' };
+
+function settingValue(v: unknown): SettingValue {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return v;
+  // A catalog item (`activation: { type: relu, params: {} }`) reads as it is written: `relu`, `leaky_relu(alpha=0.1)`.
+  if (isObject(v) && typeof v.type === 'string' && (v.params === undefined || isObject(v.params))) {
+    const params = Object.entries((v.params as Json | undefined) ?? {}).map(([k, x]) => `${k}=${typeof x === 'string' ? x : JSON.stringify(x)}`);
+    return params.length ? `${v.type}(${params.join(', ')})` : v.type;
+  }
+  return JSON.stringify(v);
+}
+
+/** `{ type, params }` (an optimizer, a loss, a layer) → `name = type`, `name.param = value` (`lr` alone). */
+function addItem(out: Record<string, SettingValue>, name: string, item: unknown, paramsAlone = false): void {
+  if (!isObject(item)) return;
+  out[name] = settingValue(item.type);
+  if (!isObject(item.params)) return;
+  for (const [k, v] of Object.entries(item.params)) out[paramsAlone || SHORT[k] ? (SHORT[k] ?? k) : `${name}.${k}`] = settingValue(v);
+}
+
+export function flattenSettings(resolved: Json): Record<string, SettingValue> {
+  const out: Record<string, SettingValue> = {};
+  const settings = isObject(resolved.settings) ? resolved.settings : {};
+  for (const [k, v] of Object.entries(settings)) {
+    if (k === 'checkpoint' || k === 'device') continue; // where files go and what it runs on: not what is learnt
+    if (k === 'optimizer') addItem(out, 'optimizer', v, true);
+    else if (k === 'loss' || k === 'lrSchedule') addItem(out, SHORT[k] ?? k, v);
+    else if (k === 'metrics' && Array.isArray(v)) out.metrics = v.map((m) => (isObject(m) ? String(m.type) : String(m))).join(', ');
+    else if (isObject(v)) for (const [p, x] of Object.entries(v)) out[`${SHORT[k] ?? k}.${p}`] = settingValue(x);
+    else out[SHORT[k] ?? k] = settingValue(v);
+  }
+  if (Array.isArray(resolved.layers)) {
+    out.layers = resolved.layers.length;
+    resolved.layers.forEach((l, i) => addItem(out, isObject(l) && typeof l.id === 'string' ? l.id : `layer ${i + 1}`, l));
+  }
+  const data = isObject(resolved.data) ? resolved.data : {};
+  if (isObject(data.source) && isObject(data.source.params)) for (const [k, v] of Object.entries(data.source.params)) out[`source.${k}`] = settingValue(v);
+  if (Array.isArray(data.pipeline)) {
+    for (const step of data.pipeline) {
+      if (!isObject(step) || typeof step.type !== 'string') continue;
+      let name = step.type;
+      for (let n = 2; name in out; n++) name = `${step.type}#${n}`;
+      const params = isObject(step.params) ? Object.values(step.params) : [];
+      out[name] = settingValue(params.length === 1 ? params[0] : step.params); // `scale 255`, not `scale {"divisor":255}`
+    }
+  }
+  return out;
+}
+
 /** A run loaded for the curves: its points so far, and what follows it. */
 export class LoadedRun {
   readonly adapter = new CurveAdapter();
@@ -159,6 +228,7 @@ export class LoadedRun {
   /** Bytes of metrics.jsonl consumed (up to the last complete line). */
   offset = 0;
   record?: RunRecord;
+  settings?: Record<string, SettingValue>;
   /** Lines that were not valid trainer events. */
   invalidLines = 0;
   private sawEvents = false;
@@ -171,6 +241,7 @@ export class LoadedRun {
   static read(dir: string, alive?: (pid: number) => boolean): LoadedRun {
     const r = new LoadedRun(dir, alive);
     r.record = readRecord(dir);
+    r.settings = readSettings(dir);
     r.poll();
     return r;
   }
@@ -226,6 +297,7 @@ export class LoadedRun {
 
   refreshRecord(): void {
     this.record = readRecord(this.dir) ?? this.record;
+    this.settings ??= readSettings(this.dir);
   }
 
   /** The run as the webview lists it: events first, then run.json, then whether the trainer lives. */
@@ -265,6 +337,7 @@ export class LoadedRun {
       ...(a.test ?? rec?.test ? { test: a.test ?? rec?.test } : {}),
       ...(a.epochsRun !== undefined ? { epochsRun: a.epochsRun } : rec?.epochs !== undefined && rec.status !== 'running' ? { epochsRun: rec.epochs } : {}),
       ...(endedEarly(status) && resumableCheckpoint(this.dir) ? { resumable: true } : {}),
+      ...(this.settings ? { settings: this.settings } : {}),
     };
   }
 }
@@ -272,6 +345,7 @@ export class LoadedRun {
 /** A listing entry as the webview shows it (without loading the points). */
 export function folderInfo(f: RunFolder, alive: (pid: number) => boolean = processAlive): RunInfo {
   const rec = f.record;
+  const settings = readSettings(f.dir);
   const specName = rec?.specName ?? f.group;
   let status: RunInfo['status'] = rec?.status ?? 'crashed';
   let reason = rec?.reason;
@@ -291,6 +365,7 @@ export function folderInfo(f: RunFolder, alive: (pid: number) => boolean = proce
     ...(rec?.final ? { final: rec.final } : {}),
     ...(rec?.test ? { test: rec.test } : {}),
     ...(endedEarly(status) && resumableCheckpoint(f.dir) ? { resumable: true } : {}),
+    ...(settings ? { settings } : {}),
   };
 }
 
