@@ -5,6 +5,7 @@
 import { closeSync, existsSync, openSync, readSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import type { DataHost } from '../core/catalog/types';
+import { tableStats, vocabulary } from './dataStats';
 
 const HEAD_BYTES = 64 * 1024;
 
@@ -51,6 +52,8 @@ export function fileDataHost(specDir: string): DataHost {
   const abs = (p: string) => (isAbsolute(p) ? p : resolve(specDir, p));
   return {
     exists: (p) => existsSync(abs(p)),
+    vocabulary: (p, format, field, options) => vocabulary(abs(p), format, field, options),
+    tableStats: (p, format, options) => tableStats(abs(p), format, options),
     columns(p, format) {
       const line = firstLine(abs(p));
       if (line === undefined) return undefined;
