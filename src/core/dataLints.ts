@@ -25,6 +25,7 @@ export interface DataLintInput {
 export function lintData(input: DataLintInput, sink: DiagnosticSink): void {
   const table = tableSource(input.spec, input.host);
   checkVocabulary(input, sink);
+  if (table?.stats) checkTableIds(input, table, sink);
   checkUnscaled(input, table, sink);
   if (table?.stats) {
     checkFeatureColumns(table, sink);
@@ -140,12 +141,42 @@ function checkVocabulary(input: DataLintInput, sink: DiagnosticSink): void {
   }
   // Ids from the words the text holds: 0 padding, 1 unknown words, 2… the words by frequency.
   const realMax = words ? Math.min(staticMax, Math.max(words.count + 1, padValue)) : undefined;
+  for (const { layer, param, dim } of idLayers(model)) {
+    if (staticMax >= dim) reportIdOverflow(input, { layer, param, dim, tokenize, numWords, staticMax, realMax, words, path: String(path) }, sink);
+  }
+}
+
+/** Embedding layers fed the model input directly, with the size of their table. */
+function idLayers(model: ModelInfo): { layer: LayerInfo; param: string; dim: number }[] {
+  const out = [];
   for (const l of model.layers) {
     const param = idTables[l.layer.type];
-    if (!param || !l.layer.known || !l.sources.some((s) => 'input' in s)) continue;
-    const dim = l.layer.params[param];
-    if (typeof dim !== 'number' || staticMax < dim) continue;
-    reportIdOverflow(input, { layer: l, param, dim, tokenize, numWords, staticMax, realMax, words, path: String(path) }, sink);
+    const dim = param ? l.layer.params[param] : undefined;
+    if (param && l.layer.known && typeof dim === 'number' && l.sources.some((s) => 'input' in s)) out.push({ layer: l, param, dim });
+  }
+  return out;
+}
+
+/** Steps that leave the feature values as the file holds them. */
+const KEEPS_VALUES = new Set(['shuffle', 'drop_missing', 'drop_duplicates', 'select', 'columns', 'one_hot', 'reshape', 'split']);
+
+/** Integer ids read from table columns (no `tokenize`): the largest value read against the table. */
+function checkTableIds(input: DataLintInput, table: TableSource, sink: DiagnosticSink): void {
+  const { spec, model } = input;
+  if (!model || !table.features || !spec.data!.pipeline.every((s) => KEEPS_VALUES.has(s.type))) return;
+  const features = input.data?.columns ?? table.features;
+  const columns = table.stats!.columns.filter((c) => features.includes(c.name) && c.stats.numeric);
+  if (!columns.length) return;
+  const top = columns.reduce((a, b) => (b.stats.max! > a.stats.max! ? b : a));
+  const max = top.stats.max!;
+  for (const { layer, param, dim } of idLayers(model)) {
+    if (max < dim) continue;
+    sink.error(
+      'data/vocabulary-overflow',
+      paramRange(layer.layer, param),
+      `\`${param}\` is ${dim}, but the feature \`${top.name}\` holds ids up to ${max} in ${table.stats!.rows.complete ? 'every row' : 'the rows read'} of \`${table.path}\`: ids from ${dim} on have no row in the table, and training would fail. Fix: set \`${param}: ${Math.floor(max) + 1}\`.`,
+      { fixes: [{ kind: 'set_param', itemRange: layer.layer.range, param, value: Math.floor(max) + 1, title: `Set \`${param}\` to ${Math.floor(max) + 1}` }] },
+    );
   }
 }
 

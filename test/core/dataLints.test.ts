@@ -102,6 +102,39 @@ describe('token ids against the embedding table', () => {
   });
 });
 
+describe('ids from table columns against the embedding table', () => {
+  const text = (pipeline: string) => `version: 1
+name: t
+data:
+  source:
+    csv: { path: s.csv, label: next, label_type: class, classes: 3 }
+  pipeline: [${pipeline}]
+model:
+  input: [3]
+  layers:
+    - embedding: { input_dim: 20, output_dim: 4 }
+    - flatten
+    - dense: { units: 3, activation: softmax }
+train:
+  loss: sparse_categorical_crossentropy
+  optimizer: adam
+`;
+  const host = tableHost({ a: [0, 3, 7], b: [1, 24, 2], c: [5, 5, 6], next: [0, 1, 2] });
+
+  it('a column holding id 24 into input_dim 20: an error with the fix', () => {
+    const a = check(text('shuffle'), host);
+    const d = find(a, 'data/vocabulary-overflow');
+    expect(at(a, d)).toBe('20');
+    expect(d.message).toContain('the feature `b` holds ids up to 24 in every row of `s.csv`');
+    expect(d.fixes?.[0]).toMatchObject({ kind: 'set_param', param: 'input_dim', value: 25 });
+  });
+
+  it('says nothing once a step changes the values, or when the ids fit', () => {
+    expect(codes(check(text('standardize'), host))).not.toContain('data/vocabulary-overflow');
+    expect(codes(check(text('shuffle'), tableHost({ a: [0, 3], b: [1, 19], c: [5, 6], next: [0, 1] })))).toEqual([]);
+  });
+});
+
 const mnistSpec = (pipeline: string, firstLayer = '') => `version: 1
 name: t
 data:
