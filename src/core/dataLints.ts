@@ -269,7 +269,7 @@ function checkFeatureColumns(table: TableSource, sink: DiagnosticSink): void {
     const copies = stats.identical.find((g) => g.includes(table.label!))?.filter((c) => c !== table.label && features.includes(c)) ?? [];
     if (copies.length) {
       const keep = features.filter((f) => !copies.includes(f));
-      sink.warning('data/label-in-features', range, `The feature ${copies.map((c) => `\`${c}\``).join(', ')} equals the label \`${table.label}\` in ${rowsRead}: the model would be given the answer, and its scores would mean nothing. Fix: remove ${copies.length === 1 ? 'it' : 'them'} from \`features\`.`, {
+      sink.warning('data/label-leak', range, `The feature ${copies.map((c) => `\`${c}\``).join(', ')} equals the label \`${table.label}\` in ${rowsRead}: the model would be given the answer, and its scores would mean nothing. Fix: remove ${copies.length === 1 ? 'it' : 'them'} from \`features\`.`, {
         fixes: setFeaturesFix(table, keep, `Remove ${copies.map((c) => `\`${c}\``).join(', ')} from \`features\``),
       });
     }

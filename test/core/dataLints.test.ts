@@ -231,7 +231,7 @@ describe('feature columns', () => {
   it('a feature equal to the label in every row: a warning whose fix removes it', () => {
     const host = tableHost({ tenure: varied, left: balanced, churned: balanced }, [['left', 'churned']]);
     const a = check(churn(), host);
-    const d = find(a, 'data/label-in-features');
+    const d = find(a, 'data/label-leak');
     expect(d.severity).toBe('warning');
     expect(d.message).toContain('`left` equals the label `churned` in every row of `c.csv`');
     expect(d.fixes?.[0]).toMatchObject({ kind: 'set_param', param: 'features', value: ['tenure'] });
@@ -241,7 +241,7 @@ describe('feature columns', () => {
   it('the warning points at `features` when they are listed', () => {
     const host = tableHost({ tenure: varied, left: balanced, churned: balanced }, [['left', 'churned']]);
     const a = check(churn({ features: ', features: [tenure, left]' }), host);
-    expect(at(a, find(a, 'data/label-in-features'))).toBe('[tenure, left]');
+    expect(at(a, find(a, 'data/label-leak'))).toBe('[tenure, left]');
   });
 
   it('a constant feature: a warning whose fix removes it', () => {
@@ -337,7 +337,7 @@ describe('through the real file host', () => {
     const rows = ['tenure,left,region,churned', ...Array.from({ length: 50 }, (_, i) => `${i % 13},${i < 46 ? 0 : 1},"north",${i < 46 ? 0 : 1}`)];
     writeFileSync(join(dir, 'c.csv'), `${rows.join('\n')}\n`);
     const b = analyze(churn().replace('input: [2]', 'input: [3]'), { host: fileDataHost(dir) });
-    expect(codes(b).sort()).toEqual(['data/class-imbalance', 'data/constant-feature', 'data/label-in-features']);
+    expect(codes(b).sort()).toEqual(['data/class-imbalance', 'data/constant-feature', 'data/label-leak']);
     expect(find(b, 'data/constant-feature').message).toContain('`region` holds one value (north)');
   });
 });

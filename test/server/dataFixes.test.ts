@@ -84,8 +84,8 @@ train:
   loss: binary_crossentropy
   optimizer: adam
 `;
-    expect(codes(text).sort()).toEqual(['data/constant-feature', 'data/label-in-features']);
-    const noCopy = fix(text, 'data/label-in-features', /copy/);
+    expect(codes(text).sort()).toEqual(['data/constant-feature', 'data/label-leak']);
+    const noCopy = fix(text, 'data/label-leak', /copy/);
     expect(noCopy).toContain('csv: { path: c.csv, label: churned, label_type: binary, features: [tenure, region] }');
     const clean = fix(noCopy.replace('input: [3]', 'input: [2]'), 'data/constant-feature', /region/);
     expect(clean).toContain('features: [tenure] }');
