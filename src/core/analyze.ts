@@ -7,6 +7,7 @@ import type { DataHost, DataShape } from './catalog/types';
 import { DiagnosticSink, LineIndex, type Diagnostic } from './diagnostics';
 import { inferModel, type ModelInfo } from './infer';
 import { readSpec } from './read';
+import { lintData } from './dataLints';
 import { checkCompatibility, inferData } from './semantics';
 import type { ItemNode, ItemValue, Spec, TrainSettings } from './spec';
 import type { Document } from 'yaml';
@@ -64,6 +65,7 @@ export function completeAnalysis(
     model = inferModel(spec, sink);
     data = inferData(spec, options.host ?? {}, sink);
     checkCompatibility(spec, model, data, sink);
+    lintData({ spec, model, data, host: options.host ?? {}, text: read.text, batchSize: trainSettings(spec)?.batchSize }, sink);
   } catch (e) {
     // A bug in a check must not take the editor down with it: report it where it can be seen.
     sink.error('internal', { start: 0, end: 0 }, `ModelYAML could not finish checking this spec: ${(e as Error).stack ?? e}`);

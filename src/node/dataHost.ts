@@ -8,6 +8,7 @@ import { isAbsolute, resolve } from 'node:path';
 import type { DataHost } from '../core/catalog/types';
 import { csvDelimiter, firstCsvRecord } from './csv';
 import { dataRoots, inspectDataPath, readHead, type DataPathAnswer } from './dataPaths';
+import { tableStats, vocabulary } from './dataStats';
 
 const HEAD_BYTES = 64 * 1024;
 
@@ -34,12 +35,19 @@ export function fileDataHost(specDir: string, options: DataHostOptions = {}): Da
       return undefined;
     }
   };
+  const withReal = <T>(p: string, read: (real: string) => T | undefined): T | undefined => {
+    const answer = inspect(p, 'file');
+    return 'real' in answer ? read(answer.real) : undefined;
+  };
   return {
     exists: (p) => !('missing' in inspect(p, 'file')),
     pathProblem(p, expect) {
       const answer = inspect(p, expect);
       return 'problem' in answer ? answer.problem : undefined;
     },
+    // Statistics read only what `inspect` allows: a regular file inside the workspace, by its real path.
+    vocabulary: (p, format, field, opts) => withReal(p, (real) => vocabulary(real, format, field, opts)),
+    tableStats: (p, format, opts) => withReal(p, (real) => tableStats(real, format, opts)),
     columns(p, format, opts) {
       const h = head(p);
       if (!h) return undefined;

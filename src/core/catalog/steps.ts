@@ -7,7 +7,7 @@
  */
 import { formatShape } from '../shape';
 import { describeNestedSource, missingColumn, stringList } from './sources';
-import type { DataOutcome, DataShape, ParamSpec, ShapeProblem, StepEntry } from './types';
+import type { DataOutcome, DataShape, ParamSpec, ShapeProblem, StepEntry, TokenOptions } from './types';
 
 // ---------------------------------------------------------------------------------------------
 // Helpers.
@@ -443,6 +443,15 @@ const oneHot: StepEntry = {
 
 // ---------------------------------------------------------------------------------------------
 // Text.
+
+/** Punctuation `tokenize` treats as a word break (Keras's Tokenizer `filters`). */
+const TOKEN_BREAKS = /[!"#$%&()*+,\-./:;<=>?@[\\\]^_`{|}~\t\n]/g;
+
+/** A text's tokens as `tokenize` splits it: words (or characters), optionally lower-cased. */
+export function splitTokens(text: string, options: TokenOptions): string[] {
+  const t = options.lowercase ? text.toLowerCase() : text;
+  return options.charLevel ? [...t] : t.replace(TOKEN_BREAKS, ' ').split(/\s+/).filter(Boolean);
+}
 
 const tokenize: StepEntry = {
   name: 'tokenize',

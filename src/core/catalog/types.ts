@@ -180,6 +180,8 @@ export interface DataShape {
   text?: boolean;
   /** The feature value range, when known (e.g. raw pixels [0, 255]). */
   valueRange?: [number, number];
+  /** How many samples the source holds (before steps that drop or add samples), when known. */
+  samples?: number;
 }
 
 /** What the checker's host can tell about files (the core never touches the file system). */
@@ -193,7 +195,59 @@ export interface DataHost {
   pathProblem?(path: string, expect: 'file' | 'folder'): { code: string; message: string; fix?: string } | undefined;
   /** The header row of a CSV file (split at `delimiter`, default `,`), or the keys of the first JSONL record. */
   columns?(path: string, format: 'csv' | 'jsonl', options?: { delimiter?: string }): string[] | undefined;
+  /**
+   * How many distinct tokens `field` holds, split as `tokenize` splits them (`splitTokens`), from
+   * a bounded read of the file. Undefined: unknown.
+   */
+  vocabulary?(path: string, format: 'csv' | 'jsonl', field: string, options: TokenOptions & TableReadOptions): SampleCount | undefined;
+  /** Per-column statistics of a CSV or JSONL file, from a bounded read. Undefined: unknown. */
+  tableStats?(path: string, format: 'csv' | 'jsonl', options: TableReadOptions): TableStats | undefined;
 }
+
+/** How `tokenize` splits a text. */
+export interface TokenOptions {
+  lowercase: boolean;
+  charLevel: boolean;
+}
+
+/** How a CSV file is read (the csv source's parameters); ignored for JSONL. */
+export interface TableReadOptions {
+  delimiter?: string;
+  /** False: the first row is data, not names. */
+  header?: boolean;
+}
+
+/** A count from a bounded read: exact when `complete`, else a lower bound. */
+export interface SampleCount {
+  count: number;
+  complete: boolean;
+}
+
+export interface ColumnStats {
+  /** Non-missing values read. */
+  values: number;
+  /** How many of them are numbers. */
+  numeric: number;
+  /** Range of the numeric values, when there are any. */
+  min?: number;
+  max?: number;
+  /** Distinct values read, counting at most `TABLE_STATS_MAX_DISTINCT` + 1. */
+  distinct: number;
+  /** Rows per value, when there are at most `TABLE_STATS_MAX_DISTINCT` distinct values. */
+  counts?: Record<string, number>;
+}
+
+/** Statistics of a table's rows, from a bounded read (`rows.complete`: the whole file). */
+export interface TableStats {
+  rows: SampleCount;
+  /** In file order; names from the header, or `col0`, `col1`, … without one. */
+  columns: { name: string; stats: ColumnStats }[];
+  /** Groups of columns (two or more) whose values are equal in every row read. */
+  identical: string[][];
+}
+
+/** `ColumnStats.counts` is kept up to this many distinct values (class labels, not free numbers). */
+export const TABLE_STATS_MAX_DISTINCT = 50;
 
 export interface DataContext {
   params: Params;
