@@ -26,8 +26,13 @@ export function escapeMarkdown(s: string): string {
   return s.replace(/[\\`*_{}[\]()#+\-.!<>|~]/g, (c) => `\\${c}`);
 }
 
-function cell(s: string): string {
-  return s.replace(/\r?\n/g, ' ').replace(/\|/g, '\\|');
+/**
+ * Text for one GFM table cell: one line, and every pipe escaped. A pipe that is escaped already
+ * (`\|`, as in the enum types `typeText` writes) stays as it is: escaping it again would give
+ * `\\|`, an escaped backslash followed by a cell separator.
+ */
+export function tableCell(s: string): string {
+  return s.replace(/\r?\n/g, ' ').replace(/(\\*)\|/g, (m, slashes: string) => (slashes.length % 2 ? m : `${slashes}\\|`));
 }
 
 export function formatCount(n: number): string {
@@ -79,7 +84,7 @@ function paramTable(entry: CatalogEntry, o: DocOptions): string {
     );
   }
   const rows = entry.params.map(
-    (p) => `| \`${p.name}\`${entry.primary === p.name ? ' ★' : ''} | ${cell(describeType(p.type))} | ${p.required ? '*required*' : p.default !== undefined ? `\`${cell(yamlValue(p.default))}\`` : '—'} | ${cell(p.doc)} |`,
+    (p) => `| \`${p.name}\`${entry.primary === p.name ? ' ★' : ''} | ${tableCell(describeType(p.type))} | ${p.required ? '*required*' : p.default !== undefined ? `\`${tableCell(yamlValue(p.default))}\`` : '—'} | ${tableCell(p.doc)} |`,
   );
   const note = entry.primary ? `\n\n★ a plain value sets it: \`${entry.name}: <value>\`` : '';
   return `| parameter | type | default | |\n| --- | --- | --- | --- |\n${rows.join('\n')}${note}`;
@@ -103,7 +108,7 @@ function entryBody(entry: CatalogEntry, o: DocOptions): string {
   const hit = bodyCache.get(key);
   if (hit !== undefined) return hit;
   const parts = [entry.docs.trim(), formulas(entry, o), paramTable(entry, o)];
-  if (entry.tfjs) parts.push(o.markdown ? `TensorFlow.js: \`${cell(entry.tfjs)}\`` : `TensorFlow.js: ${entry.tfjs}`);
+  if (entry.tfjs) parts.push(o.markdown ? `TensorFlow.js: \`${entry.tfjs.replace(/\s+/g, ' ')}\`` : `TensorFlow.js: ${entry.tfjs}`);
   const body = parts.filter(Boolean).join('\n\n');
   if (bodyCache.size > 2000) bodyCache.clear();
   bodyCache.set(key, body);
