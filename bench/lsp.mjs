@@ -170,7 +170,8 @@ async function session(kind, spec, file) {
         publishDiagnostics: { relatedInformation: true, versionSupport: true },
       },
     },
-    initializationOptions: {},
+    // Ours as VS Code starts it: formula images in hovers.
+    initializationOptions: peer ? {} : { formulaImages: true },
   });
   conn.sendNotification('initialized', {});
   if (peer) conn.sendNotification('workspace/didChangeConfiguration', { settings });

@@ -134,15 +134,16 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     });
     const init = (params.initializationOptions ?? {}) as InitializationOptions;
     if (init && typeof init === 'object') {
-      if (typeof init.formulaColor === 'string' || typeof init.fontSize === 'number') {
-        service.configure({
-          formulaColor: typeof init.formulaColor === 'string' ? init.formulaColor : undefined,
-          fontSize: typeof init.fontSize === 'number' ? init.fontSize : undefined,
-        });
-      }
+      // Images only where the client says it shows them: elsewhere they are ~30 KB of base64 text.
+      service.setClientFeatures({ formulaImages: init.formulaImages === true });
+      service.configure({
+        formulaColor: typeof init.formulaColor === 'string' ? init.formulaColor : undefined,
+        fontSize: typeof init.fontSize === 'number' ? init.fontSize : undefined,
+        highContrast: init.highContrast === true,
+      });
       applySettings(init.settings);
       if (init.inlayHints) applySettings({ inlayHints: init.inlayHints });
-    }
+    } else service.setClientFeatures({ formulaImages: false });
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
@@ -194,7 +195,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   connection.onNotification(themeNotification, (p) => {
     touch();
     if (!isThemeParams(p)) return;
-    service.configure({ formulaColor: p.color, fontSize: p.fontSize });
+    service.configure({ formulaColor: p.color, fontSize: p.fontSize, highContrast: p.highContrast === true });
     if (options.warmup !== false) scheduleWarmup();
   });
 

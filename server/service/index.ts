@@ -106,6 +106,7 @@ export function createLanguageService(options: LanguageServiceOptions = {}): Lan
       if (s.inlayHints) env.settings.inlayHints = { ...env.settings.inlayHints, ...s.inlayHints };
       if ('formulaColor' in s) env.settings.formulaColor = s.formulaColor;
       if ('fontSize' in s) env.settings.fontSize = s.fontSize;
+      if ('highContrast' in s) env.settings.highContrast = s.highContrast;
     },
     setClientFeatures(f) {
       Object.assign(env.client, f);

@@ -20,6 +20,10 @@ export function formulaColor(kind: vscode.ColorThemeKind): string {
   }
 }
 
+function isHighContrast(kind: vscode.ColorThemeKind): boolean {
+  return kind === vscode.ColorThemeKind.HighContrast || kind === vscode.ColorThemeKind.HighContrastLight;
+}
+
 function fontSize(): number {
   return vscode.workspace.getConfiguration('editor').get<number>('fontSize') ?? 14;
 }
@@ -30,9 +34,13 @@ export function startLanguageClient(context: vscode.ExtensionContext, output: vs
     run: { module, transport: TransportKind.ipc },
     debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6009'] } },
   };
+  const kind = vscode.window.activeColorTheme.kind;
   const initializationOptions: InitializationOptions = {
-    formulaColor: formulaColor(vscode.window.activeColorTheme.kind),
+    formulaColor: formulaColor(kind),
     fontSize: fontSize(),
+    highContrast: isHighContrast(kind),
+    // VS Code's hovers show data-URI images: formulas come as SVG, the Unicode as their alt text.
+    formulaImages: true,
   };
   const clientOptions: LanguageClientOptions = {
     documentSelector: [{ language: 'modelyaml' }],
@@ -42,7 +50,8 @@ export function startLanguageClient(context: vscode.ExtensionContext, output: vs
   };
   const client = new LanguageClient('modelyaml', 'ModelYAML Language Server', serverOptions, clientOptions);
   const sendTheme = () => {
-    if (client.isRunning()) void client.sendNotification(themeNotification, { color: formulaColor(vscode.window.activeColorTheme.kind), fontSize: fontSize() });
+    const kind = vscode.window.activeColorTheme.kind;
+    if (client.isRunning()) void client.sendNotification(themeNotification, { color: formulaColor(kind), fontSize: fontSize(), highContrast: isHighContrast(kind) });
   };
   context.subscriptions.push(
     vscode.window.onDidChangeActiveColorTheme(sendTheme),

@@ -12,47 +12,12 @@ import { createMessageConnection, IPCMessageReader, IPCMessageWriter } from 'vsc
 import type { CodeAction, CompletionList, Hover, InlayHint, PublishDiagnosticsParams, WorkspaceEdit } from 'vscode-languageserver-protocol';
 import { examplesDir, root } from './helpers';
 import { startLsp, type LspClient } from './lspClient';
-
-const serverJs = join(root, 'dist', 'server.js');
-
-beforeAll(async () => {
-  if (!existsSync(serverJs)) {
-    const esbuild = await import('esbuild');
-    await esbuild.build({ entryPoints: { server: join(root, 'server/main.ts') }, outdir: join(root, 'dist'), bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'warning' });
-  }
-});
-
-const capabilities = {
-  workspace: { configuration: false },
-  textDocument: {
-    completion: { completionItem: { snippetSupport: true, documentationFormat: ['markdown', 'plaintext'] } },
-    hover: { contentFormat: ['markdown', 'plaintext'] },
-    publishDiagnostics: { relatedInformation: true, versionSupport: true },
-    documentSymbol: { hierarchicalDocumentSymbolSupport: true },
-    rename: { prepareSupport: true },
-  },
-};
-
-async function start(options: { args?: string[]; init?: unknown; caps?: unknown; onRequest?: (m: string, p: unknown) => unknown } = {}): Promise<LspClient> {
-  const c = startLsp('node', options.args ?? [serverJs, '--stdio'], { cwd: root, onRequest: options.onRequest });
-  await c.connection.sendRequest('initialize', { processId: process.pid, rootUri: pathToFileURL(root).href, capabilities: options.caps ?? capabilities, initializationOptions: options.init });
-  c.connection.sendNotification('initialized', {});
-  return c;
-}
-
-function open(c: LspClient, file: string, text = readFileSync(join(examplesDir, file), 'utf8'), version = 1) {
-  const uri = pathToFileURL(join(examplesDir, file)).href;
-  const diags = c.diagnostics(uri, version);
-  c.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'modelyaml', version, text } });
-  return { uri, text, diags };
-}
-
-const lineOf = (text: string, needle: string) => text.split('\n').findIndex((l) => l.includes(needle));
+import { capabilities, lineOf, open, serverJs, start } from './serverProcess';
 
 describe('language server over stdio', () => {
   let c: LspClient;
   beforeAll(async () => {
-    c = await start({ init: { formulaColor: '#cccccc' } });
+    c = await start({ init: { formulaColor: '#cccccc', formulaImages: true } });
   });
   afterAll(async () => {
     expect(await c.stop()).toBe(0);
@@ -268,7 +233,7 @@ describe('settings and theme', () => {
   });
 
   it('draws formulas in the theme colour sent by modelyaml/theme', async () => {
-    const c = await start();
+    const c = await start({ init: { formulaImages: true } });
     const text = 'train:\n  optimizer: adam\n';
     const { uri, diags } = open(c, 'theme.model.yaml', text);
     await diags;

@@ -14,6 +14,11 @@ export interface ThemeParams {
   color: string;
   /** Editor font size in px. */
   fontSize?: number;
+  /**
+   * A high-contrast theme: formulas are drawn in pure white or black (whichever `color` is
+   * nearer), whatever `color` says, for the 7:1 contrast such themes promise.
+   */
+  highContrast?: boolean;
 }
 
 /** Client → server: the theme changed (or is first known). Optional. */
@@ -30,6 +35,13 @@ export interface InitializationOptions {
   formulaColor?: string;
   /** Editor font size in px, for formula images. */
   fontSize?: number;
+  /** A high-contrast theme (as in `modelyaml/theme`). */
+  highContrast?: boolean;
+  /**
+   * The client shows images in hover Markdown (VS Code does): formulas are sent as SVG images with
+   * the Unicode formula as alt text. Without it, clients get the Unicode formula as text.
+   */
+  formulaImages?: boolean;
   /** Initial settings, for clients without `workspace/configuration`. */
   settings?: ServerSettings;
   /** Shorthand for `settings.inlayHints`. */
@@ -39,5 +51,9 @@ export interface InitializationOptions {
 export function isThemeParams(x: unknown): x is ThemeParams {
   if (typeof x !== 'object' || x === null) return false;
   const t = x as Record<string, unknown>;
-  return typeof t.color === 'string' && (t.fontSize === undefined || (typeof t.fontSize === 'number' && Number.isFinite(t.fontSize) && t.fontSize > 0));
+  return (
+    typeof t.color === 'string' &&
+    (t.fontSize === undefined || (typeof t.fontSize === 'number' && Number.isFinite(t.fontSize) && t.fontSize > 0)) &&
+    (t.highContrast === undefined || typeof t.highContrast === 'boolean')
+  );
 }
