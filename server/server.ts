@@ -159,6 +159,8 @@ export function startServer(connection: Connection = createConnection(ProposedFe
         renameProvider: td.rename?.prepareSupport ? { prepareProvider: true } : true,
         documentLinkProvider: { resolveProvider: false },
         semanticTokensProvider: { legend: semanticTokensLegend, full: true, range: true },
+        documentFormattingProvider: true,
+        documentRangeFormattingProvider: true,
       },
       serverInfo: { name: 'modelyaml', version: VERSION },
     };
@@ -334,6 +336,15 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   connection.languages.semanticTokens.onRange(handle('semanticTokens', { data: [] }, (p) => {
     const d = doc(p);
     return d ? service.getSemanticTokens(d, p.range) : { data: [] };
+  }));
+
+  connection.onDocumentFormatting(handle('formatting', [], (p) => {
+    const d = doc(p);
+    return d ? service.format(d, p.options) : [];
+  }));
+  connection.onDocumentRangeFormatting(handle('rangeFormatting', [], (p) => {
+    const d = doc(p);
+    return d ? service.format(d, p.options, p.range) : [];
   }));
 
   connection.onShutdown(() => {

@@ -14,6 +14,7 @@ import type {
   DocumentLink,
   DocumentSymbol,
   FoldingRange,
+  FormattingOptions,
   Hover,
   InlayHint,
   Location,
@@ -22,12 +23,14 @@ import type {
   SelectionRange,
   SemanticTokens,
   SymbolInformation,
+  TextEdit,
   WorkspaceEdit,
 } from 'vscode-languageserver-types';
 import type { DataHost } from '../../src/core/catalog/types';
 import { getCodeActions } from './codeActions';
 import { doComplete } from './completion';
 import { AnalysisCache, type DocContext } from './document';
+import { formatDocument, formatRange } from './formatting';
 import { doHover } from './hover';
 import { getInlayHints } from './inlayHints';
 import { doRename, getDefinition, getDocumentLinks, getReferences, prepareRename, RenameError } from './navigation';
@@ -75,6 +78,8 @@ export interface LanguageService {
   doRename(document: TextDocument, position: Position, newName: string): WorkspaceEdit | null;
   getDocumentLinks(document: TextDocument): DocumentLink[];
   getSemanticTokens(document: TextDocument, range?: Range): SemanticTokens;
+  /** Edits laying the document out again (none when it has YAML errors). */
+  format(document: TextDocument, options: FormattingOptions, range?: Range): TextEdit[];
 }
 
 export function createLanguageService(options: LanguageServiceOptions = {}): LanguageService {
@@ -138,5 +143,6 @@ export function createLanguageService(options: LanguageServiceOptions = {}): Lan
     doRename: (d, p, n) => guard('rename', () => null, () => (inside(d, p) ? doRename(ctx(d), p, n) : null)),
     getDocumentLinks: (d) => guard('documentLink', () => [], () => getDocumentLinks(ctx(d))),
     getSemanticTokens: (d, r) => guard<SemanticTokens>('semanticTokens', () => ({ data: [] }), () => getSemanticTokens(ctx(d), r)),
+    format: (d, o, r) => guard('formatting', () => [], () => (r ? formatRange(ctx(d), r, o) : formatDocument(ctx(d), o))),
   };
 }
