@@ -34,7 +34,7 @@ import {
   type InitializeResult,
 } from 'vscode-languageserver/node';
 import type { DataHost } from '../src/core/catalog/types';
-import { isThemeParams, themeNotification, type InitializationOptions, type ServerSettings } from '../src/core/protocol/lsp';
+import { graphRequest, isGraphParams, isThemeParams, themeNotification, type InitializationOptions, type ServerSettings } from '../src/core/protocol/lsp';
 import { fileDataHost } from '../src/node/dataHost';
 import { warmFormulas } from './service/markdown';
 import { createLanguageService, RenameError, semanticTokensLegend, type LanguageService } from './service';
@@ -345,6 +345,12 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   connection.onDocumentRangeFormatting(handle('rangeFormatting', [], (p) => {
     const d = doc(p);
     return d ? service.format(d, p.options, p.range) : [];
+  }));
+
+  connection.onRequest(graphRequest, handle('graph', null, (p) => {
+    if (!isGraphParams(p)) throw new ResponseError(ErrorCodes.InvalidParams, 'modelyaml/graph needs { uri: string }');
+    const d = documents.get(p.uri);
+    return d ? { uri: d.uri, version: d.version, ...service.getGraph(d) } : null;
   }));
 
   connection.onShutdown(() => {

@@ -4,7 +4,8 @@
  */
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
-import { themeNotification, type InitializationOptions } from '../core/protocol/lsp';
+import type { ArchitectureView } from '../core/graph';
+import { graphRequest, isGraphResult, themeNotification, type InitializationOptions } from '../core/protocol/lsp';
 
 /** A formula colour that reads on the active theme (an <img> cannot inherit the hover's colour). */
 export function formulaColor(kind: vscode.ColorThemeKind): string {
@@ -60,4 +61,14 @@ export function startLanguageClient(context: vscode.ExtensionContext, output: vs
   // Not awaited: activation returns at once and the server comes up in the background.
   client.start().catch((e) => output.appendLine(`language server failed to start: ${(e as Error).message}`));
   return client;
+}
+
+/** The architecture panel's graph source: the server's analysis of the open document (`modelyaml/graph`). */
+export function serverGraph(client: LanguageClient, output: vscode.OutputChannel): (document: vscode.TextDocument) => Promise<ArchitectureView | null> {
+  return async (document) => {
+    const result: unknown = await client.sendRequest(graphRequest, { uri: document.uri.toString() });
+    if (result === null || isGraphResult(result)) return result;
+    output.appendLine(`modelyaml/graph: the server's answer for ${document.uri.toString()} is not a graph`);
+    return null;
+  };
 }
