@@ -142,11 +142,10 @@ describe('hover', () => {
     expect(v).toContain('m̂');
   });
 
-  it('is fast once warm', () => {
+  it('renders a hover once: the same hover again is the cached text', () => {
     const d = example('mnist-cnn.model.yaml');
-    hoverIn(d, 'conv2d');
-    const t0 = performance.now();
-    for (let i = 0; i < 20; i++) hoverIn(d, 'conv2d', i % 3);
-    expect((performance.now() - t0) / 20).toBeLessThan(10);
+    const first = hoverIn(d, 'conv2d')!;
+    const again = hoverIn(d, 'conv2d')!;
+    expect(again).toBe(first);
   });
 });
