@@ -53,6 +53,13 @@ export function escapeMarkdown(s: string): string {
   return s.replace(/[\\`*_{}[\]()#+\-.!<>|~]/g, (c) => `\\${c}`);
 }
 
+/** Text as a Markdown code span: shown literally, with no backslashes to read in clients that show the source. */
+export function codeSpan(s: string): string {
+  const text = s.replace(/\r?\n/g, ' ');
+  const fence = '`'.repeat(Math.max(0, ...[...text.matchAll(/`+/g)].map((m) => m[0].length)) + 1);
+  return fence.length > 1 || text.startsWith(' ') || text.endsWith(' ') ? `${fence} ${text} ${fence}` : `${fence}${text}${fence}`;
+}
+
 /**
  * Text for one GFM table cell: one line, and every pipe escaped. A pipe that is escaped already
  * (`\|`, as in the enum types `typeText` writes) stays as it is: escaping it again would give
@@ -129,7 +136,7 @@ function formulas(entry: CatalogEntry, o: DocOptions): string {
     .map((f) => {
       if (!o.markdown) return `${f.label}:  ${f.unicode}`;
       const img = o.images ? texToMarkdownImage(f.latex, f.unicode, { color: o.color, fontSizePx: o.fontSizePx }) : '';
-      return img ? `*${escapeMarkdown(f.label)}*\n\n${img}` : `*${escapeMarkdown(f.label)}:* ${escapeMarkdown(f.unicode)}`;
+      return img ? `*${escapeMarkdown(f.label)}*\n\n${img}` : `*${escapeMarkdown(f.label)}:* ${codeSpan(f.unicode)}`;
     })
     .join('\n\n');
 }

@@ -42,6 +42,8 @@ describe('hover formulas per client', () => {
     expect(md.length).toBeLessThan(4000);
     const text = shownText(md);
     for (const f of adam.formulas) expect(count(text, f.unicode), f.label).toBe(1);
+    // Verbatim in the source too (a code span): clients that show the Markdown source show no escapes.
+    for (const f of adam.formulas) expect(md, f.label).toContain(`\`${f.unicode}\``);
     expect(text.indexOf(unicode('update'))).toBeLessThan(text.indexOf(unicode('moments')));
     expect(text.indexOf(unicode('moments'))).toBeLessThan(text.indexOf(unicode('bias correction')));
   });
