@@ -35,6 +35,8 @@ export class GraphPanel implements vscode.Disposable {
   private timer?: ReturnType<typeof setTimeout>;
   /** Counts graph requests: only the answer to the newest one is drawn. */
   private requests = 0;
+  /** Answers in a row that the server did not have the document. */
+  private unanswered = 0;
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(private readonly o: GraphPanelOptions) {
@@ -149,11 +151,16 @@ export class GraphPanel implements vscode.Disposable {
     const name = doc.uri.path.split('/').pop() ?? doc.uri.toString();
     conn.panel.title = `Architecture: ${name}`;
     if (!view) {
+      // The server has not opened the document (yet: it may be starting, or the editor's didOpen
+      // is on its way); ask again a few times, then say why there is nothing to draw.
       this.graph = undefined;
       this.sentVersion = undefined;
-      conn.post({ type: 'empty', message: `The language server does not have ${name} open: is its language mode ModelYAML?` });
+      const waiting = this.unanswered++ < 5;
+      conn.post({ type: 'empty', message: waiting ? `Waiting for the language server to open ${name}…` : `The language server does not have ${name} open: is its language mode ModelYAML?` });
+      if (waiting) this.schedule();
       return;
     }
+    this.unanswered = 0;
     const { graph, mermaid, errors } = view;
     if (!graph.nodes.length) {
       this.graph = undefined;
