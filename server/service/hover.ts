@@ -10,12 +10,12 @@ import { layerId } from '../../src/core/infer';
 import { isLeaf, nodeRange } from '../../src/core/locate';
 import { formatShape } from '../../src/core/shape';
 import type { DocContext } from './document';
-import { entryDoc, fieldDoc, layerShapeLine, paramDoc, type DocOptions } from './markdown';
+import { entryDoc, fieldDoc, formulaStyle, layerShapeLine, paramDoc, type DocOptions } from './markdown';
 import { expectAt, layerSiblingFields, scalarExpect, type Expect } from './schema';
 import type { ServiceEnv } from './types';
 
 export function docOptions(env: ServiceEnv): DocOptions {
-  return { markdown: env.client.hoverMarkdown, images: env.client.hoverMarkdown, color: env.settings.formulaColor, fontSizePx: env.settings.fontSize };
+  return { markdown: env.client.hoverMarkdown, images: env.client.hoverMarkdown && env.client.formulaImages, ...formulaStyle(env.settings) };
 }
 
 function layerDoc(ctx: DocContext, index: number, o: DocOptions): string | undefined {

@@ -14,6 +14,7 @@ import type {
   DocumentLink,
   DocumentSymbol,
   FoldingRange,
+  FormattingOptions,
   Hover,
   InlayHint,
   Location,
@@ -22,12 +23,15 @@ import type {
   SelectionRange,
   SemanticTokens,
   SymbolInformation,
+  TextEdit,
   WorkspaceEdit,
 } from 'vscode-languageserver-types';
 import type { DataHost } from '../../src/core/catalog/types';
+import { architectureView, type ArchitectureView } from '../../src/core/graph';
 import { getCodeActions } from './codeActions';
 import { doComplete } from './completion';
 import { AnalysisCache, type DocContext } from './document';
+import { formatDocument, formatRange } from './formatting';
 import { doHover } from './hover';
 import { getInlayHints } from './inlayHints';
 import { doRename, getDefinition, getDocumentLinks, getReferences, prepareRename, RenameError } from './navigation';
@@ -75,6 +79,10 @@ export interface LanguageService {
   doRename(document: TextDocument, position: Position, newName: string): WorkspaceEdit | null;
   getDocumentLinks(document: TextDocument): DocumentLink[];
   getSemanticTokens(document: TextDocument, range?: Range): SemanticTokens;
+  /** The architecture graph and its Mermaid text, for the VS Code panel (`modelyaml/graph`). */
+  getGraph(document: TextDocument): ArchitectureView;
+  /** Edits laying the document out again (none when it has YAML errors). */
+  format(document: TextDocument, options: FormattingOptions, range?: Range): TextEdit[];
 }
 
 export function createLanguageService(options: LanguageServiceOptions = {}): LanguageService {
@@ -106,6 +114,7 @@ export function createLanguageService(options: LanguageServiceOptions = {}): Lan
       if (s.inlayHints) env.settings.inlayHints = { ...env.settings.inlayHints, ...s.inlayHints };
       if ('formulaColor' in s) env.settings.formulaColor = s.formulaColor;
       if ('fontSize' in s) env.settings.fontSize = s.fontSize;
+      if ('highContrast' in s) env.settings.highContrast = s.highContrast;
     },
     setClientFeatures(f) {
       Object.assign(env.client, f);
@@ -137,5 +146,8 @@ export function createLanguageService(options: LanguageServiceOptions = {}): Lan
     doRename: (d, p, n) => guard('rename', () => null, () => (inside(d, p) ? doRename(ctx(d), p, n) : null)),
     getDocumentLinks: (d) => guard('documentLink', () => [], () => getDocumentLinks(ctx(d))),
     getSemanticTokens: (d, r) => guard<SemanticTokens>('semanticTokens', () => ({ data: [] }), () => getSemanticTokens(ctx(d), r)),
+    getGraph: (d) =>
+      guard<ArchitectureView>('graph', () => ({ graph: { nodes: [], edges: [], totalParams: null }, mermaid: { TB: '', LR: '' }, errors: 0 }), () => architectureView(ctx(d).analysis)),
+    format: (d, o, r) => guard('formatting', () => [], () => (r ? formatRange(ctx(d), r, o) : formatDocument(ctx(d), o))),
   };
 }

@@ -1,6 +1,7 @@
 /**
  * Inlay hints: after each layer its output shape and parameter count
- * (`→ (None, 26, 26, 32) · 320 params`), and the total on `model:`.
+ * (`→ (None, 26, 26, 32) · 320 params`, the count left out when there are none), and the total on
+ * `model:`.
  */
 import { InlayHintKind, type InlayHint, type Range as LspRange } from 'vscode-languageserver-types';
 import { formatShape } from '../../src/core/shape';
@@ -9,8 +10,9 @@ import { formatCount, layerShapeLine, paramCount } from './markdown';
 import { contentEnd, lineEndAt, lineStartAt } from './text';
 import type { ServiceEnv } from './types';
 
+/** `→ (None, 26, 26, 32) · 320 params`; a layer without parameters (flatten, dropout) shows only its shape. */
 export function layerHintLabel(shape: readonly (number | null)[], params: number | null): string {
-  return `→ ${formatShape(shape)}${params !== null ? ` · ${paramCount(params)}` : ''}`;
+  return `→ ${formatShape(shape)}${params ? ` · ${paramCount(params)}` : ''}`;
 }
 
 export function getInlayHints(ctx: DocContext, range: LspRange | undefined, env: ServiceEnv): InlayHint[] {

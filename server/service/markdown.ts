@@ -1,16 +1,43 @@
 /**
  * Hover and completion documentation for catalog entries, parameters and structure keys, as
- * Markdown (or plain text for clients that show no Markdown). Formulas are rendered to SVG by
- * `server/math.ts` and embedded as data-URI images, with the Unicode formula as a text line under
- * each image for clients that show no images and for screen readers.
+ * Markdown (or plain text for clients that show no Markdown). Each formula appears once: for
+ * clients that show images (they say so, `formulaImages`), rendered to SVG by `server/math.ts` and
+ * embedded as a data-URI image whose alt text is the Unicode formula (screen readers read it);
+ * for the others, the Unicode formula as text.
  */
 import { allEntries, categoryNoun } from '../../src/core/catalog';
-import type { CatalogEntry, ParamSpec } from '../../src/core/catalog/types';
+import type { CatalogEntry, Formula, ParamSpec } from '../../src/core/catalog/types';
 import type { LayerInfo } from '../../src/core/infer';
 import { formatShape } from '../../src/core/shape';
 import type { Field } from '../../src/core/structure';
 import { texToMarkdownImage } from '../math';
 import { describeField, describeType } from './schema';
+
+/**
+ * The formula colour and size for the editor's theme. A high-contrast theme gets pure white or
+ * black, whichever is nearer the colour the client gave (21:1 on such themes' black or white
+ * backgrounds): a theme foreground like `#cccccc` would fall short of the 7:1 they promise.
+ */
+export function formulaStyle(settings: { formulaColor?: string; fontSize?: number; highContrast?: boolean }): { color?: string; fontSizePx?: number } {
+  const color = settings.highContrast ? (isDark(settings.formulaColor) ? '#000000' : '#ffffff') : settings.formulaColor;
+  return { color, fontSizePx: settings.fontSize };
+}
+
+/** Whether a CSS colour (hex or rgb()) is darker than mid grey; unknown colours count as light. */
+function isDark(color: string | undefined): boolean {
+  const c = color?.trim().toLowerCase() ?? '';
+  let rgb: number[] | undefined;
+  const hex = /^#([0-9a-f]{3,4}|[0-9a-f]{6}|[0-9a-f]{8})$/.exec(c)?.[1];
+  if (hex) rgb = (hex.length <= 4 ? [...hex.slice(0, 3)].map((x) => x + x) : [hex.slice(0, 2), hex.slice(2, 4), hex.slice(4, 6)]).map((x) => parseInt(x, 16));
+  else if (c === 'black') rgb = [0, 0, 0];
+  else {
+    const m = /^rgba?\(\s*([\d.]+)[\s,]+([\d.]+)[\s,]+([\d.]+)/.exec(c);
+    if (m) rgb = [m[1], m[2], m[3]].map(Number);
+  }
+  if (!rgb) return false;
+  const lin = rgb.map((v) => ((v /= 255) <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4));
+  return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2] < 0.18;
+}
 
 export interface DocOptions {
   /** Markdown (true) or plain text. */
@@ -26,8 +53,20 @@ export function escapeMarkdown(s: string): string {
   return s.replace(/[\\`*_{}[\]()#+\-.!<>|~]/g, (c) => `\\${c}`);
 }
 
-function cell(s: string): string {
-  return s.replace(/\r?\n/g, ' ').replace(/\|/g, '\\|');
+/** Text as a Markdown code span: shown literally, with no backslashes to read in clients that show the source. */
+export function codeSpan(s: string): string {
+  const text = s.replace(/\r?\n/g, ' ');
+  const fence = '`'.repeat(Math.max(0, ...[...text.matchAll(/`+/g)].map((m) => m[0].length)) + 1);
+  return fence.length > 1 || text.startsWith(' ') || text.endsWith(' ') ? `${fence} ${text} ${fence}` : `${fence}${text}${fence}`;
+}
+
+/**
+ * Text for one GFM table cell: one line, and every pipe escaped. A pipe that is escaped already
+ * (`\|`, as in the enum types `typeText` writes) stays as it is: escaping it again would give
+ * `\\|`, an escaped backslash followed by a cell separator.
+ */
+export function tableCell(s: string): string {
+  return s.replace(/\r?\n/g, ' ').replace(/(\\*)\|/g, (m, slashes: string) => (slashes.length % 2 ? m : `${slashes}\\|`));
 }
 
 export function formatCount(n: number): string {
@@ -79,23 +118,27 @@ function paramTable(entry: CatalogEntry, o: DocOptions): string {
     );
   }
   const rows = entry.params.map(
-    (p) => `| \`${p.name}\`${entry.primary === p.name ? ' ★' : ''} | ${cell(describeType(p.type))} | ${p.required ? '*required*' : p.default !== undefined ? `\`${cell(yamlValue(p.default))}\`` : '—'} | ${cell(p.doc)} |`,
+    (p) => `| \`${p.name}\`${entry.primary === p.name ? ' ★' : ''} | ${tableCell(describeType(p.type))} | ${p.required ? '*required*' : p.default !== undefined ? `\`${tableCell(yamlValue(p.default))}\`` : '—'} | ${tableCell(p.doc)} |`,
   );
   const note = entry.primary ? `\n\n★ a plain value sets it: \`${entry.name}: <value>\`` : '';
   return `| parameter | type | default | |\n| --- | --- | --- | --- |\n${rows.join('\n')}${note}`;
 }
 
+/** The formulas in reading order: an optimizer's parameter update first, then how it is computed. */
+function mainFirst(formulas: readonly Formula[]): readonly Formula[] {
+  const main = formulas.findIndex((f) => f.label === 'update');
+  return main > 0 ? [formulas[main], ...formulas.slice(0, main), ...formulas.slice(main + 1)] : formulas;
+}
+
+/** Each formula once: as an image with the Unicode as its alt text, or as the Unicode text. */
 function formulas(entry: CatalogEntry, o: DocOptions): string {
-  const out: string[] = [];
-  for (const f of entry.formulas) {
-    if (!o.markdown) {
-      out.push(`${f.label}:  ${f.unicode}`);
-      continue;
-    }
-    const img = o.images ? texToMarkdownImage(f.latex, f.unicode, { color: o.color, fontSizePx: o.fontSizePx }) : '';
-    out.push([`*${escapeMarkdown(f.label)}*`, img, escapeMarkdown(f.unicode)].filter(Boolean).join('\n\n'));
-  }
-  return out.join('\n\n');
+  return mainFirst(entry.formulas)
+    .map((f) => {
+      if (!o.markdown) return `${f.label}:  ${f.unicode}`;
+      const img = o.images ? texToMarkdownImage(f.latex, f.unicode, { color: o.color, fontSizePx: o.fontSizePx }) : '';
+      return img ? `*${escapeMarkdown(f.label)}*\n\n${img}` : `*${escapeMarkdown(f.label)}:* ${codeSpan(f.unicode)}`;
+    })
+    .join('\n\n');
 }
 
 function entryBody(entry: CatalogEntry, o: DocOptions): string {
@@ -103,7 +146,7 @@ function entryBody(entry: CatalogEntry, o: DocOptions): string {
   const hit = bodyCache.get(key);
   if (hit !== undefined) return hit;
   const parts = [entry.docs.trim(), formulas(entry, o), paramTable(entry, o)];
-  if (entry.tfjs) parts.push(o.markdown ? `TensorFlow.js: \`${cell(entry.tfjs)}\`` : `TensorFlow.js: ${entry.tfjs}`);
+  if (entry.tfjs) parts.push(o.markdown ? `TensorFlow.js: \`${entry.tfjs.replace(/\s+/g, ' ')}\`` : `TensorFlow.js: ${entry.tfjs}`);
   const body = parts.filter(Boolean).join('\n\n');
   if (bodyCache.size > 2000) bodyCache.clear();
   bodyCache.set(key, body);
@@ -149,11 +192,12 @@ export function fieldDoc(name: string, path: string, f: Field, o: DocOptions): s
  * Renders formulas ahead of hovers, one per step: MathJax's start-up first, then the formulas of
  * names the open documents use, then the rest of the catalog. The server runs the steps while idle.
  */
-export function* warmFormulas(settings: { formulaColor?: string; fontSize?: number }, openTexts: () => string[]): Generator<void> {
+export function* warmFormulas(settings: { formulaColor?: string; fontSize?: number; highContrast?: boolean }, openTexts: () => string[]): Generator<void> {
+  const style = formulaStyle(settings);
   // Completion documentation first: cheap, and needed at the first keystroke.
   for (const e of allEntries()) for (const md of [true, false]) entryCompletionDoc(e, md);
   yield;
-  texToMarkdownImage('x', 'x', { color: settings.formulaColor, fontSizePx: settings.fontSize });
+  texToMarkdownImage('x', 'x', style);
   yield;
   const words = new Set<string>();
   for (const t of openTexts()) for (const w of t.match(/[A-Za-z_][A-Za-z0-9_]*/g) ?? []) words.add(w);
@@ -161,7 +205,7 @@ export function* warmFormulas(settings: { formulaColor?: string; fontSize?: numb
   const ordered = [...all.filter((e) => words.has(e.name)), ...all.filter((e) => !words.has(e.name))];
   for (const e of ordered) {
     for (const f of e.formulas) {
-      texToMarkdownImage(f.latex, f.unicode, { color: settings.formulaColor, fontSizePx: settings.fontSize });
+      texToMarkdownImage(f.latex, f.unicode, style);
       yield;
     }
   }

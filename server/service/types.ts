@@ -9,12 +9,16 @@ export interface LanguageSettings {
   formulaColor?: string;
   /** Editor font size in px; formula images are sized to it. */
   fontSize?: number;
+  /** A high-contrast theme: formulas in pure white or black. */
+  highContrast?: boolean;
 }
 
 /** What the client can show; defaults assume a capable client (VS Code). */
 export interface ClientFeatures {
   snippets: boolean;
   hoverMarkdown: boolean;
+  /** Hover Markdown may embed (data-URI SVG) images: the server only knows when the client says so. */
+  formulaImages: boolean;
   completionMarkdown: boolean;
   relatedInformation: boolean;
   hierarchicalSymbols: boolean;
@@ -27,6 +31,7 @@ export const defaultSettings = (): LanguageSettings => ({ inlayHints: { enabled:
 export const defaultClientFeatures = (): ClientFeatures => ({
   snippets: true,
   hoverMarkdown: true,
+  formulaImages: true,
   completionMarkdown: true,
   relatedInformation: true,
   hierarchicalSymbols: true,

@@ -99,3 +99,20 @@ export function toMermaid(g: ArchitectureGraph, opts: MermaidOptions = {}): stri
   if (errors.length) out.push(`  class ${errors.join(',')} error;`);
   return out.join('\n') + '\n';
 }
+
+/** What the architecture panel draws: the graph, its Mermaid text both ways, and the spec's error count. */
+export interface ArchitectureView {
+  graph: ArchitectureGraph;
+  mermaid: { TB: string; LR: string };
+  /** Number of errors in the spec (the graph may still be drawn). */
+  errors: number;
+}
+
+export function architectureView(a: Analysis): ArchitectureView {
+  const graph = architectureGraph(a);
+  return {
+    graph,
+    mermaid: { TB: toMermaid(graph, { direction: 'TB' }), LR: toMermaid(graph, { direction: 'LR' }) },
+    errors: a.diagnostics.filter((d) => d.severity === 'error').length,
+  };
+}

@@ -5,7 +5,7 @@
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { SpecCodeLensProvider } from './codeLens';
-import { startLanguageClient } from './languageClient';
+import { serverGraph, startLanguageClient } from './languageClient';
 import { registerPanels } from './panels';
 import { newFromTemplate } from './templates';
 import { registerTraining } from './training';
@@ -20,7 +20,7 @@ export function activate(context: vscode.ExtensionContext): { activationMs: numb
 
   client = startLanguageClient(context, output);
   const training = registerTraining(context, output);
-  registerPanels(context, { training, output });
+  registerPanels(context, { training, output, graph: serverGraph(client, output) });
   context.subscriptions.push(trackWalkthrough(vscode));
 
   const commands: Record<string, (...args: never[]) => unknown> = {

@@ -4,7 +4,8 @@
  */
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
-import { themeNotification, type InitializationOptions } from '../core/protocol/lsp';
+import type { ArchitectureView } from '../core/graph';
+import { graphRequest, isGraphResult, themeNotification, type InitializationOptions } from '../core/protocol/lsp';
 
 /** A formula colour that reads on the active theme (an <img> cannot inherit the hover's colour). */
 export function formulaColor(kind: vscode.ColorThemeKind): string {
@@ -20,6 +21,10 @@ export function formulaColor(kind: vscode.ColorThemeKind): string {
   }
 }
 
+function isHighContrast(kind: vscode.ColorThemeKind): boolean {
+  return kind === vscode.ColorThemeKind.HighContrast || kind === vscode.ColorThemeKind.HighContrastLight;
+}
+
 function fontSize(): number {
   return vscode.workspace.getConfiguration('editor').get<number>('fontSize') ?? 14;
 }
@@ -30,9 +35,13 @@ export function startLanguageClient(context: vscode.ExtensionContext, output: vs
     run: { module, transport: TransportKind.ipc },
     debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6009'] } },
   };
+  const kind = vscode.window.activeColorTheme.kind;
   const initializationOptions: InitializationOptions = {
-    formulaColor: formulaColor(vscode.window.activeColorTheme.kind),
+    formulaColor: formulaColor(kind),
     fontSize: fontSize(),
+    highContrast: isHighContrast(kind),
+    // VS Code's hovers show data-URI images: formulas come as SVG, the Unicode as their alt text.
+    formulaImages: true,
   };
   const clientOptions: LanguageClientOptions = {
     documentSelector: [{ language: 'modelyaml' }],
@@ -42,7 +51,8 @@ export function startLanguageClient(context: vscode.ExtensionContext, output: vs
   };
   const client = new LanguageClient('modelyaml', 'ModelYAML Language Server', serverOptions, clientOptions);
   const sendTheme = () => {
-    if (client.isRunning()) void client.sendNotification(themeNotification, { color: formulaColor(vscode.window.activeColorTheme.kind), fontSize: fontSize() });
+    const kind = vscode.window.activeColorTheme.kind;
+    if (client.isRunning()) void client.sendNotification(themeNotification, { color: formulaColor(kind), fontSize: fontSize(), highContrast: isHighContrast(kind) });
   };
   context.subscriptions.push(
     vscode.window.onDidChangeActiveColorTheme(sendTheme),
@@ -51,4 +61,14 @@ export function startLanguageClient(context: vscode.ExtensionContext, output: vs
   // Not awaited: activation returns at once and the server comes up in the background.
   client.start().catch((e) => output.appendLine(`language server failed to start: ${(e as Error).message}`));
   return client;
+}
+
+/** The architecture panel's graph source: the server's analysis of the open document (`modelyaml/graph`). */
+export function serverGraph(client: LanguageClient, output: vscode.OutputChannel): (document: vscode.TextDocument) => Promise<ArchitectureView | null> {
+  return async (document) => {
+    const result: unknown = await client.sendRequest(graphRequest, { uri: document.uri.toString() });
+    if (result === null || isGraphResult(result)) return result;
+    output.appendLine(`modelyaml/graph: the server's answer for ${document.uri.toString()} is not a graph`);
+    return null;
+  };
 }

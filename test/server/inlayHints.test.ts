@@ -24,7 +24,7 @@ describe('inlay hints', () => {
     expect(ls.getInlayHints(d).map((h) => [h.position.line, h.label])).toEqual([
       [0, 'Σ 216,650 params · output (None, 10)'],
       [3, '→ (None, 26, 26, 32) · 320 params'],
-      [4, '→ (None, 21632) · 0 params'],
+      [4, '→ (None, 21632)'], // no parameters: no count
       [5, '→ (None, 10) · 216,330 params'],
     ]);
     expect(ls.getInlayHints(d)[1].position.character).toBe('    - conv2d: { filters: 32, kernel_size: 3 }'.length);

@@ -12,47 +12,12 @@ import { createMessageConnection, IPCMessageReader, IPCMessageWriter } from 'vsc
 import type { CodeAction, CompletionList, Hover, InlayHint, PublishDiagnosticsParams, WorkspaceEdit } from 'vscode-languageserver-protocol';
 import { examplesDir, root } from './helpers';
 import { startLsp, type LspClient } from './lspClient';
-
-const serverJs = join(root, 'dist', 'server.js');
-
-beforeAll(async () => {
-  if (!existsSync(serverJs)) {
-    const esbuild = await import('esbuild');
-    await esbuild.build({ entryPoints: { server: join(root, 'server/main.ts') }, outdir: join(root, 'dist'), bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'warning' });
-  }
-});
-
-const capabilities = {
-  workspace: { configuration: false },
-  textDocument: {
-    completion: { completionItem: { snippetSupport: true, documentationFormat: ['markdown', 'plaintext'] } },
-    hover: { contentFormat: ['markdown', 'plaintext'] },
-    publishDiagnostics: { relatedInformation: true, versionSupport: true },
-    documentSymbol: { hierarchicalDocumentSymbolSupport: true },
-    rename: { prepareSupport: true },
-  },
-};
-
-async function start(options: { args?: string[]; init?: unknown; caps?: unknown; onRequest?: (m: string, p: unknown) => unknown } = {}): Promise<LspClient> {
-  const c = startLsp('node', options.args ?? [serverJs, '--stdio'], { cwd: root, onRequest: options.onRequest });
-  await c.connection.sendRequest('initialize', { processId: process.pid, rootUri: pathToFileURL(root).href, capabilities: options.caps ?? capabilities, initializationOptions: options.init });
-  c.connection.sendNotification('initialized', {});
-  return c;
-}
-
-function open(c: LspClient, file: string, text = readFileSync(join(examplesDir, file), 'utf8'), version = 1) {
-  const uri = pathToFileURL(join(examplesDir, file)).href;
-  const diags = c.diagnostics(uri, version);
-  c.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'modelyaml', version, text } });
-  return { uri, text, diags };
-}
-
-const lineOf = (text: string, needle: string) => text.split('\n').findIndex((l) => l.includes(needle));
+import { capabilities, lineOf, open, serverJs, start } from './serverProcess';
 
 describe('language server over stdio', () => {
   let c: LspClient;
   beforeAll(async () => {
-    c = await start({ init: { formulaColor: '#cccccc' } });
+    c = await start({ init: { formulaColor: '#cccccc', formulaImages: true } });
   });
   afterAll(async () => {
     expect(await c.stop()).toBe(0);
@@ -152,11 +117,15 @@ describe('language server over stdio', () => {
     const final = await last;
     expect(final.version).toBe(31);
     expect(final.diagnostics.map((d) => d.code)).toEqual(['name/unknown']);
-    await new Promise((r) => setTimeout(r, 150));
+    // One more change: messages arrive in order, so any late publish for an older version would
+    // come before this one's.
+    const marker = c.diagnostics(uri, 32);
+    c.connection.sendNotification('textDocument/didChange', { textDocument: { uri, version: 32 }, contentChanges: [{ text: base }] });
+    await marker;
     const mine = c.published.slice(start).filter((p) => p.uri === uri);
     const versions = mine.map((p) => p.version!);
     expect([...versions].sort((a, b) => a - b)).toEqual(versions);
-    expect(versions[versions.length - 1]).toBe(31);
+    expect(versions.slice(-2)).toEqual([31, 32]);
   });
 
   it('answers requests for unknown documents and bad positions with empty results', async () => {
@@ -251,24 +220,29 @@ describe('settings and theme', () => {
 
   it('reads workspace/configuration when the client supports it', async () => {
     const asked: unknown[] = [];
+    let answered!: () => void;
+    const configurationAnswered = new Promise<void>((resolve) => (answered = resolve));
     const c = await start({
       caps: { ...capabilities, workspace: { configuration: true } },
       onRequest: (method, params) => {
         asked.push([method, params]);
-        return method === 'workspace/configuration' ? [{ inlayHints: { enabled: false } }] : null;
+        if (method !== 'workspace/configuration') return null;
+        // Resolved before the answer is written; the hint request below is written after it.
+        answered();
+        return [{ inlayHints: { enabled: false } }];
       },
     });
     const { uri, diags } = open(c, 'mlp.model.yaml');
     await diags;
+    await configurationAnswered;
     const hints = () => c.connection.sendRequest('textDocument/inlayHint', { textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: 99, character: 0 } } }) as Promise<unknown[]>;
-    for (let i = 0; i < 50 && (await hints()).length; i++) await new Promise((r) => setTimeout(r, 20));
     expect(await hints()).toEqual([]);
     expect(asked).toContainEqual(['workspace/configuration', { items: [{ section: 'modelyaml' }] }]);
     await c.stop();
   });
 
   it('draws formulas in the theme colour sent by modelyaml/theme', async () => {
-    const c = await start();
+    const c = await start({ init: { formulaImages: true } });
     const text = 'train:\n  optimizer: adam\n';
     const { uri, diags } = open(c, 'theme.model.yaml', text);
     await diags;

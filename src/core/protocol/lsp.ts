@@ -1,12 +1,13 @@
 /**
  * The language server's custom protocol: what a client may add to standard LSP. All optional — any
- * LSP client works without it. Typed once here; the server (`server/`) and the VS Code client
+ * LSP client works without it. Messages are checked on arrival (`is…` below). Typed once here; the server (`server/`) and the VS Code client
  * (`src/extension/`) both use these declarations.
  *
  * (`vscode-jsonrpc` only provides the message-type class, no transport or Node API, so the core
  * stays free of editor and process dependencies.)
  */
-import { NotificationType } from 'vscode-jsonrpc/lib/common/messages';
+import { NotificationType, RequestType } from 'vscode-jsonrpc/lib/common/messages';
+import type { ArchitectureView } from '../graph';
 
 /** The editor theme, so formulas in hovers are drawn in the theme's colour and font size. */
 export interface ThemeParams {
@@ -14,6 +15,11 @@ export interface ThemeParams {
   color: string;
   /** Editor font size in px. */
   fontSize?: number;
+  /**
+   * A high-contrast theme: formulas are drawn in pure white or black (whichever `color` is
+   * nearer), whatever `color` says, for the 7:1 contrast such themes promise.
+   */
+  highContrast?: boolean;
 }
 
 /** Client → server: the theme changed (or is first known). Optional. */
@@ -30,6 +36,13 @@ export interface InitializationOptions {
   formulaColor?: string;
   /** Editor font size in px, for formula images. */
   fontSize?: number;
+  /** A high-contrast theme (as in `modelyaml/theme`). */
+  highContrast?: boolean;
+  /**
+   * The client shows images in hover Markdown (VS Code does): formulas are sent as SVG images with
+   * the Unicode formula as alt text. Without it, clients get the Unicode formula as text.
+   */
+  formulaImages?: boolean;
   /** Initial settings, for clients without `workspace/configuration`. */
   settings?: ServerSettings;
   /** Shorthand for `settings.inlayHints`. */
@@ -39,5 +52,51 @@ export interface InitializationOptions {
 export function isThemeParams(x: unknown): x is ThemeParams {
   if (typeof x !== 'object' || x === null) return false;
   const t = x as Record<string, unknown>;
-  return typeof t.color === 'string' && (t.fontSize === undefined || (typeof t.fontSize === 'number' && Number.isFinite(t.fontSize) && t.fontSize > 0));
+  return (
+    typeof t.color === 'string' &&
+    (t.fontSize === undefined || (typeof t.fontSize === 'number' && Number.isFinite(t.fontSize) && t.fontSize > 0)) &&
+    (t.highContrast === undefined || typeof t.highContrast === 'boolean')
+  );
+}
+
+/** `modelyaml/graph` parameters: the document (open in the server) whose architecture to draw. */
+export interface GraphParams {
+  uri: string;
+}
+
+/** The architecture of the document's current version, from the server's own analysis of it. */
+export interface GraphResult extends ArchitectureView {
+  uri: string;
+  /** The document version the graph was computed for. */
+  version: number;
+}
+
+/**
+ * Client → server: the architecture graph of an open document (the VS Code panel draws it), so
+ * the client need not analyse the spec a second time. `null` when the server does not have the
+ * document open.
+ */
+export const graphRequest = new RequestType<GraphParams, GraphResult | null, void>('modelyaml/graph');
+
+export function isGraphParams(x: unknown): x is GraphParams {
+  return typeof x === 'object' && x !== null && typeof (x as Record<string, unknown>).uri === 'string';
+}
+
+/** A structural check of a `modelyaml/graph` answer (the panel draws what it holds). */
+export function isGraphResult(x: unknown): x is GraphResult {
+  if (typeof x !== 'object' || x === null) return false;
+  const r = x as Record<string, unknown>;
+  const g = r.graph as Record<string, unknown> | undefined;
+  const m = r.mermaid as Record<string, unknown> | undefined;
+  return (
+    typeof r.uri === 'string' &&
+    typeof r.version === 'number' &&
+    typeof r.errors === 'number' &&
+    !!g &&
+    Array.isArray(g.nodes) &&
+    Array.isArray(g.edges) &&
+    !!m &&
+    typeof m.TB === 'string' &&
+    typeof m.LR === 'string'
+  );
 }

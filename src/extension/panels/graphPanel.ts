@@ -1,11 +1,11 @@
 /**
- * The host side of the architecture panel: follows the active spec, sends the core's graph and
- * Mermaid text (debounced while the user types), reveals a node's line when the webview asks, and
- * tells the webview which node the editor's cursor is in.
+ * The host side of the architecture panel: follows the active spec, asks for its graph and Mermaid
+ * text (the language server's `modelyaml/graph`, debounced while the user types) and sends them to
+ * the webview, reveals a node's line when the webview asks, and tells the webview which node the
+ * editor's cursor is in.
  */
 import type * as vscode from 'vscode';
-import type { Analysis } from '../../core/analyze';
-import { architectureGraph, toMermaid, type ArchitectureGraph, type GraphNode } from '../../core/graph';
+import type { ArchitectureGraph, ArchitectureView, GraphNode } from '../../core/graph';
 import { graphStateOrDefault, validateGraphFromWebview, VIEW_TYPES, type GraphFromWebview, type GraphToWebview } from '../../core/protocol/webview';
 import { PanelConnection, saveExport, type PanelLog, type VscodeApi } from './host';
 
@@ -13,8 +13,11 @@ export interface GraphPanelOptions {
   api: VscodeApi;
   extensionUri: vscode.Uri;
   log: PanelLog;
-  /** The core's analysis of a spec document. */
-  analyze: (document: vscode.TextDocument) => Analysis;
+  /**
+   * The graph of a spec document's current version: the language server's answer to
+   * `modelyaml/graph` (null when the server does not have the document).
+   */
+  graph: (document: vscode.TextDocument) => Promise<ArchitectureView | null>;
   /** Quiet time after an edit before the graph is redrawn, in ms. */
   debounceMs?: number;
 }
@@ -30,6 +33,10 @@ export class GraphPanel implements vscode.Disposable {
   private sentVersion?: string;
   private highlighted: string | null = null;
   private timer?: ReturnType<typeof setTimeout>;
+  /** Counts graph requests: only the answer to the newest one is drawn. */
+  private requests = 0;
+  /** Answers in a row that the server did not have the document. */
+  private unanswered = 0;
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(private readonly o: GraphPanelOptions) {
@@ -129,29 +136,39 @@ export class GraphPanel implements vscode.Disposable {
     const version = `${doc.uri.toString()}@${doc.version}`;
     if (!force && version === this.sentVersion) return;
     this.sentVersion = version;
-    let analysis: Analysis;
-    try {
-      analysis = this.o.analyze(doc);
-    } catch (e) {
-      this.o.log.error(`architecture panel: analysis failed: ${(e as Error)?.stack ?? e}`);
-      return;
-    }
-    const graph = architectureGraph(analysis);
+    const request = ++this.requests;
+    this.o.graph(doc).then(
+      (view) => {
+        if (request === this.requests) this.draw(doc, view);
+      },
+      (e: unknown) => this.o.log.error(`architecture panel: no graph for ${doc.uri.toString()}: ${(e as Error)?.message ?? e}`),
+    );
+  }
+
+  private draw(doc: vscode.TextDocument, view: ArchitectureView | null): void {
+    const conn = this.conn;
+    if (!conn?.isReady || doc !== this.document) return;
     const name = doc.uri.path.split('/').pop() ?? doc.uri.toString();
     conn.panel.title = `Architecture: ${name}`;
+    if (!view) {
+      // The server has not opened the document (yet: it may be starting, or the editor's didOpen
+      // is on its way); ask again a few times, then say why there is nothing to draw.
+      this.graph = undefined;
+      this.sentVersion = undefined;
+      const waiting = this.unanswered++ < 5;
+      conn.post({ type: 'empty', message: waiting ? `Waiting for the language server to open ${name}…` : `The language server does not have ${name} open: is its language mode ModelYAML?` });
+      if (waiting) this.schedule();
+      return;
+    }
+    this.unanswered = 0;
+    const { graph, mermaid, errors } = view;
     if (!graph.nodes.length) {
       this.graph = undefined;
       conn.post({ type: 'empty', message: `${name} has no model yet: add a \`model\` with an \`input\` and \`layers\`.` });
       return;
     }
     this.graph = graph;
-    conn.post({
-      type: 'graph',
-      document: { uri: doc.uri.toString(), fileName: name, version: doc.version },
-      graph,
-      mermaid: { TB: toMermaid(graph, { direction: 'TB' }), LR: toMermaid(graph, { direction: 'LR' }) },
-      errors: analysis.diagnostics.filter((d) => d.severity === 'error').length,
-    });
+    conn.post({ type: 'graph', document: { uri: doc.uri.toString(), fileName: name, version: doc.version }, graph, mermaid, errors });
     const editor = this.o.api.window.activeTextEditor;
     this.highlighted = null;
     if (editor && editor.document.uri.toString() === doc.uri.toString()) this.highlightAt(doc.offsetAt(editor.selection.active));

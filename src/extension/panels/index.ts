@@ -11,6 +11,7 @@
 import type * as vscode from 'vscode';
 import { join } from 'node:path';
 import { analyze } from '../../core/analyze';
+import { architectureView, type ArchitectureView } from '../../core/graph';
 import type { TrainerEvent } from '../../core/protocol/trainer';
 import { VIEW_TYPES } from '../../core/protocol/webview';
 import { CurvesPanel } from './curvesPanel';
@@ -29,8 +30,11 @@ export interface PanelDeps {
   training?: { onEvent(listener: (specPath: string, event: TrainerEvent) => void): vscode.Disposable };
   /** Where the panels log (dropped messages, failures): a LogOutputChannel or an OutputChannel. */
   output?: Partial<PanelLog> & { appendLine?(s: string): void };
-  /** The core's analysis of a spec (default: `analyze(text)`; pass one with a DataHost for data checks). */
-  analyze?: (document: vscode.TextDocument) => ReturnType<typeof analyze>;
+  /**
+   * The architecture of a spec: the extension asks the language server (`modelyaml/graph`), which
+   * has analysed the document already. Default, without a server: the core's `analyze(text)` here.
+   */
+  graph?: (document: vscode.TextDocument) => Promise<ArchitectureView | null>;
   /** Folders holding run folders (default: `<each workspace folder>/<modelyaml.runsFolder or .modelyaml/runs>`). */
   runsRoots?: () => string[];
   /** The vscode API (tests pass a stand-in). */
@@ -57,7 +61,7 @@ export function registerPanels(context: vscode.ExtensionContext, deps: PanelDeps
     runsRoots: deps.runsRoots ?? (() => defaultRunsRoots(api)),
     resume: (runDir) => api.commands.executeCommand('modelyaml.resumeTraining', { runDir }),
   });
-  const graph = new GraphPanel({ api, extensionUri: context.extensionUri, log, analyze: deps.analyze ?? ((d) => analyze(d.getText())) });
+  const graph = new GraphPanel({ api, extensionUri: context.extensionUri, log, graph: deps.graph ?? (async (d) => architectureView(analyze(d.getText()))) });
   const specUri = (uri?: unknown): vscode.Uri | undefined => {
     if (uri instanceof api.Uri) return uri;
     const doc = api.window.activeTextEditor?.document;
