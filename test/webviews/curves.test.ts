@@ -404,9 +404,9 @@ describe('training curves panel', () => {
     const postedBefore = panel.posted.length;
     panels.curves.onTrainerEvent(spec, live[0]); // the panel switches to the new run at once
     await page.page.waitForFunction((d) => (window as unknown as { modelyamlCurves: { state(): { runId?: string } } }).modelyamlCurves.state().runId === d, dir);
-    expect(await page.page.textContent('#run-status')).toBe('Starting — loading the data…');
+    expect(await page.page.textContent('#run-status-title')).toBe('Starting — loading the data…');
     panels.curves.onTrainerEvent(spec, live[1]); // started
-    await page.page.waitForFunction(() => document.getElementById('run-status')?.textContent === 'Starting on wasm — loading the data…');
+    await page.page.waitForFunction(() => document.getElementById('run-status-title')?.textContent === 'Starting on wasm — loading the data…');
     // Events arrive in bursts, as from the trainer's pipe; the host sends what a burst added in one
     // message (after its flush interval). Each burst waits for that message, not for a clock.
     let chunks = 0;

@@ -28,6 +28,7 @@ import { CurveChart, type ChartSeriesSpec, type ChartTheme } from './chart';
 import { chartsPng, chartsSvg, type LegendEntry } from './export';
 import { decimationIndices, EmaSmoother, logScaleApplies, metricsOf, SERIES_CLASSES, SeriesBuilder, toCsv, toJson, type RunData, type SeriesClass, type SeriesData, type Split } from './model';
 import { endSummary, finalMetrics, formatMetrics, runLabels, runStatusText, startTime, type RunLabel } from './labels';
+import { ResumeButton } from './resume';
 
 type Conn = ReturnType<typeof connectToHost<CurvesToWebview, CurvesFromWebview, CurvesViewState>>;
 const conn: Conn = connectToHost<CurvesToWebview, CurvesFromWebview, CurvesViewState>(validateCurvesToWebview);
@@ -108,7 +109,9 @@ const toolbar = el(
 const runHeader = el('h1', { class: 'run-title' });
 const bannerTitle = el('div', { class: 'banner-title', id: 'run-status-title' });
 const bannerMetrics = el('div', { class: 'banner-metrics', id: 'run-metrics', hidden: '' });
-const statusBanner = el('div', { class: 'banner', id: 'run-status', role: 'status', hidden: '' }, bannerTitle, bannerMetrics);
+const resumeButton = new ResumeButton((m) => conn.post(m));
+// The live region holds the text only: the button beside it is not read out on every change.
+const statusBanner = el('div', { class: 'banner', id: 'run-status', hidden: '' }, el('div', { class: 'banner-text', role: 'status' }, bannerTitle, bannerMetrics), resumeButton.root);
 const seriesToggles = el('div', { class: 'toggles', role: 'group', 'aria-label': 'Series to show' });
 const batchNote = el('p', { class: 'batch-note muted', id: 'batch-note', hidden: '' }, 'Per batch: the loss and every metric alike are means over the batches since the previous point.');
 const runLegend = el('ul', { class: 'run-legend', 'aria-label': 'Runs' });
@@ -351,6 +354,7 @@ function showEmpty(text: string): void {
 function renderHeader(): void {
   const run = current ? runs.get(current)?.info ?? available.find((r) => r.id === current) : undefined;
   runHeader.textContent = run ? run.label : 'Training curves';
+  resumeButton.update(run, available);
   if (!run) {
     statusBanner.setAttribute('hidden', '');
     return;
@@ -512,6 +516,7 @@ function onMessage(m: CurvesToWebview): void {
   switch (m.type) {
     case 'init': {
       initialised = true;
+      resumeButton.hostAnswered();
       available = m.runs;
       hostMessage = m.message;
       current = m.current;
@@ -534,6 +539,7 @@ function onMessage(m: CurvesToWebview): void {
     }
     case 'runStatus':
       upsertRun(m.run);
+      resumeButton.hostAnswered();
       if (m.run.status !== 'running' && m.run.id === current) announce(`Run ${m.run.status}${m.run.reason ? `: ${m.run.reason}` : ''}`);
       renderCompareOptions();
       break;
