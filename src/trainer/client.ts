@@ -53,6 +53,25 @@ export function resolveTrainerPath(explicit?: string): string {
 
 const STDERR_TAIL = 16 * 1024;
 
+/** Lines that say something went wrong (not warnings, not stack frames). */
+const ERROR_LINE = /\b(error|fatal|abort(ed)?|out of memory|segmentation fault|assertion|panic|uncaught|exception)\b/i;
+const WARNING_LINE = /^\s*(\(node:\d+\)\s*)?\[?(warn(ing)?|debug|info)\b/i;
+
+/**
+ * What in a dead trainer's stderr explains its end: the error-like lines written after its first
+ * event (backend start-up warnings come before it), the last three, each cut to 200 characters.
+ * Nothing when nothing looks like an error (a SIGKILL says nothing).
+ */
+export function failureLines(tail: string, totalBytes: number, bytesAtFirstEvent: number | undefined): string[] {
+  const since = bytesAtFirstEvent === undefined ? tail : tail.slice(Math.max(0, tail.length - (totalBytes - bytesAtFirstEvent)));
+  return since
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && ERROR_LINE.test(l) && !WARNING_LINE.test(l))
+    .slice(-3)
+    .map((l) => (l.length > 200 ? `${l.slice(0, 199)}…` : l));
+}
+
 export function startTraining(specPath: string, options: StartOptions, onEvent: (e: TrainerEvent) => void): TrainingHandle {
   const { trainerPath, execArgv, env, cancelGraceMs = 3000, stallTimeoutMs = 10 * 60_000, ...trainOptions } = options;
   const child = fork(resolveTrainerPath(trainerPath), [], {
@@ -62,8 +81,14 @@ export function startTraining(specPath: string, options: StartOptions, onEvent: 
     serialization: 'json',
   });
   let stderr = '';
+  // Bytes of stderr received in all, and how many had come when the first event arrived: what
+  // came before (backend start-up chatter) does not explain a later crash.
+  let stderrBytes = 0;
+  let stderrAtFirstEvent: number | undefined;
   child.stderr?.on('data', (b: Buffer) => {
-    stderr = (stderr + b.toString('utf8')).slice(-STDERR_TAIL);
+    const text = b.toString('utf8');
+    stderrBytes += text.length;
+    stderr = (stderr + text).slice(-STDERR_TAIL);
   });
   child.stdout?.resume();
 
@@ -91,6 +116,7 @@ export function startTraining(specPath: string, options: StartOptions, onEvent: 
       return;
     }
     const e = v.value;
+    stderrAtFirstEvent ??= stderrBytes;
     if ('runDir' in e && typeof e.runDir === 'string') runDir = e.runDir;
     if (e.type === 'done') done = e;
     if (e.type === 'error') error = e;
@@ -108,31 +134,40 @@ export function startTraining(specPath: string, options: StartOptions, onEvent: 
         resolveResult({ status: done.status, runDir, done, error, exitCode: code, signal, stderr });
         return;
       }
+      // A trainer that closed its own record (a SIGTERM whose last message did not get out) ended as it says.
+      const closed = runDir ? readRunRecord(runDir) : undefined;
+      if (!error && closed && closed.status !== 'running') {
+        onEvent({ type: 'log', time: Date.now(), level: 'warning', message: `The trainer ended (${signal ? `killed by ${signal}` : `exit code ${code}`}); its record says: ${closed.status}${closed.reason ? `, ${closed.reason}` : ''}.` });
+        const recorded = closed.error ? { type: 'error' as const, time: Date.now(), ...closed.error } : undefined;
+        resolveResult({ status: closed.status, runDir, error: recorded, exitCode: code, signal, stderr });
+        return;
+      }
       if (!error) {
-        const oom = /heap out of memory|Allocation failed|Reached heap limit|Cannot allocate Wasm memory|out of memory/i.test(stderr);
-        const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
-        const code_ = hung ? 'trainer/hung' : oom ? 'trainer/out-of-memory' : cancelRequested ? 'trainer/cancelled' : 'trainer/crashed';
-        const message = hung
-          ? `The trainer sent nothing for ${Math.round(stallTimeoutMs / 1000)} s and was killed as hung.`
-          : oom
-            ? `The trainer ran out of memory and ${how}. Use fewer samples or a smaller batch, or give it more memory (execArgv: --max-old-space-size).`
-            : cancelRequested
-              ? `The trainer was stopped (${how}) after a cancel request.`
-              : `The trainer ${how} before finishing.${stderr.trim() ? ` Its last output: ${stderr.trim().split('\n').slice(-5).join(' | ')}` : ''}`;
-        error = { type: 'error', time: Date.now(), code: code_, message };
+        error = { type: 'error', time: Date.now(), ...crashError(code, signal) };
         // Stopping a trainer that did not stop in time is what the user asked for: say so, but not as a failure.
-        if (code_ === 'trainer/cancelled') onEvent({ type: 'log', time: error.time, level: 'warning', message });
+        if (error.code === 'trainer/cancelled') onEvent({ type: 'log', time: error.time, level: 'warning', message: error.message });
         else onEvent(error);
       }
       let status: TrainingResult['status'] = cancelRequested && !hung ? 'cancelled' : 'failed';
       if (runDir) {
+        // Never throws: on a full disk the record stays as the trainer left it.
         closeAbandonedRecord(runDir, status === 'cancelled' ? 'cancelled' : 'failed', { code: error.code, message: error.message });
         const rec = readRunRecord(runDir);
         if (rec && rec.status !== 'running') status = rec.status === 'completed' ? 'completed' : rec.status;
       }
       resolveResult({ status, runDir, error, exitCode: code, signal, stderr });
     };
-    child.on('exit', (code, signal) => settle(code, signal));
+    const crashError = (code: number | null, signal: NodeJS.Signals | null): Pick<ErrorEvent, 'code' | 'message'> => {
+      const oom = /heap out of memory|Allocation failed|Reached heap limit|Cannot allocate Wasm memory|out of memory/i.test(stderr);
+      const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
+      if (hung) return { code: 'trainer/hung', message: `The trainer sent nothing for ${Math.round(stallTimeoutMs / 1000)} s and was killed as hung.` };
+      if (oom) return { code: 'trainer/out-of-memory', message: `The trainer ran out of memory and ${how}. Use fewer samples or a smaller batch, or give it more memory (execArgv: --max-old-space-size).` };
+      if (cancelRequested) return { code: 'trainer/cancelled', message: `The trainer was stopped (${how}) after a cancel request.` };
+      const said = failureLines(stderr, stderrBytes, stderrAtFirstEvent);
+      return { code: 'trainer/crashed', message: `The trainer ${how} before finishing.${said.length ? ` Its last error output: ${said.join(' | ')}` : ''}` };
+    };
+    // 'close', not 'exit': by then all of stderr has been read, so the crash's own words are in it.
+    child.on('close', (code, signal) => settle(code, signal));
     child.on('error', (err) => {
       if (!error) error = { type: 'error', time: Date.now(), code: 'trainer/spawn', message: `Could not start the trainer: ${err.message}` };
       if (child.exitCode === null && child.signalCode === null && child.pid === undefined) settle(null, null);
