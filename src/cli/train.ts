@@ -68,36 +68,8 @@ export function parseTrainFlags(flags: TrainFlags): { options: TrainOptions } | 
   return { options };
 }
 
-export async function trainCommand(files: string[], flags: TrainFlags, io: TrainIO, extra: Partial<StartOptions> = {}): Promise<number> {
-  if (files.length !== 1) {
-    io.err('modelyaml train: name exactly one spec file.\n');
-    return 2;
-  }
-  const file = files[0];
-  const parsed = parseTrainFlags(flags);
-  if ('error' in parsed) {
-    io.err(`modelyaml train: ${parsed.error}.\n`);
-    return 2;
-  }
-  // Refuse a spec with errors before starting a process.
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    io.err(`${file}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
-    return 1;
-  }
-  const a = analyze(text, { host: fileDataHost(dirname(file)) });
-  const errors = a.diagnostics.filter((d) => d.severity === 'error');
-  if (errors.length) {
-    for (const d of errors) {
-      const p = a.lines.position(d.range.start);
-      io.err(`${file}:${p.line + 1}:${p.character + 1}: error[${d.code}]: ${d.message}\n`);
-    }
-    io.err(`modelyaml train: ${file} has ${errors.length} error${errors.length === 1 ? '' : 's'}; not training.\n`);
-    return 1;
-  }
-
+/** Shows the trainer's events: lines, a progress bar on a terminal, errors on stderr. */
+function progressPrinter(io: TrainIO, verbose: boolean): { onEvent: (e: TrainerEvent) => void; line: (s: string) => void; clearBar: () => void } {
   let started: StartedEvent | undefined;
   let epochStart = Date.now();
   let lastDraw = 0;
@@ -150,7 +122,7 @@ export async function trainCommand(files: string[], flags: TrainFlags, io: Train
           clearBar();
           io.err(`modelyaml train: loading ${e.loadedPackage.name} ${e.loadedPackage.version} from ${e.loadedPackage.path} (its code runs in the trainer)\n`);
         } else if (e.level === 'warning' || e.level === 'error') line(`${e.level}: ${e.message}`);
-        else if (flags.verbose) line(`${e.level}: ${e.message}`);
+        else if (verbose) line(`${e.level}: ${e.message}`);
         break;
       case 'checkpoint':
         break;
@@ -165,7 +137,43 @@ export async function trainCommand(files: string[], flags: TrainFlags, io: Train
         break;
     }
   };
+  return { onEvent, line, clearBar };
+}
 
+/** Reads and checks the spec; prints its errors and returns false when it has any. */
+function specIsTrainable(file: string, io: TrainIO): boolean {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    io.err(`${file}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
+    return false;
+  }
+  const a = analyze(text, { host: fileDataHost(dirname(file)) });
+  const errors = a.diagnostics.filter((d) => d.severity === 'error');
+  for (const d of errors) {
+    const p = a.lines.position(d.range.start);
+    io.err(`${file}:${p.line + 1}:${p.character + 1}: error[${d.code}]: ${d.message}\n`);
+  }
+  if (errors.length) io.err(`modelyaml train: ${file} has ${errors.length} error${errors.length === 1 ? '' : 's'}; not training.\n`);
+  return errors.length === 0;
+}
+
+export async function trainCommand(files: string[], flags: TrainFlags, io: TrainIO, extra: Partial<StartOptions> = {}): Promise<number> {
+  if (files.length !== 1) {
+    io.err('modelyaml train: name exactly one spec file.\n');
+    return 2;
+  }
+  const file = files[0];
+  const parsed = parseTrainFlags(flags);
+  if ('error' in parsed) {
+    io.err(`modelyaml train: ${parsed.error}.\n`);
+    return 2;
+  }
+  // Refuse a spec with errors before starting a process.
+  if (!specIsTrainable(file, io)) return 1;
+
+  const { onEvent, line, clearBar } = progressPrinter(io, !!flags.verbose);
   const handle = startTraining(file, { ...parsed.options, workspace: process.cwd(), ...extra }, onEvent);
   // The trainer's own stderr (tfjs-node's and Dawn's messages) only when asked for.
   if (flags.verbose) handle.process.stderr?.on('data', (b: Buffer) => io.err(b.toString('utf8')));

@@ -72,6 +72,58 @@ export function failureLines(tail: string, totalBytes: number, bytesAtFirstEvent
     .map((l) => (l.length > 200 ? `${l.slice(0, 199)}…` : l));
 }
 
+/** What the client has seen of one trainer process. */
+interface Watch {
+  runDir?: string;
+  done?: DoneEvent;
+  error?: ErrorEvent;
+  cancelRequested: boolean;
+  hung: boolean;
+  stallTimeoutMs: number;
+  /** The end of stderr, the bytes received in all, and how many had come when the first event arrived. */
+  stderr: string;
+  stderrBytes: number;
+  stderrAtFirstEvent?: number;
+}
+
+/** How a run ended, once its process is gone: from its `done` event, its record, or the way it died. */
+function endResult(w: Watch, code: number | null, signal: NodeJS.Signals | null, onEvent: (e: TrainerEvent) => void): TrainingResult {
+  const { runDir, stderr } = w;
+  if (w.done) return { status: w.done.status, runDir, done: w.done, error: w.error, exitCode: code, signal, stderr };
+  // A trainer that closed its own record (a SIGTERM whose last message did not get out) ended as it says.
+  const closed = runDir ? readRunRecord(runDir) : undefined;
+  if (!w.error && closed && closed.status !== 'running') {
+    onEvent({ type: 'log', time: Date.now(), level: 'warning', message: `The trainer ended (${signal ? `killed by ${signal}` : `exit code ${code}`}); its record says: ${closed.status}${closed.reason ? `, ${closed.reason}` : ''}.` });
+    const recorded = closed.error ? { type: 'error' as const, time: Date.now(), ...closed.error } : undefined;
+    return { status: closed.status, runDir, error: recorded, exitCode: code, signal, stderr };
+  }
+  if (!w.error) {
+    w.error = { type: 'error', time: Date.now(), ...crashError(w, code, signal) };
+    // Stopping a trainer that did not stop in time is what the user asked for: say so, but not as a failure.
+    if (w.error.code === 'trainer/cancelled') onEvent({ type: 'log', time: w.error.time, level: 'warning', message: w.error.message });
+    else onEvent(w.error);
+  }
+  let status: TrainingResult['status'] = w.cancelRequested && !w.hung ? 'cancelled' : 'failed';
+  if (runDir) {
+    // Never throws: on a full disk the record stays as the trainer left it.
+    closeAbandonedRecord(runDir, status === 'cancelled' ? 'cancelled' : 'failed', { code: w.error.code, message: w.error.message });
+    const rec = readRunRecord(runDir);
+    if (rec && rec.status !== 'running') status = rec.status === 'completed' ? 'completed' : rec.status;
+  }
+  return { status, runDir, error: w.error, exitCode: code, signal, stderr };
+}
+
+/** The error for a trainer that died without saying why: hung, out of memory, stopped, or crashed. */
+function crashError(w: Watch, code: number | null, signal: NodeJS.Signals | null): Pick<ErrorEvent, 'code' | 'message'> {
+  const oom = /heap out of memory|Allocation failed|Reached heap limit|Cannot allocate Wasm memory|out of memory/i.test(w.stderr);
+  const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
+  if (w.hung) return { code: 'trainer/hung', message: `The trainer sent nothing for ${Math.round(w.stallTimeoutMs / 1000)} s and was killed as hung.` };
+  if (oom) return { code: 'trainer/out-of-memory', message: `The trainer ran out of memory and ${how}. Use fewer samples or a smaller batch, or give it more memory (execArgv: --max-old-space-size).` };
+  if (w.cancelRequested) return { code: 'trainer/cancelled', message: `The trainer was stopped (${how}) after a cancel request.` };
+  const said = failureLines(w.stderr, w.stderrBytes, w.stderrAtFirstEvent);
+  return { code: 'trainer/crashed', message: `The trainer ${how} before finishing.${said.length ? ` Its last error output: ${said.join(' | ')}` : ''}` };
+}
+
 export function startTraining(specPath: string, options: StartOptions, onEvent: (e: TrainerEvent) => void): TrainingHandle {
   const { trainerPath, execArgv, env, cancelGraceMs = 3000, stallTimeoutMs = 10 * 60_000, ...trainOptions } = options;
   const child = fork(resolveTrainerPath(trainerPath), [], {
@@ -80,29 +132,20 @@ export function startTraining(specPath: string, options: StartOptions, onEvent: 
     env: { ...process.env, ...env },
     serialization: 'json',
   });
-  let stderr = '';
-  // Bytes of stderr received in all, and how many had come when the first event arrived: what
-  // came before (backend start-up chatter) does not explain a later crash.
-  let stderrBytes = 0;
-  let stderrAtFirstEvent: number | undefined;
+  const w: Watch = { stderr: '', stderrBytes: 0, cancelRequested: false, hung: false, stallTimeoutMs };
   child.stderr?.on('data', (b: Buffer) => {
     const text = b.toString('utf8');
-    stderrBytes += text.length;
-    stderr = (stderr + text).slice(-STDERR_TAIL);
+    w.stderrBytes += text.length;
+    w.stderr = (w.stderr + text).slice(-STDERR_TAIL);
   });
   child.stdout?.resume();
 
-  let runDir: string | undefined;
-  let done: DoneEvent | undefined;
-  let error: ErrorEvent | undefined;
-  let cancelRequested = false;
-  let hung = false;
   const timers: NodeJS.Timeout[] = [];
   let stall: NodeJS.Timeout | undefined;
   const armStall = () => {
     if (stall) clearTimeout(stall);
     stall = setTimeout(() => {
-      hung = true;
+      w.hung = true;
       child.kill('SIGKILL');
     }, stallTimeoutMs);
   };
@@ -116,10 +159,10 @@ export function startTraining(specPath: string, options: StartOptions, onEvent: 
       return;
     }
     const e = v.value;
-    stderrAtFirstEvent ??= stderrBytes;
-    if ('runDir' in e && typeof e.runDir === 'string') runDir = e.runDir;
-    if (e.type === 'done') done = e;
-    if (e.type === 'error') error = e;
+    w.stderrAtFirstEvent ??= w.stderrBytes;
+    if ('runDir' in e && typeof e.runDir === 'string') w.runDir = e.runDir;
+    if (e.type === 'done') w.done = e;
+    if (e.type === 'error') w.error = e;
     onEvent(e);
   });
 
@@ -130,46 +173,12 @@ export function startTraining(specPath: string, options: StartOptions, onEvent: 
       settled = true;
       if (stall) clearTimeout(stall);
       for (const t of timers) clearTimeout(t);
-      if (done) {
-        resolveResult({ status: done.status, runDir, done, error, exitCode: code, signal, stderr });
-        return;
-      }
-      // A trainer that closed its own record (a SIGTERM whose last message did not get out) ended as it says.
-      const closed = runDir ? readRunRecord(runDir) : undefined;
-      if (!error && closed && closed.status !== 'running') {
-        onEvent({ type: 'log', time: Date.now(), level: 'warning', message: `The trainer ended (${signal ? `killed by ${signal}` : `exit code ${code}`}); its record says: ${closed.status}${closed.reason ? `, ${closed.reason}` : ''}.` });
-        const recorded = closed.error ? { type: 'error' as const, time: Date.now(), ...closed.error } : undefined;
-        resolveResult({ status: closed.status, runDir, error: recorded, exitCode: code, signal, stderr });
-        return;
-      }
-      if (!error) {
-        error = { type: 'error', time: Date.now(), ...crashError(code, signal) };
-        // Stopping a trainer that did not stop in time is what the user asked for: say so, but not as a failure.
-        if (error.code === 'trainer/cancelled') onEvent({ type: 'log', time: error.time, level: 'warning', message: error.message });
-        else onEvent(error);
-      }
-      let status: TrainingResult['status'] = cancelRequested && !hung ? 'cancelled' : 'failed';
-      if (runDir) {
-        // Never throws: on a full disk the record stays as the trainer left it.
-        closeAbandonedRecord(runDir, status === 'cancelled' ? 'cancelled' : 'failed', { code: error.code, message: error.message });
-        const rec = readRunRecord(runDir);
-        if (rec && rec.status !== 'running') status = rec.status === 'completed' ? 'completed' : rec.status;
-      }
-      resolveResult({ status, runDir, error, exitCode: code, signal, stderr });
-    };
-    const crashError = (code: number | null, signal: NodeJS.Signals | null): Pick<ErrorEvent, 'code' | 'message'> => {
-      const oom = /heap out of memory|Allocation failed|Reached heap limit|Cannot allocate Wasm memory|out of memory/i.test(stderr);
-      const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
-      if (hung) return { code: 'trainer/hung', message: `The trainer sent nothing for ${Math.round(stallTimeoutMs / 1000)} s and was killed as hung.` };
-      if (oom) return { code: 'trainer/out-of-memory', message: `The trainer ran out of memory and ${how}. Use fewer samples or a smaller batch, or give it more memory (execArgv: --max-old-space-size).` };
-      if (cancelRequested) return { code: 'trainer/cancelled', message: `The trainer was stopped (${how}) after a cancel request.` };
-      const said = failureLines(stderr, stderrBytes, stderrAtFirstEvent);
-      return { code: 'trainer/crashed', message: `The trainer ${how} before finishing.${said.length ? ` Its last error output: ${said.join(' | ')}` : ''}` };
+      resolveResult(endResult(w, code, signal, onEvent));
     };
     // 'close', not 'exit': by then all of stderr has been read, so the crash's own words are in it.
     child.on('close', (code, signal) => settle(code, signal));
     child.on('error', (err) => {
-      if (!error) error = { type: 'error', time: Date.now(), code: 'trainer/spawn', message: `Could not start the trainer: ${err.message}` };
+      w.error ??= { type: 'error', time: Date.now(), code: 'trainer/spawn', message: `Could not start the trainer: ${err.message}` };
       if (child.exitCode === null && child.signalCode === null && child.pid === undefined) settle(null, null);
     });
   });
@@ -183,8 +192,8 @@ export function startTraining(specPath: string, options: StartOptions, onEvent: 
     },
     process: child,
     cancel() {
-      if (cancelRequested || child.exitCode !== null || child.signalCode !== null) return;
-      cancelRequested = true;
+      if (w.cancelRequested || child.exitCode !== null || child.signalCode !== null) return;
+      w.cancelRequested = true;
       if (child.connected) child.send({ type: 'cancel' } satisfies TrainerCommand);
       timers.push(setTimeout(() => child.exitCode === null && child.signalCode === null && child.kill('SIGTERM'), cancelGraceMs));
       timers.push(setTimeout(() => child.exitCode === null && child.signalCode === null && child.kill('SIGKILL'), 2 * cancelGraceMs));

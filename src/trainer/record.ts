@@ -18,7 +18,7 @@ export const METRICS_FILE = 'metrics.jsonl';
  * temporary is removed when the write fails. On a full disk, where no new file fits, the old
  * file's own bytes are overwritten with the compact form instead: the record stays honest.
  */
-export function writeJsonAtomic(path: string, value: unknown): void {
+function writeJsonAtomic(path: string, value: unknown): void {
   const tmp = `${path}.tmp-${process.pid}`;
   try {
     writeFileSync(tmp, JSON.stringify(value, null, 2) + '\n');

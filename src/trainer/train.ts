@@ -123,6 +123,16 @@ function checkResume(options: TrainOptions, spec: SpecSetup): { from: string; di
 /** Makes the run folder with the spec as written, the resolved settings and run.json. */
 function openRunFolder(spec: SpecSetup, options: TrainOptions, choice: BackendChoice, t0: number, resumedFrom: string | undefined): RunRecordWriter {
   const runDir = createRunDir(runsRoot(options, spec), spec.specName);
+  try {
+    return writeRunFolder(runDir, spec, options, choice, t0, resumedFrom);
+  } catch (e) {
+    // A folder without run.json would be no record at all (a full disk): it goes.
+    rmSync(runDir, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+function writeRunFolder(runDir: string, spec: SpecSetup, options: TrainOptions, choice: BackendChoice, t0: number, resumedFrom: string | undefined): RunRecordWriter {
   const { a, analysis, settings } = spec;
   writeFileNamed(join(runDir, 'spec.model.yaml'), spec.text);
   writeFileNamed(join(runDir, 'resolved.json'), JSON.stringify({

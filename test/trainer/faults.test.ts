@@ -4,11 +4,12 @@
  * errors that are not our bugs, over-long names, and the threaded wasm build's temp folder.
  */
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyze } from '../../src/core/analyze';
-import { readEvents, readRunRecord, safeName } from '../../src/trainer/record';
+import { trainCommand } from '../../src/cli/train';
+import { closeAbandonedRecord, readEvents, readRunRecord, RunRecordWriter, safeName } from '../../src/trainer/record';
 import { errorEvent } from '../../src/trainer/train';
 import { irisSpec, mnistMlpSpec, ofType, tempDir, train, trainerBundle, workspace } from './helpers';
 
@@ -72,6 +73,31 @@ describe.skipIf(cannotMount)(`a full disk${cannotMount ? ` (skipped: ${cannotMou
     const t = await train(specIn(mnistMlp), { backend: 'cpu', out: tinyDisk() });
     expectDiskFull(t);
     expect(tree(t.result.runDir!).some((f) => f.startsWith('checkpoints/'))).toBe(false);
+  });
+
+  it('modelyaml train on a full disk: error[trainer/disk-full], exit 1, no stack trace, nothing uncaught', async () => {
+    const io = { stdout: '', stderr: '', out: (x: string) => void (io.stdout += x), err: (x: string) => void (io.stderr += x) };
+    expect(await trainCommand([specIn(mnistMlp)], { out: tinyDisk() }, io, { trainerPath: await trainerBundle(), backend: 'cpu' })).toBe(1);
+    expect(io.stderr).toMatch(/^error\[trainer\/disk-full\]: The disk is full: .*\(ENOSPC\)/m);
+    expect(io.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it("closing a dead trainer's record on a full disk: never throws, run.json overwritten in place, no temporaries", () => {
+    const disk = tinyDisk();
+    const record = new RunRecordWriter(disk, { status: 'running', spec: '/s', specName: 's', specHash: 'h', seed: 1, versions: {}, startedAt: new Date().toISOString() });
+    record.event({ type: 'log', time: 1, level: 'info', message: 'x' });
+    // Fill every last byte.
+    const fill = join(disk, 'filler');
+    for (let chunk = 64 * 1024; chunk >= 1; chunk = Math.floor(chunk / 2)) {
+      try {
+        for (;;) appendFileSync(fill, Buffer.alloc(chunk));
+      } catch {
+        /* this chunk no longer fits: try a smaller one */
+      }
+    }
+    expect(closeAbandonedRecord(disk, 'failed', { code: 'trainer/crashed', message: 'The trainer was killed by SIGKILL before finishing.' })).toBe(true);
+    expect(readRunRecord(disk)).toMatchObject({ status: 'failed', error: { code: 'trainer/crashed' } });
+    expect(tree(disk).filter((f) => f.includes('.tmp-'))).toEqual([]);
   });
 });
 
