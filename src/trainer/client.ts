@@ -58,12 +58,13 @@ const ERROR_LINE = /\b(error|fatal|abort(ed)?|out of memory|segmentation fault|a
 const WARNING_LINE = /^\s*(\(node:\d+\)\s*)?\[?(warn(ing)?|debug|info)\b/i;
 
 /**
- * What in a dead trainer's stderr explains its end: the error-like lines written after its first
- * event (backend start-up warnings come before it), the last three, each cut to 200 characters.
+ * What in a dead trainer's stderr explains its end: the error-like lines written after it announced
+ * its run folder (backend start-up warnings come before that), the last three, each cut to 200
+ * characters.
  * Nothing when nothing looks like an error (a SIGKILL says nothing).
  */
-export function failureLines(tail: string, totalBytes: number, bytesAtFirstEvent: number | undefined): string[] {
-  const since = bytesAtFirstEvent === undefined ? tail : tail.slice(Math.max(0, tail.length - (totalBytes - bytesAtFirstEvent)));
+export function failureLines(tail: string, totalBytes: number, bytesAtRunFolder: number | undefined): string[] {
+  const since = bytesAtRunFolder === undefined ? tail : tail.slice(Math.max(0, tail.length - (totalBytes - bytesAtRunFolder)));
   return since
     .split('\n')
     .map((l) => l.trim())
@@ -80,10 +81,10 @@ interface Watch {
   cancelRequested: boolean;
   hung: boolean;
   stallTimeoutMs: number;
-  /** The end of stderr, the bytes received in all, and how many had come when the first event arrived. */
+  /** The end of stderr, the bytes received in all, and how many had come when the run folder was announced. */
   stderr: string;
   stderrBytes: number;
-  stderrAtFirstEvent?: number;
+  stderrAtRunFolder?: number;
 }
 
 /** How a run ended, once its process is gone: from its `done` event, its record, or the way it died. */
@@ -120,7 +121,7 @@ function crashError(w: Watch, code: number | null, signal: NodeJS.Signals | null
   if (w.hung) return { code: 'trainer/hung', message: `The trainer sent nothing for ${Math.round(w.stallTimeoutMs / 1000)} s and was killed as hung.` };
   if (oom) return { code: 'trainer/out-of-memory', message: `The trainer ran out of memory and ${how}. Use fewer samples or a smaller batch, or give it more memory (execArgv: --max-old-space-size).` };
   if (w.cancelRequested) return { code: 'trainer/cancelled', message: `The trainer was stopped (${how}) after a cancel request.` };
-  const said = failureLines(w.stderr, w.stderrBytes, w.stderrAtFirstEvent);
+  const said = failureLines(w.stderr, w.stderrBytes, w.stderrAtRunFolder);
   return { code: 'trainer/crashed', message: `The trainer ${how} before finishing.${said.length ? ` Its last error output: ${said.join(' | ')}` : ''}` };
 }
 
@@ -159,8 +160,11 @@ export function startTraining(specPath: string, options: StartOptions, onEvent: 
       return;
     }
     const e = v.value;
-    w.stderrAtFirstEvent ??= w.stderrBytes;
-    if ('runDir' in e && typeof e.runDir === 'string') w.runDir = e.runDir;
+    if ('runDir' in e && typeof e.runDir === 'string') {
+      w.runDir = e.runDir;
+      // The run folder is announced once the backend has started: what stderr held by then is start-up.
+      w.stderrAtRunFolder ??= w.stderrBytes;
+    }
     if (e.type === 'done') w.done = e;
     if (e.type === 'error') w.error = e;
     onEvent(e);

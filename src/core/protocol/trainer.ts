@@ -19,7 +19,7 @@ export interface TrainOptions {
   out?: string;
   /** The workspace folder (default: the spec's folder). */
   workspace?: string;
-  /** Resume from a run folder or a checkpoint folder inside one. */
+  /** Resume from a run folder, a checkpoint folder inside one, or `latest` (the spec's newest run with a checkpoint). */
   resume?: string;
   /** Overrides `seed`. */
   seed?: number;
