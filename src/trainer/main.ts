@@ -6,6 +6,7 @@
 import type { TrainerCommand, TrainerEvent } from '../core/protocol/trainer';
 import { validateTrainerCommand } from '../core/protocol/trainer';
 import { isParallelWorker, runParallelWorker } from './parallel';
+import { removeTemporaries } from './record';
 import { errorEvent, runTraining, type Control } from './train';
 
 const control: Control = { cancelled: false };
@@ -61,6 +62,7 @@ async function start(cmd: Extract<TrainerCommand, { type: 'start' }>): Promise<v
     // while run.json (overwritten in place) still can, so each is tried on its own.
     bestEffort(() => control.record?.event(ev));
     bestEffort(() => control.record?.close('failed', ev.message, { ...control.progress, error: { code: ev.code, message: ev.message, file: ev.file, row: ev.row, offset: ev.offset } }));
+    if (control.record) removeTemporaries(control.record.dir);
     if (!terminated) pending = send(ev);
     await finish(1);
   }
@@ -110,6 +112,7 @@ process.on('SIGTERM', () => {
   const done: TrainerEvent = { type: 'done', time: now, status: 'cancelled', reason, epochs, durationMs, final, ...(r ? { runDir: r.dir } : {}) };
   bestEffort(() => r?.event(done));
   bestEffort(() => r?.close('cancelled', reason, { epochs, final }));
+  if (r) removeTemporaries(r.dir);
   pending = send(done);
   setTimeout(() => process.exit(143), SIGTERM_FLUSH_MS).unref();
   void finish(143);

@@ -119,6 +119,24 @@ export class RunRecordWriter {
   }
 }
 
+/**
+ * Removes what a write in progress leaves in a run folder (`*.tmp-<pid>` files, `*.partial`
+ * checkpoints) when the trainer stops in the middle of it (SIGTERM during a checkpoint).
+ */
+export function removeTemporaries(dir: string, depth = 2): void {
+  let entries;
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return;
+  }
+  for (const e of entries) {
+    const path = join(dir, e.name);
+    if (/\.tmp-\d+$|\.partial$/.test(e.name)) rmSync(path, { recursive: true, force: true });
+    else if (e.isDirectory() && depth > 0) removeTemporaries(path, depth - 1);
+  }
+}
+
 export function readRunRecord(dir: string): RunRecord | undefined {
   try {
     const v = validateRunRecord(JSON.parse(readFileSync(join(dir, RUN_FILE), 'utf8')));

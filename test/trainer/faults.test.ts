@@ -124,6 +124,8 @@ describe('signals and crashes', () => {
     expect(lines.at(-1)!.type).toBe('done');
     expect(ofType(t.events, 'done')[0]).toMatchObject({ epochs: epochs.length, final: epochs.at(-1)!.metrics });
     expect(readRunRecord(t.result.runDir!)).toMatchObject({ status: 'cancelled', epochs: epochs.length, final: epochs.at(-1)!.metrics });
+    // Stopped in the middle of a checkpoint or not, no temporary stays.
+    expect(tree(t.result.runDir!).filter((f) => /\.tmp-|\.partial/.test(f))).toEqual([]);
   });
 
   /** A script preloaded into the trainer (`node --require`): real output on its stderr. */
