@@ -260,7 +260,7 @@ describe('process control', () => {
   });
 
   it('kills a trainer that hangs, and a cancel escalates to SIGKILL', async () => {
-    const hung = await train(specIn(mnistMlp), { env: { MODELYAML_TRAINER_FAULT: 'hang@1' }, stallTimeoutMs: 1500, batchEventEvery: 1 });
+    const hung = await train(specIn(mnistMlp), { env: { MODELYAML_TRAINER_FAULT: 'hang@1' }, stallTimeoutMs: 4000, batchEventEvery: 1 });
     expect(hung.result).toMatchObject({ status: 'failed', signal: 'SIGKILL' });
     expect(ofType(hung.events, 'error')[0].code).toBe('trainer/hung');
     expect(readRunRecord(hung.result.runDir!)!.status).toBe('failed');
