@@ -21,8 +21,10 @@ Usage:
   modelyaml summary <file>                        layer table with output shapes and parameters
   modelyaml graph <file> [--direction TB|LR]      the architecture as Mermaid text
   modelyaml train <file> [--epochs N] [--device auto|gpu|cpu] [--out DIR]
+                 [--resume [RUN_DIR|latest]] [--verbose]
                                                   train in a child process; progress, run record
                                                   in .modelyaml/runs/<name>/<time>/; Ctrl-C cancels
+                                                  (exit 130); --resume carries on from a checkpoint
   modelyaml schema                                JSON Schema for other YAML tooling
   modelyaml docs                                  the language reference (Markdown)
   modelyaml lsp --stdio                           run the language server for any LSP client
@@ -128,11 +130,20 @@ function single(files: string[], cmd: string, io: CliIO): Analysis | undefined {
   return a;
 }
 
+/** `--resume` with no folder after it (last, or before another flag or the spec) means `latest`. */
+function resumeDefault(argv: string[]): string[] {
+  const i = argv.indexOf('--resume');
+  if (i < 0) return argv;
+  const next = argv[i + 1];
+  if (next !== undefined && !next.startsWith('-') && !/\.ya?ml$/.test(next)) return argv;
+  return [...argv.slice(0, i + 1), 'latest', ...argv.slice(i + 1)];
+}
+
 export async function main(argv: string[], io: CliIO = stdio): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({
-      args: argv,
+      args: resumeDefault(argv),
       allowPositionals: true,
       options: {
         help: { type: 'boolean', short: 'h' },
@@ -142,6 +153,8 @@ export async function main(argv: string[], io: CliIO = stdio): Promise<number> {
         epochs: { type: 'string' },
         device: { type: 'string' },
         out: { type: 'string' },
+        resume: { type: 'string' },
+        verbose: { type: 'boolean' },
         stdio: { type: 'boolean' },
         'node-ipc': { type: 'boolean' },
         socket: { type: 'string' },
@@ -192,7 +205,7 @@ export async function main(argv: string[], io: CliIO = stdio): Promise<number> {
       return hasErrors(a) ? 1 : 0;
     }
     case 'train':
-      return trainCommand(rest, { epochs: values.epochs, device: values.device, out: values.out }, io === stdio ? terminalTrainIO(io) : io);
+      return trainCommand(rest, { epochs: values.epochs, device: values.device, out: values.out, resume: values.resume, verbose: values.verbose }, io === stdio ? terminalTrainIO(io) : io);
     case 'schema':
       io.out(JSON.stringify(jsonSchema(), null, 2) + '\n');
       return 0;

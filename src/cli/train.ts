@@ -1,10 +1,11 @@
 /**
  * `modelyaml train <spec>`: checks the spec, trains it in the trainer process (the same client the
  * extension uses), shows a progress bar with loss, metrics and ETA on a terminal and plain lines
- * otherwise. Ctrl-C cancels cleanly (the run record is kept); a second Ctrl-C stops at once.
+ * otherwise. Ctrl-C cancels cleanly (the run record is kept; exit code 130); a second Ctrl-C stops
+ * at once. `--resume` carries on from a checkpoint; `--verbose` shows the trainer's debug lines.
  */
 import { readFileSync } from 'node:fs';
-import { dirname, relative } from 'node:path';
+import { dirname, relative, resolve } from 'node:path';
 import { analyze } from '../core/analyze';
 import type { BatchEvent, StartedEvent, TrainerEvent, TrainOptions } from '../core/protocol/trainer';
 import { fileDataHost } from '../node/dataHost';
@@ -25,6 +26,10 @@ export interface TrainFlags {
   epochs?: string;
   device?: string;
   out?: string;
+  /** A run folder or checkpoint folder to resume from, or `latest` (this spec's newest run). */
+  resume?: string;
+  /** Show the trainer's debug and info lines and its own stderr. */
+  verbose?: boolean;
 }
 
 const fmt = (v: number) => (!Number.isFinite(v) ? String(v) : Math.abs(v) >= 1000 || (Math.abs(v) < 0.001 && v !== 0) ? v.toExponential(3) : v.toFixed(4));
@@ -56,39 +61,15 @@ export function parseTrainFlags(flags: TrainFlags): { options: TrainOptions } | 
     options.device = flags.device as 'auto' | 'gpu' | 'cpu';
   }
   if (flags.out !== undefined) options.out = flags.out;
+  if (flags.resume !== undefined) {
+    if (!flags.resume) return { error: '--resume needs a run folder, a checkpoint folder or `latest`' };
+    options.resume = flags.resume === 'latest' ? 'latest' : resolve(flags.resume);
+  }
   return { options };
 }
 
-export async function trainCommand(files: string[], flags: TrainFlags, io: TrainIO, extra: Partial<StartOptions> = {}): Promise<number> {
-  if (files.length !== 1) {
-    io.err('modelyaml train: name exactly one spec file.\n');
-    return 2;
-  }
-  const file = files[0];
-  const parsed = parseTrainFlags(flags);
-  if ('error' in parsed) {
-    io.err(`modelyaml train: ${parsed.error}.\n`);
-    return 2;
-  }
-  // Refuse a spec with errors before starting a process.
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    io.err(`${file}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
-    return 1;
-  }
-  const a = analyze(text, { host: fileDataHost(dirname(file)) });
-  const errors = a.diagnostics.filter((d) => d.severity === 'error');
-  if (errors.length) {
-    for (const d of errors) {
-      const p = a.lines.position(d.range.start);
-      io.err(`${file}:${p.line + 1}:${p.character + 1}: error[${d.code}]: ${d.message}\n`);
-    }
-    io.err(`modelyaml train: ${file} has ${errors.length} error${errors.length === 1 ? '' : 's'}; not training.\n`);
-    return 1;
-  }
-
+/** Shows the trainer's events: lines, a progress bar on a terminal, errors on stderr. */
+function progressPrinter(io: TrainIO, verbose: boolean): { onEvent: (e: TrainerEvent) => void; line: (s: string) => void; clearBar: () => void } {
   let started: StartedEvent | undefined;
   let epochStart = Date.now();
   let lastDraw = 0;
@@ -136,7 +117,12 @@ export async function trainCommand(files: string[], flags: TrainFlags, io: Train
         epochStart = Date.now();
         break;
       case 'log':
-        if (e.level === 'warning' || e.level === 'error') line(`${e.level}: ${e.message}`);
+        // Workspace code about to run in the trainer: always said, on stderr, before training.
+        if (e.loadedPackage) {
+          clearBar();
+          io.err(`modelyaml train: loading ${e.loadedPackage.name} ${e.loadedPackage.version} from ${e.loadedPackage.path} (its code runs in the trainer)\n`);
+        } else if (e.level === 'warning' || e.level === 'error') line(`${e.level}: ${e.message}`);
+        else if (verbose) line(`${e.level}: ${e.message}`);
         break;
       case 'checkpoint':
         break;
@@ -151,8 +137,46 @@ export async function trainCommand(files: string[], flags: TrainFlags, io: Train
         break;
     }
   };
+  return { onEvent, line, clearBar };
+}
 
+/** Reads and checks the spec; prints its errors and returns false when it has any. */
+function specIsTrainable(file: string, io: TrainIO): boolean {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    io.err(`${file}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
+    return false;
+  }
+  const a = analyze(text, { host: fileDataHost(dirname(file)) });
+  const errors = a.diagnostics.filter((d) => d.severity === 'error');
+  for (const d of errors) {
+    const p = a.lines.position(d.range.start);
+    io.err(`${file}:${p.line + 1}:${p.character + 1}: error[${d.code}]: ${d.message}\n`);
+  }
+  if (errors.length) io.err(`modelyaml train: ${file} has ${errors.length} error${errors.length === 1 ? '' : 's'}; not training.\n`);
+  return errors.length === 0;
+}
+
+export async function trainCommand(files: string[], flags: TrainFlags, io: TrainIO, extra: Partial<StartOptions> = {}): Promise<number> {
+  if (files.length !== 1) {
+    io.err('modelyaml train: name exactly one spec file.\n');
+    return 2;
+  }
+  const file = files[0];
+  const parsed = parseTrainFlags(flags);
+  if ('error' in parsed) {
+    io.err(`modelyaml train: ${parsed.error}.\n`);
+    return 2;
+  }
+  // Refuse a spec with errors before starting a process.
+  if (!specIsTrainable(file, io)) return 1;
+
+  const { onEvent, line, clearBar } = progressPrinter(io, !!flags.verbose);
   const handle = startTraining(file, { ...parsed.options, workspace: process.cwd(), ...extra }, onEvent);
+  // The trainer's own stderr (tfjs-node's and Dawn's messages) only when asked for.
+  if (flags.verbose) handle.process.stderr?.on('data', (b: Buffer) => io.err(b.toString('utf8')));
   let interrupts = 0;
   const off = io.onInterrupt?.(() => {
     interrupts++;
@@ -165,6 +189,7 @@ export async function trainCommand(files: string[], flags: TrainFlags, io: Train
   off?.();
   clearBar();
   if (result.runDir) io.out(`run record: ${relative(process.cwd(), result.runDir) || result.runDir}\n`);
+  // A cancelled run exits 130, the shell's code for a run stopped by Ctrl-C.
   return result.status === 'completed' ? 0 : result.status === 'cancelled' ? 130 : 1;
 }
 

@@ -20,6 +20,7 @@ function paramSchema(t: ParamType): Schema {
     case 'bool':
       return { type: 'boolean' };
     case 'string':
+      return { type: 'string', minLength: 1, ...(t.maxLength !== undefined ? { maxLength: t.maxLength } : {}) };
     case 'path':
       return { type: 'string', minLength: 1 };
     case 'enum':

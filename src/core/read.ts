@@ -160,6 +160,11 @@ class Reader {
       case 'bool':
         return typeof value === 'boolean' || fail();
       case 'string':
+        if (typeof value === 'string' && t.maxLength !== undefined && value.length > t.maxLength) {
+          this.sink.error('value/too-long', range, `${what} must be at most ${t.maxLength} characters, but has ${value.length}.`);
+          return false;
+        }
+        return (typeof value === 'string' && value.length > 0) || fail();
       case 'path':
         return (typeof value === 'string' && value.length > 0) || fail();
       case 'enum':

@@ -40,7 +40,7 @@ export const specStructure: Field = {
     kind: 'object',
     fields: {
       version: { doc: 'Spec language version. Always `1` for now.', type: { kind: 'value', type: { kind: 'int', min: 1, max: 1 } }, default: 1 },
-      name: { doc: 'Name of the model; run records are stored under it.', type: { kind: 'value', type: { kind: 'string' } } },
+      name: { doc: 'Name of the model (at most 100 characters); run records are stored under it.', type: { kind: 'value', type: { kind: 'string', maxLength: 100 } } },
       description: { doc: 'Free text shown in the outline and summaries.', type: { kind: 'value', type: { kind: 'string' } } },
       seed: {
         doc: 'Random seed for weight initialisation, shuffling, splits, dropout and synthetic data. Same spec + same seed + same CPU backend → identical metrics.',

@@ -53,6 +53,78 @@ export function resolveTrainerPath(explicit?: string): string {
 
 const STDERR_TAIL = 16 * 1024;
 
+/** Lines that say something went wrong (not warnings, not stack frames). */
+const ERROR_LINE = /\b(error|fatal|abort(ed)?|out of memory|segmentation fault|assertion|panic|uncaught|exception)\b/i;
+const WARNING_LINE = /^\s*(\(node:\d+\)\s*)?\[?(warn(ing)?|debug|info)\b/i;
+
+/**
+ * What in a dead trainer's stderr explains its end: the error-like lines written after it announced
+ * its run folder (backend start-up warnings come before that), the last three, each cut to 200
+ * characters.
+ * Nothing when nothing looks like an error (a SIGKILL says nothing).
+ */
+export function failureLines(tail: string, totalBytes: number, bytesAtRunFolder: number | undefined): string[] {
+  const since = bytesAtRunFolder === undefined ? tail : tail.slice(Math.max(0, tail.length - (totalBytes - bytesAtRunFolder)));
+  return since
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && ERROR_LINE.test(l) && !WARNING_LINE.test(l))
+    .slice(-3)
+    .map((l) => (l.length > 200 ? `${l.slice(0, 199)}…` : l));
+}
+
+/** What the client has seen of one trainer process. */
+interface Watch {
+  runDir?: string;
+  done?: DoneEvent;
+  error?: ErrorEvent;
+  cancelRequested: boolean;
+  hung: boolean;
+  stallTimeoutMs: number;
+  /** The end of stderr, the bytes received in all, and how many had come when the run folder was announced. */
+  stderr: string;
+  stderrBytes: number;
+  stderrAtRunFolder?: number;
+}
+
+/** How a run ended, once its process is gone: from its `done` event, its record, or the way it died. */
+function endResult(w: Watch, code: number | null, signal: NodeJS.Signals | null, onEvent: (e: TrainerEvent) => void): TrainingResult {
+  const { runDir, stderr } = w;
+  if (w.done) return { status: w.done.status, runDir, done: w.done, error: w.error, exitCode: code, signal, stderr };
+  // A trainer that closed its own record (a SIGTERM whose last message did not get out) ended as it says.
+  const closed = runDir ? readRunRecord(runDir) : undefined;
+  if (!w.error && closed && closed.status !== 'running') {
+    onEvent({ type: 'log', time: Date.now(), level: 'warning', message: `The trainer ended (${signal ? `killed by ${signal}` : `exit code ${code}`}); its record says: ${closed.status}${closed.reason ? `, ${closed.reason}` : ''}.` });
+    const recorded = closed.error ? { type: 'error' as const, time: Date.now(), ...closed.error } : undefined;
+    return { status: closed.status, runDir, error: recorded, exitCode: code, signal, stderr };
+  }
+  if (!w.error) {
+    w.error = { type: 'error', time: Date.now(), ...crashError(w, code, signal) };
+    // Stopping a trainer that did not stop in time is what the user asked for: say so, but not as a failure.
+    if (w.error.code === 'trainer/cancelled') onEvent({ type: 'log', time: w.error.time, level: 'warning', message: w.error.message });
+    else onEvent(w.error);
+  }
+  let status: TrainingResult['status'] = w.cancelRequested && !w.hung ? 'cancelled' : 'failed';
+  if (runDir) {
+    // Never throws: on a full disk the record stays as the trainer left it.
+    closeAbandonedRecord(runDir, status === 'cancelled' ? 'cancelled' : 'failed', { code: w.error.code, message: w.error.message });
+    const rec = readRunRecord(runDir);
+    if (rec && rec.status !== 'running') status = rec.status === 'completed' ? 'completed' : rec.status;
+  }
+  return { status, runDir, error: w.error, exitCode: code, signal, stderr };
+}
+
+/** The error for a trainer that died without saying why: hung, out of memory, stopped, or crashed. */
+function crashError(w: Watch, code: number | null, signal: NodeJS.Signals | null): Pick<ErrorEvent, 'code' | 'message'> {
+  const oom = /heap out of memory|Allocation failed|Reached heap limit|Cannot allocate Wasm memory|out of memory/i.test(w.stderr);
+  const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
+  if (w.hung) return { code: 'trainer/hung', message: `The trainer sent nothing for ${Math.round(w.stallTimeoutMs / 1000)} s and was killed as hung.` };
+  if (oom) return { code: 'trainer/out-of-memory', message: `The trainer ran out of memory and ${how}. Use fewer samples or a smaller batch, or give it more memory (execArgv: --max-old-space-size).` };
+  if (w.cancelRequested) return { code: 'trainer/cancelled', message: `The trainer was stopped (${how}) after a cancel request.` };
+  const said = failureLines(w.stderr, w.stderrBytes, w.stderrAtRunFolder);
+  return { code: 'trainer/crashed', message: `The trainer ${how} before finishing.${said.length ? ` Its last error output: ${said.join(' | ')}` : ''}` };
+}
+
 export function startTraining(specPath: string, options: StartOptions, onEvent: (e: TrainerEvent) => void): TrainingHandle {
   const { trainerPath, execArgv, env, cancelGraceMs = 3000, stallTimeoutMs = 10 * 60_000, ...trainOptions } = options;
   const child = fork(resolveTrainerPath(trainerPath), [], {
@@ -61,23 +133,20 @@ export function startTraining(specPath: string, options: StartOptions, onEvent: 
     env: { ...process.env, ...env },
     serialization: 'json',
   });
-  let stderr = '';
+  const w: Watch = { stderr: '', stderrBytes: 0, cancelRequested: false, hung: false, stallTimeoutMs };
   child.stderr?.on('data', (b: Buffer) => {
-    stderr = (stderr + b.toString('utf8')).slice(-STDERR_TAIL);
+    const text = b.toString('utf8');
+    w.stderrBytes += text.length;
+    w.stderr = (w.stderr + text).slice(-STDERR_TAIL);
   });
   child.stdout?.resume();
 
-  let runDir: string | undefined;
-  let done: DoneEvent | undefined;
-  let error: ErrorEvent | undefined;
-  let cancelRequested = false;
-  let hung = false;
   const timers: NodeJS.Timeout[] = [];
   let stall: NodeJS.Timeout | undefined;
   const armStall = () => {
     if (stall) clearTimeout(stall);
     stall = setTimeout(() => {
-      hung = true;
+      w.hung = true;
       child.kill('SIGKILL');
     }, stallTimeoutMs);
   };
@@ -91,9 +160,13 @@ export function startTraining(specPath: string, options: StartOptions, onEvent: 
       return;
     }
     const e = v.value;
-    if ('runDir' in e && typeof e.runDir === 'string') runDir = e.runDir;
-    if (e.type === 'done') done = e;
-    if (e.type === 'error') error = e;
+    if ('runDir' in e && typeof e.runDir === 'string') {
+      w.runDir = e.runDir;
+      // The run folder is announced once the backend has started: what stderr held by then is start-up.
+      w.stderrAtRunFolder ??= w.stderrBytes;
+    }
+    if (e.type === 'done') w.done = e;
+    if (e.type === 'error') w.error = e;
     onEvent(e);
   });
 
@@ -104,37 +177,12 @@ export function startTraining(specPath: string, options: StartOptions, onEvent: 
       settled = true;
       if (stall) clearTimeout(stall);
       for (const t of timers) clearTimeout(t);
-      if (done) {
-        resolveResult({ status: done.status, runDir, done, error, exitCode: code, signal, stderr });
-        return;
-      }
-      if (!error) {
-        const oom = /heap out of memory|Allocation failed|Reached heap limit|Cannot allocate Wasm memory|out of memory/i.test(stderr);
-        const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
-        const code_ = hung ? 'trainer/hung' : oom ? 'trainer/out-of-memory' : cancelRequested ? 'trainer/cancelled' : 'trainer/crashed';
-        const message = hung
-          ? `The trainer sent nothing for ${Math.round(stallTimeoutMs / 1000)} s and was killed as hung.`
-          : oom
-            ? `The trainer ran out of memory and ${how}. Use fewer samples or a smaller batch, or give it more memory (execArgv: --max-old-space-size).`
-            : cancelRequested
-              ? `The trainer was stopped (${how}) after a cancel request.`
-              : `The trainer ${how} before finishing.${stderr.trim() ? ` Its last output: ${stderr.trim().split('\n').slice(-5).join(' | ')}` : ''}`;
-        error = { type: 'error', time: Date.now(), code: code_, message };
-        // Stopping a trainer that did not stop in time is what the user asked for: say so, but not as a failure.
-        if (code_ === 'trainer/cancelled') onEvent({ type: 'log', time: error.time, level: 'warning', message });
-        else onEvent(error);
-      }
-      let status: TrainingResult['status'] = cancelRequested && !hung ? 'cancelled' : 'failed';
-      if (runDir) {
-        closeAbandonedRecord(runDir, status === 'cancelled' ? 'cancelled' : 'failed', { code: error.code, message: error.message });
-        const rec = readRunRecord(runDir);
-        if (rec && rec.status !== 'running') status = rec.status === 'completed' ? 'completed' : rec.status;
-      }
-      resolveResult({ status, runDir, error, exitCode: code, signal, stderr });
+      resolveResult(endResult(w, code, signal, onEvent));
     };
-    child.on('exit', (code, signal) => settle(code, signal));
+    // 'close', not 'exit': by then all of stderr has been read, so the crash's own words are in it.
+    child.on('close', (code, signal) => settle(code, signal));
     child.on('error', (err) => {
-      if (!error) error = { type: 'error', time: Date.now(), code: 'trainer/spawn', message: `Could not start the trainer: ${err.message}` };
+      w.error ??= { type: 'error', time: Date.now(), code: 'trainer/spawn', message: `Could not start the trainer: ${err.message}` };
       if (child.exitCode === null && child.signalCode === null && child.pid === undefined) settle(null, null);
     });
   });
@@ -148,8 +196,8 @@ export function startTraining(specPath: string, options: StartOptions, onEvent: 
     },
     process: child,
     cancel() {
-      if (cancelRequested || child.exitCode !== null || child.signalCode !== null) return;
-      cancelRequested = true;
+      if (w.cancelRequested || child.exitCode !== null || child.signalCode !== null) return;
+      w.cancelRequested = true;
       if (child.connected) child.send({ type: 'cancel' } satisfies TrainerCommand);
       timers.push(setTimeout(() => child.exitCode === null && child.signalCode === null && child.kill('SIGTERM'), cancelGraceMs));
       timers.push(setTimeout(() => child.exitCode === null && child.signalCode === null && child.kill('SIGKILL'), 2 * cancelGraceMs));

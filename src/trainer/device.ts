@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { initWasmBackend, wasmThreadCount } from './backend/wasm';
 import { initWebGpuBackend } from './backend/webgpu';
 import { fail } from './util';
@@ -29,8 +29,29 @@ export interface BackendChoice {
 
 const cpuName = () => cpus()[0]?.model?.trim() || 'CPU';
 
+/** A package loaded from outside the trainer: its code runs in the trainer, so it is announced first. */
+export interface LoadedPackage {
+  name: string;
+  version: string;
+  /** The package's folder. */
+  path: string;
+}
+
+/** The folder and version of the package that `entry` (a resolved file or a package folder) belongs to. */
+function packageOf(pkg: string, entry: string): LoadedPackage {
+  for (let dir = entry; dir !== dirname(dir); dir = dirname(dir)) {
+    try {
+      const json = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
+      if (json.name === pkg) return { name: pkg, version: String(json.version ?? 'unknown version'), path: dir };
+    } catch {
+      // Not this folder: go up.
+    }
+  }
+  return { name: pkg, version: 'unknown version', path: entry };
+}
+
 /** Tries to load a native tfjs package from the workspace, then next to the trainer bundle. */
-function tryNative(pkg: string, from: string[], notes: string[]): boolean {
+function tryNative(pkg: string, from: string[], notes: string[], announce?: (p: LoadedPackage) => void): boolean {
   for (const dir of from) {
     try {
       const req = createRequire(join(dir, 'noop.js'));
@@ -41,6 +62,7 @@ function tryNative(pkg: string, from: string[], notes: string[]): boolean {
       } catch {
         path = req.resolve(pkg);
       }
+      announce?.(packageOf(pkg, path));
       req(path);
       return true;
     } catch (e) {
@@ -114,6 +136,8 @@ export interface ChooseOptions {
   wasmThreads?: number;
   /** Where to look for native packages (the workspace), besides the bundle's own folder. */
   searchFrom: string[];
+  /** Told about each package about to be loaded from outside the trainer, before its code runs. */
+  announce?: (p: LoadedPackage) => void;
 }
 
 export async function chooseBackend(o: ChooseOptions): Promise<BackendChoice & { details: string[] }> {
@@ -142,7 +166,7 @@ async function choose(o: ChooseOptions): Promise<BackendChoice> {
   const from = [...(configured ? [configured] : []), ...o.searchFrom, __dirname];
   const tried: string[] = [];
   if (o.device === 'auto' || o.device === 'gpu') {
-    if (tryNative('@tensorflow/tfjs-node-gpu', from, notes) && (await tf.setBackend('tensorflow').catch(() => false))) {
+    if (tryNative('@tensorflow/tfjs-node-gpu', from, notes, o.announce) && (await tf.setBackend('tensorflow').catch(() => false))) {
       return { backend: 'tensorflow', device: 'GPU (CUDA, @tensorflow/tfjs-node-gpu)', reason: `train.device is ${o.device}: @tensorflow/tfjs-node-gpu loaded`, notes };
     }
     tried.push('@tensorflow/tfjs-node-gpu is not installed');
@@ -161,7 +185,7 @@ async function choose(o: ChooseOptions): Promise<BackendChoice> {
     fail('train/no-gpu', `train.device is gpu, but no GPU backend could be started: ${tried.join('; ')}${notes.length ? `; ${notes.join('; ')}` : ''}. Install @tensorflow/tfjs-node-gpu (CUDA) in the workspace or set modelyaml.tfjsNodePath, make a Vulkan/Metal/D3D12 GPU driver available for WebGPU, or set train.device to auto or cpu.`);
   }
   if (o.device === 'auto' || o.device === 'cpu') {
-    if (tryNative('@tensorflow/tfjs-node', from, notes) && (await tf.setBackend('tensorflow').catch(() => false))) {
+    if (tryNative('@tensorflow/tfjs-node', from, notes, o.announce) && (await tf.setBackend('tensorflow').catch(() => false))) {
       return { backend: 'tensorflow', device: `CPU: ${cpuName()} (native TensorFlow)`, reason: `train.device is ${o.device}: ${[...tried, '@tensorflow/tfjs-node loaded'].join('; ')}`, notes };
     }
     tried.push('@tensorflow/tfjs-node is not installed');

@@ -6,6 +6,7 @@
 import type { TrainerCommand, TrainerEvent } from '../core/protocol/trainer';
 import { validateTrainerCommand } from '../core/protocol/trainer';
 import { isParallelWorker, runParallelWorker } from './parallel';
+import { removeTemporaries } from './record';
 import { errorEvent, runTraining, type Control } from './train';
 
 const control: Control = { cancelled: false };
@@ -21,7 +22,10 @@ function send(e: TrainerEvent): Promise<void> {
 }
 
 let pending: Promise<void> = Promise.resolve();
+/** Set by SIGTERM: the run's record is closed and its last message sent; nothing more goes out. */
+let terminated = false;
 function emit(e: TrainerEvent): void {
+  if (terminated) return;
   pending = send(e);
   fault(e);
 }
@@ -45,7 +49,7 @@ function fault(e: TrainerEvent): void {
 
 async function finish(code: number): Promise<never> {
   await pending;
-  process.exit(code);
+  process.exit(terminated ? 143 : code);
 }
 
 async function start(cmd: Extract<TrainerCommand, { type: 'start' }>): Promise<void> {
@@ -53,23 +57,22 @@ async function start(cmd: Extract<TrainerCommand, { type: 'start' }>): Promise<v
     await runTraining(cmd.specPath, cmd.options, emit, control);
     await finish(0);
   } catch (e) {
-    const ev = { ...errorEvent(e), time: Date.now() } as TrainerEvent;
-    try {
-      control.record?.event(ev);
-      if (ev.type === 'error') {
-        control.record?.update({
-          status: 'failed',
-          reason: ev.message,
-          endedAt: new Date().toISOString(),
-          durationMs: Date.now() - Date.parse(control.record.record.startedAt),
-          error: { code: ev.code, message: ev.message, file: ev.file, row: ev.row, offset: ev.offset },
-        });
-      }
-    } catch {
-      /* the record is best effort once things went wrong */
-    }
-    pending = send(ev);
+    const ev = { ...errorEvent(e), time: Date.now() } as Extract<TrainerEvent, { type: 'error' }>;
+    // The record is best effort once things went wrong: on a full disk the event may not fit
+    // while run.json (overwritten in place) still can, so each is tried on its own.
+    bestEffort(() => control.record?.event(ev));
+    bestEffort(() => control.record?.close('failed', ev.message, { ...control.progress, error: { code: ev.code, message: ev.message, file: ev.file, row: ev.row, offset: ev.offset } }));
+    if (control.record) removeTemporaries(control.record.dir);
+    if (!terminated) pending = send(ev);
     await finish(1);
+  }
+}
+
+function bestEffort(write: () => void): void {
+  try {
+    write();
+  } catch {
+    /* the disk refused: the parent still hears of the failure */
   }
 }
 
@@ -91,15 +94,28 @@ process.on('message', (m: unknown) => {
   void start(v.value);
 });
 
-// SIGTERM (the parent's second step of cancelling): close the record and go.
+/** How long a SIGTERMed trainer waits for its last message to reach the parent. */
+const SIGTERM_FLUSH_MS = 1000;
+
+// SIGTERM (the parent's second step of cancelling, or anyone's kill): record what really ran —
+// the epochs completed and the last one's metrics — tell the parent, and go.
 process.on('SIGTERM', () => {
+  if (terminated) return;
+  terminated = true;
+  control.cancelled = true;
   const r = control.record;
-  if (r && r.record.status === 'running') {
-    const now = Date.now();
-    r.event({ type: 'done', time: now, status: 'cancelled', reason: 'stopped by SIGTERM', epochs: 0, durationMs: now - Date.parse(r.record.startedAt), runDir: r.dir, final: {} });
-    r.update({ status: 'cancelled', reason: 'stopped by SIGTERM', endedAt: new Date(now).toISOString(), durationMs: now - Date.parse(r.record.startedAt) });
-  }
-  process.exit(143);
+  if (r && r.record.status !== 'running') process.exit(143);
+  const now = Date.now();
+  const { epochs, final } = control.progress ?? { epochs: 0, final: {} };
+  const reason = `stopped by SIGTERM ${epochs ? `after epoch ${epochs}` : 'before the first epoch ended'}`;
+  const durationMs = r ? now - Date.parse(r.record.startedAt) : 0;
+  const done: TrainerEvent = { type: 'done', time: now, status: 'cancelled', reason, epochs, durationMs, final, ...(r ? { runDir: r.dir } : {}) };
+  bestEffort(() => r?.event(done));
+  bestEffort(() => r?.close('cancelled', reason, { epochs, final }));
+  if (r) removeTemporaries(r.dir);
+  pending = send(done);
+  setTimeout(() => process.exit(143), SIGTERM_FLUSH_MS).unref();
+  void finish(143);
 });
 
 // Ctrl-C in a terminal reaches the whole process group: treat it as a cancel, like the parent does.

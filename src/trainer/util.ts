@@ -3,6 +3,7 @@
  * a place (file, row, byte offset) that travel to the parent as `error` events.
  */
 import { createHash } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 
 /** mulberry32: a tiny, fast, seedable PRNG with a 2^32 period; returns floats in [0, 1). */
 export function mulberry32(seed: number): () => number {
@@ -78,4 +79,51 @@ export function formatBytes(n: number): string {
   if (n >= 1 << 20) return `${(n / (1 << 20)).toFixed(1)} MiB`;
   if (n >= 1 << 10) return `${(n / (1 << 10)).toFixed(1)} KiB`;
   return `${n} B`;
+}
+
+const FREE_SPACE = ' Free some space, or train into another folder (`--out`), and start again.';
+
+/** What the file system's refusals mean to the user: a code and a plain reason, by errno. */
+const FS_REFUSALS: Record<string, [code: string, why: string, hint: string]> = {
+  ENOSPC: ['trainer/disk-full', 'the disk is full', FREE_SPACE],
+  EDQUOT: ['trainer/disk-full', 'the disk quota is used up', FREE_SPACE],
+  EIO: ['trainer/disk-error', 'the disk reported an input/output error', ' Check the disk.'],
+  EROFS: ['trainer/read-only', 'the file system is read-only', ' Train into a writable folder (`--out`).'],
+  EACCES: ['trainer/permission-denied', 'permission denied', ''],
+  EPERM: ['trainer/permission-denied', 'the operation is not permitted', ''],
+  ENAMETOOLONG: ['trainer/name-too-long', 'a file name in the path is too long', ' Use a shorter `name:` or a shorter folder.'],
+  EISDIR: ['trainer/is-a-folder', 'a folder was given where a file is needed', ''],
+  ENOTDIR: ['trainer/not-a-folder', 'a file was given where a folder is needed', ''],
+  ENOENT: ['trainer/not-found', 'no such file or folder', ''],
+  EMFILE: ['trainer/too-many-files', 'too many files are open', ''],
+  ENFILE: ['trainer/too-many-files', 'too many files are open', ''],
+};
+
+/** True for the errors a full disk gives (ENOSPC, or EDQUOT for a quota). */
+export const isDiskFull = (e: unknown): boolean => ['ENOSPC', 'EDQUOT'].includes((e as NodeJS.ErrnoException)?.code ?? '');
+
+/** A file-system error as a user-facing failure (disk full, permission, name too long…), or undefined. */
+export function fsFailure(e: unknown): TrainerError | undefined {
+  const err = e as NodeJS.ErrnoException;
+  const hit = typeof err?.code === 'string' ? FS_REFUSALS[err.code] : undefined;
+  if (!hit) return undefined;
+  const [code, why, hint] = hit;
+  const reason = why[0].toUpperCase() + why.slice(1);
+  return new TrainerError(code, `${reason}${err.path ? `: ${err.path}` : ''} (${err.code}).${hint}`, err.path ? { file: err.path } : {});
+}
+
+/** Node's errors from write() itself (ENOSPC) carry no path: gives them the file's, for the message. */
+export function withPath(e: unknown, path: string): unknown {
+  const err = e as NodeJS.ErrnoException;
+  if (err && typeof err === 'object' && typeof err.code === 'string' && !err.path) err.path = path;
+  return e;
+}
+
+/** writeFileSync whose failure names the file. */
+export function writeFileNamed(path: string, data: string | Uint8Array): void {
+  try {
+    writeFileSync(path, data);
+  } catch (e) {
+    throw withPath(e, path);
+  }
 }

@@ -2,7 +2,8 @@
  * `modelyaml train`: flags, a refused spec, plain progress lines off a terminal, the progress bar on
  * one, and Ctrl-C cancelling with the run record kept.
  */
-import { join } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main';
 import { parseTrainFlags, trainCommand, type TrainIO } from '../../src/cli/train';
@@ -33,18 +34,23 @@ train:
   batch_size: 8
 `;
 
-function capture(isTTY = false): TrainIO & { stdout: string; stderr: string; interrupt(): void } {
+function capture(isTTY = false, onOut?: (stdout: string) => void): TrainIO & { stdout: string; stderr: string; both: string; interrupt(): void } {
   let handler: (() => void) | undefined;
   const io = {
     stdout: '',
     stderr: '',
+    /** stdout and stderr in the order they were written. */
+    both: '',
     isTTY,
     columns: 100,
     out(s: string) {
       io.stdout += s;
+      io.both += s;
+      onOut?.(io.stdout);
     },
     err(s: string) {
       io.stderr += s;
+      io.both += s;
     },
     onInterrupt(h: () => void) {
       handler = h;
@@ -106,5 +112,47 @@ describe('modelyaml train', () => {
     expect(io.stdout).toMatch(/\ncancelled/);
     const runDir = /run record: (.*)/.exec(io.stdout)![1].trim();
     expect(readRunRecord(join(process.cwd(), runDir)) ?? readRunRecord(runDir)).toMatchObject({ status: 'cancelled' });
+  });
+
+  it('SIGTERM to the trainer: reported as a cancellation (exit 130), not as a crash', async () => {
+    const dir = workspace({ 'xor.model.yaml': xor(500, 4000) });
+    let killed = false;
+    const io = capture(false, (stdout) => {
+      if (killed || !/^epoch 1\//m.test(stdout)) return;
+      killed = true;
+      // The trainer's pid is in its run record.
+      const runDir = /run folder: (.*)/.exec(stdout)![1].trim();
+      process.kill(readRunRecord(resolve(runDir))!.pid!, 'SIGTERM');
+    });
+    expect(await trainCommand([join(dir, 'xor.model.yaml')], { out: join(dir, 'out') }, io, { trainerPath })).toBe(130);
+    expect(io.stderr).toBe('');
+    expect(io.stdout).toMatch(/\ncancelled: stopped by SIGTERM after epoch \d+ in /);
+  });
+
+  it('debug lines only with --verbose', async () => {
+    const dir = workspace({ 'xor.model.yaml': xor(1) });
+    const quiet = capture(false);
+    expect(await trainCommand([join(dir, 'xor.model.yaml')], { out: join(dir, 'out') }, quiet, { trainerPath })).toBe(0);
+    expect(quiet.stdout + quiet.stderr).not.toMatch(/debug/);
+    const verbose = capture(false);
+    expect(await trainCommand([join(dir, 'xor.model.yaml')], { out: join(dir, 'out'), verbose: true }, verbose, { trainerPath })).toBe(0);
+    expect(verbose.stdout).toMatch(/^debug: wasm build: single-threaded/m);
+    expect(verbose.stdout).toMatch(/^info: run folder: /m);
+    expect(await main(['train', join(dir, 'xor.model.yaml'), '--verbose', '--device', 'tpu'], capture())).toBe(2);
+  });
+
+  it("says which workspace package it loads (path and version), on stderr, before training", async () => {
+    const dir = workspace({ 'xor.model.yaml': xor(1) });
+    const pkg = join(dir, 'node_modules', '@tensorflow', 'tfjs-node-gpu');
+    mkdirSync(pkg, { recursive: true });
+    writeFileSync(join(pkg, 'package.json'), JSON.stringify({ name: '@tensorflow/tfjs-node-gpu', version: '9.9.9-planted', main: 'index.js' }));
+    // Planted code: it runs (and fails) in the trainer; the CLI must have said so first.
+    writeFileSync(join(pkg, 'index.js'), "throw new Error('planted code ran');\n");
+    const io = capture(false);
+    expect(await trainCommand([join(dir, 'xor.model.yaml')], { out: join(dir, 'out') }, io, { trainerPath, workspace: dir })).toBe(0);
+    expect(io.stderr).toContain(`modelyaml train: loading @tensorflow/tfjs-node-gpu 9.9.9-planted from ${pkg} (its code runs in the trainer)`);
+    expect(io.stdout).toMatch(/warning: @tensorflow\/tfjs-node-gpu is installed but failed to load: planted code ran/);
+    expect(io.both.indexOf('loading @tensorflow/tfjs-node-gpu')).toBeLessThan(io.both.indexOf('training xor'));
+    expect(io.both).toMatch(/training xor/);
   });
 });

@@ -106,3 +106,41 @@ export async function train(spec: string, options: Partial<StartOptions> = {}, o
 }
 
 export const ofType = <T extends TrainerEvent['type']>(events: TrainerEvent[], type: T) => events.filter((e): e is Extract<TrainerEvent, { type: T }> => e.type === type);
+
+/** A small iris classifier (4 → units → 3) with a validation split. */
+export const irisSpec = ({ epochs = 4, name = 'iris', units = 16, optimizer = '{ adam: { learning_rate: 0.05 } }', metrics = '[accuracy]' } = {}) => `version: 1
+name: ${name}
+seed: 3
+data:
+  source: { dataset: iris }
+  pipeline: [standardize, { one_hot: 3 }]
+  validation: { split: 0.2 }
+model:
+  input: [4]
+  layers:
+    - dense: { units: ${units}, activation: relu }
+    - dense: { units: 3, activation: softmax }
+train:
+  loss: categorical_crossentropy
+  optimizer: ${optimizer}
+  metrics: ${metrics}
+  epochs: ${epochs}
+  batch_size: 16
+`;
+
+/** An MLP on MNIST: 51k parameters, 200 KB of weights. */
+export const mnistMlpSpec = ({ samples = 2000, epochs = 50, batchSize = 4, optimizer = 'adam' } = {}) => `version: 1
+name: mlp
+seed: 1
+data:
+  source: { dataset: { name: mnist, samples: ${samples} } }
+  pipeline: [{ scale: 255 }, { one_hot: 10 }]
+model:
+  input: [784]
+  layers: [{ dense: { units: 64, activation: relu } }, { dense: { units: 10, activation: softmax } }]
+train:
+  loss: categorical_crossentropy
+  optimizer: ${optimizer}
+  epochs: ${epochs}
+  batch_size: ${batchSize}
+`;

@@ -9,6 +9,7 @@ describe('trainer protocol validators', () => {
       { type: 'epoch', time: 1, epoch: 1, epochs: 2, metrics: { loss: 0.5, val_loss: null }, durationMs: 10, learningRate: 0.01 },
       { type: 'log', time: 1, level: 'info', message: 'hi' },
       { type: 'log', time: 1, level: 'info', message: 'run folder', runDir: '/r' },
+      { type: 'log', time: 1, level: 'info', message: 'loading', loadedPackage: { name: '@tensorflow/tfjs-node', version: '4.22.0', path: '/w/node_modules/@tensorflow/tfjs-node' } },
       { type: 'checkpoint', time: 1, kind: 'best', epoch: 1, path: '/r/c', monitor: 'val_loss', value: 0.4 },
       { type: 'done', time: 1, status: 'completed', reason: 'ok', epochs: 2, durationMs: 5, final: { loss: 0.1 }, test: { loss: 0.2 } },
       { type: 'error', time: 1, code: 'data/csv-ragged', message: 'bad', file: 'a.csv', row: 3 },
@@ -23,6 +24,7 @@ describe('trainer protocol validators', () => {
     expect(bad.ok).toBe(false);
     if (!bad.ok) expect(bad.error).toMatch(/`epoch`, `batch`/);
     expect(validateTrainerEvent({ type: 'log', time: 1, level: 'loud', message: 'x' }).ok).toBe(false);
+    expect(validateTrainerEvent({ type: 'log', time: 1, level: 'info', message: 'x', loadedPackage: { name: 'p', path: '/p' } })).toMatchObject({ ok: false, error: expect.stringContaining('loadedPackage') });
     expect(validateTrainerEvent({ type: 'epoch', time: 1, epoch: 1, epochs: 1, metrics: { a: 'x' }, durationMs: 1, learningRate: 1 }).ok).toBe(false);
   });
 

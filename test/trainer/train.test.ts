@@ -10,7 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { TrainerEvent } from '../../src/core/protocol/trainer';
 import { loadModel } from '../../src/trainer/checkpoint';
 import { readEvents, readRunRecord } from '../../src/trainer/record';
-import { ofType, ROOT, train, trainerBundle, workspace } from './helpers';
+import { mnistMlpSpec, ofType, ROOT, train, trainerBundle, workspace } from './helpers';
 
 beforeAll(async () => {
   await trainerBundle();
@@ -217,21 +217,7 @@ train: { loss: mean_squared_error }
   });
 });
 
-const mnistMlp = `version: 1
-name: mlp
-seed: 1
-data:
-  source: { dataset: { name: mnist, samples: 2000 } }
-  pipeline: [{ scale: 255 }, { one_hot: 10 }]
-model:
-  input: [784]
-  layers: [{ dense: { units: 64, activation: relu } }, { dense: { units: 10, activation: softmax } }]
-train:
-  loss: categorical_crossentropy
-  optimizer: adam
-  epochs: 50
-  batch_size: 4
-`;
+const mnistMlp = mnistMlpSpec();
 
 describe('process control', () => {
   it('cancel mid-epoch stops within a second and keeps the record', async () => {
@@ -274,7 +260,7 @@ describe('process control', () => {
   });
 
   it('kills a trainer that hangs, and a cancel escalates to SIGKILL', async () => {
-    const hung = await train(specIn(mnistMlp), { env: { MODELYAML_TRAINER_FAULT: 'hang@1' }, stallTimeoutMs: 1500, batchEventEvery: 1 });
+    const hung = await train(specIn(mnistMlp), { env: { MODELYAML_TRAINER_FAULT: 'hang@1' }, stallTimeoutMs: 4000, batchEventEvery: 1 });
     expect(hung.result).toMatchObject({ status: 'failed', signal: 'SIGKILL' });
     expect(ofType(hung.events, 'error')[0].code).toBe('trainer/hung');
     expect(readRunRecord(hung.result.runDir!)!.status).toBe('failed');

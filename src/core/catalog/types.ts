@@ -30,7 +30,8 @@ export type ParamType =
       saneMax?: number;
     }
   | { kind: 'bool' }
-  | { kind: 'string' }
+  /** maxLength: longer is an error (a name that becomes a folder name). */
+  | { kind: 'string'; maxLength?: number }
   /** A file or folder path relative to the spec; the checker asks the host whether it exists. */
   | { kind: 'path'; folder?: boolean }
   | { kind: 'enum'; values: readonly string[] }

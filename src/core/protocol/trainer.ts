@@ -19,7 +19,7 @@ export interface TrainOptions {
   out?: string;
   /** The workspace folder (default: the spec's folder). */
   workspace?: string;
-  /** Resume from a run folder or a checkpoint folder inside one. */
+  /** Resume from a run folder, a checkpoint folder inside one, or `latest` (the spec's newest run with a checkpoint). */
   resume?: string;
   /** Overrides `seed`. */
   seed?: number;
@@ -90,6 +90,11 @@ export interface LogEvent {
   message: string;
   /** Set on the log event that announces the run folder (sent before data loading starts). */
   runDir?: string;
+  /**
+   * Set on the log event sent just before the trainer loads a package from outside itself (a
+   * workspace's `@tensorflow/tfjs-node(-gpu)`): that package's code runs in the trainer.
+   */
+  loadedPackage?: { name: string; version: string; path: string };
 }
 
 export interface CheckpointEvent {
@@ -153,7 +158,7 @@ const eventFields: { [K in TrainerEvent['type']]: Record<string, Check> } = {
   },
   batch: { time: num, epoch: int, batch: int, batches: int, loss: num, metrics, samplesPerSecond: num, learningRate: num },
   epoch: { time: num, epoch: int, epochs: int, metrics, durationMs: num, learningRate: num },
-  log: { time: num, level: oneOf('debug', 'info', 'warning', 'error'), message: str, runDir: opt(str) },
+  log: { time: num, level: oneOf('debug', 'info', 'warning', 'error'), message: str, runDir: opt(str), loadedPackage: opt(shape({ name: str, version: str, path: str })) },
   checkpoint: { time: num, kind: oneOf('best', 'last'), epoch: int, path: str, monitor: opt(str), value: opt(num) },
   done: {
     time: num, status: oneOf('completed', 'cancelled', 'failed'), reason: str, epochs: int, durationMs: num,

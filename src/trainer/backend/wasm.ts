@@ -115,7 +115,7 @@ function workerScriptFile(): string {
   return file;
 }
 
-/** <tmp>/modelyaml-wasm-<uid>, made 0700 and checked to be this user's; a fresh folder otherwise. */
+/** <tmp>/modelyaml-wasm-<uid>, made 0700 and checked to be this user's; else a fresh folder, removed at exit. */
 export function privateCacheDir(): string {
   const uid = process.getuid?.();
   const dir = path.join(os.tmpdir(), `modelyaml-wasm-${uid ?? 'user'}`);
@@ -127,7 +127,10 @@ export function privateCacheDir(): string {
   } catch {
     // Falls through to a fresh folder.
   }
-  return fs.mkdtempSync(path.join(os.tmpdir(), 'modelyaml-wasm-'));
+  // A fresh folder is this process's alone: it goes when the process exits.
+  const fresh = fs.mkdtempSync(path.join(os.tmpdir(), 'modelyaml-wasm-'));
+  process.once('exit', () => fs.rmSync(fresh, { recursive: true, force: true }));
+  return fresh;
 }
 
 interface ThreadedModule {
