@@ -13,6 +13,7 @@ import { formatSummary, summarize } from '../core/summary';
 import { fileDataHost } from '../node/dataHost';
 import { DATA_PATHS_ENV } from '../node/dataPaths';
 import { terminalTrainIO, trainCommand } from './train';
+import { VERSION } from '../core/version';
 
 const HELP = `modelyaml — check, summarise, draw and train *.model.yaml neural-network specs
 
@@ -174,7 +175,7 @@ export async function main(argv: string[], io: CliIO = stdio): Promise<number> {
   }
   const [cmd, ...rest] = positionals;
   if (values.version) {
-    io.out(`${process.env.MODELYAML_VERSION ?? '0.1.0'}\n`);
+    io.out(`${VERSION}\n`);
     return 0;
   }
   if (values.help || !cmd || cmd === 'help') {

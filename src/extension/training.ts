@@ -105,10 +105,8 @@ export class TrainingManager implements vscode.Disposable {
         epochs: overrides.epochs,
         device: overrides.device ?? (config.get<string>('train.device') as RunOverrides['device']) ?? undefined,
         ...(overrides.resume ? { resume: overrides.resume } : {}),
-        env: {
-          ...(tfjsNodePath ? { MODELYAML_TFJS_NODE_PATH: tfjsNodePath } : {}),
-          ...(threads ? { MODELYAML_THREADS: String(threads) } : {}),
-        },
+        ...(tfjsNodePath ? { tfjsNodePath } : {}),
+        ...(threads ? { maxThreads: threads } : {}),
       },
       (event) => this.dispatch(specPath, event, write),
     );

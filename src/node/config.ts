@@ -41,7 +41,7 @@ const textVar = (name: `MODELYAML_${string}`, values: string, doc: string): Vari
 
 /** The table. Order is the docs' order. */
 export const VARIABLES = {
-  threads: numberVar('MODELYAML_THREADS', 'Most logical cores one training run uses (default: all). The trainer\'s parent sets it from `modelyaml.train.maxThreads`.'),
+  threads: numberVar('MODELYAML_THREADS', 'Most logical cores one training run uses (default: all; the `maxThreads` train option, set from `modelyaml.train.maxThreads`, outranks it).'),
   parallel: switchVar('MODELYAML_PARALLEL', 'Data-parallel training across worker threads: forced on, or off (default: on when a step is big enough to pay for it).'),
   parallelProfile: switchVar('MODELYAML_PARALLEL_PROFILE', 'Log how each data-parallel step splits its time.'),
   wasmThreads: numberVar('MODELYAML_WASM_THREADS', 'Use the threaded WebAssembly build with this many threads (default: chosen by core count and step size).'),
@@ -53,6 +53,8 @@ export const VARIABLES = {
   dawnNode: textVar('MODELYAML_DAWN_NODE', 'a path', 'A `dawn.node` to load for WebGPU before the bundled one.'),
   tfjsNodePath: textVar('MODELYAML_TFJS_NODE_PATH', 'a folder', 'A `@tensorflow/tfjs-node(-gpu)` installation to train with (the extension\'s `modelyaml.tfjsNodePath`).'),
   residentData: switchVar('MODELYAML_RESIDENT_DATA', '`0` keeps training data on the host instead of uploading it to the backend once.'),
+  maxRecordBytes: numberVar('MODELYAML_MAX_RECORD_BYTES', 'Longest row (CSV record or JSON line) the trainer reads, in bytes (default 64 MiB).'),
+  dataPaths: textVar('MODELYAML_DATA_PATHS', 'folders, separated like PATH', 'Folders outside the workspace that specs may read data from (the CLI\'s `--allow-data-path DIR` adds to it).'),
   maxDataMb: numberVar('MODELYAML_MAX_DATA_MB', 'Most megabytes of decoded data (features and labels) a run loads into memory (default 2048).'),
   trace: switchVar('MODELYAML_TRACE', 'The language server logs each check\'s duration to stderr.'),
   trainerFault: textVar('MODELYAML_TRAINER_FAULT', '`crash@N`, `hang@N`, `oom@N`', 'Tests only: the trainer fails that way after the given batch (src/trainer/main.ts).'),

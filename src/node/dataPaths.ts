@@ -11,8 +11,9 @@
  */
 import { constants, fstatSync, openSync, readSync, closeSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { delimiter as listDelimiter, dirname, isAbsolute, parse as parsePath, relative, resolve } from 'node:path';
+import { VARIABLES } from './config';
 
-export const DATA_PATHS_ENV = 'MODELYAML_DATA_PATHS';
+export const DATA_PATHS_ENV = VARIABLES.dataPaths.name;
 
 /** A path the host refuses, with a stable code; the message names the path as the spec wrote it. */
 export interface DataPathProblem {

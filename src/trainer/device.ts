@@ -14,6 +14,7 @@ import { dirname, join } from 'node:path';
 import { initWasmBackend, wasmThreadCount } from './backend/wasm';
 import { initWebGpuBackend } from './backend/webgpu';
 import { fail } from './util';
+import { env } from '../node/config';
 
 export interface BackendChoice {
   /** tfjs backend name: tensorflow, wasm, cpu. */
@@ -136,6 +137,8 @@ export interface ChooseOptions {
   wasmThreads?: number;
   /** Where to look for native packages (the workspace), besides the bundle's own folder. */
   searchFrom: string[];
+  /** A tfjs-node installation to try before `searchFrom` (else MODELYAML_TFJS_NODE_PATH). */
+  tfjsNodePath?: string;
   /** Told about each package about to be loaded from outside the trainer, before its code runs. */
   announce?: (p: LoadedPackage) => void;
 }
@@ -162,7 +165,7 @@ async function choose(o: ChooseOptions): Promise<BackendChoice> {
     notes.push(`the forced backend ${o.backend} is not available`);
   }
   // A configured location (the extension's modelyaml.tfjsNodePath), the workspace, the bundle's folder.
-  const configured = process.env.MODELYAML_TFJS_NODE_PATH;
+  const configured = o.tfjsNodePath ?? env.tfjsNodePath();
   const from = [...(configured ? [configured] : []), ...o.searchFrom, __dirname];
   const tried: string[] = [];
   if (o.device === 'auto' || o.device === 'gpu') {
@@ -170,7 +173,7 @@ async function choose(o: ChooseOptions): Promise<BackendChoice> {
       return { backend: 'tensorflow', device: 'GPU (CUDA, @tensorflow/tfjs-node-gpu)', reason: `train.device is ${o.device}: @tensorflow/tfjs-node-gpu loaded`, notes };
     }
     tried.push('@tensorflow/tfjs-node-gpu is not installed');
-    if (/^(0|off|false|no)$/i.test(process.env.MODELYAML_WEBGPU ?? '')) {
+    if (env.webgpu() === false) {
       tried.push('WebGPU is turned off (MODELYAML_WEBGPU)');
     } else {
       const w = await initWebGpuBackend({ searchFrom: o.searchFrom, allowSoftware: o.device === 'gpu' });

@@ -8,6 +8,7 @@ import { validateTrainerCommand } from '../core/protocol/trainer';
 import { isParallelWorker, runParallelWorker } from './parallel';
 import { removeTemporaries } from './record';
 import { errorEvent, runTraining, type Control } from './train';
+import { env } from '../node/config';
 
 const control: Control = { cancelled: false };
 let started = false;
@@ -35,7 +36,7 @@ function emit(e: TrainerEvent): void {
  * is crash, hang or oom): makes the trainer fail the way a real one can, after the given batch.
  */
 function fault(e: TrainerEvent): void {
-  const spec = process.env.MODELYAML_TRAINER_FAULT;
+  const spec = env.trainerFault();
   if (!spec || e.type !== 'batch') return;
   const [kind, at] = spec.split('@');
   if (e.batch < Number(at ?? 1)) return;

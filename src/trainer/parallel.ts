@@ -13,8 +13,8 @@
  * The result equals the full-batch gradient (a mean loss splits exactly by sample count) up to
  * float rounding, and is deterministic for a fixed thread count. Layers whose training forward
  * pass couples samples (BatchNormalization) keep the single-threaded loop. MODELYAML_PARALLEL=0
- * turns this off (=1 forces it, for tests); MODELYAML_THREADS caps the threads (the extension's
- * modelyaml.train.maxThreads); MODELYAML_PARALLEL_PROFILE=1 prints each step's split to stderr.
+ * turns this off (=1 forces it, for tests); the run's `maxThreads` (the extension's
+ * modelyaml.train.maxThreads) or MODELYAML_THREADS caps the threads; MODELYAML_PARALLEL_PROFILE=1 prints each step's split to stderr.
  */
 import * as tf from '@tensorflow/tfjs';
 import { readFileSync } from 'node:fs';
@@ -87,7 +87,13 @@ export interface ParallelOptions {
 
 /** Logical cores the trainer may use: all of them, or MODELYAML_THREADS (modelyaml.train.maxThreads). */
 export function cpuThreads(): number {
-  return Math.min(availableParallelism(), env.threads() ?? Infinity);
+  return Math.min(availableParallelism(), threadLimit ?? env.threads() ?? Infinity);
+}
+
+/** The run's `maxThreads` option, set once when a run starts (it outranks MODELYAML_THREADS). */
+let threadLimit: number | undefined;
+export function limitThreads(n: number | undefined): void {
+  threadLimit = n;
 }
 
 /** The threaded wasm build pays from this many logical cores (see wasmThreadsFor). */

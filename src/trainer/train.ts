@@ -20,15 +20,17 @@ import { learningRateOf, lossOf, metricOf, optimizerOf, scheduleOf, setLearningR
 import { fuseOptimizer } from './kernels/webgpu/optimizers';
 import { fusedKernelsOn } from './kernels/webgpu/program';
 import { trainEpochs, type Control, type Log, type LoopContext, type LoopOutcome, type Send } from './loop';
-import { DataParallel, parallelRefusal, wasmThreadsFor } from './parallel';
+import { DataParallel, limitThreads, parallelRefusal, wasmThreadsFor } from './parallel';
 import { createRunDir, latestRunDir, RunRecordWriter } from './record';
 import { deriveSeed, fail, fsFailure, mulberry32, sha256, TrainerError, writeFileNamed } from './util';
+import { env } from '../node/config';
+import { VERSION } from '../core/version';
 
 export type { Control } from './loop';
 type Emit = (e: TrainerEvent) => void;
 
 export const VERSIONS: Record<string, string> = {
-  modelyaml: process.env.MODELYAML_VERSION ?? '0.1.0',
+  modelyaml: VERSION,
   tfjs: tf.version.tfjs,
   'tfjs-core': tf.version['tfjs-core'],
   'tfjs-layers': tf.version['tfjs-layers'],
@@ -257,9 +259,11 @@ export async function runTraining(specPath: string, options: TrainOptions, emit:
   // Determinism: every unseeded random draw in tfjs (initializers, dropout) goes through Math.random.
   Math.random = mulberry32(deriveSeed(settings.seed, 'Math.random'));
 
+  limitThreads(options.maxThreads);
   const wasmThreads = wasmThreadsFor(analysis.layers, settings.batchSize);
   const choice = await chooseBackend({
     device: settings.device, backend: options.backend, wasmDir: options.wasmDir, wasmThreads: wasmThreads.threads, searchFrom: [options.workspace ?? spec.specDir, spec.specDir],
+    tfjsNodePath: options.tfjsNodePath,
     announce: (pkg) => send({ type: 'log', level: 'info', message: `loading ${pkg.name} ${pkg.version} from ${pkg.path}`, loadedPackage: pkg }),
   });
 
@@ -288,7 +292,7 @@ export async function runTraining(specPath: string, options: TrainOptions, emit:
   const rate = cadence(options, choice, train.n, settings.batchSize);
   const parallel = await startParallel(spec, options, choice, compiled, train, rate.bs, log);
   // On the GPU the training set lives on the device when it fits and nothing augments it on the CPU.
-  const resident = choice.backend === 'webgpu' && !meta.augment && process.env.MODELYAML_RESIDENT_DATA !== '0' ? ResidentData.create(train) : undefined;
+  const resident = choice.backend === 'webgpu' && !meta.augment && env.residentData() !== false ? ResidentData.create(train) : undefined;
   if (resident) log('debug', `training data resident on the device (${Math.round(resident.bytes / 2 ** 20)} MiB)`);
   send({
     type: 'started', runDir, spec: spec.file, specName: spec.specName, backend: choice.backend, device: choice.device, reason: choice.reason, params: compiled.params, seed: settings.seed,

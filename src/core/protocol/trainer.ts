@@ -29,6 +29,10 @@ export interface TrainOptions {
   batchEventEvery?: number;
   /** Folder holding the backend's .wasm files (default: next to the trainer bundle). */
   wasmDir?: string;
+  /** A `@tensorflow/tfjs-node(-gpu)` installation to try first (the extension's `modelyaml.tfjsNodePath`). */
+  tfjsNodePath?: string;
+  /** Most logical cores the run uses (the extension's `modelyaml.train.maxThreads`; default all). */
+  maxThreads?: number;
 }
 
 export type TrainerCommand =
@@ -196,6 +200,8 @@ const optionFields: Record<keyof TrainOptions, Check> = {
   maxBatchesPerEpoch: opt((v) => int(v) && (v as number) >= 1),
   batchEventEvery: opt((v) => int(v) && (v as number) >= 1),
   wasmDir: opt(str),
+  tfjsNodePath: opt(str),
+  maxThreads: opt((v) => int(v) && (v as number) >= 1),
 };
 
 export function validateTrainOptions(v: unknown): Validated<TrainOptions> {

@@ -23,6 +23,7 @@ import { registerWebGpuKernels } from '../kernels/webgpu/index';
 import { registerFusedGradients } from '../kernels/webgpu/gradients';
 import { registerFusedLossKernels } from '../kernels/webgpu/losses';
 import { registerFusedOptimizerKernels } from '../kernels/webgpu/optimizers';
+import { env } from '../../node/config';
 
 declare const __dirname: string | undefined;
 
@@ -66,7 +67,8 @@ const dawnDir = () => `${process.platform}-${process.platform === 'darwin' ? 'un
 /** Candidate paths of dawn.node, most specific first. */
 export function dawnCandidates(searchFrom: string[] = []): string[] {
   const out: string[] = [];
-  if (process.env.MODELYAML_DAWN_NODE) out.push(process.env.MODELYAML_DAWN_NODE);
+  const dawn = env.dawnNode();
+  if (dawn) out.push(dawn);
   const here = typeof __dirname === 'string' ? __dirname : undefined;
   if (here) out.push(join(here, 'dawn.node'));
   for (const dir of [...(here ? [here] : []), ...searchFrom]) {
@@ -190,7 +192,7 @@ export async function initWebGpuBackend(o: WebGpuOptions): Promise<WebGpuResult>
     if (!ok) return { ok: false, adapter, reason: `the tfjs webgpu backend failed to start on ${adapter.name} (tf.setBackend('webgpu') returned false)` };
     // tfjs submits a command buffer every 15 dispatches; each submit through Dawn's node bindings
     // costs ~0.5 ms of host time. 100 made a CNN step 20 → 14.6 ms on an H100 (bench/webgpu-step.ts).
-    tf.env().set('WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE', Number(process.env.MODELYAML_WEBGPU_SUBMIT_BATCH) || 100);
+    tf.env().set('WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE', env.webgpuSubmitBatch() ?? 100);
     // Uniform buffers and bind groups made once per content, not once per launch (dispatch.ts).
     dispatchCache = installDispatchCache(tf.backend());
     // A first kernel, so a device that cannot run compute shaders is found out here.

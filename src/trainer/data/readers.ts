@@ -11,6 +11,7 @@ import { fileExcerpt } from '../../core/catalog/sources';
 import { csvOptions } from '../../node/csv';
 import { dataRoots, inspectDataPath, openRegularFile, readStart } from '../../node/dataPaths';
 import { fail, formatBytes } from '../util';
+import { env } from '../../node/config';
 
 /** Where a spec's data may come from: its folder, and the folders that bound its workspace. */
 export interface DataPlace {
@@ -23,8 +24,7 @@ export interface DataPlace {
 
 /** The longest row (CSV record or JSON line) the trainer reads; MODELYAML_MAX_RECORD_BYTES lowers it (tests). */
 export function maxRecordBytes(): number {
-  const n = Number(process.env.MODELYAML_MAX_RECORD_BYTES);
-  return Number.isInteger(n) && n > 0 ? n : 64 * 1024 * 1024;
+  return Math.floor(env.maxRecordBytes() ?? 64 * 1024 * 1024);
 }
 
 function tooLong(file: string, line: number): never {

@@ -6,6 +6,7 @@
  */
 import type { LabelKind } from '../../core/catalog/types';
 import { fail, formatBytes, product } from '../util';
+import { env } from '../../node/config';
 
 export interface Data {
   n: number;
@@ -48,8 +49,7 @@ export const PART_NAMES = ['train', 'validation', 'test'] as const;
 
 /** The largest dataset (features + labels, in bytes) the trainer loads before refusing. */
 export function dataBudget(): number {
-  const mb = Number(process.env.MODELYAML_MAX_DATA_MB);
-  return (Number.isFinite(mb) && mb > 0 ? mb : 2048) * 1024 * 1024;
+  return (env.maxDataMb() ?? 2048) * 1024 * 1024;
 }
 
 /**
