@@ -35,4 +35,15 @@ export default tseslint.config(
   restrict(['server/**/*.ts'], noTfjs, noVscode, noRoom('trainer', 'extension', 'cli', 'webviews')),
   restrict(['src/trainer/**/*.ts'], noVscode, noServerLib, noRoom('extension', 'cli', 'server', 'webviews')),
   restrict(['webviews/**/*.ts'], noTfjs, noVscode, noServerLib, noNode, noRoom('trainer', 'extension', 'node', 'cli', 'server'), { regex: '^(\\.\\./)+src/core/(?!protocol/)', message: 'Webviews read only the typed protocol (src/core/protocol/).' }),
+  // One configuration path: MODELYAML_* variables are read in src/node/config.ts only.
+  {
+    files: ['src/**/*.ts', 'server/**/*.ts'],
+    ignores: ['src/node/config.ts'],
+    rules: {
+      'no-restricted-syntax': ['error', {
+        selector: "MemberExpression[object.object.name='process'][object.property.name='env'][property.name=/^MODELYAML_/]",
+        message: 'Read MODELYAML_* variables through src/node/config.ts (env.<setting>()).',
+      }],
+    },
+  },
 );
