@@ -9,7 +9,7 @@ import { dirname, relative, resolve } from 'node:path';
 import { analyze } from '../core/analyze';
 import type { BatchEvent, StartedEvent, TrainerEvent, TrainOptions } from '../core/protocol/trainer';
 import { fileDataHost } from '../node/dataHost';
-import { startTraining, type StartOptions } from '../trainer/client';
+import { startTraining, type StartOptions } from '../node/trainerClient';
 
 export interface TrainIO {
   out(s: string): void;

@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import type * as vscode from 'vscode';
 import type { VscodeApi } from './panels/host';
-import { folderInfo, isInside, readRecord, readSpecSnapshot, resumableCheckpoint, runsOfSpec, specNameOf, type RunFolder } from './panels/runs';
+import { folderInfo, isInside, readRecord, readSpecSnapshot, resumableCheckpoint, runsOfSpec, specNameOf, type RunFolder } from '../node/runFolders';
 import { isSpecDocument } from './panels/graphPanel';
 
 /** The runs of a spec that ended early and kept a checkpoint, newest first. */

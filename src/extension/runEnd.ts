@@ -5,8 +5,8 @@
  */
 import * as path from 'node:path';
 import type * as vscode from 'vscode';
-import type { TrainingResult } from '../trainer/client';
-import { resumableCheckpoint } from './panels/runs';
+import type { TrainingResult } from '../node/trainerClient';
+import { resumableCheckpoint } from '../node/runFolders';
 import type { VscodeApi } from './panels/host';
 
 /** A button on the run-end notification. */

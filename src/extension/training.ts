@@ -8,7 +8,7 @@
 import * as path from 'node:path';
 import type * as vscode from 'vscode';
 import type { TrainerEvent } from '../core/protocol/trainer';
-import { startTraining, type TrainingHandle, type TrainingResult } from '../trainer/client';
+import { startTraining, type TrainingHandle, type TrainingResult } from '../node/trainerClient';
 import type { VscodeApi } from './panels/host';
 import { offerGitignore } from './gitignore';
 import { defaultRunsRoots } from './panels';

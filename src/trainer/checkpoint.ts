@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { existsSync, mkdirSync, readFileSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, relative, sep } from 'node:path';
 import './model/custom';
-import { RUN_FILE, readRunRecord } from './record';
+import { RUN_FILE, readRunRecord } from '../node/runRecord';
 import { withPath, writeFileNamed } from './util';
 
 /** Writes through a temporary name; the temporary goes when the write fails (a full disk). */

@@ -13,7 +13,7 @@ import type { Data } from './data/table';
 import { submitStep } from './kernels/webgpu/dispatch';
 import { learningRateOf, setLearningRate, type Metric, type scheduleOf } from './model/objectives';
 import type { DataParallel } from './parallel';
-import type { RunRecordWriter } from './record';
+import type { RunRecordWriter } from '../node/runRecord';
 import { deriveSeed, fail, mulberry32, permutation, tick } from './util';
 
 /** A `TrainerEvent` without its time stamp (added when sent). */

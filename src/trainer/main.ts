@@ -6,7 +6,7 @@
 import type { TrainerCommand, TrainerEvent } from '../core/protocol/trainer';
 import { validateTrainerCommand } from '../core/protocol/trainer';
 import { isParallelWorker, runParallelWorker } from './parallel';
-import { removeTemporaries } from './record';
+import { removeTemporaries } from '../node/runRecord';
 import { errorEvent, runTraining, type Control } from './train';
 import { env } from '../node/config';
 

@@ -21,7 +21,7 @@ import { fuseOptimizer } from './kernels/webgpu/optimizers';
 import { fusedKernelsOn } from './kernels/webgpu/program';
 import { trainEpochs, type Control, type Log, type LoopContext, type LoopOutcome, type Send } from './loop';
 import { DataParallel, limitThreads, parallelRefusal, wasmThreadsFor } from './parallel';
-import { createRunDir, latestRunDir, RunRecordWriter } from './record';
+import { createRunDir, latestRunDir, RunRecordWriter } from '../node/runRecord';
 import { deriveSeed, fail, fsFailure, mulberry32, sha256, TrainerError, writeFileNamed } from './util';
 import { env } from '../node/config';
 import { VERSION } from '../core/version';

@@ -2,8 +2,10 @@
  * Small helpers shared across the trainer: seeded random numbers, hashing, errors with a code and
  * a place (file, row, byte offset) that travel to the parent as `error` events.
  */
-import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
+import { isDiskFull, sha256, withPath } from '../node/files';
+
+export { isDiskFull, sha256, withPath };
 
 /** mulberry32: a tiny, fast, seedable PRNG with a 2^32 period; returns floats in [0, 1). */
 export function mulberry32(seed: number): () => number {
@@ -48,10 +50,6 @@ export function permutation(n: number, rng: Rng): Int32Array {
     p[j] = t;
   }
   return p;
-}
-
-export function sha256(data: string | Uint8Array): string {
-  return createHash('sha256').update(data).digest('hex');
 }
 
 /** A failure the user can act on: a stable code, and where in which file. */
@@ -99,9 +97,6 @@ const FS_REFUSALS: Record<string, [code: string, why: string, hint: string]> = {
   ENFILE: ['trainer/too-many-files', 'too many files are open', ''],
 };
 
-/** True for the errors a full disk gives (ENOSPC, or EDQUOT for a quota). */
-export const isDiskFull = (e: unknown): boolean => ['ENOSPC', 'EDQUOT'].includes((e as NodeJS.ErrnoException)?.code ?? '');
-
 /** A file-system error as a user-facing failure (disk full, permission, name too long…), or undefined. */
 export function fsFailure(e: unknown): TrainerError | undefined {
   const err = e as NodeJS.ErrnoException;
@@ -110,13 +105,6 @@ export function fsFailure(e: unknown): TrainerError | undefined {
   const [code, why, hint] = hit;
   const reason = why[0].toUpperCase() + why.slice(1);
   return new TrainerError(code, `${reason}${err.path ? `: ${err.path}` : ''} (${err.code}).${hint}`, err.path ? { file: err.path } : {});
-}
-
-/** Node's errors from write() itself (ENOSPC) carry no path: gives them the file's, for the message. */
-export function withPath(e: unknown, path: string): unknown {
-  const err = e as NodeJS.ErrnoException;
-  if (err && typeof err === 'object' && typeof err.code === 'string' && !err.path) err.path = path;
-  return e;
 }
 
 /** writeFileSync whose failure names the file. */

@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main';
 import { parseTrainFlags, trainCommand, type TrainIO } from '../../src/cli/train';
-import { readRunRecord } from '../../src/trainer/record';
+import { readRunRecord } from '../../src/node/runRecord';
 import { trainerBundle, workspace } from './helpers';
 
 let trainerPath: string;

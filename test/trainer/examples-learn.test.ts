@@ -7,7 +7,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { StartOptions } from '../../src/trainer/client';
+import type { StartOptions } from '../../src/node/trainerClient';
 import { ofType, ROOT, train, trainerBundle, workspace } from './helpers';
 
 beforeAll(async () => {

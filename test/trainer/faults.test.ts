@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyze } from '../../src/core/analyze';
 import { trainCommand } from '../../src/cli/train';
-import { closeAbandonedRecord, readEvents, readRunRecord, RunRecordWriter, safeName } from '../../src/trainer/record';
+import { closeAbandonedRecord, readEvents, readRunRecord, RunRecordWriter, safeName } from '../../src/node/runRecord';
 import { errorEvent } from '../../src/trainer/train';
 import { irisSpec, mnistMlpSpec, ofType, tempDir, train, trainerBundle, workspace } from './helpers';
 

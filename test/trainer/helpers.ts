@@ -8,7 +8,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rm
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { TrainerEvent } from '../../src/core/protocol/trainer';
-import { startTraining, type StartOptions, type TrainingResult } from '../../src/trainer/client';
+import { startTraining, type StartOptions, type TrainingResult } from '../../src/node/trainerClient';
 
 export const ROOT = resolve(__dirname, '..', '..');
 

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main';
 import { trainCommand, type TrainIO } from '../../src/cli/train';
-import { readRunRecord } from '../../src/trainer/record';
+import { readRunRecord } from '../../src/node/runRecord';
 import { irisSpec, ofType, tempDir, train, trainerBundle, workspace } from './helpers';
 
 const iris = irisSpec({ units: 8, optimizer: '{ sgd: { learning_rate: 0.05, momentum: 0.9 } }', metrics: '[]' });

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { TrainerEvent } from '../../src/core/protocol/trainer';
 import { loadModel } from '../../src/trainer/checkpoint';
-import { readEvents, readRunRecord } from '../../src/trainer/record';
+import { readEvents, readRunRecord } from '../../src/node/runRecord';
 import { mnistMlpSpec, ofType, ROOT, train, trainerBundle, workspace } from './helpers';
 
 beforeAll(async () => {

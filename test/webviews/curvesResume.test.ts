@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TrainerEvent } from '../../src/core/protocol/trainer';
 import type { RunInfo } from '../../src/core/protocol/webview';
 import { registerPanels } from '../../src/extension/panels';
-import { LoadedRun } from '../../src/extension/panels/runs';
+import { LoadedRun } from '../../src/node/runFolders';
 import { registerTraining } from '../../src/extension/training';
 import { ROOT, tempDir, trainerBundle } from '../trainer/helpers';
 import { fakeVscode, Uri, type FakeTerminal } from './fakeVscode';

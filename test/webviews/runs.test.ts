@@ -4,7 +4,7 @@ import { appendFileSync, cpSync, mkdirSync, mkdtempSync, symlinkSync, writeFileS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { flattenSettings, folderInfo, isInside, listRuns, LoadedRun, readSettings, runLabel, runsOfSpec, siblingRuns, specNameOf } from '../../src/extension/panels/runs';
+import { flattenSettings, folderInfo, isInside, listRuns, LoadedRun, readSettings, runLabel, runsOfSpec, siblingRuns, specNameOf } from '../../src/node/runFolders';
 import { readEvents, recorded, runRecordFor, syntheticEvents, writeRun } from './fixtures/runs';
 
 function workspace(): { ws: string; runs: string } {

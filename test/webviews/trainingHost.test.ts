@@ -11,7 +11,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { TrainerEvent } from '../../src/core/protocol/trainer';
 import { GITIGNORE_OFFERED_KEY, ignores, withRunsIgnored } from '../../src/extension/gitignore';
 import { registerPanels } from '../../src/extension/panels';
-import { LoadedRun } from '../../src/extension/panels/runs';
+import { LoadedRun } from '../../src/node/runFolders';
 import { newFromTemplate } from '../../src/extension/templates';
 import { registerTraining, type TrainingManager } from '../../src/extension/training';
 import { WALKTHROUGH_KEYS, trackWalkthrough } from '../../src/extension/walkthrough';

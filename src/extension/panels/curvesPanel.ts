@@ -17,7 +17,7 @@ import {
   type CurvesViewState,
 } from '../../core/protocol/webview';
 import { PanelConnection, saveExport, type PanelLog, type VscodeApi } from './host';
-import { folderInfo, isInside, listRuns, LoadedRun, processAlive, readSettings, runsOfSpec, siblingRuns, specNameOf, type RunFolder } from './runs';
+import { folderInfo, isInside, listRuns, LoadedRun, processAlive, readSettings, runsOfSpec, siblingRuns, specNameOf, type RunFolder } from '../../node/runFolders';
 
 export interface CurvesPanelOptions {
   api: VscodeApi;

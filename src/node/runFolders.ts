@@ -5,8 +5,8 @@
  */
 import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { validateRunRecord, validateTrainerEvent, type RunRecord, type TrainerEvent } from '../../core/protocol/trainer';
-import { CurveAdapter, type CurvePoint, type RunInfo, type SettingValue } from '../../core/protocol/webview';
+import { validateRunRecord, validateTrainerEvent, type RunRecord, type TrainerEvent } from '../core/protocol/trainer';
+import { CurveAdapter, type CurvePoint, type RunInfo, type SettingValue } from '../core/protocol/webview';
 
 export interface RunFolder {
   dir: string;

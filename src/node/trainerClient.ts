@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { DoneEvent, ErrorEvent, RunStatus, TrainerCommand, TrainerEvent, TrainOptions } from '../core/protocol/trainer';
 import { validateTrainerEvent } from '../core/protocol/trainer';
-import { closeAbandonedRecord, readRunRecord } from './record';
+import { closeAbandonedRecord, readRunRecord } from './runRecord';
 
 export interface StartOptions extends TrainOptions {
   /** The trainer bundle; default: trainer.js next to the calling bundle (or the repository's dist/). */

@@ -8,7 +8,7 @@ import { appendFileSync, closeSync, existsSync, fstatSync, ftruncateSync, mkdirS
 import { join } from 'node:path';
 import type { ErrorEvent, Metrics, RunRecord, RunStatus, TrainerEvent } from '../core/protocol/trainer';
 import { validateRunRecord } from '../core/protocol/trainer';
-import { isDiskFull, sha256, withPath } from './util';
+import { isDiskFull, sha256, withPath } from './files';
 
 export const RUN_FILE = 'run.json';
 export const METRICS_FILE = 'metrics.jsonl';
