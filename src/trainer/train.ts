@@ -12,6 +12,7 @@ import type { Metrics, TrainerEvent, TrainOptions } from '../core/protocol/train
 import { fileDataHost } from '../node/dataHost';
 import { folderSaveHandler, resolveCheckpoint, restoreCheckpoint, saveCheckpoint, type LoopState } from './checkpoint';
 import { prepareData, type Prepared } from './data/pipeline';
+import { writePreprocessing } from './data/fitted';
 import type { Data } from './data/table';
 import { chooseBackend } from './device';
 import { buildModel } from './model/build';
@@ -250,6 +251,7 @@ export async function runTraining(specPath: string, options: TrainOptions, emit:
     fail('data/input-mismatch', `The pipeline produces samples of shape [${prepared.featureShape.join(', ')}], but \`model.input\` is [${inputShape.join(', ')}].`);
   }
   record.update({ dataFingerprint: prepared.fingerprint });
+  writePreprocessing(runDir, prepared.preprocessing);
 
   // 6. Model, loss, metrics, optimizer.
   const model = buildModel(a.spec, a.model, seed);

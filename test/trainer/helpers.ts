@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { TrainerEvent } from '../../src/core/protocol/trainer';
 import { startTraining, type StartOptions, type TrainingResult } from '../../src/trainer/client';
+import { TrainerError } from '../../src/trainer/util';
 
 export const ROOT = resolve(__dirname, '..', '..');
 
@@ -106,3 +107,14 @@ export async function train(spec: string, options: Partial<StartOptions> = {}, o
 }
 
 export const ofType = <T extends TrainerEvent['type']>(events: TrainerEvent[], type: T) => events.filter((e): e is Extract<TrainerEvent, { type: T }> => e.type === type);
+
+/** The TrainerError a call or promise fails with (fails the test when it succeeds or throws anything else). */
+export async function failure(p: Promise<unknown> | (() => unknown)): Promise<TrainerError> {
+  try {
+    await (typeof p === 'function' ? p() : p);
+  } catch (e) {
+    if (e instanceof TrainerError) return e;
+    throw e;
+  }
+  throw new Error('expected a TrainerError');
+}

@@ -1,0 +1,267 @@
+/**
+ * A run keeps its fitted preprocessing: real runs (a table, a text and an image spec) write
+ * preprocessing.json with the statistics of the training split; applying it to the raw training
+ * rows reproduces exactly the arrays the trainer fed the model; a refit gives the same bytes; a
+ * damaged or hostile file gets a clear error.
+ */
+import { parse as parseCsv } from 'csv-parse/sync';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PNG } from 'pngjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { analyze } from '../../src/core/analyze';
+import { parsePreprocessing, serializePreprocessing, type Preprocessing } from '../../src/core/protocol/preprocessing';
+import { applyFitted, readPreprocessing, refitPreprocessing, type RawRecord } from '../../src/trainer/data/fitted';
+import { prepareData, type Prepared } from '../../src/trainer/data/pipeline';
+import { readRunRecord } from '../../src/trainer/record';
+import { failure, train, trainerBundle, workspace } from './helpers';
+
+beforeAll(() => trainerBundle(), 120_000);
+
+interface RealRun {
+  dir: string;
+  spec: string;
+  runDir: string;
+  file: string;
+  pre: Preprocessing;
+  /** The data as the trainer prepared it (same spec, seed and files, in process). */
+  prepared: Prepared;
+}
+
+/** Trains the spec for two batches, then prepares its data in process with the same seed. */
+async function realRun(yaml: string, files: Record<string, string | Uint8Array>): Promise<RealRun> {
+  const dir = workspace({ 's.model.yaml': yaml, ...files });
+  const spec = join(dir, 's.model.yaml');
+  const { result, events } = await train(spec, { epochs: 1, maxBatchesPerEpoch: 2 });
+  expect([result.status, events.filter((e) => e.type === 'error')]).toEqual(['completed', []]);
+  const runDir = result.runDir!;
+  const file = readFileSync(join(runDir, 'preprocessing.json'), 'utf8');
+  const parsed = parsePreprocessing(file);
+  if (!parsed.ok) throw new Error(parsed.error);
+  const prepared = await prepareData(analyze(yaml).spec, { specDir: dir, seed: 5, workspace: dir });
+  // The in-process data is the data the trainer fed the model: their fingerprints agree.
+  expect(parsed.value.dataFingerprint).toBe(readRunRecord(runDir)!.dataFingerprint);
+  expect(prepared.fingerprint).toBe(parsed.value.dataFingerprint);
+  return { dir, spec, runDir, file, pre: parsed.value, prepared };
+}
+
+/** The source row numbers of the training part, from its origins ("file:row"). */
+const trainRows = (p: Prepared) => Array.from({ length: p.parts.train.n }, (_, i) => Number(/:(\d+)$/.exec(p.parts.train.origin!(i))![1]));
+
+const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
+const std = (v: number[]) => Math.sqrt(mean(v.map((x) => (x - mean(v)) ** 2)));
+
+// ─── A table: fill_missing, label_encode of a feature and of the label, standardize, normalize, one_hot
+
+const COLORS = ['red', 'green', 'blue'];
+const SPECIES = ['virginica', 'setosa', 'versicolor'];
+const csv = ['a,b,color,species', ...Array.from({ length: 40 }, (_, i) => `${i % 13 === 5 ? '' : i * 1.5 + (i % 3)},${(i * 7) % 11},${COLORS[(i * 2) % 3]},${SPECIES[i % 3]}`)].join('\n') + '\n';
+
+const tableSpec = `version: 1
+name: table
+seed: 5
+data:
+  source: { csv: { path: t.csv, features: [a, b, color], label: species } }
+  pipeline: [fill_missing, { label_encode: { column: color } }, standardize, { normalize: { range: minus_one_one } }, label_encode, { one_hot: 3 }]
+  validation: { split: 0.25 }
+model:
+  input: [3]
+  layers:
+    - dense: { units: 3, activation: softmax }
+train:
+  loss: categorical_crossentropy
+  optimizer: adam
+  batch_size: 8
+  epochs: 1
+`;
+
+describe('preprocessing.json of a table run', () => {
+  let run: RealRun;
+  let rows: Record<string, string>[];
+  beforeAll(async () => {
+    run = await realRun(tableSpec, { 't.csv': csv });
+    rows = parseCsv(csv, { columns: true }) as Record<string, string>[];
+  }, 120_000);
+  /** Raw CSV records of the training part, in its order (CSV line n is record n − 2). */
+  const trainRecords = () => trainRows(run.prepared).map((line) => rows[line - 2]);
+
+  it('holds the fitted statistics of the training split', () => {
+    const { pre } = run;
+    const recs = trainRecords();
+    expect(recs.length).toBe(30);
+    const a = recs.filter((r) => r.a !== '').map((r) => Math.fround(Number(r.a)));
+    const fillA = mean(a);
+    const colors = [...new Set(recs.map((r) => r.color))].sort();
+    const byStep = Object.fromEntries(pre.steps.map((s) => [s.type === 'label_encode' && s.params.column ? 'label_encode:column' : s.type, s]));
+    expect(byStep.fill_missing.fitted!.values).toEqual([fillA, mean(recs.map((r) => Number(r.b))), NaN].map((v, i) => (i < 2 ? expect.closeTo(v, 5) : expect.anything())));
+    expect(byStep['label_encode:column'].fitted).toEqual({ classes: colors });
+    const aFilled = recs.map((r) => (r.a === '' ? Math.fround(fillA) : Math.fround(Number(r.a))));
+    const codes = recs.map((r) => colors.indexOf(r.color));
+    const { mean: mu, std: sd } = byStep.standardize.fitted as { mean: number[]; std: number[] };
+    expect(mu[0]).toBeCloseTo(mean(aFilled), 5);
+    expect(mu[2]).toBeCloseTo(mean(codes), 10);
+    expect(sd[0]).toBeCloseTo(std(aFilled), 5);
+    expect(sd[1]).toBeCloseTo(std(recs.map((r) => Number(r.b))), 10);
+    expect(byStep.label_encode.fitted).toEqual({ classes: [...SPECIES].sort() });
+    expect(byStep.label_encode.atInference).toBe('labels');
+    expect(byStep.one_hot.fitted).toEqual({ classes: 3 });
+    expect(pre.input).toEqual({ source: 'csv', kind: 'table', columns: ['a', 'b', 'color'], label: 'species', shape: [3] });
+    expect(pre.labels).toEqual({ kind: 'one_hot', shape: [3], classes: 3, names: [...SPECIES].sort() });
+    expect(pre.features.shape).toEqual([3]);
+  });
+
+  it('applied to the raw training rows, gives exactly the arrays the model was fed', async () => {
+    const t = run.prepared.parts.train;
+    const out = await applyFitted(run.pre, trainRecords(), { labels: true });
+    expect(out.shape).toEqual(t.shape);
+    expect(Array.from(out.x)).toEqual(Array.from(t.x));
+    expect(Array.from(out.y!)).toEqual(Array.from(t.y));
+    expect(out.yShape).toEqual([3]);
+    // Without labels (predict): the same features, the label column ignored.
+    const bare = trainRecords().map(({ species: _s, ...r }) => r);
+    expect(Array.from((await applyFitted(run.pre, bare)).x)).toEqual(Array.from(t.x));
+    const v = run.prepared.parts.validation!;
+    const valRecs = Array.from({ length: v.n }, (_, i) => rows[Number(/:(\d+)$/.exec(v.origin!(i))![1]) - 2]);
+    expect(Array.from((await applyFitted(run.pre, valRecs)).x)).toEqual(Array.from(v.x));
+  });
+
+  it('a refit from the spec reproduces the file byte for byte', async () => {
+    const refit = await refitPreprocessing(analyze(tableSpec).spec, { specDir: run.dir, seed: 5, workspace: run.dir });
+    expect(serializePreprocessing(refit)).toBe(run.file);
+    expect(serializePreprocessing(readPreprocessing(run.runDir))).toBe(run.file);
+  });
+
+  it('bad inputs get errors naming the record and the column', async () => {
+    const e1 = await failure(applyFitted(run.pre, [{ a: '1', color: 'red' }], { origin: (i) => `rows.csv:${i + 2}` }));
+    expect(e1.message).toBe('rows.csv:2: no `b` field.');
+    const e2 = await failure(applyFitted(run.pre, [{ a: '1', b: '2', color: 'purple' }]));
+    expect(e2.code).toBe('data/unseen-value');
+    expect(e2.message).toMatch(/input record 1: column `color` value `purple` does not occur/);
+    const e3 = await failure(applyFitted(run.pre, [{ a: '1', b: 'lots', color: 'red' }]));
+    expect(e3.message).toBe('input record 1: column `b` holds "lots", not a number.');
+    const e4 = await failure(applyFitted(run.pre, [{ a: '1', b: '2', color: 'red', species: 'oak' }], { labels: true }));
+    expect(e4.code).toBe('data/unseen-value');
+  });
+
+  it('a missing or damaged preprocessing.json gets a clear error, not a crash', async () => {
+    const file = join(run.runDir, 'preprocessing.json');
+    const bad = (edit: (o: Record<string, unknown>) => void) => {
+      const o = JSON.parse(run.file) as Record<string, unknown>;
+      edit(o);
+      return parsePreprocessing(JSON.stringify(o));
+    };
+    const steps = (o: Record<string, unknown>) => o.steps as { fitted?: Record<string, unknown>; params: Record<string, unknown> }[];
+    expect(parsePreprocessing('{"schemaVersion": 1, ')).toMatchObject({ ok: false, error: expect.stringMatching(/^not valid JSON/) });
+    expect(parsePreprocessing('null')).toEqual({ ok: false, error: '`preprocessing.json` must be an object' });
+    expect(bad((o) => void (o.schemaVersion = 2))).toMatchObject({ ok: false, error: expect.stringMatching(/schemaVersion 2 was written by a newer ModelYAML/) });
+    expect(bad((o) => void (steps(o)[2].fitted!.mean = [0, 'x', 1]))).toEqual({ ok: false, error: '`steps[2].fitted.mean[1]` must be a number' });
+    expect(bad((o) => void (steps(o)[2].fitted!.std = [1]))).toEqual({ ok: false, error: '`steps[2].fitted` must hold lists of one length (mean, std)' });
+    expect(bad((o) => void delete steps(o)[4].fitted)).toEqual({ ok: false, error: '`steps[4].fitted` must be an object' });
+    expect(bad((o) => void ((o.input as Record<string, unknown>).kind = '__proto__'))).toEqual({ ok: false, error: '`input.kind` must be one of table, text, values, image' });
+    expect(bad((o) => void (o.labels = { kind: 'one_hot', shape: [3], classes: -1 }))).toEqual({ ok: false, error: '`labels.classes` must be a whole number in 1…2147483647' });
+    // Valid in form but not for these samples: the step says so when applied.
+    const short = bad((o) => void Object.assign(steps(o)[2].fitted!, { mean: [0, 0], std: [1, 1] }));
+    if (!short.ok) throw new Error(short.error);
+    const e = await failure(applyFitted(short.value, [{ a: '1', b: '2', color: 'red' }]));
+    expect(e.message).toBe('`standardize`: the fitted preprocessing holds 2 values per sample entry, but the samples have 3.');
+    writeFileSync(file, run.file.replace('"schemaVersion": 1', '"schemaVersion": "one"'));
+    const damaged = await failure(() => readPreprocessing(run.runDir));
+    expect(damaged.code).toBe('run/bad-preprocessing');
+    expect(damaged.message).toMatch(/preprocessing\.json: `schemaVersion` must be 1\. Re-train, or pass --refit/);
+    rmSync(file);
+    const missing = await failure(() => readPreprocessing(run.runDir));
+    expect(missing.code).toBe('run/no-preprocessing');
+    expect(missing.message).toMatch(/has no preprocessing\.json: the run was trained before .* Re-train the spec, or pass --refit/);
+    writeFileSync(file, run.file);
+  });
+});
+
+// ─── Text: tokenize + pad_sequences ───────────────────────────────────────────────────────────
+
+const WORDS = ['good', 'bad', 'film', 'plot', 'great', 'awful', 'the', 'acting', 'was', 'fine'];
+const reviews = Array.from({ length: 24 }, (_, i) => ({ text: Array.from({ length: 3 + (i % 5) }, (_, j) => WORDS[(i * 3 + j * 7) % WORDS.length]).join(' ') + (i % 4 ? '!' : ''), positive: i % 2 }));
+const textSpec = `version: 1
+name: text
+seed: 5
+data:
+  source: { jsonl: { path: r.jsonl, text: text, label: positive, label_type: binary } }
+  pipeline: [{ tokenize: { num_words: 8 } }, { pad_sequences: { maxlen: 6, padding: post } }]
+  validation: { split: 0.25 }
+model:
+  input: [6]
+  layers:
+    - embedding: { input_dim: 8, output_dim: 4 }
+    - flatten
+    - dense: { units: 1, activation: sigmoid }
+train:
+  loss: binary_crossentropy
+  optimizer: adam
+  batch_size: 8
+  epochs: 1
+`;
+
+describe('preprocessing.json of a text run', () => {
+  it('keeps the vocabulary of the training split and reproduces the padded sequences', async () => {
+    const run = await realRun(textSpec, { 'r.jsonl': reviews.map((r) => JSON.stringify(r)).join('\n') + '\n' });
+    const recs = trainRows(run.prepared).map((line) => reviews[line - 1] as unknown as RawRecord);
+    // Independently: word counts over the training texts, most frequent first, ties by first appearance.
+    const counts = new Map<string, number>();
+    for (const r of recs) for (const w of String(r.text).replace('!', ' ').split(/\s+/).filter(Boolean)) counts.set(w, (counts.get(w) ?? 0) + 1);
+    const ranked = [...counts.entries()].map(([w, c], i) => ({ w, c, i })).sort((a, b) => b.c - a.c || a.i - b.i).map((e) => e.w);
+    const tokenize = run.pre.steps[0];
+    expect(tokenize).toEqual({ type: 'tokenize', params: { num_words: 8, lowercase: true, char_level: false, oov_token: '<oov>' }, atInference: 'apply', fitted: { vocabulary: ranked.slice(0, 6) } });
+    expect(run.pre.steps[1]).toMatchObject({ type: 'pad_sequences', params: { maxlen: 6, padding: 'post' }, atInference: 'apply' });
+    expect(run.pre.steps[1].fitted).toBeUndefined();
+    expect(run.pre.input).toEqual({ source: 'jsonl', kind: 'text', text: 'text', label: 'positive', shape: [0] });
+    const t = run.prepared.parts.train;
+    const out = await applyFitted(run.pre, recs, { labels: true });
+    expect(Array.from(out.x)).toEqual(Array.from(t.x));
+    expect(Array.from(out.y!)).toEqual(Array.from(t.y));
+    const refit = await refitPreprocessing(analyze(textSpec).spec, { specDir: run.dir, seed: 5, workspace: run.dir });
+    expect(serializePreprocessing(refit)).toBe(run.file);
+  }, 120_000);
+});
+
+// ─── Images: image size, channels, class names ────────────────────────────────────────────────
+
+function png(w: number, h: number, seed: number): Buffer {
+  const p = new PNG({ width: w, height: h });
+  for (let i = 0; i < w * h; i++) p.data.set([(i * 37 + seed * 11) % 256, (i * 5 + seed) % 256, (seed * 53) % 256, 255], i * 4);
+  return PNG.sync.write(p);
+}
+
+const imageSpec = `version: 1
+name: images
+seed: 5
+data:
+  source: { images: { path: img, image_size: [4, 4], channels: 1 } }
+  pipeline: [{ scale: 255 }]
+model:
+  input: [4, 4, 1]
+  layers:
+    - flatten
+    - dense: { units: 2, activation: softmax }
+train:
+  loss: sparse_categorical_crossentropy
+  optimizer: adam
+  batch_size: 4
+  epochs: 1
+`;
+
+describe('preprocessing.json of an image run', () => {
+  it('keeps the image size, channels and class names, and reproduces the pixels', async () => {
+    const files: Record<string, Buffer> = {};
+    for (let i = 0; i < 6; i++) files[`img/${i % 2 ? 'dog' : 'cat'}/${i}.png`] = png(6 + i, 5, i);
+    const run = await realRun(imageSpec, files);
+    expect(run.pre.input).toEqual({ source: 'images', kind: 'image', shape: [4, 4, 1], imageSize: [4, 4], channels: 1 });
+    expect(run.pre.labels).toEqual({ kind: 'class_index', shape: [1], classes: 2, names: ['cat', 'dog'] });
+    const t = run.prepared.parts.train;
+    const recs = Array.from({ length: t.n }, (_, i) => {
+      const img = PNG.sync.read(readFileSync(t.origin!(i)));
+      return { image: { width: img.width, height: img.height, data: new Uint8Array(img.data) }, label: t.origin!(i).includes('/dog/') ? 'dog' : 'cat' };
+    });
+    const out = await applyFitted(run.pre, recs, { labels: true });
+    expect(Array.from(out.x)).toEqual(Array.from(t.x));
+    expect(Array.from(out.y!)).toEqual(Array.from(t.y));
+  }, 120_000);
+});
