@@ -11,7 +11,7 @@ import { PNG } from 'pngjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { analyze } from '../../src/core/analyze';
 import { parsePreprocessing, serializePreprocessing, type Preprocessing } from '../../src/core/protocol/preprocessing';
-import { applyFitted, readPreprocessing, refitPreprocessing, type RawRecord } from '../../src/trainer/data/fitted';
+import { applyFitted, readPreprocessing, refitPreprocessing, refitRun, type RawRecord } from '../../src/trainer/data/fitted';
 import { prepareData, type Prepared } from '../../src/trainer/data/pipeline';
 import { readRunRecord } from '../../src/trainer/record';
 import { failure, train, trainerBundle, workspace } from './helpers';
@@ -172,6 +172,20 @@ describe('preprocessing.json of a table run', () => {
     const missing = await failure(() => readPreprocessing(run.runDir));
     expect(missing.code).toBe('run/no-preprocessing');
     expect(missing.message).toMatch(/has no preprocessing\.json: the run was trained before .* Re-train the spec, or pass --refit/);
+    writeFileSync(file, run.file);
+  });
+
+  it('--refit writes a run folder without the file again, and refuses when the data changed', async () => {
+    const file = join(run.runDir, 'preprocessing.json');
+    rmSync(file);
+    await refitRun(run.runDir, { workspace: run.dir });
+    expect(readFileSync(file, 'utf8')).toBe(run.file);
+    rmSync(file);
+    writeFileSync(join(run.dir, 't.csv'), csv.replace('\n0,', '\n0.5,'));
+    const e = await failure(refitRun(run.runDir, { workspace: run.dir }));
+    expect(e.code).toBe('run/data-changed');
+    expect(e.message).toMatch(/has changed since .* was trained .* Re-train the spec\./);
+    writeFileSync(join(run.dir, 't.csv'), csv);
     writeFileSync(file, run.file);
   });
 });

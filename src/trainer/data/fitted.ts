@@ -6,9 +6,11 @@
  * spec's data for runs made before the file existed.
  */
 import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { analyze } from '../../core/analyze';
 import { parsePreprocessing, PREPROCESSING_FILE, serializePreprocessing, type Preprocessing } from '../../core/protocol/preprocessing';
 import type { Spec } from '../../core/spec';
+import { readRunRecord } from '../record';
 import { fail, product } from '../util';
 import { finalize, prepareData, type PrepareOptions } from './pipeline';
 import { jsonCell, resizeInto, tableToData, type Decoded } from './sources';
@@ -177,4 +179,30 @@ export async function applyFitted(p: Preprocessing, records: RawRecord[], o: App
     out.yShape = data.yShape.length ? [...data.yShape] : [1];
   }
   return out;
+}
+
+/**
+ * `--refit` for a run folder made before preprocessing.json existed: recomputes the fit from the
+ * run's spec snapshot, its seed and the spec's data, refuses when the data no longer gives the
+ * run's fingerprint (the fit would not be the one the model was trained with), and writes the file.
+ */
+export async function refitRun(runDir: string, o: { workspace?: string } = {}): Promise<Preprocessing> {
+  const resolvedFile = join(runDir, 'resolved.json');
+  let resolved: { spec?: unknown; settings?: { seed?: unknown } };
+  let text: string;
+  try {
+    resolved = JSON.parse(readFileSync(resolvedFile, 'utf8')) as typeof resolved;
+    text = readFileSync(join(runDir, 'spec.snapshot.yaml'), 'utf8');
+  } catch (e) {
+    return fail('run/not-refittable', `${runDir} is not a complete run folder (${(e as Error).message}): re-train the spec instead.`, { file: resolvedFile });
+  }
+  if (typeof resolved?.spec !== 'string' || typeof resolved.settings?.seed !== 'number') fail('run/not-refittable', `${resolvedFile} does not name the spec and its seed: re-train the spec instead.`, { file: resolvedFile });
+  const specDir = dirname(resolved.spec as string);
+  const pre = await refitPreprocessing(analyze(text).spec, { specDir, seed: resolved.settings!.seed as number, workspace: o.workspace });
+  const trained = readRunRecord(runDir)?.dataFingerprint;
+  if (trained && trained !== pre.dataFingerprint) {
+    fail('run/data-changed', `The data of ${resolved.spec as string} has changed since ${runDir} was trained (fingerprint ${pre.dataFingerprint}, trained on ${trained}): a refit would not be the training transform. Re-train the spec.`);
+  }
+  writePreprocessing(runDir, pre);
+  return pre;
 }
