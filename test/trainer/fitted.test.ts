@@ -165,6 +165,12 @@ describe('preprocessing.json of a table run', () => {
     if (!short.ok) throw new Error(short.error);
     const e = await failure(applyFitted(short.value, [{ a: '1', b: '2', color: 'red' }]));
     expect(e.message).toBe('`standardize`: the fitted preprocessing holds 2 values per sample entry, but the samples have 3.');
+    for (const type of ['constructor', 'toString', 'no_such_step']) {
+      const odd = bad((o) => void (steps(o)[0] = { type, params: {}, atInference: 'apply' } as never));
+      if (!odd.ok) throw new Error(odd.error);
+      const err = await failure(applyFitted(odd.value, [{ a: '1', b: '2', color: 'red' }]));
+      expect(err.message).toBe(`preprocessing.json names the step \`${type}\`, which this ModelYAML does not know.`);
+    }
     writeFileSync(file, run.file.replace('"schemaVersion": 1', '"schemaVersion": "one"'));
     const damaged = await failure(() => readPreprocessing(run.runDir));
     expect(damaged.code).toBe('run/bad-preprocessing');

@@ -126,7 +126,7 @@ function checkParams(type: string, p: Record<string, unknown>, at: string): void
     select: () => list(typeof p.columns === 'string' ? [p.columns] : p.columns, `${at}.columns`, str),
     normalize: () => (n('min'), n('max')),
   };
-  checks[type]?.();
+  if (Object.prototype.hasOwnProperty.call(checks, type)) checks[type]();
 }
 
 function step(v: unknown, at: string): FittedStep {
@@ -135,7 +135,7 @@ function step(v: unknown, at: string): FittedStep {
   const params = obj(s.params, `${at}.params`);
   checkParams(type, params, `${at}.params`);
   const out: FittedStep = { type, params, atInference: oneOf(s.atInference, `${at}.atInference`, ['apply', 'labels', 'skip'] as const) };
-  const check = FITTED[type as keyof FittedState];
+  const check = Object.prototype.hasOwnProperty.call(FITTED, type) ? FITTED[type as keyof FittedState] : undefined;
   if (s.fitted !== undefined || (check && out.atInference !== 'skip')) {
     const f = obj(s.fitted, `${at}.fitted`);
     out.fitted = check ? check(f, `${at}.fitted`) : f;

@@ -162,7 +162,7 @@ export async function applyFitted(p: Preprocessing, records: RawRecord[], o: App
   for (const step of p.steps) {
     if (step.atInference === 'skip' || (step.atInference === 'labels' && !o.labels)) continue;
     if (step.type === 'join') fail('predict/unsupported', 'The pipeline joins another table (`join`), which predicting cannot do yet: join the columns into the input first.');
-    const impl = STEP_IMPLS[step.type];
+    const impl = Object.prototype.hasOwnProperty.call(STEP_IMPLS, step.type) ? STEP_IMPLS[step.type] : undefined;
     if (!impl) fail('run/bad-preprocessing', `preprocessing.json names the step \`${step.type}\`, which this ModelYAML does not know.`);
     ctx.fitted = step.fitted ? { replay: step.fitted } : {};
     data = (await impl({ train: data }, step.params, ctx)).train;
