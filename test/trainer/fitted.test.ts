@@ -121,6 +121,9 @@ describe('preprocessing.json of a table run', () => {
     // Without labels (predict): the same features, the label column ignored.
     const bare = trainRecords().map(({ species: _s, ...r }) => r);
     expect(Array.from((await applyFitted(run.pre, bare)).x)).toEqual(Array.from(t.x));
+    // One record at a time (how predict streams) gives the same values.
+    const one = await Promise.all(trainRecords().map(async (r) => Array.from((await applyFitted(run.pre, [r])).x)));
+    expect(one.flat()).toEqual(Array.from(t.x));
     const v = run.prepared.parts.validation!;
     const valRecs = Array.from({ length: v.n }, (_, i) => rows[Number(/:(\d+)$/.exec(v.origin!(i))![1]) - 2]);
     expect(Array.from((await applyFitted(run.pre, valRecs)).x)).toEqual(Array.from(v.x));

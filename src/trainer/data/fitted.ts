@@ -111,9 +111,11 @@ function recordsToData(p: Preprocessing, records: RawRecord[], o: ApplyOptions):
     return withLabels(d);
   }
   if (input.kind === 'text') {
+    // As the JSON Lines reader takes a text field: strings as they are, other scalars as their text.
     const text = records.map((r, i) => {
       const v = field(r, input.text!, i, o);
-      return v === null ? null : typeof v === 'string' ? v : fail('predict/bad-value', `${origin(i)}: \`${input.text}\` must be text.`);
+      if (v === null || v === undefined) return null;
+      return typeof v === 'object' ? fail('predict/bad-value', `${origin(i)}: \`${input.text}\` must be text.`) : String(v);
     });
     return withLabels({ n, shape: [0], x: new Float32Array(0), y: new Float32Array(0), yShape: [0], text });
   }
