@@ -5,7 +5,7 @@
  * damaged or hostile file gets a clear error.
  */
 import { parse as parseCsv } from 'csv-parse/sync';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -179,6 +179,9 @@ describe('preprocessing.json of a table run', () => {
     expect(damaged.code).toBe('run/bad-preprocessing');
     expect(damaged.message).toMatch(/preprocessing\.json: `schemaVersion` must be 1\. Re-train, or pass --refit/);
     rmSync(file);
+    mkdirSync(file);
+    expect((await failure(() => readPreprocessing(run.runDir))).message).toMatch(/preprocessing\.json is not a file; re-train, or pass --refit/);
+    rmSync(file, { recursive: true });
     const missing = await failure(() => readPreprocessing(run.runDir));
     expect(missing.code).toBe('run/no-preprocessing');
     expect(missing.message).toMatch(/has no preprocessing\.json: the run was trained before .* Re-train the spec, or pass --refit/);

@@ -11,7 +11,7 @@ import { analyze } from '../../core/analyze';
 import { parsePreprocessing, PREPROCESSING_FILE, serializePreprocessing, type Preprocessing } from '../../core/protocol/preprocessing';
 import type { Spec } from '../../core/spec';
 import { readRunRecord } from '../record';
-import { fail, product } from '../util';
+import { fail, product, TrainerError } from '../util';
 import { finalize, prepareData, type PrepareOptions } from './pipeline';
 import { jsonCell, resizeInto, tableToData, type Decoded } from './sources';
 import { STEP_IMPLS, type StepContext } from './steps';
@@ -57,9 +57,17 @@ export function readPreprocessing(runDir: string): Preprocessing {
   if (!existsSync(file)) {
     fail('run/no-preprocessing', `${runDir} has no ${PREPROCESSING_FILE}: the run was trained before ModelYAML kept the fitted preprocessing. Re-train the spec, or pass --refit to recompute it from the spec's data.`, { file });
   }
-  const size = statSync(file).size;
-  if (size > MAX_FILE_BYTES) fail('run/bad-preprocessing', `${file} is ${size} bytes, more than a preprocessing file can be; re-train, or pass --refit to write it again.`, { file });
-  const parsed = parsePreprocessing(readFileSync(file, 'utf8'));
+  let text: string;
+  try {
+    const st = statSync(file);
+    if (!st.isFile()) return fail('run/bad-preprocessing', `${file} is not a file; re-train, or pass --refit to write it again.`, { file });
+    if (st.size > MAX_FILE_BYTES) return fail('run/bad-preprocessing', `${file} is ${st.size} bytes, more than a preprocessing file can be; re-train, or pass --refit to write it again.`, { file });
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    if (e instanceof TrainerError) throw e;
+    return fail('run/bad-preprocessing', `Cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}.`, { file });
+  }
+  const parsed = parsePreprocessing(text);
   if (!parsed.ok) fail('run/bad-preprocessing', `${file}: ${parsed.error}. Re-train, or pass --refit to write it again.`, { file });
   return parsed.value;
 }
