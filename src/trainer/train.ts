@@ -14,6 +14,7 @@ import { fileDataHost } from '../node/dataHost';
 import { evaluate, ResidentData } from './batches';
 import { checkpointSpecHash, folderSaveHandler, readLoopState, resolveCheckpoint, restoreCheckpoint, type LoopState } from './checkpoint';
 import { prepareData, type Prepared } from './data/pipeline';
+import { writePreprocessing } from './data/fitted';
 import { chooseBackend, type BackendChoice } from './device';
 import { buildModel } from './model/build';
 import { learningRateOf, lossOf, metricOf, optimizerOf, scheduleOf, setLearningRate } from './model/objectives';
@@ -283,6 +284,7 @@ export async function runTraining(specPath: string, options: TrainOptions, emit:
 
   const prepared = await prepareFor(spec, options.workspace, log);
   record.update({ dataFingerprint: prepared.fingerprint });
+  writePreprocessing(runDir, prepared.preprocessing);
   const compiled = compileModel(spec, prepared, choice, log);
   const state = await resumeFrom(resume, compiled, log);
   record.update({ params: compiled.params });

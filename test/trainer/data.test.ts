@@ -14,19 +14,9 @@ import { analyze } from '../../src/core/analyze';
 import { prepareData } from '../../src/trainer/data/pipeline';
 import { loadSource, parseIdx, type SourceContext } from '../../src/trainer/data/sources';
 import { TrainerError } from '../../src/trainer/util';
-import { workspace } from './helpers';
+import { failure, workspace } from './helpers';
 
 const ctx = (dir: string): SourceContext => ({ specDir: dir, seed: 1, files: [] });
-
-async function failure(p: Promise<unknown> | (() => unknown)): Promise<TrainerError> {
-  try {
-    await (typeof p === 'function' ? p() : p);
-  } catch (e) {
-    if (e instanceof TrainerError) return e;
-    throw e;
-  }
-  throw new Error('expected a TrainerError');
-}
 
 function idx(type: number, dims: number[], values: number[]): Buffer {
   const b = Buffer.alloc(4 + 4 * dims.length + values.length);

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { TrainerEvent } from '../../src/core/protocol/trainer';
 import { startTraining, type StartOptions, type TrainingResult } from '../../src/node/trainerClient';
+import { TrainerError } from '../../src/trainer/util';
 
 export const ROOT = resolve(__dirname, '..', '..');
 
@@ -144,3 +145,13 @@ train:
   epochs: ${epochs}
   batch_size: ${batchSize}
 `;
+/** The TrainerError a call or promise fails with (fails the test when it succeeds or throws anything else). */
+export async function failure(p: Promise<unknown> | (() => unknown)): Promise<TrainerError> {
+  try {
+    await (typeof p === 'function' ? p() : p);
+  } catch (e) {
+    if (e instanceof TrainerError) return e;
+    throw e;
+  }
+  throw new Error('expected a TrainerError');
+}

@@ -10,8 +10,9 @@ import type { LabelKind } from '../../core/catalog/types';
 import type { ItemNode, ItemValue, Spec } from '../../core/spec';
 import { dataRoots } from '../../node/dataPaths';
 import { deriveSeed, fail, product } from '../util';
-import { loadSource, type SourceContext } from './sources';
-import { splitData, STEP_IMPLS, type StepContext } from './steps';
+import { PREPROCESSING_SCHEMA_VERSION, type FittedStep, type Preprocessing } from '../../core/protocol/preprocessing';
+import { describeInput, loadSource, type SourceContext } from './sources';
+import { atInference, splitData, STEP_IMPLS, type StepContext } from './steps';
 import { allParts, PART_NAMES, toFloat32, type Data, type Meta, type Parts } from './table';
 
 export interface Prepared {
@@ -21,6 +22,8 @@ export interface Prepared {
   labelShape: number[];
   fingerprint: string;
   files: string[];
+  /** The fitted state of the source and every step: the run folder's preprocessing.json. */
+  preprocessing: Preprocessing;
 }
 
 const itemValue = (n: ItemNode): ItemValue => ({ type: n.type, params: n.params });
@@ -35,7 +38,7 @@ function initialMeta(source: ItemValue, loaded: Data): Meta {
       return { labelKind: d?.labelKind ?? 'unknown', classes: d?.classes, splitDone: false };
     }
     case 'images':
-      return { labelKind: 'class_index', classes: classes ?? loaded.y.reduce((a, v) => Math.max(a, v), 0) + 1, splitDone: false };
+      return { labelKind: 'class_index', classes: classes ?? loaded.y.reduce((a, v) => Math.max(a, v), 0) + 1, classNames: loaded.labelNames, splitDone: false };
     case 'idx':
       return { labelKind: 'class_index', classes, splitDone: false };
     default: {
@@ -61,7 +64,7 @@ function tooBig(s: string, where: string, steps: string): string | undefined {
 }
 
 /** Fails on anything a tensor cannot hold: text left, sequences not padded, missing values. */
-function finalize(d: Data, part: string, meta: Meta): void {
+export function finalize(d: Data, part: string, meta: Meta): void {
   const at = (i: number) => d.origin?.(i) ?? `${part} sample ${i + 1}`;
   if (d.text) fail('data/text-features', 'The features are still text: add `tokenize` and `pad_sequences` to the pipeline.');
   if (d.seqs) fail('data/not-padded', 'The token sequences have different lengths: add `pad_sequences` after `tokenize`.');
@@ -146,12 +149,17 @@ export async function prepareData(spec: Spec, o: PrepareOptions): Promise<Prepar
   }
   if (data.validation?.source) parts.validation = await loadSource(itemValue(data.validation.source), sctx);
   if (data.test?.source) parts.test = await loadSource(itemValue(data.test.source), sctx);
+  const steps: FittedStep[] = [];
   for (const step of data.pipeline) {
     const impl = STEP_IMPLS[step.type];
     if (!impl) fail('data/unsupported', `The trainer has no implementation of the pipeline step \`${step.type}\`.`);
     o.progress?.(`pipeline: ${step.type}`);
-    parts = await impl(parts, step.params as Record<string, unknown>, ctx);
+    const params = step.params as Record<string, unknown>;
+    ctx.fitted = {};
+    parts = await impl(parts, params, ctx);
+    steps.push({ type: step.type, params, atInference: atInference(step.type, params), ...(ctx.fitted.learned ? { fitted: ctx.fitted.learned } : {}) });
   }
+  delete ctx.fitted;
   for (const name of PART_NAMES) {
     const d = parts[name];
     if (d && d.n === 0) {
@@ -169,6 +177,20 @@ export async function prepareData(spec: Spec, o: PrepareOptions): Promise<Prepar
     if (d.shape.join() !== t.shape.join()) fail('data/shape-mismatch', `The ${d === parts.validation ? 'validation' : 'test'} samples have shape [${d.shape}] but the training samples [${t.shape}].`);
   }
   o.progress?.('fingerprinting the data');
+  const fingerprint = fingerprintOf(parts);
+  const preprocessing: Preprocessing = {
+    schemaVersion: PREPROCESSING_SCHEMA_VERSION,
+    input: describeInput(source, loaded),
+    steps,
+    features: { shape: [...t.shape] },
+    labels: { kind: meta.labelKind, shape: [...t.yShape], ...(meta.classes !== undefined ? { classes: meta.classes } : {}), ...(meta.classNames ? { names: [...meta.classNames] } : {}) },
+    dataFingerprint: fingerprint,
+  };
+  return { parts, meta, featureShape: t.shape, labelShape: t.yShape, fingerprint, files: sctx.files, preprocessing };
+}
+
+/** Hashes what the model will see, part by part. */
+function fingerprintOf(parts: Parts): string {
   const h = createHash('sha256');
   for (const name of PART_NAMES) {
     const d = parts[name];
@@ -177,5 +199,5 @@ export async function prepareData(spec: Spec, o: PrepareOptions): Promise<Prepar
     h.update(new Uint8Array(d.x.buffer, d.x.byteOffset, d.x.byteLength));
     h.update(new Uint8Array(d.y.buffer, d.y.byteOffset, d.y.byteLength));
   }
-  return { parts, meta, featureShape: t.shape, labelShape: t.yShape, fingerprint: h.digest('hex').slice(0, 16), files: sctx.files };
+  return h.digest('hex').slice(0, 16);
 }

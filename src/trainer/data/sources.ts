@@ -10,6 +10,7 @@ import { createRequire } from 'node:module';
 import { extname, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { listColumns } from '../../core/catalog/sources';
+import type { PreprocessingInput } from '../../core/protocol/preprocessing';
 import type { ItemValue } from '../../core/spec';
 import { csvDelimiter } from '../../node/csv';
 import { deriveSeed, fail, formatBytes, gaussian, mulberry32, product, sha256 } from '../util';
@@ -24,10 +25,20 @@ const MISSING = new Set(['', 'na', 'nan', 'null', 'none', 'n/a', '?']);
 const isMissing = (s: string) => MISSING.has(s.trim().toLowerCase());
 
 /** A cell as read: missing, a number a float32 holds, or text (`abc`, `Infinity`, `1e999`). */
-const readCell = (s: string): number | string | null => (isMissing(s) ? null : (toFloat32(s) ?? s));
+export const readCell = (s: string): number | string | null => (isMissing(s) ? null : (toFloat32(s) ?? s));
+
+/** A JSON value as a cell (`isText`: a text field, kept whole); undefined for a list or an object. */
+export function jsonCell(v: unknown, isText = false): number | string | null | undefined {
+  if (v === undefined || v === null) return null;
+  // A number a float32 cannot hold (1e999 parses as Infinity) stays text, and is reported as such.
+  if (typeof v === 'number') return toFloat32(String(v)) ?? String(v);
+  if (typeof v === 'boolean') return v ? 1 : 0;
+  if (typeof v === 'string') return isText ? (isMissing(v) ? null : v) : readCell(v);
+  return undefined;
+}
 
 /** Turns cells of a table (by column name) into `Data`: numeric columns dense, text columns kept as strings. */
-function tableToData(
+export function tableToData(
   file: string,
   cells: Map<string, (number | string | null)[]>,
   n: number,
@@ -134,11 +145,8 @@ export async function loadJsonl(params: Record<string, unknown>, ctx: SourceCont
   const label = typeof params.label === 'string' ? params.label : undefined;
   const cell = (r: Record<string, unknown>, k: string, i: number): number | string | null => {
     const v = r[k];
-    if (v === undefined || v === null) return null;
-    // A number a float32 cannot hold (1e999 parses as Infinity) stays text, and is reported as such.
-    if (typeof v === 'number') return toFloat32(String(v)) ?? String(v);
-    if (typeof v === 'boolean') return v ? 1 : 0;
-    if (typeof v === 'string') return k === text ? (isMissing(v) ? null : v) : readCell(v);
+    const c = jsonCell(v, k === text);
+    if (c !== undefined) return c;
     return fail('data/jsonl-type', `${file}:${rows[i]}: field \`${k}\` holds ${Array.isArray(v) ? 'a list' : 'an object'}; features must be numbers or strings.`, { file, row: rows[i] });
   };
   if (text) {
@@ -243,7 +251,7 @@ export function loadIdx(params: Record<string, unknown>, ctx: SourceContext): Da
 
 // ─── Image folders ────────────────────────────────────────────────────────────────────────────
 
-interface Decoded {
+export interface Decoded {
   width: number;
   height: number;
   /** RGBA bytes. */
@@ -252,7 +260,7 @@ interface Decoded {
 
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
-function decodeImage(file: string): Decoded {
+export function decodeImage(file: string): Decoded {
   const buf = readDataFile(file, dataBudget(), (bytes) => checkBudget(bytes, `\`${file}\``, { file }));
   const ext = extname(file).toLowerCase();
   const isPng = PNG_SIGNATURE.every((b, i) => buf[i] === b);
@@ -276,7 +284,7 @@ function decodeImage(file: string): Decoded {
 }
 
 /** Bilinear resize (half-pixel centres) of RGBA bytes into `channels` floats in [0, 255]. */
-function resizeInto(img: Decoded, h: number, w: number, channels: number, out: Float32Array, at: number): void {
+export function resizeInto(img: Decoded, h: number, w: number, channels: number, out: Float32Array, at: number): void {
   const sy = img.height / h;
   const sx = img.width / w;
   const px = (yy: number, xx: number, c: number) => img.data[(yy * img.width + xx) * 4 + c];
@@ -320,7 +328,7 @@ export function loadImages(params: Record<string, unknown>, ctx: SourceContext):
     y[i] = label;
   });
   ctx.files.push(...files.map((f) => f.file));
-  return { n: files.length, shape: [h, w, channels], x, y, yShape: [], origin: (i) => files[i].file };
+  return { n: files.length, shape: [h, w, channels], x, y, yShape: [], labelNames: classes, origin: (i) => files[i].file };
 }
 
 // ─── Built-in datasets ────────────────────────────────────────────────────────────────────────
@@ -477,6 +485,25 @@ export const SOURCE_LOADERS: Record<string, (params: Record<string, unknown>, ct
   idx: loadIdx,
   images: loadImages,
 };
+
+/** What a raw input record of this source looks like, for preprocessing.json. */
+export function describeInput(source: ItemValue, loaded: Data): PreprocessingInput {
+  const p = source.params as Record<string, unknown>;
+  const label = typeof p.label === 'string' ? p.label : undefined;
+  // Keys in the order the reader gives them back (source, kind, columns, text, label, shape, …), so a file read and written again is unchanged.
+  const kind = source.type === 'images' ? 'image' : loaded.text ? 'text' : loaded.columns ? 'table' : 'values';
+  const out = { source: source.type, kind } as PreprocessingInput;
+  if (kind === 'table') out.columns = [...loaded.columns!];
+  if (kind === 'text') out.text = p.text as string;
+  if (label) out.label = label;
+  out.shape = [...loaded.shape];
+  if (kind === 'image') {
+    const [h, w] = typeof p.image_size === 'number' ? [p.image_size, p.image_size] : (p.image_size as number[]);
+    out.imageSize = [h, w];
+    out.channels = (p.channels as number) ?? 3;
+  }
+  return out;
+}
 
 export async function loadSource(item: ItemValue, ctx: SourceContext, labelOptional = false): Promise<Data> {
   const load = SOURCE_LOADERS[item.type];

@@ -3,6 +3,7 @@
  * every part (train, and validation/test when split off already); steps that learn statistics
  * learn them from the training part only and apply them unchanged to the others.
  */
+import type { AtInference } from '../../core/protocol/preprocessing';
 import type { ItemValue } from '../../core/spec';
 import { deriveSeed, fail, mulberry32, permutation, product, type Rng } from '../util';
 import type { SourceContext } from './sources';
@@ -11,9 +12,39 @@ import { checkBudget, columnIndex, concatData, mapParts, sampleSize, take, type 
 
 export interface StepContext extends SourceContext {
   meta: Meta;
+  /** The current step's fitted state: `replay` to apply a stored fit, `learned` filled by a fit. */
+  fitted?: { replay?: Record<string, unknown>; learned?: Record<string, unknown> };
+}
+
+/**
+ * What a step learns from the training part: computed (and kept in `ctx.fitted.learned` for
+ * preprocessing.json), or, when applying a stored fit to new inputs, the stored state.
+ */
+function learn<T extends object>(ctx: StepContext, compute: () => T): T {
+  const slot = ctx.fitted;
+  if (slot?.replay) return slot.replay as T;
+  const state = compute();
+  if (slot) slot.learned = state as Record<string, unknown>;
+  return state;
+}
+
+/** Fails clearly when a stored per-entry statistic does not fit the samples (a refit or damaged file). */
+function entriesMatch(d: Data, stats: number[], step: string): void {
+  const k = d.shape[d.shape.length - 1] ?? 1;
+  if (stats.length !== k) fail('data/fitted-mismatch', `\`${step}\`: the fitted preprocessing holds ${stats.length} values per sample entry, but the samples have ${k}.`);
 }
 
 type StepImpl = (parts: Parts, p: Record<string, unknown>, ctx: StepContext) => Parts | Promise<Parts>;
+
+/** Steps that only shape the training set (filters, shuffles, splits, augmentation): not run on inputs to predict. */
+const TRAINING_ONLY = new Set(['drop_missing', 'drop_duplicates', 'shuffle', 'split', 'concat', 'augment']);
+
+/** When a stored step runs on new inputs: always, only when they carry labels, or never. */
+export function atInference(type: string, p: Record<string, unknown>): AtInference {
+  if (TRAINING_ONLY.has(type)) return 'skip';
+  if (type === 'one_hot' || (type === 'label_encode' && typeof p.column !== 'string')) return 'labels';
+  return 'apply';
+}
 
 const strings = (v: unknown): string[] | undefined => (typeof v === 'string' ? [v] : Array.isArray(v) ? v.map(String) : undefined);
 
@@ -178,19 +209,24 @@ export const STEP_IMPLS: Record<string, StepImpl> = {
         return true;
       });
     }),
-  fill_missing: (parts, p) => {
+  fill_missing: (parts, p, ctx) => {
     const t = parts.train;
     requireNumeric(t, 'fill_missing');
     const strategy = (p.strategy as string) ?? 'mean';
     const cols = new Set(columnSet(t, p, 'fill_missing'));
     const stat = strategy === 'median' ? median : strategy === 'most_frequent' ? (v: number[]) => mode(v) ?? 0 : strategy === 'constant' ? () => p.value as number : mean;
-    const fill = perEntry(t, stat);
-    const strFill = new Map<string, string | null>();
-    for (const [name, v] of t.strCols ?? []) {
-      if (!cols.has(t.columns!.indexOf(name))) continue;
-      if (strategy === 'mean' || strategy === 'median') continue;
-      strFill.set(name, strategy === 'constant' ? String(p.value) : (mode(v.filter((s) => s !== null)) ?? null));
-    }
+    const fitted = learn(ctx, () => {
+      const text: Record<string, string | null> = {};
+      for (const [name, v] of t.strCols ?? []) {
+        if (!cols.has(t.columns!.indexOf(name))) continue;
+        if (strategy === 'mean' || strategy === 'median') continue;
+        text[name] = strategy === 'constant' ? String(p.value) : (mode(v.filter((s) => s !== null)) ?? null);
+      }
+      return { values: perEntry(t, stat), text };
+    });
+    const fill = fitted.values;
+    entriesMatch(t, fill, 'fill_missing');
+    const strFill = new Map(Object.entries(fitted.text));
     return mapParts(parts, (d) => {
       const out = mapValues(d, (v, e) => (Number.isNaN(v) ? fill[e] : v), cols);
       if (d.strCols) {
@@ -222,14 +258,17 @@ export const STEP_IMPLS: Record<string, StepImpl> = {
         return true;
       });
     }),
-  clip_outliers: (parts, p) => {
+  clip_outliers: (parts, p, ctx) => {
     const t = parts.train;
     requireNumeric(t, 'clip_outliers');
     const cols = new Set(columnSet(t, p, 'clip_outliers'));
     const iqr = p.method === 'iqr';
     const k = typeof p.threshold === 'number' ? p.threshold : iqr ? 1.5 : 3;
-    const lo = perEntry(t, (v) => (iqr ? quantile(v, 0.25) - k * (quantile(v, 0.75) - quantile(v, 0.25)) : mean(v) - k * std(v)));
-    const hi = perEntry(t, (v) => (iqr ? quantile(v, 0.75) + k * (quantile(v, 0.75) - quantile(v, 0.25)) : mean(v) + k * std(v)));
+    const { low: lo, high: hi } = learn(ctx, () => ({
+      low: perEntry(t, (v) => (iqr ? quantile(v, 0.25) - k * (quantile(v, 0.75) - quantile(v, 0.25)) : mean(v) - k * std(v))),
+      high: perEntry(t, (v) => (iqr ? quantile(v, 0.75) + k * (quantile(v, 0.75) - quantile(v, 0.25)) : mean(v) + k * std(v))),
+    }));
+    entriesMatch(t, lo, 'clip_outliers');
     return mapParts(parts, (d) => mapValues(d, (v, e) => (Number.isNaN(v) ? v : Math.min(Math.max(v, lo[e]), hi[e])), cols));
   },
   select: (parts, p) =>
@@ -317,7 +356,7 @@ export const STEP_IMPLS: Record<string, StepImpl> = {
     if (column) {
       const j = columnIndex(t, column, 'label_encode');
       const valuesOf = (d: Data): (string | number | null)[] => d.strCols?.get(column) ?? Array.from({ length: d.n }, (_, i) => d.x[i * d.shape[0] + j]);
-      const names = sortedDistinct(valuesOf(t));
+      const names = learn(ctx, () => ({ classes: sortedDistinct(valuesOf(t)) })).classes;
       const index = new Map(names.map((v, i) => [v, i]));
       return mapParts(parts, (d) => {
         const codes = encodeValues(valuesOf(d), d.origin ?? ((i) => `sample ${i + 1}`), index, `column \`${column}\` value`);
@@ -333,7 +372,7 @@ export const STEP_IMPLS: Record<string, StepImpl> = {
     }
     if (product(t.yShape) > 1) fail('data/already-encoded', 'The labels are already vectors; `label_encode` works on single category values.');
     const valuesOf = (d: Data): (string | number | null)[] => d.yStr ?? Array.from(d.y);
-    const names = sortedDistinct(valuesOf(t));
+    const names = learn(ctx, () => ({ classes: sortedDistinct(valuesOf(t)) })).classes;
     const expected = (p.classes as number | undefined) ?? (ctx.meta.labelKind === 'binary' || ctx.meta.labelKind === 'signed' ? 2 : undefined);
     if (expected !== undefined && names.length !== expected) {
       fail('data/classes-mismatch', `\`label_encode\` expects ${expected} classes, but the training labels hold ${names.length}: ${names.slice(0, 12).join(', ')}${names.length > 12 ? ', …' : ''}.`);
@@ -351,9 +390,7 @@ export const STEP_IMPLS: Record<string, StepImpl> = {
   one_hot: (parts, p, ctx) => {
     const t = parts.train;
     if (t.yStr) fail('data/not-encoded', 'The labels are text (class names): add `label_encode` before `one_hot`.');
-    let k = (p.classes as number | undefined) ?? ctx.meta.classes;
-    if (k === undefined) k = t.y.reduce((a, v) => (Number.isNaN(v) ? a : Math.max(a, v)), 0) + 1;
-    const K = k;
+    const K = learn(ctx, () => ({ classes: (p.classes as number | undefined) ?? ctx.meta.classes ?? t.y.reduce((a, v) => (Number.isNaN(v) ? a : Math.max(a, v)), 0) + 1 })).classes;
     ctx.meta.classes = K;
     ctx.meta.labelKind = 'one_hot';
     return mapParts(parts, (d) => {
@@ -373,7 +410,7 @@ export const STEP_IMPLS: Record<string, StepImpl> = {
       return { ...d, y, yShape: [K] };
     });
   },
-  tokenize: (parts, p) => {
+  tokenize: (parts, p, ctx) => {
     const t = parts.train;
     if (!t.text) fail('data/not-text', '`tokenize` works on text, but the features are numbers.');
     const lower = p.lowercase !== false;
@@ -384,12 +421,14 @@ export const STEP_IMPLS: Record<string, StepImpl> = {
       const u = lower ? s.toLowerCase() : s;
       return chars ? [...u] : u.replace(TOKEN_FILTER, ' ').split(/\s+/).filter(Boolean);
     };
-    const counts = new Map<string, number>();
-    for (const s of t.text!) for (const w of split(s)) counts.set(w, (counts.get(w) ?? 0) + 1);
-    // Most frequent first; ties in order of first appearance (Map order). 0 = padding, 1 = out of vocabulary.
-    const ranked = [...counts.entries()].map(([w, c], i) => ({ w, c, i })).sort((a, b) => b.c - a.c || a.i - b.i);
-    const index = new Map<string, number>();
-    ranked.forEach(({ w }, r) => r + 2 < numWords && index.set(w, r + 2));
+    const { vocabulary } = learn(ctx, () => {
+      const counts = new Map<string, number>();
+      for (const s of t.text!) for (const w of split(s)) counts.set(w, (counts.get(w) ?? 0) + 1);
+      // Most frequent first; ties in order of first appearance (Map order). 0 = padding, 1 = out of vocabulary.
+      const ranked = [...counts.entries()].map(([w, c], i) => ({ w, c, i })).sort((a, b) => b.c - a.c || a.i - b.i);
+      return { vocabulary: ranked.slice(0, Math.max(0, numWords - 2)).map(({ w }) => w) };
+    });
+    const index = new Map<string, number>(vocabulary.map((w, r) => [w, r + 2]));
     return mapParts(parts, (d) => {
       if (!d.text) fail('data/not-text', '`tokenize`: one part of the data is not text.');
       const seqs = d.text!.map((s) => Int32Array.from(split(s), (w) => index.get(w) ?? 1));
@@ -423,34 +462,36 @@ export const STEP_IMPLS: Record<string, StepImpl> = {
     const div = p.divisor as number;
     return mapParts(parts, (d) => (requireNumeric(d, 'scale'), { ...d, x: d.x.map((v) => v / div) }));
   },
-  normalize: (parts, p) => {
+  normalize: (parts, p, ctx) => {
     const t = parts.train;
     requireNumeric(t, 'normalize');
-    const lo = typeof p.min === 'number' ? null : perEntry(t, (v) => v.reduce((a, b) => Math.min(a, b), Infinity));
-    const hi = typeof p.max === 'number' ? null : perEntry(t, (v) => v.reduce((a, b) => Math.max(a, b), -Infinity));
+    // The bounds in effect per entry: a fixed `min`/`max` overrides the training split's.
+    const { min: lo, max: hi } = learn(ctx, () => ({
+      min: perEntry(t, (v) => (typeof p.min === 'number' ? p.min : v.reduce((a, b) => Math.min(a, b), Infinity))),
+      max: perEntry(t, (v) => (typeof p.max === 'number' ? p.max : v.reduce((a, b) => Math.max(a, b), -Infinity))),
+    }));
+    entriesMatch(t, lo, 'normalize');
     const sym = p.range === 'minus_one_one';
     return mapParts(parts, (d) =>
       mapValues(d, (v, e) => {
-        const a = lo ? lo[e] : (p.min as number);
-        const b = hi ? hi[e] : (p.max as number);
+        const a = lo[e];
+        const b = hi[e];
         const z = b > a ? (v - a) / (b - a) : 0;
         return sym ? z * 2 - 1 : z;
       }),
     );
   },
-  standardize: (parts, p) => {
+  standardize: (parts, p, ctx) => {
     const t = parts.train;
     requireNumeric(t, 'standardize');
-    const fixed = (v: unknown, e: number) => (Array.isArray(v) ? (v.length === 1 ? v[0] : v[e]) : undefined);
-    const mu = perEntry(t, mean);
-    const sd = perEntry(t, std);
-    return mapParts(parts, (d) =>
-      mapValues(d, (v, e) => {
-        const m = fixed(p.mean, e) ?? mu[e];
-        const s = fixed(p.std, e) ?? sd[e];
-        return (v - m) / (s > 0 ? s : 1);
-      }),
-    );
+    const fixed = (v: unknown, e: number) => (Array.isArray(v) ? (v.length === 1 ? v[0] : v[e]) : undefined) as number | undefined;
+    // The statistics in effect per entry: a fixed `mean`/`std` overrides the training split's.
+    const { mean: mu, std: sd } = learn(ctx, () => ({
+      mean: perEntry(t, mean).map((m, e) => fixed(p.mean, e) ?? m),
+      std: perEntry(t, std).map((s, e) => fixed(p.std, e) ?? s),
+    }));
+    entriesMatch(t, mu, 'standardize');
+    return mapParts(parts, (d) => mapValues(d, (v, e) => (v - mu[e]) / (sd[e] > 0 ? sd[e] : 1)));
   },
   reshape: (parts, p) =>
     mapParts(parts, (d) => {

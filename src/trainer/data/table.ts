@@ -26,6 +26,8 @@ export interface Data {
   yShape: number[];
   /** Label values that are not numbers (class names), before `label_encode`. */
   yStr?: (string | null)[];
+  /** Names of the class indices the source gave the labels (image folders), when it named them. */
+  labelNames?: string[];
   /** Where each sample came from, for messages: "houses.csv:12". */
   origin?: (i: number) => string;
 }
