@@ -59,6 +59,7 @@ async function start(cmd: Extract<TrainerCommand, { type: 'start' }>): Promise<v
     await finish(0);
   } catch (e) {
     const ev = { ...errorEvent(e), time: Date.now() } as Extract<TrainerEvent, { type: 'error' }>;
+    if (ev.code === 'trainer/internal' && e instanceof Error && e.stack) process.stderr.write(`${e.stack}\n`);
     // The record is best effort once things went wrong: on a full disk the event may not fit
     // while run.json (overwritten in place) still can, so each is tried on its own.
     bestEffort(() => control.record?.event(ev));

@@ -342,6 +342,7 @@ async function finishRun(
   m.model.dispose();
 }
 
+/** The error event for a failure; a user never sees a stack trace (ours go to stderr: `--verbose`, the output channel). */
 export function errorEvent(e: unknown): Omit<Extract<TrainerEvent, { type: 'error' }>, 'time'> {
   if (e instanceof TrainerError) return { type: 'error', code: e.code, message: e.message, ...e.where };
   // The file system's refusals (a full disk, permissions, a name too long) are the user's to fix.
@@ -349,5 +350,5 @@ export function errorEvent(e: unknown): Omit<Extract<TrainerEvent, { type: 'erro
   if (refused) return { type: 'error', code: refused.code, message: refused.message, ...refused.where };
   const err = e as Error;
   const oom = /out of memory|Array buffer allocation failed|Invalid typed array length|Cannot allocate Wasm memory|memory access out of bounds/i.test(err?.message ?? '');
-  return { type: 'error', code: oom ? 'trainer/out-of-memory' : 'trainer/internal', message: oom ? `The trainer ran out of memory: ${err.message}` : `Internal trainer error: ${err?.stack ?? String(e)}` };
+  return { type: 'error', code: oom ? 'trainer/out-of-memory' : 'trainer/internal', message: oom ? `The trainer ran out of memory: ${err.message}` : `Internal trainer error (a bug in ModelYAML, please report it): ${err?.message ?? String(e)}` };
 }

@@ -172,6 +172,10 @@ describe('errors that are not our bugs', () => {
     expect(errorEvent(fsError('EISDIR', 'read', '/d')).code).toBe('trainer/is-a-folder');
     expect(errorEvent(fsError('ENAMETOOLONG', 'mkdir', '/x')).code).toBe('trainer/name-too-long');
     expect(errorEvent(new TypeError('x is undefined')).code).toBe('trainer/internal');
+    // Our bugs are named as such, without a stack trace (that goes to stderr, shown with --verbose).
+    const internal = errorEvent(new TypeError('x is undefined'));
+    expect(internal.message).toContain('x is undefined');
+    expect(internal.message).not.toMatch(/\n\s+at /);
   });
 
   it('a runs folder under a file fails as not-a-folder, not as an internal error', async () => {
