@@ -33,8 +33,12 @@ export interface ClassificationMetrics extends ScoreAverages {
   accuracy: number;
   topK: { k: number; accuracy: number }[];
   logLoss: number;
+  /** Each sample's true class index (as given). */
+  labels: number[];
   /** Argmax of each probability row (the first of equal maxima). */
   predicted: number[];
+  /** The probability of each sample's predicted class. */
+  confidence: number[];
   perClass: ClassMetrics[];
   /** Whether the micro average equals accuracy, so a report prints an "accuracy" row instead. */
   microIsAccuracy: boolean;
@@ -147,7 +151,9 @@ export function evaluateClassification(input: ClassificationInput, options: Clas
     accuracy: correct / n,
     topK: (options.topK ?? [2, 3, 5]).filter((kk) => kk < k).map((kk) => ({ k: kk, accuracy: topKAccuracy(labels, rows, kk) })),
     logLoss: logLoss(labels, rows),
+    labels: [...labels],
     predicted,
+    confidence: rows.map((r, i) => r[predicted[i]]),
     perClass,
     macro: macroAverage(perClass),
     weighted: weightedAverage(perClass),
