@@ -4,7 +4,7 @@
  * every number must agree to 1e-9 relative. Without scikit-learn these tests fail, by design.
  */
 import { spawnSync } from 'node:child_process';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { evaluateClassification, type ClassificationInput, type ClassificationMetrics } from '../../src/core/evaluate/classification';
 import { evaluateMultiLabel, type MultiLabelInput } from '../../src/core/evaluate/multilabel';
 import { evaluateRegression, type RegressionInput } from '../../src/core/evaluate/regression';
@@ -21,7 +21,7 @@ type Reference = any;
 function sklearn(cases: Case[]): Reference[] {
   const probe = spawnSync(PYTHON, ['-c', 'import sklearn'], { encoding: 'utf8' });
   if (probe.status !== 0) {
-    throw new Error(`scikit-learn is missing: "${PYTHON} -c 'import sklearn'" failed (${(probe.stderr || probe.error?.message || '').trim().split('\n').pop()}). Install Debian's python3-sklearn (CI does: .ci/run).`);
+    throw new Error(`scikit-learn is missing: "${PYTHON} -c 'import sklearn'" failed (${(probe.stderr || probe.error?.message || '').trim().split('\n').pop()}). Install Debian's python3-sklearn: npm run setup:test does (and .ci/run runs it).`);
   }
   const run = spawnSync(PYTHON, [SCRIPT], { input: JSON.stringify({ cases }), encoding: 'utf8', maxBuffer: 1 << 28 });
   if (run.status !== 0) throw new Error(`${SCRIPT} failed:\n${run.stderr}`);
@@ -130,22 +130,28 @@ const regressionCases: RegressionInput[] = [
 
 const multiLabelCases = [multiLabelCase(rand, 150, ['red', 'green', 'blue', 'never']), multiLabelCase(rand, 60, ['a', 'b'])];
 const names = Object.keys(classificationCases);
-let reference: { classification: Reference[]; multiLabel: Reference[]; regression: Reference[] };
+let cached: { classification: Reference[]; multiLabel: Reference[]; regression: Reference[] } | undefined;
+
+/**
+ * One Python run for every case (importing scikit-learn takes seconds on two cores), made by the
+ * first test that asks: without scikit-learn each test fails with the reason, none is skipped.
+ */
+function reference(): NonNullable<typeof cached> {
+  if (cached) return cached;
+  const all = sklearn([
+    ...names.map((name): Case => ({ kind: 'classification', ...classificationCases[name] })),
+    ...multiLabelCases.map((c): Case => ({ kind: 'multilabel', ...c })),
+    ...regressionCases.map((c): Case => ({ kind: 'regression', ...c })),
+  ]);
+  const m = names.length + multiLabelCases.length;
+  cached = { classification: all.slice(0, names.length), multiLabel: all.slice(names.length, m), regression: all.slice(m) };
+  return cached;
+}
 
 describe('evaluation metrics against scikit-learn', () => {
-  // One Python run for every case: importing scikit-learn takes seconds on two cores.
-  beforeAll(() => {
-    const all = sklearn([
-      ...names.map((name): Case => ({ kind: 'classification', ...classificationCases[name] })),
-      ...multiLabelCases.map((c): Case => ({ kind: 'multilabel', ...c })),
-      ...regressionCases.map((c): Case => ({ kind: 'regression', ...c })),
-    ]);
-    const m = names.length + multiLabelCases.length;
-    reference = { classification: all.slice(0, names.length), multiLabel: all.slice(names.length, m), regression: all.slice(m) };
-  });
 
   it('classification: every metric, curve and report equals scikit-learn on each case', () => {
-    const refs = reference.classification;
+    const refs = reference().classification;
     names.forEach((name, i) => {
       const m = evaluateClassification(classificationCases[name], { topK: classificationCases[name].topK });
       compareClassification(m, refs[i], name);
@@ -154,7 +160,7 @@ describe('evaluation metrics against scikit-learn', () => {
   });
 
   it('multi-label: per-label scores, averages, curves and report equal scikit-learn', () => {
-    const refs = reference.multiLabel;
+    const refs = reference().multiLabel;
     multiLabelCases.forEach((input, i) => {
       const m = evaluateMultiLabel(input);
       const ref = refs[i];
@@ -174,7 +180,7 @@ describe('evaluation metrics against scikit-learn', () => {
   });
 
   it('regression: MAE, MSE, RMSE and R² per output and averaged equal scikit-learn, constant targets included', () => {
-    const refs = reference.regression;
+    const refs = reference().regression;
     regressionCases.forEach((input, i) => {
       const m = evaluateRegression(input);
       expectClose(m.outputs.map(({ mae, mse, rmse, r2 }) => ({ mae, mse, rmse, r2 })), refs[i].outputs, `regression case ${i} per output`);
