@@ -68,6 +68,14 @@ const classificationCases: Record<string, ClassificationInput & { topK: number[]
     const c = softmaxCase(rand, 80, ['only', 'other', 'third'], 1);
     return { ...c, labels: c.labels.map(() => 0), topK: [1, 2] };
   })(),
+  'binary, a single class in the split': (() => {
+    const c = softmaxCase(rand, 50, ['off', 'on'], 1);
+    return { ...c, labels: c.labels.map(() => 1), topK: [1] };
+  })(),
+  'a perfect binary predictor': (() => {
+    const labels = Array.from({ length: 30 }, () => Math.floor(rand() * 2));
+    return { labels, probabilities: labels.map((t) => [t]), classNames: ['cold', 'hot'], topK: [1] };
+  })(),
   'a perfect predictor': (() => {
     const labels = Array.from({ length: 60 }, () => Math.floor(rand() * 3));
     return { labels, probabilities: labels.map((t) => [0, 1, 2].map((j) => (j === t ? 1 : 0))), classNames: ['x', 'y', 'z'], topK: [1, 2] };
