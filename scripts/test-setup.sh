@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# The system pieces `npm test` drives, from Debian's packages: Chromium (webview tests) and
-# lavapipe, Mesa's software Vulkan (the WebGPU tests). Idempotent; needs root or sudo.
+# The system pieces `npm test` drives, from Debian's packages: Chromium (webview tests),
+# scikit-learn (the evaluation metrics are checked against it: test/core/evaluate.sklearn.test.ts)
+# and lavapipe, Mesa's software Vulkan (the WebGPU tests). Idempotent; needs root or sudo.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if [ ! -x /usr/bin/chromium ]; then
-  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+apt_install() {
+  local SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
-fi
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "$@" >/dev/null
+}
+[ -x /usr/bin/chromium ] || apt_install chromium
+/usr/bin/python3 -c 'import sklearn' 2>/dev/null || apt_install python3-sklearn
 bash scripts/install-lavapipe.sh
