@@ -12,7 +12,9 @@ import { entries } from '../../src/core/catalog';
 import { fileDataHost } from '../../src/node/dataHost';
 import { SOURCE_LOADERS } from '../../src/trainer/data/sources';
 import { STEP_IMPLS } from '../../src/trainer/data/steps';
-import { activationOf, buildModel, initializerOf, LAYER_BUILDERS, regularizerOf } from '../../src/trainer/model/build';
+import { buildModel } from '../../src/trainer/model/build';
+import { LAYER_BUILDERS } from '../../src/trainer/model/layers';
+import { activationOf, initializerOf, regularizerOf } from '../../src/trainer/model/layers/shared';
 import { LOSSES, METRICS, OPTIMIZERS, SCHEDULES } from '../../src/trainer/model/objectives';
 import { ROOT } from './helpers';
 

@@ -1,0 +1,133 @@
+/**
+ * What the layer builders share: catalog activations, initializers and regularizers as tfjs
+ * objects, seeded; the builder signature and context.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { fail, gaussian, mulberry32, product } from '../../util';
+import type { ItemValue } from '../../../core/spec';
+import { ScaledElu, type Initializer } from '../custom';
+
+export type Sym = tf.SymbolicTensor;
+export type P = Readonly<Record<string, unknown>>;
+
+export const isItem = (v: unknown): v is ItemValue => typeof v === 'object' && v !== null && 'type' in v && typeof (v as ItemValue).type === 'string';
+
+/** tfjs `activation:` identifiers for catalog activations that have one. */
+const ACTIVATION_IDS: Record<string, string> = {
+  linear: 'linear', relu: 'relu', relu6: 'relu6', selu: 'selu', sigmoid: 'sigmoid', hard_sigmoid: 'hardSigmoid', tanh: 'tanh',
+  softmax: 'softmax', softplus: 'softplus', softsign: 'softsign', swish: 'swish', mish: 'mish', gelu: 'gelu', elu: 'elu',
+};
+
+/** An activation: a tfjs identifier, plus a layer to append where tfjs has no identifier for it. */
+export function activationOf(v: unknown, where: string): { id: string; after?: (name: string) => tf.layers.Layer } {
+  if (v === undefined || v === null) return { id: 'linear' };
+  const a = isItem(v) ? v : { type: String(v), params: {} };
+  const p = a.params ?? {};
+  if (a.type === 'leaky_relu') return { id: 'linear', after: (name) => tf.layers.leakyReLU({ alpha: (p.alpha as number) ?? 0.3, name }) };
+  if (a.type === 'elu' && p.alpha !== undefined && p.alpha !== 1) return { id: 'linear', after: (name) => new ScaledElu({ alpha: p.alpha as number, name }) };
+  if (a.type === 'gelu' && p.approximate === true) return { id: 'gelu_new' };
+  const id = ACTIVATION_IDS[a.type];
+  if (!id) fail('model/unsupported', `The trainer has no TensorFlow.js mapping for the activation \`${a.type}\` (${where}).`);
+  return { id };
+}
+
+/**
+ * tfjs's orthogonal initializer runs a QR decomposition as hundreds of small tensor ops, which
+ * takes tens of seconds for an LSTM's recurrent kernel on the JS backend. Same construction
+ * (orthonormalised Gaussian matrix, signs fixed so R has a positive diagonal), in plain JS.
+ */
+function orthogonal(gain: number, seed: number): Initializer {
+  const init = tf.initializers.orthogonal({ gain, seed });
+  (init as unknown as { apply: (shape: number[], dtype?: tf.DataType) => tf.Tensor }).apply = (shape) => {
+    const cols = shape[shape.length - 1];
+    const rows = product(shape.slice(0, -1));
+    const [m, n] = rows < cols ? [cols, rows] : [rows, cols];
+    const rng = mulberry32(seed);
+    const q = Array.from({ length: n }, () => Float64Array.from({ length: m }, () => gaussian(rng)));
+    for (let j = 0; j < n; j++) {
+      const v = q[j];
+      for (let i = 0; i < j; i++) {
+        let dot = 0;
+        for (let k = 0; k < m; k++) dot += q[i][k] * v[k];
+        for (let k = 0; k < m; k++) v[k] -= dot * q[i][k];
+      }
+      let norm = 0;
+      for (let k = 0; k < m; k++) norm += v[k] * v[k];
+      norm = Math.sqrt(norm) || 1;
+      for (let k = 0; k < m; k++) v[k] /= norm;
+    }
+    // q holds n orthonormal columns of an m × n matrix; lay it out as rows × cols.
+    const out = new Float32Array(rows * cols);
+    for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[r * cols + c] = gain * (rows < cols ? q[r][c] : q[c][r]);
+    return tf.tensor(out, shape);
+  };
+  return init;
+}
+
+/** Catalog initializer → tfjs initializer with a seed. */
+export function initializerOf(v: unknown, seed: number): Initializer | undefined {
+  if (v === undefined || v === null) return undefined;
+  const it = isItem(v) ? v : { type: String(v), params: {} as P };
+  const p = it.params ?? {};
+  const num = (k: string, d: number) => (typeof p[k] === 'number' ? (p[k] as number) : d);
+  switch (it.type) {
+    case 'zeros': return tf.initializers.zeros();
+    case 'ones': return tf.initializers.ones();
+    case 'constant': return tf.initializers.constant({ value: num('value', 0) });
+    case 'random_normal': return tf.initializers.randomNormal({ mean: num('mean', 0), stddev: num('stddev', 0.05), seed });
+    case 'random_uniform': return tf.initializers.randomUniform({ minval: num('minval', -0.05), maxval: num('maxval', 0.05), seed });
+    case 'truncated_normal': return tf.initializers.truncatedNormal({ mean: num('mean', 0), stddev: num('stddev', 0.05), seed });
+    case 'glorot_uniform': return tf.initializers.glorotUniform({ seed });
+    case 'glorot_normal': return tf.initializers.glorotNormal({ seed });
+    case 'he_uniform': return tf.initializers.heUniform({ seed });
+    case 'he_normal': return tf.initializers.heNormal({ seed });
+    case 'lecun_normal': return tf.initializers.leCunNormal({ seed });
+    case 'lecun_uniform': return tf.initializers.leCunUniform({ seed });
+    case 'orthogonal': return orthogonal(num('gain', 1), seed);
+    case 'identity': return tf.initializers.identity({ gain: num('gain', 1) });
+    case 'variance_scaling':
+      return tf.initializers.varianceScaling({
+        scale: num('scale', 1),
+        mode: ((p.mode as string) ?? 'fan_in').replace('fan_avg', 'fanAvg').replace('fan_in', 'fanIn').replace('fan_out', 'fanOut') as 'fanIn',
+        distribution: ((p.distribution as string) ?? 'normal') as 'normal',
+        seed,
+      });
+    default:
+      return fail('model/unsupported', `The trainer has no TensorFlow.js mapping for the initializer \`${it.type}\`.`);
+  }
+}
+
+export function regularizerOf(v: unknown): ReturnType<typeof tf.regularizers.l1> | undefined {
+  if (!isItem(v)) return undefined;
+  const p = v.params ?? {};
+  switch (v.type) {
+    case 'l1': return tf.regularizers.l1({ l1: (p.l1 as number) ?? 0.01 });
+    case 'l2': return tf.regularizers.l2({ l2: (p.l2 as number) ?? 0.01 });
+    case 'l1_l2': return tf.regularizers.l1l2({ l1: (p.l1 as number) ?? 0.01, l2: (p.l2 as number) ?? 0.01 });
+    default: return fail('model/unsupported', `The trainer has no TensorFlow.js mapping for the regularizer \`${v.type}\`.`);
+  }
+}
+
+export interface Ctx {
+  /** The tfjs name of the layer's main tfjs layer; sub-layers append a suffix. */
+  name: string;
+  seed: (what: string) => number;
+  where: string;
+}
+
+/** Seeded initializer of a parameter, or of a default when the parameter is absent. */
+export const init = (p: P, key: string, ctx: Ctx, fallback?: string) => initializerOf(p[key] ?? fallback, ctx.seed(key));
+export const reg = (p: P, key: string) => regularizerOf(p[key]);
+
+/** Adds the appended activation layer (leaky_relu, elu with α ≠ 1) after a layer's output. */
+export function withActivation(p: P, ctx: Ctx, key = 'activation'): { activation: string; finish: (y: Sym) => Sym } {
+  const a = activationOf(p[key], ctx.where);
+  return { activation: a.id, finish: (y) => (a.after ? (a.after(`${ctx.name}_${key}`).apply(y) as Sym) : y) };
+}
+
+export type Builder = (p: P, ctx: Ctx) => (inputs: Sym[]) => Sym;
+
+export const single = (make: (p: P, ctx: Ctx) => tf.layers.Layer): Builder => (p, ctx) => {
+  const layer = make(p, ctx);
+  return (xs) => layer.apply(xs[0]) as Sym;
+};
