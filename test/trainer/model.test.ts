@@ -8,7 +8,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { analyze } from '../../src/core/analyze';
-import { entries } from '../../src/core/catalog';
+import { entries, lookup } from '../../src/core/catalog';
 import { fileDataHost } from '../../src/node/dataHost';
 import { SOURCE_LOADERS } from '../../src/trainer/data/sources';
 import { STEP_IMPLS } from '../../src/trainer/data/steps';
@@ -89,6 +89,19 @@ describe('optimizers, losses and regularizers carry their parameters', () => {
     expect(OPTIMIZERS.rmsprop({ learning_rate: 0.01, rho: 0.8, momentum: 0.5, epsilon: 1e-6, centered: true }).getConfig()).toMatchObject({ learningRate: 0.01, decay: 0.8, momentum: 0.5, centered: true });
     expect(OPTIMIZERS.adagrad({ learning_rate: 0.01, initial_accumulator_value: 0.2 }).getConfig()).toMatchObject({ initialAccumulatorValue: 0.2 });
     expect(OPTIMIZERS.adadelta({ learning_rate: 1, rho: 0.9, epsilon: 1e-6 }).getConfig()).toMatchObject({ learningRate: 1, rho: 0.9 });
+  });
+
+  it('an optimizer without parameters gets the catalog defaults (the trainer repeats none)', () => {
+    for (const e of entries('optimizer')) {
+      const lr = e.params.find((p) => p.name === 'learning_rate')!.default;
+      expect((OPTIMIZERS[e.name]({}) as unknown as { learningRate: number }).learningRate, e.name).toBe(lr);
+    }
+    const bn = lookup('layer', 'batch_norm')!;
+    const x = tf.input({ shape: [4] });
+    const model = tf.model({ inputs: x, outputs: LAYER_BUILDERS.batch_norm({}, { name: 'bn', seed: () => 1, where: 'test' })([x]) });
+    const config = model.getLayer('bn').getConfig();
+    expect(config.momentum).toBe(bn.params.find((p) => p.name === 'momentum')!.default);
+    expect(config.epsilon).toBe(bn.params.find((p) => p.name === 'epsilon')!.default);
   });
 
   it('centred RMSprop divides by √(s − ḡ² + ε) as Keras does, so small gradients do not give NaN', () => {

@@ -122,6 +122,11 @@ export interface LayerEntry extends EntryBase {
   /** Output shape and trainable+non-trainable parameter count from input shapes. Pure. */
   infer(inputs: readonly Shape[], params: Params): ShapeOutcome;
   shapeCases: readonly ShapeCase[];
+  /**
+   * Parameters whose tfjs value is spelled differently from the catalog's (after references are
+   * resolved and `int_or_ints` expanded), e.g. padding [t, b, l, r] → [[t, b], [l, r]].
+   */
+  tfjsValues?: Readonly<Record<string, (value: unknown) => unknown>>;
 }
 
 export interface ActivationEntry extends EntryBase {

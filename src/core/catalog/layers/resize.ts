@@ -71,6 +71,7 @@ export const zeroPadding2d: LayerEntry = {
   tfjs: 'tf.layers.zeroPadding2d (a list [top, bottom, left, right] is passed as [[top, bottom], [left, right]])',
   aliases: ['zeropadding2d', 'pad2d', 'padding2d'],
   primary: 'padding',
+  tfjsValues: { padding: (v) => sides(v, 1) },
   shapeRule: '(N, H, W, C) → (N, H + top + bottom, W + left + right, C); no params',
   infer([input], p) {
     if (input.length !== 4) return rankError('zero_padding2d', 'a rank-4 input (batch, height, width, channels)', input, imageFix(input));
@@ -101,6 +102,7 @@ export const cropping2d: LayerEntry = {
   tfjs: 'tf.layers.cropping2D (a list [top, bottom, left, right] is passed as [[top, bottom], [left, right]])',
   aliases: ['crop2d', 'cropping2D'],
   primary: 'cropping',
+  tfjsValues: { cropping: (v) => sides(v, 0) },
   shapeRule: '(N, H, W, C) → (N, H − top − bottom, W − left − right, C); no params',
   infer([input], p) {
     if (input.length !== 4) return rankError('cropping2d', 'a rank-4 input (batch, height, width, channels)', input, imageFix(input));

@@ -2,7 +2,7 @@
  * Helpers the layer families share: common parameters, shape-rule errors, the sliding-window rule.
  */
 import { convOutputLength, formatShape, type Dim, type Shape } from '../../shape';
-import type { Formula, Params, ParamSpec, ShapeOutcome, ShapeProblem } from '../types';
+import type { Formula, ParamSpec, ShapeOutcome, ShapeProblem } from '../types';
 
 export const activationParam = (def = 'linear'): ParamSpec => ({
   name: 'activation',
@@ -62,12 +62,7 @@ export function axisError(layer: string, axis: unknown, input: Shape, param = 'a
     `use \`${param}: -1\` (the last axis, usually the features or channels)`, param);
 }
 
-/** Applies defaults, for nested layers (the layer a `bidirectional` wraps). */
-export function withDefaults(specs: readonly ParamSpec[], given: Record<string, unknown>): Params {
-  const out: Record<string, unknown> = {};
-  for (const s of specs) if (s.default !== undefined) out[s.name] = s.default;
-  return { ...out, ...given };
-}
+export { withDefaults } from '../defaults';
 
 export const outputSizeFormula: Formula = {
   label: 'output size',

@@ -1,4 +1,7 @@
-/** Builders of the attention layers (catalog/layers/attention.ts). */
+/**
+ * Builders of the attention layers (catalog/layers/attention.ts): tfjs 4.x exports no
+ * MultiHeadAttention, so both are composed of dense projections and a custom attention core.
+ */
 import * as tf from '@tensorflow/tfjs';
 import { product } from '../../util';
 import { ScaledDotProductAttention } from '../custom';
@@ -36,15 +39,15 @@ export const attentionBuilders: Record<string, Builder> = {
     const keyDim = p.key_dim as number;
     const os = p.output_shape;
     const out = typeof os === 'number' ? [os] : Array.isArray(os) && os.length ? (os as number[]) : [d];
-    return attention({ heads: p.num_heads as number, keyDim, valueDim: (p.value_dim as number) ?? keyDim, out, bias: p.use_bias !== false, rate: (p.dropout as number) ?? 0 }, p, ctx)(x);
+    return attention({ heads: p.num_heads as number, keyDim, valueDim: (p.value_dim as number) ?? keyDim, out, bias: p.use_bias !== false, rate: p.dropout as number }, p, ctx)(x);
   },
   transformer_encoder: (p, ctx) => (xs) => {
     const x = xs[0];
     const d = x.shape[2] as number;
     const heads = p.num_heads as number;
     const keyDim = typeof p.key_dim === 'number' ? p.key_dim : d / heads;
-    const rate = (p.dropout as number) ?? 0;
-    const eps = (p.epsilon as number) ?? 1e-5;
+    const rate = p.dropout as number;
+    const eps = p.epsilon as number;
     const n = ctx.name;
     const att = attention({ heads, keyDim, valueDim: keyDim, out: [d], bias: true, rate }, {}, ctx, '_mha')(x);
     const a1 = tf.layers.dropout({ name: `${n}_dropout1`, rate }).apply(att) as Sym;

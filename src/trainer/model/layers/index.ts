@@ -1,27 +1,28 @@
-/** One builder per catalog layer, in files that mirror src/core/catalog/layers/. */
+/**
+ * One builder per catalog layer: the generic builder (the catalog's tfjs mapping) for every layer
+ * tfjs has a factory for, and the hand-written exceptions of the files that mirror
+ * src/core/catalog/layers/. Every builder gets the catalog's defaults under the spec's values.
+ */
+import { entries, tfjsFactory, withDefaults } from '../../../core/catalog';
 import { activationBuilders } from './activation';
 import { attentionBuilders } from './attention';
-import { convBuilders } from './conv';
 import { coreBuilders } from './core';
 import { embeddingBuilders } from './embedding';
-import { mergeBuilders } from './merge';
-import { normBuilders } from './norm';
-import { noiseBuilders } from './noise';
-import { poolBuilders } from './pool';
+import { genericBuilder } from './generic';
 import { recurrentBuilders } from './recurrent';
-import { resizeBuilders } from './resize';
 import type { Builder } from './shared';
 
-export const LAYER_BUILDERS: Record<string, Builder> = {
+const EXCEPTIONS: Record<string, Builder> = {
   ...coreBuilders,
   ...activationBuilders,
-  ...noiseBuilders,
-  ...convBuilders,
-  ...poolBuilders,
-  ...resizeBuilders,
-  ...normBuilders,
   ...embeddingBuilders,
   ...recurrentBuilders,
   ...attentionBuilders,
-  ...mergeBuilders,
 };
+
+export const LAYER_BUILDERS: Record<string, Builder> = Object.fromEntries(
+  entries('layer').flatMap((entry) => {
+    const builder = EXCEPTIONS[entry.name] ?? (tfjsFactory(entry) ? genericBuilder(entry) : undefined);
+    return builder ? [[entry.name, ((p, ctx) => builder(withDefaults(entry.params, p), ctx)) as Builder]] : [];
+  }),
+);

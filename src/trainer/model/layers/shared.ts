@@ -4,6 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { fail, gaussian, mulberry32, product } from '../../util';
+import { lookup, withDefaults, type Category, type Params } from '../../../core/catalog';
 import type { ItemValue } from '../../../core/spec';
 import { ScaledElu, type Initializer } from '../custom';
 
@@ -11,6 +12,14 @@ export type Sym = tf.SymbolicTensor;
 export type P = Readonly<Record<string, unknown>>;
 
 export const isItem = (v: unknown): v is ItemValue => typeof v === 'object' && v !== null && 'type' in v && typeof (v as ItemValue).type === 'string';
+
+/** A reference as an item: `relu` and `{ type: relu, params: {} }` alike. */
+const itemOf = (v: unknown): ItemValue => (isItem(v) ? v : { type: String(v), params: {} });
+
+/** A referenced entry's parameters, the catalog's defaults under the given ones. */
+export function catalogParams(category: Category, item: ItemValue): Params {
+  return withDefaults(lookup(category, item.type)?.params ?? [], item.params ?? {});
+}
 
 /** tfjs `activation:` identifiers for catalog activations that have one. */
 const ACTIVATION_IDS: Record<string, string> = {
@@ -21,10 +30,10 @@ const ACTIVATION_IDS: Record<string, string> = {
 /** An activation: a tfjs identifier, plus a layer to append where tfjs has no identifier for it. */
 export function activationOf(v: unknown, where: string): { id: string; after?: (name: string) => tf.layers.Layer } {
   if (v === undefined || v === null) return { id: 'linear' };
-  const a = isItem(v) ? v : { type: String(v), params: {} };
-  const p = a.params ?? {};
-  if (a.type === 'leaky_relu') return { id: 'linear', after: (name) => tf.layers.leakyReLU({ alpha: (p.alpha as number) ?? 0.3, name }) };
-  if (a.type === 'elu' && p.alpha !== undefined && p.alpha !== 1) return { id: 'linear', after: (name) => new ScaledElu({ alpha: p.alpha as number, name }) };
+  const a = itemOf(v);
+  const p = catalogParams('activation', a);
+  if (a.type === 'leaky_relu') return { id: 'linear', after: (name) => tf.layers.leakyReLU({ alpha: p.alpha as number, name }) };
+  if (a.type === 'elu' && p.alpha !== 1) return { id: 'linear', after: (name) => new ScaledElu({ alpha: p.alpha as number, name }) };
   if (a.type === 'gelu' && p.approximate === true) return { id: 'gelu_new' };
   const id = ACTIVATION_IDS[a.type];
   if (!id) fail('model/unsupported', `The trainer has no TensorFlow.js mapping for the activation \`${a.type}\` (${where}).`);
@@ -67,44 +76,37 @@ function orthogonal(gain: number, seed: number): Initializer {
 /** Catalog initializer → tfjs initializer with a seed. */
 export function initializerOf(v: unknown, seed: number): Initializer | undefined {
   if (v === undefined || v === null) return undefined;
-  const it = isItem(v) ? v : { type: String(v), params: {} as P };
-  const p = it.params ?? {};
-  const num = (k: string, d: number) => (typeof p[k] === 'number' ? (p[k] as number) : d);
+  const it = itemOf(v);
+  const p = catalogParams('initializer', it);
+  const num = (k: string) => p[k] as number;
   switch (it.type) {
     case 'zeros': return tf.initializers.zeros();
     case 'ones': return tf.initializers.ones();
-    case 'constant': return tf.initializers.constant({ value: num('value', 0) });
-    case 'random_normal': return tf.initializers.randomNormal({ mean: num('mean', 0), stddev: num('stddev', 0.05), seed });
-    case 'random_uniform': return tf.initializers.randomUniform({ minval: num('minval', -0.05), maxval: num('maxval', 0.05), seed });
-    case 'truncated_normal': return tf.initializers.truncatedNormal({ mean: num('mean', 0), stddev: num('stddev', 0.05), seed });
+    case 'constant': return tf.initializers.constant({ value: num('value') });
+    case 'random_normal': return tf.initializers.randomNormal({ mean: num('mean'), stddev: num('stddev'), seed });
+    case 'random_uniform': return tf.initializers.randomUniform({ minval: num('minval'), maxval: num('maxval'), seed });
+    case 'truncated_normal': return tf.initializers.truncatedNormal({ mean: num('mean'), stddev: num('stddev'), seed });
     case 'glorot_uniform': return tf.initializers.glorotUniform({ seed });
     case 'glorot_normal': return tf.initializers.glorotNormal({ seed });
     case 'he_uniform': return tf.initializers.heUniform({ seed });
     case 'he_normal': return tf.initializers.heNormal({ seed });
     case 'lecun_normal': return tf.initializers.leCunNormal({ seed });
     case 'lecun_uniform': return tf.initializers.leCunUniform({ seed });
-    case 'orthogonal': return orthogonal(num('gain', 1), seed);
-    case 'identity': return tf.initializers.identity({ gain: num('gain', 1) });
-    case 'variance_scaling':
-      return tf.initializers.varianceScaling({
-        scale: num('scale', 1),
-        mode: ((p.mode as string) ?? 'fan_in').replace('fan_avg', 'fanAvg').replace('fan_in', 'fanIn').replace('fan_out', 'fanOut') as 'fanIn',
-        distribution: ((p.distribution as string) ?? 'normal') as 'normal',
-        seed,
-      });
+    case 'orthogonal': return orthogonal(num('gain'), seed);
     default:
       return fail('model/unsupported', `The trainer has no TensorFlow.js mapping for the initializer \`${it.type}\`.`);
   }
 }
 
 export function regularizerOf(v: unknown): ReturnType<typeof tf.regularizers.l1> | undefined {
-  if (!isItem(v)) return undefined;
-  const p = v.params ?? {};
-  switch (v.type) {
-    case 'l1': return tf.regularizers.l1({ l1: (p.l1 as number) ?? 0.01 });
-    case 'l2': return tf.regularizers.l2({ l2: (p.l2 as number) ?? 0.01 });
-    case 'l1_l2': return tf.regularizers.l1l2({ l1: (p.l1 as number) ?? 0.01, l2: (p.l2 as number) ?? 0.01 });
-    default: return fail('model/unsupported', `The trainer has no TensorFlow.js mapping for the regularizer \`${v.type}\`.`);
+  if (v === undefined || v === null) return undefined;
+  const it = itemOf(v);
+  const p = catalogParams('regularizer', it);
+  switch (it.type) {
+    case 'l1': return tf.regularizers.l1({ l1: p.l1 as number });
+    case 'l2': return tf.regularizers.l2({ l2: p.l2 as number });
+    case 'l1_l2': return tf.regularizers.l1l2({ l1: p.l1 as number, l2: p.l2 as number });
+    default: return fail('model/unsupported', `The trainer has no TensorFlow.js mapping for the regularizer \`${it.type}\`.`);
   }
 }
 
@@ -115,7 +117,7 @@ export interface Ctx {
   where: string;
 }
 
-/** Seeded initializer of a parameter, or of a default when the parameter is absent. */
+/** Seeded initializer of a parameter, or of `fallback` for parts with no parameter of their own. */
 export const init = (p: P, key: string, ctx: Ctx, fallback?: string) => initializerOf(p[key] ?? fallback, ctx.seed(key));
 export const reg = (p: P, key: string) => regularizerOf(p[key]);
 
