@@ -12,6 +12,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { camelCase, entries, lookup, tfjsFactory, tfjsLayerArgs, withDefaults } from '../../src/core/catalog';
 import type { LayerEntry, Params, ShapeCase } from '../../src/core/catalog';
 import type { Shape } from '../../src/core/shape';
+import { ResetAfterGRU } from '../../src/trainer/model/custom';
 
 /**
  * Layers without a single tf.layers factory, skipped in the per-layer tfjs comparison: tfjs 4.x does
@@ -62,6 +63,8 @@ function tfjsArgs(entry: LayerEntry, params: Params): Record<string, unknown> {
 }
 
 function build(entry: LayerEntry, params: Params): tf.layers.Layer {
+  // tfjs's GRUCell refuses Keras 3's default reset_after: the trainer's custom layer stands in.
+  if (entry.name === 'gru' && params.reset_after === true) return new ResetAfterGRU(tfjsArgs(entry, params) as never);
   return factory(entry)(tfjsArgs(entry, params));
 }
 

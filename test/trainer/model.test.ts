@@ -149,3 +149,61 @@ describe('optimizers, losses and regularizers carry their parameters', () => {
     expect(build('l1_l2')).toBeCloseTo(0.5 * 6 + 0.5 * 6, 5);
   });
 });
+
+describe('gru is Keras 3\'s GRU (reset_after: true by default)', () => {
+  const ctx = { name: 'gru', seed: () => 7, where: 'test' };
+  const gruModel = (params: Record<string, unknown>, shape: number[]) => {
+    const x = tf.input({ shape });
+    return tf.model({ inputs: x, outputs: LAYER_BUILDERS.gru(params, ctx)([x]) });
+  };
+
+  it('has Keras\'s parameter count and weight shapes: 1,104 for 16 units on 5 features (1,056 with reset_after: false)', () => {
+    const model = gruModel({ units: 16 }, [10, 5]);
+    expect(model.countParams()).toBe(1_104);
+    expect(model.getLayer('gru').getWeights().map((w) => w.shape)).toEqual([[5, 48], [16, 48], [2, 48]]);
+    expect(gruModel({ units: 16, reset_after: false }, [10, 5]).countParams()).toBe(1_056);
+  });
+
+  it('computes Keras\'s reset-after recurrence', () => {
+    const [t, d, u] = [3, 2, 3];
+    const model = gruModel({ units: u }, [t, d]);
+    const rand = (n: number, k: number) => Array.from({ length: n }, (_, i) => Math.sin(1.7 * i + k) * 0.8);
+    const W = rand(d * 3 * u, 1);
+    const U = rand(u * 3 * u, 2);
+    const B = rand(2 * 3 * u, 3);
+    model.getLayer('gru').setWeights([tf.tensor2d(W, [d, 3 * u]), tf.tensor2d(U, [u, 3 * u]), tf.tensor2d(B, [2, 3 * u])]);
+    const xs = rand(t * d, 4);
+    const got = Array.from((model.predict(tf.tensor3d(xs, [1, t, d])) as tf.Tensor).dataSync());
+    // Keras 3 GRUCell.call, implementation 2, reset_after=True, written out in plain numbers.
+    const sig = (v: number) => 1 / (1 + Math.exp(-v));
+    let h = new Array<number>(u).fill(0);
+    for (let s = 0; s < t; s++) {
+      const mx = Array.from({ length: 3 * u }, (_, j) => B[j] + xs.slice(s * d, s * d + d).reduce((a, xv, i) => a + xv * W[i * 3 * u + j], 0));
+      const mi = Array.from({ length: 3 * u }, (_, j) => B[3 * u + j] + h.reduce((a, hv, i) => a + hv * U[i * 3 * u + j], 0));
+      h = h.map((hv, k) => {
+        const z = sig(mx[k] + mi[k]);
+        const r = sig(mx[u + k] + mi[u + k]);
+        const candidate = Math.tanh(mx[2 * u + k] + r * mi[2 * u + k]);
+        return z * hv + (1 - z) * candidate;
+      });
+    }
+    got.forEach((v, k) => expect(v).toBeCloseTo(h[k], 5));
+  });
+
+  it('learns a small sequence task (is the running sum positive at the end?), also inside bidirectional', async () => {
+    const n = 128;
+    const xs = tf.tidy(() => tf.randomUniform([n, 8, 1], -1, 1, 'float32', 3));
+    const ys = tf.tidy(() => tf.cast(tf.greater(tf.sum(xs, [1, 2]), 0), 'float32').reshape([n, 1]));
+    for (const rnn of [{ type: 'gru', p: { units: 8 } }, { type: 'bidirectional', p: { layer: { type: 'gru', params: { units: 4 } } } }]) {
+      const x = tf.input({ shape: [8, 1] });
+      const h = LAYER_BUILDERS[rnn.type](rnn.p, { ...ctx, name: rnn.type })([x]);
+      const y = LAYER_BUILDERS.dense({ units: 1, activation: 'sigmoid' }, { ...ctx, name: 'out' })([h]);
+      const model = tf.model({ inputs: x, outputs: y });
+      model.compile({ optimizer: OPTIMIZERS.adam({ learning_rate: 0.02 }), loss: 'binaryCrossentropy' });
+      const history = await model.fit(xs, ys, { epochs: 10, batchSize: 32, shuffle: false, verbose: 0 });
+      const loss = history.history.loss as number[];
+      expect(loss[loss.length - 1], `${rnn.type}: ${loss.join(', ')}`).toBeLessThan(loss[0] * 0.7);
+      model.dispose();
+    }
+  });
+});

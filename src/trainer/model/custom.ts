@@ -132,4 +132,92 @@ export class ScaledElu extends tf.layers.Layer {
   }
 }
 
-for (const c of [PositionalEmbedding, ScaledDotProductAttention, ScaledElu]) tf.serialization.registerClass(c);
+type GRUCellArgs = Parameters<typeof tf.layers.gruCell>[0];
+type GRUCellInstance = ReturnType<typeof tf.layers.gruCell>;
+/** tfjs-layers exports GRUCell's factory but not the class; its weights and config are reused. */
+const GRUCellBase = Object.getPrototypeOf(tf.layers.gruCell({ units: 1 })).constructor as new (args: GRUCellArgs) => GRUCellInstance;
+
+/**
+ * Keras 3's default GRU cell (reset_after=True), which tfjs's GRUCell refuses: two bias vectors
+ * (bias[0] for the input product, bias[1] for the recurrent one), and the reset gate applied
+ * after the recurrent product:
+ *   z = σ(x W_z + b_z + h U_z + b′_z),  r = σ(x W_r + b_r + h U_r + b′_r),
+ *   h̃ = tanh(x W_h + b_h + r ⊙ (h U_h + b′_h)),  h_t = z ⊙ h + (1 − z) ⊙ h̃.
+ * Gates in Keras's order (z, r, h); weights in Keras's shapes, so they transfer as they are.
+ */
+export class ResetAfterGRUCell extends GRUCellBase {
+  static className = 'ModelYamlResetAfterGRUCell';
+  /** Dropout masks of the current sequence, one per call of the layer (kept across its steps). */
+  inputMask: tf.Tensor | null = null;
+  stateMask: tf.Tensor | null = null;
+
+  constructor(args: GRUCellArgs) {
+    super({ ...args, resetAfter: false });
+  }
+
+  override build(inputShape: tf.Shape | tf.Shape[]): void {
+    const shape = firstShape(inputShape);
+    const d = shape[shape.length - 1] as number;
+    const u = this.units;
+    this.kernel = this.addWeight('kernel', [d, 3 * u], undefined, this.kernelInitializer, this.kernelRegularizer, true);
+    this.recurrentKernel = this.addWeight('recurrent_kernel', [u, 3 * u], undefined, this.recurrentInitializer, this.recurrentRegularizer, true);
+    if (this.useBias) this.bias = this.addWeight('bias', [2, 3 * u], undefined, this.biasInitializer, this.biasRegularizer, true);
+    this.built = true;
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs): tf.Tensor[] {
+    return tf.tidy(() => {
+      const [x0, h0] = inputs as tf.Tensor[];
+      const training = kwargs.training === true;
+      if (training && this.dropout > 0 && this.dropout < 1 && !this.inputMask) this.inputMask = tf.keep(tf.dropout(tf.onesLike(x0), this.dropout));
+      if (training && this.recurrentDropout > 0 && this.recurrentDropout < 1 && !this.stateMask) this.stateMask = tf.keep(tf.dropout(tf.onesLike(h0), this.recurrentDropout));
+      const x = training && this.inputMask ? tf.mul(x0, this.inputMask) : x0;
+      const h = training && this.stateMask ? tf.mul(h0, this.stateMask) : h0;
+      let matrixX = tf.matMul(x as tf.Tensor2D, this.kernel.read() as tf.Tensor2D) as tf.Tensor;
+      let matrixInner = tf.matMul(h as tf.Tensor2D, this.recurrentKernel.read() as tf.Tensor2D) as tf.Tensor;
+      if (this.useBias) {
+        const [inputBias, recurrentBias] = tf.unstack(this.bias.read());
+        matrixX = tf.add(matrixX, inputBias);
+        matrixInner = tf.add(matrixInner, recurrentBias);
+      }
+      const [xZ, xR, xH] = tf.split(matrixX, 3, -1);
+      const [hZ, hR, hH] = tf.split(matrixInner, 3, -1);
+      const z = this.recurrentActivation.apply(tf.add(xZ, hZ));
+      const r = this.recurrentActivation.apply(tf.add(xR, hR));
+      const candidate = this.activation.apply(tf.add(xH, tf.mul(r, hH)));
+      const next = tf.add(tf.mul(z, h), tf.mul(tf.sub(1, z), candidate));
+      return [next, next];
+    });
+  }
+
+  /** Drops the masks: the next sequence draws new ones. */
+  resetMasks(): void {
+    tf.dispose([this.inputMask, this.stateMask].filter((t): t is tf.Tensor => t !== null));
+    this.inputMask = null;
+    this.stateMask = null;
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), resetAfter: true };
+  }
+}
+
+/** A GRU layer of {@link ResetAfterGRUCell}s: Keras 3's `GRU(reset_after=True)`. */
+export class ResetAfterGRU extends tf.RNN {
+  static override className = 'ModelYamlResetAfterGRU';
+
+  constructor(args: Parameters<typeof tf.layers.gru>[0]) {
+    super({ ...args, cell: new ResetAfterGRUCell(args as GRUCellArgs) });
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs): tf.Tensor | tf.Tensor[] {
+    (this.cell as ResetAfterGRUCell).resetMasks();
+    return super.call(inputs, { mask: kwargs?.mask, training: kwargs?.training, initialState: kwargs?.initialState });
+  }
+
+  static override fromConfig<T extends tf.serialization.Serializable>(cls: tf.serialization.SerializableConstructor<T>, config: tf.serialization.ConfigDict): T {
+    return new cls(config);
+  }
+}
+
+for (const c of [PositionalEmbedding, ScaledDotProductAttention, ScaledElu, ResetAfterGRUCell, ResetAfterGRU]) tf.serialization.registerClass(c as unknown as tf.serialization.SerializableConstructor<tf.serialization.Serializable>);

@@ -15,6 +15,14 @@ function recurrentParams(kind: 'simple_rnn' | 'lstm' | 'gru'): ParamSpec[] {
     { name: 'go_backwards', type: { kind: 'bool' }, default: false, doc: 'Read the sequence from the last step to the first.' },
     dropoutRate('dropout', 'Fraction of the inputs xₜ dropped during training.'),
     dropoutRate('recurrent_dropout', 'Fraction of the recurrent state hₜ₋₁ dropped during training.'),
+    ...(kind === 'gru'
+      ? [{
+          name: 'reset_after',
+          type: { kind: 'bool' },
+          default: true,
+          doc: 'Apply the reset gate after the recurrent product, with a second bias vector (Keras 3\'s default, and cuDNN\'s); `false`: before it, with one bias (the original GRU).',
+        } as ParamSpec]
+      : []),
     ...(kind === 'lstm'
       ? [{ name: 'unit_forget_bias', type: { kind: 'bool' }, default: true, doc: 'Start the forget-gate bias at 1, so the cell remembers by default early in training.' } as ParamSpec]
       : []),
@@ -44,7 +52,9 @@ function recurrent(layer: string, blocks: number, input: Shape, p: Params): Shap
   if (d === null) return unknownDim(layer, 'feature axis (the last)', input);
   const u = num(p.units, 1);
   const shape: Dim[] = p.return_sequences ? [input[0], input[1], u] : [input[0], u];
-  return { shape, params: blocks * (u * (d + u) + (p.use_bias === false ? 0 : u)) };
+  // GRU with reset_after has two bias vectors per gate: one for the input, one for the recurrent product.
+  const biases = p.use_bias === false ? 0 : p.reset_after === true ? 2 : 1;
+  return { shape, params: blocks * (u * (d + u) + biases * u) };
 }
 
 const sequenceRule = (blocks: string): string =>
@@ -126,30 +136,42 @@ export const gru: LayerEntry = {
     'Reads a sequence (N, timesteps, features) step by step, like `lstm`, but merges the cell and ' +
     'hidden state and uses two gates: the update gate z blends the old state with a candidate, the ' +
     'reset gate r decides how much of the old state the candidate sees. It has 3/4 of an LSTM\'s ' +
-    'weights and often trains as well. TensorFlow.js implements the original formulation (reset gate ' +
-    'applied before the recurrent product, Keras `reset_after=False`), so it has 3·(u·(d + u) + u) ' +
-    'parameters, not the 3·(u·(d + u) + 2u) of a Keras 2 default GRU.',
+    'weights and often trains as well. As in Keras 3 (and cuDNN), the reset gate is applied after the ' +
+    'recurrent product by default (`reset_after: true`), with a second bias vector for that product: ' +
+    '3·(u·(d + u) + 2u) parameters. `reset_after: false` is the original formulation (reset gate before ' +
+    'the product, one bias): 3·(u·(d + u) + u), Keras 2\'s default.',
   params: recurrentParams('gru'),
   formulas: [
     {
       label: 'gates',
-      latex: 'z_t = \\sigma(W_z x_t + U_z h_{t-1} + b_z), \\quad r_t = \\sigma(W_r x_t + U_r h_{t-1} + b_r)',
-      unicode: 'zₜ = σ(W_z xₜ + U_z hₜ₋₁ + b_z),  rₜ = σ(W_r xₜ + U_r hₜ₋₁ + b_r)',
+      latex: "z_t = \\sigma(W_z x_t + b_z + U_z h_{t-1} + b'_z), \\quad r_t = \\sigma(W_r x_t + b_r + U_r h_{t-1} + b'_r)",
+      unicode: 'zₜ = σ(W_z xₜ + b_z + U_z hₜ₋₁ + b′_z),  rₜ = σ(W_r xₜ + b_r + U_r hₜ₋₁ + b′_r)',
     },
     {
-      label: 'candidate and state',
+      label: 'candidate and state (reset_after: true, the default)',
+      latex: "\\tilde{h}_t = \\tanh\\big(W_h x_t + b_h + r_t \\odot (U_h h_{t-1} + b'_h)\\big), \\quad h_t = z_t \\odot h_{t-1} + (1 - z_t) \\odot \\tilde{h}_t",
+      unicode: 'h̃ₜ = tanh(W_h xₜ + b_h + rₜ ⊙ (U_h hₜ₋₁ + b′_h)),  hₜ = zₜ ⊙ hₜ₋₁ + (1 − zₜ) ⊙ h̃ₜ',
+    },
+    {
+      label: 'candidate (reset_after: false; no b′)',
       latex: '\\tilde{h}_t = \\tanh\\big(W_h x_t + U_h (r_t \\odot h_{t-1}) + b_h\\big), \\quad h_t = z_t \\odot h_{t-1} + (1 - z_t) \\odot \\tilde{h}_t',
       unicode: 'h̃ₜ = tanh(W_h xₜ + U_h (rₜ ⊙ hₜ₋₁) + b_h),  hₜ = zₜ ⊙ hₜ₋₁ + (1 − zₜ) ⊙ h̃ₜ',
     },
   ],
-  tfjs: 'tf.layers.gru',
+  tfjs:
+    'tf.layers.gru with reset_after: false; with reset_after: true (the default), which tfjs\'s GRUCell refuses, a custom ' +
+    'RNN layer (ModelYamlResetAfterGRU) whose cell has Keras 3\'s weights (kernel [d, 3u], recurrent_kernel [u, 3u], bias [2, 3u]) and math',
   primary: 'units',
   aliases: ['gated_recurrent_unit', 'cudnn_gru'],
-  shapeRule: sequenceRule('3·'),
+  shapeRule: '(N, T, d) → (N, units), or (N, T, units) with return_sequences; params = 3·(units·(d + units) + 2·units), or 3·(units·(d + units) + units) with reset_after: false',
   infer: ([input], p) => recurrent('gru', 3, input, p),
   shapeCases: [
-    { params: { units: 64 }, inputs: [[null, 50, 32]], output: [null, 64], paramCount: 18_624 },
-    { params: { units: 32, return_sequences: true }, inputs: [[null, null, 8]], output: [null, null, 32], paramCount: 3_936 },
+    // Keras 3: GRU(16) on 5 features has 1,104 parameters; GRU(64) on 32, 18,816.
+    { params: { units: 16 }, inputs: [[null, 10, 5]], output: [null, 16], paramCount: 1_104 },
+    { params: { units: 64 }, inputs: [[null, 50, 32]], output: [null, 64], paramCount: 18_816 },
+    { params: { units: 64, reset_after: false }, inputs: [[null, 50, 32]], output: [null, 64], paramCount: 18_624 },
+    { params: { units: 32, return_sequences: true }, inputs: [[null, null, 8]], output: [null, null, 32], paramCount: 4_032 },
+    { params: { units: 8, use_bias: false }, inputs: [[null, 10, 4]], output: [null, 8], paramCount: 288 },
     { params: { units: 32 }, inputs: [[null, 8]], error: 'shape/rank' },
   ],
 };
@@ -203,7 +225,7 @@ export const bidirectional: LayerEntry = {
   },
   shapeCases: [
     { params: { layer: { type: 'lstm', params: { units: 64 } } }, inputs: [[null, 100, 128]], output: [null, 128], paramCount: 98_816 },
-    { params: { layer: { type: 'gru', params: { units: 32, return_sequences: true } }, merge_mode: 'sum' }, inputs: [[null, 20, 16]], output: [null, 20, 32], paramCount: 9_408 },
+    { params: { layer: { type: 'gru', params: { units: 32, return_sequences: true } }, merge_mode: 'sum' }, inputs: [[null, 20, 16]], output: [null, 20, 32], paramCount: 9_600 },
     { params: { layer: { type: 'simple_rnn', params: { units: 8, return_sequences: true } } }, inputs: [[null, null, 4]], output: [null, null, 16], paramCount: 208 },
     { params: { layer: { type: 'dense', params: { units: 8 } } }, inputs: [[null, 10, 4]], error: 'shape/bidirectional-layer' },
     { params: { layer: { type: 'lstm', params: { units: 8 } } }, inputs: [[null, 16]], error: 'shape/rank' },

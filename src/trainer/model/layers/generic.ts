@@ -21,12 +21,14 @@ export interface LayerOptions {
   appended: ((y: Sym) => Sym)[] | null;
   /** Builds a nested `layer` parameter (the layer `bidirectional` wraps). */
   nested?: (item: ItemValue, ctx: Ctx) => tf.layers.Layer;
+  /** Makes the layer from the mapped arguments instead of the entry's tf.layers factory (a custom layer). */
+  factory?: Factory;
 }
 
 /** The tfjs layer of an entry, from the catalog's parameter mapping. */
-export function tfjsLayerOf(entry: LayerEntry, p: Params, ctx: Ctx, { appended, nested }: LayerOptions): tf.layers.Layer {
+export function tfjsLayerOf(entry: LayerEntry, p: Params, ctx: Ctx, { appended, nested, factory: custom }: LayerOptions): tf.layers.Layer {
   const name = tfjsFactory(entry);
-  const factory = name ? (tf.layers as unknown as Record<string, Factory | undefined>)[name] : undefined;
+  const factory = custom ?? (name ? (tf.layers as unknown as Record<string, Factory | undefined>)[name] : undefined);
   if (!factory) return fail('model/unsupported', `The trainer has no TensorFlow.js factory for the layer type \`${entry.name}\` (${ctx.where}).`);
   const args = tfjsLayerArgs(entry, p, (spec, value) => {
     if (spec.type.kind === 'layer') {
