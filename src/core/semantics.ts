@@ -127,7 +127,9 @@ export function checkCompatibility(spec: Spec, model: ModelInfo | undefined, dat
     }
   }
 
-  if (loss && data && data.labelKind !== 'unknown' && train?.loss && !loss.labels.includes(data.labelKind)) {
+  // 0/1 labels are the class indices of two classes: Keras's sparse cross-entropy on a 2-unit softmax takes them.
+  const binaryAsIndex = data?.labelKind === 'binary' && loss?.labels.includes('class_index');
+  if (loss && data && data.labelKind !== 'unknown' && train?.loss && !loss.labels.includes(data.labelKind) && !binaryAsIndex) {
     const better = entries('loss').find((l) => l.labels.includes(data.labelKind as LabelKind) && l.task === loss.task);
     const oneHotHint = data.labelKind === 'class_index' && loss.labels.includes('one_hot') ? ' or add `- one_hot` to the pipeline' : '';
     sink.error('loss/labels-mismatch', train.loss.typeRange, `\`${loss.name}\` expects ${loss.labels.map((k) => labelWords[k]).join(' or ')}, but the pipeline yields ${labelWords[data.labelKind]}.${better ? ` Fix: use \`${better.name}\`${oneHotHint}.` : ''}`, {

@@ -207,3 +207,60 @@ describe('gru is Keras 3\'s GRU (reset_after: true by default)', () => {
     }
   });
 });
+
+describe('what Keras builds and trains, tfjs does not by itself', () => {
+  const ctx = (name: string) => ({ name, seed: (what: string) => what.length + name.length, where: name });
+  const layer = (type: string, p: Record<string, unknown>, name: string, xs: tf.SymbolicTensor[]) => LAYER_BUILDERS[type](p, ctx(name))(xs);
+  /** Fits a few epochs on a fixed random regression target; the loss must fall. */
+  async function learns(inputs: tf.SymbolicTensor, out: tf.SymbolicTensor, x: tf.Tensor): Promise<void> {
+    const model = tf.model({ inputs, outputs: out });
+    const y = tf.tidy(() => tf.randomUniform([x.shape[0], 1], 0, 1, 'float32', 5));
+    model.compile({ optimizer: OPTIMIZERS.adam({ learning_rate: 0.01 }), loss: 'meanSquaredError' });
+    const history = await model.fit(x, y, { epochs: 8, batchSize: 16, shuffle: false, verbose: 0 });
+    const loss = history.history.loss as number[];
+    expect(loss.every(Number.isFinite), loss.join(', ')).toBe(true);
+    expect(loss[loss.length - 1], loss.join(', ')).toBeLessThan(loss[0]);
+    model.dispose();
+  }
+
+  it('depthwise and separable convolutions with strides and dilation both > 1 equal the dilated convolution, subsampled, and train', async () => {
+    const x = tf.randomNormal([2, 15, 15, 3], 0, 1, 'float32', 1);
+    for (const padding of ['valid', 'same'] as const) {
+      const input = tf.input({ shape: [15, 15, 3] });
+      const y = layer('depthwise_conv2d', { kernel_size: 3, strides: 2, dilation_rate: 2, padding, depth_multiplier: 2, bias_initializer: 'ones' }, 'dw', [input]);
+      const model = tf.model({ inputs: input, outputs: y });
+      const [kernel, bias] = model.getLayer('dw').getWeights();
+      // tfjs's own forward pass at stride 1 (it allows dilation there), on TensorFlow's `same` padding for stride 2, then every second row and column.
+      const eff = 5;
+      const out = Math.ceil(15 / 2);
+      const total = padding === 'same' ? Math.max((out - 1) * 2 + eff - 15, 0) : 0;
+      const padded = tf.pad(x, [[0, 0], [Math.floor(total / 2), total - Math.floor(total / 2)], [Math.floor(total / 2), total - Math.floor(total / 2)], [0, 0]]) as tf.Tensor4D;
+      const full = tf.add(tf.depthwiseConv2d(padded, kernel as tf.Tensor4D, 1, 'valid', 'NHWC', 2), bias) as tf.Tensor4D;
+      const expected = tf.stridedSlice(full, [0, 0, 0, 0], full.shape, [1, 2, 2, 1]);
+      const got = model.predict(x) as tf.Tensor;
+      expect(got.shape).toEqual(expected.shape);
+      expect(tf.max(tf.abs(tf.sub(got, expected))).dataSync()[0]).toBeLessThan(1e-5);
+    }
+    const input = tf.input({ shape: [15, 15, 3] });
+    const a = layer('depthwise_conv2d', { kernel_size: 3, strides: 2, dilation_rate: 2, activation: 'relu' }, 'dw', [input]);
+    const b = layer('separable_conv2d', { filters: 4, kernel_size: 2, strides: 2, dilation_rate: 2, padding: 'same' }, 'sep', [a]);
+    await learns(input, layer('dense', { units: 1 }, 'out', [layer('flatten', {}, 'flat', [b])]), tf.randomNormal([32, 15, 15, 3], 0, 1, 'float32', 2));
+  });
+
+  it('broadcasting add and multiply, a merge of one input, flatten of a flat tensor, and embedding of 2-D ids train', async () => {
+    const seq = tf.input({ shape: [4, 8] });
+    const pooled = layer('global_avg_pool1d', {}, 'pool', [seq]); // (N, 8)
+    const sum = layer('add', {}, 'sum', [seq, pooled]); // (N, 4, 8) + (N, 8)
+    expect(sum.shape).toEqual([null, 4, 8]);
+    const gated = layer('multiply', {}, 'gate', [sum, layer('dense', { units: 1, activation: 'sigmoid' }, 'g', [seq])]); // × (N, 4, 1)
+    const flat = layer('flatten', {}, 'flat', [gated]);
+    const again = layer('flatten', {}, 'flat2', [layer('average', {}, 'single', [flat])]);
+    expect(again.shape).toEqual([null, 32]);
+    await learns(seq, layer('dense', { units: 1 }, 'out', [again]), tf.randomNormal([32, 4, 8], 0, 1, 'float32', 3));
+
+    const ids = tf.input({ shape: [3, 5] });
+    const vectors = layer('embedding', { input_dim: 20, output_dim: 4 }, 'emb', [ids]);
+    expect(vectors.shape).toEqual([null, 3, 5, 4]);
+    await learns(ids, layer('dense', { units: 1 }, 'out2', [layer('flatten', {}, 'flat3', [vectors])]), tf.floor(tf.randomUniform([32, 3, 5], 0, 20, 'float32', 4)));
+  });
+});

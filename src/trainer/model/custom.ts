@@ -220,4 +220,110 @@ export class ResetAfterGRU extends tf.RNN {
   }
 }
 
-for (const c of [PositionalEmbedding, ScaledDotProductAttention, ScaledElu, ResetAfterGRUCell, ResetAfterGRU]) tf.serialization.registerClass(c as unknown as tf.serialization.SerializableConstructor<tf.serialization.Serializable>);
+type Regularizer = ReturnType<typeof tf.regularizers.l2>;
+
+export interface DilatedConvArgs {
+  name?: string;
+  kernelSize: [number, number];
+  strides: [number, number];
+  dilationRate: [number, number];
+  padding: 'valid' | 'same';
+  depthMultiplier: number;
+  /** Set for separable_conv2d: the 1×1 pointwise convolution's output channels. */
+  filters?: number;
+  activation?: string;
+  useBias: boolean;
+  /** Initializers, or the names of tf.initializers factories (as in a loaded config). */
+  depthwiseInitializer?: Initializer | string;
+  pointwiseInitializer?: Initializer | string;
+  biasInitializer?: Initializer | string;
+  depthwiseRegularizer?: Regularizer;
+  pointwiseRegularizer?: Regularizer;
+  biasRegularizer?: Regularizer;
+}
+
+/**
+ * A [kh, kw, c, m] kernel with d−1 zeros between its taps: [(kh−1)·dh + 1, (kw−1)·dw + 1, c, m].
+ * Convolving with it at dilation 1 is the dilated convolution, and every op here has a gradient.
+ */
+export function dilateKernel(k: tf.Tensor4D, [dh, dw]: [number, number]): tf.Tensor4D {
+  const [kh, kw, c, m] = k.shape;
+  const spread = tf.pad(tf.reshape(k, [kh, 1, kw, 1, c, m]), [[0, 0], [0, dh - 1], [0, 0], [0, dw - 1], [0, 0], [0, 0]]);
+  return tf.slice(tf.reshape(spread, [kh * dh, kw * dw, c, m]) as tf.Tensor4D, [0, 0, 0, 0], [(kh - 1) * dh + 1, (kw - 1) * dw + 1, c, m]);
+}
+
+/**
+ * Keras's DepthwiseConv2D / SeparableConv2D with dilation_rate > 1, which tfjs cannot train (its
+ * depthwise gradient refuses dilations) nor combine with strides > 1. The dilated kernel is an
+ * ordinary kernel with zeros inserted, so strides and `same` padding (TensorFlow's rule for the
+ * dilated kernel's size) are those of a plain convolution. Weights are Keras's: depthwise_kernel
+ * [kh, kw, c, m], pointwise_kernel [1, 1, c·m, filters] for separable, bias.
+ */
+export class DilatedDepthwiseConv2D extends tf.layers.Layer {
+  static className = 'ModelYamlDilatedDepthwiseConv2D';
+  private readonly args: DilatedConvArgs;
+  private readonly activationLayer: tf.layers.Layer;
+  private depthwiseKernel!: tf.LayerVariable;
+  private pointwiseKernel?: tf.LayerVariable;
+  private bias?: tf.LayerVariable;
+
+  constructor(args: DilatedConvArgs) {
+    super({ name: args.name });
+    this.args = args;
+    this.activationLayer = tf.layers.activation({ activation: (args.activation ?? 'linear') as 'linear' });
+  }
+
+  override build(inputShape: ShapeLike): void {
+    const shape = firstShape(inputShape);
+    const c = shape[3] as number;
+    const a = this.args;
+    const [kh, kw] = a.kernelSize;
+    const init = (i: Initializer | string | undefined, fallback: string): Initializer =>
+      typeof i === 'object' ? i : (tf.initializers as unknown as Record<string, (a: object) => Initializer>)[i ?? fallback]({});
+    this.depthwiseKernel = this.addWeight('depthwise_kernel', [kh, kw, c, a.depthMultiplier], 'float32', init(a.depthwiseInitializer, 'glorotUniform'), a.depthwiseRegularizer);
+    const out = a.filters ?? c * a.depthMultiplier;
+    if (a.filters !== undefined) this.pointwiseKernel = this.addWeight('pointwise_kernel', [1, 1, c * a.depthMultiplier, a.filters], 'float32', init(a.pointwiseInitializer, 'glorotUniform'), a.pointwiseRegularizer);
+    if (a.useBias) this.bias = this.addWeight('bias', [out], 'float32', init(a.biasInitializer, 'zeros'), a.biasRegularizer);
+    this.built = true;
+  }
+
+  override computeOutputShape(inputShape: ShapeLike): tf.Shape {
+    const [n, h, w, c] = firstShape(inputShape);
+    const a = this.args;
+    const size = (len: number | null, i: 0 | 1): number | null => {
+      if (len === null) return null;
+      const eff = (a.kernelSize[i] - 1) * a.dilationRate[i] + 1;
+      return a.padding === 'same' ? Math.ceil(len / a.strides[i]) : Math.floor((len - eff) / a.strides[i]) + 1;
+    };
+    return [n, size(h, 0), size(w, 1), a.filters ?? (c === null ? null : c * a.depthMultiplier)];
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    return tf.tidy(() => {
+      const a = this.args;
+      const x = one(inputs) as tf.Tensor4D;
+      const kernel = dilateKernel(this.depthwiseKernel.read() as tf.Tensor4D, a.dilationRate);
+      let y: tf.Tensor4D = tf.depthwiseConv2d(x, kernel, a.strides, a.padding);
+      if (this.pointwiseKernel) y = tf.conv2d(y, this.pointwiseKernel.read() as tf.Tensor4D, 1, 'valid');
+      if (this.bias) y = tf.add(y, this.bias.read());
+      return this.activationLayer.apply(y) as tf.Tensor;
+    });
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    const a = this.args;
+    return {
+      ...super.getConfig(),
+      kernelSize: a.kernelSize,
+      strides: a.strides,
+      dilationRate: a.dilationRate,
+      padding: a.padding,
+      depthMultiplier: a.depthMultiplier,
+      ...(a.filters !== undefined ? { filters: a.filters } : {}),
+      activation: a.activation ?? 'linear',
+      useBias: a.useBias,
+    };
+  }
+}
+
+for (const c of [PositionalEmbedding, ScaledDotProductAttention, ScaledElu, ResetAfterGRUCell, ResetAfterGRU, DilatedDepthwiseConv2D]) tf.serialization.registerClass(c as unknown as tf.serialization.SerializableConstructor<tf.serialization.Serializable>);

@@ -11,11 +11,11 @@ const kernelSizeParam = (rank: 1 | 2): ParamSpec => ({
   doc: rank === 1 ? 'Width of each kernel along the sequence.' : 'Height and width of each kernel (one number for a square kernel).',
 });
 const stridesParam = (rank: 1 | 2): ParamSpec => ({ name: 'strides', type: { kind: 'int_or_ints', length: rank, min: 1 }, default: 1, doc: 'Step between kernel positions.' });
-const dilationParam = (rank: 1 | 2): ParamSpec => ({
+const dilationParam = (rank: 1 | 2, withStrides = false): ParamSpec => ({
   name: 'dilation_rate',
   type: { kind: 'int_or_ints', length: rank, min: 1 },
   default: 1,
-  doc: 'Spacing between kernel taps (atrous convolution); cannot be combined with strides > 1.',
+  doc: withStrides ? 'Spacing between kernel taps (atrous convolution); combines with strides > 1, as in Keras.' : 'Spacing between kernel taps (atrous convolution); cannot be combined with strides > 1.',
 });
 const depthMultiplierParam: ParamSpec = {
   name: 'depth_multiplier',
@@ -187,7 +187,7 @@ export const depthwiseConv2d: LayerEntry = {
     stridesParam(2),
     paddingParam(),
     depthMultiplierParam,
-    dilationParam(2),
+    dilationParam(2, true),
     activationParam(),
     useBiasParam,
     ...depthwiseParams,
@@ -200,13 +200,13 @@ export const depthwiseConv2d: LayerEntry = {
     },
     outputSizeFormula,
   ],
-  tfjs: 'tf.layers.depthwiseConv2d',
+  tfjs: 'tf.layers.depthwiseConv2d; with dilation_rate > 1 (which tfjs cannot train, nor combine with strides) a custom layer that convolves with the kernel dilated by inserted zeros',
   aliases: ['depthwise_conv', 'depthwiseconv2d'],
   shapeRule: '(N, H, W, C) → (N, H′, W′, C·m); params = kh·kw·C·m + C·m',
   infer([input], p) {
     if (input.length !== 4) return rankError('depthwise_conv2d', 'a rank-4 input (batch, height, width, channels)', input, imageFix(input));
     const w = convWindow(p, 2);
-    const dims = slide('depthwise_conv2d', input, w, 'kernel');
+    const dims = slide('depthwise_conv2d', input, w, 'kernel', true);
     if (!Array.isArray(dims)) return dims;
     const c = input[3];
     if (c === null) return unknownDim('depthwise_conv2d', 'channel axis', input);
@@ -216,6 +216,8 @@ export const depthwiseConv2d: LayerEntry = {
   shapeCases: [
     { params: { kernel_size: 3 }, inputs: [[null, 32, 32, 16]], output: [null, 30, 30, 16], paramCount: 160 },
     { params: { kernel_size: 3, depth_multiplier: 2, padding: 'same', strides: 2 }, inputs: [[null, 28, 28, 3]], output: [null, 14, 14, 6], paramCount: 60 },
+    { params: { kernel_size: 3, strides: 2, dilation_rate: 2 }, inputs: [[null, 28, 28, 3]], output: [null, 12, 12, 3], paramCount: 30 },
+    { params: { kernel_size: 3, strides: 2, dilation_rate: 2, padding: 'same' }, inputs: [[null, 15, 15, 4]], output: [null, 8, 8, 4], paramCount: 40 },
     { params: { kernel_size: 3 }, inputs: [[null, 2, 2, 3]], error: 'shape/kernel-too-large' },
     { params: { kernel_size: 3 }, inputs: [[null, 28, 28]], error: 'shape/rank' },
   ],
@@ -238,7 +240,7 @@ export const separableConv2d: LayerEntry = {
     stridesParam(2),
     paddingParam(),
     depthMultiplierParam,
-    dilationParam(2),
+    dilationParam(2, true),
     activationParam(),
     useBiasParam,
     { name: 'depthwise_initializer', type: { kind: 'ref', category: 'initializer' }, default: 'glorot_uniform', doc: 'How the depthwise (per-channel) kernels start.' },
@@ -256,13 +258,13 @@ export const separableConv2d: LayerEntry = {
     },
     outputSizeFormula,
   ],
-  tfjs: 'tf.layers.separableConv2d',
+  tfjs: 'tf.layers.separableConv2d; with dilation_rate > 1 (which tfjs cannot train, nor combine with strides) a custom layer that convolves with the depthwise kernel dilated by inserted zeros',
   aliases: ['separable_conv', 'separableconv2d', 'sep_conv2d'],
   shapeRule: '(N, H, W, C) → (N, H′, W′, filters); params = kh·kw·C·m + C·m·filters + filters',
   infer([input], p) {
     if (input.length !== 4) return rankError('separable_conv2d', 'a rank-4 input (batch, height, width, channels)', input, imageFix(input));
     const w = convWindow(p, 2);
-    const dims = slide('separable_conv2d', input, w, 'kernel');
+    const dims = slide('separable_conv2d', input, w, 'kernel', true);
     if (!Array.isArray(dims)) return dims;
     const c = input[3];
     if (c === null) return unknownDim('separable_conv2d', 'channel axis', input);
@@ -276,6 +278,7 @@ export const separableConv2d: LayerEntry = {
   shapeCases: [
     { params: { filters: 64, kernel_size: 3 }, inputs: [[null, 32, 32, 16]], output: [null, 30, 30, 64], paramCount: 1_232 },
     { params: { filters: 32, kernel_size: 3, depth_multiplier: 2, padding: 'same', use_bias: false }, inputs: [[null, 10, 10, 8]], output: [null, 10, 10, 32], paramCount: 656 },
+    { params: { filters: 8, kernel_size: 3, strides: 2, dilation_rate: 2 }, inputs: [[null, 16, 16, 4]], output: [null, 6, 6, 8], paramCount: 76 },
     { params: { filters: 8, kernel_size: 5 }, inputs: [[null, 4, 4, 3]], error: 'shape/kernel-too-large' },
     { params: { filters: 8, kernel_size: 3 }, inputs: [[null, 64]], error: 'shape/rank' },
   ],

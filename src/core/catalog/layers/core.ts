@@ -55,17 +55,15 @@ export const flatten: LayerEntry = {
   summary: 'Flattens every axis but the batch axis into one.',
   docs:
     'Turns (N, d₁, …, dₖ) into (N, d₁·…·dₖ), e.g. the feature maps of a convolution into a vector a `dense` layer can take. ' +
-    'Its input needs at least two axes besides the batch, all of known size: TensorFlow.js refuses to flatten an already flat (N, d) ' +
-    'tensor or one with a symbolic axis (use global pooling for variable-size inputs). No parameters.',
+    'An already flat (N, d) input passes through unchanged, as in Keras. The axes it joins need known sizes: TensorFlow.js ' +
+    'refuses to flatten a symbolic axis (use global pooling for variable-size inputs). No parameters.',
   params: [],
   formulas: [{ label: 'reshape', latex: '(N, d_1, \\dots, d_k) \\mapsto (N, \\textstyle\\prod_i d_i)', unicode: '(N, d₁, …, dₖ) ↦ (N, ∏ dᵢ)' }],
-  tfjs: 'tf.layers.flatten',
-  shapeRule: '(N, d₁, …, dₖ) → (N, d₁·…·dₖ), k ≥ 2',
+  tfjs: 'tf.layers.flatten (an identity layer on a rank-2 input, which tf.layers.flatten refuses)',
+  shapeRule: '(N, d₁, …, dₖ) → (N, d₁·…·dₖ); (N, d) unchanged',
   infer([input]) {
-    if (input.length < 3) {
-      return rankError('flatten', 'at least rank 3 (batch and two or more axes to flatten)', input,
-        input.length === 2 ? 'remove this `flatten`: its input is already flat' : undefined);
-    }
+    if (input.length < 2) return rankError('flatten', 'at least rank 2 (batch and the axes to flatten)', input);
+    if (input.length === 2) return { shape: input, params: 0 };
     const size = sampleSize(input);
     if (size === null) {
       return unknownDim('flatten', 'size on every axis but the batch', input,
@@ -76,7 +74,8 @@ export const flatten: LayerEntry = {
   shapeCases: [
     { inputs: [[null, 3, 3, 64]], output: [null, 576], paramCount: 0 },
     { inputs: [[null, 10, 4]], output: [null, 40], paramCount: 0 },
-    { inputs: [[null, 10]], error: 'shape/rank' },
+    { inputs: [[null, 10]], output: [null, 10], paramCount: 0 },
+    { inputs: [[null, null]], output: [null, null], paramCount: 0 },
     { inputs: [[null, null, 4]], error: 'shape/unknown-dim' },
   ],
 };

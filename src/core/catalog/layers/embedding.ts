@@ -36,17 +36,16 @@ export const embedding: LayerEntry = {
   ],
   tfjs: 'tf.layers.embedding',
   aliases: ['embed', 'word_embedding'],
-  shapeRule: '(N, L) → (N, L, output_dim); params = input_dim·output_dim',
+  shapeRule: '(N, L) → (N, L, output_dim), and (N, d₁, …, dₖ) → (N, d₁, …, dₖ, output_dim) for ids of any rank; params = input_dim·output_dim',
   infer([input], p) {
-    if (input.length !== 2) return rankError('embedding', 'a rank-2 input of token ids (batch, sequence_length)', input, tokenIdsFix(input));
     const out = p.output_dim as number;
-    return { shape: [input[0], input[1], out], params: (p.input_dim as number) * out };
+    // Ids of any rank, as in Keras: (N, a, b) → (N, a, b, output_dim).
+    return { shape: [...input, out], params: (p.input_dim as number) * out };
   },
   shapeCases: [
     { params: { input_dim: 10_000, output_dim: 128 }, inputs: [[null, 200]], output: [null, 200, 128], paramCount: 1_280_000 },
     { params: { input_dim: 1000, output_dim: 64, mask_zero: true }, inputs: [[null, null]], output: [null, null, 64], paramCount: 64_000 },
-    { params: { input_dim: 1000, output_dim: 64 }, inputs: [[null, 28, 28]], error: 'shape/rank' },
-    { params: { input_dim: 1000, output_dim: 64 }, inputs: [[null, 50, 1]], error: 'shape/rank' },
+    { params: { input_dim: 1000, output_dim: 64 }, inputs: [[null, 4, 12]], output: [null, 4, 12, 64], paramCount: 64_000 },
   ],
 };
 

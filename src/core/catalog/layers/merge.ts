@@ -3,9 +3,9 @@ import { formatShape, type Dim, type Shape } from '../../shape';
 import type { Formula, LayerEntry, ShapeOutcome } from '../types';
 import { axisError, fail, resolveAxis } from './shared';
 
-function arityError(layer: string, inputs: readonly Shape[]): ShapeOutcome {
+function arityError(layer: string): ShapeOutcome {
   return fail('shape/merge-arity',
-    `\`${layer}\` merges two or more tensors, but it gets ${inputs.length} input${inputs.length === 1 ? '' : 's'}.`,
+    `\`${layer}\` merges the tensors listed in its \`inputs:\`, but it gets none.`,
     'list the layers to merge in its `inputs:` (e.g. `inputs: [branch_a, branch_b]`)');
 }
 
@@ -16,47 +16,51 @@ function rankMismatch(layer: string, inputs: readonly Shape[], i: number): Shape
 }
 
 /**
- * Element-wise merges (add, multiply, average, maximum, minimum): same rank, and on every axis the
- * sizes agree, or one of them is 1 and broadcasts (tfjs-layers' Merge); symbolic sizes stay symbolic.
+ * Element-wise merges (add, multiply, average, maximum, minimum), as Keras 3's Merge: the shapes
+ * without the batch axis broadcast as in NumPy (aligned on the right, a size of 1 stretches, the
+ * longer shape's leading axes are kept), so (N, 4, 8) + (N, 8) is (N, 4, 8); symbolic sizes stay
+ * symbolic. One input passes through unchanged.
  */
 function elementwise(layer: string, inputs: readonly Shape[]): ShapeOutcome {
-  if (inputs.length < 2) return arityError(layer, inputs);
-  const out: Dim[] = [...inputs[0]];
+  if (inputs.length < 1) return arityError(layer);
+  let out: Dim[] = inputs[0].slice(1);
   for (let i = 1; i < inputs.length; i++) {
-    const s = inputs[i];
-    if (s.length !== out.length) return rankMismatch(layer, inputs, i);
-    for (let a = 0; a < s.length; a++) {
-      const x = out[a];
-      const y = s[a];
-      if (x === null || y === null) out[a] = null;
-      else if (x === 1) out[a] = y;
-      else if (y !== 1 && x !== y) {
-        if (a === 0) {
-          out[a] = null;
-          continue;
-        }
-        const k = inputs.findIndex((t) => t[a] === x);
-        const last = a === s.length - 1;
+    const dims = inputs[i].slice(1);
+    const [long, short] = dims.length > out.length ? [dims, out] : [out, dims];
+    const lead = long.length - short.length;
+    const next: Dim[] = long.slice(0, lead);
+    for (let k = 0; k < short.length; k++) {
+      const x = out[out.length - short.length + k];
+      const y = dims[dims.length - short.length + k];
+      if (x === null || y === null) next.push(null);
+      else if (x === 1 || y === 1 || x === y) next.push(x === 1 ? y : x);
+      else {
+        const axis = lead + k + 1;
+        const last = k === short.length - 1;
         return fail('shape/merge-mismatch',
-          `\`${layer}\` needs inputs of the same shape, but input ${k + 1} has shape ${formatShape(inputs[k])} and input ${i + 1} has shape ${formatShape(s)}: axis ${a} differs (${x} vs ${y}).`,
+          `\`${layer}\` needs inputs whose shapes broadcast, but input ${i + 1} has shape ${formatShape(inputs[i])}, and the inputs before it give (None, ${out.map((d) => d ?? 'None').join(', ')}): axis ${axis} differs (${x} vs ${y}), and neither is 1.`,
           last
             ? `end the branch that has ${y} features with \`dense: { units: ${x} }\` so both have ${x}, or use \`concatenate\` to join them side by side`
-            : `make the branches produce the same size on axis ${a} (check strides, padding and pooling on each), or use \`concatenate\``);
+            : `make the branches produce the same size on axis ${axis} (check strides, padding and pooling on each), or use \`concatenate\``);
       }
     }
+    out = next;
   }
-  return { shape: out, params: 0 };
+  const batch = inputs.every((s) => s[0] === inputs[0][0]) ? inputs[0][0] : null;
+  return { shape: [batch, ...out], params: 0 };
 }
 
 const mergeCases = (extra: LayerEntry['shapeCases'] = []): LayerEntry['shapeCases'] => [
   { inputs: [[null, 32], [null, 32]], output: [null, 32], paramCount: 0 },
   { inputs: [[null, 8, 8, 16], [null, 8, 8, 16], [null, 8, 8, 16]], output: [null, 8, 8, 16], paramCount: 0 },
   { inputs: [[null, 10, null], [null, 10, 4]], output: [null, 10, null], paramCount: 0 },
+  { inputs: [[null, 4, 8], [null, 8]], output: [null, 4, 8], paramCount: 0 },
+  { inputs: [[null, 8], [null, 4, 1], [null, 3, 1, 8]], output: [null, 3, 4, 8], paramCount: 0 },
+  { inputs: [[null, 32]], output: [null, 32], paramCount: 0 },
   ...extra,
   { inputs: [[null, 32], [null, 64]], error: 'shape/merge-mismatch' },
   { inputs: [[null, 26, 26, 32], [null, 13, 13, 32]], error: 'shape/merge-mismatch' },
   { inputs: [[null, 32], [null, 4, 8]], error: 'shape/merge-mismatch' },
-  { inputs: [[null, 32]], error: 'shape/merge-arity' },
 ];
 
 function mergeEntry(o: { name: string; summary: string; docs: string; formula: Formula; tfjs: string; aliases?: string[]; extra?: LayerEntry['shapeCases'] }): LayerEntry {
@@ -67,12 +71,13 @@ function mergeEntry(o: { name: string; summary: string; docs: string; formula: F
     summary: o.summary,
     docs:
       o.docs +
-      ' It takes the outputs of two or more layers through `inputs:`; they must have the same shape (a size of 1 broadcasts). No parameters.',
+      ' It takes the outputs of two or more layers through `inputs:` (one passes through unchanged); their shapes must broadcast as in ' +
+      'NumPy, as in Keras: equal sizes, or 1, aligned on the last axis, so (N, 4, 8) and (N, 8) give (N, 4, 8). No parameters.',
     params: [],
     formulas: [o.formula],
     tfjs: o.tfjs,
     aliases: o.aliases,
-    shapeRule: '(N, …), (N, …), … (same shapes) → (N, …); no params',
+    shapeRule: '(N, …), (N, …), … (shapes that broadcast) → (N, broadcast shape); no params',
     infer: (inputs) => elementwise(o.name, inputs),
     shapeCases: mergeCases(o.extra),
   };
@@ -166,7 +171,8 @@ export const concatenate: LayerEntry = {
   aliases: ['concat', 'merge', 'cat'],
   shapeRule: '(N, …, a₁, …), (N, …, a₂, …) → (N, …, a₁ + a₂, …) along axis; all other axes equal; no params',
   infer(inputs, p) {
-    if (inputs.length < 2) return arityError('concatenate', inputs);
+    if (inputs.length < 1) return arityError('concatenate');
+    if (inputs.length === 1) return { shape: inputs[0], params: 0 }; // Keras passes a single input through
     const rank = inputs[0].length;
     for (let i = 1; i < inputs.length; i++) if (inputs[i].length !== rank) return rankMismatch('concatenate', inputs, i);
     const ax = resolveAxis(p.axis, rank);
@@ -204,6 +210,6 @@ export const concatenate: LayerEntry = {
     { inputs: [[null, null, 8], [null, 7, 8]], error: 'shape/merge-mismatch' },
     { inputs: [[null, 10, 32], [null, 10, 16, 1]], error: 'shape/merge-mismatch' },
     { params: { axis: 3 }, inputs: [[null, 10], [null, 10]], error: 'shape/axis' },
-    { inputs: [[null, 10]], error: 'shape/merge-arity' },
+    { inputs: [[null, 10]], output: [null, 10], paramCount: 0 },
   ],
 };

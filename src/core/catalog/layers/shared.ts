@@ -94,11 +94,11 @@ export interface Window {
 /**
  * Output sizes of a sliding window (convolution or pooling) over the spatial axes 1…rank of
  * `input`, or the problem: a window larger than a `valid`-padded axis, or strides combined with
- * dilation (tf.conv* asserts that one of them is 1).
+ * dilation (tf.conv* asserts that one of them is 1) where the trainer has no way around it.
  */
-export function slide(layer: string, input: Shape, w: Window, what: 'kernel' | 'pool'): Dim[] | ShapeOutcome {
+export function slide(layer: string, input: Shape, w: Window, what: 'kernel' | 'pool', stridedDilation = false): Dim[] | ShapeOutcome {
   const rank = w.kernel.length;
-  if (w.strides.some((s) => s > 1) && w.dilation.some((d) => d > 1)) return strideDilationError(layer, w.strides, w.dilation);
+  if (!stridedDilation && w.strides.some((s) => s > 1) && w.dilation.some((d) => d > 1)) return strideDilationError(layer, w.strides, w.dilation);
   const out: Dim[] = [];
   for (let i = 0; i < rank; i++) {
     const n = input[1 + i];

@@ -1,7 +1,11 @@
 /** Builders of the core layers (catalog/layers/core.ts) that tfjs's own factories do not cover. */
 import * as tf from '@tensorflow/tfjs';
+import { lookup } from '../../../core/catalog';
 import { product } from '../../util';
-import type { Builder, Sym } from './shared';
+import { genericBuilder } from './generic';
+import { identityLayer, type Builder, type Sym } from './shared';
+
+const flatten = genericBuilder(lookup('layer', 'flatten')!);
 
 export const coreBuilders: Record<string, Builder> = {
   reshape: (p, ctx) => (xs) => {
@@ -12,4 +16,6 @@ export const coreBuilders: Record<string, Builder> = {
     if (i >= 0 && dims.every((d) => d !== null)) target[i] = product(dims as number[]) / product(target.filter((d) => d !== -1));
     return tf.layers.reshape({ name: ctx.name, targetShape: target }).apply(xs[0]) as Sym;
   },
+  /** Keras flattens (N, d) to itself; tf.layers.flatten refuses a rank-2 input. */
+  flatten: (p, ctx) => (xs) => (xs[0].rank === 2 ? (identityLayer(ctx.name).apply(xs[0]) as Sym) : flatten(p, ctx)(xs)),
 };

@@ -10,7 +10,7 @@ import type { ItemValue } from '../../../core/spec';
 import { fail } from '../../util';
 import { activationOf, initializerOf, isItem, regularizerOf, type Builder, type Ctx, type Sym } from './shared';
 
-type Factory = (args: Record<string, unknown>) => tf.layers.Layer;
+export type Factory = (args: Record<string, unknown>) => tf.layers.Layer;
 
 export interface LayerOptions {
   /**
@@ -54,10 +54,10 @@ export function tfjsLayerOf(entry: LayerEntry, p: Params, ctx: Ctx, { appended, 
 }
 
 /** A builder that makes the entry's tfjs layer and applies it (to all inputs, for merges). */
-export function genericBuilder(entry: LayerEntry): Builder {
+export function genericBuilder(entry: LayerEntry, factory?: Factory): Builder {
   return (p, ctx) => {
     const appended: ((y: Sym) => Sym)[] = [];
-    const layer = tfjsLayerOf(entry, p, ctx, { appended });
+    const layer = tfjsLayerOf(entry, p, ctx, { appended, factory });
     return (xs) => appended.reduce((y, f) => f(y), layer.apply(entry.arity === 'many' ? xs : xs[0]) as Sym);
   };
 }

@@ -6,14 +6,18 @@
 import { entries, tfjsFactory, withDefaults } from '../../../core/catalog';
 import { activationBuilders } from './activation';
 import { attentionBuilders } from './attention';
+import { convBuilders } from './conv';
 import { coreBuilders } from './core';
 import { embeddingBuilders } from './embedding';
 import { genericBuilder } from './generic';
+import { mergeBuilders } from './merge';
 import { recurrentBuilders } from './recurrent';
 import type { Builder } from './shared';
 
 const EXCEPTIONS: Record<string, Builder> = {
   ...coreBuilders,
+  ...convBuilders,
+  ...mergeBuilders,
   ...activationBuilders,
   ...embeddingBuilders,
   ...recurrentBuilders,

@@ -129,6 +129,9 @@ export function withActivation(p: P, ctx: Ctx, key = 'activation'): { activation
 
 export type Builder = (p: P, ctx: Ctx) => (inputs: Sym[]) => Sym;
 
+/** A layer that passes its input through (Keras's no-ops tfjs refuses: flatten of (N, d), a merge of one input). */
+export const identityLayer = (name: string): tf.layers.Layer => tf.layers.activation({ name, activation: 'linear' });
+
 export const single = (make: (p: P, ctx: Ctx) => tf.layers.Layer): Builder => (p, ctx) => {
   const layer = make(p, ctx);
   return (xs) => layer.apply(xs[0]) as Sym;
