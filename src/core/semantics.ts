@@ -8,6 +8,7 @@ import type { DiagnosticSink, Fix } from './diagnostics';
 import type { ModelInfo } from './infer';
 import { formatShape, sampleSize } from './shape';
 import type { ItemNode, ItemValue, Spec } from './spec';
+import { count } from './plural';
 
 /** Follows the data source through the pipeline; reports the step that fails. */
 export function inferData(spec: Spec, host: DataHost, sink: DiagnosticSink): DataShape | undefined {
@@ -120,7 +121,7 @@ export function checkCompatibility(spec: Spec, model: ModelInfo | undefined, dat
       const isBinary = loss?.name === 'binary_crossentropy' || loss?.name === 'hinge';
       if (units !== null && wanted !== null && units !== wanted && !(isBinary && units === 1)) {
         const unitsRange = out.layer.given.get('units')?.valueRange ?? out.layer.typeRange;
-        sink.error('shape/units-mismatch', unitsRange, `The last layer has ${units} output${units === 1 ? '' : 's'}, but the labels have ${wanted} ${data.labelKind === 'continuous' ? 'values' : 'classes'} (${labelWords[data.labelKind]}). Fix: set \`units: ${wanted}\`.`, {
+        sink.error('shape/units-mismatch', unitsRange, `The last layer has ${count(units, 'output')}, but the labels have ${data.labelKind === 'continuous' ? count(wanted, 'value') : count(wanted, 'class')} (${labelWords[data.labelKind]}). Fix: set \`units: ${wanted}\`.`, {
           fixes: out.layer.type === 'dense' ? [{ kind: 'set_param', itemRange: out.layer.range, param: 'units', value: wanted, title: `Set units to ${wanted}` }] : undefined,
         });
       }

@@ -101,7 +101,8 @@ export interface ShapeProblem {
 
 export type ShapeAction = { kind: 'insert_flatten_before' } | { kind: 'set_param'; param: string; value: unknown };
 
-export type ShapeOutcome = { shape: Shape; params: number } | { error: ShapeProblem };
+/** `params` counts every weight; `nonTrainable` (default 0) those training does not change (batch norm's moving statistics). */
+export type ShapeOutcome = { shape: Shape; params: number; nonTrainable?: number } | { error: ShapeProblem };
 
 /** A worked example a test checks against `infer`, and the docs print. */
 export interface ShapeCase {

@@ -62,7 +62,8 @@ export const batchNorm: LayerEntry = {
   infer([input], p) {
     const c = featureAxis('batch_norm', input, p.axis);
     if (typeof c !== 'number') return c;
-    return { shape: input, params: (2 + (p.center ? 1 : 0) + (p.scale ? 1 : 0)) * c };
+    // The moving mean and variance are weights the optimizer never updates (Keras: non-trainable).
+    return { shape: input, params: (2 + (p.center ? 1 : 0) + (p.scale ? 1 : 0)) * c, nonTrainable: 2 * c };
   },
   shapeCases: [
     { inputs: [[null, 26, 26, 32]], output: [null, 26, 26, 32], paramCount: 128 },

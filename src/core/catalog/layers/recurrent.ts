@@ -221,7 +221,7 @@ export const bidirectional: LayerEntry = {
     }
     const last = out.shape[out.shape.length - 1];
     const shape = p.merge_mode === 'concat' ? [...out.shape.slice(0, -1), scale(last, 2)] : out.shape;
-    return { shape, params: 2 * out.params };
+    return { shape, params: 2 * out.params, nonTrainable: 2 * (out.nonTrainable ?? 0) };
   },
   shapeCases: [
     { params: { layer: { type: 'lstm', params: { units: 64 } } }, inputs: [[null, 100, 128]], output: [null, 128], paramCount: 98_816 },
