@@ -247,6 +247,24 @@ describe('what Keras builds and trains, tfjs does not by itself', () => {
     await learns(input, layer('dense', { units: 1 }, 'out', [layer('flatten', {}, 'flat', [b])]), tf.randomNormal([32, 15, 15, 3], 0, 1, 'float32', 2));
   });
 
+  it('conv1d and conv2d with dilation_rate > 1 compute tfjs\'s dilated convolution, and train (tfjs has no gradient for it)', async () => {
+    for (const [type, shape, factory] of [
+      ['conv1d', [12, 3], (w: tf.Tensor[]) => tf.layers.conv1d({ filters: 4, kernelSize: 3, dilationRate: 2, padding: 'same', weights: w })],
+      ['conv2d', [9, 9, 3], (w: tf.Tensor[]) => tf.layers.conv2d({ filters: 4, kernelSize: 3, dilationRate: 2, padding: 'same', weights: w })],
+    ] as const) {
+      const input = tf.input({ shape: [...shape] });
+      const y = layer(type, { filters: 4, kernel_size: 3, dilation_rate: 2, padding: 'same', bias_initializer: 'ones' }, type, [input]);
+      const model = tf.model({ inputs: input, outputs: y });
+      const x = tf.randomNormal([2, ...shape], 0, 1, 'float32', 6);
+      const reference = factory(model.getLayer(type).getWeights()).apply(x) as tf.Tensor;
+      const got = model.predict(x) as tf.Tensor;
+      expect(got.shape).toEqual(reference.shape);
+      expect(tf.max(tf.abs(tf.sub(got, reference))).dataSync()[0], type).toBeLessThan(1e-5);
+      const flat = layer('flatten', {}, `${type}_flat`, [y]);
+      await learns(input, layer('dense', { units: 1 }, `${type}_out`, [flat]), tf.randomNormal([32, ...shape], 0, 1, 'float32', 7));
+    }
+  });
+
   it('broadcasting add and multiply, a merge of one input, flatten of a flat tensor, and embedding of 2-D ids train', async () => {
     const seq = tf.input({ shape: [4, 8] });
     const pooled = layer('global_avg_pool1d', {}, 'pool', [seq]); // (N, 8)

@@ -222,7 +222,23 @@ export class ResetAfterGRU extends tf.RNN {
 
 type Regularizer = ReturnType<typeof tf.regularizers.l2>;
 
-export interface DilatedConvArgs {
+/** A custom convolution's arguments, and its activation applied after it (as tfjs's `activation:`). */
+abstract class ConvWithActivation<A extends { name?: string; activation?: string }> extends tf.layers.Layer {
+  protected readonly args: A;
+  protected readonly activationLayer: tf.layers.Layer;
+
+  constructor(args: A) {
+    super({ name: args.name });
+    this.args = args;
+    this.activationLayer = tf.layers.activation({ activation: (args.activation ?? 'linear') as 'linear' });
+  }
+}
+
+/** An initializer, or the name of a tf.initializers factory (as in a loaded config). */
+const initializerFrom = (i: Initializer | string | undefined, fallback: string): Initializer =>
+  typeof i === 'object' ? i : (tf.initializers as unknown as Record<string, (a: object) => Initializer>)[i ?? fallback]({});
+
+export interface DilatedDepthwiseArgs {
   name?: string;
   kernelSize: [number, number];
   strides: [number, number];
@@ -259,31 +275,21 @@ export function dilateKernel(k: tf.Tensor4D, [dh, dw]: [number, number]): tf.Ten
  * dilated kernel's size) are those of a plain convolution. Weights are Keras's: depthwise_kernel
  * [kh, kw, c, m], pointwise_kernel [1, 1, c·m, filters] for separable, bias.
  */
-export class DilatedDepthwiseConv2D extends tf.layers.Layer {
+export class DilatedDepthwiseConv2D extends ConvWithActivation<DilatedDepthwiseArgs> {
   static className = 'ModelYamlDilatedDepthwiseConv2D';
-  private readonly args: DilatedConvArgs;
-  private readonly activationLayer: tf.layers.Layer;
   private depthwiseKernel!: tf.LayerVariable;
   private pointwiseKernel?: tf.LayerVariable;
   private bias?: tf.LayerVariable;
-
-  constructor(args: DilatedConvArgs) {
-    super({ name: args.name });
-    this.args = args;
-    this.activationLayer = tf.layers.activation({ activation: (args.activation ?? 'linear') as 'linear' });
-  }
 
   override build(inputShape: ShapeLike): void {
     const shape = firstShape(inputShape);
     const c = shape[3] as number;
     const a = this.args;
     const [kh, kw] = a.kernelSize;
-    const init = (i: Initializer | string | undefined, fallback: string): Initializer =>
-      typeof i === 'object' ? i : (tf.initializers as unknown as Record<string, (a: object) => Initializer>)[i ?? fallback]({});
-    this.depthwiseKernel = this.addWeight('depthwise_kernel', [kh, kw, c, a.depthMultiplier], 'float32', init(a.depthwiseInitializer, 'glorotUniform'), a.depthwiseRegularizer);
+    this.depthwiseKernel = this.addWeight('depthwise_kernel', [kh, kw, c, a.depthMultiplier], 'float32', initializerFrom(a.depthwiseInitializer, 'glorotUniform'), a.depthwiseRegularizer);
     const out = a.filters ?? c * a.depthMultiplier;
-    if (a.filters !== undefined) this.pointwiseKernel = this.addWeight('pointwise_kernel', [1, 1, c * a.depthMultiplier, a.filters], 'float32', init(a.pointwiseInitializer, 'glorotUniform'), a.pointwiseRegularizer);
-    if (a.useBias) this.bias = this.addWeight('bias', [out], 'float32', init(a.biasInitializer, 'zeros'), a.biasRegularizer);
+    if (a.filters !== undefined) this.pointwiseKernel = this.addWeight('pointwise_kernel', [1, 1, c * a.depthMultiplier, a.filters], 'float32', initializerFrom(a.pointwiseInitializer, 'glorotUniform'), a.pointwiseRegularizer);
+    if (a.useBias) this.bias = this.addWeight('bias', [out], 'float32', initializerFrom(a.biasInitializer, 'zeros'), a.biasRegularizer);
     this.built = true;
   }
 
@@ -326,4 +332,77 @@ export class DilatedDepthwiseConv2D extends tf.layers.Layer {
   }
 }
 
-for (const c of [PositionalEmbedding, ScaledDotProductAttention, ScaledElu, ResetAfterGRUCell, ResetAfterGRU, DilatedDepthwiseConv2D]) tf.serialization.registerClass(c as unknown as tf.serialization.SerializableConstructor<tf.serialization.Serializable>);
+export interface DilatedConvArgs {
+  name?: string;
+  /** 1: conv1d on (N, L, C), kernel [k, C, filters]; 2: conv2d on (N, H, W, C), kernel [kh, kw, C, filters]. */
+  rank: 1 | 2;
+  filters: number;
+  kernelSize: number[];
+  strides: number[];
+  dilationRate: number[];
+  padding: 'valid' | 'same';
+  activation?: string;
+  useBias: boolean;
+  kernelInitializer?: Initializer | string;
+  biasInitializer?: Initializer | string;
+  kernelRegularizer?: Regularizer;
+  biasRegularizer?: Regularizer;
+}
+
+/**
+ * Keras's Conv1D / Conv2D with dilation_rate > 1: tfjs runs them forward but has no gradient for a
+ * dilated convolution, so they could not train. The kernel dilated by inserted zeros
+ * ({@link dilateKernel}) convolved at dilation 1 is the same convolution, with gradients. Weights
+ * are Keras's (kernel, bias); a 1-D convolution runs as a 2-D one of height 1.
+ */
+export class DilatedConv extends ConvWithActivation<DilatedConvArgs> {
+  static className = 'ModelYamlDilatedConv';
+  private kernel!: tf.LayerVariable;
+  private bias?: tf.LayerVariable;
+
+  /** The 2-D view: height 1 for a 1-D convolution. */
+  private two(v: number[]): [number, number] {
+    return this.args.rank === 1 ? [1, v[0]] : [v[0], v[1]];
+  }
+
+  override build(inputShape: ShapeLike): void {
+    const shape = firstShape(inputShape);
+    const c = shape[shape.length - 1] as number;
+    const a = this.args;
+    this.kernel = this.addWeight('kernel', [...a.kernelSize.slice(0, a.rank), c, a.filters], 'float32', initializerFrom(a.kernelInitializer, 'glorotUniform'), a.kernelRegularizer);
+    if (a.useBias) this.bias = this.addWeight('bias', [a.filters], 'float32', initializerFrom(a.biasInitializer, 'zeros'), a.biasRegularizer);
+    this.built = true;
+  }
+
+  override computeOutputShape(inputShape: ShapeLike): tf.Shape {
+    const shape = firstShape(inputShape);
+    const a = this.args;
+    const spatial = shape.slice(1, 1 + a.rank).map((len, i) => {
+      if (len === null) return null;
+      const eff = (a.kernelSize[i] - 1) * a.dilationRate[i] + 1;
+      return a.padding === 'same' ? Math.ceil(len / a.strides[i]) : Math.floor((len - eff) / a.strides[i]) + 1;
+    });
+    return [shape[0], ...spatial, a.filters];
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    return tf.tidy(() => {
+      const a = this.args;
+      const x = one(inputs);
+      const x4 = (a.rank === 1 ? tf.expandDims(x, 1) : x) as tf.Tensor4D;
+      const c = x.shape[x.rank - 1] as number;
+      const k4 = tf.reshape(this.kernel.read(), [...this.two(a.kernelSize), c, a.filters]) as tf.Tensor4D;
+      let y: tf.Tensor = tf.conv2d(x4, dilateKernel(k4, this.two(a.dilationRate)), this.two(a.strides), a.padding);
+      if (a.rank === 1) y = tf.squeeze(y, [1]);
+      if (this.bias) y = tf.add(y, this.bias.read());
+      return this.activationLayer.apply(y) as tf.Tensor;
+    });
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    const a = this.args;
+    return { ...super.getConfig(), rank: a.rank, filters: a.filters, kernelSize: a.kernelSize, strides: a.strides, dilationRate: a.dilationRate, padding: a.padding, activation: a.activation ?? 'linear', useBias: a.useBias };
+  }
+}
+
+for (const c of [PositionalEmbedding, ScaledDotProductAttention, ScaledElu, ResetAfterGRUCell, ResetAfterGRU, DilatedDepthwiseConv2D, DilatedConv]) tf.serialization.registerClass(c as unknown as tf.serialization.SerializableConstructor<tf.serialization.Serializable>);

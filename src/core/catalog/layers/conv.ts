@@ -69,7 +69,7 @@ export const conv2d: LayerEntry = {
       unicode: 'n_out = ⌊(n + 2p − k)/s⌋ + 1',
     },
   ],
-  tfjs: 'tf.layers.conv2d',
+  tfjs: 'tf.layers.conv2d; with dilation_rate > 1 (tfjs has no gradient for a dilated convolution) a custom layer that convolves with the kernel dilated by inserted zeros',
   aliases: ['conv2D', 'convolution2d', 'conv'],
   shapeRule: '(N, H, W, C) → (N, H′, W′, filters); params = kh·kw·C·filters + filters',
   infer([input], p) {
@@ -144,7 +144,7 @@ export const conv1d: LayerEntry = {
     },
     outputSizeFormula,
   ],
-  tfjs: 'tf.layers.conv1d',
+  tfjs: 'tf.layers.conv1d; with dilation_rate > 1 (tfjs has no gradient for a dilated convolution) a custom layer that convolves with the kernel dilated by inserted zeros',
   aliases: ['conv1D', 'convolution1d', 'temporal_convolution'],
   shapeRule: '(N, L, C) → (N, L′, filters); params = k·C·filters + filters',
   infer([input], p) {
