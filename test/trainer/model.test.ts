@@ -282,3 +282,28 @@ describe('what Keras builds and trains, tfjs does not by itself', () => {
     await learns(ids, layer('dense', { units: 1 }, 'out2', [layer('flatten', {}, 'flat3', [vectors])]), tf.floor(tf.randomUniform([32, 3, 5], 0, 20, 'float32', 4)));
   });
 });
+
+describe('the custom layers survive a checkpoint (tfjs layers format)', () => {
+  it('gru (reset_after), bidirectional gru and dilated convolutions save and load with the same outputs', async () => {
+    const ctx = (name: string) => ({ name, seed: () => 3, where: name });
+    const seq = tf.input({ shape: [6, 4] });
+    const conv = LAYER_BUILDERS.conv1d({ filters: 3, kernel_size: 2, dilation_rate: 2, padding: 'same' }, ctx('conv'))([seq]);
+    const dw = LAYER_BUILDERS.reshape({ target_shape: [6, 3, 1] }, ctx('r'))([conv]);
+    const sep = LAYER_BUILDERS.separable_conv2d({ filters: 2, kernel_size: 2, dilation_rate: 2, strides: 2, padding: 'same' }, ctx('sep'))([dw]);
+    const back = LAYER_BUILDERS.reshape({ target_shape: [3, 4] }, ctx('r2'))([sep]);
+    const g = LAYER_BUILDERS.gru({ units: 3, return_sequences: true }, ctx('gru'))([back]);
+    const out = LAYER_BUILDERS.bidirectional({ layer: { type: 'gru', params: { units: 2 } } }, ctx('bi'))([g]);
+    const model = tf.model({ inputs: seq, outputs: out });
+    let saved: tf.io.ModelArtifacts | undefined;
+    await model.save(tf.io.withSaveHandler(async (artifacts) => {
+      saved = artifacts;
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }));
+    const loaded = await tf.loadLayersModel(tf.io.fromMemory(saved!));
+    const x = tf.randomNormal([2, 6, 4], 0, 1, 'float32', 8);
+    const a = (model.predict(x) as tf.Tensor).dataSync();
+    const b = (loaded.predict(x) as tf.Tensor).dataSync();
+    expect(loaded.countParams()).toBe(model.countParams());
+    expect(Array.from(b)).toEqual(Array.from(a));
+  });
+});
