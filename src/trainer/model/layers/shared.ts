@@ -40,18 +40,26 @@ export function activationOf(v: unknown, where: string): { id: string; after?: (
   return { id };
 }
 
+type OrthogonalInstance = ReturnType<typeof tf.initializers.orthogonal>;
+/** tfjs-layers exports the factory, not the class. */
+const TfjsOrthogonal = Object.getPrototypeOf(tf.initializers.orthogonal({})).constructor as new (args: { gain?: number; seed?: number }) => OrthogonalInstance;
+
 /**
  * tfjs's orthogonal initializer runs a QR decomposition as hundreds of small tensor ops, which
  * takes tens of seconds for an LSTM's recurrent kernel on the JS backend. Same construction
  * (orthonormalised Gaussian matrix, signs fixed so R has a positive diagonal), in plain JS.
+ * Registered under tfjs's own class name, so the copies tfjs makes from a config (the backward
+ * layer of `bidirectional`) are fast too.
  */
-function orthogonal(gain: number, seed: number): Initializer {
-  const init = tf.initializers.orthogonal({ gain, seed });
-  (init as unknown as { apply: (shape: number[], dtype?: tf.DataType) => tf.Tensor }).apply = (shape) => {
+class FastOrthogonal extends TfjsOrthogonal {
+  static className = 'Orthogonal';
+
+  override apply(shape: number[]): tf.Tensor {
+    const { gain, seed } = this as unknown as { gain: number; seed?: number };
     const cols = shape[shape.length - 1];
     const rows = product(shape.slice(0, -1));
     const [m, n] = rows < cols ? [cols, rows] : [rows, cols];
-    const rng = mulberry32(seed);
+    const rng = mulberry32(seed ?? Math.floor(Math.random() * 2 ** 31));
     const q = Array.from({ length: n }, () => Float64Array.from({ length: m }, () => gaussian(rng)));
     for (let j = 0; j < n; j++) {
       const v = q[j];
@@ -69,9 +77,11 @@ function orthogonal(gain: number, seed: number): Initializer {
     const out = new Float32Array(rows * cols);
     for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[r * cols + c] = gain * (rows < cols ? q[r][c] : q[c][r]);
     return tf.tensor(out, shape);
-  };
-  return init;
+  }
 }
+tf.serialization.registerClass(FastOrthogonal as unknown as tf.serialization.SerializableConstructor<tf.serialization.Serializable>);
+
+const orthogonal = (gain: number, seed: number): Initializer => new FastOrthogonal({ gain, seed });
 
 /** Catalog initializer → tfjs initializer with a seed. */
 export function initializerOf(v: unknown, seed: number): Initializer | undefined {
