@@ -9,7 +9,7 @@ import type { Diagnostic } from '../core/diagnostics';
 import { catalogReference } from '../core/docs';
 import { architectureGraph, toMermaid } from '../core/graph';
 import { jsonSchema } from '../core/jsonSchema';
-import { formatSummary, summarize } from '../core/summary';
+import { formatSummary, summarize, summaryJson } from '../core/summary';
 import { fileDataHost } from '../node/dataHost';
 import { DATA_PATHS_ENV } from '../node/dataPaths';
 import { terminalTrainIO, trainCommand } from './train';
@@ -19,7 +19,7 @@ const HELP = `modelyaml — check, summarise, draw and train *.model.yaml neural
 
 Usage:
   modelyaml check <files…> [--format text|json]   report problems; exit 1 on errors
-  modelyaml summary <file>                        layer table with output shapes and parameters
+  modelyaml summary <file> [--format text|json]   layer table with output shapes and parameters
   modelyaml graph <file> [--direction TB|LR]      the architecture as Mermaid text
   modelyaml train <file> [--epochs N] [--device auto|gpu|cpu] [--out DIR]
                  [--resume [RUN_DIR|latest]] [--verbose]
@@ -190,9 +190,13 @@ export async function main(argv: string[], io: CliIO = stdio): Promise<number> {
       }
       return check(rest, values.format, io);
     case 'summary': {
+      if (values.format !== 'text' && values.format !== 'json') {
+        io.err(`modelyaml summary: --format must be text or json, not ${values.format}.\n`);
+        return 2;
+      }
       const a = single(rest, 'summary', io);
       if (!a) return 1;
-      io.out(formatSummary(summarize(a), !!a.model?.isGraph));
+      io.out(values.format === 'json' ? summaryJson(summarize(a)) : formatSummary(summarize(a), !!a.model?.isGraph));
       return hasErrors(a) ? 1 : 0;
     }
     case 'graph': {

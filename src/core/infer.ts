@@ -20,6 +20,8 @@ export interface LayerInfo {
   inputShapes: Shape[] | null;
   outputShape: Shape | null;
   params: number | null;
+  /** Of `params`, those training does not change (batch norm's moving statistics); set with `params`. */
+  nonTrainableParams?: number;
   problem?: ShapeProblem;
 }
 
@@ -160,6 +162,7 @@ export function inferModel(spec: Spec, sink: DiagnosticSink): ModelInfo | undefi
     }
     info.outputShape = outcome.shape;
     info.params = outcome.params;
+    info.nonTrainableParams = outcome.nonTrainable ?? 0;
   }
 
   let output: number | null = layers.length ? layers.length - 1 : null;

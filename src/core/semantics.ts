@@ -8,6 +8,7 @@ import type { DiagnosticSink, Fix } from './diagnostics';
 import type { ModelInfo } from './infer';
 import { formatShape, sampleSize } from './shape';
 import type { ItemNode, ItemValue, Spec } from './spec';
+import { count } from './plural';
 
 /** Follows the data source through the pipeline; reports the step that fails. */
 export function inferData(spec: Spec, host: DataHost, sink: DiagnosticSink): DataShape | undefined {
@@ -120,14 +121,16 @@ export function checkCompatibility(spec: Spec, model: ModelInfo | undefined, dat
       const isBinary = loss?.name === 'binary_crossentropy' || loss?.name === 'hinge';
       if (units !== null && wanted !== null && units !== wanted && !(isBinary && units === 1)) {
         const unitsRange = out.layer.given.get('units')?.valueRange ?? out.layer.typeRange;
-        sink.error('shape/units-mismatch', unitsRange, `The last layer has ${units} output${units === 1 ? '' : 's'}, but the labels have ${wanted} ${data.labelKind === 'continuous' ? 'values' : 'classes'} (${labelWords[data.labelKind]}). Fix: set \`units: ${wanted}\`.`, {
+        sink.error('shape/units-mismatch', unitsRange, `The last layer has ${count(units, 'output')}, but the labels have ${data.labelKind === 'continuous' ? count(wanted, 'value') : count(wanted, 'class')} (${labelWords[data.labelKind]}). Fix: set \`units: ${wanted}\`.`, {
           fixes: out.layer.type === 'dense' ? [{ kind: 'set_param', itemRange: out.layer.range, param: 'units', value: wanted, title: `Set units to ${wanted}` }] : undefined,
         });
       }
     }
   }
 
-  if (loss && data && data.labelKind !== 'unknown' && train?.loss && !loss.labels.includes(data.labelKind)) {
+  // 0/1 labels are the class indices of two classes: Keras's sparse cross-entropy on a 2-unit softmax takes them.
+  const binaryAsIndex = data?.labelKind === 'binary' && loss?.labels.includes('class_index');
+  if (loss && data && data.labelKind !== 'unknown' && train?.loss && !loss.labels.includes(data.labelKind) && !binaryAsIndex) {
     const better = entries('loss').find((l) => l.labels.includes(data.labelKind as LabelKind) && l.task === loss.task);
     const oneHotHint = data.labelKind === 'class_index' && loss.labels.includes('one_hot') ? ' or add `- one_hot` to the pipeline' : '';
     sink.error('loss/labels-mismatch', train.loss.typeRange, `\`${loss.name}\` expects ${loss.labels.map((k) => labelWords[k]).join(' or ')}, but the pipeline yields ${labelWords[data.labelKind]}.${better ? ` Fix: use \`${better.name}\`${oneHotHint}.` : ''}`, {

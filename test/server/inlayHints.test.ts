@@ -47,7 +47,7 @@ describe('inlay hints', () => {
   });
 
   it('skips layers whose shape is unknown', () => {
-    const d = doc('model:\n  input: [4]\n  layers:\n    - flatten\n    - dense: { units: 2 }\n');
+    const d = doc('model:\n  input: [4]\n  layers:\n    - conv2d: { filters: 2, kernel_size: 3 }\n    - dense: { units: 2 }\n');
     expect(ls.getInlayHints(d).map((h) => h.label)).toEqual([]);
   });
 

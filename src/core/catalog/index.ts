@@ -28,6 +28,8 @@ import type {
 
 export * from './types';
 export { builtinDatasets } from './sources';
+export { withDefaults } from './defaults';
+export { camelCase, tfjsFactory, tfjsLayerArgs, type ResolveArg } from './tfjsArgs';
 
 interface ByCategory {
   layer: LayerEntry;

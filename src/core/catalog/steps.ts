@@ -8,6 +8,7 @@
 import { formatShape } from '../shape';
 import { describeNestedSource, missingColumn, stringList } from './sources';
 import type { DataOutcome, DataShape, ParamSpec, ShapeProblem, StepEntry, TokenOptions } from './types';
+import { count } from '../plural';
 
 // ---------------------------------------------------------------------------------------------
 // Helpers.
@@ -381,7 +382,7 @@ const labelEncode: StepEntry = {
     const classes = (params.classes as number | undefined) ?? input.classes;
     const two = input.labelKind === 'binary' || input.labelKind === 'signed';
     if (!two && classes !== undefined && input.classes !== undefined && classes !== input.classes) {
-      return fail('data/classes-mismatch', `\`label_encode\` expects ${classes} classes, but the source declares ${input.classes}.`, {
+      return fail('data/classes-mismatch', `\`label_encode\` expects ${count(classes, 'class')}, but the source declares ${input.classes}.`, {
         param: 'classes',
         action: { kind: 'set_param', param: 'classes', value: input.classes },
         fix: `set classes to ${input.classes}`,
@@ -427,7 +428,7 @@ const oneHot: StepEntry = {
         error: {
           code: 'data/classes-mismatch',
           param: 'classes',
-          message: `\`one_hot\` has classes: ${classes}, but the labels have ${input.classes} classes.`,
+          message: `\`one_hot\` has classes: ${classes}, but the labels have ${count(input.classes, 'class')}.`,
           action: { kind: 'set_param', param: 'classes', value: input.classes },
           fix: `set classes to ${input.classes}`,
         },

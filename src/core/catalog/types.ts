@@ -102,7 +102,8 @@ export interface ShapeProblem {
 
 export type ShapeAction = { kind: 'insert_flatten_before' } | { kind: 'set_param'; param: string; value: unknown };
 
-export type ShapeOutcome = { shape: Shape; params: number } | { error: ShapeProblem };
+/** `params` counts every weight; `nonTrainable` (default 0) those training does not change (batch norm's moving statistics). */
+export type ShapeOutcome = { shape: Shape; params: number; nonTrainable?: number } | { error: ShapeProblem };
 
 /** A worked example a test checks against `infer`, and the docs print. */
 export interface ShapeCase {
@@ -123,6 +124,11 @@ export interface LayerEntry extends EntryBase {
   /** Output shape and trainable+non-trainable parameter count from input shapes. Pure. */
   infer(inputs: readonly Shape[], params: Params): ShapeOutcome;
   shapeCases: readonly ShapeCase[];
+  /**
+   * Parameters whose tfjs value is spelled differently from the catalog's (after references are
+   * resolved and `int_or_ints` expanded), e.g. padding [t, b, l, r] → [[t, b], [l, r]].
+   */
+  tfjsValues?: Readonly<Record<string, (value: unknown) => unknown>>;
 }
 
 export interface ActivationEntry extends EntryBase {

@@ -3,7 +3,7 @@
  * objects. Every catalog entry of these categories has a mapping (a test walks the catalog).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { LabelKind } from '../../core/catalog/types';
+import { lookup, withDefaults, type Category, type LabelKind } from '../../core/catalog';
 import type { ItemValue } from '../../core/spec';
 import { fusedCategoricalAccuracy, fusedCrossEntropy, fusedLossesAvailable } from '../kernels/webgpu/losses';
 import { fail } from '../util';
@@ -17,7 +17,15 @@ export interface TaskInfo {
 }
 
 const EPS = 1e-7;
-const num = (p: Record<string, unknown>, k: string, d: number) => (typeof p[k] === 'number' ? (p[k] as number) : d);
+/** A number parameter; the tables below get the catalog's defaults applied (`defaulted`). */
+const num = (p: Record<string, unknown>, k: string) => p[k] as number;
+
+/** Each maker gets its entry's parameters with the catalog's defaults under the given ones. */
+function defaulted<A extends unknown[], R>(category: Category, table: Record<string, (p: Record<string, unknown>, ...rest: A) => R>): Record<string, (p: Record<string, unknown>, ...rest: A) => R> {
+  return Object.fromEntries(
+    Object.entries(table).map(([name, make]) => [name, (p: Record<string, unknown>, ...rest: A) => make({ ...withDefaults(lookup(category, name)?.params ?? [], p) }, ...rest)]),
+  );
+}
 
 /** Class-index labels ([N] or [N, 1]) as one-hot [N, K]. */
 function sparseToOneHot(y: tf.Tensor, k: number): tf.Tensor {
@@ -32,11 +40,11 @@ function crossEntropy(y: tf.Tensor, p: tf.Tensor, fromLogits: boolean): tf.Tenso
   return tf.neg(tf.sum(tf.mul(y, tf.log(tf.clipByValue(probs, EPS, 1 - EPS))), -1));
 }
 
-export const LOSSES: Record<string, (p: Record<string, unknown>, task: TaskInfo) => LossFn> = {
+export const LOSSES: Record<string, (p: Record<string, unknown>, task: TaskInfo) => LossFn> = defaulted<[TaskInfo], LossFn>('loss', {
   mean_squared_error: () => (y, p) => tf.mean(tf.square(tf.sub(p, y)), -1),
   mean_absolute_error: () => (y, p) => tf.mean(tf.abs(tf.sub(p, y)), -1),
   huber: (o) => {
-    const delta = num(o, 'delta', 1);
+    const delta = num(o, 'delta');
     return (y, p) => {
       const e = tf.abs(tf.sub(p, y));
       const quad = tf.minimum(e, delta);
@@ -51,7 +59,7 @@ export const LOSSES: Record<string, (p: Record<string, unknown>, task: TaskInfo)
     tf.mean(tf.square(tf.sub(tf.log1p(tf.maximum(p, EPS)), tf.log1p(tf.maximum(y, EPS)))), -1),
   binary_crossentropy: (o) => {
     const fromLogits = o.from_logits === true;
-    const smooth = num(o, 'label_smoothing', 0);
+    const smooth = num(o, 'label_smoothing');
     return (y0, p) => {
       const y = smooth > 0 ? tf.add(tf.mul(y0, 1 - smooth), smooth / 2) : y0;
       if (fromLogits) {
@@ -64,7 +72,7 @@ export const LOSSES: Record<string, (p: Record<string, unknown>, task: TaskInfo)
   },
   categorical_crossentropy: (o) => {
     const fromLogits = o.from_logits === true;
-    const smooth = num(o, 'label_smoothing', 0);
+    const smooth = num(o, 'label_smoothing');
     return (y0, p) => {
       const k = p.shape[p.rank - 1] as number;
       const y = smooth > 0 ? tf.add(tf.mul(y0, 1 - smooth), smooth / k) : y0;
@@ -90,7 +98,7 @@ export const LOSSES: Record<string, (p: Record<string, unknown>, task: TaskInfo)
   },
   poisson: () => (y, p) => tf.mean(tf.sub(p, tf.mul(y, tf.log(tf.add(p, EPS)))), -1),
   cosine_similarity: () => (y, p) => tf.neg(tf.sum(tf.mul(tf.div(y, tf.add(tf.norm(y, 'euclidean', -1, true), EPS)), tf.div(p, tf.add(tf.norm(p, 'euclidean', -1, true), EPS))), -1)),
-};
+});
 
 export function lossOf(item: ItemValue, task: TaskInfo): LossFn {
   const make = LOSSES[item.type];
@@ -198,7 +206,7 @@ export function aucOf(truth: Float32Array, scores: Float32Array, curve: 'roc' | 
   return area;
 }
 
-export const METRICS: Record<string, (p: Record<string, unknown>, ctx: MetricContext) => Omit<Metric, 'name'>> = {
+export const METRICS: Record<string, (p: Record<string, unknown>, ctx: MetricContext) => Omit<Metric, 'name'>> = defaulted<[MetricContext], Omit<Metric, 'name'>>('metric', {
   accuracy: (_p, ctx) => {
     const fn: MetricFn = (y, p) => {
       if (layout(ctx) === 'categorical' && fusedLossesAvailable()) return fusedCategoricalAccuracy(y, p);
@@ -208,7 +216,7 @@ export const METRICS: Record<string, (p: Record<string, unknown>, ctx: MetricCon
     return { fn, whole: whole(fn) };
   },
   binary_accuracy: (p, ctx) => {
-    const t = num(p, 'threshold', 0.5);
+    const t = num(p, 'threshold');
     const fn: MetricFn = (y, q) => {
       const [a, b] = classesOf(y, q, { ...ctx, loss: 'binary_crossentropy', outputUnits: 1 }, t);
       return tf.cast(tf.equal(a, b), 'float32');
@@ -224,7 +232,7 @@ export const METRICS: Record<string, (p: Record<string, unknown>, ctx: MetricCon
     return { fn, whole: whole(fn) };
   },
   top_k_categorical_accuracy: (o, ctx) => {
-    const k = num(o, 'k', 5);
+    const k = num(o, 'k');
     const fn: MetricFn = (y, p) => {
       const truth = layout(ctx) === 'sparse' ? sparseToOneHot(y, ctx.outputUnits) : y;
       const target = tf.sum(tf.mul(truth, p), -1, true);
@@ -235,29 +243,29 @@ export const METRICS: Record<string, (p: Record<string, unknown>, ctx: MetricCon
   },
   precision: (o, ctx) => {
     const fn: MetricFn = (y, p) => {
-      const c = confusion(y, p, ctx, num(o, 'threshold', 0.5));
+      const c = confusion(y, p, ctx, num(o, 'threshold'));
       return tf.divNoNan(c.tp, tf.add(c.tp, c.fp));
     };
     return { fn, whole: whole(fn) };
   },
   recall: (o, ctx) => {
     const fn: MetricFn = (y, p) => {
-      const c = confusion(y, p, ctx, num(o, 'threshold', 0.5));
+      const c = confusion(y, p, ctx, num(o, 'threshold'));
       return tf.divNoNan(c.tp, tf.add(c.tp, c.fn));
     };
     return { fn, whole: whole(fn) };
   },
   f1: (o, ctx) => {
     const fn: MetricFn = (y, p) => {
-      const c = confusion(y, p, ctx, num(o, 'threshold', 0.5));
+      const c = confusion(y, p, ctx, num(o, 'threshold'));
       return tf.divNoNan(tf.mul(2, c.tp), tf.add(tf.mul(2, c.tp), tf.add(c.fp, c.fn)));
     };
     return { fn, whole: whole(fn) };
   },
   auc: (o, ctx) => ({
     whole: (y, p) => {
-      const curve = (o.curve as 'roc' | 'pr') ?? 'roc';
-      const n = num(o, 'num_thresholds', 200);
+      const curve = o.curve as 'roc' | 'pr';
+      const n = num(o, 'num_thresholds');
       const l = layout(ctx);
       const [truth, scores] = tf.tidy(() => {
         if (l === 'binary' || l === 'signed') {
@@ -290,7 +298,7 @@ export const METRICS: Record<string, (p: Record<string, unknown>, ctx: MetricCon
     };
     return { fn, whole: whole(fn) };
   },
-};
+});
 
 export function metricOf(item: ItemValue, ctx: MetricContext): Metric {
   const make = METRICS[item.type];
@@ -300,24 +308,24 @@ export function metricOf(item: ItemValue, ctx: MetricContext): Metric {
 
 // ─── Optimizers ───────────────────────────────────────────────────────────────────────────────
 
-export const OPTIMIZERS: Record<string, (p: Record<string, unknown>) => tf.Optimizer> = {
+export const OPTIMIZERS: Record<string, (p: Record<string, unknown>) => tf.Optimizer> = defaulted<[], tf.Optimizer>('optimizer', {
   sgd: (p) => {
-    const lr = num(p, 'learning_rate', 0.01);
-    const m = num(p, 'momentum', 0);
+    const lr = num(p, 'learning_rate');
+    const m = num(p, 'momentum');
     return m > 0 ? tf.train.momentum(lr, m, p.nesterov === true) : tf.train.sgd(lr);
   },
-  adam: (p) => tf.train.adam(num(p, 'learning_rate', 0.001), num(p, 'beta_1', 0.9), num(p, 'beta_2', 0.999), num(p, 'epsilon', 1e-7)),
-  adamax: (p) => tf.train.adamax(num(p, 'learning_rate', 0.002), num(p, 'beta_1', 0.9), num(p, 'beta_2', 0.999), num(p, 'epsilon', 1e-7)),
+  adam: (p) => tf.train.adam(num(p, 'learning_rate'), num(p, 'beta_1'), num(p, 'beta_2'), num(p, 'epsilon')),
+  adamax: (p) => tf.train.adamax(num(p, 'learning_rate'), num(p, 'beta_1'), num(p, 'beta_2'), num(p, 'epsilon')),
   rmsprop: (p) => {
     // tfjs's centred RMSprop divides by √(s − (ḡ² + ε)): NaN wherever s − ḡ² < ε (small gradients,
     // from the first step). Keras divides by √(s − ḡ² + ε); a negated ε gives exactly that.
     const centered = p.centered === true;
-    const eps = num(p, 'epsilon', 1e-7);
-    return tf.train.rmsprop(num(p, 'learning_rate', 0.001), num(p, 'rho', 0.9), num(p, 'momentum', 0), centered ? -eps : eps, centered);
+    const eps = num(p, 'epsilon');
+    return tf.train.rmsprop(num(p, 'learning_rate'), num(p, 'rho'), num(p, 'momentum'), centered ? -eps : eps, centered);
   },
-  adagrad: (p) => tf.train.adagrad(num(p, 'learning_rate', 0.001), num(p, 'initial_accumulator_value', 0.1)),
-  adadelta: (p) => tf.train.adadelta(num(p, 'learning_rate', 0.001), num(p, 'rho', 0.95), num(p, 'epsilon', 1e-7)),
-};
+  adagrad: (p) => tf.train.adagrad(num(p, 'learning_rate'), num(p, 'initial_accumulator_value')),
+  adadelta: (p) => tf.train.adadelta(num(p, 'learning_rate'), num(p, 'rho'), num(p, 'epsilon')),
+});
 
 export function optimizerOf(item: ItemValue): tf.Optimizer {
   const make = OPTIMIZERS[item.type];
@@ -350,17 +358,17 @@ export interface Schedule {
   restore?(s: unknown): void;
 }
 
-export const SCHEDULES: Record<string, (p: Record<string, unknown>) => Schedule> = {
+export const SCHEDULES: Record<string, (p: Record<string, unknown>) => Schedule> = defaulted<[], Schedule>('schedule', {
   exponential_decay: (p) => ({
     atStep: (t, base) => {
-      const e = t / num(p, 'decay_steps', 1);
-      return base * Math.pow(num(p, 'decay_rate', 0.96), p.staircase === true ? Math.floor(e) : e);
+      const e = t / num(p, 'decay_steps');
+      return base * Math.pow(num(p, 'decay_rate'), p.staircase === true ? Math.floor(e) : e);
     },
   }),
   piecewise_constant: (p) => ({
     atStep: (t) => {
-      const b = (p.boundaries as number[]) ?? [];
-      const v = (p.values as number[]) ?? [];
+      const b = p.boundaries as number[];
+      const v = p.values as number[];
       let i = 0;
       while (i < b.length && t >= b[i]) i++;
       return v[Math.min(i, v.length - 1)];
@@ -368,19 +376,19 @@ export const SCHEDULES: Record<string, (p: Record<string, unknown>) => Schedule>
   }),
   cosine_decay: (p) => ({
     atStep: (t, base) => {
-      const T = num(p, 'decay_steps', 1);
-      const a = num(p, 'alpha', 0);
+      const T = num(p, 'decay_steps');
+      const a = num(p, 'alpha');
       return base * (a + (1 - a) * (1 + Math.cos((Math.PI * Math.min(t, T)) / T)) / 2);
     },
   }),
   reduce_on_plateau: (p) => {
-    const monitor = (p.monitor as string) ?? 'val_loss';
-    const mode = (p.mode as string) === 'max' || ((p.mode ?? 'auto') === 'auto' && /acc|auc|precision|recall|f1|r2/.test(monitor)) ? 'max' : 'min';
-    const factor = num(p, 'factor', 0.1);
-    const patience = num(p, 'patience', 10);
-    const minDelta = num(p, 'min_delta', 1e-4);
-    const cooldown = num(p, 'cooldown', 0);
-    const minLr = num(p, 'min_lr', 0);
+    const monitor = p.monitor as string;
+    const mode = (p.mode as string) === 'max' || (p.mode === 'auto' && /acc|auc|precision|recall|f1|r2/.test(monitor)) ? 'max' : 'min';
+    const factor = num(p, 'factor');
+    const patience = num(p, 'patience');
+    const minDelta = num(p, 'min_delta');
+    const cooldown = num(p, 'cooldown');
+    const minLr = num(p, 'min_lr');
     let best = mode === 'min' ? Infinity : -Infinity;
     let wait = 0;
     let cool = 0;
@@ -414,7 +422,7 @@ export const SCHEDULES: Record<string, (p: Record<string, unknown>) => Schedule>
       },
     };
   },
-};
+});
 
 export function scheduleOf(item: ItemValue | undefined): Schedule | undefined {
   if (!item) return undefined;
