@@ -46,3 +46,24 @@ describe('specs Keras accepts', () => {
     expect(shapes(ids)).toEqual([[null, 3, 5, 8], [null, 120], [null, 10]]);
   });
 });
+
+describe('the fix for a merge whose channels differ', () => {
+  // Issue 15, item 10: a convolution branch is repaired with a 1×1 convolution or its filters, not `dense`.
+  const mergeOf = (input: string, a: string, b: string) => check(spec({
+    data: 'data:\n  source: { csv: { path: d.csv, label: y, classes: 10 } }',
+    model: `model:\n  input: ${input}\n  layers:\n    - ${a}\n      name: a\n    - ${b}\n      name: b\n      inputs: [a]\n    - add:\n      inputs: [a, b]`,
+    train: 'train:\n  loss: sparse_categorical_crossentropy\n  optimizer: adam',
+  })).diagnostics.find((d) => d.code === 'shape/merge-mismatch');
+
+  it('suggests a 1×1 conv2d or changing filters on images', () => {
+    const d = mergeOf('[8, 8, 3]', 'conv2d: { filters: 16, kernel_size: 1 }', 'conv2d: { filters: 8, kernel_size: 1 }');
+    expect(d?.message).toContain('conv2d: { filters: 16, kernel_size: 1 }');
+    expect(d?.message).toContain('`filters` to 16');
+    expect(d?.message).not.toContain('dense');
+  });
+
+  it('suggests conv1d on sequences and dense on flat features', () => {
+    expect(mergeOf('[10, 4]', 'conv1d: { filters: 6, kernel_size: 1 }', 'conv1d: { filters: 5, kernel_size: 1 }')?.message).toContain('conv1d: { filters: 6, kernel_size: 1 }');
+    expect(mergeOf('[4]', 'dense: { units: 6 }', 'dense: { units: 5 }')?.message).toContain('dense: { units: 6 }');
+  });
+});

@@ -21,6 +21,17 @@ function rankMismatch(layer: string, inputs: readonly Shape[], i: number): Shape
  * longer shape's leading axes are kept), so (N, 4, 8) + (N, 8) is (N, 4, 8); symbolic sizes stay
  * symbolic. One input passes through unchanged.
  */
+/**
+ * How to make the last axes agree: on images and sequences that axis is channels, which a 1×1
+ * (or size-1) convolution or the branch's own `filters` changes; only flat features want `dense`.
+ */
+function channelFix(rank: number, want: Dim, have: Dim): string {
+  const join = 'or use `concatenate` to join them side by side';
+  if (rank === 4) return `end the branch that has ${have} channels with \`conv2d: { filters: ${want}, kernel_size: 1 }\` (a 1×1 convolution), or set its last \`filters\` to ${want}; ${join}`;
+  if (rank === 3) return `end the branch that has ${have} channels with \`conv1d: { filters: ${want}, kernel_size: 1 }\`, or set its last \`filters\` to ${want}; ${join}`;
+  return `end the branch that has ${have} features with \`dense: { units: ${want} }\` so both have ${want}, ${join}`;
+}
+
 function elementwise(layer: string, inputs: readonly Shape[]): ShapeOutcome {
   if (inputs.length < 1) return arityError(layer);
   let out: Dim[] = inputs[0].slice(1);
@@ -40,7 +51,7 @@ function elementwise(layer: string, inputs: readonly Shape[]): ShapeOutcome {
         return fail('shape/merge-mismatch',
           `\`${layer}\` needs inputs whose shapes broadcast, but input ${i + 1} has shape ${formatShape(inputs[i])}, and the inputs before it give (None, ${out.map((d) => d ?? 'None').join(', ')}): axis ${axis} differs (${x} vs ${y}), and neither is 1.`,
           last
-            ? `end the branch that has ${y} features with \`dense: { units: ${x} }\` so both have ${x}, or use \`concatenate\` to join them side by side`
+            ? channelFix(long.length + 1, x, y)
             : `make the branches produce the same size on axis ${axis} (check strides, padding and pooling on each), or use \`concatenate\``);
       }
     }
