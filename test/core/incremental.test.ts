@@ -213,3 +213,25 @@ describe('reanalyze', () => {
     );
   });
 });
+
+describe('reanalyze on what the YAML around the item decides', () => {
+  const yaml11 = '%YAML 1.1\n---\nmodel:\n  input: [4]\n  layers:\n    - dense: { units: 2 }\n    - dense: { units: 3 }\n';
+
+  it('reads an edited item under the document\'s `%YAML 1.1` directive, as a full analysis does', () => {
+    const next = yaml11.replace('dense: { units: 3 }', 'dense: { <<: {units: 2} }');
+    const got = reanalyze(analyze(yaml11), next);
+    expectSame(got, next, [next.indexOf('<<')]);
+  });
+
+  it('refuses an item edited to nest thousands of levels deep, as a full analysis does', () => {
+    const text = generated(12);
+    const prev = analyze(text);
+    const at = text.indexOf('momentum: 0.99') + 'momentum: '.length;
+    for (const n of [5000, 10000, 20000]) {
+      const next = text.slice(0, at) + '['.repeat(n) + text.slice(at + 4);
+      const got = reanalyze(prev, next);
+      expect(got.diagnostics.map((d) => d.code)).toEqual(['yaml/too-deep']);
+      expectSame(got, next, [at]);
+    }
+  });
+});
