@@ -142,7 +142,13 @@ class Reader {
     switch (t.kind) {
       case 'int':
       case 'float': {
-        if (typeof value !== 'number' || !Number.isFinite(value)) {
+        if (typeof value === 'number' && !Number.isFinite(value)) {
+          // JSON would show `.inf`, `.nan` and `1e309` as null: name them as written.
+          const written = isScalar(node) && typeof node.source === 'string' ? node.source : String(value);
+          this.sink.error('type/mismatch', range, `${what} must be ${describeType(t)}, but is ${written} (not a finite number).`);
+          return false;
+        }
+        if (typeof value !== 'number') {
           const n = typeof value === 'string' ? Number(value) : NaN;
           return fail(Number.isFinite(n) ? ' Remove the quotes to make it a number.' : '');
         }

@@ -2,8 +2,10 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { analyze } from '../../src/core/analyze';
+import { MAX_REPEATS } from '../../src/core/diagnostics';
 import { reanalyze } from '../../src/core/incremental';
 import { MAX_NESTING, tooDeep } from '../../src/core/nesting';
+import { closest, Suggester, suggestWork } from '../../src/core/suggest';
 
 const core = join(__dirname, '../../src/core');
 
@@ -63,5 +65,45 @@ describe('deeply nested YAML', () => {
     const spec = 'model:\n  input: [4]\n  layers:\n    - dense: { units: 4 }\n    - dense: { units: 2 }\n';
     const edited = spec.replace('units: 2', 'units: ' + '['.repeat(MAX_NESTING + 1));
     expect(reanalyze(analyze(spec), edited).diagnostics).toEqual(analyze(edited).diagnostics);
+  });
+});
+
+/** `n` layers, each reading a layer that does not exist. */
+function unknownRefs(n: number, ref = (i: number) => `nope_${i}`): string {
+  let s = 'model:\n  input: [4]\n  layers:\n';
+  for (let i = 0; i < n; i++) s += `    - dense: { units: 4 }\n      name: layer_${i}\n      inputs: ${ref(i)}\n`;
+  return s;
+}
+
+describe('work per analysis', () => {
+  it('grows linearly with unknown `inputs` references, not with their square', () => {
+    const work = (n: number) => {
+      const before = suggestWork.editDistances;
+      analyze(unknownRefs(n));
+      return suggestWork.editDistances - before;
+    };
+    const small = work(500);
+    const large = work(4000);
+    // 8× the layers: at most 8× the did-you-mean comparisons (the quadratic search did 64×).
+    expect(large).toBeLessThanOrEqual(8 * small);
+    expect(large).toBeLessThanOrEqual(20_000 + 4000);
+  });
+
+  it('still suggests the layer meant, from an index over the names', () => {
+    const a = analyze(unknownRefs(300, (i) => (i === 299 ? 'layr_7' : `layer_${i - 1}`)).replace('inputs: layer_-1', 'inputs: input'));
+    expect(a.diagnostics.filter((d) => d.code === 'ref/unknown').map((d) => d.message)).toEqual(['No layer or input is named `layr_7`. Did you mean `layer_7`?']);
+    const names = Array.from({ length: 1000 }, (_, i) => `block${i}_conv`);
+    const index = new Suggester(names);
+    for (const w of ['block12_cnv', 'Block-7-conv', 'block99', 'blok3_conv', 'zzz']) expect(index.suggest(w)).toBe(closest(w, names));
+  });
+
+  it('lists a finding repeated hundreds of times a few times, then one that counts the rest', () => {
+    const text = 'model:\n  input: [4]\n  layers:\n' + '    - dense: { units: 0 }\n'.repeat(600);
+    const found = analyze(text).diagnostics;
+    expect(found).toHaveLength(MAX_REPEATS + 1);
+    expect(found.slice(0, MAX_REPEATS).every((d) => d.message === '`dense.units` must be an integer ≥ 1, but is 0.')).toBe(true);
+    expect(found[MAX_REPEATS]).toMatchObject({ code: 'value/range', severity: 'error' });
+    // The report is capped at 500 findings: 495 more of them are this one.
+    expect(found[MAX_REPEATS].message).toBe('495 more times from here on (not listed one by one): `dense.units` must be an integer ≥ 1, but is 0.');
   });
 });
