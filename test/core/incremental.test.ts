@@ -279,7 +279,7 @@ describe('reanalyze equals analyze on hostile edits', () => {
           prev = next;
         }
       }),
-      { numRuns: Number(process.env.MODELYAML_FUZZ_RUNS ?? 150), seed: 20261206 },
+      { numRuns: Number(process.env.FUZZ_RUNS || 150), seed: Number(process.env.FUZZ_SEED || 20261206) },
     );
   });
 });
