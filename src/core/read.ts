@@ -88,10 +88,13 @@ function describeType(t: ParamType): string {
   }
 }
 
-function show(value: unknown): string {
+/** A value for a message. Numbers JSON cannot write (`.inf`, `.nan`, `1e309`) are spelled as in YAML, not `null`. */
+function show(value: unknown, node?: YNode | null): string {
   if (value === null || value === undefined) return 'nothing';
   if (typeof value === 'string') return `"${value.length > 40 ? value.slice(0, 40) + '…' : value}"`;
-  const s = JSON.stringify(value);
+  if (typeof value === 'number' && !Number.isFinite(value) && isScalar(node) && typeof node.source === 'string') return node.source;
+  const yamlSpelling = (v: number) => (Number.isNaN(v) ? '.nan' : v > 0 ? '.inf' : '-.inf');
+  const s = JSON.stringify(value, (_, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? `\u2063${yamlSpelling(v)}\u2063` : v))?.replace(/"\u2063(.*?)\u2063"/g, '$1');
   return s === undefined ? String(value) : s.length > 40 ? s.slice(0, 40) + '…' : s;
 }
 
@@ -136,16 +139,14 @@ class Reader {
   /** Checks a plain value against a parameter type; reports and returns false when it does not fit. */
   checkValue(t: ParamType, node: YNode | null, value: unknown, range: Range, what: string): boolean {
     const fail = (extra = ''): false => {
-      this.sink.error('type/mismatch', range, `${what} must be ${describeType(t)}, but is ${show(value)}.${extra}`);
+      this.sink.error('type/mismatch', range, `${what} must be ${describeType(t)}, but is ${show(value, node)}.${extra}`);
       return false;
     };
     switch (t.kind) {
       case 'int':
       case 'float': {
         if (typeof value === 'number' && !Number.isFinite(value)) {
-          // JSON would show `.inf`, `.nan` and `1e309` as null: name them as written.
-          const written = isScalar(node) && typeof node.source === 'string' ? node.source : String(value);
-          this.sink.error('type/mismatch', range, `${what} must be ${describeType(t)}, but is ${written} (not a finite number).`);
+          this.sink.error('type/mismatch', range, `${what} must be ${describeType(t)}, but is ${show(value, node)} (not a finite number).`);
           return false;
         }
         if (typeof value !== 'number') {
@@ -274,7 +275,7 @@ class Reader {
         );
       }
     } else {
-      this.sink.error('type/mismatch', range, `Expected a ${noun}: a name, or a mapping of one name to its parameters, but found ${show(this.toJS(node))}.`);
+      this.sink.error('type/mismatch', range, `Expected a ${noun}: a name, or a mapping of one name to its parameters, but found ${show(this.toJS(node), node)}.`);
       return undefined;
     }
 
@@ -319,7 +320,7 @@ class Reader {
       const vRange = rangeOf(paramsNode, range);
       const primary = entry.primary ? entry.params.find((p) => p.name === entry.primary) : undefined;
       if (!primary) {
-        this.sink.error('type/mismatch', vRange, `\`${typeName}\` takes a mapping of parameters${entry.params.length ? ` (${entry.params.map((p) => `\`${p.name}\``).join(', ')})` : ''}, not ${show(this.toJS(paramsNode))}.`);
+        this.sink.error('type/mismatch', vRange, `\`${typeName}\` takes a mapping of parameters${entry.params.length ? ` (${entry.params.map((p) => `\`${p.name}\``).join(', ')})` : ''}, not ${show(this.toJS(paramsNode), paramsNode)}.`);
         valid = false;
       } else {
         const read = this.readParamValue(primary, paramsNode, vRange, what(primary.name));
@@ -416,7 +417,7 @@ class Reader {
       const v = this.toJS(n);
       const list = typeof v === 'number' ? [v] : v;
       if (!Array.isArray(list) || list.length === 0 || !list.every((d) => Number.isInteger(d) && d > 0)) {
-        this.sink.error('type/mismatch', r, `${what} must be a shape without the batch axis: a list of positive integers such as \`[28, 28, 1]\`, but is ${show(v)}.`);
+        this.sink.error('type/mismatch', r, `${what} must be a shape without the batch axis: a list of positive integers such as \`[28, 28, 1]\`, but is ${show(v, n)}.`);
         return undefined;
       }
       return list as number[];

@@ -233,6 +233,15 @@ describe('numbers that are not finite, and models too large for memory', () => {
     expect(at(a, d)).toBe(written);
   });
 
+  it('names non-finite numbers in integer-or-list parameters and in shapes', () => {
+    const a = check(spec({ model: 'model:\n  input: [28, .inf]\n  layers:\n    - conv2d: { filters: 4, kernel_size: 1e3093 }\n    - max_pool2d: { pool_size: [2, .nan] }' }));
+    const messages = a.diagnostics.map((d) => d.message).join('\n');
+    expect(messages).toContain('`conv2d.kernel_size` must be an integer or a list of 2 integers, but is 1e3093.');
+    expect(messages).toContain('`max_pool2d.pool_size` must be an integer or a list of 2 integers, but is [2,.nan].');
+    expect(messages).toContain('but is [28,.inf].');
+    expect(messages).not.toContain('null');
+  });
+
   it('names a non-finite learning rate as written', () => {
     const a = check(spec({ train: 'train:\n  loss: categorical_crossentropy\n  optimizer: { adam: { learning_rate: .inf } }' }));
     expect(a.diagnostics.map((d) => d.message)).toContain('`adam.learning_rate` must be a number > 0, but is .inf (not a finite number).');
