@@ -60,9 +60,10 @@ export const MAX_REPEATS = 5;
 /**
  * The findings (in order) with each run of identical ones (same code, severity and message: the
  * same mistake pasted 500 times) cut after `keep`: the next one stands for the rest and says how
- * many there are.
+ * many there are (`capped`: the sink dropped findings, so at least that many).
  */
-export function collapseRepeats(items: Diagnostic[], keep = MAX_REPEATS): Diagnostic[] {
+export function collapseRepeats(items: Diagnostic[], options: { keep?: number; capped?: boolean } = {}): Diagnostic[] {
+  const keep = options.keep ?? MAX_REPEATS;
   const seen = new Map<string, { count: number; summary?: Diagnostic }>();
   const out: Diagnostic[] = [];
   for (const d of items) {
@@ -77,7 +78,8 @@ export function collapseRepeats(items: Diagnostic[], keep = MAX_REPEATS): Diagno
     }
   }
   for (const s of seen.values()) {
-    if (s.summary) s.summary.message = `${s.count - keep} more times from here on (not listed one by one): ${s.summary.message}`;
+    // When the report was capped, more of them may have gone uncounted.
+    if (s.summary) s.summary.message = `${options.capped ? 'At least ' : ''}${s.count - keep} more times from here on (not listed one by one): ${s.summary.message}`;
   }
   return out;
 }

@@ -103,7 +103,9 @@ describe('work per analysis', () => {
     expect(found).toHaveLength(MAX_REPEATS + 1);
     expect(found.slice(0, MAX_REPEATS).every((d) => d.message === '`dense.units` must be an integer ≥ 1, but is 0.')).toBe(true);
     expect(found[MAX_REPEATS]).toMatchObject({ code: 'value/range', severity: 'error' });
-    // The report is capped at 500 findings: 495 more of them are this one.
-    expect(found[MAX_REPEATS].message).toBe('495 more times from here on (not listed one by one): `dense.units` must be an integer ≥ 1, but is 0.');
+    // The report is capped at 500 findings: 495 more of them are this one, and more were not collected.
+    expect(found[MAX_REPEATS].message).toBe('At least 495 more times from here on (not listed one by one): `dense.units` must be an integer ≥ 1, but is 0.');
+    const uncapped = analyze('model:\n  input: [4]\n  layers:\n' + '    - dense: { units: 0 }\n'.repeat(20)).diagnostics;
+    expect(uncapped.map((d) => d.message.split(':')[0])).toEqual([...Array(MAX_REPEATS).fill('`dense.units` must be an integer ≥ 1, but is 0.'), '15 more times from here on (not listed one by one)']);
   });
 });
