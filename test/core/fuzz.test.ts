@@ -97,7 +97,7 @@ describe('parse + check on mutated specs', () => {
         toMermaid(architectureGraph(a));
         expectSound(a, text);
       }),
-      runs(500),
+      runs(300),
     );
   });
 
@@ -111,7 +111,7 @@ describe('parse + check on mutated specs', () => {
           prev = next;
         }
       }),
-      runs(150),
+      runs(100),
     );
   });
 
@@ -144,7 +144,7 @@ describe('parse + check on mutated specs', () => {
         }
         expect(errors).toEqual([]);
       }),
-      runs(60),
+      runs(40),
     );
   });
 
