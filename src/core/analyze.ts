@@ -4,7 +4,7 @@
  */
 import { lookup } from './catalog';
 import type { DataHost, DataShape } from './catalog/types';
-import { DiagnosticSink, LineIndex, type Diagnostic } from './diagnostics';
+import { collapseRepeats, DiagnosticSink, LineIndex, type Diagnostic } from './diagnostics';
 import { inferModel, type ModelInfo } from './infer';
 import { readSpec } from './read';
 import { lintData } from './dataLints';
@@ -72,7 +72,10 @@ export function completeAnalysis(
   }
   const maxDiagnostics = options.maxDiagnostics ?? 500;
   const state: ReadState = { diagnostics: readDiagnostics, layerSpans: read.layerSpans, maxDiagnostics, complete: sink.items.length < maxDiagnostics };
-  const diagnostics = sink.items.sort((a, b) => a.range.start - b.range.start || a.range.end - b.range.end);
+  const diagnostics = collapseRepeats(
+    sink.items.sort((a, b) => a.range.start - b.range.start || a.range.end - b.range.end),
+    { capped: sink.full },
+  );
   return { text: read.text, lines: read.lines, doc: read.doc, spec, diagnostics, model, data, read: state };
 }
 

@@ -54,6 +54,36 @@ export class DiagnosticSink {
   }
 }
 
+/** How many findings with one message are listed before the rest are summed up in one. */
+export const MAX_REPEATS = 5;
+
+/**
+ * The findings (in order) with each run of identical ones (same code, severity and message: the
+ * same mistake pasted 500 times) cut after `keep`: the next one stands for the rest and says how
+ * many there are (`capped`: the sink dropped findings, so at least that many).
+ */
+export function collapseRepeats(items: Diagnostic[], options: { keep?: number; capped?: boolean } = {}): Diagnostic[] {
+  const keep = options.keep ?? MAX_REPEATS;
+  const seen = new Map<string, { count: number; summary?: Diagnostic }>();
+  const out: Diagnostic[] = [];
+  for (const d of items) {
+    const key = `${d.severity}\u0000${d.code}\u0000${d.message}`;
+    let s = seen.get(key);
+    if (!s) seen.set(key, (s = { count: 0 }));
+    s.count++;
+    if (s.count <= keep) out.push(d);
+    else if (!s.summary) {
+      s.summary = { code: d.code, severity: d.severity, message: d.message, range: d.range };
+      out.push(s.summary);
+    }
+  }
+  for (const s of seen.values()) {
+    // When the report was capped, more of them may have gone uncounted.
+    if (s.summary) s.summary.message = `${options.capped ? 'At least ' : ''}${s.count - keep} more times from here on (not listed one by one): ${s.summary.message}`;
+  }
+  return out;
+}
+
 /** Maps offsets to 0-based line/character positions (binary search over line starts). */
 export class LineIndex {
   private readonly starts: number[];

@@ -7,13 +7,14 @@
  *
  * The result equals `analyze(text)` on the spec, the findings, the model and the data. Where that
  * cannot be guaranteed cheaply — the edit spans items or touches anything outside `model.layers`,
- * the text has YAML errors, anchors or aliases are involved, the list is in flow style, the
+ * the text has YAML errors or directives, anchors or aliases are involved, the list is in flow style, the
  * finding cap was reached — it falls back to `analyze`. Pure; `yaml` only.
  */
-import { isCollection, isNode, isPair, isScalar, isSeq, isMap, parseDocument, type Document, type Node as YNode, type Pair, type YAMLMap, type YAMLSeq } from 'yaml';
+import { isCollection, isNode, isPair, isScalar, isSeq, isMap, type Document, type Node as YNode, type Pair, type YAMLMap, type YAMLSeq } from 'yaml';
 import { analyze, completeAnalysis, type Analysis, type AnalyzeOptions } from './analyze';
 import { DiagnosticSink, LineIndex, type Diagnostic, type Fix, type Range } from './diagnostics';
-import { MAX_SPEC_BYTES, readLayerItem, yamlOptions } from './read';
+import { tooDeep } from './nesting';
+import { MAX_SPEC_BYTES, parseYaml, readLayerItem } from './read';
 import type { ItemNode, LayerNode, Located, SplitNode, Spec } from './spec';
 
 /**
@@ -148,6 +149,12 @@ function incremental(prev: Analysis, text: string, options: AnalyzeOptions): Ana
   const limit = options.maxDiagnostics ?? 500;
   if (!read?.complete || !read.layerSpans || read.maxDiagnostics !== limit) return undefined;
   if (!doc || doc.errors.length || doc.warnings.length || text.length > MAX_SPEC_BYTES) return undefined;
+  // Directives (`%YAML 1.1`: merge keys and other scalars; `%TAG`) change how the item's lines
+  // read, and the item is parsed without them.
+  const dirs = doc.directives;
+  if (dirs && (dirs.yaml.explicit || Object.keys(dirs.tags).some((k) => k !== '!!'))) return undefined;
+  // The item is parsed on its own: a text too deep for the parser must not reach it (`analyze` says why).
+  if (tooDeep(text)) return undefined;
 
   // The edit: [p, oldEnd) of the old text became [p, newEnd) of the new one.
   const p = commonPrefix(old, text);
@@ -200,7 +207,7 @@ function incremental(prev: Analysis, text: string, options: AnalyzeOptions): Ana
   let next = newLinesEnd;
   while (text.charCodeAt(next) === 32) next++;
   const nextItem = next - newLinesEnd === indent && text.charCodeAt(next) === 45;
-  const alone = parseDocument(text.slice(lineStart, nextItem ? next + 1 : next), yamlOptions);
+  const alone = parseYaml(text.slice(lineStart, nextItem ? next + 1 : next));
   if (alone.errors.length || alone.warnings.length) return undefined;
   const list = alone.contents;
   if (!isSeq(list) || list.flow || list.items.length !== (nextItem ? 2 : 1) || list.range?.[0] !== indent) return undefined;

@@ -8,6 +8,7 @@ import type { Category, ParamSpec, ParamType } from './catalog/types';
 import { DiagnosticSink, type Range } from './diagnostics';
 import type { ItemNode, ItemValue, LayerNode, Located, Spec, SplitNode } from './spec';
 import { layerSiblingFields, specStructure, type Field } from './structure';
+import { tooDeep } from './nesting';
 import { placeholderFor } from './placeholders';
 import { closest, didYouMean } from './suggest';
 
@@ -87,10 +88,13 @@ function describeType(t: ParamType): string {
   }
 }
 
-function show(value: unknown): string {
+/** A value for a message. Numbers JSON cannot write (`.inf`, `.nan`, `1e309`) are spelled as in YAML, not `null`. */
+function show(value: unknown, node?: YNode | null): string {
   if (value === null || value === undefined) return 'nothing';
   if (typeof value === 'string') return `"${value.length > 40 ? value.slice(0, 40) + '…' : value}"`;
-  const s = JSON.stringify(value);
+  if (typeof value === 'number' && !Number.isFinite(value) && isScalar(node) && typeof node.source === 'string') return node.source;
+  const yamlSpelling = (v: number) => (Number.isNaN(v) ? '.nan' : v > 0 ? '.inf' : '-.inf');
+  const s = JSON.stringify(value, (_, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? `\u2063${yamlSpelling(v)}\u2063` : v))?.replace(/"\u2063(.*?)\u2063"/g, '$1');
   return s === undefined ? String(value) : s.length > 40 ? s.slice(0, 40) + '…' : s;
 }
 
@@ -135,13 +139,17 @@ class Reader {
   /** Checks a plain value against a parameter type; reports and returns false when it does not fit. */
   checkValue(t: ParamType, node: YNode | null, value: unknown, range: Range, what: string): boolean {
     const fail = (extra = ''): false => {
-      this.sink.error('type/mismatch', range, `${what} must be ${describeType(t)}, but is ${show(value)}.${extra}`);
+      this.sink.error('type/mismatch', range, `${what} must be ${describeType(t)}, but is ${show(value, node)}.${extra}`);
       return false;
     };
     switch (t.kind) {
       case 'int':
       case 'float': {
-        if (typeof value !== 'number' || !Number.isFinite(value)) {
+        if (typeof value === 'number' && !Number.isFinite(value)) {
+          this.sink.error('type/mismatch', range, `${what} must be ${describeType(t)}, but is ${show(value, node)} (not a finite number).`);
+          return false;
+        }
+        if (typeof value !== 'number') {
           const n = typeof value === 'string' ? Number(value) : NaN;
           return fail(Number.isFinite(n) ? ' Remove the quotes to make it a number.' : '');
         }
@@ -272,7 +280,7 @@ class Reader {
         );
       }
     } else {
-      this.sink.error('type/mismatch', range, `Expected a ${noun}: a name, or a mapping of one name to its parameters, but found ${show(this.toJS(node))}.`);
+      this.sink.error('type/mismatch', range, `Expected a ${noun}: a name, or a mapping of one name to its parameters, but found ${show(this.toJS(node), node)}.`);
       return undefined;
     }
 
@@ -317,7 +325,7 @@ class Reader {
       const vRange = rangeOf(paramsNode, range);
       const primary = entry.primary ? entry.params.find((p) => p.name === entry.primary) : undefined;
       if (!primary) {
-        this.sink.error('type/mismatch', vRange, `\`${typeName}\` takes a mapping of parameters${entry.params.length ? ` (${entry.params.map((p) => `\`${p.name}\``).join(', ')})` : ''}, not ${show(this.toJS(paramsNode))}.`);
+        this.sink.error('type/mismatch', vRange, `\`${typeName}\` takes a mapping of parameters${entry.params.length ? ` (${entry.params.map((p) => `\`${p.name}\``).join(', ')})` : ''}, not ${show(this.toJS(paramsNode), paramsNode)}.`);
         valid = false;
       } else {
         const read = this.readParamValue(primary, paramsNode, vRange, what(primary.name));
@@ -414,7 +422,7 @@ class Reader {
       const v = this.toJS(n);
       const list = typeof v === 'number' ? [v] : v;
       if (!Array.isArray(list) || list.length === 0 || !list.every((d) => Number.isInteger(d) && d > 0)) {
-        this.sink.error('type/mismatch', r, `${what} must be a shape without the batch axis: a list of positive integers such as \`[28, 28, 1]\`, but is ${show(v)}.`);
+        this.sink.error('type/mismatch', r, `${what} must be a shape without the batch axis: a list of positive integers such as \`[28, 28, 1]\`, but is ${show(v, n)}.`);
         return undefined;
       }
       return list as number[];
@@ -619,6 +627,21 @@ function placeholderForField(f: Field): string {
   }
 }
 
+/**
+ * `parseDocument` with the spec options. Every syntax error the parser finds is an `Error`, and
+ * capturing a stack trace for each made broken input (1 MB of `"`: 500,000 errors) several times
+ * slower to parse; nothing reads those traces.
+ */
+export function parseYaml(text: string, options: Parameters<typeof parseDocument>[1] = yamlOptions): Document.Parsed {
+  const traces = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return parseDocument(text, options);
+  } finally {
+    Error.stackTraceLimit = traces;
+  }
+}
+
 /** Parses YAML and reads the spec. Syntax errors become diagnostics; nothing throws. */
 export function readSpec(text: string, sink: DiagnosticSink): ReadResult {
   if (text.length > MAX_SPEC_BYTES) {
@@ -629,15 +652,20 @@ export function readSpec(text: string, sink: DiagnosticSink): ReadResult {
     sink.error('yaml/binary', { start: 0, end: Math.min(text.length, 1) }, 'This file holds binary data (NUL bytes), not YAML.');
     return { spec: { range: { start: 0, end: 0 } } };
   }
+  const deep = tooDeep(text);
+  if (deep) {
+    sink.error('yaml/too-deep', { start: deep.offset, end: deep.offset + 1 }, `This is nested more than ${deep.max} levels deep; the spec was not read. A model spec needs a handful of levels: is a bracket or an indentation off?`);
+    return { spec: { range: { start: 0, end: 0 } } };
+  }
   let doc: Document.Parsed;
   try {
-    doc = parseDocument(text, yamlOptions);
+    doc = parseYaml(text);
   } catch (e) {
-    // The parser recurses on nesting: a pathological document can exhaust the stack.
     sink.error('yaml/unreadable', { start: 0, end: 0 }, `This YAML could not be read: ${(e as Error).message}`);
     return { spec: { range: { start: 0, end: 0 } } };
   }
   for (const err of doc.errors) {
+    if (sink.full) break;
     sink.error(`yaml/${err.code.toLowerCase().replace(/_/g, '-')}`, { start: err.pos[0], end: Math.max(err.pos[1], err.pos[0] + 1) }, yamlMessage(err.message));
   }
   for (const w of doc.warnings) {

@@ -219,3 +219,52 @@ describe('robustness of the reader', () => {
     }
   });
 });
+
+describe('numbers that are not finite, and models too large for memory', () => {
+  it.each([
+    ['.nan', '.nan'],
+    ['.inf', '.inf'],
+    ['-.Inf', '-.Inf'],
+    ['1e309', '1e309'],
+  ])('names %s as written, not as null', (written, shown) => {
+    const a = check(spec({ model: `model:\n  input: [784]\n  layers:\n    - dense: { units: ${written}, activation: softmax }` }));
+    const d = a.diagnostics.find((x) => x.code === 'type/mismatch')!;
+    expect(d.message).toBe(`\`dense.units\` must be an integer ≥ 1, but is ${shown} (not a finite number).`);
+    expect(at(a, d)).toBe(written);
+  });
+
+  it('names non-finite numbers in integer-or-list parameters and in shapes', () => {
+    const a = check(spec({ model: 'model:\n  input: [28, .inf]\n  layers:\n    - conv2d: { filters: 4, kernel_size: 1e3093 }\n    - max_pool2d: { pool_size: [2, .nan] }' }));
+    const messages = a.diagnostics.map((d) => d.message).join('\n');
+    expect(messages).toContain('`conv2d.kernel_size` must be an integer or a list of 2 integers, but is 1e3093.');
+    expect(messages).toContain('`max_pool2d.pool_size` must be an integer or a list of 2 integers, but is [2,.nan].');
+    expect(messages).toContain('but is [28,.inf].');
+    expect(messages).not.toContain('null');
+  });
+
+  it('names a non-finite learning rate as written', () => {
+    const a = check(spec({ train: 'train:\n  loss: categorical_crossentropy\n  optimizer: { adam: { learning_rate: .inf } }' }));
+    expect(a.diagnostics.map((d) => d.message)).toContain('`adam.learning_rate` must be a number > 0, but is .inf (not a finite number).');
+  });
+
+  it('warns on the layer whose weights cannot fit in memory, naming the size', () => {
+    const a = check(spec({ model: 'model:\n  input: [784]\n  layers:\n    - dense: { units: 1e10 }\n    - dense: { units: 10, activation: softmax }' }));
+    const d = a.diagnostics.find((x) => x.code === 'model/too-large')!;
+    expect(d.severity).toBe('warning');
+    expect(at(a, d)).toBe('dense');
+    expect(d.message).toBe('`dense_1` has 7.85e12 parameters (28.6 TiB of float32 weights): more than 2.15e9 parameters (8.0 GiB), which no device can train. Check its sizes.');
+  });
+
+  it('warns on `model` when only the layers together are too large', () => {
+    const layer = '    - dense: { units: 40000 }\n';
+    const a = check(spec({ model: 'model:\n  input: [40000]\n  layers:\n' + layer.repeat(2) + '    - dense: { units: 10, activation: softmax }' }));
+    const d = a.diagnostics.filter((x) => x.code === 'model/too-large');
+    expect(d).toHaveLength(1);
+    expect(at(a, d[0])).toBe('model');
+    expect(d[0].message).toMatch(/^The model has 3\.20e9 parameters \(11\.9 GiB of float32 weights\)/);
+  });
+
+  it('says nothing about the size of an ordinary model', () => {
+    expect(check(spec({})).diagnostics).toEqual([]);
+  });
+});

@@ -213,3 +213,73 @@ describe('reanalyze', () => {
     );
   });
 });
+
+describe('reanalyze on what the YAML around the item decides', () => {
+  const yaml11 = '%YAML 1.1\n---\nmodel:\n  input: [4]\n  layers:\n    - dense: { units: 2 }\n    - dense: { units: 3 }\n';
+
+  it('reads an edited item under the document\'s `%YAML 1.1` directive, as a full analysis does', () => {
+    const next = yaml11.replace('dense: { units: 3 }', 'dense: { <<: {units: 2} }');
+    const got = reanalyze(analyze(yaml11), next);
+    expectSame(got, next, [next.indexOf('<<')]);
+  });
+
+  it('refuses an item edited to nest thousands of levels deep, as a full analysis does', () => {
+    const text = generated(12);
+    const prev = analyze(text);
+    const at = text.indexOf('momentum: 0.99') + 'momentum: '.length;
+    for (const n of [5000, 10000, 20000]) {
+      const next = text.slice(0, at) + '['.repeat(n) + text.slice(at + 4);
+      const got = reanalyze(prev, next);
+      expect(got.diagnostics.map((d) => d.code)).toEqual(['yaml/too-deep']);
+      expectSame(got, next, [at]);
+    }
+  });
+});
+
+describe('reanalyze equals analyze on hostile edits', () => {
+  const base = generated(10);
+  const hostileSeeds = [
+    `%YAML 1.1\n---\n${base}`,
+    `%YAML 1.2\n%TAG !m! tag:modelyaml.dev,2026:\n---\n${base}`,
+    base.replace('  layers:\n', '  layers:\n    - &first dense: { units: 4 }\n    - dense: *first\n'),
+    base.replace('    - dropout: 0.1', '    - dense: { <<: {units: 2} }\n    - dropout: 0.1'),
+    `%YAML 1.1\n---\n${base.replace('    - dropout: 0.1', '    - dense: &d { units: 2 }\n    - dense: { <<: *d, activation: relu }\n    - dropout: 0.1')}`,
+    base.replace('momentum: 0.99', `momentum: ${'['.repeat(60)}0.99${']'.repeat(60)}`),
+  ];
+  const hostile = ['<<: ', '<<: {units: 2}', '{ <<: {units: 2} }', '%YAML 1.1\n', '---\n', '&x ', '*x', '!!str ', '!m!x ', '[[[[[[[[[[', '['.repeat(120), '{'.repeat(40), ' yes', ' 010', ' .inf', ' 1e309'];
+  const hostileEdit = fc.record({
+    at: fc.nat(),
+    inLayers: fc.oneof(fc.constant(true), fc.constant(true), fc.constant(false)),
+    del: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 8 })),
+    ins: fc.oneof(fc.constantFrom(...hostile), fc.constantFrom(...benign), fc.constantFrom(...rough)),
+  });
+
+  /** A parameter's value inside `model.layers` replaced: the edits the incremental path takes. */
+  const valueEdit = fc.record({ which: fc.nat(), value: fc.constantFrom('{ <<: {units: 2} }', '{<<: *d}', 'yes', '010', '0o10', '.inf', '1e309', '!!str 4', '!m!x 4', '*first', `${'['.repeat(120)}`, '[[4]]', '2') });
+  function replaceValue(text: string, e: { which: number; value: string }): string {
+    const start = text.indexOf('  layers:');
+    const end = text.indexOf('\ntrain:', start);
+    const values = [...text.slice(start, end).matchAll(/: ([^,{}[\]\n#]+)/g)];
+    if (!values.length) return text;
+    const m = values[e.which % values.length];
+    const at = start + m.index + 2;
+    return text.slice(0, at) + e.value + text.slice(at + m[1].trimEnd().length);
+  }
+
+  it('over random edits with directives, merge keys, anchors, aliases, tags and deep nesting', () => {
+    const step = fc.oneof(hostileEdit.map((e) => (t: string) => apply(t, e)), valueEdit.map((e) => (t: string) => replaceValue(t, e)));
+    fc.assert(
+      fc.property(fc.constantFrom(...hostileSeeds), fc.array(step, { minLength: 1, maxLength: 4 }), fc.nat(), (seed, edits, probe) => {
+        let prev = analyze(seed);
+        let text = seed;
+        for (const e of edits) {
+          text = e(text);
+          const next = reanalyze(prev, text);
+          expectSame(next, text, [probe % (text.length + 1)]);
+          prev = next;
+        }
+      }),
+      { numRuns: Number(process.env.FUZZ_RUNS || 150), seed: Number(process.env.FUZZ_SEED || 20261206) },
+    );
+  });
+});
