@@ -8,6 +8,7 @@
  */
 import { NotificationType, RequestType } from 'vscode-jsonrpc/lib/common/messages';
 import type { ArchitectureView } from '../graph';
+import { bool, finite, number, opt, shape, string } from './check';
 
 /** The editor theme, so formulas in hovers are drawn in the theme's colour and font size. */
 export interface ThemeParams {
@@ -49,15 +50,8 @@ export interface InitializationOptions {
   inlayHints?: { enabled?: boolean };
 }
 
-export function isThemeParams(x: unknown): x is ThemeParams {
-  if (typeof x !== 'object' || x === null) return false;
-  const t = x as Record<string, unknown>;
-  return (
-    typeof t.color === 'string' &&
-    (t.fontSize === undefined || (typeof t.fontSize === 'number' && Number.isFinite(t.fontSize) && t.fontSize > 0)) &&
-    (t.highContrast === undefined || typeof t.highContrast === 'boolean')
-  );
-}
+const themeParams = shape({ color: string, fontSize: opt((v) => finite(v) && (v as number) > 0), highContrast: opt(bool) });
+export const isThemeParams = (x: unknown): x is ThemeParams => themeParams(x);
 
 /** `modelyaml/graph` parameters: the document (open in the server) whose architecture to draw. */
 export interface GraphParams {
@@ -78,25 +72,15 @@ export interface GraphResult extends ArchitectureView {
  */
 export const graphRequest = new RequestType<GraphParams, GraphResult | null, void>('modelyaml/graph');
 
-export function isGraphParams(x: unknown): x is GraphParams {
-  return typeof x === 'object' && x !== null && typeof (x as Record<string, unknown>).uri === 'string';
-}
+const graphParams = shape({ uri: string });
+export const isGraphParams = (x: unknown): x is GraphParams => graphParams(x);
 
 /** A structural check of a `modelyaml/graph` answer (the panel draws what it holds). */
-export function isGraphResult(x: unknown): x is GraphResult {
-  if (typeof x !== 'object' || x === null) return false;
-  const r = x as Record<string, unknown>;
-  const g = r.graph as Record<string, unknown> | undefined;
-  const m = r.mermaid as Record<string, unknown> | undefined;
-  return (
-    typeof r.uri === 'string' &&
-    typeof r.version === 'number' &&
-    typeof r.errors === 'number' &&
-    !!g &&
-    Array.isArray(g.nodes) &&
-    Array.isArray(g.edges) &&
-    !!m &&
-    typeof m.TB === 'string' &&
-    typeof m.LR === 'string'
-  );
-}
+const graphResult = shape({
+  uri: string,
+  version: number,
+  errors: number,
+  graph: shape({ nodes: Array.isArray, edges: Array.isArray }),
+  mermaid: shape({ TB: string, LR: string }),
+});
+export const isGraphResult = (x: unknown): x is GraphResult => graphResult(x);

@@ -3,9 +3,11 @@
  * pipeline step with its parameters and what it learned from the training split, and the shapes
  * and label names the model saw. `predict`, `evaluate` and exporters read it so raw inputs go
  * through exactly the training transform. Documented in docs/preprocessing.md. Pure TypeScript:
- * the file is checked field by field on arrival, and a damaged one gets an error naming the field.
+ * the file is checked field by field on arrival (readers from ./check), and a damaged one gets an
+ * error naming the field.
  */
 import type { LabelKind } from '../catalog/types';
+import { fail, isObj, readInt, readList, readObject, readOneOf, readOptional, readString, type Reader, reading, type Validated } from './check';
 
 export const PREPROCESSING_FILE = 'preprocessing.json';
 export const PREPROCESSING_SCHEMA_VERSION = 1;
@@ -74,22 +76,17 @@ export function serializePreprocessing(p: Preprocessing): string {
 
 // ─── Reading ─────────────────────────────────────────────────────────────────────────────────
 
-export type Validated<T> = { ok: true; value: T } | { ok: false; error: string };
+export type { Validated };
 
-class Invalid extends Error {}
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const bad = (at: string, what: string): never => {
-  throw new Invalid(`\`${at}\` ${what}`);
-};
-const obj = (v: unknown, at: string) => (isObj(v) ? v : bad(at, 'must be an object'));
-const str = (v: unknown, at: string) => (typeof v === 'string' ? v : bad(at, 'must be a string'));
-const int = (v: unknown, at: string, min = 0, max = 2 ** 31 - 1) =>
-  typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max ? v : bad(at, `must be a whole number in ${min}…${max}`);
+const obj = readObject;
+const str = readString;
+const int = (v: unknown, at: string, min?: number, max?: number) => readInt(min, max)(v, at);
 const num = (v: unknown, at: string): number =>
-  typeof v === 'number' ? v : typeof v === 'string' && v in NON_FINITE ? NON_FINITE[v] : bad(at, 'must be a number');
-const list = <T>(v: unknown, at: string, item: (x: unknown, at: string) => T): T[] => (Array.isArray(v) ? v.map((x, i) => item(x, `${at}[${i}]`)) : bad(at, 'must be a list'));
-const optional = <T>(v: unknown, at: string, item: (x: unknown, at: string) => T): T | undefined => (v === undefined ? undefined : item(v, at));
-const oneOf = <T extends string>(v: unknown, at: string, xs: readonly T[]): T => (xs.includes(v as T) ? (v as T) : bad(at, `must be one of ${xs.join(', ')}`));
+  typeof v === 'number' ? v : typeof v === 'string' && Object.prototype.hasOwnProperty.call(NON_FINITE, v) ? NON_FINITE[v] : fail(at, 'must be a number');
+const list = <T>(v: unknown, at: string, item: Reader<T>): T[] => readList(item)(v, at);
+const optional = <T>(v: unknown, at: string, item: Reader<T>): T | undefined => readOptional(item)(v, at);
+const oneOf = <T extends string>(v: unknown, at: string, xs: readonly T[]): T => readOneOf(xs)(v, at);
+const bad = fail;
 const dims = (v: unknown, at: string) => list(v, at, (x, a) => int(x, a, 0, 2 ** 24));
 
 /** Per-entry statistics: equal-length lists of numbers. */
@@ -176,29 +173,22 @@ function labels(v: unknown): Preprocessing['labels'] {
 
 /** Checks a parsed `preprocessing.json`; numbers written as "NaN"/"Infinity" come back as numbers. */
 export function validatePreprocessing(v: unknown): Validated<Preprocessing> {
-  try {
+  if (isObj(v) && typeof v.schemaVersion === 'number' && v.schemaVersion > PREPROCESSING_SCHEMA_VERSION) {
+    return { ok: false, error: `schemaVersion ${v.schemaVersion} was written by a newer ModelYAML (this one reads ${PREPROCESSING_SCHEMA_VERSION}): update ModelYAML, or refit with --refit` };
+  }
+  return reading(() => {
     const root = obj(v, 'preprocessing.json');
-    const version = root.schemaVersion;
-    if (typeof version === 'number' && version > PREPROCESSING_SCHEMA_VERSION) {
-      return { ok: false, error: `schemaVersion ${version} was written by a newer ModelYAML (this one reads ${PREPROCESSING_SCHEMA_VERSION}): update ModelYAML, or refit with --refit` };
-    }
-    if (version !== PREPROCESSING_SCHEMA_VERSION) bad('schemaVersion', `must be ${PREPROCESSING_SCHEMA_VERSION}`);
+    if (root.schemaVersion !== PREPROCESSING_SCHEMA_VERSION) bad('schemaVersion', `must be ${PREPROCESSING_SCHEMA_VERSION}`);
     const features = obj(root.features, 'features');
     return {
-      ok: true,
-      value: {
-        schemaVersion: PREPROCESSING_SCHEMA_VERSION,
-        input: input(root.input),
-        steps: list(root.steps, 'steps', step),
-        features: { shape: dims(features.shape, 'features.shape') },
-        labels: labels(root.labels),
-        dataFingerprint: str(root.dataFingerprint, 'dataFingerprint'),
-      },
+      schemaVersion: PREPROCESSING_SCHEMA_VERSION,
+      input: input(root.input),
+      steps: list(root.steps, 'steps', step),
+      features: { shape: dims(features.shape, 'features.shape') },
+      labels: labels(root.labels),
+      dataFingerprint: str(root.dataFingerprint, 'dataFingerprint'),
     };
-  } catch (e) {
-    if (e instanceof Invalid) return { ok: false, error: e.message };
-    throw e;
-  }
+  });
 }
 
 /** Parses and checks the file's text. */

@@ -2,8 +2,10 @@
  * The trainer's process protocol: what the parent (extension, CLI, tests) sends the bundled
  * trainer over IPC, and the events it sends back. The same events are written, one JSON object a
  * line, to the run folder's `metrics.jsonl`, so a live view and a later "compare runs" read one
- * format. Every message is validated on arrival with the functions below. Pure TypeScript.
+ * format. Every message is validated on arrival with the functions below (built from ./check).
+ * Pure TypeScript.
  */
+import { arrayOf, byType, type Check, checkFields, type Fields, finite, int, intFrom, isObj, isTypeOf, nullable, number, oneOf, opt, record, shape, string, type Validated } from './check';
 
 /** Overrides of the spec's `train` settings and run options. */
 export interface TrainOptions {
@@ -142,19 +144,13 @@ export type TrainerEvent = StartedEvent | BatchEvent | EpochEvent | LogEvent | C
 
 // ─── Validators ───────────────────────────────────────────────────────────────────────────────
 
-type Check = (v: unknown) => boolean;
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const str: Check = (v) => typeof v === 'string';
 /** Numbers cross JSON as numbers, except NaN/±Infinity, which JSON writes as null. */
-const num: Check = (v) => typeof v === 'number' || v === null;
-const int: Check = (v) => typeof v === 'number' && Number.isInteger(v);
-const opt = (c: Check): Check => (v) => v === undefined || c(v);
-const oneOf = (...xs: string[]): Check => (v) => typeof v === 'string' && xs.includes(v);
-const metrics: Check = (v) => isObj(v) && Object.values(v).every(num);
-const strings: Check = (v) => Array.isArray(v) && v.every(str);
-const shape = (fields: Record<string, Check>): Check => (v) => isObj(v) && Object.entries(fields).every(([k, c]) => c(v[k]));
+const num = nullable(number);
+const metrics = record(num);
+/** The trainer is our own child process: its strings and lists are not bounded. */
+const str = string;
 
-const eventFields: { [K in TrainerEvent['type']]: Record<string, Check> } = {
+const eventFields: { [K in TrainerEvent['type']]: Fields } = {
   started: {
     time: num, runDir: str, spec: str, specName: str, backend: str, device: str, reason: str, params: int, seed: num,
     epochs: int, batchSize: int, batchesPerEpoch: int, initialEpoch: int,
@@ -168,48 +164,37 @@ const eventFields: { [K in TrainerEvent['type']]: Record<string, Check> } = {
     time: num, status: oneOf('completed', 'cancelled', 'failed'), reason: str, epochs: int, durationMs: num,
     runDir: opt(str), final: metrics, test: opt(metrics),
   },
-  error: { time: num, code: str, message: str, file: opt(str), row: opt(int), offset: opt(int), diagnostics: opt(strings) },
+  error: { time: num, code: str, message: str, file: opt(str), row: opt(int), offset: opt(int), diagnostics: opt(arrayOf(str, Infinity)) },
 };
 
-function describeFailure(v: Record<string, unknown>, fields: Record<string, Check>): string {
-  const bad = Object.entries(fields).filter(([k, c]) => !c(v[k])).map(([k]) => k);
-  return `field${bad.length === 1 ? '' : 's'} ${bad.map((b) => `\`${b}\``).join(', ')} missing or of the wrong type`;
-}
-
-export type Validated<T> = { ok: true; value: T } | { ok: false; error: string };
+export type { Validated };
 
 /** Checks a message from the trainer; the parent drops (and reports) anything that fails. */
 export function validateTrainerEvent(v: unknown): Validated<TrainerEvent> {
-  if (!isObj(v)) return { ok: false, error: 'a trainer event must be an object' };
-  const type = v.type;
-  if (typeof type !== 'string' || !(type in eventFields)) return { ok: false, error: `unknown trainer event type ${JSON.stringify(type)}` };
-  const fields = eventFields[type as TrainerEvent['type']];
-  if (!Object.entries(fields).every(([k, c]) => c(v[k]))) return { ok: false, error: `invalid \`${type}\` event: ${describeFailure(v, fields)}` };
-  return { ok: true, value: v as unknown as TrainerEvent };
+  return byType<TrainerEvent>('trainer event', v, eventFields);
 }
 
 const optionFields: Record<keyof TrainOptions, Check> = {
-  epochs: opt((v) => int(v) && (v as number) >= 1),
-  batchSize: opt((v) => int(v) && (v as number) >= 1),
+  epochs: opt(intFrom(1)),
+  batchSize: opt(intFrom(1)),
   device: opt(oneOf('auto', 'gpu', 'cpu')),
   backend: opt(str),
   out: opt(str),
   workspace: opt(str),
   resume: opt(str),
-  seed: opt((v) => typeof v === 'number' && Number.isFinite(v)),
-  maxBatchesPerEpoch: opt((v) => int(v) && (v as number) >= 1),
-  batchEventEvery: opt((v) => int(v) && (v as number) >= 1),
+  seed: opt(finite),
+  maxBatchesPerEpoch: opt(intFrom(1)),
+  batchEventEvery: opt(intFrom(1)),
   wasmDir: opt(str),
   tfjsNodePath: opt(str),
-  maxThreads: opt((v) => int(v) && (v as number) >= 1),
+  maxThreads: opt(intFrom(1)),
 };
 
 export function validateTrainOptions(v: unknown): Validated<TrainOptions> {
   if (!isObj(v)) return { ok: false, error: 'options must be an object' };
-  const unknown = Object.keys(v).filter((k) => !(k in optionFields));
+  const unknown = Object.keys(v).filter((k) => !isTypeOf(optionFields, k));
   if (unknown.length) return { ok: false, error: `unknown option${unknown.length === 1 ? '' : 's'}: ${unknown.join(', ')}` };
-  if (!Object.entries(optionFields).every(([k, c]) => c(v[k]))) return { ok: false, error: `invalid options: ${describeFailure(v, optionFields)}` };
-  return { ok: true, value: v as TrainOptions };
+  return checkFields<TrainOptions>('options', v, optionFields);
 }
 
 /** Checks a command from the parent; the trainer answers an invalid one with an `error` event. */
@@ -222,7 +207,7 @@ export function validateTrainerCommand(v: unknown): Validated<TrainerCommand> {
     if (!o.ok) return { ok: false, error: `invalid \`start\` command: ${o.error}` };
     return { ok: true, value: { type: 'start', specPath: v.specPath as string, options: o.value } };
   }
-  return { ok: false, error: `unknown trainer command ${JSON.stringify(v.type)}` };
+  return { ok: false, error: `unknown trainer command ${JSON.stringify(v.type)?.slice(0, 60)}` };
 }
 
 /** The fields of `run.json`, the run folder's summary (written at start, updated at the end). */
@@ -251,22 +236,21 @@ export interface RunRecord {
   pid?: number;
 }
 
+const runRecordFields: Fields = {
+  status: oneOf('running', 'completed', 'cancelled', 'failed'),
+  spec: str,
+  specName: str,
+  specHash: str,
+  seed: num,
+  versions: record(str),
+  startedAt: str,
+  final: opt(metrics),
+  test: opt(metrics),
+};
+
 /** Checks a `run.json` read back from disk. */
 export function validateRunRecord(v: unknown): Validated<RunRecord> {
-  const fields: Record<string, Check> = {
-    status: oneOf('running', 'completed', 'cancelled', 'failed'),
-    spec: str,
-    specName: str,
-    specHash: str,
-    seed: num,
-    versions: (x) => isObj(x) && Object.values(x).every(str),
-    startedAt: str,
-    final: opt(metrics),
-    test: opt(metrics),
-  };
-  if (!isObj(v)) return { ok: false, error: 'run.json must hold an object' };
-  if (!Object.entries(fields).every(([k, c]) => c(v[k]))) return { ok: false, error: `invalid run.json: ${describeFailure(v, fields)}` };
-  return { ok: true, value: v as unknown as RunRecord };
+  return checkFields<RunRecord>('run.json', v, runRecordFields, 'run.json must hold an object');
 }
 
-export const isTrainerEventType = (t: unknown): t is TrainerEvent['type'] => typeof t === 'string' && t in eventFields;
+export const isTrainerEventType = (t: unknown): t is TrainerEvent['type'] => isTypeOf(eventFields, t);

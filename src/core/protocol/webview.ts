@@ -9,6 +9,7 @@
  * full state. Pure TypeScript: no vscode, no DOM, no node.
  */
 import type { ArchitectureGraph, GraphEdge, GraphNode } from '../graph';
+import { arrayOf, bool, byType, type Check, checkFields, type Fields, finite, int, isObj, nullable, oneOf, opt, record, shape, stringMax, type Validated } from './check';
 import type { Metrics, RunStatus, TrainerEvent } from './trainer';
 
 export const WEBVIEW_PROTOCOL_VERSION = 1;
@@ -191,37 +192,12 @@ export interface LogMessage {
 
 // ─── Validators ───────────────────────────────────────────────────────────────────────────────
 
-export type Validated<T> = { ok: true; value: T } | { ok: false; error: string };
+export type { Validated };
 
-type Check = (v: unknown) => boolean;
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 /** Bounded strings: a webview is untrusted, a message cannot make the host hold gigabytes. */
-const str = (max = 10_000): Check => (v) => typeof v === 'string' && v.length <= max;
-const num: Check = (v) => typeof v === 'number' && Number.isFinite(v);
-const numOrNull: Check = (v) => v === null || (typeof v === 'number' && !Number.isNaN(v));
-const int: Check = (v) => typeof v === 'number' && Number.isInteger(v);
-const bool: Check = (v) => typeof v === 'boolean';
-const opt = (c: Check): Check => (v) => v === undefined || c(v);
-const oneOf = (...xs: (string | number)[]): Check => (v) => (typeof v === 'string' || typeof v === 'number') && xs.includes(v);
-const arrayOf = (c: Check, max = 100_000): Check => (v) => Array.isArray(v) && v.length <= max && v.every(c);
-const record = (c: Check): Check => (v) => isObj(v) && Object.values(v).every(c);
-const shape = (fields: Record<string, Check>): Check => (v) => isObj(v) && Object.entries(fields).every(([k, c]) => c(v[k]));
-
-function check<T>(what: string, v: unknown, fields: Record<string, Check>): Validated<T> {
-  if (!isObj(v)) return { ok: false, error: `${what} must be an object` };
-  const bad = Object.entries(fields).filter(([k, c]) => !c(v[k])).map(([k]) => `\`${k}\``);
-  if (bad.length) return { ok: false, error: `invalid ${what}: field${bad.length === 1 ? '' : 's'} ${bad.join(', ')} missing or of the wrong type` };
-  return { ok: true, value: v as T };
-}
-
-function byType<T extends { type: string }>(what: string, v: unknown, table: Record<string, Record<string, Check>>): Validated<T> {
-  if (!isObj(v)) return { ok: false, error: `a ${what} message must be an object` };
-  const type = v.type;
-  if (typeof type !== 'string' || !Object.prototype.hasOwnProperty.call(table, type)) {
-    return { ok: false, error: `unknown ${what} message type ${JSON.stringify(type)?.slice(0, 60)}` };
-  }
-  return check<T>(`\`${type}\` ${what} message`, v, table[type]);
-}
+const str = (max = 10_000): Check => stringMax(max);
+const num = finite;
+const numOrNull = nullable((v) => typeof v === 'number' && !Number.isNaN(v));
 
 /** A file name without folders, control characters or characters Windows refuses. */
 const fileName: Check = (v) => typeof v === 'string' && v.length > 0 && v.length <= 200 && !/[\\/:*?"<>|\x00-\x1f]/.test(v) && v !== '.' && v !== '..';
@@ -233,7 +209,7 @@ const log = { level: oneOf('info', 'warning', 'error'), message: str(20_000) };
 const exportOf = (...formats: string[]) => ({ format: oneOf(...formats), fileName, encoding: oneOf('utf8', 'base64'), data: exportData });
 const exported = { format: str(20), outcome: oneOf('saved', 'cancelled', 'failed'), path: opt(str()), message: opt(str()) };
 
-const curvesFromWebview: Record<CurvesFromWebview['type'], Record<string, Check>> = {
+const curvesFromWebview: Record<CurvesFromWebview['type'], Fields> = {
   ready,
   compare: { runIds: arrayOf(str(4096), 100) },
   resume: { runId: str(4096) },
@@ -241,7 +217,7 @@ const curvesFromWebview: Record<CurvesFromWebview['type'], Record<string, Check>
   log,
 };
 
-const graphFromWebview: Record<GraphFromWebview['type'], Record<string, Check>> = {
+const graphFromWebview: Record<GraphFromWebview['type'], Fields> = {
   ready,
   reveal: { nodeId: str(200) },
   export: exportOf('svg', 'mmd'),
@@ -249,11 +225,11 @@ const graphFromWebview: Record<GraphFromWebview['type'], Record<string, Check>> 
 };
 
 export function validateCurvesFromWebview(v: unknown): Validated<CurvesFromWebview> {
-  return byType('curves webview', v, curvesFromWebview);
+  return byType('curves webview message', v, curvesFromWebview);
 }
 
 export function validateGraphFromWebview(v: unknown): Validated<GraphFromWebview> {
-  return byType('graph webview', v, graphFromWebview);
+  return byType('graph webview message', v, graphFromWebview);
 }
 
 // Host → webview (the webview checks what it gets, too).
@@ -275,10 +251,10 @@ const runInfo: Check = shape({
   test: opt(record(numOrNull)),
   epochsRun: opt(int),
   resumable: opt(bool),
-  settings: opt(record((v) => v === null || bool(v) || numOrNull(v) || str()(v))),
+  settings: opt(record((v) => bool(v) || numOrNull(v) || str()(v))),
 });
 
-const curvesToWebview: Record<CurvesToWebview['type'], Record<string, Check>> = {
+const curvesToWebview: Record<CurvesToWebview['type'], Fields> = {
   init: { runs: arrayOf(runInfo, 10_000), current: opt(str(4096)), compare: arrayOf(str(4096), 100), message: opt(str()) },
   runData: { run: runInfo, points: arrayOf(point, 10_000_000) },
   points: { runId: str(4096), points: arrayOf(point, 10_000_000) },
@@ -299,9 +275,9 @@ const node: Check = shape({
   range: opt(range),
 });
 const edge: Check = shape({ from: str(200), to: str(200), label: opt(str()) });
-const graph: Check = shape({ nodes: arrayOf(node), edges: arrayOf(edge), totalParams: (v) => v === null || num(v) });
+const graph: Check = shape({ nodes: arrayOf(node, 100_000), edges: arrayOf(edge, 100_000), totalParams: nullable(num) });
 
-const graphToWebview: Record<GraphToWebview['type'], Record<string, Check>> = {
+const graphToWebview: Record<GraphToWebview['type'], Fields> = {
   graph: {
     document: shape({ uri: str(), fileName: str(), version: int }),
     graph,
@@ -309,22 +285,22 @@ const graphToWebview: Record<GraphToWebview['type'], Record<string, Check>> = {
     errors: int,
   },
   empty: { message: str() },
-  highlight: { nodeId: (v) => v === null || str(200)(v) },
+  highlight: { nodeId: nullable(str(200)) },
   exported,
 };
 
 export function validateCurvesToWebview(v: unknown): Validated<CurvesToWebview> {
-  return byType('curves host', v, curvesToWebview);
+  return byType('curves host message', v, curvesToWebview);
 }
 
 export function validateGraphToWebview(v: unknown): Validated<GraphToWebview> {
-  return byType('graph host', v, graphToWebview);
+  return byType('graph host message', v, graphToWebview);
 }
 
 // Persisted state (read back by the serializer: as untrusted as any message).
 
 export function validateCurvesState(v: unknown): Validated<CurvesViewState> {
-  return check<CurvesViewState>('curves panel state', v, {
+  return checkFields<CurvesViewState>('curves panel state', v, {
     v: oneOf(1),
     runId: opt(str(4096)),
     compare: arrayOf(str(4096), 100),
@@ -337,7 +313,7 @@ export function validateCurvesState(v: unknown): Validated<CurvesViewState> {
 }
 
 export function validateGraphState(v: unknown): Validated<GraphViewState> {
-  return check<GraphViewState>('graph panel state', v, {
+  return checkFields<GraphViewState>('graph panel state', v, {
     v: oneOf(1),
     uri: opt(str()),
     direction: oneOf('TB', 'LR'),
