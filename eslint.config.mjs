@@ -33,7 +33,7 @@ export default tseslint.config(
   restrict(['src/core/**/*.ts'], noTfjs, noVscode, noServerLib, noNode, noRoom('trainer', 'extension', 'node', 'cli', 'server', 'webviews')),
   restrict(['src/node/**/*.ts'], noTfjs, noVscode, noServerLib, noRoom('trainer', 'extension', 'cli', 'server', 'webviews')),
   restrict(['server/**/*.ts'], noTfjs, noVscode, noRoom('trainer', 'extension', 'cli', 'webviews')),
-  restrict(['src/trainer/**/*.ts'], noVscode, noServerLib, noRoom('extension', 'cli', 'server', 'webviews')),
+  restrict(['src/trainer/**/*.ts'], noVscode, noServerLib, noRoom('extension', 'cli', 'server', 'webviews'), pattern(['@tensorflow/tfjs'], 'Import tf from src/trainer/tf.ts: the parts of TensorFlow.js the trainer uses, not the umbrella package.')),
   restrict(['src/extension/**/*.ts'], noTfjs, noServerLib, noRoom('trainer', 'cli', 'server', 'webviews')),
   restrict(['src/cli/**/*.ts'], noTfjs, noVscode, noServerLib, noRoom('trainer', 'extension', 'server', 'webviews')),
   restrict(['webviews/**/*.ts'], noTfjs, noVscode, noServerLib, noNode, noRoom('trainer', 'extension', 'node', 'cli', 'server'), { regex: '^(\\.\\./)+src/core/(?!protocol/)', message: 'Webviews read only the typed protocol (src/core/protocol/).' }),

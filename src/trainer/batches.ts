@@ -2,7 +2,7 @@
  * Batches for the training loop: rows gathered into batch arrays (with seeded augmentation), the
  * training set resident on the device, and the evaluation of a whole part.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from './tf';
 import type { Metrics } from '../core/protocol/trainer';
 import type { Data } from './data/table';
 import type { Metric } from './model/objectives';

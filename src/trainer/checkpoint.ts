@@ -4,7 +4,7 @@
  * (`optimizer.json` + `optimizer.bin`) and the loop's state (`state.json`). Files are written to a
  * temporary name and renamed, so a crash mid-write never leaves a half checkpoint.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from './tf';
 import { existsSync, mkdirSync, readFileSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, relative, sep } from 'node:path';
 import './model/custom';

@@ -6,7 +6,7 @@
  * works. The chosen backend, why, and the device name go to the first event and the run record.
  * MODELYAML_WEBGPU=off skips WebGPU.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from './tf';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus } from 'node:os';

@@ -3,7 +3,7 @@
  * data-parallel steps, batch events at a cadence, NaN guard, cancel), then each epoch's end
  * (validation, learning-rate schedule, checkpoints, early stopping).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from './tf';
 import { join } from 'node:path';
 import type { Metrics, TrainerEvent } from '../core/protocol/trainer';
 import type { TrainSettings } from '../core/spec';

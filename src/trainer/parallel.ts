@@ -16,7 +16,7 @@
  * turns this off (=1 forces it, for tests); the run's `maxThreads` (the extension's
  * modelyaml.train.maxThreads) or MODELYAML_THREADS caps the threads; MODELYAML_PARALLEL_PROFILE=1 prints each step's split to stderr.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from './tf';
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Worker, workerData } from 'node:worker_threads';

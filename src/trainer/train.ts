@@ -4,7 +4,7 @@
  * (./loop.ts), evaluate the test split, and keep the run record current. Runs inside the trainer
  * process; `emit` sends each event to the parent and to metrics.jsonl.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from './tf';
 import { readFileSync, rmSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { analyze, trainSettings, type Analysis } from '../core/analyze';
@@ -32,7 +32,6 @@ type Emit = (e: TrainerEvent) => void;
 
 export const VERSIONS: Record<string, string> = {
   modelyaml: VERSION,
-  tfjs: tf.version.tfjs,
   'tfjs-core': tf.version['tfjs-core'],
   'tfjs-layers': tf.version['tfjs-layers'],
   node: process.versions.node,

@@ -71,7 +71,7 @@ describe('training', () => {
     expect(rec.device).toBeTruthy();
     expect(rec.specHash).toMatch(/^[0-9a-f]{64}$/);
     expect(rec.dataFingerprint).toMatch(/^[0-9a-f]{16}$/);
-    expect(rec.versions.tfjs).toBe('4.22.0');
+    expect(rec.versions['tfjs-core']).toBe('4.22.0');
     expect(rec.final?.loss).toBe(epochs[3].metrics.loss);
     expect(rec.test?.accuracy).toBeDefined();
     expect(readFileSync(join(dir, 'spec.snapshot.yaml'), 'utf8')).toContain('name: iris');

@@ -14,7 +14,7 @@
  * software adapter (lavapipe, SwiftShader: slower than WebAssembly) can be refused for
  * `train.device: auto` without registering anything with tfjs.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';

@@ -3,7 +3,7 @@
  * stacks and graphs are both built with the functional API in the order shape inference found.
  * Initializers get seeds derived from the spec's seed and the layer, so weights are reproducible.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf';
 import type { ModelInfo } from '../../core/infer';
 import type { Spec } from '../../core/spec';
 import { deriveSeed, fail } from '../util';

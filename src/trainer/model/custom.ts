@@ -3,7 +3,7 @@
  * tf.serialization so a checkpoint in TensorFlow.js layers format loads again (in the trainer,
  * or in any tfjs program that imports this module first).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf';
 
 type Kwargs = Record<string, unknown>;
 const one = (x: tf.Tensor | tf.Tensor[]): tf.Tensor => (Array.isArray(x) ? x[0] : x);

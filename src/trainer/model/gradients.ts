@@ -6,7 +6,7 @@
  * transformer on (32, 40, 32) inputs costs 2 × 1,280 slices per step (seconds on wasm). The same
  * sum as one reshape and one reduction: dy viewed as [r₀, s₀, r₁, s₁, …], summed over the rᵢ axes.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf';
 
 let registered = false;
 

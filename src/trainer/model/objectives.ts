@@ -2,7 +2,7 @@
  * Catalog losses, metrics, optimizers and learning-rate schedules as TensorFlow.js functions and
  * objects. Every catalog entry of these categories has a mapping (a test walks the catalog).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf';
 import { lookup, withDefaults, type Category, type LabelKind } from '../../core/catalog';
 import type { ItemValue } from '../../core/spec';
 import { fusedCategoricalAccuracy, fusedCrossEntropy, fusedLossesAvailable } from '../kernels/webgpu/losses';

@@ -9,7 +9,7 @@
  * stock kernel's fast path. Batched (rank > 2 with batch > 1) products are
  * left as they are.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../tf';
 import { asTensor } from './util';
 
 /** Wraps the stock kernel function; returns undefined when there is none. */

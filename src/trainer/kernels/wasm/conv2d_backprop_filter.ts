@@ -11,7 +11,7 @@
  * per tap (the wasm Slice kernel copies row by row in JS), and BatchMatMul
  * with transposeA (wasm runs transposed matmuls as a scalar loop).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../tf';
 import { asTensor, geometryFor, im2colFilter, NCHW_TO_NHWC, placeWindow, type ConvGeometry } from './util';
 
 /**

@@ -12,7 +12,7 @@
  *    negative) to inH + (k - 1) * dilation rows; rot180 flips the filter taps;
  *  - viaCol2im: GEMM dy x W^T, then col2im (see below).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../tf';
 import { depthwiseInputGradNHWC } from './depthwise_conv2d_backprop';
 import {
   asTensor, geometryFor, im2colFilter, NCHW_TO_NHWC, NHWC_TO_NCHW, transposedConvInput, type ConvGeometry,

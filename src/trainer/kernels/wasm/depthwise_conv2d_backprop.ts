@@ -10,7 +10,7 @@
  * Filter gradient: one depthwise convolution of x with dy as the filter, the
  * batch folded into the channel axis, then a sum over the batch.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../tf';
 import { asTensor, geometryFor, placeWindow, transposedConvInput, type ConvGeometry } from './util';
 
 export function depthwiseInputGradNHWC(dy: tf.Tensor4D, filter: tf.Tensor4D, g: ConvGeometry): tf.Tensor4D {

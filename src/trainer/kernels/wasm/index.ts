@@ -18,7 +18,7 @@
  * backend's fast ops (XNNPACK conv / matmul, C++ pad / transpose / scatter).
  * It may be called before or after tf.setBackend('wasm').
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../tf';
 // The backend's own kernels must be registered before they can be replaced.
 import '@tensorflow/tfjs-backend-wasm';
 import { batchMatMulConfig } from './batch_mat_mul';

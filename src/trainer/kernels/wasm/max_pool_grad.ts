@@ -23,7 +23,7 @@
  * broadcasting binary ops are slow, so all of this is plain same-shape
  * arithmetic (step, mul, sub) on XNNPACK.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../tf';
 import { depthwiseInputGradNHWC } from './depthwise_conv2d_backprop';
 import { asTensor, geometryFor, im2colFilter, placeWindow, slice2d, type ConvGeometry } from './util';
 

@@ -8,7 +8,7 @@
  * batch, rows and columns) is first reshaped to [outer, reduced, inner], so
  * the transpose is rank 3 at most.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../tf';
 import { asTensor } from './util';
 
 export function sumConfig(stock: tf.KernelConfig | undefined): tf.KernelConfig | undefined {

@@ -9,7 +9,7 @@
  * Ids outside [0, numSegments) are dropped, as in TensorFlow: they are sent to
  * an extra trash row that is cut off afterwards.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../tf';
 import { asTensor, slice2d } from './util';
 
 export const unsortedSegmentSumConfig: tf.KernelConfig = {

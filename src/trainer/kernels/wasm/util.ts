@@ -17,7 +17,7 @@
  *    Tile, comparisons and logical ops, broadcasting along inner axes,
  *    Transpose of rank >= 5, BatchMatMul with transposeA / transposeB.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../tf';
 
 /** A kernel input as a tf.Tensor (inputs handed over by the engine already are). */
 export function asTensor<R extends tf.Rank = tf.Rank>(info: tf.TensorInfo): tf.Tensor<R> {

@@ -22,7 +22,7 @@
  *
  * MODELYAML_WEBGPU_DISPATCH_CACHE=0 keeps tfjs's recordAndSubmit (for measurements).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../tf';
 import { version as installedVersion } from '@tensorflow/tfjs-backend-webgpu/package.json';
 import { env } from '../../../node/config';
 

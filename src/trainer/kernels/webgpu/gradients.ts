@@ -5,7 +5,7 @@
  * per step. Here it is one kernel on webgpu; every other backend keeps tfjs's expression, so the
  * override (gradients are registered per kernel, not per backend) changes nothing elsewhere.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../tf';
 import { fusedKernelsOn, runKernelSource } from './program';
 
 const RELU_GRAD = 'FusedReluGrad';

@@ -19,7 +19,7 @@
  *
  * registerWebGpuKernels() must run after '@tensorflow/tfjs-backend-webgpu' is loaded.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../tf';
 import { filterGradNHWC, viaConvolution } from '../wasm/conv2d_backprop_filter';
 import { geometryFor, type ConvGeometry } from '../wasm/util';
 import { fusedKernelsOn, runKernelSource } from './program';

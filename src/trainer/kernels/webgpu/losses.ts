@@ -12,7 +12,7 @@
  * `fusedCrossEntropy(y, p, fromLogits)` returns the per-row loss, shaped as `p` without its last
  * axis, with a gradient for `p` (none for the labels: zeros).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../tf';
 import { fusedKernelsOn, runKernelSource } from './program';
 
 const EPS = 1e-7;

@@ -16,7 +16,7 @@
  * are unchanged; Adam's packed moments are written back to them when they are read). The kernels are registered for 'webgpu' only; on any other backend the patched
  * optimizer runs tfjs's own update.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../tf';
 import { runKernelSource } from './program';
 
 interface FusedKernel {

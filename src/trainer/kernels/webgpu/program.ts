@@ -4,7 +4,7 @@
  * uniforms. Kernels built on it are registered with `tf.registerKernel` under their own names, so
  * they show up in `tf.profile()` and run through the engine (tidy, disposal) like tfjs's own.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../tf';
 import { env } from '../../../node/config';
 
 /** The parts of tfjs-backend-webgpu's WebGPUProgram interface used here. */

@@ -1,5 +1,5 @@
 /** Builders of the activation layers (catalog/layers/activation.ts) that tfjs's own factories do not cover. */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../tf';
 import { activationOf, type Builder, type Sym } from './shared';
 
 export const activationBuilders: Record<string, Builder> = {

@@ -2,7 +2,7 @@
  * Builders of the attention layers (catalog/layers/attention.ts): tfjs 4.x exports no
  * MultiHeadAttention, so both are composed of dense projections and a custom attention core.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../tf';
 import { product } from '../../util';
 import { ScaledDotProductAttention } from '../custom';
 import { type Builder, type Ctx, init, initializerOf, type P, reg, type Sym, withActivation } from './shared';

@@ -1,5 +1,5 @@
 /** Builders of the core layers (catalog/layers/core.ts) that tfjs's own factories do not cover. */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../tf';
 import { lookup } from '../../../core/catalog';
 import { product } from '../../util';
 import { genericBuilder } from './generic';

@@ -4,7 +4,7 @@
  * Only the layers tfjs has no factory for, or builds differently from Keras, have builders of
  * their own (the other files of this folder).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../tf';
 import { tfjsFactory, tfjsLayerArgs, type LayerEntry, type Params } from '../../../core/catalog';
 import type { ItemValue } from '../../../core/spec';
 import { fail } from '../../util';

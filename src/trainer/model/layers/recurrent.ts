@@ -1,5 +1,5 @@
 /** Builders of the recurrent layers (catalog/layers/recurrent.ts): their activations are internal to the cell. */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../tf';
 import { lookup, withDefaults, type Params } from '../../../core/catalog';
 import { fail } from '../../util';
 import { ResetAfterGRU } from '../custom';

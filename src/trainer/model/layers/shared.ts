@@ -2,7 +2,7 @@
  * What the layer builders share: catalog activations, initializers and regularizers as tfjs
  * objects, seeded; the builder signature and context.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../tf';
 import { fail, gaussian, mulberry32, product } from '../../util';
 import { lookup, withDefaults, type Category, type Params } from '../../../core/catalog';
 import type { ItemValue } from '../../../core/spec';
