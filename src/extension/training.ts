@@ -218,12 +218,12 @@ export function settledResult(handle: TrainingHandle): Promise<TrainingResult> {
   });
   const exited = new Promise<TrainingResult>((resolve) => {
     const child = handle.process;
-    const onExit = (code: number | null, signal: NodeJS.Signals | null) =>
-      // The client resolves in its own exit handler, which runs right after this one: a turn later, it has.
+    const onClose = (code: number | null, signal: NodeJS.Signals | null) =>
+      // The client settles in its own 'close' handler (once all of stderr is read), which runs right
+      // after this one: a turn later, it has.
       setImmediate(() => resolve(failed(`The trainer ended (${signal ?? `exit ${code}`}) but its run could not be closed; see the output channel.`, code, signal)));
-    if (child.exitCode !== null || child.signalCode !== null) onExit(child.exitCode, child.signalCode);
     // First in line: a listener after one that throws would never run.
-    else child.prependOnceListener('exit', onExit);
+    child.prependOnceListener('close', onClose);
   });
   const done = handle.done.catch((e: unknown) => failed(`The training run failed: ${(e as Error)?.message ?? e}`));
   return Promise.race([done, exited]);
