@@ -73,6 +73,17 @@ beforeAll(() => {
 }, 240_000);
 
 describe('modelyaml evaluate', () => {
+  it('training evaluates the test split by itself: evaluation.json of the final model', () => {
+    const e = JSON.parse(readFileSync(join(iris.runDir, 'evaluation.json'), 'utf8')) as EvaluationJson;
+    expect(evaluationJsonProblem(e)).toBeNull();
+    if (e.task !== 'multiclass') throw new Error(`task ${e.task}`);
+    expect(e).toMatchObject({ split: 'test', n: 30 });
+    expect(e.checkpoint).toBeUndefined();
+    expect(e.metrics.accuracy).toBeCloseTo(iris.record.test!.accuracy, 6);
+    // No test split, no evaluation.
+    expect(existsSync(join(house.runDir, 'evaluation.json'))).toBe(false);
+  });
+
   it('classification: the test split with the final model equals the trainer’s test metrics, in the documented schema', () => {
     const r = cli('evaluate', iris.runDir, '--checkpoint', 'last', '--format', 'json');
     expect(r.code, r.err).toBe(0);
