@@ -44,7 +44,8 @@ function modelFolder(runDir: string, which: EvaluateOptions['checkpoint']): { di
 
 /** The run's spec as it was trained, read against the original spec's folder (its data paths are relative to it). */
 function runSpec(runDir: string, specPath: string, workspace: string | undefined) {
-  const file = join(runDir, 'spec.snapshot.yaml');
+  // Older runs kept the spec as spec.model.yaml.
+  const file = ['spec.snapshot.yaml', 'spec.model.yaml'].map((f) => join(runDir, f)).find((f) => existsSync(f)) ?? join(runDir, 'spec.snapshot.yaml');
   if (!existsSync(file)) fail('evaluate/not-a-run', `${runDir} has no spec.snapshot.yaml: it is not a complete run folder.`, { file });
   const specDir = dirname(specPath);
   const a = analyze(readFileSync(file, 'utf8'), { host: fileDataHost(specDir, { workspaces: [workspace ?? process.cwd()] }) });
