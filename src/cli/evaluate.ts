@@ -4,7 +4,7 @@
  * table), or with `--format json` the run's evaluation.json document (docs/evaluation.md).
  */
 import { existsSync, statSync } from 'node:fs';
-import { relative } from 'node:path';
+import { relative, resolve } from 'node:path';
 import type { EvaluateOptions } from '../core/protocol/trainer';
 import { runEvaluation } from '../node/trainerClient';
 
@@ -12,6 +12,8 @@ export interface EvaluateFlags {
   split?: string;
   checkpoint?: string;
   format?: string;
+  /** A CSV or JSONL file of labelled samples to score instead of a split. */
+  data?: string;
   verbose?: boolean;
 }
 
@@ -25,12 +27,14 @@ const CHECKPOINTS = ['best', 'last'] as const;
 
 /** The flags as evaluate options, or a message naming the bad one. */
 export function parseEvaluateFlags(flags: EvaluateFlags): { options: EvaluateOptions; format: 'text' | 'json' } | { error: string } {
+  if (flags.data !== undefined && flags.split !== undefined) return { error: '--data and --split cannot be used together: --data scores the file instead of a split' };
   const split = flags.split ?? 'test';
   if (!(SPLITS as readonly string[]).includes(split)) return { error: `--split must be test, validation or train, not ${split}` };
   if (flags.checkpoint !== undefined && !(CHECKPOINTS as readonly string[]).includes(flags.checkpoint)) return { error: `--checkpoint must be best or last, not ${flags.checkpoint}` };
   const format = flags.format ?? 'text';
   if (format !== 'text' && format !== 'json') return { error: `--format must be text or json, not ${format}` };
-  return { options: { split: split as EvaluateOptions['split'], ...(flags.checkpoint ? { checkpoint: flags.checkpoint as EvaluateOptions['checkpoint'] } : {}) }, format };
+  const source: EvaluateOptions = flags.data !== undefined ? { data: resolve(flags.data) } : { split: split as EvaluateOptions['split'] };
+  return { options: { ...source, ...(flags.checkpoint ? { checkpoint: flags.checkpoint as EvaluateOptions['checkpoint'] } : {}) }, format };
 }
 
 export async function evaluateCommand(args: string[], flags: EvaluateFlags, io: EvaluateIO): Promise<number> {
@@ -61,6 +65,7 @@ export async function evaluateCommand(args: string[], flags: EvaluateFlags, io: 
     return 0;
   }
   const shown = (p: string) => relative(process.cwd(), p) || p;
-  io.out(`${shown(e.runDir)}: ${e.split} split, model from ${shown(e.checkpoint)}\n\n${e.report}\nwritten to ${shown(e.file)}\n`);
+  const what = parsed.options.data ? shown(parsed.options.data) : `${e.split} split`;
+  io.out(`${shown(e.runDir)}: ${what}, model from ${shown(e.checkpoint)}\n\n${e.report}\nwritten to ${shown(e.file)}\n`);
   return 0;
 }

@@ -27,8 +27,9 @@ Usage:
                                                   train in a child process; progress, run record
                                                   in .modelyaml/runs/<name>/<time>/; Ctrl-C cancels
                                                   (exit 130); --resume carries on from a checkpoint
-  modelyaml evaluate <run-dir> [--split test|validation|train] [--checkpoint best|last]
-                 [--format text|json]             score a trained run on a split: classification
+  modelyaml evaluate <run-dir> [--split test|validation|train] [--data FILE.csv|FILE.jsonl]
+                 [--checkpoint best|last] [--format text|json]
+                                                  score a trained run on a split: classification
                                                   report or regression table; writes
                                                   evaluation.json into the run folder
   modelyaml schema                                JSON Schema for other YAML tooling
@@ -162,6 +163,7 @@ export async function main(argv: string[], io: CliIO = stdio): Promise<number> {
         out: { type: 'string' },
         resume: { type: 'string' },
         split: { type: 'string' },
+        data: { type: 'string' },
         checkpoint: { type: 'string' },
         verbose: { type: 'boolean' },
         stdio: { type: 'boolean' },
@@ -193,7 +195,7 @@ export async function main(argv: string[], io: CliIO = stdio): Promise<number> {
   const format = values.format ?? 'text';
   switch (cmd) {
     case 'evaluate':
-      return evaluateCommand(rest, { split: values.split, checkpoint: values.checkpoint, format, verbose: values.verbose }, io);
+      return evaluateCommand(rest, { split: values.split, checkpoint: values.checkpoint, data: values.data, format, verbose: values.verbose }, io);
     case 'check':
       if (format !== 'text' && format !== 'json') {
         io.err(`modelyaml check: --format must be text or json, not ${format}.\n`);

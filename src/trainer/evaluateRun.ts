@@ -18,7 +18,9 @@ import { fileDataHost } from '../node/dataHost';
 import { readRunRecord, RUN_FILE } from '../node/runRecord';
 import { batchOf } from './batches';
 import { loadModel } from './checkpoint';
-import { readPreprocessing } from './data/fitted';
+import { applyFitted, readPreprocessing, type RawRecord } from './data/fitted';
+import { parse as parseCsv } from 'csv-parse/sync';
+import type { Spec } from '../core/spec';
 import { prepareData } from './data/pipeline';
 import type { Data } from './data/table';
 import { chooseBackend } from './device';
@@ -104,9 +106,48 @@ export async function evaluatePart(model: tf.LayersModel, d: Data, labels: Prepr
   return fail('evaluate/unsupported', `Evaluating labels of kind ${labels.kind} is not supported yet (classification with one_hot, class_index or binary labels, and continuous regression are).`);
 }
 
-/** Writes the evaluation next to the run's other files: evaluation.json for the test split, evaluation-<split>.json otherwise. */
+/** Labelled records from a CSV (header row) or JSON Lines file, with where each came from. */
+function readRecords(file: string): { records: RawRecord[]; origin: (i: number) => string } {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    return fail('evaluate/data-unreadable', `Cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}.`, { file });
+  }
+  if (/\.jsonl$/i.test(file)) {
+    const lines = text.split('\n').map((l, i) => ({ l: l.trim(), line: i + 1 })).filter((x) => x.l);
+    const records = lines.map(({ l, line }) => {
+      try {
+        const v = JSON.parse(l) as unknown;
+        if (typeof v === 'object' && v !== null && !Array.isArray(v)) return v as RawRecord;
+      } catch {
+        /* reported below */
+      }
+      return fail('evaluate/data-format', `${file}:${line}: not a JSON object.`, { file, row: line });
+    });
+    return { records, origin: (i) => `${file}:${lines[i].line}` };
+  }
+  if (/\.csv$/i.test(file)) {
+    try {
+      return { records: parseCsv(text, { bom: true, trim: true, skip_empty_lines: true, columns: true }) as RawRecord[], origin: (i) => `${file}:${i + 2}` };
+    } catch (e) {
+      return fail('evaluate/data-format', `${file}: ${(e as Error).message}`, { file });
+    }
+  }
+  return fail('evaluate/data-format', `--data reads a CSV file (.csv, with a header row) or JSON Lines (.jsonl), with the feature and label columns the run was trained on; ${file} is neither.`, { file });
+}
+
+/** The samples of a --data file, through the run's fitted preprocessing exactly as in training. */
+async function dataFilePart(file: string, pre: Preprocessing): Promise<Data> {
+  const { records, origin } = readRecords(file);
+  if (!records.length) fail('evaluate/data-empty', `${file} holds no records to evaluate.`, { file });
+  const a = await applyFitted(pre, records, { labels: true, origin });
+  return { n: a.n, shape: a.shape, x: a.x, y: a.y!, yShape: a.yShape!, origin };
+}
+
+/** Writes the evaluation next to the run's other files: evaluation.json for the test split, evaluation-<split>.json otherwise (evaluation-data.json for --data). */
 export function writeEvaluation(runDir: string, e: EvaluationJson): string {
-  const file = join(runDir, e.split === 'test' ? 'evaluation.json' : `evaluation-${e.split}.json`);
+  const file = join(runDir, e.split === 'test' && !e.data ? 'evaluation.json' : `evaluation-${e.split}.json`);
   writeFileSync(`${file}.tmp`, JSON.stringify(e) + '\n');
   renameSync(`${file}.tmp`, file);
   return file;
@@ -124,6 +165,23 @@ function preprocessingOf(runDir: string): Preprocessing {
   }
 }
 
+type Split = 'train' | 'validation' | 'test';
+
+/** One split of the run's data, rebuilt as training built it (same spec, data and seed). */
+async function splitPart(spec: Spec, o: { specDir: string; seed: number; workspace?: string; fingerprint?: string }, split: Split, warnings: string[], log: Log): Promise<Data> {
+  const prepared = await prepareData(spec, { specDir: o.specDir, seed: o.seed, workspace: o.workspace, progress: (m) => log('debug', m) });
+  const part = prepared.parts[split];
+  if (!part) {
+    const present = (['train', 'validation', 'test'] as const).filter((p) => prepared.parts[p]);
+    return fail('evaluate/no-split', `The run's data has no ${split} split (it has ${present.join(', ')}). Use --split ${present.filter((p) => p !== 'train').at(-1) ?? 'train'}, or give the spec a data.${split} section and train again.`);
+  }
+  if (o.fingerprint && o.fingerprint !== prepared.fingerprint) {
+    warnings.push('the data differs from what the run was trained on (its fingerprint changed): the split may not be the one trained with');
+    log('warning', warnings[warnings.length - 1]);
+  }
+  return part;
+}
+
 export async function evaluateRun(runDirArg: string, options: EvaluateOptions, log: Log): Promise<Omit<EvaluationEvent, 'time'>> {
   const runDir = resolve(runDirArg);
   if (!existsSync(join(runDir, RUN_FILE))) fail('evaluate/not-a-run', `${runDir} is not a run folder (it has no ${RUN_FILE}). Name a folder under .modelyaml/runs/<spec>/, as \`modelyaml train\` prints.`, { file: runDir });
@@ -131,23 +189,14 @@ export async function evaluateRun(runDirArg: string, options: EvaluateOptions, l
   if (!record) return fail('evaluate/not-a-run', `${join(runDir, RUN_FILE)} cannot be read as a run record.`, { file: join(runDir, RUN_FILE) });
   const pre = preprocessingOf(runDir);
   const folder = modelFolder(runDir, options.checkpoint);
-  const split = options.split ?? 'test';
+  const split = options.data ? 'data' : options.split ?? 'test';
   const resolved = JSON.parse(readFileSync(join(runDir, 'resolved.json'), 'utf8')) as { options?: { workspace?: string } };
   const { spec, specDir } = runSpec(runDir, record.spec, resolved.options?.workspace);
 
   const choice = await chooseBackend({ device: 'cpu', backend: options.backend, wasmDir: options.wasmDir, searchFrom: [specDir] });
   log('debug', `backend: ${choice.backend} on ${choice.device}`);
-  const prepared = await prepareData(spec, { specDir, seed: record.seed, workspace: resolved.options?.workspace, progress: (m) => log('debug', m) });
-  const part = prepared.parts[split];
-  if (!part) {
-    const present = (['train', 'validation', 'test'] as const).filter((p) => prepared.parts[p]);
-    fail('evaluate/no-split', `The run's data has no ${split} split (it has ${present.join(', ')}). Use --split ${present.filter((p) => p !== 'train').at(-1) ?? 'train'}, or give the spec a data.${split} section and train again.`);
-  }
   const warnings: string[] = [];
-  if (record.dataFingerprint && record.dataFingerprint !== prepared.fingerprint) {
-    warnings.push('the data differs from what the run was trained on (its fingerprint changed): the split may not be the one trained with');
-  }
-  for (const w of warnings) log('warning', w);
+  const part = options.data ? await dataFilePart(resolve(options.data), pre) : await splitPart(spec, { specDir, seed: record.seed, workspace: resolved.options?.workspace, fingerprint: record.dataFingerprint }, split as Split, warnings, log);
 
   let model: tf.LayersModel;
   try {
@@ -155,7 +204,7 @@ export async function evaluateRun(runDirArg: string, options: EvaluateOptions, l
   } catch (e) {
     return fail('evaluate/bad-checkpoint', `Cannot load the model in ${folder.dir}: ${(e as Error).message}. Train the spec again.`, { file: folder.dir });
   }
-  const ctx: EvaluationContext = { split, run: runDir, ...(folder.checkpoint ? { checkpoint: folder.checkpoint } : {}), createdAt: new Date().toISOString() };
+  const ctx: EvaluationContext = { split, run: runDir, ...(options.data ? { data: resolve(options.data) } : {}), ...(folder.checkpoint ? { checkpoint: folder.checkpoint } : {}), createdAt: new Date().toISOString() };
   try {
     const { evaluation, report } = await evaluatePart(model, part, pre.labels, ctx);
     evaluation.warnings.push(...warnings);

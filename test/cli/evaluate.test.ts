@@ -134,6 +134,39 @@ describe('modelyaml evaluate', () => {
     expect(text.out).toMatch(/output +MAE +MSE +RMSE +R²/);
   });
 
+  it('--data scores a labelled CSV through the run’s fitted preprocessing: the whole file is the train and validation splits together', () => {
+    const score = (...flags: string[]) => {
+      const r = cli('evaluate', house.runDir, '--checkpoint', 'last', '--format', 'json', ...flags);
+      expect(r.code, r.err).toBe(0);
+      const e = JSON.parse(r.out) as EvaluationJson;
+      expect(evaluationJsonProblem(e)).toBeNull();
+      if (e.task !== 'regression') throw new Error(`task ${e.task}`);
+      return e;
+    };
+    const file = join(ROOT, 'examples', 'data', 'houses.csv');
+    const all = score('--data', file);
+    const parts = [score('--split', 'train'), score('--split', 'validation')];
+    expect(all).toMatchObject({ split: 'data', data: file });
+    expect(all.n).toBe(parts[0].n + parts[1].n);
+    expect(all.metrics.mse).toBeCloseTo((parts[0].metrics.mse * parts[0].n + parts[1].metrics.mse * parts[1].n) / all.n, 6);
+    expect(existsSync(join(house.runDir, 'evaluation-data.json'))).toBe(true);
+  });
+
+  it('--data: a file that is not CSV or JSONL, a missing label column, and --split beside it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'modelyaml-evaluate-data-'));
+    writeFileSync(join(dir, 'nolabel.csv'), 'size_m2\n12\n');
+    const r1 = cli('evaluate', house.runDir, '--data', join(ROOT, 'README.md'));
+    expect(r1.code).toBe(1);
+    expect(r1.err).toContain('--data reads a CSV file (.csv, with a header row) or JSON Lines (.jsonl)');
+    const r2 = cli('evaluate', house.runDir, '--data', join(dir, 'nolabel.csv'));
+    expect(r2.code).toBe(1);
+    expect(r2.err).toContain('nolabel.csv:2: no `price_k` field.');
+    const r3 = cli('evaluate', house.runDir, '--data', join(dir, 'nolabel.csv'), '--split', 'test');
+    expect(r3.code).toBe(2);
+    expect(r3.err).toContain('--data and --split cannot be used together');
+    for (const r of [r1, r2, r3]) noStack(r.err);
+  });
+
   it('a split the run does not have: says which it has', () => {
     const r = cli('evaluate', house.runDir);
     expect(r.code).toBe(1);

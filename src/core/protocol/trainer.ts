@@ -43,6 +43,8 @@ export interface EvaluateOptions {
   split?: 'test' | 'validation' | 'train';
   /** Default: `best` if the run has it, else `last`, else the final model. */
   checkpoint?: 'best' | 'last';
+  /** Evaluate this CSV or JSONL file (features and labels, as the run's source read them) instead of a split. */
+  data?: string;
   /** Force one backend (tests); default the CPU. */
   backend?: string;
   wasmDir?: string;
@@ -229,6 +231,7 @@ export function validateTrainOptions(v: unknown): Validated<TrainOptions> {
 const evaluateOptionFields: Record<keyof EvaluateOptions, Check> = {
   split: opt(oneOf('test', 'validation', 'train')),
   checkpoint: opt(oneOf('best', 'last')),
+  data: opt(str),
   backend: opt(str),
   wasmDir: opt(str),
 };
