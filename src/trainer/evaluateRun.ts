@@ -83,13 +83,14 @@ export interface PartEvaluation {
 }
 
 /** The metrics of one part from the model's predictions, by the kind of labels the run was trained with. */
-export async function evaluatePart(model: tf.LayersModel, d: Data, labels: Preprocessing['labels'], ctx: EvaluationContext, batchSize = 256): Promise<PartEvaluation> {
+export async function evaluatePart(model: tf.LayersModel, d: Data, pre: Pick<Preprocessing, 'labels' | 'input'>, ctx: EvaluationContext, batchSize = 256): Promise<PartEvaluation> {
+  const { labels } = pre;
   const predicted = await predictRows(model, d, batchSize);
   const actual = labelRows(d);
   const names = (k: number) => Array.from({ length: k }, (_, i) => labels.names?.[i] ?? String(i));
   try {
     if (labels.kind === 'continuous') {
-      const outputNames = actual[0]?.length === 1 ? [labels.names?.[0] ?? 'target'] : names(actual[0]?.length ?? 0);
+      const outputNames = actual[0]?.length === 1 ? [pre.input.label ?? 'target'] : names(actual[0]?.length ?? 0);
       const m = evaluateRegression({ actual, predicted, outputNames });
       return { evaluation: regressionJson(m, ctx), report: regressionReport(m) };
     }
@@ -206,7 +207,7 @@ export async function evaluateRun(runDirArg: string, options: EvaluateOptions, l
   }
   const ctx: EvaluationContext = { split, run: runDir, ...(options.data ? { data: resolve(options.data) } : {}), ...(folder.checkpoint ? { checkpoint: folder.checkpoint } : {}), createdAt: new Date().toISOString() };
   try {
-    const { evaluation, report } = await evaluatePart(model, part, pre.labels, ctx);
+    const { evaluation, report } = await evaluatePart(model, part, pre, ctx);
     evaluation.warnings.push(...warnings);
     const file = writeEvaluation(runDir, evaluation);
     return { type: 'evaluation', runDir, file, split, checkpoint: folder.dir, report, evaluation };

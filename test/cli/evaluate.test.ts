@@ -146,7 +146,7 @@ describe('modelyaml evaluate', () => {
     const file = join(ROOT, 'examples', 'data', 'houses.csv');
     const all = score('--data', file);
     const parts = [score('--split', 'train'), score('--split', 'validation')];
-    expect(all).toMatchObject({ split: 'data', data: file });
+    expect(all).toMatchObject({ split: 'data', data: file, outputNames: ['price_k'] });
     expect(all.n).toBe(parts[0].n + parts[1].n);
     expect(all.metrics.mse).toBeCloseTo((parts[0].metrics.mse * parts[0].n + parts[1].metrics.mse * parts[1].n) / all.n, 6);
     expect(existsSync(join(house.runDir, 'evaluation-data.json'))).toBe(true);
