@@ -212,3 +212,18 @@ describe('modelyaml evaluate', () => {
     for (const r of [r1, r2, r3]) noStack(r.err);
   });
 });
+
+describe('modelyaml evaluate on a binary text classifier', () => {
+  it('the LSTM sentiment example: validation accuracy equals the trainer’s, with the binary threshold table', () => {
+    const lstm = trainRun(join(ROOT, 'examples', 'lstm-sentiment.model.yaml'), '--epochs', '1');
+    const r = cli('evaluate', lstm.runDir, '--split', 'validation', '--checkpoint', 'last', '--format', 'json');
+    expect(r.code, r.err).toBe(0);
+    const e = JSON.parse(r.out) as EvaluationJson;
+    expect(evaluationJsonProblem(e)).toBeNull();
+    if (e.task !== 'binary') throw new Error(`task ${e.task}`);
+    expect(e.metrics.accuracy).toBeCloseTo(lstm.record.final!.val_accuracy, 6);
+    expect(e.thresholds?.bestF1.f1).toBeGreaterThanOrEqual(0);
+    const text = cli('evaluate', lstm.runDir, '--split', 'validation');
+    expect(text.out).toMatch(/^best F1 \d\.\d{4} at threshold \d\.\d{4}$/m);
+  }, 120_000);
+});
