@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { evaluationJsonProblem, type EvaluationJson } from '../../src/core/evaluate';
+import type { ClassificationEvaluation, RegressionEvaluation } from '../../src/core/evaluate/schema';
 import type { RunRecord } from '../../src/core/protocol/trainer';
 
 const ROOT = join(__dirname, '..', '..');
@@ -59,6 +60,15 @@ function copyRun(runDir: string): string {
   return dir;
 }
 
+/** The JSON a successful `evaluate --format json` printed, checked against the schema and the task. */
+function printed<T extends 'binary' | 'multiclass' | 'regression'>(r: ReturnType<typeof cli>, task: T): T extends 'regression' ? RegressionEvaluation : ClassificationEvaluation {
+  expect(r.code, r.err).toBe(0);
+  const e = JSON.parse(r.out) as EvaluationJson;
+  expect(evaluationJsonProblem(e)).toBeNull();
+  expect(e.task).toBe(task);
+  return e as T extends 'regression' ? RegressionEvaluation : ClassificationEvaluation;
+}
+
 const noStack = (s: string) => expect(s).not.toMatch(/\n\s+at .+:\d+:\d+/);
 
 let iris: { runDir: string; record: RunRecord };
@@ -86,10 +96,7 @@ describe('modelyaml evaluate', () => {
 
   it('classification: the test split with the final model equals the trainer’s test metrics, in the documented schema', () => {
     const r = cli('evaluate', iris.runDir, '--checkpoint', 'last', '--format', 'json');
-    expect(r.code, r.err).toBe(0);
-    const e = JSON.parse(r.out) as EvaluationJson;
-    expect(evaluationJsonProblem(e)).toBeNull();
-    if (e.task !== 'multiclass') throw new Error(`task ${e.task}`);
+    const e = printed(r, 'multiclass');
     expect(e).toMatchObject({ split: 'test', checkpoint: 'last', n: 30 });
     // The trainer scored the same model (its last epoch, no early stopping) on the same split.
     expect(e.metrics.accuracy).toBeCloseTo(iris.record.test!.accuracy, 6);
@@ -104,10 +111,7 @@ describe('modelyaml evaluate', () => {
 
   it('classification: the validation split with the last checkpoint equals the last epoch’s val_accuracy', () => {
     const r = cli('evaluate', iris.runDir, '--split', 'validation', '--checkpoint', 'last', '--format', 'json');
-    expect(r.code, r.err).toBe(0);
-    const e = JSON.parse(r.out) as EvaluationJson;
-    expect(evaluationJsonProblem(e)).toBeNull();
-    if (e.task !== 'multiclass') throw new Error(`task ${e.task}`);
+    const e = printed(r, 'multiclass');
     expect(e.metrics.accuracy).toBeCloseTo(iris.record.final!.val_accuracy, 6);
     expect(existsSync(join(iris.runDir, 'evaluation-validation.json'))).toBe(true);
   });
@@ -124,10 +128,7 @@ describe('modelyaml evaluate', () => {
 
   it('regression: MSE and MAE on the validation split equal the trainer’s val_loss and val_mean_absolute_error', () => {
     const r = cli('evaluate', house.runDir, '--split', 'validation', '--checkpoint', 'last', '--format', 'json');
-    expect(r.code, r.err).toBe(0);
-    const e = JSON.parse(r.out) as EvaluationJson;
-    expect(evaluationJsonProblem(e)).toBeNull();
-    if (e.task !== 'regression') throw new Error(`task ${e.task}`);
+    const e = printed(r, 'regression');
     expect(e.metrics.mse / house.record.final!.val_loss).toBeCloseTo(1, 5);
     expect(e.metrics.mae / house.record.final!.val_mean_absolute_error).toBeCloseTo(1, 5);
     const text = cli('evaluate', house.runDir, '--split', 'validation');
@@ -135,14 +136,7 @@ describe('modelyaml evaluate', () => {
   });
 
   it('--data scores a labelled CSV through the run’s fitted preprocessing: the whole file is the train and validation splits together', () => {
-    const score = (...flags: string[]) => {
-      const r = cli('evaluate', house.runDir, '--checkpoint', 'last', '--format', 'json', ...flags);
-      expect(r.code, r.err).toBe(0);
-      const e = JSON.parse(r.out) as EvaluationJson;
-      expect(evaluationJsonProblem(e)).toBeNull();
-      if (e.task !== 'regression') throw new Error(`task ${e.task}`);
-      return e;
-    };
+    const score = (...flags: string[]) => printed(cli('evaluate', house.runDir, '--checkpoint', 'last', '--format', 'json', ...flags), 'regression');
     const file = join(ROOT, 'examples', 'data', 'houses.csv');
     const all = score('--data', file);
     const parts = [score('--split', 'train'), score('--split', 'validation')];
@@ -217,10 +211,7 @@ describe('modelyaml evaluate on a binary text classifier', () => {
   it('the LSTM sentiment example: validation accuracy equals the trainer’s, with the binary threshold table', () => {
     const lstm = trainRun(join(ROOT, 'examples', 'lstm-sentiment.model.yaml'), '--epochs', '1');
     const r = cli('evaluate', lstm.runDir, '--split', 'validation', '--checkpoint', 'last', '--format', 'json');
-    expect(r.code, r.err).toBe(0);
-    const e = JSON.parse(r.out) as EvaluationJson;
-    expect(evaluationJsonProblem(e)).toBeNull();
-    if (e.task !== 'binary') throw new Error(`task ${e.task}`);
+    const e = printed(r, 'binary');
     expect(e.metrics.accuracy).toBeCloseTo(lstm.record.final!.val_accuracy, 6);
     expect(e.thresholds?.bestF1.f1).toBeGreaterThanOrEqual(0);
     const text = cli('evaluate', lstm.runDir, '--split', 'validation');
