@@ -13,6 +13,7 @@ import { formatSummary, summarize, summaryJson } from '../core/summary';
 import { fileDataHost } from '../node/dataHost';
 import { DATA_PATHS_ENV } from '../node/dataPaths';
 import { terminalTrainIO, trainCommand } from './train';
+import { evaluateCommand } from './evaluate';
 import { VERSION } from '../core/version';
 
 const HELP = `modelyaml — check, summarise, draw and train *.model.yaml neural-network specs
@@ -26,6 +27,11 @@ Usage:
                                                   train in a child process; progress, run record
                                                   in .modelyaml/runs/<name>/<time>/; Ctrl-C cancels
                                                   (exit 130); --resume carries on from a checkpoint
+  modelyaml evaluate <run-dir> [--split test|validation|train] [--data FILE.csv|FILE.jsonl]
+                 [--checkpoint best|last] [--format text|json]
+                                                  score a trained run on a split: classification
+                                                  report or regression table; writes
+                                                  evaluation.json into the run folder
   modelyaml schema                                JSON Schema for other YAML tooling
   modelyaml docs                                  the language reference (Markdown)
   modelyaml lsp --stdio                           run the language server for any LSP client
@@ -43,6 +49,7 @@ Examples:
   modelyaml summary examples/mnist-cnn.model.yaml
   modelyaml graph examples/residual-cnn.model.yaml > model.mmd
   modelyaml train examples/mnist-cnn.model.yaml --epochs 2
+  modelyaml evaluate .modelyaml/runs/mnist-cnn/<time> --split validation
 `;
 
 const color = process.stdout.isTTY && !process.env.NO_COLOR;
@@ -149,12 +156,15 @@ export async function main(argv: string[], io: CliIO = stdio): Promise<number> {
       options: {
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
-        format: { type: 'string', default: 'text' },
+        format: { type: 'string' },
         direction: { type: 'string', default: 'TB' },
         epochs: { type: 'string' },
         device: { type: 'string' },
         out: { type: 'string' },
         resume: { type: 'string' },
+        split: { type: 'string' },
+        data: { type: 'string' },
+        checkpoint: { type: 'string' },
         verbose: { type: 'boolean' },
         stdio: { type: 'boolean' },
         'node-ipc': { type: 'boolean' },
@@ -182,21 +192,24 @@ export async function main(argv: string[], io: CliIO = stdio): Promise<number> {
     io.out(HELP);
     return cmd || values.help ? 0 : 2;
   }
+  const format = values.format ?? 'text';
   switch (cmd) {
+    case 'evaluate':
+      return evaluateCommand(rest, { split: values.split, checkpoint: values.checkpoint, data: values.data, format, verbose: values.verbose }, io);
     case 'check':
-      if (values.format !== 'text' && values.format !== 'json') {
-        io.err(`modelyaml check: --format must be text or json, not ${values.format}.\n`);
+      if (format !== 'text' && format !== 'json') {
+        io.err(`modelyaml check: --format must be text or json, not ${format}.\n`);
         return 2;
       }
-      return check(rest, values.format, io);
+      return check(rest, format, io);
     case 'summary': {
-      if (values.format !== 'text' && values.format !== 'json') {
-        io.err(`modelyaml summary: --format must be text or json, not ${values.format}.\n`);
+      if (format !== 'text' && format !== 'json') {
+        io.err(`modelyaml summary: --format must be text or json, not ${format}.\n`);
         return 2;
       }
       const a = single(rest, 'summary', io);
       if (!a) return 1;
-      io.out(values.format === 'json' ? summaryJson(summarize(a)) : formatSummary(summarize(a), !!a.model?.isGraph));
+      io.out(format === 'json' ? summaryJson(summarize(a)) : formatSummary(summarize(a), !!a.model?.isGraph));
       return hasErrors(a) ? 1 : 0;
     }
     case 'graph': {
@@ -223,7 +236,7 @@ export async function main(argv: string[], io: CliIO = stdio): Promise<number> {
       return new Promise<number>(() => undefined); // runs until the client disconnects
     }
     default: {
-      const known = ['check', 'summary', 'graph', 'train', 'schema', 'docs', 'lsp'];
+      const known = ['check', 'summary', 'graph', 'train', 'evaluate', 'schema', 'docs', 'lsp'];
       const { closest } = await import('../core/suggest');
       const s = closest(cmd, known);
       io.err(`modelyaml: unknown command '${cmd}'.${s ? ` Did you mean '${s}'?` : ''}\n\n${HELP}`);

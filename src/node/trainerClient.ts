@@ -8,7 +8,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { DoneEvent, ErrorEvent, RunStatus, TrainerCommand, TrainerEvent, TrainOptions } from '../core/protocol/trainer';
+import type { DoneEvent, ErrorEvent, EvaluateOptions, EvaluationEvent, RunStatus, TrainerCommand, TrainerEvent, TrainOptions } from '../core/protocol/trainer';
 import { validateTrainerEvent } from '../core/protocol/trainer';
 import { closeAbandonedRecord, readRunRecord } from './runRecord';
 
@@ -204,4 +204,44 @@ export function startTraining(specPath: string, options: StartOptions, onEvent: 
     },
     done: result,
   };
+}
+
+export interface EvaluationResult {
+  evaluation?: EvaluationEvent;
+  error?: ErrorEvent;
+  exitCode: number | null;
+}
+
+/**
+ * Evaluates a run's checkpoint in a trainer process (the CLI holds no tfjs): resolves with the
+ * `evaluation` event, or the `error` that explains why there is none (a crash included).
+ */
+export function runEvaluation(runDir: string, options: EvaluateOptions & Pick<StartOptions, 'trainerPath' | 'execArgv' | 'env'>, onEvent: (e: TrainerEvent) => void = () => undefined): Promise<EvaluationResult> {
+  const { trainerPath, execArgv, env, ...evaluateOptions } = options;
+  const child = fork(resolveTrainerPath(trainerPath), [], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], execArgv: execArgv ?? [], env: { ...process.env, ...env }, serialization: 'json' });
+  let stderr = '';
+  child.stderr?.on('data', (b: Buffer) => (stderr = (stderr + b.toString('utf8')).slice(-STDERR_TAIL)));
+  child.stdout?.resume();
+  const result: EvaluationResult = { exitCode: null };
+  child.on('message', (m: unknown) => {
+    const v = validateTrainerEvent(m);
+    if (!v.ok) return onEvent({ type: 'log', time: Date.now(), level: 'warning', message: `dropped an invalid message from the trainer: ${v.error}` });
+    if (v.value.type === 'evaluation') result.evaluation = v.value;
+    if (v.value.type === 'error') result.error = v.value;
+    onEvent(v.value);
+  });
+  child.send({ type: 'evaluate', runDir: resolve(runDir), options: evaluateOptions } satisfies TrainerCommand);
+  return new Promise((done) => {
+    child.on('error', (err) => {
+      result.error ??= { type: 'error', time: Date.now(), code: 'trainer/spawn', message: `Could not start the trainer: ${err.message}` };
+    });
+    child.on('close', (code, signal) => {
+      result.exitCode = code;
+      if (!result.evaluation && !result.error) {
+        const said = failureLines(stderr, stderr.length, undefined);
+        result.error = { type: 'error', time: Date.now(), code: 'trainer/crashed', message: `The trainer ${signal ? `was killed by ${signal}` : `exited with code ${code}`} before finishing the evaluation.${said.length ? ` Its last error output: ${said.join(' | ')}` : ''}` };
+      }
+      done(result);
+    });
+  });
 }

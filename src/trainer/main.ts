@@ -1,6 +1,7 @@
 /**
  * The trainer process (bundled as dist/trainer.js, started with child_process.fork). It waits for
- * a `start` command, trains, and sends typed events back over IPC; `cancel` stops it between
+ * a `start` command, trains, and sends typed events back over IPC (or an `evaluate` command,
+ * answered by an `evaluation` event); `cancel` stops it between
  * batches. Every command is validated on arrival.
  */
 import type { TrainerCommand, TrainerEvent } from '../core/protocol/trainer';
@@ -8,6 +9,7 @@ import { validateTrainerCommand } from '../core/protocol/trainer';
 import { isParallelWorker, runParallelWorker } from './parallel';
 import { removeTemporaries } from '../node/runRecord';
 import { errorEvent, runTraining, type Control } from './train';
+import { evaluateRun } from './evaluateRun';
 import { env } from '../node/config';
 
 const control: Control = { cancelled: false };
@@ -70,6 +72,20 @@ async function start(cmd: Extract<TrainerCommand, { type: 'start' }>): Promise<v
   }
 }
 
+/** `evaluate`: one evaluation, answered with an `evaluation` event (or an `error`); no run record. */
+async function evaluateCommand(cmd: Extract<TrainerCommand, { type: 'evaluate' }>): Promise<void> {
+  try {
+    const log = (level: 'debug' | 'info' | 'warning', message: string) => emit({ type: 'log', time: Date.now(), level, message });
+    emit({ ...(await evaluateRun(cmd.runDir, cmd.options, log)), time: Date.now() });
+    await finish(0);
+  } catch (e) {
+    const ev = { ...errorEvent(e), time: Date.now() } as Extract<TrainerEvent, { type: 'error' }>;
+    if (ev.code === 'trainer/internal' && e instanceof Error && e.stack) process.stderr.write(`${e.stack}\n`);
+    emit(ev);
+    await finish(1);
+  }
+}
+
 function bestEffort(write: () => void): void {
   try {
     write();
@@ -93,7 +109,8 @@ process.on('message', (m: unknown) => {
     return;
   }
   started = true;
-  void start(v.value);
+  if (v.value.type === 'evaluate') void evaluateCommand(v.value);
+  else void start(v.value);
 });
 
 /** How long a SIGTERMed trainer waits for its last message to reach the parent. */

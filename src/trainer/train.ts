@@ -15,6 +15,8 @@ import { evaluate, ResidentData } from './batches';
 import { checkpointSpecHash, folderSaveHandler, readLoopState, resolveCheckpoint, restoreCheckpoint, type LoopState } from './checkpoint';
 import { prepareData, type Prepared } from './data/pipeline';
 import { writePreprocessing } from './data/fitted';
+import { evaluatePart, writeEvaluation } from './evaluateRun';
+import type { Preprocessing } from '../core/protocol/preprocessing';
 import { chooseBackend, type BackendChoice } from './device';
 import { buildModel } from './model/build';
 import { learningRateOf, lossOf, metricOf, optimizerOf, scheduleOf, setLearningRate } from './model/objectives';
@@ -312,18 +314,19 @@ export async function runTraining(specPath: string, options: TrainOptions, emit:
     parallel?.stop();
     resident?.dispose();
   }
-  await finishRun(record, outcome, { model: compiled.model, test: parts.test, bs: rate.bs, lossFn: compiled.lossFn, metrics: compiled.metrics }, t0, send, log);
+  await finishRun(record, outcome, { model: compiled.model, test: parts.test, preprocessing: prepared.preprocessing, bs: rate.bs, lossFn: compiled.lossFn, metrics: compiled.metrics }, t0, send, log);
 }
 
 /** The test split, the final model and the closed record. */
 async function finishRun(
-  record: RunRecordWriter, outcome: LoopOutcome, m: Pick<LoopContext, 'model' | 'bs' | 'lossFn' | 'metrics'> & { test?: Prepared['parts']['test'] }, t0: number, send: Send, log: Log,
+  record: RunRecordWriter, outcome: LoopOutcome, m: Pick<LoopContext, 'model' | 'bs' | 'lossFn' | 'metrics'> & { test?: Prepared['parts']['test']; preprocessing: Preprocessing }, t0: number, send: Send, log: Log,
 ): Promise<void> {
   const { status, reason, epochsRun, last } = outcome;
   let test: Metrics | undefined;
   if (m.test && status === 'completed') {
     test = (await evaluate(m.model, m.test, m.bs, m.lossFn, m.metrics)).metrics;
     log('info', `test: ${Object.entries(test).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(', ')}`);
+    await evaluateTestSplit(record.dir, m.model, m.test, m.preprocessing, log);
   }
   if (status === 'completed') {
     const dir = join(record.dir, 'model');
@@ -339,6 +342,17 @@ async function finishRun(
   send({ type: 'done', status, reason, epochs: epochsRun, durationMs, runDir: record.dir, final: last, ...(test ? { test } : {}) });
   record.close(status, reason, { epochs: epochsRun, final: last, ...(test ? { test } : {}) });
   m.model.dispose();
+}
+
+/** Every completed run with a test split keeps its full evaluation (evaluation.json); a task the metrics do not cover yet is only logged. */
+async function evaluateTestSplit(runDir: string, model: tf.LayersModel, test: Prepared['parts']['test'] & object, preprocessing: Preprocessing, log: Log): Promise<void> {
+  try {
+    const { evaluation } = await evaluatePart(model, test, preprocessing, { split: 'test', run: runDir, createdAt: new Date().toISOString() });
+    log('info', `test split evaluated: ${writeEvaluation(runDir, evaluation)}`);
+  } catch (e) {
+    if (!(e instanceof TrainerError)) throw e;
+    log('warning', `no evaluation.json: ${e.message}`);
+  }
 }
 
 /** The error event for a failure; a user never sees a stack trace (ours go to stderr: `--verbose`, the output channel). */

@@ -36,6 +36,11 @@ describe('trainer protocol validators', () => {
     expect(validateTrainerCommand({ type: 'start', specPath: '/a', options: { device: 'tpu' } }).ok).toBe(false);
     expect(validateTrainOptions({ bogus: 1 })).toMatchObject({ ok: false, error: expect.stringContaining('bogus') });
     expect(validateTrainerCommand({ type: 'launch' }).ok).toBe(false);
+    expect(validateTrainerCommand({ type: 'evaluate', runDir: '/r', options: { split: 'validation', checkpoint: 'last' } })).toMatchObject({ ok: true });
+    expect(validateTrainerCommand({ type: 'evaluate', runDir: '/r', options: { split: 'holdout' } })).toMatchObject({ ok: false, error: expect.stringContaining('split') });
+    expect(validateTrainerCommand({ type: 'evaluate', runDir: 1 }).ok).toBe(false);
+    expect(validateTrainerEvent({ type: 'evaluation', time: 1, runDir: '/r', file: '/r/evaluation.json', split: 'test', checkpoint: '/r/model', report: '', evaluation: {} }).ok).toBe(true);
+    expect(validateTrainerEvent({ type: 'evaluation', time: 1, runDir: '/r', file: '/r/evaluation.json', split: 'test', checkpoint: '/r/model', report: '', evaluation: 'x' }).ok).toBe(false);
   });
 
   it('validates run records', () => {

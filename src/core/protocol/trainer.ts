@@ -37,8 +37,22 @@ export interface TrainOptions {
   maxThreads?: number;
 }
 
+/** What `evaluate` scores: which split, with which checkpoint. */
+export interface EvaluateOptions {
+  /** Default `test`. */
+  split?: 'test' | 'validation' | 'train';
+  /** Default: `best` if the run has it, else `last`, else the final model. */
+  checkpoint?: 'best' | 'last';
+  /** Evaluate this CSV or JSONL file (features and labels, as the run's source read them) instead of a split. */
+  data?: string;
+  /** Force one backend (tests); default the CPU. */
+  backend?: string;
+  wasmDir?: string;
+}
+
 export type TrainerCommand =
   | { type: 'start'; specPath: string; options: TrainOptions }
+  | { type: 'evaluate'; runDir: string; options: EvaluateOptions }
   | { type: 'cancel' };
 
 export type RunStatus = 'running' | 'completed' | 'cancelled' | 'failed';
@@ -140,7 +154,23 @@ export interface ErrorEvent {
   diagnostics?: string[];
 }
 
-export type TrainerEvent = StartedEvent | BatchEvent | EpochEvent | LogEvent | CheckpointEvent | DoneEvent | ErrorEvent;
+/** The answer to an `evaluate` command. */
+export interface EvaluationEvent {
+  type: 'evaluation';
+  time: number;
+  runDir: string;
+  /** Where it was written: the run's evaluation.json (test) or evaluation-<split>.json. */
+  file: string;
+  split: string;
+  /** The model folder evaluated. */
+  checkpoint: string;
+  /** The text report (scikit-learn's classification report, or the regression table). */
+  report: string;
+  /** The evaluation.json document (docs/evaluation.md); checked with evaluationJsonProblem. */
+  evaluation: unknown;
+}
+
+export type TrainerEvent = EvaluationEvent | StartedEvent | BatchEvent | EpochEvent | LogEvent | CheckpointEvent | DoneEvent | ErrorEvent;
 
 // ─── Validators ───────────────────────────────────────────────────────────────────────────────
 
@@ -164,6 +194,7 @@ const eventFields: { [K in TrainerEvent['type']]: Fields } = {
     time: num, status: oneOf('completed', 'cancelled', 'failed'), reason: str, epochs: int, durationMs: num,
     runDir: opt(str), final: metrics, test: opt(metrics),
   },
+  evaluation: { time: num, runDir: str, file: str, split: str, checkpoint: str, report: str, evaluation: isObj },
   error: { time: num, code: str, message: str, file: opt(str), row: opt(int), offset: opt(int), diagnostics: opt(arrayOf(str, Infinity)) },
 };
 
@@ -197,10 +228,24 @@ export function validateTrainOptions(v: unknown): Validated<TrainOptions> {
   return checkFields<TrainOptions>('options', v, optionFields);
 }
 
+const evaluateOptionFields: Record<keyof EvaluateOptions, Check> = {
+  split: opt(oneOf('test', 'validation', 'train')),
+  checkpoint: opt(oneOf('best', 'last')),
+  data: opt(str),
+  backend: opt(str),
+  wasmDir: opt(str),
+};
+
 /** Checks a command from the parent; the trainer answers an invalid one with an `error` event. */
 export function validateTrainerCommand(v: unknown): Validated<TrainerCommand> {
   if (!isObj(v)) return { ok: false, error: 'a trainer command must be an object' };
   if (v.type === 'cancel') return { ok: true, value: { type: 'cancel' } };
+  if (v.type === 'evaluate') {
+    if (!str(v.runDir)) return { ok: false, error: 'invalid `evaluate` command: `runDir` must be a string' };
+    const o = checkFields<EvaluateOptions>('options', v.options ?? {}, evaluateOptionFields);
+    if (!o.ok) return { ok: false, error: `invalid \`evaluate\` command: ${o.error}` };
+    return { ok: true, value: { type: 'evaluate', runDir: v.runDir as string, options: o.value } };
+  }
   if (v.type === 'start') {
     if (!str(v.specPath)) return { ok: false, error: 'invalid `start` command: `specPath` must be a string' };
     const o = validateTrainOptions(v.options ?? {});

@@ -1,0 +1,220 @@
+/**
+ * `modelyaml evaluate` end to end: tiny real runs trained with the built CLI (dist/, `npm run
+ * build` first), then evaluated with it. The numbers must equal the trainer's own metrics for the
+ * same model and split, the JSON must follow docs/evaluation.md, and bad inputs get a message and
+ * an exit code, never a stack trace.
+ */
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { evaluationJsonProblem, type EvaluationJson } from '../../src/core/evaluate';
+import type { ClassificationEvaluation, RegressionEvaluation } from '../../src/core/evaluate/schema';
+import type { RunRecord } from '../../src/core/protocol/trainer';
+
+const ROOT = join(__dirname, '..', '..');
+const CLI = join(ROOT, 'dist', 'cli.js');
+
+function cli(...args: string[]) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 120_000, env: { ...process.env, NO_COLOR: '1' } });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+const IRIS = `version: 1
+name: iris-eval
+seed: 5
+data:
+  source: { dataset: iris }
+  pipeline: [standardize, { one_hot: 3 }]
+  validation: { split: 0.2 }
+  test: { split: 0.2 }
+model:
+  input: [4]
+  layers:
+    - dense: { units: 16, activation: relu }
+    - dense: { units: 3, activation: softmax }
+train:
+  loss: categorical_crossentropy
+  optimizer: { adam: { learning_rate: 0.05 } }
+  metrics: [accuracy]
+  epochs: 3
+  batch_size: 16
+`;
+
+/** Trains a spec with the built CLI into a fresh folder; returns the run folder and its record. */
+function trainRun(spec: string, ...flags: string[]): { runDir: string; record: RunRecord } {
+  const out = mkdtempSync(join(tmpdir(), 'modelyaml-evaluate-'));
+  const r = cli('train', spec, '--out', out, ...flags);
+  expect(r.code, r.err).toBe(0);
+  const [name] = readdirSync(out);
+  const [time] = readdirSync(join(out, name));
+  const runDir = join(out, name, time);
+  return { runDir, record: JSON.parse(readFileSync(join(runDir, 'run.json'), 'utf8')) as RunRecord };
+}
+
+/** A copy of a run folder to break. */
+function copyRun(runDir: string): string {
+  const dir = join(mkdtempSync(join(tmpdir(), 'modelyaml-evaluate-copy-')), 'run');
+  cpSync(runDir, dir, { recursive: true });
+  return dir;
+}
+
+/** The JSON a successful `evaluate --format json` printed, checked against the schema and the task. */
+function printed<T extends 'binary' | 'multiclass' | 'regression'>(r: ReturnType<typeof cli>, task: T): T extends 'regression' ? RegressionEvaluation : ClassificationEvaluation {
+  expect(r.code, r.err).toBe(0);
+  const e = JSON.parse(r.out) as EvaluationJson;
+  expect(evaluationJsonProblem(e)).toBeNull();
+  expect(e.task).toBe(task);
+  return e as T extends 'regression' ? RegressionEvaluation : ClassificationEvaluation;
+}
+
+const noStack = (s: string) => expect(s).not.toMatch(/\n\s+at .+:\d+:\d+/);
+
+let iris: { runDir: string; record: RunRecord };
+let house: { runDir: string; record: RunRecord };
+
+beforeAll(() => {
+  expect(existsSync(CLI), 'dist/cli.js is missing: run `npm run build` first').toBe(true);
+  const dir = mkdtempSync(join(tmpdir(), 'modelyaml-evaluate-spec-'));
+  writeFileSync(join(dir, 'iris.model.yaml'), IRIS);
+  iris = trainRun(join(dir, 'iris.model.yaml'));
+  house = trainRun(join(ROOT, 'examples', 'house-prices.model.yaml'), '--epochs', '4');
+}, 240_000);
+
+describe('modelyaml evaluate', () => {
+  it('training evaluates the test split by itself: evaluation.json of the final model', () => {
+    const e = JSON.parse(readFileSync(join(iris.runDir, 'evaluation.json'), 'utf8')) as EvaluationJson;
+    expect(evaluationJsonProblem(e)).toBeNull();
+    if (e.task !== 'multiclass') throw new Error(`task ${e.task}`);
+    expect(e).toMatchObject({ split: 'test', n: 30 });
+    expect(e.checkpoint).toBeUndefined();
+    expect(e.metrics.accuracy).toBeCloseTo(iris.record.test!.accuracy, 6);
+    // No test split, no evaluation.
+    expect(existsSync(join(house.runDir, 'evaluation.json'))).toBe(false);
+  });
+
+  it('classification: the test split with the final model equals the trainer’s test metrics, in the documented schema', () => {
+    const r = cli('evaluate', iris.runDir, '--checkpoint', 'last', '--format', 'json');
+    const e = printed(r, 'multiclass');
+    expect(e).toMatchObject({ split: 'test', checkpoint: 'last', n: 30 });
+    // The trainer scored the same model (its last epoch, no early stopping) on the same split.
+    expect(e.metrics.accuracy).toBeCloseTo(iris.record.test!.accuracy, 6);
+    expect(e.metrics.logLoss).toBeCloseTo(iris.record.test!.loss, 4);
+    // Recomputed here from the per-sample predictions and the confusion matrix.
+    const s = e.samples!;
+    expect(s.actual.filter((a, i) => a === s.predicted[i]).length / e.n).toBeCloseTo(e.metrics.accuracy, 12);
+    expect(e.confusionMatrix.reduce((a, row, i) => a + row[i], 0) / e.n).toBeCloseTo(e.metrics.accuracy, 12);
+    const written = JSON.parse(readFileSync(join(iris.runDir, 'evaluation.json'), 'utf8')) as EvaluationJson;
+    expect(written.metrics).toEqual(e.metrics);
+  });
+
+  it('classification: the validation split with the last checkpoint equals the last epoch’s val_accuracy', () => {
+    const r = cli('evaluate', iris.runDir, '--split', 'validation', '--checkpoint', 'last', '--format', 'json');
+    const e = printed(r, 'multiclass');
+    expect(e.metrics.accuracy).toBeCloseTo(iris.record.final!.val_accuracy, 6);
+    expect(existsSync(join(iris.runDir, 'evaluation-validation.json'))).toBe(true);
+  });
+
+  it('prints scikit-learn’s classification report by default (the best checkpoint, the test split)', () => {
+    const r = cli('evaluate', iris.runDir);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/^ {14}precision {4}recall {2}f1-score {3}support$/m);
+    expect(r.out).toMatch(/^ {4}accuracy {20,}\d\.\d{4} {8}30$/m);
+    expect(r.out).toMatch(/^weighted avg /m);
+    expect(r.out).toContain('checkpoints/best');
+    expect(r.out).toContain('evaluation.json');
+  });
+
+  it('regression: MSE and MAE on the validation split equal the trainer’s val_loss and val_mean_absolute_error', () => {
+    const r = cli('evaluate', house.runDir, '--split', 'validation', '--checkpoint', 'last', '--format', 'json');
+    const e = printed(r, 'regression');
+    expect(e.metrics.mse / house.record.final!.val_loss).toBeCloseTo(1, 5);
+    expect(e.metrics.mae / house.record.final!.val_mean_absolute_error).toBeCloseTo(1, 5);
+    const text = cli('evaluate', house.runDir, '--split', 'validation');
+    expect(text.out).toMatch(/output +MAE +MSE +RMSE +R²/);
+  });
+
+  it('--data scores a labelled CSV through the run’s fitted preprocessing: the whole file is the train and validation splits together', () => {
+    const score = (...flags: string[]) => printed(cli('evaluate', house.runDir, '--checkpoint', 'last', '--format', 'json', ...flags), 'regression');
+    const file = join(ROOT, 'examples', 'data', 'houses.csv');
+    const all = score('--data', file);
+    const parts = [score('--split', 'train'), score('--split', 'validation')];
+    expect(all).toMatchObject({ split: 'data', data: file, outputNames: ['price_k'] });
+    expect(all.n).toBe(parts[0].n + parts[1].n);
+    expect(all.metrics.mse).toBeCloseTo((parts[0].metrics.mse * parts[0].n + parts[1].metrics.mse * parts[1].n) / all.n, 6);
+    expect(existsSync(join(house.runDir, 'evaluation-data.json'))).toBe(true);
+  });
+
+  it('--data: a file that is not CSV or JSONL, a missing label column, and --split beside it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'modelyaml-evaluate-data-'));
+    writeFileSync(join(dir, 'nolabel.csv'), 'size_m2\n12\n');
+    const r1 = cli('evaluate', house.runDir, '--data', join(ROOT, 'README.md'));
+    expect(r1.code).toBe(1);
+    expect(r1.err).toContain('--data reads a CSV file (.csv, with a header row) or JSON Lines (.jsonl)');
+    const r2 = cli('evaluate', house.runDir, '--data', join(dir, 'nolabel.csv'));
+    expect(r2.code).toBe(1);
+    expect(r2.err).toContain('nolabel.csv:2: no `price_k` field.');
+    const r3 = cli('evaluate', house.runDir, '--data', join(dir, 'nolabel.csv'), '--split', 'test');
+    expect(r3.code).toBe(2);
+    expect(r3.err).toContain('--data and --split cannot be used together');
+    for (const r of [r1, r2, r3]) noStack(r.err);
+  });
+
+  it('a split the run does not have: says which it has', () => {
+    const r = cli('evaluate', house.runDir);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('has no test split (it has train, validation). Use --split validation');
+    noStack(r.err);
+  });
+
+  it('bad inputs get a message and an exit code, no stack trace', () => {
+    const notRun = cli('evaluate', ROOT);
+    expect(notRun.code).toBe(1);
+    expect(notRun.err).toContain('is not a run folder (it has no run.json)');
+    const missing = cli('evaluate', join(ROOT, 'no-such-run'));
+    expect(missing.code).toBe(1);
+    expect(missing.err).toContain('is not a folder');
+    const split = cli('evaluate', iris.runDir, '--split', 'holdout');
+    expect(split.code).toBe(2);
+    expect(split.err).toContain('--split must be test, validation or train, not holdout');
+    const checkpoint = cli('evaluate', iris.runDir, '--checkpoint', 'first');
+    expect(checkpoint.code).toBe(2);
+    expect(checkpoint.err).toContain('--checkpoint must be best or last');
+    expect(cli('evaluate').code).toBe(2);
+    for (const r of [notRun, missing, split, checkpoint]) noStack(r.err);
+  });
+
+  it('a run without the checkpoint asked for, or without any model, or without preprocessing.json', () => {
+    const noBest = copyRun(iris.runDir);
+    rmSync(join(noBest, 'checkpoints', 'best'), { recursive: true });
+    const r1 = cli('evaluate', noBest, '--checkpoint', 'best');
+    expect(r1.code).toBe(1);
+    expect(r1.err).toContain('has no best checkpoint');
+    expect(r1.err).toContain('use --checkpoint last');
+    rmSync(join(noBest, 'checkpoints'), { recursive: true });
+    rmSync(join(noBest, 'model'), { recursive: true });
+    const r2 = cli('evaluate', noBest);
+    expect(r2.code).toBe(1);
+    expect(r2.err).toContain('holds no trained model');
+    const noPre = copyRun(iris.runDir);
+    rmSync(join(noPre, 'preprocessing.json'));
+    const r3 = cli('evaluate', noPre);
+    expect(r3.code).toBe(1);
+    expect(r3.err).toContain('has no preprocessing.json');
+    expect(r3.err).toContain('Train the spec again');
+    for (const r of [r1, r2, r3]) noStack(r.err);
+  });
+});
+
+describe('modelyaml evaluate on a binary text classifier', () => {
+  it('the LSTM sentiment example: validation accuracy equals the trainer’s, with the binary threshold table', () => {
+    const lstm = trainRun(join(ROOT, 'examples', 'lstm-sentiment.model.yaml'), '--epochs', '1');
+    const r = cli('evaluate', lstm.runDir, '--split', 'validation', '--checkpoint', 'last', '--format', 'json');
+    const e = printed(r, 'binary');
+    expect(e.metrics.accuracy).toBeCloseTo(lstm.record.final!.val_accuracy, 6);
+    expect(e.thresholds?.bestF1.f1).toBeGreaterThanOrEqual(0);
+    const text = cli('evaluate', lstm.runDir, '--split', 'validation');
+    expect(text.out).toMatch(/^best F1 \d\.\d{4} at threshold \d\.\d{4}$/m);
+  }, 120_000);
+});
