@@ -43,6 +43,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     options,
     client: { capabilities: {}, configurationSupport: false, inlayRefreshSupport: false },
     workspaceFolders: [],
+    recheckAll: () => undefined, // set by scheduleDiagnostics
     log,
     touch: () => (lastActivity = Date.now()),
     lastActivity: () => lastActivity,

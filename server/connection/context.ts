@@ -32,6 +32,8 @@ export interface ServerContext {
   client: ClientState;
   /** The client's workspace folders as paths (from `initialize`): data files are read only inside them. */
   workspaceFolders: string[];
+  /** Checks every open document again from scratch (data files or folders changed). */
+  recheckAll(): void;
   log(message: string): void;
   /** Records activity now. */
   touch(): void;

@@ -80,12 +80,15 @@ export function scheduleDiagnostics(ctx: ServerContext): () => void {
   // A data file appeared, changed or went away: file checks may answer differently now. Events
   // come in bursts (a checkout, an unzip): one re-check after the burst.
   let filesChanged: NodeJS.Timeout | undefined;
+  ctx.recheckAll = () => {
+    service.reset();
+    for (const d of documents.all()) schedule(d.uri);
+  };
   connection.onDidChangeWatchedFiles(() => {
     if (filesChanged) clearTimeout(filesChanged);
     filesChanged = setTimeout(() => {
       filesChanged = undefined;
-      service.reset();
-      for (const d of documents.all()) schedule(d.uri);
+      ctx.recheckAll();
     }, 100);
   });
 

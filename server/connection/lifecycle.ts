@@ -54,6 +54,8 @@ function serverCapabilities(td: TextDocumentClientCapabilities): ServerCapabilit
     semanticTokensProvider: { legend: semanticTokensLegend, full: true, range: true },
     documentFormattingProvider: true,
     documentRangeFormattingProvider: true,
+    // Data is read only inside the workspace folders: follow them as they are added and removed.
+    workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
   };
 }
 
@@ -134,6 +136,14 @@ export function registerLifecycle(ctx: ServerContext, warmup: Warmup): void {
         { globPattern: '**/*.{csv,jsonl}', kind: WatchKind.Change },
       ];
       connection.client.register(DidChangeWatchedFilesNotification.type, { watchers }).catch(() => undefined);
+    }
+    if (workspace?.workspaceFolders) {
+      connection.workspace.onDidChangeWorkspaceFolders((e) => {
+        const paths = (folders: { uri: string }[]) => folderPaths({ workspaceFolders: folders } as InitializeParams);
+        const removed = new Set(paths(e.removed));
+        ctx.workspaceFolders = [...ctx.workspaceFolders.filter((f) => !removed.has(f)), ...paths(e.added)];
+        ctx.recheckAll();
+      });
     }
     warmup.schedule();
   });

@@ -61,3 +61,36 @@ describe('language server: data paths', () => {
     expect(found).toEqual([{ code: 'data/outside-workspace', message: expect.stringContaining(`\`../../outside.csv\` is outside the workspace (${ws})`), line: 2 }]);
   });
 });
+
+describe('language server: workspace folders added later', () => {
+  it('a spec whose data was outside is checked again when a folder holding both is added to the workspace', async () => {
+    // The spec is opened before its project is a workspace folder: only its own folder counts.
+    const outer = realpathSync(mkdtempSync(join(tmpdir(), 'modelyaml-lsp-folders-')));
+    const project = join(outer, 'project');
+    mkdirSync(join(project, 'specs'), { recursive: true });
+    mkdirSync(join(outer, 'other'), { recursive: true });
+    writeFileSync(join(project, 'd.csv'), 'a,b,y\n1,2,3\n');
+    const c = startLsp('node', [serverJs, '--stdio'], { cwd: outer });
+    try {
+      const folder = (p: string) => ({ uri: pathToFileURL(p).href, name: p });
+      await c.connection.sendRequest('initialize', {
+        processId: process.pid, rootUri: null, workspaceFolders: [folder(join(outer, 'other'))],
+        capabilities: { workspace: { workspaceFolders: true } },
+      });
+      c.connection.sendNotification('initialized', {});
+      const uri = pathToFileURL(join(project, 'specs', 's.model.yaml')).href;
+      const first = c.diagnostics(uri, 1);
+      c.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'modelyaml', version: 1, text: spec('../d.csv') } });
+      expect((await first).diagnostics.map((d) => d.code)).toEqual(['data/outside-workspace']);
+      const added = c.diagnostics(uri, 1);
+      c.connection.sendNotification('workspace/didChangeWorkspaceFolders', { event: { added: [folder(project)], removed: [] } });
+      expect((await added).diagnostics).toEqual([]);
+      const removed = c.diagnostics(uri, 1);
+      c.connection.sendNotification('workspace/didChangeWorkspaceFolders', { event: { added: [], removed: [folder(project)] } });
+      expect((await removed).diagnostics.map((d) => d.code)).toEqual(['data/outside-workspace']);
+    } finally {
+      await c.stop();
+      rmSync(outer, { recursive: true, force: true });
+    }
+  });
+});
