@@ -8,17 +8,27 @@ import { SpecCodeLensProvider } from './codeLens';
 import { serverGraph, startLanguageClient } from './languageClient';
 import { registerPanels } from './panels';
 import { newFromTemplate } from './templates';
-import { registerTraining } from './training';
+import { registerTraining, type TrainingManager } from './training';
 import { trackWalkthrough } from './walkthrough';
 
 let client: LanguageClient | undefined;
 
-export function activate(context: vscode.ExtensionContext): { activationMs: number } {
+/** What `activate` returns: for other extensions and for the integration tests, which wait on it. */
+export interface ModelYamlApi {
+  activationMs: number;
+  /** Settles once the language server has answered `initialize` (or failed to start). */
+  serverReady: Promise<void>;
+  /** Every event of every training run, with the spec it belongs to. */
+  onTrainerEvent: TrainingManager['onEvent'];
+}
+
+export function activate(context: vscode.ExtensionContext): ModelYamlApi {
   const t0 = performance.now();
   const output = vscode.window.createOutputChannel('ModelYAML', { log: true });
   context.subscriptions.push(output);
 
-  client = startLanguageClient(context, output);
+  const started = startLanguageClient(context, output);
+  client = started.client;
   const training = registerTraining(context, output);
   registerPanels(context, { training, output, graph: serverGraph(client, output) });
   context.subscriptions.push(trackWalkthrough(vscode));
@@ -36,7 +46,7 @@ export function activate(context: vscode.ExtensionContext): { activationMs: numb
 
   const activationMs = performance.now() - t0;
   output.info(`activated in ${activationMs.toFixed(1)} ms`);
-  return { activationMs };
+  return { activationMs, serverReady: started.ready, onTrainerEvent: (listener) => training.onEvent(listener) };
 }
 
 export async function deactivate(): Promise<void> {

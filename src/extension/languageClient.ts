@@ -29,7 +29,7 @@ function fontSize(): number {
   return vscode.workspace.getConfiguration('editor').get<number>('fontSize') ?? 14;
 }
 
-export function startLanguageClient(context: vscode.ExtensionContext, output: vscode.OutputChannel): LanguageClient {
+export function startLanguageClient(context: vscode.ExtensionContext, output: vscode.OutputChannel): { client: LanguageClient; ready: Promise<void> } {
   const module = context.asAbsolutePath('dist/server.js');
   const serverOptions: ServerOptions = {
     run: { module, transport: TransportKind.ipc },
@@ -59,8 +59,8 @@ export function startLanguageClient(context: vscode.ExtensionContext, output: vs
     vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('editor.fontSize') && sendTheme()),
   );
   // Not awaited: activation returns at once and the server comes up in the background.
-  client.start().catch((e) => output.appendLine(`language server failed to start: ${(e as Error).message}`));
-  return client;
+  const ready = client.start().catch((e) => output.appendLine(`language server failed to start: ${(e as Error).message}`));
+  return { client, ready };
 }
 
 /** The architecture panel's graph source: the server's analysis of the open document (`modelyaml/graph`). */

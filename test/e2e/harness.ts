@@ -319,14 +319,29 @@ export class Workbench {
 
   /** Runs a command through the command palette (F1), by its full title. */
   async command(title: string): Promise<void> {
-    await this.page.keyboard.press('Escape');
-    await this.page.keyboard.press('F1');
-    const input = this.page.locator('.quick-input-widget input.input');
-    await input.waitFor({ timeout: UI_TIMEOUT });
+    const input = await this.openQuickInput('F1');
     await input.fill(`>${title}`);
     const row = this.quickPickRow(title);
     await row.waitFor({ timeout: UI_TIMEOUT });
     await row.click();
+  }
+
+  /**
+   * Opens the quick input with `key`. A task terminal that says "press any key to close it" takes
+   * the first key while it closes and focus moves: the key is pressed again until the input shows.
+   */
+  private async openQuickInput(key: string): Promise<Locator> {
+    const input = this.page.locator('.quick-input-widget input.input');
+    for (let attempt = 1; ; attempt++) {
+      await this.page.keyboard.press('Escape');
+      await this.page.keyboard.press(key);
+      try {
+        await input.waitFor({ timeout: attempt < 3 ? 5_000 : UI_TIMEOUT });
+        return input;
+      } catch (e) {
+        if (attempt >= 3) throw e;
+      }
+    }
   }
 
   /** A row of the open quick pick whose label is exactly `label` (or starts with it). */
@@ -337,10 +352,7 @@ export class Workbench {
 
   /** Opens a workspace file by Quick Open, after waiting for its row (Enter on the first row races the search). */
   async openFile(name: string): Promise<void> {
-    await this.page.keyboard.press('Escape');
-    await this.page.keyboard.press('Control+P');
-    const input = this.page.locator('.quick-input-widget input.input');
-    await input.waitFor({ timeout: UI_TIMEOUT });
+    const input = await this.openQuickInput('Control+P');
     await input.fill(name);
     const row = this.page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: name }).first();
     await row.waitFor({ timeout: UI_TIMEOUT });

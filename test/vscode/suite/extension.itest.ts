@@ -4,7 +4,7 @@
  * `vscode.execute…Provider` commands, and the run records stand in for the curves panel).
  */
 import * as assert from 'node:assert/strict';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite, suiteSetup, test } from 'mocha';
 import * as vscode from 'vscode';
@@ -26,26 +26,65 @@ async function open(name: string): Promise<vscode.TextEditor> {
   return vscode.window.showTextDocument(doc);
 }
 
-/** Polls `probe` until it returns something other than undefined/false. */
-async function until<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeout = 60_000): Promise<T> {
-  const deadline = Date.now() + timeout;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined && v !== false) return v as T;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeout} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+/**
+ * `probe`'s first answer other than undefined/false: asked now and again whenever one of
+ * `events` fires. No timer: mocha's test timeout bounds the wait.
+ */
+function whenTrue<T>(probe: () => T | undefined | false | Promise<T | undefined | false>, events: vscode.Event<unknown>[]): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const subscriptions: vscode.Disposable[] = [];
+    let settled = false;
+    const settle = (f: () => void) => {
+      if (settled) return;
+      settled = true;
+      for (const d of subscriptions) d.dispose();
+      f();
+    };
+    const ask = async () => {
+      try {
+        const v = await probe();
+        if (v !== undefined && v !== false) settle(() => resolve(v as T));
+      } catch (e) {
+        settle(() => reject(e));
+      }
+    };
+    for (const e of events) subscriptions.push(e(() => void ask()));
+    void ask();
+  });
+}
+
+/** The extension's API (src/extension/extension.ts: ModelYamlApi), as far as these tests use it. */
+interface TrainerEventLike {
+  type: string;
+  runDir?: string;
+  status?: string;
+}
+interface Api {
+  activationMs: number;
+  serverReady: Promise<void>;
+  onTrainerEvent(listener: (specPath: string, event: TrainerEventLike) => void): vscode.Disposable;
+}
+
+/** The events of the next run of `spec`, until its `done`. */
+function runEvents(api: Api, spec: string, onEvent?: (e: TrainerEventLike) => void): Promise<TrainerEventLike[]> {
+  const events: TrainerEventLike[] = [];
+  return new Promise((resolve) => {
+    const d = api.onTrainerEvent((specPath, e) => {
+      if (!specPath.endsWith(spec)) return;
+      events.push(e);
+      onEvent?.(e);
+      if (e.type === 'done' || e.type === 'error') {
+        d.dispose();
+        resolve(events);
+      }
+    });
+  });
 }
 
 function positionOf(doc: vscode.TextDocument, needle: string, offset = 0): vscode.Position {
   const i = doc.getText().indexOf(needle);
   assert.ok(i >= 0, `\`${needle}\` is in ${doc.uri.path}`);
   return doc.positionAt(i + offset);
-}
-
-function runsOf(specName: string): string[] {
-  const dir = join(folder().fsPath, '.modelyaml', 'runs', specName);
-  return existsSync(dir) ? readdirSync(dir).map((d) => join(dir, d)) : [];
 }
 
 function runStatus(dir: string): string | undefined {
@@ -89,13 +128,15 @@ function taskEnded(name: string): Promise<void> {
 
 suite('ModelYAML in VS Code', () => {
   let activationMs = Number.NaN;
+  let api: Api;
 
   suiteSetup(async () => {
-    const ext = vscode.extensions.getExtension<{ activationMs: number }>(EXTENSION_ID);
+    const ext = vscode.extensions.getExtension<Api>(EXTENSION_ID);
     assert.ok(ext, `${EXTENSION_ID} is installed`);
     await open('mnist-cnn.model.yaml');
-    const api = await ext.activate();
+    api = await ext.activate();
     activationMs = api.activationMs;
+    await api.serverReady;
   });
 
   test('activates and reports its activation time (the server starts in the background)', () => {
@@ -113,11 +154,9 @@ suite('ModelYAML in VS Code', () => {
     const editor = await open('mnist-cnn.model.yaml');
     const doc = editor.document;
     const range = new vscode.Range(0, 0, doc.lineCount, 0);
-    const labels = await until('inlay hints', async () => {
-      const hints = await vscode.commands.executeCommand<vscode.InlayHint[]>('vscode.executeInlayHintProvider', doc.uri, range);
-      const l = hints.map((h) => (typeof h.label === 'string' ? h.label : h.label.map((p) => p.value).join('')));
-      return l.length ? l : undefined;
-    });
+    // The server is up (suiteSetup): it answers for the document it was just told about.
+    const hints = await vscode.commands.executeCommand<vscode.InlayHint[]>('vscode.executeInlayHintProvider', doc.uri, range);
+    const labels = hints.map((h) => (typeof h.label === 'string' ? h.label : h.label.map((p) => p.value).join('')));
     assert.ok(labels.includes('→ (None, 26, 26, 32) · 320 params'), labels.join('\n'));
     assert.ok(labels.some((l) => l.startsWith('Σ 93,322 params')), labels.join('\n'));
   });
@@ -125,11 +164,8 @@ suite('ModelYAML in VS Code', () => {
   test('hovering `adam` shows the rendered formula image', async () => {
     const editor = await open('mnist-cnn.model.yaml');
     const pos = positionOf(editor.document, 'adam', 1);
-    const text = await until('a hover with a formula', async () => {
-      const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', editor.document.uri, pos);
-      const t = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
-      return t.includes('data:image/svg+xml') ? t : undefined;
-    });
+    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', editor.document.uri, pos);
+    const text = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
     assert.match(text, /!\[[^\]]*\]\(data:image\/svg\+xml;base64,/);
     assert.match(text.toLowerCase(), /adam/);
   });
@@ -140,13 +176,14 @@ suite('ModelYAML in VS Code', () => {
     const at = positionOf(doc, 'units: 10, activation: softmax', 'units: '.length);
     const range = new vscode.Range(at, at.translate(0, 2));
     await editor.edit((e) => e.replace(range, '5'));
-    const diag = await until('the diagnostic of the planted error', () =>
-      vscode.languages.getDiagnostics(doc.uri).find((d) => d.message.includes('The last layer has 5 outputs, but the labels have 10 classes')),
+    const diag = await whenTrue(
+      () => vscode.languages.getDiagnostics(doc.uri).find((d) => d.message.includes('The last layer has 5 outputs, but the labels have 10 classes')),
+      [vscode.languages.onDidChangeDiagnostics],
     );
     assert.equal(diag.severity, vscode.DiagnosticSeverity.Error);
     assert.equal(diag.range.start.line, at.line);
     await vscode.commands.executeCommand('undo');
-    await until('the diagnostic to clear', () => vscode.languages.getDiagnostics(doc.uri).every((d) => d.severity !== vscode.DiagnosticSeverity.Error));
+    await whenTrue(() => vscode.languages.getDiagnostics(doc.uri).every((d) => d.severity !== vscode.DiagnosticSeverity.Error), [vscode.languages.onDidChangeDiagnostics]);
   });
 
   test('completion after `- ` offers layer types', async () => {
@@ -162,30 +199,28 @@ suite('ModelYAML in VS Code', () => {
   test('the architecture panel opens on a spec', async () => {
     await open('mnist-cnn.model.yaml');
     await vscode.commands.executeCommand('modelyaml.showArchitecture');
-    await until('the Architecture tab', () =>
-      vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.includes('modelyaml.architecture')),
+    await whenTrue(
+      () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.includes('modelyaml.architecture')),
+      [vscode.window.tabGroups.onDidChangeTabs],
     );
   });
 
   test('running the Train task trains, and the run record grows epoch by epoch', async () => {
     await open('tiny.model.yaml');
-    const before = new Set(runsOf('tiny-xor'));
     const ended = taskEnded('train tiny.model.yaml');
-    await runTrainTask('tiny.model.yaml');
-    const run = await until('the run folder', () => runsOf('tiny-xor').find((d) => !before.has(d)));
+    // Each epoch event is recorded in metrics.jsonl before it is sent: count the lines as they come.
+    let run = '';
     const seen: number[] = [];
-    await until(
-      'the run to complete',
-      () => {
-        const metrics = join(run, 'metrics.jsonl');
-        const n = existsSync(metrics) ? readFileSync(metrics, 'utf8').split('\n').filter(Boolean).length : 0;
-        if (n !== seen[seen.length - 1]) seen.push(n);
-        return runStatus(run) === 'completed';
-      },
-      180_000,
-    );
+    const events = runEvents(api, 'tiny.model.yaml', (e) => {
+      if (e.type === 'started' && e.runDir) run = e.runDir;
+      if (e.type === 'epoch') seen.push(readFileSync(join(run, 'metrics.jsonl'), 'utf8').split('\n').filter(Boolean).length);
+    });
+    await runTrainTask('tiny.model.yaml');
+    const all = await events;
     await ended;
-    assert.ok(seen.filter((n, i) => i > 0 && n > seen[i - 1]).length >= 2, `metrics lines over time: ${seen.join(', ')}`);
+    assert.equal(all.at(-1)?.status, 'completed', JSON.stringify(all.at(-1)));
+    assert.equal(runStatus(run), 'completed');
+    assert.ok(seen.filter((n, i) => i > 0 && n > seen[i - 1]).length >= 2, `metrics lines at each epoch: ${seen.join(', ')}`);
     // The run folder keeps a snapshot of the spec that is not itself a spec: no task offers to train it.
     assert.ok(existsSync(join(run, 'spec.snapshot.yaml')), 'the run folder has spec.snapshot.yaml');
     const tasks = await vscode.tasks.fetchTasks({ type: 'modelyaml' });
@@ -194,13 +229,22 @@ suite('ModelYAML in VS Code', () => {
 
   test('cancelling a run stops it', async () => {
     await open('long.model.yaml');
-    const before = new Set(runsOf('mnist-mlp'));
     const ended = taskEnded('train long.model.yaml');
+    let run = '';
+    let firstMetrics: () => void = () => undefined;
+    const metricsWritten = new Promise<void>((resolve) => (firstMetrics = resolve));
+    // A batch or epoch event is in metrics.jsonl before it is sent.
+    const events = runEvents(api, 'long.model.yaml', (e) => {
+      if (e.type === 'started' && e.runDir) run = e.runDir;
+      if (e.type === 'batch' || e.type === 'epoch') firstMetrics();
+    });
     await runTrainTask('long.model.yaml');
-    const run = await until('the run folder', () => runsOf('mnist-mlp').find((d) => !before.has(d)));
-    await until('the first metrics', () => existsSync(join(run, 'metrics.jsonl')) && readFileSync(join(run, 'metrics.jsonl'), 'utf8').length > 0, 120_000);
+    await metricsWritten;
+    assert.ok(readFileSync(join(run, 'metrics.jsonl'), 'utf8').length > 0, 'metrics.jsonl has the first metrics');
     await vscode.commands.executeCommand('modelyaml.cancelTraining');
+    const all = await events;
     await ended;
-    await until('the run record to say cancelled', () => runStatus(run) === 'cancelled');
+    assert.equal(all.at(-1)?.status, 'cancelled', JSON.stringify(all.at(-1)));
+    assert.equal(runStatus(run), 'cancelled');
   });
 });
