@@ -20,6 +20,8 @@ import { batchOf } from './batches';
 import { loadModel } from './checkpoint';
 import { applyFitted, readPreprocessing, type RawRecord } from './data/fitted';
 import { parse as parseCsv } from 'csv-parse/sync';
+import { csvOptions } from '../node/csv';
+import { maxRecordBytes } from './data/readers';
 import type { Spec } from '../core/spec';
 import { prepareData } from './data/pipeline';
 import type { Data } from './data/table';
@@ -130,7 +132,7 @@ function readRecords(file: string): { records: RawRecord[]; origin: (i: number) 
   }
   if (/\.csv$/i.test(file)) {
     try {
-      return { records: parseCsv(text, { bom: true, trim: true, skip_empty_lines: true, columns: true }) as RawRecord[], origin: (i) => `${file}:${i + 2}` };
+      return { records: parseCsv(text, { ...csvOptions(',', maxRecordBytes()), info: false, columns: true }) as RawRecord[], origin: (i) => `${file}:${i + 2}` };
     } catch (e) {
       return fail('evaluate/data-format', `${file}: ${(e as Error).message}`, { file });
     }
