@@ -22,9 +22,24 @@ function firstLine(head: string): string {
   return end < 0 ? head : head.slice(0, end);
 }
 
+/**
+ * A host serves one analysis (the server makes one per check): the roots (a walk up to the git
+ * folder) are found only when a data path is first asked about, and each path is inspected once,
+ * however many checks ask about it.
+ */
 export function fileDataHost(specDir: string, options: DataHostOptions = {}): DataHost {
-  const roots = dataRoots(specDir, options.workspaces ?? [process.cwd()]);
-  const inspect = (p: string, expect: 'file' | 'folder'): DataPathAnswer => inspectDataPath(isAbsolute(p) ? p : resolve(specDir, p), p, roots, expect);
+  let roots: string[] | undefined;
+  const answers = new Map<string, DataPathAnswer>();
+  const inspect = (p: string, expect: 'file' | 'folder'): DataPathAnswer => {
+    const key = `${expect}\0${p}`;
+    let answer = answers.get(key);
+    if (!answer) {
+      roots ??= dataRoots(specDir, options.workspaces ?? [process.cwd()]);
+      answer = inspectDataPath(isAbsolute(p) ? p : resolve(specDir, p), p, roots, expect);
+      answers.set(key, answer);
+    }
+    return answer;
+  };
   const head = (p: string): { text: string; complete: boolean } | undefined => {
     const answer = inspect(p, 'file');
     if (!('real' in answer)) return undefined;
