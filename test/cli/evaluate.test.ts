@@ -12,6 +12,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { evaluationJsonProblem, type EvaluationJson } from '../../src/core/evaluate';
 import type { ClassificationEvaluation, RegressionEvaluation } from '../../src/core/evaluate/schema';
 import type { RunRecord } from '../../src/core/protocol/trainer';
+import { irisSpec } from '../trainer/helpers';
 
 const ROOT = join(__dirname, '..', '..');
 const CLI = join(ROOT, 'dist', 'cli.js');
@@ -21,26 +22,7 @@ function cli(...args: string[]) {
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
-const IRIS = `version: 1
-name: iris-eval
-seed: 5
-data:
-  source: { dataset: iris }
-  pipeline: [standardize, { one_hot: 3 }]
-  validation: { split: 0.2 }
-  test: { split: 0.2 }
-model:
-  input: [4]
-  layers:
-    - dense: { units: 16, activation: relu }
-    - dense: { units: 3, activation: softmax }
-train:
-  loss: categorical_crossentropy
-  optimizer: { adam: { learning_rate: 0.05 } }
-  metrics: [accuracy]
-  epochs: 3
-  batch_size: 16
-`;
+const IRIS = irisSpec({ name: 'iris-eval', seed: 5, test: 0.2, epochs: 3 });
 
 /** Trains a spec with the built CLI into a fresh folder; returns the run folder and its record. */
 function trainRun(spec: string, ...flags: string[]): { runDir: string; record: RunRecord } {

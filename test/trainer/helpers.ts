@@ -108,14 +108,14 @@ export async function train(spec: string, options: Partial<StartOptions> = {}, o
 
 export const ofType = <T extends TrainerEvent['type']>(events: TrainerEvent[], type: T) => events.filter((e): e is Extract<TrainerEvent, { type: T }> => e.type === type);
 
-/** A small iris classifier (4 → units → 3) with a validation split. */
-export const irisSpec = ({ epochs = 4, name = 'iris', units = 16, optimizer = '{ adam: { learning_rate: 0.05 } }', metrics = '[accuracy]' } = {}) => `version: 1
+/** A small iris classifier (4 → units → 3) with a validation split, and a test split when `test` is set. */
+export const irisSpec = ({ epochs = 4, name = 'iris', units = 16, optimizer = '{ adam: { learning_rate: 0.05 } }', metrics = '[accuracy]', seed = 3, test = 0 } = {}) => `version: 1
 name: ${name}
-seed: 3
+seed: ${seed}
 data:
   source: { dataset: iris }
   pipeline: [standardize, { one_hot: 3 }]
-  validation: { split: 0.2 }
+  validation: { split: 0.2 }${test ? `\n  test: { split: ${test} }` : ''}
 model:
   input: [4]
   layers:

@@ -14,30 +14,12 @@ import type { RunInfo } from '../../src/core/protocol/webview';
 import { registerPanels } from '../../src/extension/panels';
 import { LoadedRun } from '../../src/node/runFolders';
 import { registerTraining } from '../../src/extension/training';
-import { ROOT, tempDir, trainerBundle } from '../trainer/helpers';
+import { irisSpec, ROOT, tempDir, trainerBundle } from '../trainer/helpers';
 import { fakeVscode, Uri, type FakeTerminal } from './fakeVscode';
 import { recorded } from './fixtures/runs';
 import { connectPanel, launchChromium, openPanel, settled, startServer, type PanelPage, type StaticServer } from './harness';
 
-const spec = `version: 1
-name: iris-resume
-seed: 3
-data:
-  source: { dataset: iris }
-  pipeline: [standardize, { one_hot: 3 }]
-  validation: { split: 0.2 }
-model:
-  input: [4]
-  layers:
-    - dense: { units: 8, activation: relu }
-    - dense: { units: 3, activation: softmax }
-train:
-  loss: categorical_crossentropy
-  optimizer: { adam: { learning_rate: 0.05 } }
-  metrics: [accuracy]
-  batch_size: 16
-  epochs: 2
-`;
+const spec = irisSpec({ name: 'iris-resume', units: 8, epochs: 2 });
 
 let browser: Browser;
 let server: StaticServer;

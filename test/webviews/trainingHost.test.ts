@@ -15,7 +15,7 @@ import { LoadedRun } from '../../src/node/runFolders';
 import { newFromTemplate } from '../../src/extension/templates';
 import { registerTraining, type TrainingManager } from '../../src/extension/training';
 import { WALKTHROUGH_KEYS, trackWalkthrough } from '../../src/extension/walkthrough';
-import { ROOT, tempDir, trainerBundle } from '../trainer/helpers';
+import { irisSpec, ROOT, tempDir, trainerBundle } from '../trainer/helpers';
 import { fakeVscode, Uri, type FakeTerminal, type FakeVscode } from './fakeVscode';
 
 let bundleDir: string;
@@ -23,26 +23,7 @@ beforeAll(async () => {
   bundleDir = dirname(await trainerBundle());
 }, 180_000);
 
-const iris = (epochs = 3) => `version: 1
-name: iris-host
-seed: 3
-data:
-  source: { dataset: iris }
-  pipeline: [standardize, { one_hot: 3 }]
-  validation: { split: 0.2 }
-  test: { split: 0.1 }
-model:
-  input: [4]
-  layers:
-    - dense: { units: 8, activation: relu }
-    - dense: { units: 3, activation: softmax }
-train:
-  loss: categorical_crossentropy
-  optimizer: { adam: { learning_rate: 0.05 } }
-  metrics: [accuracy]
-  batch_size: 16
-  epochs: ${epochs}
-`;
+const iris = (epochs = 3) => irisSpec({ name: 'iris-host', units: 8, test: 0.1, epochs });
 
 interface Host {
   vs: FakeVscode;
