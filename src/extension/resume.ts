@@ -6,7 +6,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import type * as vscode from 'vscode';
 import type { VscodeApi } from './panels/host';
-import { folderInfo, isInside, readRecord, readSpecSnapshot, resumableCheckpoint, runsOfSpec, specNameOf, type RunFolder } from '../node/runFolders';
+import { folderInfo, isInside, readSpecSnapshot, resumableCheckpoint, runsOfSpec, specNameOf, type RunFolder } from '../node/runFolders';
+import { readRunRecord } from '../node/runRecord';
 import { isSpecDocument } from './panels/graphPanel';
 
 /** The runs of a spec that ended early and kept a checkpoint, newest first. */
@@ -28,7 +29,7 @@ export interface ResumeDeps {
 
 /** The spec file a run trained (its record names it, absolute or relative to the workspace), if it is still there. */
 export function specOfRun(runDir: string, workspaces: readonly string[]): string | undefined {
-  const spec = readRecord(runDir)?.spec;
+  const spec = readRunRecord(runDir)?.spec;
   if (!spec) return undefined;
   return (isAbsolute(spec) ? [spec] : workspaces.map((w) => resolve(w, spec))).find((p) => existsSync(p));
 }
@@ -75,7 +76,7 @@ async function resumeRun(api: VscodeApi, deps: ResumeDeps, runDir: string): Prom
   }
   const spec = specOfRun(runDir, (api.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath));
   if (!spec) {
-    void api.window.showWarningMessage(`ModelYAML: the spec this run trained (${readRecord(runDir)?.spec ?? 'unknown'}) is not in the workspace any more; open it and run Resume Training from there.`);
+    void api.window.showWarningMessage(`ModelYAML: the spec this run trained (${readRunRecord(runDir)?.spec ?? 'unknown'}) is not in the workspace any more; open it and run Resume Training from there.`);
     return;
   }
   await deps.resume(api.Uri.file(spec), runDir);

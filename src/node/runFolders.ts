@@ -5,8 +5,11 @@
  */
 import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { validateRunRecord, validateTrainerEvent, type RunRecord, type TrainerEvent } from '../core/protocol/trainer';
+import { validateTrainerEvent, type RunRecord, type TrainerEvent } from '../core/protocol/trainer';
 import { CurveAdapter, type CurvePoint, type RunInfo, type SettingValue } from '../core/protocol/webview';
+import { readRunRecord, readSpecSnapshot } from './runRecord';
+
+export { readSpecSnapshot };
 
 export interface RunFolder {
   dir: string;
@@ -25,30 +28,6 @@ export function processAlive(pid: number): boolean {
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
-}
-
-export function readRecord(dir: string): RunRecord | undefined {
-  try {
-    const r = validateRunRecord(JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')));
-    return r.ok ? r.value : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** The copy of the spec a run folder keeps; older runs named it `spec.model.yaml`, which made every run look like a spec to train. */
-export const SPEC_SNAPSHOT_FILES = ['spec.snapshot.yaml', 'spec.model.yaml'] as const;
-
-/** The spec text a run trained (either snapshot name), if the folder kept it. */
-export function readSpecSnapshot(dir: string): string | undefined {
-  for (const name of SPEC_SNAPSHOT_FILES) {
-    try {
-      return readFileSync(join(dir, name), 'utf8');
-    } catch {
-      /* the other name, or none */
-    }
-  }
-  return undefined;
 }
 
 /** The checkpoint a run can be resumed from (its last, else its best), if it saved one. */
@@ -87,7 +66,7 @@ export function listRuns(runsRoot: string): RunFolder[] {
     for (const name of runs) {
       const dir = join(runsRoot, group, name);
       if (!isRunDir(dir)) continue;
-      const record = readRecord(dir);
+      const record = readRunRecord(dir);
       out.push({ dir, group, record, startedAt: record?.startedAt ?? folderTime(dir) });
     }
   }
@@ -240,7 +219,7 @@ export class LoadedRun {
 
   static read(dir: string, alive?: (pid: number) => boolean): LoadedRun {
     const r = new LoadedRun(dir, alive);
-    r.record = readRecord(dir);
+    r.record = readRunRecord(dir);
     r.settings = readSettings(dir);
     r.poll();
     return r;
@@ -296,7 +275,7 @@ export class LoadedRun {
   }
 
   refreshRecord(): void {
-    this.record = readRecord(this.dir) ?? this.record;
+    this.record = readRunRecord(this.dir) ?? this.record;
     this.settings ??= readSettings(this.dir);
   }
 

@@ -11,6 +11,22 @@ import { validateRunRecord } from '../core/protocol/trainer';
 import { isDiskFull, sha256, withPath } from './files';
 
 export const RUN_FILE = 'run.json';
+/** The copy of the spec a run folder keeps: not `*.model.yaml`, so editors do not take a run for a spec. */
+export const SPEC_SNAPSHOT_FILE = 'spec.snapshot.yaml';
+/** Older runs named the copy `spec.model.yaml`; readers accept both. */
+const SPEC_SNAPSHOT_FILES = [SPEC_SNAPSHOT_FILE, 'spec.model.yaml'];
+
+/** The spec text a run trained (either snapshot name), if the folder kept it. */
+export function readSpecSnapshot(dir: string): string | undefined {
+  for (const name of SPEC_SNAPSHOT_FILES) {
+    try {
+      return readFileSync(join(dir, name), 'utf8');
+    } catch {
+      /* the other name, or none */
+    }
+  }
+  return undefined;
+}
 export const METRICS_FILE = 'metrics.jsonl';
 
 /**

@@ -15,7 +15,7 @@ import {
 import type { Preprocessing } from '../core/protocol/preprocessing';
 import type { EvaluateOptions, EvaluationEvent } from '../core/protocol/trainer';
 import { fileDataHost } from '../node/dataHost';
-import { readRunRecord, RUN_FILE } from '../node/runRecord';
+import { readRunRecord, readSpecSnapshot, RUN_FILE, SPEC_SNAPSHOT_FILE } from '../node/runRecord';
 import { batchOf } from './batches';
 import { loadModel } from './checkpoint';
 import { applyFitted, readPreprocessing, type RawRecord } from './data/fitted';
@@ -48,11 +48,11 @@ function modelFolder(runDir: string, which: EvaluateOptions['checkpoint']): { di
 
 /** The run's spec as it was trained, read against the original spec's folder (its data paths are relative to it). */
 function runSpec(runDir: string, specPath: string, workspace: string | undefined) {
-  // Older runs kept the spec as spec.model.yaml.
-  const file = ['spec.snapshot.yaml', 'spec.model.yaml'].map((f) => join(runDir, f)).find((f) => existsSync(f)) ?? join(runDir, 'spec.snapshot.yaml');
-  if (!existsSync(file)) fail('evaluate/not-a-run', `${runDir} has no spec.snapshot.yaml: it is not a complete run folder.`, { file });
+  const text = readSpecSnapshot(runDir);
+  const file = join(runDir, SPEC_SNAPSHOT_FILE);
+  if (text === undefined) fail('evaluate/not-a-run', `${runDir} has no ${SPEC_SNAPSHOT_FILE}: it is not a complete run folder.`, { file });
   const specDir = dirname(specPath);
-  const a = analyze(readFileSync(file, 'utf8'), { host: fileDataHost(specDir, { workspaces: [workspace ?? process.cwd()] }) });
+  const a = analyze(text, { host: fileDataHost(specDir, { workspaces: [workspace ?? process.cwd()] }) });
   const first = a.diagnostics.find((d) => d.severity === 'error');
   if (first) fail('evaluate/spec', `The run's spec (${file}) no longer checks: ${first.message}`, { file });
   return { spec: a.spec, specDir };

@@ -24,7 +24,7 @@ import { fuseOptimizer } from './kernels/webgpu/optimizers';
 import { fusedKernelsOn } from './kernels/webgpu/program';
 import { trainEpochs, type Control, type Log, type LoopContext, type LoopOutcome, type Send } from './loop';
 import { DataParallel, limitThreads, parallelRefusal, wasmThreadsFor } from './parallel';
-import { createRunDir, latestRunDir, RunRecordWriter } from '../node/runRecord';
+import { createRunDir, latestRunDir, RunRecordWriter, SPEC_SNAPSHOT_FILE } from '../node/runRecord';
 import { deriveSeed, fail, fsFailure, mulberry32, sha256, TrainerError, writeFileNamed } from './util';
 import { env } from '../node/config';
 import { VERSION } from '../core/version';
@@ -138,7 +138,7 @@ function openRunFolder(spec: SpecSetup, options: TrainOptions, choice: BackendCh
 
 function writeRunFolder(runDir: string, spec: SpecSetup, options: TrainOptions, choice: BackendChoice, t0: number, resumedFrom: string | undefined): RunRecordWriter {
   const { a, analysis, settings } = spec;
-  writeFileNamed(join(runDir, 'spec.snapshot.yaml'), spec.text); // not *.model.yaml: a run folder is not a spec
+  writeFileNamed(join(runDir, SPEC_SNAPSHOT_FILE), spec.text);
   writeFileNamed(join(runDir, 'resolved.json'), JSON.stringify({
     spec: spec.file,
     settings,

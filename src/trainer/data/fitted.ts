@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { analyze } from '../../core/analyze';
 import { parsePreprocessing, PREPROCESSING_FILE, serializePreprocessing, type Preprocessing } from '../../core/protocol/preprocessing';
 import type { Spec } from '../../core/spec';
-import { readRunRecord } from '../../node/runRecord';
+import { readRunRecord, readSpecSnapshot, SPEC_SNAPSHOT_FILE } from '../../node/runRecord';
 import { fail, product, TrainerError } from '../util';
 import { finalize, prepareData, type PrepareOptions } from './pipeline';
 import { jsonCell, resizeInto, tableToData, type Decoded } from './sources';
@@ -202,7 +202,9 @@ export async function refitRun(runDir: string, o: { workspace?: string } = {}): 
   let text: string;
   try {
     resolved = JSON.parse(readFileSync(resolvedFile, 'utf8')) as typeof resolved;
-    text = readFileSync(join(runDir, 'spec.snapshot.yaml'), 'utf8');
+    const snapshot = readSpecSnapshot(runDir);
+    if (snapshot === undefined) throw new Error(`no ${SPEC_SNAPSHOT_FILE}`);
+    text = snapshot;
   } catch (e) {
     return fail('run/not-refittable', `${runDir} is not a complete run folder (${(e as Error).message}): re-train the spec instead.`, { file: resolvedFile });
   }
