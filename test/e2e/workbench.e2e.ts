@@ -65,7 +65,10 @@ describe('ModelYAML in the VS Code workbench (code-server)', () => {
           for (const s of line.querySelectorAll<HTMLElement>('span > span')) byText[(s.textContent ?? '').trim()] = getComputedStyle(s).color;
           return byText;
         });
-        return c && new Set(Object.values(c)).size >= 3 ? c : undefined;
+        // Wait for the grammar's final tokens, not just any colouring: Monaco paints a line
+        // before the TextMate grammar has tokenised it, with `- conv2d:` still one span.
+        const done = c && c.conv2d && c.filters && c['32'] && c.conv2d !== c['32'] && c.filters !== c['32'];
+        return done ? c : undefined;
       });
       expect(colours.conv2d).toBeDefined();
       expect(colours.conv2d).not.toBe(colours['32']);
