@@ -1,16 +1,12 @@
 /**
- * What the parts of the server share: the connection, the open documents, the language service,
- * what the client announced, a log, and the time of the last request (the formula warm-up runs
- * only while the server is idle).
+ * What the parts of the server share: the connection, the open documents, the analysis workers
+ * that hold the language service, what the client announced, and a log.
  */
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { ResponseError, type ClientCapabilities, type Connection, type TextDocuments } from 'vscode-languageserver/node';
-import type { DataHost } from '../../src/core/catalog/types';
-import type { LanguageService } from '../service';
+import { WorkerGone, type AnalysisPool } from './analysisPool';
 
 export interface ServerOptions {
-  /** File answers for a spec (default: the file system next to `file:` specs). */
-  host?: (uri: string) => DataHost | undefined;
   /** Warm the formula renderer when idle (default true). */
   warmup?: boolean;
 }
@@ -27,18 +23,17 @@ export interface ClientState {
 export interface ServerContext {
   connection: Connection;
   documents: TextDocuments<TextDocument>;
-  service: LanguageService;
+  /** The analysis workers: every feature and check runs there (`analysisPool.ts`). */
+  pool: AnalysisPool;
   options: ServerOptions;
   client: ClientState;
   /** The client's workspace folders as paths (from `initialize`): data files are read only inside them. */
   workspaceFolders: string[];
   /** Checks every open document again from scratch (data files or folders changed). */
   recheckAll(): void;
+  /** Checks these documents again (their analysis worker went away). */
+  recheck(uris: readonly string[]): void;
   log(message: string): void;
-  /** Records activity now. */
-  touch(): void;
-  /** When the last request or change arrived (`Date.now()`). */
-  lastActivity(): number;
 }
 
 export function createLog(connection: Connection): (message: string) => void {
@@ -51,22 +46,24 @@ export function createLog(connection: Connection): (message: string) => void {
   };
 }
 
-/** Wraps a request handler: never throws (but a `ResponseError`), answers `empty` on failure. */
-export function guarded<P, R>(ctx: ServerContext, name: string, empty: R, run: (params: P) => R): (params: P) => R {
-  return (params: P) => {
-    ctx.touch();
+/**
+ * Wraps a request handler: never fails (but with a `ResponseError`), answers `empty` on failure —
+ * also when the document's worker went away before answering (`WorkerGone`: no log, it was reported).
+ */
+export function guarded<P, R>(ctx: ServerContext, name: string, empty: R, run: (params: P) => R | Promise<R>): (params: P) => Promise<R> {
+  return async (params: P) => {
     try {
-      return run(params);
+      return await run(params);
     } catch (e) {
       if (e instanceof ResponseError) throw e;
-      ctx.log(`modelyaml: ${name} failed: ${(e as Error)?.stack ?? e}`);
+      if (!(e instanceof WorkerGone)) ctx.log(`modelyaml: ${name} failed: ${(e as Error)?.stack ?? e}`);
       return empty;
     }
   };
 }
 
 /** A guarded handler for a request about one open document; `empty` when the server does not have it. */
-export function onDocument<P extends { textDocument?: { uri?: string } }, R>(ctx: ServerContext, name: string, empty: R, run: (document: TextDocument, params: P) => R): (params: P) => R {
+export function onDocument<P extends { textDocument?: { uri?: string } }, R>(ctx: ServerContext, name: string, empty: R, run: (document: TextDocument, params: P) => R | Promise<R>): (params: P) => Promise<R> {
   return guarded(ctx, name, empty, (p: P) => {
     const uri = p?.textDocument?.uri;
     const document = uri ? ctx.documents.get(uri) : undefined;

@@ -3,8 +3,9 @@
  *
  * Validation is scheduled per document with a leading edge: a change is checked on the next turn
  * of the event loop (so changes already queued are applied first), and while a check is scheduled
- * further changes only move the document on — the scheduled check reads the newest text when it
- * runs, so a burst of changes costs one check, and no check is ever postponed by later typing.
+ * or with the document's analysis worker further changes only move the document on — the next
+ * check reads the newest text, so a burst of changes costs one check (two while one is running),
+ * and no check is ever postponed by later typing.
  * Checking right away costs nothing extra for completion and hover: they need the analysis of the
  * new version anyway, and the check leaves it in the cache. Only on pathological documents, whose
  * analysis takes more than a second, consecutive checks keep a gap of half the last one's
@@ -12,8 +13,10 @@
  * computed for and are only published while that version is current, so a stale result never
  * replaces a newer one.
  */
-import type { ServerContext } from './context';
+import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver/node';
 import { env } from '../../src/node/config';
+import { WorkerGone } from './analysisPool';
+import type { ServerContext } from './context';
 
 
 type Pending = NodeJS.Immediate | NodeJS.Timeout;
@@ -23,21 +26,31 @@ const cancel = (p: Pending) => {
   clearImmediate(p as NodeJS.Immediate);
 };
 
+/** The diagnostic of a document version whose check brought its worker down. */
+function crashDiagnostic(message: string): Diagnostic {
+  return { range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity: DiagnosticSeverity.Error, source: 'modelyaml', code: 'internal/crashed', message };
+}
+
 /** Checks documents as they open and change, and again when data files change; returns the disposer. */
 export function scheduleDiagnostics(ctx: ServerContext): () => void {
-  const { connection, documents, service } = ctx;
+  const { connection, documents, pool } = ctx;
   const pending = new Map<string, Pending>();
+  /** Documents whose check is with their worker, and whether they changed meanwhile. */
+  const running = new Map<string, { again: boolean }>();
   const lastEnd = new Map<string, number>();
   const lastCost = new Map<string, number>();
 
-  function validate(uri: string): void {
+  async function validate(uri: string): Promise<void> {
     pending.delete(uri);
     const document = documents.get(uri);
     if (!document) return;
     const t0 = performance.now();
     const version = document.version;
-    const diagnostics = service.doValidation(document);
-    const cost = service.analyze(document).cost;
+    const crash = pool.crashOf(document);
+    let diagnostics: Diagnostic[];
+    let cost = 0;
+    if (crash) diagnostics = [crashDiagnostic(crash.message)];
+    else ({ diagnostics, cost } = await pool.validate(document));
     lastCost.set(uri, cost);
     lastEnd.set(uri, performance.now());
     // Publish only while the version is current; a newer one has its own check scheduled.
@@ -48,18 +61,24 @@ export function scheduleDiagnostics(ctx: ServerContext): () => void {
   }
 
   function schedule(uri: string): void {
-    ctx.touch();
+    const busy = running.get(uri);
+    if (busy) return void (busy.again = true); // checked again when the worker answers
     if (pending.has(uri)) return; // the scheduled check will read the newest text
     const cost = lastCost.get(uri) ?? 0;
     const gap = cost > 1000 ? Math.min(cost, 4000) / 2 : 0;
     const wait = Math.max(0, (lastEnd.get(uri) ?? 0) + gap - performance.now());
     const run = () => {
-      try {
-        validate(uri);
-      } catch (e) {
-        pending.delete(uri);
-        ctx.log(`modelyaml: validation failed: ${(e as Error)?.stack ?? e}`);
-      }
+      const state = { again: false };
+      running.set(uri, state);
+      validate(uri)
+        .catch((e) => {
+          pending.delete(uri);
+          if (!(e instanceof WorkerGone)) ctx.log(`modelyaml: validation failed: ${(e as Error)?.stack ?? e}`);
+        })
+        .finally(() => {
+          if (running.get(uri) === state) running.delete(uri);
+          if (state.again && documents.get(uri)) schedule(uri);
+        });
     };
     pending.set(uri, wait > 0 ? setTimeout(run, wait) : setImmediate(run));
   }
@@ -71,9 +90,10 @@ export function scheduleDiagnostics(ctx: ServerContext): () => void {
     const p = pending.get(uri);
     if (p) cancel(p);
     pending.delete(uri);
+    running.delete(uri);
     lastEnd.delete(uri);
     lastCost.delete(uri);
-    service.forget(uri);
+    pool.close(uri);
     connection.sendDiagnostics({ uri, diagnostics: [] }).catch(() => undefined);
   });
 
@@ -81,8 +101,12 @@ export function scheduleDiagnostics(ctx: ServerContext): () => void {
   // come in bursts (a checkout, an unzip): one re-check after the burst.
   let filesChanged: NodeJS.Timeout | undefined;
   ctx.recheckAll = () => {
-    service.reset();
+    pool.reset();
     for (const d of documents.all()) schedule(d.uri);
+  };
+  // A worker went away (a read timed out, it crashed): its documents are checked on a fresh one.
+  ctx.recheck = (uris) => {
+    for (const uri of uris) if (documents.get(uri)) schedule(uri);
   };
   connection.onDidChangeWatchedFiles(() => {
     if (filesChanged) clearTimeout(filesChanged);

@@ -19,7 +19,6 @@ import { isThemeParams, themeNotification, type InitializationOptions, type Serv
 import { semanticTokensLegend } from '../service';
 import { VERSION } from '../../src/core/version';
 import type { ServerContext } from './context';
-import type { Warmup } from './warmup';
 
 /** The workspace folders of `initialize` as paths (`file:` URIs only). */
 function folderPaths(params: InitializeParams): string[] {
@@ -61,12 +60,12 @@ function serverCapabilities(td: TextDocumentClientCapabilities): ServerCapabilit
 
 /** Settings: pulled with `workspace/configuration` where the client supports it, else as pushed. */
 function settingsOf(ctx: ServerContext): { apply(s: ServerSettings | undefined | null): void; pull(): Promise<void> } {
-  const { connection, service, client } = ctx;
+  const { connection, pool, client } = ctx;
   const apply = (s: ServerSettings | undefined | null): void => {
     if (!s || typeof s !== 'object') return;
     const enabled = s.inlayHints?.enabled;
-    if (typeof enabled === 'boolean' && enabled !== service.settings.inlayHints.enabled) {
-      service.configure({ inlayHints: { enabled } });
+    if (typeof enabled === 'boolean' && enabled !== pool.settings.inlayHints.enabled) {
+      pool.configure({ inlayHints: { enabled } });
       if (client.inlayRefreshSupport) connection.languages.inlayHint.refresh().catch(() => undefined);
     }
   };
@@ -82,16 +81,16 @@ function settingsOf(ctx: ServerContext): { apply(s: ServerSettings | undefined |
   return { apply, pull };
 }
 
-export function registerLifecycle(ctx: ServerContext, warmup: Warmup): void {
-  const { connection, service, client } = ctx;
+export function registerLifecycle(ctx: ServerContext): void {
+  const { connection, pool, client } = ctx;
   const { apply: applySettings, pull: pullSettings } = settingsOf(ctx);
 
   function readInitializationOptions(raw: unknown): void {
     const init = (raw ?? {}) as InitializationOptions;
-    if (typeof init !== 'object') return service.setClientFeatures({ formulaImages: false });
+    if (typeof init !== 'object') return pool.setClientFeatures({ formulaImages: false });
     // Images only where the client says it shows them: elsewhere they are ~30 KB of base64 text.
-    service.setClientFeatures({ formulaImages: init.formulaImages === true });
-    service.configure({
+    pool.setClientFeatures({ formulaImages: init.formulaImages === true });
+    pool.configure({
       formulaColor: typeof init.formulaColor === 'string' ? init.formulaColor : undefined,
       fontSize: typeof init.fontSize === 'number' ? init.fontSize : undefined,
       highContrast: init.highContrast === true,
@@ -101,13 +100,12 @@ export function registerLifecycle(ctx: ServerContext, warmup: Warmup): void {
   }
 
   connection.onInitialize((params: InitializeParams): InitializeResult => {
-    ctx.touch();
     client.capabilities = params.capabilities ?? {};
     const td = client.capabilities.textDocument ?? {};
     client.configurationSupport = !!client.capabilities.workspace?.configuration;
     client.inlayRefreshSupport = !!client.capabilities.workspace?.inlayHint?.refreshSupport;
     const has = (formats: string[] | undefined) => (formats ? formats.includes('markdown') : true);
-    service.setClientFeatures({
+    pool.setClientFeatures({
       snippets: !!td.completion?.completionItem?.snippetSupport,
       completionMarkdown: has(td.completion?.completionItem?.documentationFormat),
       hoverMarkdown: has(td.hover?.contentFormat),
@@ -121,7 +119,6 @@ export function registerLifecycle(ctx: ServerContext, warmup: Warmup): void {
   });
 
   connection.onInitialized(() => {
-    ctx.touch();
     const workspace = client.capabilities.workspace;
     if (client.configurationSupport) {
       if (workspace?.didChangeConfiguration?.dynamicRegistration) {
@@ -145,19 +142,15 @@ export function registerLifecycle(ctx: ServerContext, warmup: Warmup): void {
         ctx.recheckAll();
       });
     }
-    warmup.schedule();
   });
 
   connection.onDidChangeConfiguration((p) => {
-    ctx.touch();
     if (client.configurationSupport) void pullSettings();
     else applySettings((p?.settings as { modelyaml?: ServerSettings } | undefined)?.modelyaml);
   });
 
   connection.onNotification(themeNotification, (p) => {
-    ctx.touch();
     if (!isThemeParams(p)) return;
-    service.configure({ formulaColor: p.color, fontSize: p.fontSize, highContrast: p.highContrast === true });
-    warmup.schedule();
+    pool.configure({ formulaColor: p.color, fontSize: p.fontSize, highContrast: p.highContrast === true });
   });
 }

@@ -4,7 +4,7 @@
  * first — and the first hover finds them in the cache.
  */
 import { warmFormulas } from '../service/markdown';
-import type { ServerContext } from './context';
+import type { LanguageSettings } from '../service';
 
 const IDLE_MS = 200;
 
@@ -14,14 +14,22 @@ export interface Warmup {
   stop(): void;
 }
 
-export function createWarmup(ctx: ServerContext): Warmup {
+/** What the warm-up reads: where it runs (an analysis worker), its settings and open texts, and when it was last busy. */
+export interface WarmupSource {
+  enabled: boolean;
+  lastActivity(): number;
+  settings(): Readonly<LanguageSettings>;
+  texts(): string[];
+}
+
+export function createWarmup(source: WarmupSource): Warmup {
   let warm: Iterator<void> | undefined;
   let timer: NodeJS.Timeout | undefined;
 
   function tick(): void {
     timer = undefined;
     if (!warm) return;
-    const idle = Date.now() - ctx.lastActivity();
+    const idle = Date.now() - source.lastActivity();
     if (idle < IDLE_MS) {
       timer = setTimeout(tick, IDLE_MS - idle);
       return;
@@ -45,8 +53,8 @@ export function createWarmup(ctx: ServerContext): Warmup {
 
   return {
     schedule() {
-      if (ctx.options.warmup === false) return;
-      warm = warmFormulas(ctx.service.settings, () => ctx.documents.all().map((d) => d.getText()));
+      if (!source.enabled) return;
+      warm = warmFormulas(source.settings(), source.texts);
       if (!timer) timer = setTimeout(tick, IDLE_MS);
     },
     stop() {
