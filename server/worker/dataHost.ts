@@ -18,13 +18,17 @@ export interface ReadWatch {
   read(): void;
 }
 
-/** The test hook `MODELYAML_DATA_FAULT` (`hang:NAME`, `oom:NAME`): real faults in this thread, for the server's tests. */
+/** The test hook `MODELYAML_DATA_FAULT` (`hang:NAME`, `oom:NAME`, comma-separated): real faults in this thread, for the server's tests. */
 function injectFault(path: string): void {
-  const m = /^(hang|oom):(.+)$/.exec(env.dataFault() ?? '');
-  if (!m || !(path === m[2] || path.endsWith(`/${m[2]}`))) return;
-  if (m[1] === 'hang') {
+  const fault = (env.dataFault() ?? '')
+    .split(',')
+    .map((f) => /^(hang|oom):(.+)$/.exec(f.trim()))
+    .find((m) => m && (path === m[2] || path.endsWith(`/${m[2]}`)));
+  if (!fault) return;
+  if (fault[1] === 'hang') {
     // Blocks this thread as a read on a dead mount would: no event, no timer wakes it.
     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);
+    return;
   }
   const hoard: number[][] = [];
   for (;;) hoard.push(new Array(1 << 20).fill(hoard.length));

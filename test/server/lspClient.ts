@@ -14,8 +14,8 @@ export interface LspClient {
   stop(): Promise<number | null>;
 }
 
-export function startLsp(command: string, args: string[], options: { cwd?: string; onRequest?: (method: string, params: unknown) => unknown } = {}): LspClient {
-  const child = spawn(command, args, { cwd: options.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+export function startLsp(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; onRequest?: (method: string, params: unknown) => unknown } = {}): LspClient {
+  const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
   let err = '';
   child.stderr!.on('data', (d) => (err += d.toString()));
   const connection = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
