@@ -102,8 +102,8 @@ export class AnalysisPool {
     this.crashes.delete(uri);
     if (!slot) return;
     slot.documents.delete(uri);
+    // A worker left without documents stays, for the next document to open (starting one costs ~100 ms).
     slot.worker.postMessage({ type: 'close', uri } satisfies ToWorker);
-    if (!slot.documents.size && !slot.calls.size) this.retire(slot);
   }
 
   /** The crash that ended the check of this document version, if one did. */
@@ -121,7 +121,12 @@ export class AnalysisPool {
   }
 
   dispose(): void {
-    for (const slot of [...this.slots]) this.retire(slot);
+    for (const slot of [...this.slots]) {
+      slot.gone = true;
+      if (slot.reading) clearTimeout(slot.reading.timer);
+      void slot.worker.terminate();
+    }
+    this.slots.length = 0;
   }
 
   private send(document: TextDocument, feature: string, args: unknown[]): Promise<unknown> {
@@ -142,7 +147,9 @@ export class AnalysisPool {
     const known = this.slotOf.get(uri);
     if (known) return known;
     const max = Math.max(1, Math.floor(env.analysisWorkers() ?? 4));
-    const slot = this.slots.length < max ? this.spawn() : this.slots.reduce((a, b) => (b.documents.size < a.documents.size ? b : a));
+    // An idle worker first (started already), then a new one, then the least loaded.
+    const idle = this.slots.find((s) => !s.documents.size);
+    const slot = idle ?? (this.slots.length < max ? this.spawn() : this.slots.reduce((a, b) => (b.documents.size < a.documents.size ? b : a)));
     this.slotOf.set(uri, slot);
     slot.documents.set(uri, -1);
     return slot;
@@ -191,7 +198,6 @@ export class AnalysisPool {
         if (!call) return;
         if (m.type === 'result') call.resolve(m.result);
         else call.reject(m.rename ? new RenameError(m.message) : new Error(m.message));
-        if (!slot.documents.size && !slot.calls.size) this.retire(slot);
       }
     }
   }
@@ -222,15 +228,6 @@ export class AnalysisPool {
     const uris = [...slot.documents.keys()];
     for (const uri of uris) this.slotOf.delete(uri);
     this.options.onRestart(uris);
-  }
-
-  private retire(slot: Slot): void {
-    if (slot.gone) return;
-    slot.gone = true;
-    if (slot.reading) clearTimeout(slot.reading.timer);
-    const i = this.slots.indexOf(slot);
-    if (i >= 0) this.slots.splice(i, 1);
-    void slot.worker.terminate();
   }
 
   private broadcast(m: ToWorker): void {

@@ -119,17 +119,17 @@ describe('a data read that never finishes', () => {
 
 });
 
-describe('a data read that runs out of memory', () => {
+describe('a worker that runs out of memory', () => {
   let c: LspClient;
   beforeAll(async () => {
     // A read limit far beyond the crash, however loaded the machine is: the crash, not the clock, ends the read.
-    c = await startIn(ws, { MODELYAML_DATA_FAULT: 'oom:boom.csv', MODELYAML_DATA_READ_SECONDS: '600', MODELYAML_ANALYSIS_MEMORY_MB: '128' });
+    c = await startIn(ws, { MODELYAML_DATA_FAULT: 'oom:boom.csv', MODELYAML_DATA_READ_SECONDS: '600', MODELYAML_ANALYSIS_MEMORY_MB: '64' });
   });
   afterAll(async () => {
     expect(await c.stop()).toBe(0);
   });
 
-  it('a worker that runs out of memory costs its document\'s diagnostics only, and an edit is checked again', async () => {
+  it('in a data read costs its document\'s diagnostics only, with a diagnostic at the path, and an edit is checked again', async () => {
     const open = opener(c, ws);
     const boom = open('boom.model.yaml', csvSpec('boom.csv'));
     const p = await boom.diagnostics;
@@ -141,5 +141,21 @@ describe('a data read that runs out of memory', () => {
     expect(codes(await edited)).toEqual([]);
     expect(JSON.stringify((await hoverDense(c, boom.uri, fixed))?.contents)).toContain('dense');
     expect(c.stderr()).not.toMatch(/FATAL|out of memory/i);
+  });
+
+  it('in an analysis (a 1 MB spec past a 64 MiB heap) costs that version one diagnostic, the other documents keep answering, and an edit is checked again', async () => {
+    const open = opener(c, ws);
+    const small = open('small.model.yaml', 'model:\n  input: [4]\n  layers:\n    - dense: { units: 2 }\n');
+    expect(codes(await small.diagnostics)).toEqual([]);
+    const big = open('huge.model.yaml', unknownRefs(15_000));
+    const p = await big.diagnostics;
+    expect(p.diagnostics).toEqual([
+      expect.objectContaining({ code: 'internal/crashed', message: expect.stringContaining('stopped while checking this document'), range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } }),
+    ]);
+    expect(JSON.stringify((await hoverDense(c, small.uri, small.text))?.contents)).toContain('dense');
+
+    const edited = c.diagnostics(big.uri, 2, 60_000);
+    c.connection.sendNotification('textDocument/didChange', { textDocument: { uri: big.uri, version: 2 }, contentChanges: [{ text: unknownRefs(2) }] });
+    expect(codes(await edited)).toContain('ref/unknown');
   });
 });
