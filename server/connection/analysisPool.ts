@@ -112,6 +112,11 @@ export class AnalysisPool {
     return c?.version === document.version ? c : undefined;
   }
 
+  /** Starts a worker before any document opens (after `initialized`): it loads and warms formulas while the client starts up. */
+  prestart(): void {
+    if (!this.slots.length) this.spawn();
+  }
+
   validate(document: TextDocument): Promise<Validation> {
     return this.send(document, VALIDATE, []) as Promise<Validation>;
   }

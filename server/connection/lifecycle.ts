@@ -142,6 +142,7 @@ export function registerLifecycle(ctx: ServerContext): void {
         ctx.recheckAll();
       });
     }
+    ctx.pool.prestart();
   });
 
   connection.onDidChangeConfiguration((p) => {
