@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import {
   arrayOf, bool, byType, type Check, checkFields, finite, int, isObj, nullable, oneOf, opt, readInt, readList, readObject, readString, reading, record, shape, string, stringMax,
 } from '../../src/core/protocol/check';
+import { readFromWorker, readToWorker } from '../../src/core/protocol/analysis';
 import { validatePreprocessing } from '../../src/core/protocol/preprocessing';
 import { isTrainerEventType, validateTrainerEvent, validateTrainOptions } from '../../src/core/protocol/trainer';
 import { validateCurvesToWebview } from '../../src/core/protocol/webview';
@@ -158,5 +159,15 @@ describe('the protocol validators built on it', () => {
     expect(validatePreprocessing(pre(['toString']))).toEqual({ ok: false, error: '`steps[0].fitted.mean[0]` must be a number' });
     const ok = validatePreprocessing(pre(['-Infinity']));
     expect(ok.ok && ok.value.steps[0].fitted).toEqual({ mean: [-Infinity], std: [1] });
+  });
+
+  it('analysis worker messages: well-formed ones pass, damaged or unknown ones are refused by name', () => {
+    expect(readToWorker({ type: 'call', id: 3, uri: 'file:///a', version: 2, feature: 'doHover', args: [{ line: 0, character: 1 }] })).toMatchObject({ ok: true });
+    expect(readToWorker({ type: 'configure', refused: [{ uri: 'file:///a', path: 'd.csv', code: 'data/read-timeout', message: 'm' }] })).toMatchObject({ ok: true });
+    expect(readToWorker({ type: 'configure', refused: [{ uri: 'file:///a' }] })).toEqual({ ok: false, error: 'invalid `configure` analysis request: field `refused` missing or of the wrong type' });
+    expect(readToWorker({ type: 'sync', uri: 'file:///a', version: 1 })).toEqual({ ok: false, error: 'invalid `sync` analysis request: field `text` missing or of the wrong type' });
+    expect(readFromWorker({ type: 'reading', uri: 'file:///a', path: 'd.csv' })).toMatchObject({ ok: true });
+    expect(readFromWorker({ type: 'failed', id: 1.5, message: 'x' })).toMatchObject({ ok: false });
+    for (const type of ['toString', 'constructor', '__proto__']) expect(readFromWorker({ type })).toMatchObject({ ok: false, error: expect.stringContaining('unknown analysis answer type') });
   });
 });
