@@ -135,6 +135,9 @@ export class AnalysisPool {
   }
 
   private send(document: TextDocument, feature: string, args: unknown[]): Promise<unknown> {
+    // A version that brought a worker down would do it again: its requests are answered empty.
+    const crash = this.crashOf(document);
+    if (crash) return Promise.reject(new WorkerGone(crash.message));
     const uri = document.uri;
     const slot = this.slotFor(uri);
     if (slot.documents.get(uri) !== document.version) {

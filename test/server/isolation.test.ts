@@ -24,8 +24,14 @@ function unknownRefs(n: number): string {
   return s;
 }
 
+/** The server's log (`window/logMessage`), by client. */
+const logs = new WeakMap<LspClient, string[]>();
+
 async function startIn(ws: string, env: Record<string, string> = {}): Promise<LspClient> {
   const c = startLsp('node', [serverJs, '--stdio'], { cwd: ws, env: { ...process.env, ...env } });
+  const log: string[] = [];
+  logs.set(c, log);
+  c.connection.onNotification('window/logMessage', (p: { message: string }) => log.push(p.message));
   const folder = pathToFileURL(ws).href;
   await c.connection.sendRequest('initialize', {
     processId: process.pid,
@@ -147,12 +153,17 @@ describe('a worker that runs out of memory', () => {
     const open = opener(c, ws);
     const small = open('small.model.yaml', 'model:\n  input: [4]\n  layers:\n    - dense: { units: 2 }\n');
     expect(codes(await small.diagnostics)).toEqual([]);
+    const crashesBefore = logs.get(c)!.filter((m) => m.includes('analysis worker went away')).length;
     const big = open('huge.model.yaml', unknownRefs(15_000));
     const p = await big.diagnostics;
     expect(p.diagnostics).toEqual([
       expect.objectContaining({ code: 'internal/crashed', message: expect.stringContaining('stopped while checking this document'), range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } }),
     ]);
     expect(JSON.stringify((await hoverDense(c, small.uri, small.text))?.contents)).toContain('dense');
+    // Requests on the crashed version are answered (empty), without bringing another worker down.
+    expect(await hoverDense(c, big.uri, big.text)).toBeNull();
+    expect(await c.connection.sendRequest('textDocument/documentSymbol', { textDocument: { uri: big.uri } })).toEqual([]);
+    expect(logs.get(c)!.filter((m) => m.includes('analysis worker went away'))).toHaveLength(crashesBefore + 1);
 
     const edited = c.diagnostics(big.uri, 2, 60_000);
     c.connection.sendNotification('textDocument/didChange', { textDocument: { uri: big.uri, version: 2 }, contentChanges: [{ text: unknownRefs(2) }] });
