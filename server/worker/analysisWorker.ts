@@ -93,6 +93,8 @@ export function runAnalysisWorker(): void {
     const m = readToWorker(raw);
     if (!m.ok) return post({ type: 'log', message: `modelyaml: analysis worker: ${m.error}` });
     handle(m.value);
+    // Idle means nothing asked and nothing worked on for a while: a long analysis is not idle time.
+    lastActivity = Date.now();
   });
   warmup.schedule();
 }
