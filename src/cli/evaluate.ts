@@ -14,6 +14,8 @@ export interface EvaluateFlags {
   format?: string;
   /** A CSV or JSONL file of labelled samples to score instead of a split. */
   data?: string;
+  /** Recompute a missing preprocessing.json (a run older than the file) from the spec's data. */
+  refit?: boolean;
   verbose?: boolean;
 }
 
@@ -34,7 +36,7 @@ export function parseEvaluateFlags(flags: EvaluateFlags): { options: EvaluateOpt
   const format = flags.format ?? 'text';
   if (format !== 'text' && format !== 'json') return { error: `--format must be text or json, not ${format}` };
   const source: EvaluateOptions = flags.data !== undefined ? { data: resolve(flags.data) } : { split: split as EvaluateOptions['split'] };
-  return { options: { ...source, ...(flags.checkpoint ? { checkpoint: flags.checkpoint as EvaluateOptions['checkpoint'] } : {}) }, format };
+  return { options: { ...source, ...(flags.checkpoint ? { checkpoint: flags.checkpoint as EvaluateOptions['checkpoint'] } : {}), ...(flags.refit ? { refit: true } : {}) }, format };
 }
 
 export async function evaluateCommand(args: string[], flags: EvaluateFlags, io: EvaluateIO): Promise<number> {

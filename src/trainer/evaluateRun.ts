@@ -18,7 +18,7 @@ import { fileDataHost } from '../node/dataHost';
 import { readRunRecord, readSpecSnapshot, RUN_FILE, SPEC_SNAPSHOT_FILE } from '../node/runRecord';
 import { batchOf } from './batches';
 import { loadModel } from './checkpoint';
-import { applyFitted, readPreprocessing, type RawRecord } from './data/fitted';
+import { applyFitted, runPreprocessing, type RawRecord } from './data/fitted';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { csvOptions } from '../node/csv';
 import { maxRecordBytes } from './data/readers';
@@ -26,7 +26,7 @@ import type { Spec } from '../core/spec';
 import { prepareData } from './data/pipeline';
 import type { Data } from './data/table';
 import { chooseBackend } from './device';
-import { fail, TrainerError } from './util';
+import { fail } from './util';
 
 type Log = (level: 'debug' | 'info' | 'warning', message: string) => void;
 
@@ -156,18 +156,6 @@ export function writeEvaluation(runDir: string, e: EvaluationJson): string {
   return file;
 }
 
-/** The run's preprocessing.json; an older run without one is told to re-train (evaluate has no --refit). */
-function preprocessingOf(runDir: string): Preprocessing {
-  try {
-    return readPreprocessing(runDir);
-  } catch (e) {
-    if (e instanceof TrainerError && e.code === 'run/no-preprocessing') {
-      fail(e.code, `${runDir} has no preprocessing.json: the run was trained before ModelYAML kept its fitted preprocessing, so its inputs cannot be prepared exactly as in training. Train the spec again, then evaluate the new run.`, { file: join(runDir, 'preprocessing.json') });
-    }
-    throw e;
-  }
-}
-
 type Split = 'train' | 'validation' | 'test';
 
 /** One split of the run's data, rebuilt as training built it (same spec, data and seed). */
@@ -190,10 +178,10 @@ export async function evaluateRun(runDirArg: string, options: EvaluateOptions, l
   if (!existsSync(join(runDir, RUN_FILE))) fail('evaluate/not-a-run', `${runDir} is not a run folder (it has no ${RUN_FILE}). Name a folder under .modelyaml/runs/<spec>/, as \`modelyaml train\` prints.`, { file: runDir });
   const record = readRunRecord(runDir);
   if (!record) return fail('evaluate/not-a-run', `${join(runDir, RUN_FILE)} cannot be read as a run record.`, { file: join(runDir, RUN_FILE) });
-  const pre = preprocessingOf(runDir);
+  const resolved = JSON.parse(readFileSync(join(runDir, 'resolved.json'), 'utf8')) as { options?: { workspace?: string } };
+  const pre = await runPreprocessing(runDir, { refit: options.refit, workspace: resolved.options?.workspace, command: 'evaluate', log: (m) => log('info', m) });
   const folder = modelFolder(runDir, options.checkpoint);
   const split = options.data ? 'data' : options.split ?? 'test';
-  const resolved = JSON.parse(readFileSync(join(runDir, 'resolved.json'), 'utf8')) as { options?: { workspace?: string } };
   const { spec, specDir } = runSpec(runDir, record.spec, resolved.options?.workspace);
 
   const choice = await chooseBackend({ device: 'cpu', backend: options.backend, wasmDir: options.wasmDir, searchFrom: [specDir] });

@@ -184,8 +184,27 @@ describe('modelyaml evaluate', () => {
     const r3 = cli('evaluate', noPre);
     expect(r3.code).toBe(1);
     expect(r3.err).toContain('has no preprocessing.json');
-    expect(r3.err).toContain('Train the spec again');
+    expect(r3.err).toContain('Train the spec again, or pass --refit to `modelyaml evaluate`');
     for (const r of [r1, r2, r3]) noStack(r.err);
+  });
+
+  it('--refit: a run without preprocessing.json gets the same file back, byte for byte, and the same metrics', () => {
+    const original = readFileSync(join(iris.runDir, 'preprocessing.json'), 'utf8');
+    const before = printed(cli('evaluate', iris.runDir, '--checkpoint', 'last', '--format', 'json'), 'multiclass');
+    const old = copyRun(iris.runDir);
+    rmSync(join(old, 'preprocessing.json'));
+    const refused = cli('evaluate', old, '--checkpoint', 'last', '--format', 'json');
+    expect(refused.code).toBe(1);
+    expect(refused.err).toContain('has no preprocessing.json');
+    expect(existsSync(join(old, 'preprocessing.json'))).toBe(false);
+    const after = printed(cli('evaluate', old, '--checkpoint', 'last', '--format', 'json', '--refit'), 'multiclass');
+    expect(readFileSync(join(old, 'preprocessing.json'), 'utf8')).toBe(original);
+    expect(after.metrics).toEqual(before.metrics);
+    expect(after.confusionMatrix).toEqual(before.confusionMatrix);
+    expect(after.samples).toEqual(before.samples);
+    // A readable file is kept: --refit on a complete run changes nothing.
+    const again = printed(cli('evaluate', old, '--checkpoint', 'last', '--format', 'json', '--refit'), 'multiclass');
+    expect(again.metrics).toEqual(before.metrics);
   });
 });
 
