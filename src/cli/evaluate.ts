@@ -39,6 +39,21 @@ export function parseEvaluateFlags(flags: EvaluateFlags): { options: EvaluateOpt
   return { options: { ...source, ...(flags.checkpoint ? { checkpoint: flags.checkpoint as EvaluateOptions['checkpoint'] } : {}), ...(flags.refit ? { refit: true } : {}) }, format };
 }
 
+/**
+ * Why --data cannot be read, or undefined: checked before the trainer starts, because reading a
+ * FIFO, a device or a socket can block forever (a pipe nobody writes never ends).
+ */
+export function dataPathProblem(file: string): string | undefined {
+  let st;
+  try {
+    st = statSync(file);
+  } catch (e) {
+    return `--data ${file} cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}).`;
+  }
+  if (st.isFile() || st.isDirectory()) return undefined;
+  return `--data ${file} is not a regular file (a pipe, device or socket): --data reads a CSV or JSON Lines file, or a folder of images; save the data to a file first.`;
+}
+
 export async function evaluateCommand(args: string[], flags: EvaluateFlags, io: EvaluateIO): Promise<number> {
   if (args.length !== 1) {
     io.err('modelyaml evaluate: name exactly one run folder (as `modelyaml train` prints it), e.g. modelyaml evaluate .modelyaml/runs/iris/2026-01-01T12-00-00\n');
@@ -52,6 +67,11 @@ export async function evaluateCommand(args: string[], flags: EvaluateFlags, io: 
   const [runDir] = args;
   if (!existsSync(runDir) || !statSync(runDir).isDirectory()) {
     io.err(`modelyaml evaluate: ${runDir} is not a folder. Name a run folder under .modelyaml/runs/<spec>/.\n`);
+    return 1;
+  }
+  const refused = parsed.options.data && dataPathProblem(parsed.options.data);
+  if (refused) {
+    io.err(`modelyaml evaluate: ${refused}\n`);
     return 1;
   }
   const r = await runEvaluation(runDir, parsed.options, (e) => {

@@ -56,6 +56,7 @@ export const VARIABLES = {
   maxRecordBytes: numberVar('MODELYAML_MAX_RECORD_BYTES', 'Longest row (CSV record or JSON line) the trainer reads, in bytes (default 64 MiB).'),
   dataPaths: textVar('MODELYAML_DATA_PATHS', 'folders, separated like PATH', 'Folders outside the workspace that specs may read data from (the CLI\'s `--allow-data-path DIR` adds to it).'),
   maxDataMb: numberVar('MODELYAML_MAX_DATA_MB', 'Most megabytes of decoded data (features and labels) a run loads into memory (default 2048).'),
+  evaluateTimeout: numberVar('MODELYAML_EVALUATE_TIMEOUT', 'Seconds an evaluation (`modelyaml evaluate`, the extension\'s) may run before its trainer process is stopped with an error (default 1800).'),
   trace: switchVar('MODELYAML_TRACE', 'The language server logs each check\'s duration to stderr.'),
   trainerFault: textVar('MODELYAML_TRAINER_FAULT', '`crash@N`, `hang@N`, `oom@N`', 'Tests only: the trainer fails that way after the given batch (src/trainer/main.ts).'),
 } satisfies Record<string, Variable<unknown>>;

@@ -17,10 +17,12 @@ import { irisSpec } from '../trainer/helpers';
 const ROOT = join(__dirname, '..', '..');
 const CLI = join(ROOT, 'dist', 'cli.js');
 
-function cli(...args: string[]) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 120_000, env: { ...process.env, NO_COLOR: '1' } });
+function cliWith(env: Record<string, string>, ...args: string[]) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 120_000, env: { ...process.env, NO_COLOR: '1', ...env } });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
+
+const cli = (...args: string[]) => cliWith({}, ...args);
 
 const IRIS = irisSpec({ name: 'iris-eval', seed: 5, test: 0.2, epochs: 3 });
 
@@ -141,6 +143,23 @@ describe('modelyaml evaluate', () => {
     expect(r3.code).toBe(2);
     expect(r3.err).toContain('--data and --split cannot be used together');
     for (const r of [r1, r2, r3]) noStack(r.err);
+  });
+
+  it('a FIFO as --data is refused up front instead of blocking on a pipe nobody writes', () => {
+    const fifo = join(mkdtempSync(join(tmpdir(), 'modelyaml-evaluate-fifo-')), 'houses.csv');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    const r = cli('evaluate', house.runDir, '--data', fifo);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain(`--data ${fifo} is not a regular file (a pipe, device or socket)`);
+    noStack(r.err);
+  });
+
+  it('an evaluation past MODELYAML_EVALUATE_TIMEOUT is stopped with a clear error', () => {
+    const r = cliWith({ MODELYAML_EVALUATE_TIMEOUT: '0.05' }, 'evaluate', iris.runDir);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('The evaluation did not finish within 0.05 s, so its trainer process was stopped.');
+    expect(r.err).toContain('MODELYAML_EVALUATE_TIMEOUT');
+    noStack(r.err);
   });
 
   it('a split the run does not have: says which it has', () => {
