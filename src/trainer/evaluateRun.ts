@@ -18,10 +18,8 @@ import { fileDataHost } from '../node/dataHost';
 import { readRunRecord, readSpecSnapshot, RUN_FILE, SPEC_SNAPSHOT_FILE } from '../node/runRecord';
 import { batchOf } from './batches';
 import { loadModel } from './checkpoint';
-import { applyFitted, runPreprocessing, type RawRecord } from './data/fitted';
-import { parse as parseCsv } from 'csv-parse/sync';
-import { csvOptions } from '../node/csv';
-import { maxRecordBytes } from './data/readers';
+import { runPreprocessing } from './data/fitted';
+import { dataFilePart } from './evaluateData';
 import type { Spec } from '../core/spec';
 import { prepareData } from './data/pipeline';
 import type { Data } from './data/table';
@@ -107,45 +105,6 @@ export async function evaluatePart(model: tf.LayersModel, d: Data, pre: Pick<Pre
     throw e;
   }
   return fail('evaluate/unsupported', `Evaluating labels of kind ${labels.kind} is not supported yet (classification with one_hot, class_index or binary labels, and continuous regression are).`);
-}
-
-/** Labelled records from a CSV (header row) or JSON Lines file, with where each came from. */
-function readRecords(file: string): { records: RawRecord[]; origin: (i: number) => string } {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    return fail('evaluate/data-unreadable', `Cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}.`, { file });
-  }
-  if (/\.jsonl$/i.test(file)) {
-    const lines = text.split('\n').map((l, i) => ({ l: l.trim(), line: i + 1 })).filter((x) => x.l);
-    const records = lines.map(({ l, line }) => {
-      try {
-        const v = JSON.parse(l) as unknown;
-        if (typeof v === 'object' && v !== null && !Array.isArray(v)) return v as RawRecord;
-      } catch {
-        /* reported below */
-      }
-      return fail('evaluate/data-format', `${file}:${line}: not a JSON object.`, { file, row: line });
-    });
-    return { records, origin: (i) => `${file}:${lines[i].line}` };
-  }
-  if (/\.csv$/i.test(file)) {
-    try {
-      return { records: parseCsv(text, { ...csvOptions(',', maxRecordBytes()), info: false, columns: true }) as RawRecord[], origin: (i) => `${file}:${i + 2}` };
-    } catch (e) {
-      return fail('evaluate/data-format', `${file}: ${(e as Error).message}`, { file });
-    }
-  }
-  return fail('evaluate/data-format', `--data reads a CSV file (.csv, with a header row) or JSON Lines (.jsonl), with the feature and label columns the run was trained on; ${file} is neither.`, { file });
-}
-
-/** The samples of a --data file, through the run's fitted preprocessing exactly as in training. */
-async function dataFilePart(file: string, pre: Preprocessing): Promise<Data> {
-  const { records, origin } = readRecords(file);
-  if (!records.length) fail('evaluate/data-empty', `${file} holds no records to evaluate.`, { file });
-  const a = await applyFitted(pre, records, { labels: true, origin });
-  return { n: a.n, shape: a.shape, x: a.x, y: a.y!, yShape: a.yShape!, origin };
 }
 
 /** Writes the evaluation next to the run's other files: evaluation.json for the test split, evaluation-<split>.json otherwise (evaluation-data.json for --data). */

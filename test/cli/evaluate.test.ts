@@ -5,14 +5,15 @@
  * an exit code, never a stack trace.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { evaluationJsonProblem, type EvaluationJson } from '../../src/core/evaluate';
 import type { ClassificationEvaluation, RegressionEvaluation } from '../../src/core/evaluate/schema';
 import type { RunRecord } from '../../src/core/protocol/trainer';
-import { irisSpec } from '../trainer/helpers';
+import { PNG } from 'pngjs';
+import { imageFolderSpec, irisSpec } from '../trainer/helpers';
 
 const ROOT = join(__dirname, '..', '..');
 const CLI = join(ROOT, 'dist', 'cli.js');
@@ -236,5 +237,52 @@ describe('modelyaml evaluate on a binary text classifier', () => {
     expect(e.thresholds?.bestF1.f1).toBeGreaterThanOrEqual(0);
     const text = cli('evaluate', lstm.runDir, '--split', 'validation');
     expect(text.out).toMatch(/^best F1 \d\.\d{4} at threshold \d\.\d{4}$/m);
+  }, 120_000);
+});
+
+/** A grey PNG of w×h pixels around `level`, with a little seeded texture. */
+function greyPng(w: number, h: number, level: number, seed: number): Buffer {
+  const p = new PNG({ width: w, height: h });
+  for (let i = 0; i < w * h; i++) {
+    const v = Math.max(0, Math.min(255, level + ((i * 31 + seed * 17) % 41) - 20));
+    p.data.set([v, v, v, 255], i * 4);
+  }
+  return PNG.sync.write(p);
+}
+
+/** A folder with a subfolder per class of 12 images each, dark and light, of varying sizes. */
+function imageFolder(dir: string, classes: Record<string, number>): string {
+  for (const [name, level] of Object.entries(classes)) {
+    mkdirSync(join(dir, name), { recursive: true });
+    for (let i = 0; i < 12; i++) writeFileSync(join(dir, name, `${i}.png`), greyPng(6 + (i % 3), 6, level, i));
+  }
+  return dir;
+}
+
+const IMAGES = imageFolderSpec({ name: 'shades', seed: 4, size: 6, epochs: 3, optimizer: '{ adam: { learning_rate: 0.05 } }', test: 0.25 });
+
+describe('modelyaml evaluate --data on an image model', () => {
+  it('a folder of class subfolders goes through the fitted preprocessing: the whole folder scores as its train and test splits together', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'modelyaml-evaluate-images-'));
+    imageFolder(join(dir, 'img'), { dark: 50, light: 200 });
+    writeFileSync(join(dir, 'shades.model.yaml'), IMAGES);
+    const { runDir } = trainRun(join(dir, 'shades.model.yaml'));
+    const score = (...flags: string[]) => printed(cli('evaluate', runDir, '--checkpoint', 'last', '--format', 'json', ...flags), 'binary');
+    const all = score('--data', join(dir, 'img'));
+    const [train, test] = [score('--split', 'train'), score('--split', 'test')];
+    expect(all).toMatchObject({ split: 'data', n: 24, classNames: ['dark', 'light'] });
+    expect(train.n + test.n).toBe(24);
+    // Same model, same pixels: each confusion cell of the folder is the sum of the splits' cells.
+    expect(all.confusionMatrix).toEqual(train.confusionMatrix.map((row, i) => row.map((c, j) => c + test.confusionMatrix[i][j])));
+
+    // A class the run never saw, and a folder for a table model.
+    const other = imageFolder(join(dir, 'other'), { dark: 50, grey: 128 });
+    const unseen = cli('evaluate', runDir, '--data', other);
+    expect(unseen.code).toBe(1);
+    expect(unseen.err).toMatch(/grey\/0\.png: label "grey" is not one of the trained classes \(dark, light\)/);
+    const table = cli('evaluate', house.runDir, '--data', join(dir, 'img'));
+    expect(table.code).toBe(1);
+    expect(table.err).toContain('is a folder, but the run was trained on csv data');
+    for (const r of [unseen, table]) noStack(r.err);
   }, 120_000);
 });
