@@ -39,6 +39,8 @@ const quarterRows = (n: number, k: number) =>
 const classificationCases: Record<string, ClassificationInput & { topK: number[] }> = {
   'multi-class': { ...softmaxCase(rand, 300, ['cat', 'dog', 'bird', 'fish'], 1.5), topK: [1, 2, 3] },
   binary: { ...softmaxCase(rand, 200, ['negative', 'positive'], 1), topK: [1] },
+  // More classes than numpy's eight running sums: the averages must be summed in its order.
+  'twelve classes': { ...softmaxCase(rand, 400, Array.from({ length: 12 }, (_, i) => `c${i}`), 1.2), topK: [1, 3, 5] },
   'binary, one sigmoid column': (() => {
     const c = softmaxCase(rand, 150, ['no', 'yes'], 0.8);
     return { ...c, probabilities: c.probabilities.map((r) => [r[1]]), topK: [1] };
@@ -136,7 +138,27 @@ const regressionCases: RegressionInput[] = [
   { actual: [[1, 0.5], [2, 0.5], [4, 0.5]], predicted: [[1, 0.5], [2, 0.5], [4, 0.5]], outputNames: ['perfect', 'constant, exact'] },
 ];
 
-const multiLabelCases = [multiLabelCase(rand, 150, ['red', 'green', 'blue', 'never']), multiLabelCase(rand, 60, ['a', 'b'])];
+const multiLabelCases: MultiLabelInput[] = [
+  multiLabelCase(rand, 150, ['red', 'green', 'blue', 'never']),
+  multiLabelCase(rand, 60, ['a', 'b']),
+  // A label on for every sample beside one never on: their ROC AUC is undefined, so are the averages.
+  multiLabelCase(rand, 80, ['always', 'sometimes', 'never']),
+  (() => {
+    const c = multiLabelCase(rand, 70, ['x', 'y', 'z']);
+    return { ...c, probabilities: c.labels.map((row) => row.map(Number)) };
+  })(),
+  (() => {
+    // Scores in quarters: many ties, some exactly at the threshold.
+    const c = multiLabelCase(rand, 90, ['p', 'q', 'r', 's']);
+    return { ...c, probabilities: c.probabilities.map((row) => row.map((v) => Math.round(v * 4) / 4)) };
+  })(),
+  (() => {
+    const c = multiLabelCase(rand, 50, ['u', 'v']);
+    return { ...c, probabilities: c.labels.map(() => [0.7, 0.2]) };
+  })(),
+  { ...multiLabelCase(rand, 120, ['low', 'high', 'mid']), threshold: 0.3 },
+];
+const multiLabelCaseNames = ['four labels, one never present', 'two labels', 'one label always present, one never', 'a perfect predictor', 'tied scores', 'a constant predictor', 'threshold 0.3'];
 const names = Object.keys(classificationCases);
 let cached: { classification: Reference[]; multiLabel: Reference[]; regression: Reference[] } | undefined;
 
@@ -172,7 +194,7 @@ describe('evaluation metrics against scikit-learn', () => {
     multiLabelCases.forEach((input, i) => {
       const m = evaluateMultiLabel(input);
       const ref = refs[i];
-      const at = `multi-label case ${i}`;
+      const at = `multi-label: ${multiLabelCaseNames[i]}`;
       expectClose([m.subsetAccuracy, m.hammingLoss], [ref.subsetAccuracy, ref.hammingLoss], `${at} subset accuracy, Hamming loss`);
       m.perLabel.forEach((l, j) => {
         const r = ref.perLabel[j];

@@ -24,9 +24,9 @@ export function softmaxCase(rand: () => number, n: number, classNames: string[],
   return { labels, probabilities, classNames };
 }
 
-/** Sigmoid outputs for independent labels; a label named "never" is off for every sample. */
+/** Sigmoid outputs for independent labels; a label named "never" is off for every sample, one named "always" on. */
 export function multiLabelCase(rand: () => number, n: number, labelNames: string[]): MultiLabelInput {
-  const labels = Array.from({ length: n }, () => labelNames.map((name) => (name !== 'never' && rand() < 0.4 ? 1 : 0)));
+  const labels = Array.from({ length: n }, () => labelNames.map((name) => (name === 'always' || (name !== 'never' && rand() < 0.4) ? 1 : 0)));
   const probabilities = labels.map((row) => row.map((v) => 1 / (1 + Math.exp(-(gauss(rand) + (v ? 1.2 : -0.6))))));
   return { labels, probabilities, labelNames };
 }
