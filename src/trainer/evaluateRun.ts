@@ -8,10 +8,7 @@ import * as tf from './tf';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { analyze } from '../core/analyze';
-import {
-  classificationJson, classificationSummary, evaluateClassification, evaluateRegression, EvaluationInputError, regressionJson, regressionReport,
-  type EvaluationContext, type EvaluationJson,
-} from '../core/evaluate';
+import type { EvaluationContext, EvaluationJson } from '../core/evaluate';
 import type { Preprocessing } from '../core/protocol/preprocessing';
 import type { EvaluateOptions, EvaluationEvent } from '../core/protocol/trainer';
 import { fileDataHost } from '../node/dataHost';
@@ -20,7 +17,10 @@ import { batchOf } from './batches';
 import { loadModel } from './checkpoint';
 import { runPreprocessing } from './data/fitted';
 import { dataFilePart } from './evaluateData';
-import type { Spec } from '../core/spec';
+import { scorePart, type PartEvaluation } from './evaluateTask';
+
+export type { PartEvaluation };
+import type { ItemValue, Spec } from '../core/spec';
 import { prepareData } from './data/pipeline';
 import type { Data } from './data/table';
 import { chooseBackend } from './device';
@@ -75,36 +75,14 @@ const labelRows = (d: Data): number[][] => {
   const w = d.y.length / d.n;
   return Array.from({ length: d.n }, (_, i) => Array.from(d.y.subarray(i * w, (i + 1) * w)));
 };
-const argmax = (r: readonly number[]) => r.reduce((best, v, i) => (v > r[best] ? i : best), 0);
-
-export interface PartEvaluation {
-  evaluation: EvaluationJson;
-  report: string;
-}
-
-/** The metrics of one part from the model's predictions, by the kind of labels the run was trained with. */
-export async function evaluatePart(model: tf.LayersModel, d: Data, pre: Pick<Preprocessing, 'labels' | 'input'>, ctx: EvaluationContext, batchSize = 256): Promise<PartEvaluation> {
-  const { labels } = pre;
+/**
+ * The metrics of one part from the model's predictions, by the kind of labels the run was trained
+ * with and its loss (src/trainer/evaluateTask.ts).
+ */
+export async function evaluatePart(model: tf.LayersModel, d: Data, pre: Pick<Preprocessing, 'labels' | 'input'> & { loss?: ItemValue }, ctx: EvaluationContext, batchSize = 256): Promise<PartEvaluation> {
   const predicted = await predictRows(model, d, batchSize);
-  const actual = labelRows(d);
-  const names = (k: number) => Array.from({ length: k }, (_, i) => labels.names?.[i] ?? String(i));
-  try {
-    if (labels.kind === 'continuous') {
-      const outputNames = actual[0]?.length === 1 ? [pre.input.label ?? 'target'] : names(actual[0]?.length ?? 0);
-      const m = evaluateRegression({ actual, predicted, outputNames });
-      return { evaluation: regressionJson(m, ctx), report: regressionReport(m) };
-    }
-    if (labels.kind === 'one_hot' || labels.kind === 'class_index' || labels.kind === 'binary') {
-      const classLabels = labels.kind === 'one_hot' ? actual.map(argmax) : actual.map((r) => r[0]);
-      const k = labels.kind === 'one_hot' ? actual[0]?.length ?? 0 : labels.classes ?? Math.max(2, predicted[0]?.length ?? 0);
-      const m = evaluateClassification({ labels: classLabels, probabilities: predicted, classNames: names(k) });
-      return { evaluation: classificationJson(m, ctx), report: classificationSummary(m) };
-    }
-  } catch (e) {
-    if (e instanceof EvaluationInputError) fail('evaluate/predictions', `The model's predictions cannot be scored: ${e.message}`);
-    throw e;
-  }
-  return fail('evaluate/unsupported', `Evaluating labels of kind ${labels.kind} is not supported yet (classification with one_hot, class_index or binary labels, and continuous regression are).`);
+  const activation = (model.layers.at(-1)?.getConfig() as { activation?: unknown } | undefined)?.activation;
+  return scorePart(labelRows(d), predicted, { labels: pre.labels, labelColumn: pre.input.label, loss: pre.loss, outputActivation: typeof activation === 'string' ? activation : undefined }, ctx);
 }
 
 /** Writes the evaluation next to the run's other files: evaluation.json for the test split, evaluation-<split>.json otherwise (evaluation-data.json for --data). */
@@ -137,7 +115,7 @@ export async function evaluateRun(runDirArg: string, options: EvaluateOptions, l
   if (!existsSync(join(runDir, RUN_FILE))) fail('evaluate/not-a-run', `${runDir} is not a run folder (it has no ${RUN_FILE}). Name a folder under .modelyaml/runs/<spec>/, as \`modelyaml train\` prints.`, { file: runDir });
   const record = readRunRecord(runDir);
   if (!record) return fail('evaluate/not-a-run', `${join(runDir, RUN_FILE)} cannot be read as a run record.`, { file: join(runDir, RUN_FILE) });
-  const resolved = JSON.parse(readFileSync(join(runDir, 'resolved.json'), 'utf8')) as { options?: { workspace?: string } };
+  const resolved = JSON.parse(readFileSync(join(runDir, 'resolved.json'), 'utf8')) as { options?: { workspace?: string }; settings?: { loss?: ItemValue } };
   const pre = await runPreprocessing(runDir, { refit: options.refit, workspace: resolved.options?.workspace, command: 'evaluate', log: (m) => log('info', m) });
   const folder = modelFolder(runDir, options.checkpoint);
   const split = options.data ? 'data' : options.split ?? 'test';
@@ -156,7 +134,7 @@ export async function evaluateRun(runDirArg: string, options: EvaluateOptions, l
   }
   const ctx: EvaluationContext = { split, run: runDir, ...(options.data ? { data: resolve(options.data) } : {}), ...(folder.checkpoint ? { checkpoint: folder.checkpoint } : {}), createdAt: new Date().toISOString() };
   try {
-    const { evaluation, report } = await evaluatePart(model, part, pre, ctx);
+    const { evaluation, report } = await evaluatePart(model, part, { ...pre, loss: resolved.settings?.loss }, ctx);
     evaluation.warnings.push(...warnings);
     const file = writeEvaluation(runDir, evaluation);
     return { type: 'evaluation', runDir, file, split, checkpoint: folder.dir, report, evaluation };

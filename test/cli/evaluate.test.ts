@@ -286,3 +286,40 @@ describe('modelyaml evaluate --data on an image model', () => {
     for (const r of [unseen, table]) noStack(r.err);
   }, 120_000);
 });
+
+describe('modelyaml evaluate on signed (−1/+1) labels', () => {
+  it('a tanh unit trained with hinge: a binary evaluation of classes -1 and +1, accuracy equal to the trainer’s', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'modelyaml-evaluate-signed-'));
+    const rows = Array.from({ length: 80 }, (_, i) => {
+      const [a, b] = [Math.sin(i * 1.7), Math.cos(i * 2.3)];
+      return `${a.toFixed(3)},${b.toFixed(3)},${a + 0.5 * b + 0.3 * Math.sin(i * 5.1) > 0 ? 1 : -1}`;
+    });
+    writeFileSync(join(dir, 'points.csv'), ['x1,x2,y', ...rows].join('\n') + '\n');
+    writeFileSync(join(dir, 'svm.model.yaml'), `version: 1
+name: svm
+seed: 2
+data:
+  source: { csv: { path: points.csv, label: y, label_type: signed } }
+  test: { split: 0.25 }
+model:
+  input: [2]
+  layers: [{ dense: { units: 1, activation: tanh } }]
+train:
+  loss: hinge
+  optimizer: { adam: { learning_rate: 0.05 } }
+  metrics: [accuracy]
+  epochs: 4
+  batch_size: 8
+`);
+    const run = trainRun(join(dir, 'svm.model.yaml'));
+    // Training evaluated its test split by itself: signed labels are scored now.
+    expect(existsSync(join(run.runDir, 'evaluation.json'))).toBe(true);
+    const e = printed(cli('evaluate', run.runDir, '--checkpoint', 'last', '--format', 'json'), 'binary');
+    expect(e.classNames).toEqual(['-1', '+1']);
+    expect(e.n).toBe(20);
+    expect(e.metrics.accuracy).toBeCloseTo(run.record.test!.accuracy, 6);
+    const text = cli('evaluate', run.runDir);
+    expect(text.out).toMatch(/^ {10}-1 +\d\.\d{4}/m);
+    expect(text.out).toMatch(/^ {10}\+1 +\d\.\d{4}/m);
+  }, 120_000);
+});

@@ -3,30 +3,12 @@
  * src/core/evaluate/ and through scripts/sklearn-reference.py (Debian's python3-sklearn), and
  * every number must agree to 1e-9 relative. Without scikit-learn these tests fail, by design.
  */
-import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { evaluateClassification, type ClassificationInput, type ClassificationMetrics } from '../../src/core/evaluate/classification';
 import { evaluateMultiLabel, type MultiLabelInput } from '../../src/core/evaluate/multilabel';
 import { evaluateRegression, type RegressionInput } from '../../src/core/evaluate/regression';
 import { classificationReport, multiLabelReport } from '../../src/core/evaluate/report';
-import { expectClose, multiLabelCase, regressionCase, seeded, softmaxCase } from './evaluateCases';
-
-const PYTHON = '/usr/bin/python3';
-const SCRIPT = 'scripts/sklearn-reference.py';
-
-type Case = ({ kind: 'classification'; topK: number[] } & ClassificationInput) | ({ kind: 'multilabel' } & MultiLabelInput) | ({ kind: 'regression' } & RegressionInput);
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Reference = any;
-
-function sklearn(cases: Case[]): Reference[] {
-  const probe = spawnSync(PYTHON, ['-c', 'import sklearn'], { encoding: 'utf8' });
-  if (probe.status !== 0) {
-    throw new Error(`scikit-learn is missing: "${PYTHON} -c 'import sklearn'" failed (${(probe.stderr || probe.error?.message || '').trim().split('\n').pop()}). Install Debian's python3-sklearn: npm run setup:test does (and .ci/run runs it).`);
-  }
-  const run = spawnSync(PYTHON, [SCRIPT], { input: JSON.stringify({ cases }), encoding: 'utf8', maxBuffer: 1 << 28 });
-  if (run.status !== 0) throw new Error(`${SCRIPT} failed:\n${run.stderr}`);
-  return JSON.parse(run.stdout).results;
-}
+import { expectClose, multiLabelCase, regressionCase, seeded, sklearn, softmaxCase, type Case, type Reference } from './evaluateCases';
 
 const rand = seeded(17);
 const quarterRows = (n: number, k: number) =>
