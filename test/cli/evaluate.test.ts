@@ -9,7 +9,8 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { evaluationJsonProblem, type EvaluationJson } from '../../src/core/evaluate';
+import Ajv from 'ajv';
+import { evaluationJsonProblem, evaluationJsonSchema, type EvaluationJson } from '../../src/core/evaluate';
 import type { ClassificationEvaluation, RegressionEvaluation } from '../../src/core/evaluate/schema';
 import type { RunRecord } from '../../src/core/protocol/trainer';
 import { PNG } from 'pngjs';
@@ -45,11 +46,14 @@ function copyRun(runDir: string): string {
   return dir;
 }
 
+const schema = new Ajv({ allErrors: true }).compile(evaluationJsonSchema());
+
 /** The JSON a successful `evaluate --format json` printed, checked against the schema and the task. */
 function printed<T extends 'binary' | 'multiclass' | 'regression'>(r: ReturnType<typeof cli>, task: T): T extends 'regression' ? RegressionEvaluation : ClassificationEvaluation {
   expect(r.code, r.err).toBe(0);
   const e = JSON.parse(r.out) as EvaluationJson;
   expect(evaluationJsonProblem(e)).toBeNull();
+  expect(schema(e) ? null : schema.errors, 'evaluation.json schema').toBeNull();
   expect(e.task).toBe(task);
   return e as T extends 'regression' ? RegressionEvaluation : ClassificationEvaluation;
 }

@@ -4,7 +4,9 @@
  * to scikit-learn on the same outputs), −1/+1 labels of a margin unit (tanh or linear), and logits
  * (`from_logits`), which are turned into probabilities first.
  */
+import Ajv from 'ajv';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { evaluationJsonSchema } from '../../src/core/evaluate';
 import type { ClassificationEvaluation, MultiLabelEvaluation } from '../../src/core/evaluate/schema';
 import type { Preprocessing } from '../../src/core/protocol/preprocessing';
 import type { ItemValue } from '../../src/core/spec';
@@ -75,6 +77,8 @@ describe('evaluate: multi-label runs (several 0/1 labels, sigmoid units)', () =>
     expect(evaluation.task).toBe('multilabel');
     const e = evaluation as MultiLabelEvaluation;
     expect(e.labelNames).toEqual(['first', 'second', 'never']);
+    const schema = new Ajv({ allErrors: true }).compile(evaluationJsonSchema());
+    expect(schema(JSON.parse(JSON.stringify(e))) ? null : schema.errors, 'evaluation.json schema').toBeNull();
     const [ref] = sklearn([{ kind: 'multilabel', labels: y, probabilities: outputs(model, x), labelNames: e.labelNames }]);
     expectClose([e.metrics.subsetAccuracy, e.metrics.hammingLoss], [ref.subsetAccuracy, ref.hammingLoss], 'subset accuracy, Hamming loss');
     e.perLabel.forEach((l, j) => {

@@ -13,4 +13,5 @@ export {
   type EvaluationJson,
   type JsonOptions,
 } from './schema';
+export { evaluationJsonSchema } from './jsonSchema';
 export { EvaluationInputError } from './validate';
