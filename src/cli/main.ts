@@ -29,9 +29,11 @@ Usage:
                                                   (exit 130); --resume carries on from a checkpoint
   modelyaml evaluate <run-dir> [--split test|validation|train] [--data FILE.csv|FILE.jsonl|DIR]
                  [--checkpoint best|last] [--format text|json] [--refit]
-                                                  score a trained run on a split: classification
-                                                  report or regression table; writes
-                                                  evaluation.json into the run folder
+                                                  score a trained run on a split (or a labelled
+                                                  file or image folder): classification report or
+                                                  regression table; writes evaluation.json into
+                                                  the run folder; --refit recomputes a missing
+                                                  preprocessing.json from the spec's data
   modelyaml schema                                JSON Schema for other YAML tooling
   modelyaml docs                                  the language reference (Markdown)
   modelyaml lsp --stdio                           run the language server for any LSP client

@@ -110,21 +110,41 @@ async function splitPart(spec: Spec, o: { specDir: string; seed: number; workspa
   return part;
 }
 
+/**
+ * What evaluate reads of the run's resolved.json: the workspace its data was read in and its loss
+ * (which says how to read the outputs). Missing or unreadable (an older run): neither.
+ */
+function readResolved(runDir: string): { workspace?: string; loss?: ItemValue } {
+  let v: { options?: { workspace?: unknown }; settings?: { loss?: { type?: unknown; params?: unknown } } };
+  try {
+    v = JSON.parse(readFileSync(join(runDir, 'resolved.json'), 'utf8')) as typeof v;
+  } catch {
+    return {};
+  }
+  const workspace = v?.options?.workspace;
+  const loss = v?.settings?.loss;
+  const params = loss?.params ?? {};
+  return {
+    ...(typeof workspace === 'string' ? { workspace } : {}),
+    ...(typeof loss?.type === 'string' && typeof params === 'object' && params !== null ? { loss: { type: loss.type, params: params as ItemValue['params'] } } : {}),
+  };
+}
+
 export async function evaluateRun(runDirArg: string, options: EvaluateOptions, log: Log): Promise<Omit<EvaluationEvent, 'time'>> {
   const runDir = resolve(runDirArg);
   if (!existsSync(join(runDir, RUN_FILE))) fail('evaluate/not-a-run', `${runDir} is not a run folder (it has no ${RUN_FILE}). Name a folder under .modelyaml/runs/<spec>/, as \`modelyaml train\` prints.`, { file: runDir });
   const record = readRunRecord(runDir);
   if (!record) return fail('evaluate/not-a-run', `${join(runDir, RUN_FILE)} cannot be read as a run record.`, { file: join(runDir, RUN_FILE) });
-  const resolved = JSON.parse(readFileSync(join(runDir, 'resolved.json'), 'utf8')) as { options?: { workspace?: string }; settings?: { loss?: ItemValue } };
-  const pre = await runPreprocessing(runDir, { refit: options.refit, workspace: resolved.options?.workspace, command: 'evaluate', log: (m) => log('info', m) });
+  const resolved = readResolved(runDir);
+  const pre = await runPreprocessing(runDir, { refit: options.refit, workspace: resolved.workspace, command: 'evaluate', log: (m) => log('info', m) });
   const folder = modelFolder(runDir, options.checkpoint);
   const split = options.data ? 'data' : options.split ?? 'test';
-  const { spec, specDir } = runSpec(runDir, record.spec, resolved.options?.workspace);
+  const { spec, specDir } = runSpec(runDir, record.spec, resolved.workspace);
 
   const choice = await chooseBackend({ device: 'cpu', backend: options.backend, wasmDir: options.wasmDir, searchFrom: [specDir] });
   log('debug', `backend: ${choice.backend} on ${choice.device}`);
   const warnings: string[] = [];
-  const part = options.data ? await dataFilePart(resolve(options.data), pre) : await splitPart(spec, { specDir, seed: record.seed, workspace: resolved.options?.workspace, fingerprint: record.dataFingerprint }, split as Split, warnings, log);
+  const part = options.data ? await dataFilePart(resolve(options.data), pre) : await splitPart(spec, { specDir, seed: record.seed, workspace: resolved.workspace, fingerprint: record.dataFingerprint }, split as Split, warnings, log);
 
   let model: tf.LayersModel;
   try {
@@ -134,7 +154,7 @@ export async function evaluateRun(runDirArg: string, options: EvaluateOptions, l
   }
   const ctx: EvaluationContext = { split, run: runDir, ...(options.data ? { data: resolve(options.data) } : {}), ...(folder.checkpoint ? { checkpoint: folder.checkpoint } : {}), createdAt: new Date().toISOString() };
   try {
-    const { evaluation, report } = await evaluatePart(model, part, { ...pre, loss: resolved.settings?.loss }, ctx);
+    const { evaluation, report } = await evaluatePart(model, part, { ...pre, loss: resolved.loss }, ctx);
     evaluation.warnings.push(...warnings);
     const file = writeEvaluation(runDir, evaluation);
     return { type: 'evaluation', runDir, file, split, checkpoint: folder.dir, report, evaluation };
