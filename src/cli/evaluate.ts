@@ -14,6 +14,8 @@ export interface EvaluateFlags {
   format?: string;
   /** A CSV or JSONL file of labelled samples to score instead of a split. */
   data?: string;
+  /** Recompute a missing preprocessing.json (a run older than the file) from the spec's data. */
+  refit?: boolean;
   verbose?: boolean;
 }
 
@@ -34,7 +36,22 @@ export function parseEvaluateFlags(flags: EvaluateFlags): { options: EvaluateOpt
   const format = flags.format ?? 'text';
   if (format !== 'text' && format !== 'json') return { error: `--format must be text or json, not ${format}` };
   const source: EvaluateOptions = flags.data !== undefined ? { data: resolve(flags.data) } : { split: split as EvaluateOptions['split'] };
-  return { options: { ...source, ...(flags.checkpoint ? { checkpoint: flags.checkpoint as EvaluateOptions['checkpoint'] } : {}) }, format };
+  return { options: { ...source, ...(flags.checkpoint ? { checkpoint: flags.checkpoint as EvaluateOptions['checkpoint'] } : {}), ...(flags.refit ? { refit: true } : {}) }, format };
+}
+
+/**
+ * Why --data cannot be read, or undefined: checked before the trainer starts, because reading a
+ * FIFO, a device or a socket can block forever (a pipe nobody writes never ends).
+ */
+export function dataPathProblem(file: string): string | undefined {
+  let st;
+  try {
+    st = statSync(file);
+  } catch (e) {
+    return `--data ${file} cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}).`;
+  }
+  if (st.isFile() || st.isDirectory()) return undefined;
+  return `--data ${file} is not a regular file (a pipe, device or socket): --data reads a CSV or JSON Lines file, or a folder of images; save the data to a file first.`;
 }
 
 export async function evaluateCommand(args: string[], flags: EvaluateFlags, io: EvaluateIO): Promise<number> {
@@ -50,6 +67,11 @@ export async function evaluateCommand(args: string[], flags: EvaluateFlags, io: 
   const [runDir] = args;
   if (!existsSync(runDir) || !statSync(runDir).isDirectory()) {
     io.err(`modelyaml evaluate: ${runDir} is not a folder. Name a run folder under .modelyaml/runs/<spec>/.\n`);
+    return 1;
+  }
+  const refused = parsed.options.data && dataPathProblem(parsed.options.data);
+  if (refused) {
+    io.err(`modelyaml evaluate: ${refused}\n`);
     return 1;
   }
   const r = await runEvaluation(runDir, parsed.options, (e) => {

@@ -27,11 +27,13 @@ Usage:
                                                   train in a child process; progress, run record
                                                   in .modelyaml/runs/<name>/<time>/; Ctrl-C cancels
                                                   (exit 130); --resume carries on from a checkpoint
-  modelyaml evaluate <run-dir> [--split test|validation|train] [--data FILE.csv|FILE.jsonl]
-                 [--checkpoint best|last] [--format text|json]
-                                                  score a trained run on a split: classification
-                                                  report or regression table; writes
-                                                  evaluation.json into the run folder
+  modelyaml evaluate <run-dir> [--split test|validation|train] [--data FILE.csv|FILE.jsonl|DIR]
+                 [--checkpoint best|last] [--format text|json] [--refit]
+                                                  score a trained run on a split (or a labelled
+                                                  file or image folder): classification report or
+                                                  regression table; writes evaluation.json into
+                                                  the run folder; --refit recomputes a missing
+                                                  preprocessing.json from the spec's data
   modelyaml schema                                JSON Schema for other YAML tooling
   modelyaml docs                                  the language reference (Markdown)
   modelyaml lsp --stdio                           run the language server for any LSP client
@@ -166,6 +168,7 @@ export async function main(argv: string[], io: CliIO = stdio): Promise<number> {
         data: { type: 'string' },
         checkpoint: { type: 'string' },
         verbose: { type: 'boolean' },
+        refit: { type: 'boolean' },
         stdio: { type: 'boolean' },
         'node-ipc': { type: 'boolean' },
         socket: { type: 'string' },
@@ -195,7 +198,7 @@ export async function main(argv: string[], io: CliIO = stdio): Promise<number> {
   const format = values.format ?? 'text';
   switch (cmd) {
     case 'evaluate':
-      return evaluateCommand(rest, { split: values.split, checkpoint: values.checkpoint, data: values.data, format, verbose: values.verbose }, io);
+      return evaluateCommand(rest, { split: values.split, checkpoint: values.checkpoint, data: values.data, refit: values.refit, format, verbose: values.verbose }, io);
     case 'check':
       if (format !== 'text' && format !== 'json') {
         io.err(`modelyaml check: --format must be text or json, not ${format}.\n`);

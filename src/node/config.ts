@@ -60,6 +60,7 @@ export const VARIABLES = {
   analysisWorkers: numberVar('MODELYAML_ANALYSIS_WORKERS', 'Analysis workers of the language server: open documents get one each up to this many, then share (default 4).'),
   analysisMemoryMb: numberVar('MODELYAML_ANALYSIS_MEMORY_MB', 'Heap limit of each analysis worker in MiB; a worker that runs out is restarted and costs only its document\'s diagnostics (default 2048).'),
   dataFault: textVar('MODELYAML_DATA_FAULT', '`hang:NAME`, `oom:NAME` (comma-separated)', 'Tests only: the language server\'s analysis worker blocks forever (`hang`) or runs out of memory (`oom`) when it reads a data file named NAME (server/worker/dataHost.ts).'),
+  evaluateTimeout: numberVar('MODELYAML_EVALUATE_TIMEOUT', 'Seconds an evaluation (`modelyaml evaluate`, the extension\'s) may run before its trainer process is stopped with an error (default 1800).'),
   trace: switchVar('MODELYAML_TRACE', 'The language server logs each check\'s duration to stderr.'),
   trainerFault: textVar('MODELYAML_TRAINER_FAULT', '`crash@N`, `hang@N`, `oom@N`', 'Tests only: the trainer fails that way after the given batch (src/trainer/main.ts).'),
 } satisfies Record<string, Variable<unknown>>;

@@ -10,6 +10,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { DoneEvent, ErrorEvent, EvaluateOptions, EvaluationEvent, RunStatus, TrainerCommand, TrainerEvent, TrainOptions } from '../core/protocol/trainer';
 import { validateTrainerEvent } from '../core/protocol/trainer';
+import { env } from './config';
 import { closeAbandonedRecord, readRunRecord } from './runRecord';
 
 export interface StartOptions extends TrainOptions {
@@ -206,6 +207,18 @@ export function startTraining(specPath: string, options: StartOptions, onEvent: 
   };
 }
 
+const DEFAULT_EVALUATION_TIMEOUT_S = 1800;
+
+/** The evaluation's time limit: the caller's, else MODELYAML_EVALUATE_TIMEOUT, else 30 minutes. */
+function evaluationTimeoutMs(given: number | undefined): number {
+  return given ?? (env.evaluateTimeout() ?? DEFAULT_EVALUATION_TIMEOUT_S) * 1000;
+}
+
+function timeoutMessage(ms: number): string {
+  const s = ms >= 10_000 ? String(Math.round(ms / 1000)) : String(ms / 1000);
+  return `The evaluation did not finish within ${s} s, so its trainer process was stopped. Its data may be stuck (a pipe or an unresponsive network folder) or larger than expected; to allow longer, set MODELYAML_EVALUATE_TIMEOUT to a number of seconds.`;
+}
+
 export interface EvaluationResult {
   evaluation?: EvaluationEvent;
   error?: ErrorEvent;
@@ -216,8 +229,8 @@ export interface EvaluationResult {
  * Evaluates a run's checkpoint in a trainer process (the CLI holds no tfjs): resolves with the
  * `evaluation` event, or the `error` that explains why there is none (a crash included).
  */
-export function runEvaluation(runDir: string, options: EvaluateOptions & Pick<StartOptions, 'trainerPath' | 'execArgv' | 'env'>, onEvent: (e: TrainerEvent) => void = () => undefined): Promise<EvaluationResult> {
-  const { trainerPath, execArgv, env, ...evaluateOptions } = options;
+export function runEvaluation(runDir: string, options: EvaluateOptions & Pick<StartOptions, 'trainerPath' | 'execArgv' | 'env'> & { timeoutMs?: number }, onEvent: (e: TrainerEvent) => void = () => undefined): Promise<EvaluationResult> {
+  const { trainerPath, execArgv, env, timeoutMs, ...evaluateOptions } = options;
   const child = fork(resolveTrainerPath(trainerPath), [], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], execArgv: execArgv ?? [], env: { ...process.env, ...env }, serialization: 'json' });
   let stderr = '';
   child.stderr?.on('data', (b: Buffer) => (stderr = (stderr + b.toString('utf8')).slice(-STDERR_TAIL)));
@@ -231,11 +244,20 @@ export function runEvaluation(runDir: string, options: EvaluateOptions & Pick<St
     onEvent(v.value);
   });
   child.send({ type: 'evaluate', runDir: resolve(runDir), options: evaluateOptions } satisfies TrainerCommand);
+  const limit = evaluationTimeoutMs(timeoutMs);
+  // A trainer that stops answering (a data read that never ends, a wedged backend) must not hold
+  // the CLI or the extension forever: past the limit the child is killed and the error says why.
+  const timer = setTimeout(() => {
+    if (result.evaluation || child.exitCode !== null || child.signalCode !== null) return;
+    result.error = { type: 'error', time: Date.now(), code: 'evaluate/timeout', message: timeoutMessage(limit) };
+    child.kill('SIGKILL');
+  }, limit);
   return new Promise((done) => {
     child.on('error', (err) => {
       result.error ??= { type: 'error', time: Date.now(), code: 'trainer/spawn', message: `Could not start the trainer: ${err.message}` };
     });
     child.on('close', (code, signal) => {
+      clearTimeout(timer);
       result.exitCode = code;
       if (!result.evaluation && !result.error) {
         const said = failureLines(stderr, stderr.length, undefined);

@@ -8,25 +8,23 @@ import * as tf from './tf';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { analyze } from '../core/analyze';
-import {
-  classificationJson, classificationSummary, evaluateClassification, evaluateRegression, EvaluationInputError, regressionJson, regressionReport,
-  type EvaluationContext, type EvaluationJson,
-} from '../core/evaluate';
+import type { EvaluationContext, EvaluationJson } from '../core/evaluate';
 import type { Preprocessing } from '../core/protocol/preprocessing';
 import type { EvaluateOptions, EvaluationEvent } from '../core/protocol/trainer';
 import { fileDataHost } from '../node/dataHost';
 import { readRunRecord, readSpecSnapshot, RUN_FILE, SPEC_SNAPSHOT_FILE } from '../node/runRecord';
 import { batchOf } from './batches';
 import { loadModel } from './checkpoint';
-import { applyFitted, readPreprocessing, type RawRecord } from './data/fitted';
-import { parse as parseCsv } from 'csv-parse/sync';
-import { csvOptions } from '../node/csv';
-import { maxRecordBytes } from './data/readers';
-import type { Spec } from '../core/spec';
+import { runPreprocessing } from './data/fitted';
+import { dataFilePart } from './evaluateData';
+import { scorePart, type PartEvaluation } from './evaluateTask';
+
+export type { PartEvaluation };
+import type { ItemValue, Spec } from '../core/spec';
 import { prepareData } from './data/pipeline';
 import type { Data } from './data/table';
 import { chooseBackend } from './device';
-import { fail, TrainerError } from './util';
+import { fail } from './util';
 
 type Log = (level: 'debug' | 'info' | 'warning', message: string) => void;
 
@@ -77,75 +75,14 @@ const labelRows = (d: Data): number[][] => {
   const w = d.y.length / d.n;
   return Array.from({ length: d.n }, (_, i) => Array.from(d.y.subarray(i * w, (i + 1) * w)));
 };
-const argmax = (r: readonly number[]) => r.reduce((best, v, i) => (v > r[best] ? i : best), 0);
-
-export interface PartEvaluation {
-  evaluation: EvaluationJson;
-  report: string;
-}
-
-/** The metrics of one part from the model's predictions, by the kind of labels the run was trained with. */
-export async function evaluatePart(model: tf.LayersModel, d: Data, pre: Pick<Preprocessing, 'labels' | 'input'>, ctx: EvaluationContext, batchSize = 256): Promise<PartEvaluation> {
-  const { labels } = pre;
+/**
+ * The metrics of one part from the model's predictions, by the kind of labels the run was trained
+ * with and its loss (src/trainer/evaluateTask.ts).
+ */
+export async function evaluatePart(model: tf.LayersModel, d: Data, pre: Pick<Preprocessing, 'labels' | 'input'> & { loss?: ItemValue }, ctx: EvaluationContext, batchSize = 256): Promise<PartEvaluation> {
   const predicted = await predictRows(model, d, batchSize);
-  const actual = labelRows(d);
-  const names = (k: number) => Array.from({ length: k }, (_, i) => labels.names?.[i] ?? String(i));
-  try {
-    if (labels.kind === 'continuous') {
-      const outputNames = actual[0]?.length === 1 ? [pre.input.label ?? 'target'] : names(actual[0]?.length ?? 0);
-      const m = evaluateRegression({ actual, predicted, outputNames });
-      return { evaluation: regressionJson(m, ctx), report: regressionReport(m) };
-    }
-    if (labels.kind === 'one_hot' || labels.kind === 'class_index' || labels.kind === 'binary') {
-      const classLabels = labels.kind === 'one_hot' ? actual.map(argmax) : actual.map((r) => r[0]);
-      const k = labels.kind === 'one_hot' ? actual[0]?.length ?? 0 : labels.classes ?? Math.max(2, predicted[0]?.length ?? 0);
-      const m = evaluateClassification({ labels: classLabels, probabilities: predicted, classNames: names(k) });
-      return { evaluation: classificationJson(m, ctx), report: classificationSummary(m) };
-    }
-  } catch (e) {
-    if (e instanceof EvaluationInputError) fail('evaluate/predictions', `The model's predictions cannot be scored: ${e.message}`);
-    throw e;
-  }
-  return fail('evaluate/unsupported', `Evaluating labels of kind ${labels.kind} is not supported yet (classification with one_hot, class_index or binary labels, and continuous regression are).`);
-}
-
-/** Labelled records from a CSV (header row) or JSON Lines file, with where each came from. */
-function readRecords(file: string): { records: RawRecord[]; origin: (i: number) => string } {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    return fail('evaluate/data-unreadable', `Cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}.`, { file });
-  }
-  if (/\.jsonl$/i.test(file)) {
-    const lines = text.split('\n').map((l, i) => ({ l: l.trim(), line: i + 1 })).filter((x) => x.l);
-    const records = lines.map(({ l, line }) => {
-      try {
-        const v = JSON.parse(l) as unknown;
-        if (typeof v === 'object' && v !== null && !Array.isArray(v)) return v as RawRecord;
-      } catch {
-        /* reported below */
-      }
-      return fail('evaluate/data-format', `${file}:${line}: not a JSON object.`, { file, row: line });
-    });
-    return { records, origin: (i) => `${file}:${lines[i].line}` };
-  }
-  if (/\.csv$/i.test(file)) {
-    try {
-      return { records: parseCsv(text, { ...csvOptions(',', maxRecordBytes()), info: false, columns: true }) as RawRecord[], origin: (i) => `${file}:${i + 2}` };
-    } catch (e) {
-      return fail('evaluate/data-format', `${file}: ${(e as Error).message}`, { file });
-    }
-  }
-  return fail('evaluate/data-format', `--data reads a CSV file (.csv, with a header row) or JSON Lines (.jsonl), with the feature and label columns the run was trained on; ${file} is neither.`, { file });
-}
-
-/** The samples of a --data file, through the run's fitted preprocessing exactly as in training. */
-async function dataFilePart(file: string, pre: Preprocessing): Promise<Data> {
-  const { records, origin } = readRecords(file);
-  if (!records.length) fail('evaluate/data-empty', `${file} holds no records to evaluate.`, { file });
-  const a = await applyFitted(pre, records, { labels: true, origin });
-  return { n: a.n, shape: a.shape, x: a.x, y: a.y!, yShape: a.yShape!, origin };
+  const activation = (model.layers.at(-1)?.getConfig() as { activation?: unknown } | undefined)?.activation;
+  return scorePart(labelRows(d), predicted, { labels: pre.labels, labelColumn: pre.input.label, loss: pre.loss, outputActivation: typeof activation === 'string' ? activation : undefined }, ctx);
 }
 
 /** Writes the evaluation next to the run's other files: evaluation.json for the test split, evaluation-<split>.json otherwise (evaluation-data.json for --data). */
@@ -154,18 +91,6 @@ export function writeEvaluation(runDir: string, e: EvaluationJson): string {
   writeFileSync(`${file}.tmp`, JSON.stringify(e) + '\n');
   renameSync(`${file}.tmp`, file);
   return file;
-}
-
-/** The run's preprocessing.json; an older run without one is told to re-train (evaluate has no --refit). */
-function preprocessingOf(runDir: string): Preprocessing {
-  try {
-    return readPreprocessing(runDir);
-  } catch (e) {
-    if (e instanceof TrainerError && e.code === 'run/no-preprocessing') {
-      fail(e.code, `${runDir} has no preprocessing.json: the run was trained before ModelYAML kept its fitted preprocessing, so its inputs cannot be prepared exactly as in training. Train the spec again, then evaluate the new run.`, { file: join(runDir, 'preprocessing.json') });
-    }
-    throw e;
-  }
 }
 
 type Split = 'train' | 'validation' | 'test';
@@ -185,21 +110,41 @@ async function splitPart(spec: Spec, o: { specDir: string; seed: number; workspa
   return part;
 }
 
+/**
+ * What evaluate reads of the run's resolved.json: the workspace its data was read in and its loss
+ * (which says how to read the outputs). Missing or unreadable (an older run): neither.
+ */
+function readResolved(runDir: string): { workspace?: string; loss?: ItemValue } {
+  let v: { options?: { workspace?: unknown }; settings?: { loss?: { type?: unknown; params?: unknown } } };
+  try {
+    v = JSON.parse(readFileSync(join(runDir, 'resolved.json'), 'utf8')) as typeof v;
+  } catch {
+    return {};
+  }
+  const workspace = v?.options?.workspace;
+  const loss = v?.settings?.loss;
+  const params = loss?.params ?? {};
+  return {
+    ...(typeof workspace === 'string' ? { workspace } : {}),
+    ...(typeof loss?.type === 'string' && typeof params === 'object' && params !== null ? { loss: { type: loss.type, params: params as ItemValue['params'] } } : {}),
+  };
+}
+
 export async function evaluateRun(runDirArg: string, options: EvaluateOptions, log: Log): Promise<Omit<EvaluationEvent, 'time'>> {
   const runDir = resolve(runDirArg);
   if (!existsSync(join(runDir, RUN_FILE))) fail('evaluate/not-a-run', `${runDir} is not a run folder (it has no ${RUN_FILE}). Name a folder under .modelyaml/runs/<spec>/, as \`modelyaml train\` prints.`, { file: runDir });
   const record = readRunRecord(runDir);
   if (!record) return fail('evaluate/not-a-run', `${join(runDir, RUN_FILE)} cannot be read as a run record.`, { file: join(runDir, RUN_FILE) });
-  const pre = preprocessingOf(runDir);
+  const resolved = readResolved(runDir);
+  const pre = await runPreprocessing(runDir, { refit: options.refit, workspace: resolved.workspace, command: 'evaluate', log: (m) => log('info', m) });
   const folder = modelFolder(runDir, options.checkpoint);
   const split = options.data ? 'data' : options.split ?? 'test';
-  const resolved = JSON.parse(readFileSync(join(runDir, 'resolved.json'), 'utf8')) as { options?: { workspace?: string } };
-  const { spec, specDir } = runSpec(runDir, record.spec, resolved.options?.workspace);
+  const { spec, specDir } = runSpec(runDir, record.spec, resolved.workspace);
 
   const choice = await chooseBackend({ device: 'cpu', backend: options.backend, wasmDir: options.wasmDir, searchFrom: [specDir] });
   log('debug', `backend: ${choice.backend} on ${choice.device}`);
   const warnings: string[] = [];
-  const part = options.data ? await dataFilePart(resolve(options.data), pre) : await splitPart(spec, { specDir, seed: record.seed, workspace: resolved.options?.workspace, fingerprint: record.dataFingerprint }, split as Split, warnings, log);
+  const part = options.data ? await dataFilePart(resolve(options.data), pre) : await splitPart(spec, { specDir, seed: record.seed, workspace: resolved.workspace, fingerprint: record.dataFingerprint }, split as Split, warnings, log);
 
   let model: tf.LayersModel;
   try {
@@ -209,7 +154,7 @@ export async function evaluateRun(runDirArg: string, options: EvaluateOptions, l
   }
   const ctx: EvaluationContext = { split, run: runDir, ...(options.data ? { data: resolve(options.data) } : {}), ...(folder.checkpoint ? { checkpoint: folder.checkpoint } : {}), createdAt: new Date().toISOString() };
   try {
-    const { evaluation, report } = await evaluatePart(model, part, pre, ctx);
+    const { evaluation, report } = await evaluatePart(model, part, { ...pre, loss: resolved.loss }, ctx);
     evaluation.warnings.push(...warnings);
     const file = writeEvaluation(runDir, evaluation);
     return { type: 'evaluation', runDir, file, split, checkpoint: folder.dir, report, evaluation };

@@ -314,19 +314,19 @@ export async function runTraining(specPath: string, options: TrainOptions, emit:
     parallel?.stop();
     resident?.dispose();
   }
-  await finishRun(record, outcome, { model: compiled.model, test: parts.test, preprocessing: prepared.preprocessing, bs: rate.bs, lossFn: compiled.lossFn, metrics: compiled.metrics }, t0, send, log);
+  await finishRun(record, outcome, { model: compiled.model, test: parts.test, preprocessing: prepared.preprocessing, loss: settings.loss, bs: rate.bs, lossFn: compiled.lossFn, metrics: compiled.metrics }, t0, send, log);
 }
 
 /** The test split, the final model and the closed record. */
 async function finishRun(
-  record: RunRecordWriter, outcome: LoopOutcome, m: Pick<LoopContext, 'model' | 'bs' | 'lossFn' | 'metrics'> & { test?: Prepared['parts']['test']; preprocessing: Preprocessing }, t0: number, send: Send, log: Log,
+  record: RunRecordWriter, outcome: LoopOutcome, m: Pick<LoopContext, 'model' | 'bs' | 'lossFn' | 'metrics'> & { test?: Prepared['parts']['test']; preprocessing: Preprocessing; loss: TrainSettings['loss'] }, t0: number, send: Send, log: Log,
 ): Promise<void> {
   const { status, reason, epochsRun, last } = outcome;
   let test: Metrics | undefined;
   if (m.test && status === 'completed') {
     test = (await evaluate(m.model, m.test, m.bs, m.lossFn, m.metrics)).metrics;
     log('info', `test: ${Object.entries(test).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(', ')}`);
-    await evaluateTestSplit(record.dir, m.model, m.test, m.preprocessing, log);
+    await evaluateTestSplit(record.dir, m.model, m.test, m.preprocessing, m.loss, log);
   }
   if (status === 'completed') {
     const dir = join(record.dir, 'model');
@@ -345,9 +345,9 @@ async function finishRun(
 }
 
 /** Every completed run with a test split keeps its full evaluation (evaluation.json); a task the metrics do not cover yet is only logged. */
-async function evaluateTestSplit(runDir: string, model: tf.LayersModel, test: Prepared['parts']['test'] & object, preprocessing: Preprocessing, log: Log): Promise<void> {
+async function evaluateTestSplit(runDir: string, model: tf.LayersModel, test: Prepared['parts']['test'] & object, preprocessing: Preprocessing, loss: TrainSettings['loss'], log: Log): Promise<void> {
   try {
-    const { evaluation } = await evaluatePart(model, test, preprocessing, { split: 'test', run: runDir, createdAt: new Date().toISOString() });
+    const { evaluation } = await evaluatePart(model, test, { ...preprocessing, loss }, { split: 'test', run: runDir, createdAt: new Date().toISOString() });
     log('info', `test split evaluated: ${writeEvaluation(runDir, evaluation)}`);
   } catch (e) {
     if (!(e instanceof TrainerError)) throw e;

@@ -5,22 +5,26 @@
  * an exit code, never a stack trace.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { evaluationJsonProblem, type EvaluationJson } from '../../src/core/evaluate';
+import Ajv from 'ajv';
+import { evaluationJsonProblem, evaluationJsonSchema, type EvaluationJson } from '../../src/core/evaluate';
 import type { ClassificationEvaluation, RegressionEvaluation } from '../../src/core/evaluate/schema';
 import type { RunRecord } from '../../src/core/protocol/trainer';
-import { irisSpec } from '../trainer/helpers';
+import { PNG } from 'pngjs';
+import { imageFolderSpec, irisSpec } from '../trainer/helpers';
 
 const ROOT = join(__dirname, '..', '..');
 const CLI = join(ROOT, 'dist', 'cli.js');
 
-function cli(...args: string[]) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 120_000, env: { ...process.env, NO_COLOR: '1' } });
+function cliWith(env: Record<string, string>, ...args: string[]) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 120_000, env: { ...process.env, NO_COLOR: '1', ...env } });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
+
+const cli = (...args: string[]) => cliWith({}, ...args);
 
 const IRIS = irisSpec({ name: 'iris-eval', seed: 5, test: 0.2, epochs: 3 });
 
@@ -42,11 +46,14 @@ function copyRun(runDir: string): string {
   return dir;
 }
 
+const schema = new Ajv({ allErrors: true }).compile(evaluationJsonSchema());
+
 /** The JSON a successful `evaluate --format json` printed, checked against the schema and the task. */
 function printed<T extends 'binary' | 'multiclass' | 'regression'>(r: ReturnType<typeof cli>, task: T): T extends 'regression' ? RegressionEvaluation : ClassificationEvaluation {
   expect(r.code, r.err).toBe(0);
   const e = JSON.parse(r.out) as EvaluationJson;
   expect(evaluationJsonProblem(e)).toBeNull();
+  expect(schema(e) ? null : schema.errors, 'evaluation.json schema').toBeNull();
   expect(e.task).toBe(task);
   return e as T extends 'regression' ? RegressionEvaluation : ClassificationEvaluation;
 }
@@ -143,6 +150,23 @@ describe('modelyaml evaluate', () => {
     for (const r of [r1, r2, r3]) noStack(r.err);
   });
 
+  it('a FIFO as --data is refused up front instead of blocking on a pipe nobody writes', () => {
+    const fifo = join(mkdtempSync(join(tmpdir(), 'modelyaml-evaluate-fifo-')), 'houses.csv');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    const r = cli('evaluate', house.runDir, '--data', fifo);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain(`--data ${fifo} is not a regular file (a pipe, device or socket)`);
+    noStack(r.err);
+  });
+
+  it('an evaluation past MODELYAML_EVALUATE_TIMEOUT is stopped with a clear error', () => {
+    const r = cliWith({ MODELYAML_EVALUATE_TIMEOUT: '0.05' }, 'evaluate', iris.runDir);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('The evaluation did not finish within 0.05 s, so its trainer process was stopped.');
+    expect(r.err).toContain('MODELYAML_EVALUATE_TIMEOUT');
+    noStack(r.err);
+  });
+
   it('a split the run does not have: says which it has', () => {
     const r = cli('evaluate', house.runDir);
     expect(r.code).toBe(1);
@@ -184,8 +208,27 @@ describe('modelyaml evaluate', () => {
     const r3 = cli('evaluate', noPre);
     expect(r3.code).toBe(1);
     expect(r3.err).toContain('has no preprocessing.json');
-    expect(r3.err).toContain('Train the spec again');
+    expect(r3.err).toContain('Train the spec again, or pass --refit to `modelyaml evaluate`');
     for (const r of [r1, r2, r3]) noStack(r.err);
+  });
+
+  it('--refit: a run without preprocessing.json gets the same file back, byte for byte, and the same metrics', () => {
+    const original = readFileSync(join(iris.runDir, 'preprocessing.json'), 'utf8');
+    const before = printed(cli('evaluate', iris.runDir, '--checkpoint', 'last', '--format', 'json'), 'multiclass');
+    const old = copyRun(iris.runDir);
+    rmSync(join(old, 'preprocessing.json'));
+    const refused = cli('evaluate', old, '--checkpoint', 'last', '--format', 'json');
+    expect(refused.code).toBe(1);
+    expect(refused.err).toContain('has no preprocessing.json');
+    expect(existsSync(join(old, 'preprocessing.json'))).toBe(false);
+    const after = printed(cli('evaluate', old, '--checkpoint', 'last', '--format', 'json', '--refit'), 'multiclass');
+    expect(readFileSync(join(old, 'preprocessing.json'), 'utf8')).toBe(original);
+    expect(after.metrics).toEqual(before.metrics);
+    expect(after.confusionMatrix).toEqual(before.confusionMatrix);
+    expect(after.samples).toEqual(before.samples);
+    // A readable file is kept: --refit on a complete run changes nothing.
+    const again = printed(cli('evaluate', old, '--checkpoint', 'last', '--format', 'json', '--refit'), 'multiclass');
+    expect(again.metrics).toEqual(before.metrics);
   });
 });
 
@@ -198,5 +241,89 @@ describe('modelyaml evaluate on a binary text classifier', () => {
     expect(e.thresholds?.bestF1.f1).toBeGreaterThanOrEqual(0);
     const text = cli('evaluate', lstm.runDir, '--split', 'validation');
     expect(text.out).toMatch(/^best F1 \d\.\d{4} at threshold \d\.\d{4}$/m);
+  }, 120_000);
+});
+
+/** A grey PNG of w×h pixels around `level`, with a little seeded texture. */
+function greyPng(w: number, h: number, level: number, seed: number): Buffer {
+  const p = new PNG({ width: w, height: h });
+  for (let i = 0; i < w * h; i++) {
+    const v = Math.max(0, Math.min(255, level + ((i * 31 + seed * 17) % 41) - 20));
+    p.data.set([v, v, v, 255], i * 4);
+  }
+  return PNG.sync.write(p);
+}
+
+/** A folder with a subfolder per class of 12 images each, dark and light, of varying sizes. */
+function imageFolder(dir: string, classes: Record<string, number>): string {
+  for (const [name, level] of Object.entries(classes)) {
+    mkdirSync(join(dir, name), { recursive: true });
+    for (let i = 0; i < 12; i++) writeFileSync(join(dir, name, `${i}.png`), greyPng(6 + (i % 3), 6, level, i));
+  }
+  return dir;
+}
+
+const IMAGES = imageFolderSpec({ name: 'shades', seed: 4, size: 6, epochs: 3, optimizer: '{ adam: { learning_rate: 0.05 } }', test: 0.25 });
+
+describe('modelyaml evaluate --data on an image model', () => {
+  it('a folder of class subfolders goes through the fitted preprocessing: the whole folder scores as its train and test splits together', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'modelyaml-evaluate-images-'));
+    imageFolder(join(dir, 'img'), { dark: 50, light: 200 });
+    writeFileSync(join(dir, 'shades.model.yaml'), IMAGES);
+    const { runDir } = trainRun(join(dir, 'shades.model.yaml'));
+    const score = (...flags: string[]) => printed(cli('evaluate', runDir, '--checkpoint', 'last', '--format', 'json', ...flags), 'binary');
+    const all = score('--data', join(dir, 'img'));
+    const [train, test] = [score('--split', 'train'), score('--split', 'test')];
+    expect(all).toMatchObject({ split: 'data', n: 24, classNames: ['dark', 'light'] });
+    expect(train.n + test.n).toBe(24);
+    // Same model, same pixels: each confusion cell of the folder is the sum of the splits' cells.
+    expect(all.confusionMatrix).toEqual(train.confusionMatrix.map((row, i) => row.map((c, j) => c + test.confusionMatrix[i][j])));
+
+    // A class the run never saw, and a folder for a table model.
+    const other = imageFolder(join(dir, 'other'), { dark: 50, grey: 128 });
+    const unseen = cli('evaluate', runDir, '--data', other);
+    expect(unseen.code).toBe(1);
+    expect(unseen.err).toMatch(/grey\/0\.png: label "grey" is not one of the trained classes \(dark, light\)/);
+    const table = cli('evaluate', house.runDir, '--data', join(dir, 'img'));
+    expect(table.code).toBe(1);
+    expect(table.err).toContain('is a folder, but the run was trained on csv data');
+    for (const r of [unseen, table]) noStack(r.err);
+  }, 120_000);
+});
+
+describe('modelyaml evaluate on signed (−1/+1) labels', () => {
+  it('a tanh unit trained with hinge: a binary evaluation of classes -1 and +1, accuracy equal to the trainer’s', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'modelyaml-evaluate-signed-'));
+    const rows = Array.from({ length: 80 }, (_, i) => {
+      const [a, b] = [Math.sin(i * 1.7), Math.cos(i * 2.3)];
+      return `${a.toFixed(3)},${b.toFixed(3)},${a + 0.5 * b + 0.3 * Math.sin(i * 5.1) > 0 ? 1 : -1}`;
+    });
+    writeFileSync(join(dir, 'points.csv'), ['x1,x2,y', ...rows].join('\n') + '\n');
+    writeFileSync(join(dir, 'svm.model.yaml'), `version: 1
+name: svm
+seed: 2
+data:
+  source: { csv: { path: points.csv, label: y, label_type: signed } }
+  test: { split: 0.25 }
+model:
+  input: [2]
+  layers: [{ dense: { units: 1, activation: tanh } }]
+train:
+  loss: hinge
+  optimizer: { adam: { learning_rate: 0.05 } }
+  metrics: [accuracy]
+  epochs: 4
+  batch_size: 8
+`);
+    const run = trainRun(join(dir, 'svm.model.yaml'));
+    // Training evaluated its test split by itself: signed labels are scored now.
+    expect(existsSync(join(run.runDir, 'evaluation.json'))).toBe(true);
+    const e = printed(cli('evaluate', run.runDir, '--checkpoint', 'last', '--format', 'json'), 'binary');
+    expect(e.classNames).toEqual(['-1', '+1']);
+    expect(e.n).toBe(20);
+    expect(e.metrics.accuracy).toBeCloseTo(run.record.test!.accuracy, 6);
+    const text = cli('evaluate', run.runDir);
+    expect(text.out).toMatch(/^ {10}-1 +\d\.\d{4}/m);
+    expect(text.out).toMatch(/^ {10}\+1 +\d\.\d{4}/m);
   }, 120_000);
 });

@@ -3,30 +3,12 @@
  * src/core/evaluate/ and through scripts/sklearn-reference.py (Debian's python3-sklearn), and
  * every number must agree to 1e-9 relative. Without scikit-learn these tests fail, by design.
  */
-import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { evaluateClassification, type ClassificationInput, type ClassificationMetrics } from '../../src/core/evaluate/classification';
 import { evaluateMultiLabel, type MultiLabelInput } from '../../src/core/evaluate/multilabel';
 import { evaluateRegression, type RegressionInput } from '../../src/core/evaluate/regression';
 import { classificationReport, multiLabelReport } from '../../src/core/evaluate/report';
-import { expectClose, multiLabelCase, regressionCase, seeded, softmaxCase } from './evaluateCases';
-
-const PYTHON = '/usr/bin/python3';
-const SCRIPT = 'scripts/sklearn-reference.py';
-
-type Case = ({ kind: 'classification'; topK: number[] } & ClassificationInput) | ({ kind: 'multilabel' } & MultiLabelInput) | ({ kind: 'regression' } & RegressionInput);
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Reference = any;
-
-function sklearn(cases: Case[]): Reference[] {
-  const probe = spawnSync(PYTHON, ['-c', 'import sklearn'], { encoding: 'utf8' });
-  if (probe.status !== 0) {
-    throw new Error(`scikit-learn is missing: "${PYTHON} -c 'import sklearn'" failed (${(probe.stderr || probe.error?.message || '').trim().split('\n').pop()}). Install Debian's python3-sklearn: npm run setup:test does (and .ci/run runs it).`);
-  }
-  const run = spawnSync(PYTHON, [SCRIPT], { input: JSON.stringify({ cases }), encoding: 'utf8', maxBuffer: 1 << 28 });
-  if (run.status !== 0) throw new Error(`${SCRIPT} failed:\n${run.stderr}`);
-  return JSON.parse(run.stdout).results;
-}
+import { expectClose, multiLabelCase, regressionCase, seeded, sklearn, softmaxCase, type Case, type Reference } from './evaluateCases';
 
 const rand = seeded(17);
 const quarterRows = (n: number, k: number) =>
@@ -39,6 +21,8 @@ const quarterRows = (n: number, k: number) =>
 const classificationCases: Record<string, ClassificationInput & { topK: number[] }> = {
   'multi-class': { ...softmaxCase(rand, 300, ['cat', 'dog', 'bird', 'fish'], 1.5), topK: [1, 2, 3] },
   binary: { ...softmaxCase(rand, 200, ['negative', 'positive'], 1), topK: [1] },
+  // More classes than numpy's eight running sums: the averages must be summed in its order.
+  'twelve classes': { ...softmaxCase(rand, 400, Array.from({ length: 12 }, (_, i) => `c${i}`), 1.2), topK: [1, 3, 5] },
   'binary, one sigmoid column': (() => {
     const c = softmaxCase(rand, 150, ['no', 'yes'], 0.8);
     return { ...c, probabilities: c.probabilities.map((r) => [r[1]]), topK: [1] };
@@ -136,7 +120,27 @@ const regressionCases: RegressionInput[] = [
   { actual: [[1, 0.5], [2, 0.5], [4, 0.5]], predicted: [[1, 0.5], [2, 0.5], [4, 0.5]], outputNames: ['perfect', 'constant, exact'] },
 ];
 
-const multiLabelCases = [multiLabelCase(rand, 150, ['red', 'green', 'blue', 'never']), multiLabelCase(rand, 60, ['a', 'b'])];
+const multiLabelCases: MultiLabelInput[] = [
+  multiLabelCase(rand, 150, ['red', 'green', 'blue', 'never']),
+  multiLabelCase(rand, 60, ['a', 'b']),
+  // A label on for every sample beside one never on: their ROC AUC is undefined, so are the averages.
+  multiLabelCase(rand, 80, ['always', 'sometimes', 'never']),
+  (() => {
+    const c = multiLabelCase(rand, 70, ['x', 'y', 'z']);
+    return { ...c, probabilities: c.labels.map((row) => row.map(Number)) };
+  })(),
+  (() => {
+    // Scores in quarters: many ties, some exactly at the threshold.
+    const c = multiLabelCase(rand, 90, ['p', 'q', 'r', 's']);
+    return { ...c, probabilities: c.probabilities.map((row) => row.map((v) => Math.round(v * 4) / 4)) };
+  })(),
+  (() => {
+    const c = multiLabelCase(rand, 50, ['u', 'v']);
+    return { ...c, probabilities: c.labels.map(() => [0.7, 0.2]) };
+  })(),
+  { ...multiLabelCase(rand, 120, ['low', 'high', 'mid']), threshold: 0.3 },
+];
+const multiLabelCaseNames = ['four labels, one never present', 'two labels', 'one label always present, one never', 'a perfect predictor', 'tied scores', 'a constant predictor', 'threshold 0.3'];
 const names = Object.keys(classificationCases);
 let cached: { classification: Reference[]; multiLabel: Reference[]; regression: Reference[] } | undefined;
 
@@ -172,7 +176,7 @@ describe('evaluation metrics against scikit-learn', () => {
     multiLabelCases.forEach((input, i) => {
       const m = evaluateMultiLabel(input);
       const ref = refs[i];
-      const at = `multi-label case ${i}`;
+      const at = `multi-label: ${multiLabelCaseNames[i]}`;
       expectClose([m.subsetAccuracy, m.hammingLoss], [ref.subsetAccuracy, ref.hammingLoss], `${at} subset accuracy, Hamming loss`);
       m.perLabel.forEach((l, j) => {
         const r = ref.perLabel[j];

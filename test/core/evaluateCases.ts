@@ -1,4 +1,5 @@
 /** Seeded inputs and a 1e-9-relative deep comparison for the evaluation tests. */
+import { spawnSync } from 'node:child_process';
 import { expect } from 'vitest';
 import type { ClassificationInput } from '../../src/core/evaluate/classification';
 import type { MultiLabelInput } from '../../src/core/evaluate/multilabel';
@@ -24,9 +25,9 @@ export function softmaxCase(rand: () => number, n: number, classNames: string[],
   return { labels, probabilities, classNames };
 }
 
-/** Sigmoid outputs for independent labels; a label named "never" is off for every sample. */
+/** Sigmoid outputs for independent labels; a label named "never" is off for every sample, one named "always" on. */
 export function multiLabelCase(rand: () => number, n: number, labelNames: string[]): MultiLabelInput {
-  const labels = Array.from({ length: n }, () => labelNames.map((name) => (name !== 'never' && rand() < 0.4 ? 1 : 0)));
+  const labels = Array.from({ length: n }, () => labelNames.map((name) => (name === 'always' || (name !== 'never' && rand() < 0.4) ? 1 : 0)));
   const probabilities = labels.map((row) => row.map((v) => 1 / (1 + Math.exp(-(gauss(rand) + (v ? 1.2 : -0.6))))));
   return { labels, probabilities, labelNames };
 }
@@ -68,4 +69,22 @@ function firstMismatch(a: unknown, b: unknown, path: string): string | null {
     return null;
   }
   return Object.is(a, b) ? null : `${path}: ${String(a)} vs ${String(b)}`;
+}
+
+const PYTHON = '/usr/bin/python3';
+const SCRIPT = 'scripts/sklearn-reference.py';
+
+export type Case = ({ kind: 'classification'; topK: number[] } & ClassificationInput) | ({ kind: 'multilabel' } & MultiLabelInput) | ({ kind: 'regression' } & RegressionInput);
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Reference = any;
+
+/** scikit-learn's numbers for the cases (scripts/sklearn-reference.py under Debian's python3); fails, never skips, without scikit-learn. */
+export function sklearn(cases: Case[]): Reference[] {
+  const probe = spawnSync(PYTHON, ['-c', 'import sklearn'], { encoding: 'utf8' });
+  if (probe.status !== 0) {
+    throw new Error(`scikit-learn is missing: "${PYTHON} -c 'import sklearn'" failed (${(probe.stderr || probe.error?.message || '').trim().split('\n').pop()}). Install Debian's python3-sklearn: npm run setup:test does (and .ci/run runs it).`);
+  }
+  const run = spawnSync(PYTHON, [SCRIPT], { input: JSON.stringify({ cases }), encoding: 'utf8', maxBuffer: 1 << 28 });
+  if (run.status !== 0) throw new Error(`${SCRIPT} failed:\n${run.stderr}`);
+  return JSON.parse(run.stdout).results;
 }

@@ -15,7 +15,7 @@ import { applyFitted, readPreprocessing, refitPreprocessing, refitRun, type RawR
 import { prepareData, type Prepared } from '../../src/trainer/data/pipeline';
 import { loadSource } from '../../src/trainer/data/sources';
 import { readRunRecord } from '../../src/node/runRecord';
-import { failure, ROOT, train, trainerBundle, workspace } from './helpers';
+import { failure, imageFolderSpec, ROOT, train, trainerBundle, workspace } from './helpers';
 
 beforeAll(() => trainerBundle(), 120_000);
 
@@ -257,23 +257,7 @@ function png(w: number, h: number, seed: number): Buffer {
   return PNG.sync.write(p);
 }
 
-const imageSpec = `version: 1
-name: images
-seed: 5
-data:
-  source: { images: { path: img, image_size: [4, 4], channels: 1 } }
-  pipeline: [{ scale: 255 }]
-model:
-  input: [4, 4, 1]
-  layers:
-    - flatten
-    - dense: { units: 2, activation: softmax }
-train:
-  loss: sparse_categorical_crossentropy
-  optimizer: adam
-  batch_size: 4
-  epochs: 1
-`;
+const imageSpec = imageFolderSpec();
 
 describe('preprocessing.json of an image run', () => {
   it('keeps the image size, channels and class names, and reproduces the pixels', async () => {

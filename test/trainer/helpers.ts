@@ -155,3 +155,22 @@ export async function failure(p: Promise<unknown> | (() => unknown)): Promise<Tr
   }
   throw new Error('expected a TrainerError');
 }
+
+/** A classifier of an image folder (`img/<class>/…`): grey images scaled to [0, 1], one dense softmax layer. */
+export const imageFolderSpec = ({ name = 'images', seed = 5, size = 4, classes = 2, epochs = 1, optimizer = 'adam', test = 0 } = {}) => `version: 1
+name: ${name}
+seed: ${seed}
+data:
+  source: { images: { path: img, image_size: [${size}, ${size}], channels: 1 } }
+  pipeline: [{ scale: 255 }]${test ? `\n  test: { split: ${test} }` : ''}
+model:
+  input: [${size}, ${size}, 1]
+  layers:
+    - flatten
+    - dense: { units: ${classes}, activation: softmax }
+train:
+  loss: sparse_categorical_crossentropy
+  optimizer: ${optimizer}
+  batch_size: 4
+  epochs: ${epochs}
+`;

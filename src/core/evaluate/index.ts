@@ -2,7 +2,7 @@
 export { evaluateClassification, type ClassificationInput, type ClassificationMetrics, type ClassificationOptions } from './classification';
 export { evaluateMultiLabel, type MultiLabelInput, type MultiLabelMetrics } from './multilabel';
 export { evaluateRegression, type RegressionInput, type RegressionMetrics, type RegressionOptions } from './regression';
-export { classificationReport, classificationSummary, multiLabelReport, regressionReport } from './report';
+export { classificationReport, classificationSummary, multiLabelReport, multiLabelSummary, regressionReport } from './report';
 export {
   EVALUATION_SCHEMA_VERSION,
   classificationJson,
@@ -13,4 +13,5 @@ export {
   type EvaluationJson,
   type JsonOptions,
 } from './schema';
+export { evaluationJsonSchema } from './jsonSchema';
 export { EvaluationInputError } from './validate';

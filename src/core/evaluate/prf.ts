@@ -45,7 +45,30 @@ export function scoresFromCounts(tp: number, predicted: number, actual: number):
   return { precision, recall, f1, support: actual, undefinedMetrics };
 }
 
-const mean = (v: readonly number[]) => v.reduce((a, b) => a + b, 0) / v.length;
+/**
+ * A sum in numpy's order (`np.add.reduce`: pairwise, eight running sums in blocks of up to 128),
+ * so means over many samples or classes round as scikit-learn's do: a report's two digits can
+ * flip on the last bit of a sum.
+ */
+export function numpySum(v: readonly number[], from = 0, n = v.length): number {
+  if (n < 8) {
+    let s = 0;
+    for (let i = from; i < from + n; i++) s += v[i];
+    return s;
+  }
+  if (n <= 128) {
+    const r = v.slice(from, from + 8);
+    let i = 8;
+    for (; i < n - (n % 8); i += 8) for (let j = 0; j < 8; j++) r[j] += v[from + i + j];
+    let s = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
+    for (; i < n; i++) s += v[from + i];
+    return s;
+  }
+  const half = Math.floor(n / 2) - (Math.floor(n / 2) % 8);
+  return numpySum(v, from, half) + numpySum(v, from + half, n - half);
+}
+
+const mean = (v: readonly number[]) => numpySum(v) / v.length;
 
 export function macroAverage(rows: readonly ClassScores[]): AveragedScores {
   return {
@@ -59,7 +82,7 @@ export function macroAverage(rows: readonly ClassScores[]): AveragedScores {
 /** Averages weighted by support; an all-zero support gives 0 as scikit-learn's zero_division does. */
 export function weightedAverage(rows: readonly ClassScores[]): AveragedScores {
   const support = rows.reduce((a, r) => a + r.support, 0);
-  const weigh = (pick: (r: ClassScores) => number) => (support === 0 ? 0 : rows.reduce((a, r) => a + pick(r) * r.support, 0) / support);
+  const weigh = (pick: (r: ClassScores) => number) => (support === 0 ? 0 : numpySum(rows.map((r) => pick(r) * r.support)) / support);
   return { precision: weigh((r) => r.precision), recall: weigh((r) => r.recall), f1: weigh((r) => r.f1), support };
 }
 
@@ -75,7 +98,7 @@ export function averageOrNull(values: readonly (number | null)[], support: reado
   const v = values as number[];
   const total = support.reduce((a, b) => a + b, 0);
   return {
-    macro: v.reduce((a, b) => a + b, 0) / v.length,
-    weighted: total === 0 ? 0 : v.reduce((a, x, i) => a + x * support[i], 0) / total,
+    macro: mean(v),
+    weighted: total === 0 ? 0 : numpySum(v.map((x, i) => x * support[i])) / total,
   };
 }

@@ -69,6 +69,19 @@ export function classificationSummary(m: ClassificationMetrics, digits = 4): str
   return [...lines, ...m.warnings.map((w) => `warning: ${w}`)].join('\n') + '\n';
 }
 
+/** The multi-label report followed by subset accuracy, Hamming loss and the curve areas. */
+export function multiLabelSummary(m: MultiLabelMetrics, digits = 4): string {
+  const lines = [
+    multiLabelReport(m, digits),
+    `subset accuracy   ${formatFixed(m.subsetAccuracy, digits)}`,
+    `Hamming loss      ${formatFixed(m.hammingLoss, digits)}`,
+    `ROC AUC           ${fixedOrDash(m.rocAuc.macro, digits)} (macro over labels)`,
+    `average precision ${formatFixed(m.averagePrecision.macro, digits)} (macro over labels)`,
+    `threshold         ${formatFixed(m.threshold, digits)}`,
+  ];
+  return [...lines, ...m.warnings.map((w) => `warning: ${w}`)].join('\n') + '\n';
+}
+
 export function regressionReport(m: RegressionMetrics, digits = 4): string {
   const rows = m.outputs.map((o) => [o.name, o.mae, o.mse, o.rmse, o.r2] as const);
   if (m.outputs.length > 1) rows.push(['average', m.mae, m.mse, m.rmse, m.r2]);

@@ -5,7 +5,7 @@
  * format. Every message is validated on arrival with the functions below (built from ./check).
  * Pure TypeScript.
  */
-import { arrayOf, byType, type Check, checkFields, type Fields, finite, int, intFrom, isObj, isTypeOf, nullable, number, oneOf, opt, record, shape, string, type Validated } from './check';
+import { arrayOf, bool, byType, type Check, checkFields, type Fields, finite, int, intFrom, isObj, isTypeOf, nullable, number, oneOf, opt, record, shape, string, type Validated } from './check';
 
 /** Overrides of the spec's `train` settings and run options. */
 export interface TrainOptions {
@@ -45,6 +45,8 @@ export interface EvaluateOptions {
   checkpoint?: 'best' | 'last';
   /** Evaluate this CSV or JSONL file (features and labels, as the run's source read them) instead of a split. */
   data?: string;
+  /** Recompute a missing or damaged preprocessing.json from the spec's data first (`--refit`). */
+  refit?: boolean;
   /** Force one backend (tests); default the CPU. */
   backend?: string;
   wasmDir?: string;
@@ -232,6 +234,7 @@ const evaluateOptionFields: Record<keyof EvaluateOptions, Check> = {
   split: opt(oneOf('test', 'validation', 'train')),
   checkpoint: opt(oneOf('best', 'last')),
   data: opt(str),
+  refit: opt(bool),
   backend: opt(str),
   wasmDir: opt(str),
 };

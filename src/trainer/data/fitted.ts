@@ -218,3 +218,32 @@ export async function refitRun(runDir: string, o: { workspace?: string } = {}): 
   writePreprocessing(runDir, pre);
   return pre;
 }
+
+export interface RunPreprocessingOptions {
+  /** Recompute a missing or unreadable preprocessing.json from the spec's data (`--refit`). */
+  refit?: boolean;
+  workspace?: string;
+  /** The command that reads it, for messages ("evaluate", "predict"). */
+  command: string;
+  log?: (message: string) => void;
+}
+
+/**
+ * A run's fitted preprocessing for a command that applies it (evaluate, predict): the file when it
+ * reads; with `refit`, a missing or damaged one is recomputed by refitRun first (a readable file is
+ * kept as it is: it is the one written at train time). Without `refit` the message names the flag.
+ */
+export async function runPreprocessing(runDir: string, o: RunPreprocessingOptions): Promise<Preprocessing> {
+  try {
+    return readPreprocessing(runDir);
+  } catch (e) {
+    if (!(e instanceof TrainerError) || (e.code !== 'run/no-preprocessing' && e.code !== 'run/bad-preprocessing')) throw e;
+    if (!o.refit) {
+      if (e.code === 'run/bad-preprocessing') throw e;
+      fail(e.code, `${runDir} has no ${PREPROCESSING_FILE}: the run was trained before ModelYAML kept its fitted preprocessing, so its inputs cannot be prepared exactly as in training. Train the spec again, or pass --refit to \`modelyaml ${o.command}\` to recompute it from the spec's data.`, e.where);
+    }
+    o.log?.(`${PREPROCESSING_FILE} ${e.code === 'run/no-preprocessing' ? 'is missing' : 'is damaged'}: refitting it from the spec's data`);
+    return refitRun(runDir, { workspace: o.workspace });
+  }
+}
+
