@@ -7,10 +7,11 @@
  */
 import { cpSync, existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportTfjs, ExportError, type TfjsExportOptions } from '../../src/export/tfjs';
-import { tempDir } from '../trainer/helpers';
+import { applyFitted, readPreprocessing } from '../../src/trainer/data/fitted';
+import { TABLE, tempDir } from '../trainer/helpers';
 import { launchChromium, openPage, predictInBrowser, serveFolder } from './browser';
 import { example, maxAbsDiff, seeded, tinyRun, tinyRunOf, trainerPredict } from './runs';
 
@@ -65,6 +66,7 @@ beforeAll(async () => {
   for (const name of [...FLOAT_MODELS, 'transformer-text']) runs[name] = await tinyRun(example(name));
   runs.dilated = await tinyRunOf(DILATED);
   runs.gru = await tinyRunOf(GRU);
+  runs.table = await tinyRunOf(TABLE.spec, { 't.csv': TABLE.csv });
   browser = await launchChromium();
 }, 600_000);
 
@@ -105,6 +107,10 @@ describe('exportTfjs: stock tf.loadLayersModel in Chromium', () => {
   it.each(FLOAT_MODELS)('%s: float32 predictions equal the trainer’s within 1e-4', async (run) => {
     const r = exportOf(run);
     expect(r.files).toEqual(expect.arrayContaining(['model.json', 'group1-shard1of' + r.files.filter((f) => f.endsWith('.bin')).length + '.bin', 'tf.min.js', 'index.html']));
+    // The model card beside it says what was exported, and from which checkpoint.
+    const card = readFileSync(join(r.out, 'MODEL_CARD.md'), 'utf8');
+    expect(card).toContain(`| From | \`${r.checkpoint}\` |`);
+    expect(card).toContain('| Weights | float32 |');
     const json = JSON.parse(readFileSync(join(r.out, 'model.json'), 'utf8'));
     expect(JSON.stringify(json.modelTopology)).not.toContain('ModelYaml');
     const { diff, browserY } = await compare(run, r.out, r.checkpoint);
@@ -127,6 +133,7 @@ describe('exportTfjs: stock tf.loadLayersModel in Chromium', () => {
     expect(layers[2].config).toMatchObject({ kernel_size: [5, 5], dilation_rate: [1, 1], strides: [2, 2] });
     expect(layers[3].config).toMatchObject({ kernel_size: [3, 3], dilation_rate: [2, 2] });
     expect(r.rewritten).toHaveLength(4);
+    expect(readFileSync(join(r.out, 'MODEL_CARD.md'), 'utf8')).toContain('- depthwise_conv2d_2: DepthwiseConv2D with the dilated kernel written out (5×5');
     const { diff } = await compare('dilated', r.out, r.checkpoint);
     expect(diff).toBeLessThan(1e-4);
   });
@@ -181,5 +188,77 @@ describe('exportTfjs: stock tf.loadLayersModel in Chromium', () => {
     rmSync(join(copy, 'checkpoints', 'best'), { recursive: true });
     expect(() => exportTfjs(copy, { out: tempDir(), checkpoint: 'best' })).toThrow(/has no best checkpoint/);
     expect(exportTfjs(copy, { out: tempDir() }).checkpoint).toBe('checkpoints/last');
+  });
+});
+
+/** Opens the export's index.html, lets `fill` enter an input, presses Predict; the page's input, output and text. */
+async function usePage(run: string, fill: (page: Page) => Promise<void>) {
+  const r = exportOf(run);
+  const served = await serveFolder(r.out);
+  const errors: string[] = [];
+  try {
+    const page = await openPage(browser, served, 'index.html', errors);
+    await page.waitForSelector('#predict:not([disabled])');
+    const status = await page.textContent('#status');
+    await fill(page);
+    await page.click('#predict');
+    await page.waitForFunction(() => document.getElementById('result')!.textContent !== '');
+    const shown = (await page.textContent('#result'))!;
+    const { input, output } = await page.evaluate(() => ({ input: (window as never as { modelyamlInput: number[] }).modelyamlInput, output: (window as never as { modelyamlOutput: number[] }).modelyamlOutput }));
+    await page.close();
+    expect(errors).toEqual([]);
+    expect(served.requests.filter((p) => !['/index.html', '/tf.min.js', '/model.json'].includes(p) && !p.endsWith('.bin'))).toEqual([]);
+    return { r, status, shown, input, output };
+  } finally {
+    await served.close();
+  }
+}
+
+const argmax = (v: ArrayLike<number>) => Array.from(v).reduce((best, x, i, a) => (x > a[best] ? i : best), 0);
+
+describe('index.html beside the export runs the model offline', () => {
+  it('a table: a form of the feature columns, the fitted preprocessing in JS, the class name shown', async () => {
+    const record = { a: '', b: '4', color: 'green' };
+    const { r, status, shown, input, output } = await usePage('table', async (page) => {
+      await page.fill('input[name=a]', record.a);
+      await page.fill('input[name=b]', record.b);
+      await page.selectOption('select[name=color]', record.color);
+    });
+    expect(status).toMatch(/^Model loaded \(TensorFlow\.js 4\.22\.0/);
+    // The page's preprocessing is the trainer's (fill_missing, label_encode, standardize, normalize).
+    const pre = readPreprocessing(runs.table);
+    const applied = await applyFitted(pre, [record]);
+    expect(maxAbsDiff(input, applied.x)).toBeLessThan(1e-6);
+    const trainerY = await trainerPredict(join(runs.table, r.checkpoint), applied.x, [1, 3]);
+    expect(maxAbsDiff(output, trainerY)).toBeLessThan(1e-4);
+    expect(pre.labels.names).toEqual(['setosa', 'versicolor', 'virginica']);
+    expect(shown).toMatch(new RegExp(`^${pre.labels.names![argmax(trainerY)]} \\(\\d+\\.\\d%\\)$`));
+  });
+
+  it('text: tokenized and padded as the trainer does', async () => {
+    const text = 'A truly GREAT film -- wonderful acting, a dull plot; zzzunknownword!';
+    const { r, shown, input, output } = await usePage('lstm-sentiment', (page) => page.fill('textarea[name=text]', text));
+    const applied = await applyFitted(readPreprocessing(runs['lstm-sentiment']), [{ text }]);
+    expect(input).toEqual(Array.from(applied.x));
+    const trainerY = await trainerPredict(join(runs['lstm-sentiment'], r.checkpoint), applied.x, [1, 40]);
+    expect(maxAbsDiff(output, trainerY)).toBeLessThan(1e-4);
+    // Binary labels without names: the class and the positive class's probability.
+    expect(shown).toBe(`class ${output[0] > 0.5 ? 1 : 0} (class 1: ${output[0].toFixed(4)})`);
+  });
+
+  it('an image model: a digit drawn on the canvas, scaled to 28×28 and classified', async () => {
+    const { r, shown, input, output } = await usePage('mnist-cnn', async (page) => {
+      const box = (await page.locator('#canvas').boundingBox())!;
+      await page.mouse.move(box.x + 140, box.y + 40);
+      await page.mouse.down();
+      await page.mouse.move(box.x + 140, box.y + 240, { steps: 10 });
+      await page.mouse.up();
+    });
+    expect(input).toHaveLength(784);
+    expect(Math.max(...input)).toBeGreaterThan(0.5); // the stroke, scaled to [0, 1]
+    expect(Math.min(...input)).toBe(0);
+    const trainerY = await trainerPredict(join(runs['mnist-cnn'], r.checkpoint), input, [1, 28, 28, 1]);
+    expect(maxAbsDiff(output, trainerY)).toBeLessThan(1e-4);
+    expect(shown).toMatch(new RegExp(`^class ${argmax(trainerY)} \\(`));
   });
 });

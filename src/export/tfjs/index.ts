@@ -4,10 +4,11 @@
  * quantization, beside `tf.min.js` and an `index.html` that runs it. Plain file I/O only: the
  * trainer's checkpoint is rewritten, never loaded (docs/deploying.md, "TF.js").
  */
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { PREPROCESSING_FILE, parsePreprocessing } from '../../core/protocol/preprocessing';
 import { readRunRecord } from '../../node/runRecord';
+import { MODEL_CARD_FILE, modelCard } from '../modelCard';
 import { readStoredModel, type CheckpointChoice } from './checkpoint';
 import { ExportError } from './errors';
 import { indexHtml, pageConfig } from './page';
@@ -72,9 +73,6 @@ export function exportTfjs(runDir: string, options: TfjsExportOptions): TfjsExpo
   if (!existsSync(script)) throw new ExportError('export/no-tfjs-script', `${script} does not exist: no tf.min.js to put beside index.html.`);
   const record = readRunRecord(runDir);
   const { files, manifest } = weightShards(stock.weights, options.quantize);
-
-  mkdirSync(options.out, { recursive: true });
-  for (const [name, bytes] of files) writeFileSync(join(options.out, name), bytes);
   const modelJson = {
     format: 'layers-model',
     generatedBy: `ModelYAML (from ${stored.checkpoint} of run ${record?.specName ?? runDir})`,
@@ -83,13 +81,13 @@ export function exportTfjs(runDir: string, options: TfjsExportOptions): TfjsExpo
     weightsManifest: manifest,
     userDefinedMetadata: { specHash: record?.specHash, dataFingerprint: record?.dataFingerprint, classNames: pre?.labels.names, labelKind: pre?.labels.kind },
   };
-  writeFileSync(join(options.out, 'model.json'), JSON.stringify(modelJson));
-  const written = ['model.json', ...files.keys()];
-  if (pre) {
-    copyFileSync(script, join(options.out, 'tf.min.js'));
-    writeFileSync(join(options.out, 'index.html'), indexHtml(pageConfig(record?.specName ?? 'model', pre)));
-    written.push('tf.min.js', 'index.html');
-  }
+  const contents = new Map<string, string | Uint8Array>([['model.json', JSON.stringify(modelJson)], ...files]);
+  if (pre) contents.set('tf.min.js', readFileSync(script)).set('index.html', indexHtml(pageConfig(record?.specName ?? 'model', pre)));
+  const written = [...contents.keys(), MODEL_CARD_FILE];
+  contents.set(MODEL_CARD_FILE, modelCard(runDir, { format: 'TensorFlow.js layers model', checkpoint: stored.checkpoint, quantize: options.quantize, files: written, notes: stock.rewritten }));
+
+  mkdirSync(options.out, { recursive: true });
+  for (const [name, data] of contents) writeFileSync(join(options.out, name), data);
   return {
     out: options.out,
     checkpoint: stored.checkpoint,

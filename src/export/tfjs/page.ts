@@ -65,6 +65,8 @@ const PAGE_SCRIPT = String.raw`'use strict';
 const config = JSON.parse(document.getElementById('modelyaml-config').textContent);
 const $ = (id) => document.getElementById(id);
 const form = $('form');
+// Enter in a field predicts instead of reloading the page.
+form.addEventListener('submit', (e) => { e.preventDefault(); $('predict').click(); });
 const TOKEN_FILTER = /[!"#$%&()*+,\-./:;<=>?@[\\\]^_\x60{|}~\t\n]/g;
 const input = config.input;
 const side = input.kind === 'values' && input.shape.length === 1 ? Math.sqrt(input.shape[0]) : 0;
@@ -214,7 +216,8 @@ function decode(y) {
     const p = y[0];
     const threshold = kind === 'signed' ? 0 : 0.5;
     const k = p > threshold ? 1 : 0;
-    return { text: className(k) + ' (' + p.toFixed(4) + ')', top: [] };
+    // The probability (or score) of the positive class, named.
+    return { text: className(k) + ' (' + className(1) + ': ' + p.toFixed(4) + ')', top: [] };
   }
   const order = y.map((v, i) => i).sort((a, b) => y[b] - y[a]);
   return { text: className(order[0]) + ' (' + (100 * y[order[0]]).toFixed(1) + '%)', top: order.slice(0, 3).map((i) => className(i) + ': ' + (100 * y[i]).toFixed(1) + '%') };
