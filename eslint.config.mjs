@@ -35,6 +35,8 @@ export default tseslint.config(
   restrict(['server/**/*.ts'], noTfjs, noVscode, noRoom('trainer', 'extension', 'cli', 'webviews')),
   restrict(['src/trainer/**/*.ts'], noVscode, noServerLib, noRoom('extension', 'cli', 'server', 'webviews'), pattern(['@tensorflow/tfjs'], 'Import tf from src/trainer/tf.ts: the parts of TensorFlow.js the trainer uses, not the umbrella package.')),
   restrict(['src/extension/**/*.ts'], noTfjs, noServerLib, noRoom('trainer', 'cli', 'server', 'webviews')),
+  // Exporters rewrite a run's files with plain file I/O: no tfjs, so no custom layer runs by accident.
+  restrict(['src/export/**/*.ts'], noTfjs, noVscode, noServerLib, noRoom('trainer', 'extension', 'cli', 'server', 'webviews')),
   restrict(['src/cli/**/*.ts'], noTfjs, noVscode, noServerLib, noRoom('trainer', 'extension', 'server', 'webviews')),
   restrict(['webviews/**/*.ts'], noTfjs, noVscode, noServerLib, noNode, noRoom('trainer', 'extension', 'node', 'cli', 'server'), { regex: '^(\\.\\./)+src/core/(?!protocol/)', message: 'Webviews read only the typed protocol (src/core/protocol/).' }),
   // One configuration path: MODELYAML_* variables are read in src/node/config.ts only.

@@ -15,7 +15,7 @@ import { applyFitted, readPreprocessing, refitPreprocessing, refitRun, type RawR
 import { prepareData, type Prepared } from '../../src/trainer/data/pipeline';
 import { loadSource } from '../../src/trainer/data/sources';
 import { readRunRecord } from '../../src/node/runRecord';
-import { failure, imageFolderSpec, ROOT, train, trainerBundle, workspace } from './helpers';
+import { TABLE, failure, imageFolderSpec, ROOT, train, trainerBundle, workspace } from './helpers';
 
 beforeAll(() => trainerBundle(), 120_000);
 
@@ -54,27 +54,7 @@ const std = (v: number[]) => Math.sqrt(mean(v.map((x) => (x - mean(v)) ** 2)));
 
 // ─── A table: fill_missing, label_encode of a feature and of the label, standardize, normalize, one_hot
 
-const COLORS = ['red', 'green', 'blue'];
-const SPECIES = ['virginica', 'setosa', 'versicolor'];
-const csv = ['a,b,color,species', ...Array.from({ length: 40 }, (_, i) => `${i % 13 === 5 ? '' : i * 1.5 + (i % 3)},${(i * 7) % 11},${COLORS[(i * 2) % 3]},${SPECIES[i % 3]}`)].join('\n') + '\n';
-
-const tableSpec = `version: 1
-name: table
-seed: 5
-data:
-  source: { csv: { path: t.csv, features: [a, b, color], label: species } }
-  pipeline: [fill_missing, { label_encode: { column: color } }, standardize, { normalize: { range: minus_one_one } }, label_encode, { one_hot: 3 }]
-  validation: { split: 0.25 }
-model:
-  input: [3]
-  layers:
-    - dense: { units: 3, activation: softmax }
-train:
-  loss: categorical_crossentropy
-  optimizer: adam
-  batch_size: 8
-  epochs: 1
-`;
+const { SPECIES, csv, spec: tableSpec } = TABLE;
 
 describe('preprocessing.json of a table run', () => {
   let run: RealRun;

@@ -174,3 +174,33 @@ train:
   batch_size: 4
   epochs: ${epochs}
 `;
+const COLORS = ['red', 'green', 'blue'];
+const SPECIES = ['virginica', 'setosa', 'versicolor'];
+
+/**
+ * A table with a missing value, a category feature and class names as labels: fill_missing,
+ * label_encode of a feature and of the label, standardize, normalize, one_hot (the fitted
+ * preprocessing's example, also what the TF.js page's form is tested on).
+ */
+export const TABLE = {
+  COLORS,
+  SPECIES,
+  csv: ['a,b,color,species', ...Array.from({ length: 40 }, (_, i) => `${i % 13 === 5 ? '' : i * 1.5 + (i % 3)},${(i * 7) % 11},${COLORS[(i * 2) % 3]},${SPECIES[i % 3]}`)].join('\n') + '\n',
+  spec: `version: 1
+name: table
+seed: 5
+data:
+  source: { csv: { path: t.csv, features: [a, b, color], label: species } }
+  pipeline: [fill_missing, { label_encode: { column: color } }, standardize, { normalize: { range: minus_one_one } }, label_encode, { one_hot: 3 }]
+  validation: { split: 0.25 }
+model:
+  input: [3]
+  layers:
+    - dense: { units: 3, activation: softmax }
+train:
+  loss: categorical_crossentropy
+  optimizer: adam
+  batch_size: 8
+  epochs: 1
+`,
+};
