@@ -1,16 +1,21 @@
 // One process of bench/predict.mjs: a trained run's model on the trainer's wasm backend with a
 // given number of XNNPACK threads, inference samples/s at each batch size, the way
 // `modelyaml evaluate` predicts (src/trainer/evaluateRun.ts: predictOnBatch on a batch tensor made
-// from a Float32Array, then the outputs read back). Prints one JSON object on stdout.
+// from a Float32Array, then the outputs read back).
 //
-//   node --import tsx bench/predict-ours.ts --spec FILE --model DIR [--threads N] [--batches 1,256]
-//       [--reps 7] [--seconds 0.5] [--inputs-out FILE] [--outputs-out FILE] [--check 256]
+//   node --import tsx bench/predict-ours.ts --spec FILE --model DIR [--threads N] [--seconds 0.5]
+//       [--inputs-out FILE] [--outputs-out FILE] [--check 256]
+//
+// Prints a JSON line (backend, threads) when ready, then, for each batch size read from a line of
+// stdin, times one repetition of about --seconds (the first one at a size after a warm-up) and
+// prints {batchSize, calls, samplesPerSecond}.
 //
 // The samples are the spec's test split, prepared by the trainer's own pipeline (the run's spec:
 // seed and data as trained). --inputs-out writes them (float32, the model's input layout) for
 // the PyTorch side; --outputs-out writes the model's outputs for the first --check samples.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
 import { analyze } from '../src/core/analyze';
 import { fileDataHost } from '../src/node/dataHost';
 import { loadModel } from '../src/trainer/checkpoint';
@@ -25,8 +30,6 @@ const arg = (name: string, def?: string) => {
   return def;
 };
 const threads = Number(arg('threads', '1'));
-const batches = arg('batches', '1,256').split(',').map(Number);
-const reps = Number(arg('reps', '7'));
 const seconds = Number(arg('seconds', '0.5'));
 const check = Number(arg('check', '256'));
 
@@ -60,31 +63,27 @@ async function main(): Promise<void> {
     writeFileSync(outputsOut, new Uint8Array(v.buffer, v.byteOffset, v.byteLength));
   }
 
-  const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
-
-  /** Samples/s over `reps` timed repetitions of about `seconds` each, cycling through the split. */
-  async function rate(batch: number) {
-    const starts = Math.floor(test!.n / batch);
+  const wasmThreads = /, (\d+) threads\)/.exec(choice.device);
+  console.log(JSON.stringify({ backend: choice.backend, device: choice.device, threads: wasmThreads ? Number(wasmThreads[1]) : 1, params: model.countParams(), samples: test.n }));
+  // One timed repetition per batch size read from stdin, so that the bench can interleave the
+  // repetitions of every side (a shared machine's load drifts within minutes).
+  const calls = new Map<number, number>();
+  for await (const line of createInterface({ input: process.stdin })) {
+    const batch = Number(line);
+    const starts = Math.floor(test.n / batch);
     const once = (i: number) => predict((i % starts) * batch, batch);
     let t0 = performance.now();
-    let calls = 0;
-    while (performance.now() - t0 < 300 || calls < 3) await once(calls++); // warm-up
-    const perCall = (performance.now() - t0) / calls;
-    calls = Math.max(1, Math.round((seconds * 1000) / perCall));
-    const rates: number[] = [];
-    for (let r = 0; r < reps; r++) {
-      t0 = performance.now();
-      for (let i = 0; i < calls; i++) await once(i);
-      rates.push((calls * batch * 1000) / (performance.now() - t0));
+    if (!calls.has(batch)) {
+      // Warm-up, and how many calls make about --seconds.
+      let n = 0;
+      while (performance.now() - t0 < 300 || n < 3) await once(n++);
+      calls.set(batch, Math.max(1, Math.round((seconds * 1000 * n) / (performance.now() - t0))));
     }
-    const m = median(rates);
-    return { batchSize: batch, callsPerRep: calls, reps, samplesPerSecond: Math.round(m), min: Math.round(Math.min(...rates)), max: Math.round(Math.max(...rates)), msPerBatch: +((1000 * batch) / m).toFixed(3) };
+    const n = calls.get(batch)!;
+    t0 = performance.now();
+    for (let i = 0; i < n; i++) await once(i);
+    console.log(JSON.stringify({ batchSize: batch, calls: n, samplesPerSecond: (n * batch * 1000) / (performance.now() - t0) }));
   }
-
-  const results = [];
-  for (const b of batches) results.push(await rate(b));
-  const wasmThreads = /, (\d+) threads\)/.exec(choice.device);
-  console.log(JSON.stringify({ backend: choice.backend, device: choice.device, threads: wasmThreads ? Number(wasmThreads[1]) : 1, params: model.countParams(), samples: test.n, results }));
   model.dispose();
   process.exit(0);
 }

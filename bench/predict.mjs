@@ -8,21 +8,25 @@
 //    --run reuses such a run folder instead.
 // 2. Ours: samples/s at batch 1 and 256 on the trainer's wasm backend (bench/predict-ours.ts,
 //    the way `modelyaml evaluate` predicts), on every core (the threaded build, tfjs's cap of 8
-//    threads) and on one thread. Each figure is the median of --reps repetitions (7; --quick 3)
-//    of about half a second, with the min and max.
+//    threads) and on one thread.
 // 3. PyTorch: the same model (bench/pytorch/predict_bench.py rebuilds it in torch from the run's
-//    model.json and weights.bin) on the same 10,000 digits, torch.set_num_threads(cores) (and 1,
-//    beside our one-thread figure), same repetitions; the ratios pair equal thread counts. Both sides write their outputs for the first 256 digits: they must agree within
-//    1e-4 (the same function), or the bench fails.
+//    model.json and weights.bin) on the same 10,000 digits, torch.set_num_threads(cores), and 1
+//    beside our one-thread figure; the ratios pair equal thread counts. Both sides write their
+//    outputs for the first 256 digits: they must agree within 1e-4 (the same function), or the
+//    bench fails.
+//    Every side is one long-lived process; each figure is the median of --reps (7; --quick 3)
+//    repetitions of about half a second, with the min and max, the sides' repetitions
+//    interleaved so that a shared machine's drifting load falls on all of them alike.
 // 4. `modelyaml evaluate RUN` on the 10,000-digit test split, end to end through the CLI (process
 //    start to exit), on two cores (`taskset -c 0,1` where the machine has more), --reps times.
 //    Goal: under 10 s.
 // PyTorch: MODELYAML_BENCH_PYTHON, else /usr/bin/python3 (Debian's python3-torch), else python3.
 // Results go to bench/results/predict.json.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { cpus, loadavg, totalmem, tmpdir } from 'node:os';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -38,6 +42,7 @@ const cores = cpus().length;
 /** tfjs's threaded wasm build runs at most 8 threads. */
 const allThreads = Math.min(8, cores);
 const CHECK = 256;
+const BATCHES = [1, 256];
 const TOLERANCE = 1e-4;
 const EVALUATE_GOAL_S = 10;
 
@@ -68,13 +73,31 @@ if (!modelDir) throw new Error(`${runDir} holds no trained model`);
 const specSnapshot = join(runDir, 'spec.snapshot.yaml');
 const inputs = join(dir, 'inputs.f32');
 
-/** Our figures for one thread count (a fresh process: the wasm build is chosen once per process). */
-function ours(threads, extra = []) {
-  const out = join(dir, `ours-${threads}.f32`);
-  const json = execFileSync(process.execPath, ['--import', 'tsx', join(root, 'bench', 'predict-ours.ts'), '--spec', specSnapshot, '--model', modelDir,
-    '--threads', String(threads), '--reps', String(reps), '--outputs-out', out, '--check', String(CHECK), ...extra], { cwd: root, encoding: 'utf8', timeout: 900_000 });
-  return { ...JSON.parse(json), outputs: out };
+/**
+ * A measuring process (ours or PyTorch's): its first JSON line says what it runs; then each
+ * batch size written to its stdin is one timed repetition, answered with a JSON line.
+ */
+function startSide(command, args) {
+  const child = spawn(command, args, { cwd: root, stdio: ['pipe', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  const next = async () => {
+    const { value, done } = await lines.next();
+    if (done) throw new Error(`${command} ${args.join(' ')} exited early (${child.exitCode})`);
+    return JSON.parse(value);
+  };
+  return {
+    ready: next(),
+    rep: (batch) => (child.stdin.write(`${batch}\n`), next()),
+    close: () => child.stdin.end(),
+  };
 }
+
+const oursSide = (threads, extra = []) => {
+  const outputs = join(dir, `ours-${threads}.f32`);
+  const side = startSide(process.execPath, ['--import', 'tsx', join(root, 'bench', 'predict-ours.ts'), '--spec', specSnapshot, '--model', modelDir,
+    '--threads', String(threads), '--outputs-out', outputs, '--check', String(CHECK), ...extra]);
+  return { ...side, outputs };
+};
 
 function python() {
   const candidates = [process.env.MODELYAML_BENCH_PYTHON, '/usr/bin/python3', 'python3'].filter(Boolean);
@@ -89,11 +112,28 @@ function python() {
   return undefined;
 }
 
-function pytorch(py, samples, threads) {
-  const out = join(dir, `torch-${threads}.f32`);
-  const json = execFileSync(py, [join(root, 'bench', 'pytorch', 'predict_bench.py'), '--model', modelDir, '--inputs', inputs, '--n', String(samples),
-    '--threads', String(threads), '--reps', String(reps), '--outputs', out, '--check', String(CHECK)], { encoding: 'utf8', timeout: 900_000 });
-  return { python: py, ...JSON.parse(json), outputs: out };
+const torchSide = (py, samples, threads) => {
+  const outputs = join(dir, `torch-${threads}.f32`);
+  const side = startSide(py, [join(root, 'bench', 'pytorch', 'predict_bench.py'), '--model', modelDir, '--inputs', inputs, '--n', String(samples),
+    '--threads', String(threads), '--outputs', outputs, '--check', String(CHECK)]);
+  return { ...side, outputs, python: py };
+};
+
+/** `reps` repetitions of every side at every batch size, interleaved (the order turns each round). */
+async function measure(sides) {
+  const rates = sides.map(() => new Map(BATCHES.map((b) => [b, []])));
+  for (let r = 0; r < reps; r++) {
+    for (let k = 0; k < sides.length; k++) {
+      const s = (k + r) % sides.length;
+      for (const b of BATCHES) rates[s].get(b).push((await sides[s].rep(b)).samplesPerSecond);
+    }
+  }
+  for (const s of sides) s.close();
+  return rates.map((m) => BATCHES.map((b) => {
+    const v = [...m.get(b)].sort((x, y) => x - y);
+    const median = v[Math.floor(v.length / 2)];
+    return { batchSize: b, reps: v.length, samplesPerSecond: Math.round(median), min: Math.round(v[0]), max: Math.round(v.at(-1)), msPerBatch: +((1000 * b) / median).toFixed(3) };
+  }));
 }
 
 const f32 = (file) => {
@@ -136,18 +176,25 @@ const line = (who, r) => `${who.padEnd(28)} batch ${String(r.batchSize).padEnd(4
 
 let out;
 try {
-  const all = ours(allThreads, ['--inputs-out', inputs]);
-  const one = allThreads > 1 ? ours(1) : undefined;
-  const variants = [{ variant: `every core (${all.threads} threads)`, ...all }, ...(one ? [{ variant: 'one thread', ...one }] : [])];
-  for (const v of variants) for (const r of v.results) console.log(line(`ours, ${v.variant}`, r));
+  const allSide = oursSide(allThreads, ['--inputs-out', inputs]);
+  const all = await allSide.ready;
+  const oneSide = allThreads > 1 ? oursSide(1) : undefined;
   const py = python();
   // PyTorch on as many threads as ours: every core, and one thread beside our one-thread figure.
-  const torch = py ? pytorch(py, all.samples, cores) : undefined;
-  const torchOne = py && one ? pytorch(py, all.samples, 1) : undefined;
+  const torchAllSide = py ? torchSide(py, all.samples, cores) : undefined;
+  const torchOneSide = py && oneSide ? torchSide(py, all.samples, 1) : undefined;
+  const sides = [allSide, oneSide, torchAllSide, torchOneSide].filter(Boolean);
+  const meta = await Promise.all(sides.map((s) => s.ready));
+  console.log(`${reps} interleaved repetitions of each side at batch ${BATCHES.join(' and ')}…`);
+  const measured = await measure(sides);
+  const of = (side) => (side ? { ...meta[sides.indexOf(side)], ...(side.python ? { python: side.python } : {}), results: measured[sides.indexOf(side)], outputs: side.outputs } : undefined);
+  const [ours, one, torch, torchOne] = [of(allSide), of(oneSide), of(torchAllSide), of(torchOneSide)];
+  const variants = [{ variant: `every core (${ours.threads} threads)`, ...ours }, ...(one ? [{ variant: 'one thread', ...one }] : [])];
+  for (const v of variants) for (const r of v.results) console.log(line(`ours, ${v.variant}`, r));
   for (const t of [torch, torchOne].filter(Boolean)) for (const r of t.results) console.log(line(`PyTorch ${t.torch}, ${t.threads} thread${t.threads > 1 ? 's' : ''}`, r));
-  const agree = torch ? agreement(all.outputs, torch.outputs) : undefined;
+  const agree = torch ? agreement(ours.outputs, torch.outputs) : undefined;
   if (agree) console.log(`outputs of ${agree.samples} digits: max |ours − PyTorch| = ${agree.maxAbsDiff.toExponential(2)} (tolerance ${TOLERANCE})`);
-  const ratios = [[all, torch, 'every core'], [one, torchOne, 'one thread']].flatMap(([o, t, threads]) => (o && t ? o.results.map((r) => {
+  const ratios = [[ours, torch, 'every core'], [one, torchOne, 'one thread']].flatMap(([o, t, threads]) => (o && t ? o.results.map((r) => {
     const p = t.results.find((x) => x.batchSize === r.batchSize).samplesPerSecond;
     return { threads, batchSize: r.batchSize, ours: r.samplesPerSecond, pytorch: p, vsPytorch: +(r.samplesPerSecond / p).toFixed(3) };
   }) : []));
@@ -161,7 +208,7 @@ try {
     date: new Date().toISOString(),
     machine: { cpu: cpus()[0]?.model, cores, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, loadAverage1m: { start: +load[0].toFixed(2), end: +load[1].toFixed(2) } },
     quick,
-    model: { spec: 'examples/mnist-cnn.model.yaml', params: all.params, run: flag('run') ? runDir : 'trained by the bench (1 epoch)', checkpoint: modelDir.slice(runDir.length + 1) },
+    model: { spec: 'examples/mnist-cnn.model.yaml', params: ours.params, run: flag('run') ? runDir : 'trained by the bench (1 epoch)', checkpoint: modelDir.slice(runDir.length + 1) },
     ours: variants.map(strip),
     pytorch: torch ? [torch, ...(torchOne ? [torchOne] : [])].map(strip) : { unavailable: 'no python with torch (MODELYAML_BENCH_PYTHON, /usr/bin/python3, python3); Debian: apt-get install python3-torch' },
     agreement: agree,

@@ -1,9 +1,12 @@
 """PyTorch counterpart of bench/predict.mjs: the trained tfjs model of a run folder rebuilt in
-torch (same layers, the same weights converted to torch's layout), then inference samples/s at
-each batch size. Prints one JSON object on stdout.
+torch (same layers, the same weights converted to torch's layout), then inference samples/s.
 
     python3 bench/pytorch/predict_bench.py --model DIR --inputs FILE --n N [--threads 2]
-        [--batches 1,256] [--reps 7] [--seconds 0.5] [--outputs FILE --check K]
+        [--seconds 0.5] [--outputs FILE --check K]
+
+Prints a JSON line (torch version, threads) when ready, then, for each batch size read from a
+line of stdin, times one repetition and prints {batchSize, calls, samplesPerSecond}: the bench
+interleaves the repetitions of every side.
 
 DIR holds a tfjs layers model (model.json + weights.bin) made of conv2d (valid padding, stride 1),
 max_pool2d, flatten and dense layers with relu/softmax/linear activations, as the MNIST CNN.
@@ -15,7 +18,7 @@ import argparse
 import json
 import os
 import platform
-import statistics
+import sys
 import time
 
 import numpy as np
@@ -98,38 +101,32 @@ def build(model_dir):
     return nn.Sequential(*modules).eval()
 
 
-def rate(model, x, batch, reps, seconds):
-    """Samples/s over `reps` timed repetitions of about `seconds` each, cycling through x."""
+def serve(model, x, seconds):
+    """One timed repetition of about `seconds` per batch size read from a line of stdin (the
+    first one at a size after a warm-up), cycling through x; one JSON line each."""
     n = x.shape[0]
-    starts = list(range(0, n - batch + 1, batch))
-
-    def once(i):
-        j = starts[i % len(starts)]
-        return model(x[j:j + batch]).numpy()
-
+    calls = {}
     with torch.inference_mode():
-        t0 = time.perf_counter()
-        calls = 0
-        while time.perf_counter() - t0 < 0.3 or calls < 3:  # warm-up
-            once(calls)
-            calls += 1
-        per_call = (time.perf_counter() - t0) / calls
-        calls = max(1, int(seconds / per_call))
-        rates = []
-        for _ in range(reps):
+        for line in sys.stdin:
+            batch = int(line)
+            starts = list(range(0, n - batch + 1, batch))
+
+            def once(i):
+                j = starts[i % len(starts)]
+                return model(x[j:j + batch]).numpy()
+
+            if batch not in calls:
+                t0 = time.perf_counter()
+                k = 0
+                while time.perf_counter() - t0 < 0.3 or k < 3:
+                    once(k)
+                    k += 1
+                calls[batch] = max(1, round(seconds * k / (time.perf_counter() - t0)))
             t0 = time.perf_counter()
-            for i in range(calls):
+            for i in range(calls[batch]):
                 once(i)
-            rates.append(calls * batch / (time.perf_counter() - t0))
-    return {
-        "batchSize": batch,
-        "callsPerRep": calls,
-        "reps": reps,
-        "samplesPerSecond": round(statistics.median(rates)),
-        "min": round(min(rates)),
-        "max": round(max(rates)),
-        "msPerBatch": round(1000 * batch / statistics.median(rates), 3),
-    }
+            rate = calls[batch] * batch / (time.perf_counter() - t0)
+            print(json.dumps({"batchSize": batch, "calls": calls[batch], "samplesPerSecond": rate}), flush=True)
 
 
 def main():
@@ -138,8 +135,6 @@ def main():
     p.add_argument("--inputs", required=True)
     p.add_argument("--n", type=int, required=True)
     p.add_argument("--threads", type=int, default=2)
-    p.add_argument("--batches", default="1,256")
-    p.add_argument("--reps", type=int, default=7)
     p.add_argument("--seconds", type=float, default=0.5)
     p.add_argument("--outputs")
     p.add_argument("--check", type=int, default=256)
@@ -153,14 +148,13 @@ def main():
     if a.outputs:
         with torch.inference_mode():
             model(x[:a.check]).numpy().astype(np.float32).tofile(a.outputs)
-    results = [rate(model, x, int(b), a.reps, a.seconds) for b in a.batches.split(",")]
     print(json.dumps({
         "torch": torch.__version__,
         "threads": torch.get_num_threads(),
         "python": platform.python_version(),
         "params": sum(q.numel() for q in model.parameters()),
-        "results": results,
-    }))
+    }), flush=True)
+    serve(model, x, a.seconds)
 
 
 if __name__ == "__main__":
