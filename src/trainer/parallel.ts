@@ -126,9 +126,10 @@ export function wasmThreadsFor(
  * XNNPACK threads for predicting batches of `batchSize` (evaluate). Inference has no
  * data-parallel split to prefer, so the threaded build runs on every core the trainer may use
  * (tfjs's cap: 8) from two cores on, when a batch holds enough work to share; MODELYAML_WASM_THREADS
- * sets it. Measured with the MNIST CNN at batch 256 (717M multiply-adds) on a 2-vCPU EPYC: 1,301
- * samples/s on one thread, 2,282 on two (bench/predict.mjs). A batch of one waits on the pool
- * at each operation and runs fastest on one thread: the small-batch case below.
+ * sets it. The MNIST CNN at batch 256 (723M multiply-adds) on a shared 2-vCPU EPYC: 1,301
+ * samples/s on one thread, 2,282 on two at load 12; interleaved at load 15-23, no difference
+ * (docs/evaluation.md). A batch of one waits on the pool at each operation and runs fastest on
+ * one thread: the small-batch case below.
  */
 export function inferenceWasmThreadsFor(
   layers: Array<Pick<LayerInfo, 'layer' | 'outputShape' | 'params'>>, batchSize: number, cores = cpuThreads(),
