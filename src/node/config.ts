@@ -44,7 +44,7 @@ export const VARIABLES = {
   threads: numberVar('MODELYAML_THREADS', 'Most logical cores one training run uses (default: all; the `maxThreads` train option, set from `modelyaml.train.maxThreads`, outranks it).'),
   parallel: switchVar('MODELYAML_PARALLEL', 'Data-parallel training across worker threads: forced on, or off (default: on when a step is big enough to pay for it).'),
   parallelProfile: switchVar('MODELYAML_PARALLEL_PROFILE', 'Log how each data-parallel step splits its time.'),
-  wasmThreads: numberVar('MODELYAML_WASM_THREADS', 'Use the threaded WebAssembly build with this many threads (default: chosen by core count and step size).'),
+  wasmThreads: numberVar('MODELYAML_WASM_THREADS', 'Use the threaded WebAssembly build with this many threads (default: chosen by core count and the work in a training step or a predicted batch).'),
   webgpu: switchVar('MODELYAML_WEBGPU', '`0` skips WebGPU when choosing a backend.'),
   webgpuFused: switchVar('MODELYAML_WEBGPU_FUSED', '`0` turns off the project\'s fused WebGPU kernels (tfjs\'s own run instead).'),
   webgpuDispatchCache: switchVar('MODELYAML_WEBGPU_DISPATCH_CACHE', '`0` turns off the cache of WebGPU uniform buffers and bind groups.'),

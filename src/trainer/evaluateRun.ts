@@ -24,6 +24,7 @@ import type { ItemValue, Spec } from '../core/spec';
 import { prepareData } from './data/pipeline';
 import type { Data } from './data/table';
 import { chooseBackend } from './device';
+import { inferenceWasmThreadsFor } from './parallel';
 import { fail } from './util';
 
 type Log = (level: 'debug' | 'info' | 'warning', message: string) => void;
@@ -53,8 +54,11 @@ function runSpec(runDir: string, specPath: string, workspace: string | undefined
   const a = analyze(text, { host: fileDataHost(specDir, { workspaces: [workspace ?? process.cwd()] }) });
   const first = a.diagnostics.find((d) => d.severity === 'error');
   if (first) fail('evaluate/spec', `The run's spec (${file}) no longer checks: ${first.message}`, { file });
-  return { spec: a.spec, specDir };
+  return { spec: a.spec, layers: a.model?.layers ?? [], specDir };
 }
+
+/** Samples per predicted batch: enough work per batch for the wasm backend's threads to share. */
+const PREDICT_BATCH = 256;
 
 /** The model's outputs for every sample of a part, predicted in batches: one row per sample. */
 async function predictRows(model: tf.LayersModel, d: Data, batchSize: number): Promise<number[][]> {
@@ -79,7 +83,7 @@ const labelRows = (d: Data): number[][] => {
  * The metrics of one part from the model's predictions, by the kind of labels the run was trained
  * with and its loss (src/trainer/evaluateTask.ts).
  */
-export async function evaluatePart(model: tf.LayersModel, d: Data, pre: Pick<Preprocessing, 'labels' | 'input'> & { loss?: ItemValue }, ctx: EvaluationContext, batchSize = 256): Promise<PartEvaluation> {
+export async function evaluatePart(model: tf.LayersModel, d: Data, pre: Pick<Preprocessing, 'labels' | 'input'> & { loss?: ItemValue }, ctx: EvaluationContext, batchSize = PREDICT_BATCH): Promise<PartEvaluation> {
   const predicted = await predictRows(model, d, batchSize);
   const activation = (model.layers.at(-1)?.getConfig() as { activation?: unknown } | undefined)?.activation;
   return scorePart(labelRows(d), predicted, { labels: pre.labels, labelColumn: pre.input.label, loss: pre.loss, outputActivation: typeof activation === 'string' ? activation : undefined }, ctx);
@@ -139,10 +143,11 @@ export async function evaluateRun(runDirArg: string, options: EvaluateOptions, l
   const pre = await runPreprocessing(runDir, { refit: options.refit, workspace: resolved.workspace, command: 'evaluate', log: (m) => log('info', m) });
   const folder = modelFolder(runDir, options.checkpoint);
   const split = options.data ? 'data' : options.split ?? 'test';
-  const { spec, specDir } = runSpec(runDir, record.spec, resolved.workspace);
+  const { spec, layers, specDir } = runSpec(runDir, record.spec, resolved.workspace);
 
-  const choice = await chooseBackend({ device: 'cpu', backend: options.backend, wasmDir: options.wasmDir, searchFrom: [specDir] });
-  log('debug', `backend: ${choice.backend} on ${choice.device}`);
+  const wasmThreads = inferenceWasmThreadsFor(layers, PREDICT_BATCH);
+  const choice = await chooseBackend({ device: 'cpu', backend: options.backend, wasmDir: options.wasmDir, wasmThreads: wasmThreads.threads, searchFrom: [specDir] });
+  log('debug', `backend: ${choice.backend} on ${choice.device}${choice.backend === 'wasm' ? ` (${wasmThreads.why})` : ''}`);
   const warnings: string[] = [];
   const part = options.data ? await dataFilePart(resolve(options.data), pre) : await splitPart(spec, { specDir, seed: record.seed, workspace: resolved.workspace, fingerprint: record.dataFingerprint }, split as Split, warnings, log);
 

@@ -116,16 +116,46 @@ export function wasmThreadsFor(
   const forced = env.wasmThreads();
   if (forced !== undefined && forced >= 1) return { threads: Math.floor(forced), why: 'set by MODELYAML_WASM_THREADS' };
   if (cores < MIN_CORES_FOR_THREADED_BUILD) return { threads: 1, why: `${cores} logical cores (the threaded build pays from ${MIN_CORES_FOR_THREADED_BUILD})` };
-  // Multiply-adds ≈ output positions × weights, per layer (embeddings look up, they do not multiply).
+  const perStep = staticMacsPerSample(layers) * batchSize;
+  if (perStep < 2 * MIN_MACS_PER_HALF) return { threads: 1, why: `too little work per step (${(perStep / 1e6).toFixed(0)}M multiply-adds; the threaded build pays from ${(2 * MIN_MACS_PER_HALF) / 1e6}M)` };
+  const threads = Math.min(8, Math.floor(cores / 2));
+  return { threads, why: `${cores} logical cores and ${(perStep / 1e6).toFixed(0)}M multiply-adds per step` };
+}
+
+/**
+ * XNNPACK threads for predicting batches of `batchSize` (evaluate). Inference has no
+ * data-parallel split to prefer, so the threaded build runs on every core the trainer may use
+ * (tfjs's cap: 8) from two cores on, when a batch holds enough work to share; MODELYAML_WASM_THREADS
+ * sets it. The MNIST CNN at batch 256 (723M multiply-adds) on a shared 2-vCPU EPYC: 1,301
+ * samples/s on one thread, 2,282 on two at load 12; interleaved at load 15-23, no difference
+ * (docs/evaluation.md). A batch of one waits on the pool at each operation and runs fastest on
+ * one thread: the small-batch case below.
+ */
+export function inferenceWasmThreadsFor(
+  layers: Array<Pick<LayerInfo, 'layer' | 'outputShape' | 'params'>>, batchSize: number, cores = cpuThreads(),
+): { threads: number; why: string } {
+  const forced = env.wasmThreads();
+  if (forced !== undefined && forced >= 1) return { threads: Math.floor(forced), why: 'set by MODELYAML_WASM_THREADS' };
+  if (cores < 2) return { threads: 1, why: `${cores} logical core` };
+  // A recurrent layer runs as many small steps per batch as the sequence is long, each waking the
+  // pool: not measured with threads, so it keeps one, as before.
+  const recurrent = layers.find((l) => RECURRENT.test(l.layer.type));
+  if (recurrent) return { threads: 1, why: `${recurrent.layer.type} is recurrent (many small steps per batch)` };
+  const perBatch = staticMacsPerSample(layers) * batchSize;
+  if (perBatch < 2 * MIN_MACS_PER_HALF) return { threads: 1, why: `too little work per batch (${(perBatch / 1e6).toFixed(0)}M multiply-adds; threads pay from ${(2 * MIN_MACS_PER_HALF) / 1e6}M)` };
+  return { threads: Math.min(8, cores), why: `${cores} logical cores and ${(perBatch / 1e6).toFixed(0)}M multiply-adds per batch` };
+}
+
+const RECURRENT = /^(lstm|gru|simple_rnn|bidirectional)$/;
+
+/** Multiply-adds of one sample from the spec's static shapes: output positions × weights, per layer (embeddings look up, they do not multiply). */
+function staticMacsPerSample(layers: Array<Pick<LayerInfo, 'layer' | 'outputShape' | 'params'>>): number {
   let macs = 0;
   for (const l of layers) {
     if (!l.outputShape || !l.params || /embedding/i.test(l.layer.type)) continue;
     macs += l.outputShape.slice(0, -1).reduce<number>((a, d) => a * (typeof d === 'number' ? d : 1), 1) * l.params;
   }
-  const perStep = macs * batchSize;
-  if (perStep < 2 * MIN_MACS_PER_HALF) return { threads: 1, why: `too little work per step (${(perStep / 1e6).toFixed(0)}M multiply-adds; the threaded build pays from ${(2 * MIN_MACS_PER_HALF) / 1e6}M)` };
-  const threads = Math.min(8, Math.floor(cores / 2));
-  return { threads, why: `${cores} logical cores and ${(perStep / 1e6).toFixed(0)}M multiply-adds per step` };
+  return macs;
 }
 
 /** Why data-parallel training is not used here, or undefined when it can be. */

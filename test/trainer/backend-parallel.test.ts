@@ -8,7 +8,7 @@
  *   thread in one order, so the curve is the single-threaded one exactly.
  */
 import { describe, expect, it } from 'vitest';
-import { macsPerSample, wasmThreadsFor } from '../../src/trainer/parallel';
+import { inferenceWasmThreadsFor, macsPerSample, wasmThreadsFor } from '../../src/trainer/parallel';
 import { privateCacheDir } from '../../src/trainer/backend/wasm';
 import { analyze } from '../../src/core/analyze';
 import { readFileSync } from 'node:fs';
@@ -153,5 +153,16 @@ describe('which wasm build: wasmThreadsFor', () => {
     expect(wasmThreadsFor(mlp, 64, 16).why).toMatch(/too little work per step/);
     // Small batches of the CNN are small steps too.
     expect(wasmThreadsFor(cnn, 8, 16).threads).toBe(1);
+  });
+
+  it('inference threads the conv net on every core from two on (no data-parallel split to prefer), never the MLP, an LSTM or a batch of one', () => {
+    const cnn = layersOf('mnist-cnn.model.yaml');
+    const mlp = layersOf('mlp.model.yaml');
+    expect(inferenceWasmThreadsFor(cnn, 256, 2)).toMatchObject({ threads: 2 });
+    expect(inferenceWasmThreadsFor(cnn, 256, 16)).toMatchObject({ threads: 8 });
+    expect(inferenceWasmThreadsFor(cnn, 256, 1).threads).toBe(1);
+    expect(inferenceWasmThreadsFor(cnn, 1, 16).why).toMatch(/too little work per batch/);
+    expect(inferenceWasmThreadsFor(mlp, 256, 16).threads).toBe(1);
+    expect(inferenceWasmThreadsFor(layersOf('lstm-sentiment.model.yaml'), 256, 16)).toMatchObject({ threads: 1, why: expect.stringMatching(/recurrent/) });
   });
 });
