@@ -17,6 +17,7 @@ import type { EvaluateOptions, EvaluationEvent } from '../core/protocol/trainer'
 import { fileDataHost } from '../node/dataHost';
 import { readRunRecord, readSpecSnapshot, RUN_FILE, SPEC_SNAPSHOT_FILE } from '../node/runRecord';
 import { batchOf } from './batches';
+import { writeEvaluationSamples } from './evaluationSamples';
 import { loadModel } from './checkpoint';
 import { applyFitted, readPreprocessing, type RawRecord } from './data/fitted';
 import { parse as parseCsv } from 'csv-parse/sync';
@@ -212,6 +213,7 @@ export async function evaluateRun(runDirArg: string, options: EvaluateOptions, l
     const { evaluation, report } = await evaluatePart(model, part, pre, ctx);
     evaluation.warnings.push(...warnings);
     const file = writeEvaluation(runDir, evaluation);
+    writeEvaluationSamples(file, evaluation, part, pre);
     return { type: 'evaluation', runDir, file, split, checkpoint: folder.dir, report, evaluation };
   } finally {
     model.dispose();

@@ -14,3 +14,13 @@ export {
   type JsonOptions,
 } from './schema';
 export { EvaluationInputError } from './validate';
+export {
+  EVALUATION_SAMPLES_VERSION,
+  parseSamples,
+  samplesFileOf,
+  serializeSamples,
+  SamplesFileError,
+  type EvaluationSample,
+  type EvaluationSamplesHeader,
+  type SampleDisplayKind,
+} from './samples';
