@@ -1,8 +1,9 @@
 /**
- * The webview protocol: the messages between the extension host and its two panels (training
- * curves and the architecture graph), the state each panel persists, and runtime validators for
- * all of them. Both sides validate what they receive: the host drops (and logs) any message from a
- * webview that fails, the webview ignores a malformed message from the host.
+ * The webview protocol: the messages between the extension host and its panels (training curves
+ * and the architecture graph here, the evaluation panel in ./evaluationWebview.ts), the state each
+ * panel persists, and runtime validators for all of them. Both sides validate what they receive:
+ * the host drops (and logs) any message from a webview that fails, the webview ignores a
+ * malformed message from the host.
  *
  * Handshake: a webview says `ready` once its listeners are in place; the host sends nothing before
  * that, and answers every `ready` (a webview that was reloaded says it again) with the panel's
@@ -15,7 +16,7 @@ import type { Metrics, RunStatus, TrainerEvent } from './trainer';
 export const WEBVIEW_PROTOCOL_VERSION = 1;
 
 /** Webview panel types, as registered with `registerWebviewPanelSerializer` and in package.json. */
-export const VIEW_TYPES = { curves: 'modelyaml.curves', graph: 'modelyaml.architecture' } as const;
+export const VIEW_TYPES = { curves: 'modelyaml.curves', graph: 'modelyaml.architecture', evaluation: 'modelyaml.evaluation' } as const;
 export type PanelKind = keyof typeof VIEW_TYPES;
 
 // ─── Training curves ──────────────────────────────────────────────────────────────────────────
@@ -208,6 +209,8 @@ const ready = { version: int };
 const log = { level: oneOf('info', 'warning', 'error'), message: str(20_000) };
 const exportOf = (...formats: string[]) => ({ format: oneOf(...formats), fileName, encoding: oneOf('utf8', 'base64'), data: exportData });
 const exported = { format: str(20), outcome: oneOf('saved', 'cancelled', 'failed'), path: opt(str()), message: opt(str()) };
+/** The fields of the messages every panel shares, for the other panels' validators (protocol/evaluationWebview.ts). */
+export const sharedFields = { ready, log, exportOf, exported };
 
 const curvesFromWebview: Record<CurvesFromWebview['type'], Fields> = {
   ready,
