@@ -28,7 +28,27 @@ let vs: FakeVscode;
 let panels: Panels;
 let page: PanelPage;
 const subscriptions: { dispose(): unknown }[] = [];
-const runs: Record<'iris' | 'house' | 'mnist', { runDir: string; file: string }> = {} as never;
+const runs: Record<'iris' | 'house' | 'mnist' | 'xor', { runDir: string; file: string }> = {} as never;
+
+const XOR = `version: 1
+name: xor-panel
+seed: 2
+data:
+  source: { dataset: { name: xor, samples: 300 } }
+  validation: { split: 0.2 }
+  test: { split: 0.2 }
+model:
+  input: [2]
+  layers:
+    - dense: { units: 8, activation: tanh }
+    - dense: { units: 1, activation: sigmoid }
+train:
+  loss: binary_crossentropy
+  optimizer: { adam: { learning_rate: 0.05 } }
+  metrics: [accuracy]
+  epochs: 3
+  batch_size: 32
+`;
 
 const read = <T extends EvaluationJson>(file: string) => JSON.parse(readFileSync(file, 'utf8')) as T;
 const fmt4 = (v: number | null) => (v === null ? '—' : v.toFixed(4));
@@ -67,6 +87,8 @@ beforeAll(async () => {
   const mnistSpec = readFileSync(join(ROOT, 'examples/mnist-cnn.model.yaml'), 'utf8').replace('{ dataset: mnist }', '{ dataset: { name: mnist, samples: 400 } }').replace(/\n {2}early_stopping:.*\n/, '\n');
   const mnist = await trainSpec('mnist-cnn', mnistSpec, { epochs: 1, maxBatchesPerEpoch: 3 });
   runs.mnist = { runDir: mnist, file: join(mnist, 'evaluation.json') };
+  const xor = await trainSpec('xor', XOR);
+  runs.xor = { runDir: xor, file: join(xor, 'evaluation.json') };
 
   vs = fakeVscode({ origin: server.origin, workspace: ws });
   panels = registerPanels({ subscriptions, extensionUri: Uri.file(ROOT) } as never, { vscode: vs.api, runsRoots: () => [runsRoot], output: { appendLine: (l: string) => vs.logs.push(l) } });
@@ -280,6 +302,23 @@ describe('the evaluation panel: themes, other runs, regression, images', () => {
     const distinct = await page.page.$eval('#samples canvas.thumb', (c) => new Set((c as HTMLCanvasElement).getContext('2d')!.getImageData(0, 0, 56, 56).data).size);
     expect(distinct).toBeGreaterThan(2);
     await page.screenshot('evaluation-mnist-samples-dark');
+    expect(page.problems()).toEqual([]);
+  });
+});
+
+describe('the evaluation panel: binary (xor)', () => {
+  it('shows the positive class’s curves, the threshold sweep and the best-F1 threshold of the JSON', async () => {
+    const e = read<ClassificationEvaluation>(runs.xor.file);
+    expect(e.task).toBe('binary');
+    panels.evaluation.show({ runDir: runs.xor.runDir });
+    await showing('binary');
+    expect(await matrixCells()).toHaveLength(4);
+    expect(await page.page.$$eval('.plot[data-plot="ROC"] .plot-legend li', (lis) => lis.map((li) => li.textContent))).toEqual([`${e.classNames[1]} (AUC ${fmt4(e.perClass[1].rocAuc)})`]);
+    const best = e.thresholds!.bestF1;
+    expect(await page.page.textContent('.plot[data-plot="Thresholds"] .plot-summary')).toBe(`Best F1 ${fmt4(best.f1)} at threshold ${fmt4(best.threshold)} (precision ${fmt4(best.precision)}, recall ${fmt4(best.recall)})`);
+    const bestRow = await page.page.$$eval('table.thresholds tr.best', (trs) => trs.map((tr) => [(tr as HTMLElement).dataset.threshold, ...[...tr.querySelectorAll('td')].map((td) => td.textContent)]));
+    expect(bestRow).toEqual([[String(best.threshold), fmt4(best.precision), fmt4(best.recall), fmt4(best.f1), fmt4(best.falsePositiveRate), fmt4(best.accuracy), String(best.tp), String(best.fp), String(best.fn), String(best.tn)]]);
+    await page.screenshot('evaluation-binary-dark');
     expect(page.problems()).toEqual([]);
   });
 });

@@ -27,7 +27,7 @@ import { cssColor, fontFamily, onThemeChange, themeKind, withAlpha } from '../sh
 import { evaluationPng, evaluationSvg, type MatrixImage } from './exportImages';
 import { ConfusionMatrix, renderSamples, type CellListing } from './matrix';
 import { XYChart, type PlotTheme } from './plots';
-import { fmt, renderClassTable } from './table';
+import { fmt, renderClassTable, renderThresholdTable } from './table';
 import { classificationCsv, classificationPlots, regressionCsv, regressionPlots } from './views';
 
 const conn = connectToHost<EvaluationToWebview, EvaluationFromWebview, EvaluationViewState>(validateEvaluationToWebview);
@@ -70,7 +70,10 @@ const tableSection = el('section', { id: 'table-section', class: 'card', 'aria-l
 const tableBox = el('div', { class: 'table-box' });
 tableSection.append(tableBox);
 const plotsBox = el('div', { id: 'plots', class: 'plots' });
-const content = el('div', { id: 'content', class: 'content' }, summary, warnings, matrixSection, tableSection, plotsBox);
+const thresholdSection = el('section', { id: 'threshold-section', class: 'card', 'aria-labelledby': 'threshold-title' }, el('h2', { id: 'threshold-title' }, 'Thresholds'));
+const thresholdBox = el('div', { class: 'table-box' });
+thresholdSection.append(thresholdBox);
+const content = el('div', { id: 'content', class: 'content' }, summary, warnings, matrixSection, tableSection, plotsBox, thresholdSection);
 app.append(toolbar, empty, content);
 
 normalize.addEventListener('change', () => {
@@ -151,6 +154,8 @@ function render(): void {
   const specs = classification ? classificationPlots(e, palette(), plotTheme(), guide) : e.task === 'regression' ? regressionPlots(e, palette(), plotTheme(), guide) : [];
   renderMatrix();
   renderTable();
+  thresholdSection.hidden = !(classification && e.thresholds);
+  if (classification && e.thresholds) renderThresholdTable(thresholdBox, e.thresholds);
   if (lastCell && classification) renderSamples(samplesBox, e.classNames, lastCell, samplesInfo);
   for (const s of specs) {
     const chart = new XYChart(plotsBox, s.title);

@@ -51,3 +51,27 @@ export function renderClassTable(box: HTMLElement, e: ClassificationEvaluation, 
   const foot = [avg('macro avg', m.macro, m.rocAuc.macro, m.averagePrecision.macro), avg('weighted avg', m.weighted, m.rocAuc.weighted, m.averagePrecision.weighted)];
   box.replaceChildren(el('table', { class: 'classes', 'aria-label': 'Scores per class' }, el('thead', {}, head), el('tbody', {}, ...body), el('tfoot', {}, ...foot)));
 }
+
+type Thresholds = NonNullable<ClassificationEvaluation['thresholds']>;
+
+/** The rows of the threshold table: about `max` evenly spaced over the sweep, and the best-F1 row wherever it falls. */
+export function thresholdRows(t: Thresholds, max = 11): Thresholds['rows'] {
+  const n = t.rows.length;
+  const step = Math.max(1, (n - 1) / Math.max(1, max - 1));
+  const picked = new Set<number>();
+  for (let i = 0; i < Math.min(n, max); i++) picked.add(Math.round(i * step));
+  const rows = [...picked].filter((i) => i < n).map((i) => t.rows[i]);
+  if (!rows.some((r) => r.threshold === t.bestF1.threshold)) rows.push(t.bestF1);
+  return rows.sort((a, b) => a.threshold - b.threshold);
+}
+
+/** The binary threshold sweep as a table, the best-F1 row marked. */
+export function renderThresholdTable(box: HTMLElement, t: Thresholds): void {
+  const cols = ['threshold', 'precision', 'recall', 'f1', 'falsePositiveRate', 'accuracy', 'tp', 'fp', 'fn', 'tn'] as const;
+  const heads = ['Threshold', 'Precision', 'Recall', 'F1', 'FPR', 'Accuracy', 'TP', 'FP', 'FN', 'TN'];
+  const body = thresholdRows(t).map((r) => {
+    const best = r.threshold === t.bestF1.threshold;
+    return el('tr', { class: best ? 'best' : undefined, 'data-threshold': String(r.threshold) }, ...cols.map((k, i) => el(i === 0 ? 'th' : 'td', i === 0 ? { scope: 'row' } : {}, ['tp', 'fp', 'fn', 'tn'].includes(k) ? count(r[k]) : fmt(r[k]), i === 0 && best ? ' (best F1)' : '')));
+  });
+  box.replaceChildren(el('table', { class: 'classes thresholds', 'aria-label': 'Scores at thresholds' }, el('thead', {}, el('tr', {}, ...heads.map((h) => el('th', { scope: 'col' }, h)))), el('tbody', {}, ...body)));
+}
