@@ -15,7 +15,7 @@ import { parseSamples, samplesFileOf, type EvaluationJson } from '../../src/core
 import type { ClassificationEvaluation, RegressionEvaluation } from '../../src/core/evaluate/schema';
 import { registerPanels, type Panels } from '../../src/extension/panels';
 import { runEvaluation } from '../../src/node/trainerClient';
-import { irisSpec, ROOT, tempDir, train, trainerBundle } from '../trainer/helpers';
+import { irisSpec, ROOT, tempDir, train, trainerBundle, xorSpec } from '../trainer/helpers';
 import { fakeVscode, Uri, type FakeVscode } from './fakeVscode';
 import { connectPanel, launchChromium, settled, startServer, type PanelPage, type StaticServer } from './harness';
 import type { ThemeName } from './themes';
@@ -30,25 +30,6 @@ let page: PanelPage;
 const subscriptions: { dispose(): unknown }[] = [];
 const runs: Record<'iris' | 'house' | 'mnist' | 'xor', { runDir: string; file: string }> = {} as never;
 
-const XOR = `version: 1
-name: xor-panel
-seed: 2
-data:
-  source: { dataset: { name: xor, samples: 300 } }
-  validation: { split: 0.2 }
-  test: { split: 0.2 }
-model:
-  input: [2]
-  layers:
-    - dense: { units: 8, activation: tanh }
-    - dense: { units: 1, activation: sigmoid }
-train:
-  loss: binary_crossentropy
-  optimizer: { adam: { learning_rate: 0.05 } }
-  metrics: [accuracy]
-  epochs: 3
-  batch_size: 32
-`;
 
 const read = <T extends EvaluationJson>(file: string) => JSON.parse(readFileSync(file, 'utf8')) as T;
 const fmt4 = (v: number | null) => (v === null ? '—' : v.toFixed(4));
@@ -87,7 +68,7 @@ beforeAll(async () => {
   const mnistSpec = readFileSync(join(ROOT, 'examples/mnist-cnn.model.yaml'), 'utf8').replace('{ dataset: mnist }', '{ dataset: { name: mnist, samples: 400 } }').replace(/\n {2}early_stopping:.*\n/, '\n');
   const mnist = await trainSpec('mnist-cnn', mnistSpec, { epochs: 1, maxBatchesPerEpoch: 3 });
   runs.mnist = { runDir: mnist, file: join(mnist, 'evaluation.json') };
-  const xor = await trainSpec('xor', XOR);
+  const xor = await trainSpec('xor', xorSpec({ name: 'xor-panel', samples: 300, batchSize: 32, test: 0.2 }));
   runs.xor = { runDir: xor, file: join(xor, 'evaluation.json') };
 
   vs = fakeVscode({ origin: server.origin, workspace: ws });
