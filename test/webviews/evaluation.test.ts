@@ -304,6 +304,27 @@ describe('the evaluation panel: binary (xor)', () => {
   });
 });
 
+describe('opening the evaluation panel from the curves panel', () => {
+  it('an evaluated run’s banner offers “Evaluation”, which shows that run’s evaluation', async () => {
+    await showing('binary');
+    panels.curves.show({ runDir: runs.iris.runDir });
+    const curvesPanel = vs.panels.find((p) => p.viewType === 'modelyaml.curves')!;
+    const curves = await connectPanel(browser, server, 'curves', curvesPanel);
+    try {
+      await curves.page.waitForSelector('#show-evaluation:not([hidden])');
+      expect(await curves.page.getAttribute('#show-evaluation', 'aria-label')).toMatch(/^Show the evaluation of iris-panel · /);
+      const asked = curves.waitForMessage((m) => m.type === 'showEvaluation');
+      await curves.page.click('#show-evaluation');
+      expect(await asked).toEqual({ type: 'showEvaluation', runId: runs.iris.runDir });
+      await showing('multiclass');
+      expect(await page.page.$eval('#run', (s) => (s as HTMLSelectElement).value)).toBe(runs.iris.file);
+      expect(curves.problems()).toEqual([]);
+    } finally {
+      await curves.close();
+    }
+  });
+});
+
 describe('the evaluation panel host', () => {
   it('answers a cell request from the samples file, says why when there is none or it is damaged, and ignores unknown runs', () => {
     const copy = join(tempDir('modelyaml-evaluation-host-'), 'runs');

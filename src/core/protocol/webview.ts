@@ -64,6 +64,8 @@ export interface RunInfo {
   epochsRun?: number;
   /** The run ended early (cancelled, failed, crashed) and kept a checkpoint: it can be resumed (`resume`). */
   resumable?: boolean;
+  /** The run has an evaluation of its test split (evaluation.json): the evaluation panel can show it (`showEvaluation`). */
+  evaluated?: boolean;
   /**
    * The run's resolved settings, flattened to short names (`lr`, `batch`, `optimizer`,
    * `dense_1.units`): the panel labels compared runs by the ones that differ between them.
@@ -90,6 +92,8 @@ export type CurvesFromWebview =
   | { type: 'compare'; runIds: string[] }
   /** Continue a run (an id from `init.runs` whose info says `resumable`) from its last checkpoint. */
   | { type: 'resume'; runId: string }
+  /** Open the evaluation panel on a run (an id from `init.runs` whose info says `evaluated`). */
+  | { type: 'showEvaluation'; runId: string }
   | ExportMessage<'csv' | 'json' | 'png' | 'svg'>
   | LogMessage;
 
@@ -216,6 +220,7 @@ const curvesFromWebview: Record<CurvesFromWebview['type'], Fields> = {
   ready,
   compare: { runIds: arrayOf(str(4096), 100) },
   resume: { runId: str(4096) },
+  showEvaluation: { runId: str(4096) },
   export: exportOf('csv', 'json', 'png', 'svg'),
   log,
 };
@@ -254,6 +259,7 @@ const runInfo: Check = shape({
   test: opt(record(numOrNull)),
   epochsRun: opt(int),
   resumable: opt(bool),
+  evaluated: opt(bool),
   settings: opt(record((v) => bool(v) || numOrNull(v) || str()(v))),
 });
 

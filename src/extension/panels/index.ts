@@ -67,6 +67,7 @@ export function registerPanels(context: vscode.ExtensionContext, deps: PanelDeps
     log,
     runsRoots: deps.runsRoots ?? (() => defaultRunsRoots(api)),
     resume: (runDir) => api.commands.executeCommand('modelyaml.resumeTraining', { runDir }),
+    showEvaluation: (runDir) => api.commands.executeCommand(PANEL_COMMANDS.showEvaluation, { runDir }),
   });
   const runsRoots = deps.runsRoots ?? (() => defaultRunsRoots(api));
   const evaluation = new EvaluationPanel({ api, extensionUri: context.extensionUri, log, runsRoots, runsOfSpec: (specPath) => specRuns(api, runsRoots(), specPath) });
