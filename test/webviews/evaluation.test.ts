@@ -28,7 +28,7 @@ let vs: FakeVscode;
 let panels: Panels;
 let page: PanelPage;
 const subscriptions: { dispose(): unknown }[] = [];
-const runs: Record<'iris' | 'house' | 'mnist' | 'xor', { runDir: string; file: string }> = {} as never;
+const runs: Record<'iris' | 'house' | 'mnist' | 'xor' | 'lstm', { runDir: string; file: string }> = {} as never;
 
 
 const read = <T extends EvaluationJson>(file: string) => JSON.parse(readFileSync(file, 'utf8')) as T;
@@ -56,6 +56,7 @@ beforeAll(async () => {
   runsRoot = join(ws, '.modelyaml', 'runs');
   mkdirSync(join(ws, 'data'), { recursive: true });
   copyFileSync(join(ROOT, 'examples/data/houses.csv'), join(ws, 'data/houses.csv'));
+  copyFileSync(join(ROOT, 'examples/data/reviews.jsonl'), join(ws, 'data/reviews.jsonl'));
 
   // Iris: trained, then evaluated as `modelyaml evaluate` does (the best checkpoint, if any).
   const iris = await trainSpec('iris', irisSpec({ name: 'iris-panel', seed: 5, test: 0.2, epochs: 3 }));
@@ -70,6 +71,10 @@ beforeAll(async () => {
   runs.mnist = { runDir: mnist, file: join(mnist, 'evaluation.json') };
   const xor = await trainSpec('xor', xorSpec({ name: 'xor-panel', samples: 300, batchSize: 32, test: 0.2 }));
   runs.xor = { runDir: xor, file: join(xor, 'evaluation.json') };
+  // The LSTM sentiment example with a test split, two batches: its samples are text.
+  const lstmSpec = readFileSync(join(ROOT, 'examples/lstm-sentiment.model.yaml'), 'utf8').replace('  validation: { split: 0.2 }\n', '  validation: { split: 0.2 }\n  test: { split: 0.1 }\n');
+  const lstm = await trainSpec('lstm-sentiment', lstmSpec, { epochs: 1, maxBatchesPerEpoch: 2 });
+  runs.lstm = { runDir: lstm, file: join(lstm, 'evaluation.json') };
 
   vs = fakeVscode({ origin: server.origin, workspace: ws });
   panels = registerPanels({ subscriptions, extensionUri: Uri.file(ROOT) } as never, { vscode: vs.api, runsRoots: () => [runsRoot], output: { appendLine: (l: string) => vs.logs.push(l) } });
@@ -91,7 +96,9 @@ function nextMessage(match: (m: Record<string, unknown>) => boolean): Promise<un
   return page.waitForMessage((m) => page.received.indexOf(m) >= from && match(m));
 }
 
-const showing = (task: string) => page.page.waitForFunction((t) => document.body.dataset.ready === t, task);
+/** Waits until the page shows a task's evaluation (of this file, when named). */
+const showing = (task: string, file?: string) =>
+  page.page.waitForFunction(([t, f]) => document.body.dataset.ready === t && (!f || (document.getElementById('run') as HTMLSelectElement).value === f), [task, file ?? ''] as const);
 
 /** The matrix as the page shows it: [true][predicted] → the count each cell carries, and its text. */
 const matrixCells = () =>
@@ -254,7 +261,7 @@ describe('the evaluation panel: themes, other runs, regression, images', () => {
     const e = read<RegressionEvaluation>(runs.house.file);
     vs.pick = (items) => items.find((i) => (i as { detail?: string }).detail === runs.house.runDir);
     await vs.api.commands.executeCommand('modelyaml.showEvaluation');
-    await showing('regression');
+    await showing('regression', runs.house.file);
     const plots = await page.page.evaluate(() => (window as unknown as { modelyamlEvaluation: { plots(): { id: string; series: { label: string; points: number }[] }[] } }).modelyamlEvaluation.plots());
     expect(plots.map((p) => p.id)).toEqual(['Predicted vs actual', 'Residuals']);
     expect(e.n).toBe(e.points[0].actual.length);
@@ -270,7 +277,7 @@ describe('the evaluation panel: themes, other runs, regression, images', () => {
   it('the MNIST CNN’s cells list their digits as thumbnails', async () => {
     const e = read<ClassificationEvaluation>(runs.mnist.file);
     panels.evaluation.show({ runDir: runs.mnist.runDir });
-    await showing('multiclass');
+    await showing('multiclass', runs.mnist.file);
     expect(await matrixCells()).toHaveLength(100);
     const flat = e.confusionMatrix.flatMap((row, r) => row.map((n, c) => ({ r, c, n }))).sort((a, b) => b.n - a.n);
     const cell = flat[0];
@@ -292,7 +299,7 @@ describe('the evaluation panel: binary (xor)', () => {
     const e = read<ClassificationEvaluation>(runs.xor.file);
     expect(e.task).toBe('binary');
     panels.evaluation.show({ runDir: runs.xor.runDir });
-    await showing('binary');
+    await showing('binary', runs.xor.file);
     expect(await matrixCells()).toHaveLength(4);
     expect(await page.page.$$eval('.plot[data-plot="ROC"] .plot-legend li', (lis) => lis.map((li) => li.textContent))).toEqual([`${e.classNames[1]} (AUC ${fmt4(e.perClass[1].rocAuc)})`]);
     const best = e.thresholds!.bestF1;
@@ -300,6 +307,32 @@ describe('the evaluation panel: binary (xor)', () => {
     const bestRow = await page.page.$$eval('table.thresholds tr.best', (trs) => trs.map((tr) => [(tr as HTMLElement).dataset.threshold, ...[...tr.querySelectorAll('td')].map((td) => td.textContent)]));
     expect(bestRow).toEqual([[String(best.threshold), fmt4(best.precision), fmt4(best.recall), fmt4(best.f1), fmt4(best.falsePositiveRate), fmt4(best.accuracy), String(best.tp), String(best.fp), String(best.fn), String(best.tn)]]);
     await page.screenshot('evaluation-binary-dark');
+    expect(page.problems()).toEqual([]);
+  });
+});
+
+describe('the evaluation panel: text (the LSTM sentiment example)', () => {
+  it('lists a cell’s reviews as the text the model saw', async () => {
+    const e = read<ClassificationEvaluation>(runs.lstm.file);
+    const { header, samples } = parseSamples(readFileSync(samplesFileOf(runs.lstm.file), 'utf8'));
+    expect(header).toMatchObject({ display: 'text', n: e.n });
+    panels.evaluation.show({ runDir: runs.lstm.runDir });
+    await showing('binary', runs.lstm.file);
+    const cell = e.confusionMatrix.flatMap((row, r) => row.map((n, c) => ({ r, c, n }))).sort((a, b) => b.n - a.n)[0];
+    await page.page.click(`td[data-actual="${cell.r}"][data-predicted="${cell.c}"]`);
+    const shown = await listed(cell.n);
+    const texts = await page.page.$$eval('#samples blockquote.sample-text', (b) => b.map((x) => x.textContent ?? ''));
+    expect(texts).toHaveLength(cell.n);
+    // Each is its review, lower-cased and split into words as tokenize does (words it never learned as ⟨?⟩).
+    const lines = readFileSync(join(ws, 'data/reviews.jsonl'), 'utf8').split('\n');
+    shown.forEach((index, k) => {
+      const origin = samples[index].origin!;
+      const raw = (JSON.parse(lines[Number(origin.split(':').pop()) - 1]) as { text: string }).text;
+      const words = raw.toLowerCase().replace(/[!"#$%&()*+,\-./:;<=>?@[\\\]^_`{|}~\t\n]/g, ' ').split(/\s+/).filter(Boolean).slice(-40);
+      const got = texts[k].split(' ');
+      expect(got).toHaveLength(words.length);
+      got.forEach((w, i) => expect([words[i], '⟨?⟩']).toContain(w));
+    });
     expect(page.problems()).toEqual([]);
   });
 });
@@ -316,8 +349,7 @@ describe('opening the evaluation panel from the curves panel', () => {
       const asked = curves.waitForMessage((m) => m.type === 'showEvaluation');
       await curves.page.click('#show-evaluation');
       expect(await asked).toEqual({ type: 'showEvaluation', runId: runs.iris.runDir });
-      await showing('multiclass');
-      expect(await page.page.$eval('#run', (s) => (s as HTMLSelectElement).value)).toBe(runs.iris.file);
+      await showing('multiclass', runs.iris.file);
       expect(curves.problems()).toEqual([]);
     } finally {
       await curves.close();
