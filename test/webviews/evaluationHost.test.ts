@@ -12,7 +12,7 @@ import type { TrainerEvent } from '../../src/core/protocol/trainer';
 import { registerPanels, SHOW_EVALUATION } from '../../src/extension/panels';
 import { registerTraining } from '../../src/extension/training';
 import { irisSpec, ROOT, tempDir, trainerBundle } from '../trainer/helpers';
-import { fakeVscode, Uri, type FakeTerminal } from './fakeVscode';
+import { fakeContext, fakeVscode, Uri, type FakeTerminal } from './fakeVscode';
 
 let bundleDir: string;
 beforeAll(async () => {
@@ -29,12 +29,7 @@ function host(spec: string) {
   const specPath = join(ws, 's.model.yaml');
   writeFileSync(specPath, spec);
   const vs = fakeVscode({ origin: 'https://webview.test', workspace: ws });
-  const context = {
-    subscriptions,
-    asAbsolutePath: (p: string) => join(bundleDir, p.replace(/^dist\/?/, '')),
-    workspaceState: { get: () => undefined, update: async () => undefined, keys: () => [] },
-    extensionUri: Uri.file(ROOT),
-  };
+  const context = fakeContext(subscriptions, bundleDir, ROOT);
   const manager = registerTraining(context as never, { appendLine: () => undefined, show: () => undefined }, { vscode: vs.api });
   const panels = registerPanels(context as never, { vscode: vs.api, training: manager, output: { appendLine: () => undefined } });
   const events: TrainerEvent[] = [];
