@@ -357,6 +357,49 @@ describe('opening the evaluation panel from the curves panel', () => {
   });
 });
 
+describe('switching between a spec’s evaluations, and a restored panel', () => {
+  it('the run drop-down lists every evaluation of the spec and switches to the chosen one', async () => {
+    const validation = await evaluate(runs.iris.runDir, 'validation');
+    panels.evaluation.show({ file: runs.iris.file });
+    await showing('multiclass', runs.iris.file);
+    const options = await page.page.$$eval('#run option', (os) => os.map((o) => [(o as HTMLOptionElement).value, o.textContent]));
+    expect(options).toEqual([
+      [runs.iris.file, expect.stringMatching(/^iris-panel · .* · test$/)],
+      [validation, expect.stringMatching(/^iris-panel · .* · validation$/)],
+    ]);
+    await page.page.selectOption('#run', validation);
+    await showing('multiclass', validation);
+    expect(await page.page.textContent('dd[data-metric="split"]')).toBe('validation');
+    expect(await page.page.textContent('dd[data-metric="samples"]')).toBe(String(read<ClassificationEvaluation>(validation).n));
+    expect(await page.savedState()).toMatchObject({ runId: validation });
+  });
+
+  it('the serializer restores a panel on the evaluation it showed, with its view settings; on the newest one when that file is gone', async () => {
+    const restore = vs.serializers.get('modelyaml.evaluation')!;
+    const state = { v: 1, runId: runs.mnist.file, normalize: true, sort: { key: 'f1', descending: true } };
+    const open = async (s: unknown, check: (p: PanelPage) => Promise<void>) => {
+      const panel = vs.newPanel('modelyaml.evaluation');
+      await restore.deserializeWebviewPanel(panel, s);
+      const restored = await connectPanel(browser, server, 'evaluation', panel as never, { state: s });
+      try {
+        await check(restored);
+        expect(restored.problems()).toEqual([]);
+      } finally {
+        await restored.close();
+      }
+    };
+    await open(state, async (p) => {
+      await p.page.waitForFunction((f) => document.body.dataset.ready === 'multiclass' && (document.getElementById('run') as HTMLSelectElement).value === f, runs.mnist.file);
+      expect(await p.page.isChecked('#normalize')).toBe(true);
+      expect(await p.page.getAttribute('th:has(button[data-key="f1"])', 'aria-sort')).toBe('descending');
+    });
+    // The newest evaluated run is the LSTM's (trained last).
+    await open({ ...state, runId: join(ws, 'elsewhere', 'evaluation.json') }, async (p) => {
+      await p.page.waitForFunction((f) => document.body.dataset.ready === 'binary' && (document.getElementById('run') as HTMLSelectElement).value === f, runs.lstm.file);
+    });
+  });
+});
+
 describe('the evaluation panel host', () => {
   it('answers a cell request from the samples file, says why when there is none or it is damaged, and ignores unknown runs', () => {
     const copy = join(tempDir('modelyaml-evaluation-host-'), 'runs');
