@@ -108,7 +108,6 @@ const isClassification = (e: EvaluationJson | undefined): e is ClassificationEva
 function renderRuns(current?: string): void {
   runSelect.replaceChildren(...runs.map((r) => el('option', { value: r.id }, r.label)));
   if (current) (runSelect as HTMLSelectElement).value = current;
-  (runSelect as HTMLSelectElement).disabled = runs.length < 2;
 }
 
 function summaryItems(e: EvaluationJson): [string, string][] {
@@ -148,7 +147,7 @@ function render(): void {
   const classification = isClassification(e);
   matrixSection.hidden = !classification;
   tableSection.hidden = !classification;
-  (normalize as HTMLInputElement).disabled = !classification;
+  normalize.parentElement!.hidden = !classification;
   (normalize as HTMLInputElement).checked = state.normalize;
   const guide = withAlpha(cssColor('--vscode-foreground', '#cccccc'), 0.5);
   const specs = classification ? classificationPlots(e, palette(), plotTheme(), guide) : e.task === 'regression' ? regressionPlots(e, palette(), plotTheme(), guide) : [];
