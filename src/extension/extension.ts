@@ -30,7 +30,7 @@ export function activate(context: vscode.ExtensionContext): ModelYamlApi {
   const started = startLanguageClient(context, output);
   client = started.client;
   const training = registerTraining(context, output);
-  registerPanels(context, { training, output, graph: serverGraph(client, output) });
+  const panels = registerPanels(context, { training, output, graph: serverGraph(client, output) });
   context.subscriptions.push(trackWalkthrough(vscode));
 
   const commands: Record<string, (...args: never[]) => unknown> = {
@@ -42,7 +42,14 @@ export function activate(context: vscode.ExtensionContext): ModelYamlApi {
     },
   };
   for (const [id, run] of Object.entries(commands)) context.subscriptions.push(vscode.commands.registerCommand(id, run));
-  context.subscriptions.push(vscode.languages.registerCodeLensProvider({ language: 'modelyaml' }, new SpecCodeLensProvider()));
+  const lenses = new SpecCodeLensProvider((specPath) => panels.evaluation.resolve({ specPath }).file !== undefined);
+  context.subscriptions.push(
+    lenses,
+    vscode.languages.registerCodeLensProvider({ language: 'modelyaml' }, lenses),
+    training.onEvent((_spec, e) => {
+      if (e.type === 'done') lenses.refresh();
+    }),
+  );
 
   const activationMs = performance.now() - t0;
   output.info(`activated in ${activationMs.toFixed(1)} ms`);

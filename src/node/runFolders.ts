@@ -35,6 +35,11 @@ export function resumableCheckpoint(dir: string): string | undefined {
   return ['last', 'best'].map((k) => join(dir, 'checkpoints', k)).find((c) => existsSync(join(c, 'model.json')) && existsSync(join(c, 'state.json')));
 }
 
+/** Whether a run kept an evaluation of its test split (docs/evaluation.md). */
+export function hasEvaluation(dir: string): boolean {
+  return existsSync(join(dir, 'evaluation.json'));
+}
+
 function isRunDir(dir: string): boolean {
   return existsSync(join(dir, 'metrics.jsonl')) || existsSync(join(dir, 'run.json'));
 }
@@ -316,6 +321,7 @@ export class LoadedRun {
       ...(a.test ?? rec?.test ? { test: a.test ?? rec?.test } : {}),
       ...(a.epochsRun !== undefined ? { epochsRun: a.epochsRun } : rec?.epochs !== undefined && rec.status !== 'running' ? { epochsRun: rec.epochs } : {}),
       ...(endedEarly(status) && resumableCheckpoint(this.dir) ? { resumable: true } : {}),
+      ...(status !== 'running' && hasEvaluation(this.dir) ? { evaluated: true } : {}),
       ...(this.settings ? { settings: this.settings } : {}),
     };
   }
@@ -344,6 +350,7 @@ export function folderInfo(f: RunFolder, alive: (pid: number) => boolean = proce
     ...(rec?.final ? { final: rec.final } : {}),
     ...(rec?.test ? { test: rec.test } : {}),
     ...(endedEarly(status) && resumableCheckpoint(f.dir) ? { resumable: true } : {}),
+    ...(status !== 'running' && hasEvaluation(f.dir) ? { evaluated: true } : {}),
     ...(settings ? { settings } : {}),
   };
 }

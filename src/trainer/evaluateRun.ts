@@ -14,6 +14,7 @@ import type { EvaluateOptions, EvaluationEvent } from '../core/protocol/trainer'
 import { fileDataHost } from '../node/dataHost';
 import { readRunRecord, readSpecSnapshot, RUN_FILE, SPEC_SNAPSHOT_FILE } from '../node/runRecord';
 import { batchOf } from './batches';
+import { writeEvaluationSamples } from './evaluationSamples';
 import { loadModel } from './checkpoint';
 import { runPreprocessing } from './data/fitted';
 import { dataFilePart } from './evaluateData';
@@ -162,6 +163,7 @@ export async function evaluateRun(runDirArg: string, options: EvaluateOptions, l
     const { evaluation, report } = await evaluatePart(model, part, { ...pre, loss: resolved.loss }, ctx);
     evaluation.warnings.push(...warnings);
     const file = writeEvaluation(runDir, evaluation);
+    writeEvaluationSamples(file, evaluation, part, pre);
     return { type: 'evaluation', runDir, file, split, checkpoint: folder.dir, report, evaluation };
   } finally {
     model.dispose();

@@ -16,6 +16,7 @@ import { checkpointSpecHash, folderSaveHandler, readLoopState, resolveCheckpoint
 import { prepareData, type Prepared } from './data/pipeline';
 import { writePreprocessing } from './data/fitted';
 import { evaluatePart, writeEvaluation } from './evaluateRun';
+import { writeEvaluationSamples } from './evaluationSamples';
 import type { Preprocessing } from '../core/protocol/preprocessing';
 import { chooseBackend, type BackendChoice } from './device';
 import { buildModel } from './model/build';
@@ -348,7 +349,9 @@ async function finishRun(
 async function evaluateTestSplit(runDir: string, model: tf.LayersModel, test: Prepared['parts']['test'] & object, preprocessing: Preprocessing, loss: TrainSettings['loss'], log: Log): Promise<void> {
   try {
     const { evaluation } = await evaluatePart(model, test, { ...preprocessing, loss }, { split: 'test', run: runDir, createdAt: new Date().toISOString() });
-    log('info', `test split evaluated: ${writeEvaluation(runDir, evaluation)}`);
+    const file = writeEvaluation(runDir, evaluation);
+    writeEvaluationSamples(file, evaluation, test, preprocessing);
+    log('info', `test split evaluated: ${file}`);
   } catch (e) {
     if (!(e instanceof TrainerError)) throw e;
     log('warning', `no evaluation.json: ${e.message}`);

@@ -8,31 +8,14 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main';
 import { parseTrainFlags, trainCommand, type TrainIO } from '../../src/cli/train';
 import { readRunRecord } from '../../src/node/runRecord';
-import { trainerBundle, workspace } from './helpers';
+import { trainerBundle, workspace, xorSpec } from './helpers';
 
 let trainerPath: string;
 beforeAll(async () => {
   trainerPath = await trainerBundle();
 }, 120_000);
 
-const xor = (epochs = 3, samples = 200) => `version: 1
-name: xor
-seed: 2
-data:
-  source: { dataset: { name: xor, samples: ${samples} } }
-  validation: { split: 0.2 }
-model:
-  input: [2]
-  layers:
-    - dense: { units: 8, activation: tanh }
-    - dense: { units: 1, activation: sigmoid }
-train:
-  loss: binary_crossentropy
-  optimizer: { adam: { learning_rate: 0.05 } }
-  metrics: [accuracy]
-  epochs: ${epochs}
-  batch_size: 8
-`;
+const xor = (epochs = 3, samples = 200) => xorSpec({ epochs, samples });
 
 function capture(isTTY = false, onOut?: (stdout: string) => void): TrainIO & { stdout: string; stderr: string; both: string; interrupt(): void } {
   let handler: (() => void) | undefined;

@@ -129,6 +129,26 @@ train:
   batch_size: 16
 `;
 
+/** A small binary classifier on the seeded XOR dataset (2 → 8 → 1 sigmoid), with a test split when `test` is set. */
+export const xorSpec = ({ name = 'xor', epochs = 3, samples = 200, batchSize = 8, test = 0 } = {}) => `version: 1
+name: ${name}
+seed: 2
+data:
+  source: { dataset: { name: xor, samples: ${samples} } }
+  validation: { split: 0.2 }${test ? `\n  test: { split: ${test} }` : ''}
+model:
+  input: [2]
+  layers:
+    - dense: { units: 8, activation: tanh }
+    - dense: { units: 1, activation: sigmoid }
+train:
+  loss: binary_crossentropy
+  optimizer: { adam: { learning_rate: 0.05 } }
+  metrics: [accuracy]
+  epochs: ${epochs}
+  batch_size: ${batchSize}
+`;
+
 /** An MLP on MNIST: 51k parameters, 200 KB of weights. */
 export const mnistMlpSpec = ({ samples = 2000, epochs = 50, batchSize = 4, optimizer = 'adam' } = {}) => `version: 1
 name: mlp

@@ -15,7 +15,7 @@ import { registerPanels } from '../../src/extension/panels';
 import { LoadedRun } from '../../src/node/runFolders';
 import { registerTraining } from '../../src/extension/training';
 import { irisSpec, ROOT, tempDir, trainerBundle } from '../trainer/helpers';
-import { fakeVscode, Uri, type FakeTerminal } from './fakeVscode';
+import { fakeContext, fakeVscode, Uri, type FakeTerminal } from './fakeVscode';
 import { recorded } from './fixtures/runs';
 import { connectPanel, launchChromium, openPanel, settled, startServer, type PanelPage, type StaticServer } from './harness';
 
@@ -58,12 +58,7 @@ describe('the Resume button of the curves panel', () => {
     const specPath = join(ws, 's.model.yaml');
     writeFileSync(specPath, spec);
     const vs = fakeVscode({ origin: server.origin, workspace: ws });
-    const context = {
-      subscriptions,
-      asAbsolutePath: (p: string) => join(bundleDir, p.replace(/^dist\/?/, '')),
-      workspaceState: { get: () => undefined, update: async () => undefined, keys: () => [] },
-      extensionUri: Uri.file(ROOT),
-    };
+    const context = fakeContext(subscriptions, bundleDir, ROOT);
     const manager = registerTraining(context as never, { appendLine: () => undefined, show: () => undefined }, { vscode: vs.api });
     registerPanels({ subscriptions, extensionUri: Uri.file(ROOT) } as never, { vscode: vs.api, training: manager, output: { appendLine: () => undefined } });
     const events: TrainerEvent[] = [];

@@ -5,7 +5,7 @@
  * dialog that answers with a chosen path.
  */
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { basename, dirname } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { pathToFileURL, fileURLToPath } from 'node:url';
 import { LineIndex } from '../../src/core/diagnostics';
 import type { VscodeApi } from '../../src/extension/panels/host';
@@ -506,5 +506,19 @@ export function memoryLog(lines: string[]) {
     info: (m: string) => lines.push(`info: ${m}`),
     warn: (m: string) => lines.push(`warn: ${m}`),
     error: (m: string) => lines.push(`error: ${m}`),
+  };
+}
+
+/**
+ * The extension context the training host and the panels need: the trainer bundle found through
+ * `asAbsolutePath` (in `bundleDir`, a built trainer), an empty workspace state, the repository as
+ * the extension's folder.
+ */
+export function fakeContext(subscriptions: { dispose(): unknown }[], bundleDir: string, root: string) {
+  return {
+    subscriptions,
+    asAbsolutePath: (p: string) => join(bundleDir, p.replace(/^dist\/?/, '')),
+    workspaceState: { get: () => undefined, update: async () => undefined, keys: () => [] },
+    extensionUri: Uri.file(root),
   };
 }

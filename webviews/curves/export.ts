@@ -3,7 +3,13 @@
  * (drawn again as vectors from the plots' scales, so it stays sharp and editable).
  */
 import uPlot from 'uplot';
-import type { CurveChart } from './chart';
+
+/** What the images are drawn from: a chart's plot, title and drawn series (the curves' and the evaluation panel's charts). */
+export interface ExportableChart {
+  plot?: uPlot;
+  metric: string;
+  drawn: readonly { label: string; color: string; dash?: number[]; width: number; points: boolean }[];
+}
 
 export interface LegendEntry {
   label: string;
@@ -29,7 +35,7 @@ function legendHeight(o: ImageOptions): number {
 }
 
 /** A PNG of every chart (base64, no data: prefix). */
-export function chartsPng(charts: CurveChart[], o: ImageOptions): string {
+export function chartsPng(charts: readonly ExportableChart[], o: ImageOptions): string {
   const plots = charts.filter((c) => c.plot);
   const r = uPlot.pxRatio || 1;
   const width = Math.max(320, ...plots.map((c) => c.plot!.width)) + 2 * PAD;
@@ -80,7 +86,7 @@ export function xmlEscape(s: string): string {
 const n = (x: number) => (Math.round(x * 100) / 100).toString();
 
 /** An SVG of every chart: axes, grid, tick labels, every shown series, titles and a legend. */
-export function chartsSvg(charts: CurveChart[], o: ImageOptions): string {
+export function chartsSvg(charts: readonly ExportableChart[], o: ImageOptions): string {
   const plots = charts.filter((c) => c.plot);
   const width = Math.max(320, ...plots.map((c) => c.plot!.width)) + 2 * PAD;
   const height = TITLE_H + plots.reduce((h, c) => h + TITLE_H + c.plot!.height, 0) + legendHeight(o) + PAD;

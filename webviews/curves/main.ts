@@ -29,6 +29,7 @@ import { chartsPng, chartsSvg, type LegendEntry } from './export';
 import { decimationIndices, EmaSmoother, logScaleApplies, metricsOf, SERIES_CLASSES, SeriesBuilder, toCsv, toJson, type RunData, type SeriesClass, type SeriesData, type Split } from './model';
 import { endSummary, finalMetrics, formatMetrics, runLabels, runStatusText, startTime, type RunLabel } from './labels';
 import { ResumeButton } from './resume';
+import { EvaluationButton } from './evaluationButton';
 
 type Conn = ReturnType<typeof connectToHost<CurvesToWebview, CurvesFromWebview, CurvesViewState>>;
 const conn: Conn = connectToHost<CurvesToWebview, CurvesFromWebview, CurvesViewState>(validateCurvesToWebview);
@@ -110,8 +111,9 @@ const runHeader = el('h1', { class: 'run-title' });
 const bannerTitle = el('div', { class: 'banner-title', id: 'run-status-title' });
 const bannerMetrics = el('div', { class: 'banner-metrics', id: 'run-metrics', hidden: '' });
 const resumeButton = new ResumeButton((m) => conn.post(m));
+const evaluationButton = new EvaluationButton((m) => conn.post(m));
 // The live region holds the text only: the button beside it is not read out on every change.
-const statusBanner = el('div', { class: 'banner', id: 'run-status', hidden: '' }, el('div', { class: 'banner-text', role: 'status' }, bannerTitle, bannerMetrics), resumeButton.root);
+const statusBanner = el('div', { class: 'banner', id: 'run-status', hidden: '' }, el('div', { class: 'banner-text', role: 'status' }, bannerTitle, bannerMetrics), resumeButton.root, evaluationButton.root);
 const seriesToggles = el('div', { class: 'toggles', role: 'group', 'aria-label': 'Series to show' });
 const batchNote = el('p', { class: 'batch-note muted', id: 'batch-note', hidden: '' }, 'Per batch: the loss and every metric alike are means over the batches since the previous point.');
 const runLegend = el('ul', { class: 'run-legend', 'aria-label': 'Runs' });
@@ -355,6 +357,7 @@ function renderHeader(): void {
   const run = current ? runs.get(current)?.info ?? available.find((r) => r.id === current) : undefined;
   runHeader.textContent = run ? run.label : 'Training curves';
   resumeButton.update(run, available);
+  evaluationButton.update(run);
   if (!run) {
     statusBanner.setAttribute('hidden', '');
     return;

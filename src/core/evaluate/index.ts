@@ -15,3 +15,13 @@ export {
 } from './schema';
 export { evaluationJsonSchema } from './jsonSchema';
 export { EvaluationInputError } from './validate';
+export {
+  EVALUATION_SAMPLES_VERSION,
+  parseSamples,
+  samplesFileOf,
+  serializeSamples,
+  SamplesFileError,
+  type EvaluationSample,
+  type EvaluationSamplesHeader,
+  type SampleDisplayKind,
+} from './samples';

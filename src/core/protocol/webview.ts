@@ -1,8 +1,9 @@
 /**
- * The webview protocol: the messages between the extension host and its two panels (training
- * curves and the architecture graph), the state each panel persists, and runtime validators for
- * all of them. Both sides validate what they receive: the host drops (and logs) any message from a
- * webview that fails, the webview ignores a malformed message from the host.
+ * The webview protocol: the messages between the extension host and its panels (training curves
+ * and the architecture graph here, the evaluation panel in ./evaluationWebview.ts), the state each
+ * panel persists, and runtime validators for all of them. Both sides validate what they receive:
+ * the host drops (and logs) any message from a webview that fails, the webview ignores a
+ * malformed message from the host.
  *
  * Handshake: a webview says `ready` once its listeners are in place; the host sends nothing before
  * that, and answers every `ready` (a webview that was reloaded says it again) with the panel's
@@ -15,7 +16,7 @@ import type { Metrics, RunStatus, TrainerEvent } from './trainer';
 export const WEBVIEW_PROTOCOL_VERSION = 1;
 
 /** Webview panel types, as registered with `registerWebviewPanelSerializer` and in package.json. */
-export const VIEW_TYPES = { curves: 'modelyaml.curves', graph: 'modelyaml.architecture' } as const;
+export const VIEW_TYPES = { curves: 'modelyaml.curves', graph: 'modelyaml.architecture', evaluation: 'modelyaml.evaluation' } as const;
 export type PanelKind = keyof typeof VIEW_TYPES;
 
 // ─── Training curves ──────────────────────────────────────────────────────────────────────────
@@ -63,6 +64,8 @@ export interface RunInfo {
   epochsRun?: number;
   /** The run ended early (cancelled, failed, crashed) and kept a checkpoint: it can be resumed (`resume`). */
   resumable?: boolean;
+  /** The run has an evaluation of its test split (evaluation.json): the evaluation panel can show it (`showEvaluation`). */
+  evaluated?: boolean;
   /**
    * The run's resolved settings, flattened to short names (`lr`, `batch`, `optimizer`,
    * `dense_1.units`): the panel labels compared runs by the ones that differ between them.
@@ -89,6 +92,8 @@ export type CurvesFromWebview =
   | { type: 'compare'; runIds: string[] }
   /** Continue a run (an id from `init.runs` whose info says `resumable`) from its last checkpoint. */
   | { type: 'resume'; runId: string }
+  /** Open the evaluation panel on a run (an id from `init.runs` whose info says `evaluated`). */
+  | { type: 'showEvaluation'; runId: string }
   | ExportMessage<'csv' | 'json' | 'png' | 'svg'>
   | LogMessage;
 
@@ -208,11 +213,14 @@ const ready = { version: int };
 const log = { level: oneOf('info', 'warning', 'error'), message: str(20_000) };
 const exportOf = (...formats: string[]) => ({ format: oneOf(...formats), fileName, encoding: oneOf('utf8', 'base64'), data: exportData });
 const exported = { format: str(20), outcome: oneOf('saved', 'cancelled', 'failed'), path: opt(str()), message: opt(str()) };
+/** The fields of the messages every panel shares, for the other panels' validators (protocol/evaluationWebview.ts). */
+export const sharedFields = { ready, log, exportOf, exported };
 
 const curvesFromWebview: Record<CurvesFromWebview['type'], Fields> = {
   ready,
   compare: { runIds: arrayOf(str(4096), 100) },
   resume: { runId: str(4096) },
+  showEvaluation: { runId: str(4096) },
   export: exportOf('csv', 'json', 'png', 'svg'),
   log,
 };
@@ -251,6 +259,7 @@ const runInfo: Check = shape({
   test: opt(record(numOrNull)),
   epochsRun: opt(int),
   resumable: opt(bool),
+  evaluated: opt(bool),
   settings: opt(record((v) => bool(v) || numOrNull(v) || str()(v))),
 });
 

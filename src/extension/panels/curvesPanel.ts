@@ -33,6 +33,8 @@ export interface CurvesPanelOptions {
   flushMs?: number;
   /** Continues a run from its last checkpoint (the "Resume Training" command). */
   resume?: (runDir: string) => unknown;
+  /** Opens the evaluation panel on a run. */
+  showEvaluation?: (runDir: string) => unknown;
 }
 
 export class CurvesPanel implements vscode.Disposable {
@@ -204,6 +206,12 @@ export class CurvesPanel implements vscode.Disposable {
           break;
         }
         await this.o.resume(run.dir);
+        break;
+      }
+      case 'showEvaluation': {
+        const run = this.available.find((f) => f.dir === m.runId);
+        if (run && this.o.showEvaluation) await this.o.showEvaluation(run.dir);
+        else this.o.log.warn('curves panel: ignored a request to show the evaluation of an unknown run');
         break;
       }
       case 'export': {

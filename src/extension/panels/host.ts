@@ -59,6 +59,8 @@ export class PanelConnection<In extends { type: string }, Out extends { type: st
       onReady: () => void;
       onMessage: (m: Exclude<In, ReadyMessage | LogMessage>) => void;
       state?: unknown;
+      /** The user closed the panel (this connection is disposed by then). */
+      onClosed?: () => void;
     },
   ) {
     const { api, extensionUri, kind } = opts;
@@ -80,6 +82,15 @@ export class PanelConnection<In extends { type: string }, Out extends { type: st
         if (!e.webviewPanel.visible) this.ready = false;
       }),
     );
+    const onClosed = opts.onClosed;
+    if (onClosed) {
+      this.disposables.push(
+        panel.onDidDispose(() => {
+          this.dispose();
+          onClosed();
+        }),
+      );
+    }
   }
 
   get isReady(): boolean {

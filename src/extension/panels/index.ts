@@ -6,7 +6,8 @@
  *   commands: modelyaml.showCurves ("Show Training Curves", category "ModelYAML", icon $(graph-line)),
  *             modelyaml.showArchitecture ("Show Architecture", category "ModelYAML", icon $(type-hierarchy))
  *   menus.editor/title: modelyaml.showArchitecture when `resourceLangId == modelyaml`, group navigation
- *   activationEvents: onWebviewPanel:modelyaml.curves, onWebviewPanel:modelyaml.architecture
+ *             modelyaml.showEvaluation ("Show Evaluation…", category "ModelYAML", icon $(checklist))
+ *   activationEvents: onWebviewPanel:modelyaml.curves, onWebviewPanel:modelyaml.architecture, onWebviewPanel:modelyaml.evaluation
  */
 import type * as vscode from 'vscode';
 import { join } from 'node:path';
@@ -15,19 +16,24 @@ import { architectureView, type ArchitectureView } from '../../core/graph';
 import type { TrainerEvent } from '../../core/protocol/trainer';
 import { VIEW_TYPES } from '../../core/protocol/webview';
 import { CurvesPanel } from './curvesPanel';
+import { EvaluationPanel } from './evaluationPanel';
+import { evaluatedRuns } from '../../node/evaluations';
+import { runsOfSpec, specNameOf } from '../../node/runFolders';
+import type { RunEndAction } from '../runEnd';
 import { GraphPanel, isSpecDocument } from './graphPanel';
 import { toPanelLog, type PanelLog, type VscodeApi } from './host';
 import { WALKTHROUGH_KEYS } from '../walkthrough';
 
 export { CurvesPanel } from './curvesPanel';
 export { GraphPanel } from './graphPanel';
+export { EvaluationPanel } from './evaluationPanel';
 export { panelHtml, contentSecurityPolicy } from './html';
 
-export const PANEL_COMMANDS = { showCurves: 'modelyaml.showCurves', showArchitecture: 'modelyaml.showArchitecture' } as const;
+export const PANEL_COMMANDS = { showCurves: 'modelyaml.showCurves', showArchitecture: 'modelyaml.showArchitecture', showEvaluation: 'modelyaml.showEvaluation' } as const;
 
 export interface PanelDeps {
   /** The training manager: the curves panel opens on a run's `started` event and follows it live. */
-  training?: { onEvent(listener: (specPath: string, event: TrainerEvent) => void): vscode.Disposable };
+  training?: { onEvent(listener: (specPath: string, event: TrainerEvent) => void): vscode.Disposable; runEndActions?: RunEndAction[] };
   /** Where the panels log (dropped messages, failures): a LogOutputChannel or an OutputChannel. */
   output?: Partial<PanelLog> & { appendLine?(s: string): void };
   /**
@@ -44,6 +50,7 @@ export interface PanelDeps {
 export interface Panels {
   curves: CurvesPanel;
   graph: GraphPanel;
+  evaluation: EvaluationPanel;
 }
 
 export function defaultRunsRoots(api: VscodeApi): string[] {
@@ -60,7 +67,10 @@ export function registerPanels(context: vscode.ExtensionContext, deps: PanelDeps
     log,
     runsRoots: deps.runsRoots ?? (() => defaultRunsRoots(api)),
     resume: (runDir) => api.commands.executeCommand('modelyaml.resumeTraining', { runDir }),
+    showEvaluation: (runDir) => api.commands.executeCommand(PANEL_COMMANDS.showEvaluation, { runDir }),
   });
+  const runsRoots = deps.runsRoots ?? (() => defaultRunsRoots(api));
+  const evaluation = new EvaluationPanel({ api, extensionUri: context.extensionUri, log, runsRoots, runsOfSpec: (specPath) => specRuns(api, runsRoots(), specPath) });
   const graph = new GraphPanel({ api, extensionUri: context.extensionUri, log, graph: deps.graph ?? (async (d) => architectureView(analyze(d.getText()))) });
   const specUri = (uri?: unknown): vscode.Uri | undefined => {
     if (uri instanceof api.Uri) return uri;
@@ -70,6 +80,11 @@ export function registerPanels(context: vscode.ExtensionContext, deps: PanelDeps
   context.subscriptions.push(
     curves,
     graph,
+    evaluation,
+    api.commands.registerCommand(PANEL_COMMANDS.showEvaluation, (arg?: unknown) => showEvaluationCommand(api, evaluation, runsRoots, arg)),
+    api.window.registerWebviewPanelSerializer(VIEW_TYPES.evaluation, {
+      deserializeWebviewPanel: async (panel, state) => evaluation.restore(panel, state),
+    }),
     api.commands.registerCommand(PANEL_COMMANDS.showCurves, (uri?: unknown) => {
       const spec = specUri(uri);
       curves.show(spec ? { specPath: spec.fsPath } : {});
@@ -87,5 +102,35 @@ export function registerPanels(context: vscode.ExtensionContext, deps: PanelDeps
     }),
   );
   if (deps.training) context.subscriptions.push(deps.training.onEvent((spec, e) => curves.onTrainerEvent(spec, e)));
-  return { curves, graph };
+  deps.training?.runEndActions?.push({
+    title: SHOW_EVALUATION,
+    offer: (r) => !!r.runDir && evaluatedRuns(runsRoots()).some((e) => e.runDir === r.runDir),
+    run: (_spec, r) => evaluation.show({ runDir: r.runDir }),
+  });
+  return { curves, graph, evaluation };
+}
+
+export const SHOW_EVALUATION = 'Show Evaluation';
+
+/** The runs of a spec, by the curves panel's rule (run.json names the file, else the spec's name). */
+export function specRuns(api: VscodeApi, roots: string[], specPath: string): { dir: string }[] {
+  const workspace = api.workspace.getWorkspaceFolder?.(api.Uri.file(specPath))?.uri.fsPath;
+  const text = api.workspace.textDocuments.find((d) => d.uri.fsPath === specPath)?.getText();
+  return runsOfSpec(roots, specPath, workspace, text === undefined ? undefined : specNameOf(text));
+}
+
+/**
+ * "ModelYAML: Show Evaluation…": a run folder (`{ runDir }`, from a lens or the curves panel) or a
+ * spec (a Uri) opens its evaluation; from the palette, a pick of every evaluated run, newest first.
+ */
+export async function showEvaluationCommand(api: VscodeApi, panel: EvaluationPanel, runsRoots: () => string[], arg?: unknown): Promise<void> {
+  if (arg && typeof arg === 'object' && typeof (arg as { runDir?: unknown }).runDir === 'string') return panel.show({ runDir: (arg as { runDir: string }).runDir });
+  if (arg instanceof api.Uri) return panel.show({ specPath: arg.fsPath });
+  const all = evaluatedRuns(runsRoots());
+  if (!all.length) return panel.show({});
+  const pick = await api.window.showQuickPick(
+    all.map((e) => ({ label: e.label, description: e.split, detail: e.runDir, file: e.file })),
+    { title: 'Show Evaluation', placeHolder: 'Which evaluated run to show', matchOnDetail: true },
+  );
+  if (pick) panel.show({ file: pick.file });
 }
