@@ -168,8 +168,9 @@ describe('modelyaml predict on a table classifier (iris)', () => {
     const small = await peak(rows(40_000));
     const large = await peak(rows(320_000));
     expect([small.n, large.n]).toEqual([40_000, 320_000]);
-    // Held in memory, 280,000 more rows would be well over 50 MB (their records alone).
-    expect(large.mb - small.mb).toBeLessThan(25);
+    // Measured: 151 and 172 MB (V8's heap settles a little higher on a longer run); read as one
+    // batch (--batch-size 400000) the large file takes 867 MB, so holding the input would show.
+    expect(large.mb - small.mb).toBeLessThan(64);
   }, 300_000);
 });
 
