@@ -105,6 +105,18 @@ describe('modelyaml predict on a table classifier (iris)', () => {
     expect(lines(stdin.out)[0]).toMatchObject({ file: 'stdin', row: 2 });
   });
 
+  it('a progress bar on stderr when it is a terminal (util-linux `script` gives it one), the output unchanged', () => {
+    const out = join(dir, 'tty-out.jsonl');
+    const transcript = join(dir, 'tty.txt');
+    const command = [process.execPath, CLI, 'predict', irisRun, '--input', irisCsv, '--batch-size', '50'].map((a) => `'${a}'`).join(' ');
+    const r = spawnSync('script', ['-qec', `${command} > '${out}'`, transcript], { encoding: 'utf8', timeout: 120_000 });
+    expect(r.status, r.stderr).toBe(0);
+    const bar = readFileSync(transcript, 'utf8');
+    expect(bar).toMatch(/\r\[#{30}\] 100% {2}150 predicted/);
+    expect(bar).toContain('\r\x1b[K');
+    expect(lines(readFileSync(out, 'utf8')).map((p) => p.label)).toEqual(lines(cli(['predict', irisRun, '--input', irisCsv]).out).map((p) => p.label));
+  });
+
   it('bad rows: the error names the file, row and column; what was written before stays valid; --on-error skip goes on', () => {
     const bad = join(dir, 'bad.csv');
     const good = '5.1,3.5,1.4,0.2';
@@ -118,6 +130,11 @@ describe('modelyaml predict on a table classifier (iris)', () => {
     expect(skipped.code, skipped.err).toBe(0);
     expect(lines(skipped.out).map((p) => p.row)).toEqual([2, 3, 4, 6, 8]);
     expect(skipped.err).toBe(`skipped: ${bad}:5: column \`sepal_width\` holds "abc", not a number.\nskipped: ${bad}:7: no \`petal_width\` field.\n5 predicted, 2 skipped (bad inputs, listed above)\n`);
+    const jsonl = join(dir, 'bad.jsonl');
+    writeFileSync(jsonl, `{"sepal_length": 5.1, "sepal_width": 3.5, "petal_length": 1.4, "petal_width": 0.2}\n[1, 2]\n{"sepal_length": "x"\n`);
+    const fromJsonl = cli(['predict', irisRun, '--input', jsonl, '--on-error', 'skip']);
+    expect(lines(fromJsonl.out).map((p) => [p.row, p.label])).toEqual([[1, 'setosa']]);
+    expect(fromJsonl.err).toBe(`skipped: ${jsonl}:2: not a JSON object.\nskipped: ${jsonl}:3: not a JSON object.\n1 predicted, 2 skipped (bad inputs, listed above)\n`);
     const noColumn = join(dir, 'nocolumn.csv');
     writeFileSync(noColumn, 'sepal_length,sepal_width,petal_length\n1,2,3\n');
     const r = cli(['predict', irisRun, '--input', noColumn, '--on-error', 'skip']);
