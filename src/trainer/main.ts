@@ -98,13 +98,16 @@ const flow = { unanswered: 0, waiting: undefined as (() => void) | undefined };
 
 /** `predict`: answers in `predictions` batches, then `predicted` (or an `error`). */
 const predictCommand = (cmd: Extract<TrainerCommand, { type: 'predict' }>) => oneOff(async () => {
+  // Nothing to keep when the parent goes (Ctrl-C, killed): stop at once, even while reading a silent stdin.
+  process.once('disconnect', () => process.exit(130));
   const done = await predictRun(cmd.runDir, cmd.options, {
     emit: (e) => {
       if (e.type === 'predictions') flow.unanswered++;
       emit({ ...e, time: Date.now() } as TrainerEvent);
     },
-    room: () => (flow.unanswered < WINDOW ? Promise.resolve() : new Promise<void>((r) => (flow.waiting = r))),
+    room: () => (flow.unanswered < WINDOW || control.cancelled ? Promise.resolve() : new Promise<void>((r) => (flow.waiting = r))),
     stdin: process.stdin,
+    cancelled: () => control.cancelled,
     log,
   });
   return { ...done, time: Date.now() };
@@ -173,9 +176,10 @@ process.on('SIGINT', () => {
   control.cancelled = true;
 });
 
-// The parent went away: stop at the next batch, keeping the record.
+// The parent went away: stop at the next batch, keeping the record (and stop waiting for room to predict).
 process.on('disconnect', () => {
   control.cancelled = true;
+  flow.waiting?.();
 });
 
 if (isParallelWorker()) {
