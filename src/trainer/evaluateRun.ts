@@ -6,13 +6,11 @@
  */
 import * as tf from './tf';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { analyze } from '../core/analyze';
+import { join, resolve } from 'node:path';
 import type { EvaluationContext, EvaluationJson } from '../core/evaluate';
 import type { Preprocessing } from '../core/protocol/preprocessing';
 import type { EvaluateOptions, EvaluationEvent } from '../core/protocol/trainer';
-import { fileDataHost } from '../node/dataHost';
-import { readRunRecord, readSpecSnapshot, RUN_FILE, SPEC_SNAPSHOT_FILE } from '../node/runRecord';
+import { readRunRecord, RUN_FILE } from '../node/runRecord';
 import { batchOf } from './batches';
 import { writeEvaluationSamples } from './evaluationSamples';
 import { loadModel } from './checkpoint';
@@ -26,37 +24,10 @@ import { prepareData } from './data/pipeline';
 import type { Data } from './data/table';
 import { chooseBackend } from './device';
 import { inferenceWasmThreadsFor } from './parallel';
+import { modelFolder, runSpec } from './inference';
 import { fail } from './util';
 
 type Log = (level: 'debug' | 'info' | 'warning', message: string) => void;
-
-/** The model folder to evaluate: the one asked for, else the best checkpoint, the last, or the final model. */
-function modelFolder(runDir: string, which: EvaluateOptions['checkpoint']): { dir: string; checkpoint?: 'best' | 'last' } {
-  const has = (dir: string) => existsSync(join(dir, 'model.json'));
-  if (which) {
-    const dir = join(runDir, 'checkpoints', which);
-    if (!has(dir)) {
-      const other = which === 'best' ? 'last' : 'best';
-      return fail('evaluate/no-checkpoint', `${runDir} has no ${which} checkpoint (${dir}).${has(join(runDir, 'checkpoints', other)) ? ` It has a ${other} one: use --checkpoint ${other}.` : ' Train the spec again with train.checkpoint on.'}`, { file: dir });
-    }
-    return { dir, checkpoint: which };
-  }
-  for (const c of ['best', 'last'] as const) if (has(join(runDir, 'checkpoints', c))) return { dir: join(runDir, 'checkpoints', c), checkpoint: c };
-  if (has(join(runDir, 'model'))) return { dir: join(runDir, 'model') };
-  return fail('evaluate/no-checkpoint', `${runDir} holds no trained model (no checkpoints/best, checkpoints/last or model/): the run ended before its first epoch. Train the spec again.`, { file: runDir });
-}
-
-/** The run's spec as it was trained, read against the original spec's folder (its data paths are relative to it). */
-function runSpec(runDir: string, specPath: string, workspace: string | undefined) {
-  const text = readSpecSnapshot(runDir);
-  const file = join(runDir, SPEC_SNAPSHOT_FILE);
-  if (text === undefined) fail('evaluate/not-a-run', `${runDir} has no ${SPEC_SNAPSHOT_FILE}: it is not a complete run folder.`, { file });
-  const specDir = dirname(specPath);
-  const a = analyze(text, { host: fileDataHost(specDir, { workspaces: [workspace ?? process.cwd()] }) });
-  const first = a.diagnostics.find((d) => d.severity === 'error');
-  if (first) fail('evaluate/spec', `The run's spec (${file}) no longer checks: ${first.message}`, { file });
-  return { spec: a.spec, layers: a.model?.layers ?? [], specDir };
-}
 
 /** Samples per predicted batch: enough work per batch for the wasm backend's threads to share. */
 const PREDICT_BATCH = 256;
