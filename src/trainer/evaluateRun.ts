@@ -30,8 +30,8 @@ import { fail, TrainerError } from './util';
 
 type Log = (level: 'debug' | 'info' | 'warning', message: string) => void;
 
-/** The model folder to evaluate: the one asked for, else the best checkpoint, the last, or the final model. */
-function modelFolder(runDir: string, which: EvaluateOptions['checkpoint']): { dir: string; checkpoint?: 'best' | 'last' } {
+/** The model folder to evaluate or serve: the one asked for, else the best checkpoint, the last, or the final model. */
+export function modelFolder(runDir: string, which: EvaluateOptions['checkpoint']): { dir: string; checkpoint?: 'best' | 'last' } {
   const has = (dir: string) => existsSync(join(dir, 'model.json'));
   if (which) {
     const dir = join(runDir, 'checkpoints', which);

@@ -1,7 +1,8 @@
 /**
  * The trainer process (bundled as dist/trainer.js, started with child_process.fork). It waits for
  * a `start` command, trains, and sends typed events back over IPC (or an `evaluate` command,
- * answered by an `evaluation` event); `cancel` stops it between
+ * answered by an `evaluation` event; or `serve`, a long-lived prediction session answering
+ * `predict` commands with `prediction` events); `cancel` stops it between
  * batches. Every command is validated on arrival.
  */
 import type { TrainerCommand, TrainerEvent } from '../core/protocol/trainer';
@@ -10,6 +11,7 @@ import { isParallelWorker, runParallelWorker } from './parallel';
 import { removeTemporaries } from '../node/runRecord';
 import { errorEvent, runTraining, type Control } from './train';
 import { evaluateRun } from './evaluateRun';
+import { ServingSession } from './session';
 import { env } from '../node/config';
 
 const control: Control = { cancelled: false };
@@ -86,6 +88,36 @@ async function evaluateCommand(cmd: Extract<TrainerCommand, { type: 'evaluate' }
   }
 }
 
+/** The open prediction session (`serve`), once loaded; `predict`s queue behind its loading and each other. */
+let serving: Promise<ServingSession | undefined> = Promise.resolve(undefined);
+let inSession = false;
+
+/** `serve`: loads the run once and stays up, answering `predict`s, until the parent goes (or cancels). */
+function serveCommand(cmd: Extract<TrainerCommand, { type: 'serve' }>): void {
+  inSession = true;
+  const log = (level: 'debug' | 'info' | 'warning', message: string) => emit({ type: 'log', time: Date.now(), level, message });
+  serving = ServingSession.open(cmd.runDir, cmd.options, log).then(
+    ({ session, event }) => {
+      emit({ ...event, time: Date.now() });
+      return session;
+    },
+    async (e: unknown) => {
+      const ev = { ...errorEvent(e), time: Date.now() } as Extract<TrainerEvent, { type: 'error' }>;
+      if (ev.code === 'trainer/internal' && e instanceof Error && e.stack) process.stderr.write(`${e.stack}\n`);
+      emit(ev);
+      return finish(1);
+    },
+  );
+}
+
+function predictCommand(cmd: Extract<TrainerCommand, { type: 'predict' }>): void {
+  serving = serving.then(async (session) => {
+    if (!session) emit({ type: 'prediction', time: Date.now(), id: cmd.id, outputs: [], ms: 0, error: { code: 'protocol/no-session', message: 'predict needs a `serve` command first' } });
+    else emit({ ...(await session.predict(cmd.id, cmd.inputs)), time: Date.now() });
+    return session;
+  });
+}
+
 function bestEffort(write: () => void): void {
   try {
     write();
@@ -102,14 +134,18 @@ process.on('message', (m: unknown) => {
   }
   if (v.value.type === 'cancel') {
     control.cancelled = true;
+    // A prediction session has nothing to finish: it ends.
+    if (inSession) void finish(0);
     return;
   }
+  if (v.value.type === 'predict') return predictCommand(v.value);
   if (started) {
     void send({ type: 'log', time: Date.now(), level: 'warning', message: 'this trainer is already running; start another process for another run' });
     return;
   }
   started = true;
   if (v.value.type === 'evaluate') void evaluateCommand(v.value);
+  else if (v.value.type === 'serve') serveCommand(v.value);
   else void start(v.value);
 });
 
@@ -142,9 +178,10 @@ process.on('SIGINT', () => {
   control.cancelled = true;
 });
 
-// The parent went away: stop at the next batch, keeping the record.
+// The parent went away: stop at the next batch, keeping the record (a prediction session just ends).
 process.on('disconnect', () => {
   control.cancelled = true;
+  if (inSession) void finish(0);
 });
 
 if (isParallelWorker()) {
