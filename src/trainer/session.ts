@@ -57,6 +57,7 @@ export class ServingSession {
     const folder = modelFolder(runDir, options.checkpoint);
     const choice = await chooseBackend({ device: 'cpu', backend: options.backend, wasmDir: options.wasmDir, searchFrom: record ? [dirname(record.spec)] : [] });
     log('debug', `backend: ${choice.backend} on ${choice.device}`);
+    for (const note of choice.notes) log('warning', note);
     let model: tf.LayersModel;
     try {
       model = await loadModel(folder.dir);
