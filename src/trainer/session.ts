@@ -14,7 +14,7 @@ import { readRunRecord, RUN_FILE } from '../node/runRecord';
 import { loadModel } from './checkpoint';
 import { applyFitted, readPreprocessing } from './data/fitted';
 import { chooseBackend } from './device';
-import { modelFolder } from './evaluateRun';
+import { modelFolder } from './inference';
 import { errorEvent } from './train';
 import { fail } from './util';
 

@@ -14,7 +14,7 @@ import { PredictionSession, SessionError, SessionPool, type PredictResult } from
 import * as tf from '../../src/trainer/tf';
 import { loadModel } from '../../src/trainer/checkpoint';
 import { applyFitted, readPreprocessing } from '../../src/trainer/data/fitted';
-import { modelFolder } from '../../src/trainer/evaluateRun';
+import { modelFolder } from '../../src/trainer/inference';
 import { irisSpec, train, trainerBundle, workspace } from './helpers';
 
 const MNIST_CNN = `version: 1
