@@ -208,6 +208,8 @@ export interface ServingEvent {
 export interface PredictionOutput {
   /** Classification: the decoded label (the class name) of the most probable class. */
   label?: string;
+  /** Multi-label classification: the classes with probability ≥ 0.5. */
+  labels?: string[];
   /** Classification: one probability per class, in `classes` order (they sum to 1). */
   probabilities?: number[];
   classes?: string[];
@@ -255,7 +257,7 @@ const eventFields: { [K in TrainerEvent['type']]: Fields } = {
   serving: { time: num, runDir: str, checkpoint: str, backend: str, preprocessing: isObj, loadMs: num },
   prediction: {
     time: num, id: int, ms: num, error: opt(shape({ code: str, message: str })),
-    outputs: arrayOf(shape({ label: opt(str), probabilities: opt(arrayOf(num, Infinity)), classes: opt(arrayOf(str, Infinity)), value: opt(arrayOf(num, Infinity)) }), Infinity),
+    outputs: arrayOf(shape({ label: opt(str), labels: opt(arrayOf(str, Infinity)), probabilities: opt(arrayOf(num, Infinity)), classes: opt(arrayOf(str, Infinity)), value: opt(arrayOf(num, Infinity)) }), Infinity),
   },
   error: { time: num, code: str, message: str, file: opt(str), row: opt(int), offset: opt(int), diagnostics: opt(arrayOf(str, Infinity)) },
 };
