@@ -8,6 +8,7 @@
  * built from the run's feature columns, and typing in it shows the model's own probabilities.
  * Screenshots go to test-artifacts/webviews/try-*.png.
  */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -233,6 +234,46 @@ describe('try panel on a real iris run (host, session, webview)', () => {
     await pp.page.fill('#fields input[name="petal_width"]', 'wide');
     await pp.page.waitForSelector('#banner:not([hidden])', { timeout: 30_000 });
     expect(await pp.page.textContent('#banner')).toMatch(/petal_width/);
+    expect(problemsOf(pp)).toEqual([]);
+  }, 120_000);
+});
+
+describe('try panel on a real MNIST CNN run (host, session, webview)', () => {
+  let pool: SessionPool;
+  let runDir: string;
+  let vs: FakeVscode;
+
+  beforeAll(async () => {
+    const spec = readFileSync(join(root, 'examples', 'mnist-cnn.model.yaml'), 'utf8').replace('{ dataset: mnist }', '{ dataset: { name: mnist, samples: 2000 } }').replace('epochs: 10', 'epochs: 1');
+    const dir = workspace({ 'mnist-cnn.model.yaml': spec });
+    const { result } = await train(join(dir, 'mnist-cnn.model.yaml'));
+    expect(result.status, result.error?.message).toBe('completed');
+    runDir = result.runDir!;
+    pool = new SessionPool({ trainerPath: await trainerBundle() });
+    vs = fakeVscode({ origin: server.origin, workspace: root });
+    const context = { subscriptions: [] as { dispose(): void }[], extensionUri: Uri.file(root) };
+    registerPanels(context as never, { vscode: vs.api, output: memoryLog(vs.logs), runsRoots: () => [join(dir, 'runs')], sessions: pool });
+  }, 300_000);
+
+  afterAll(() => pool?.dispose());
+
+  it('the CodeLens command opens the spec’s newest run; a drawn digit gets the model’s own probabilities for exactly the input sent', async () => {
+    await vs.commands.get('modelyaml.tryModel')!(Uri.file(join(runDir, '..', '..', '..', 'mnist-cnn.model.yaml')));
+    const panel = vs.panels.find((p) => p.viewType === VIEW_TYPES.try)!;
+    const pp = await connectPanel(browser, server, 'try', panel, { theme: 'dark', viewport: { width: 900, height: 360 } });
+    pages.push(pp);
+    await pp.page.waitForSelector('#pad', { timeout: 60_000 });
+    await stroke(pp, [[60, 50], [170, 50], [100, 240]]);
+    await settled(pp.page);
+    const sent = predicts(pp).at(-1)!;
+    // The newest request is always answered (latest wins): the panel ends on the model's own answer for those values.
+    const run = await loadRunModel(runDir);
+    const [expected] = await run.predict([{ values: sent.input.data }]);
+    run.dispose();
+    expect(expected.probabilities!['0'] + Object.values(expected.probabilities!).slice(1).reduce((x, y) => x + y, 0)).toBeCloseTo(1, 5);
+    await pp.page.waitForFunction((p) => document.querySelectorAll('#probabilities li').length === 10 && [...document.querySelectorAll('#probabilities li')].every((li) => Math.abs(Number(li.getAttribute('data-p')) - p[li.getAttribute('data-class')!]) < 1e-4), expected.probabilities!, { timeout: 30_000 });
+    expect(await pp.page.textContent('#answer .label')).toBe(expected.label);
+    await pp.screenshot('try-mnist-dark');
     expect(problemsOf(pp)).toEqual([]);
   }, 120_000);
 });
