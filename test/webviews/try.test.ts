@@ -53,6 +53,21 @@ async function stroke(pp: PanelPage, points: [number, number][]): Promise<void> 
 /** The pad's pixels as RGBA bytes. */
 const padPixels = (pp: PanelPage) => pp.page.evaluate(() => Array.from((document.getElementById('pad') as HTMLCanvasElement).getContext('2d')!.getImageData(0, 0, 280, 280).data));
 
+/**
+ * A spec trained for real in a fresh folder, and the real panel hosts (`registerPanels`) on a
+ * stand-in vscode API whose runs folder is that folder's, with a pool of real sessions.
+ */
+async function servedRun(file: string, spec: string, backend?: string): Promise<{ runDir: string; vs: FakeVscode; pool: SessionPool }> {
+  const dir = workspace({ [file]: spec });
+  const { result } = await train(join(dir, file));
+  expect(result.status, result.error?.message).toBe('completed');
+  const pool = new SessionPool({ trainerPath: await trainerBundle(), backend });
+  const vs = fakeVscode({ origin: server.origin, workspace: root });
+  const context = { subscriptions: [] as { dispose(): void }[], extensionUri: Uri.file(root) };
+  registerPanels(context as never, { vscode: vs.api, output: memoryLog(vs.logs), runsRoots: () => [join(dir, 'runs')], sessions: pool });
+  return { runDir: result.runDir!, vs, pool };
+}
+
 beforeAll(async () => {
   browser = await launchChromium();
   server = await startServer();
@@ -180,14 +195,7 @@ describe('try panel on a real iris run (host, session, webview)', () => {
   let pool: SessionPool;
 
   beforeAll(async () => {
-    const dir = workspace({ 'iris.model.yaml': irisSpec({ name: 'iris-try', epochs: 3 }) });
-    const { result } = await train(join(dir, 'iris.model.yaml'));
-    expect(result.status, result.error?.message).toBe('completed');
-    runDir = result.runDir!;
-    pool = new SessionPool({ trainerPath: await trainerBundle(), backend: 'cpu' });
-    vs = fakeVscode({ origin: server.origin, workspace: root });
-    const context = { subscriptions: [] as { dispose(): void }[], extensionUri: Uri.file(root) };
-    registerPanels(context as never, { vscode: vs.api, output: memoryLog(vs.logs), runsRoots: () => [join(dir, 'runs')], sessions: pool });
+    ({ runDir, vs, pool } = await servedRun('iris.model.yaml', irisSpec({ name: 'iris-try', epochs: 3 }), 'cpu'));
   }, 300_000);
 
   afterAll(() => pool?.dispose());
@@ -245,14 +253,7 @@ describe('try panel on a real MNIST CNN run (host, session, webview)', () => {
 
   beforeAll(async () => {
     const spec = readFileSync(join(root, 'examples', 'mnist-cnn.model.yaml'), 'utf8').replace('{ dataset: mnist }', '{ dataset: { name: mnist, samples: 2000 } }').replace('epochs: 10', 'epochs: 1');
-    const dir = workspace({ 'mnist-cnn.model.yaml': spec });
-    const { result } = await train(join(dir, 'mnist-cnn.model.yaml'));
-    expect(result.status, result.error?.message).toBe('completed');
-    runDir = result.runDir!;
-    pool = new SessionPool({ trainerPath: await trainerBundle() });
-    vs = fakeVscode({ origin: server.origin, workspace: root });
-    const context = { subscriptions: [] as { dispose(): void }[], extensionUri: Uri.file(root) };
-    registerPanels(context as never, { vscode: vs.api, output: memoryLog(vs.logs), runsRoots: () => [join(dir, 'runs')], sessions: pool });
+    ({ runDir, vs, pool } = await servedRun('mnist-cnn.model.yaml', spec));
   }, 300_000);
 
   afterAll(() => pool?.dispose());
