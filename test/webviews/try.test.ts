@@ -187,6 +187,17 @@ describe('try panel (webview)', () => {
   });
 });
 
+describe('try panel: workspace trust', () => {
+  it('an untrusted workspace gets the trust message and no session (the trainer may load the workspace’s tfjs-node)', async () => {
+    const vs = fakeVscode({ origin: server.origin, workspace: root, trusted: false });
+    const sessions = { get: () => { throw new Error('no session may start'); }, close: () => undefined };
+    registerPanels({ subscriptions: [], extensionUri: Uri.file(root) } as never, { vscode: vs.api, output: memoryLog(vs.logs), runsRoots: () => [], sessions: sessions as never });
+    await vs.commands.get('modelyaml.tryModel')!({ runDir: '/somewhere/run' });
+    expect(vs.panels).toEqual([]);
+    expect(vs.messages.map((m) => m.text)).toEqual([expect.stringMatching(/^ModelYAML: Trying the model needs a trusted workspace/)]);
+  });
+});
+
 describe('try panel on a real iris run (host, session, webview)', () => {
   let vs: FakeVscode;
   let panel: FakePanel;
