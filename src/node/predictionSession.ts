@@ -128,8 +128,10 @@ export class PredictionSession {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    if (this.child.connected) this.child.send({ type: 'cancel' } satisfies TrainerCommand);
-    this.child.disconnect?.();
+    if (this.child.connected) {
+      this.child.send({ type: 'cancel' } satisfies TrainerCommand);
+      this.child.disconnect();
+    }
     setTimeout(() => this.child.exitCode === null && this.child.signalCode === null && this.child.kill('SIGKILL'), 3000).unref();
   }
 }
