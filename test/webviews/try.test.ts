@@ -187,6 +187,25 @@ describe('try panel (webview)', () => {
   });
 });
 
+describe('try panel: text and regression models (stand-in host)', () => {
+  it('a text model gets a text box whose every edit asks for a prediction; a regressed value is shown as a number', async () => {
+    const pp = await openPanel(browser, server, 'try', { theme: 'high-contrast', viewport: { width: 900, height: 360 } });
+    pages.push(pp);
+    await pp.waitForMessage((m) => m.type === 'ready');
+    await pp.send({ type: 'form', run: { ...RUN, label: 'sentiment · 2026-12-06 14:03:00' }, form: { kind: 'text', field: 'review' } });
+    await pp.page.focus('#text');
+    await pp.page.keyboard.type('a great film');
+    await settled(pp.page);
+    const last = pp.received.filter((m) => (m as { type: string }).type === 'predict').at(-1) as { seq: number; input: unknown };
+    expect(last.input).toEqual({ kind: 'text', text: 'a great film' });
+    expect(await pp.page.textContent('label[for="text"]')).toBe('review');
+    await pp.send({ type: 'prediction', seq: last.seq, ms: 2, output: { value: [123.456789] } });
+    await pp.page.waitForSelector('#answer');
+    expect(await pp.page.textContent('#answer')).toBe('123.46');
+    expect(problemsOf(pp)).toEqual([]);
+  });
+});
+
 describe('try panel: workspace trust', () => {
   it('an untrusted workspace gets the trust message and no session (the trainer may load the workspace’s tfjs-node)', async () => {
     const vs = fakeVscode({ origin: server.origin, workspace: root, trusted: false });
