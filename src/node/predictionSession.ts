@@ -12,14 +12,14 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { PREPROCESSING_FILE } from '../core/protocol/preprocessing';
-import type { ErrorEvent, PredictionEvent, RawInput, ServeOptions, ServingEvent, TrainerCommand, TrainerEvent } from '../core/protocol/trainer';
+import type { ErrorEvent, InferenceEvent, RawInput, ServeOptions, ServingEvent, TrainerCommand, TrainerEvent } from '../core/protocol/trainer';
 import { validateTrainerEvent } from '../core/protocol/trainer';
 import { failureLines, resolveTrainerPath, type StartOptions } from './trainerClient';
 
 export type SessionOptions = ServeOptions & Pick<StartOptions, 'trainerPath' | 'execArgv' | 'env'>;
 
 /** A request's answer, or `superseded` when a newer request took its place before it was sent. */
-export type PredictResult = { superseded: false; event: PredictionEvent } | { superseded: true };
+export type PredictResult = { superseded: false; event: InferenceEvent } | { superseded: true };
 
 /** Why a session cannot serve: the trainer's error event, or a crash. */
 export class SessionError extends Error {
@@ -63,7 +63,7 @@ export class PredictionSession {
           resolveReady(e);
           this.pump();
         }
-        else if (e.type === 'prediction') this.answered(e);
+        else if (e.type === 'inference') this.answered(e);
         else if (e.type === 'error') this.fail(new SessionError(e), rejectReady);
         else this.onLog(e);
       });
@@ -103,10 +103,10 @@ export class PredictionSession {
     this.queued = undefined;
     const id = this.nextId++;
     this.inFlight = { id, waiting };
-    this.child.send({ type: 'predict', id, inputs: waiting.inputs } satisfies TrainerCommand);
+    this.child.send({ type: 'infer', id, inputs: waiting.inputs } satisfies TrainerCommand);
   }
 
-  private answered(e: PredictionEvent): void {
+  private answered(e: InferenceEvent): void {
     if (this.inFlight?.id !== e.id) return;
     const { waiting } = this.inFlight;
     this.inFlight = undefined;

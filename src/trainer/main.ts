@@ -1,8 +1,9 @@
 /**
  * The trainer process (bundled as dist/trainer.js, started with child_process.fork). It waits for
  * a `start` command, trains, and sends typed events back over IPC (or an `evaluate` command,
- * answered by an `evaluation` event; or `serve`, a long-lived prediction session answering
- * `predict` commands with `prediction` events); `cancel` stops it between
+ * answered by an `evaluation` event, or `predict`, answered in `predictions` batches paced by the
+ * parent's `continue`; or `serve`, a long-lived prediction session answering `infer` commands
+ * with `inference` events); `cancel` stops it between
  * batches. Every command is validated on arrival.
  */
 import type { TrainerCommand, TrainerEvent } from '../core/protocol/trainer';
@@ -12,6 +13,7 @@ import { removeTemporaries } from '../node/runRecord';
 import { errorEvent, runTraining, type Control } from './train';
 import { evaluateRun } from './evaluateRun';
 import { ServingSession } from './session';
+import { predictRun } from './predictRun';
 import { env } from '../node/config';
 
 const control: Control = { cancelled: false };
@@ -74,11 +76,12 @@ async function start(cmd: Extract<TrainerCommand, { type: 'start' }>): Promise<v
   }
 }
 
-/** `evaluate`: one evaluation, answered with an `evaluation` event (or an `error`); no run record. */
-async function evaluateCommand(cmd: Extract<TrainerCommand, { type: 'evaluate' }>): Promise<void> {
+const log = (level: 'debug' | 'info' | 'warning', message: string) => emit({ type: 'log', time: Date.now(), level, message });
+
+/** A one-off command (evaluate, predict): its answer, or its failure as an `error` event, then exit; no run record. */
+async function oneOff(answer: () => Promise<Exclude<TrainerEvent, { type: 'error' }>>): Promise<void> {
   try {
-    const log = (level: 'debug' | 'info' | 'warning', message: string) => emit({ type: 'log', time: Date.now(), level, message });
-    emit({ ...(await evaluateRun(cmd.runDir, cmd.options, log)), time: Date.now() });
+    emit(await answer());
     await finish(0);
   } catch (e) {
     const ev = { ...errorEvent(e), time: Date.now() } as Extract<TrainerEvent, { type: 'error' }>;
@@ -88,14 +91,37 @@ async function evaluateCommand(cmd: Extract<TrainerCommand, { type: 'evaluate' }
   }
 }
 
-/** The open prediction session (`serve`), once loaded; `predict`s queue behind its loading and each other. */
+/** `evaluate`: one evaluation, answered with an `evaluation` event (or an `error`). */
+const evaluateCommand = (cmd: Extract<TrainerCommand, { type: 'evaluate' }>) => oneOff(async () => ({ ...(await evaluateRun(cmd.runDir, cmd.options, log)), time: Date.now() }));
+
+/** `predict`'s window: batches sent that the parent has not yet written out, and who waits for room. */
+const WINDOW = 2;
+const flow = { unanswered: 0, waiting: undefined as (() => void) | undefined };
+
+/** `predict`: answers in `predictions` batches, then `predicted` (or an `error`). */
+const predictCommand = (cmd: Extract<TrainerCommand, { type: 'predict' }>) => oneOff(async () => {
+  // Nothing to keep when the parent goes (Ctrl-C, killed): stop at once, even while reading a silent stdin.
+  process.once('disconnect', () => process.exit(130));
+  const done = await predictRun(cmd.runDir, cmd.options, {
+    emit: (e) => {
+      if (e.type === 'predictions') flow.unanswered++;
+      emit({ ...e, time: Date.now() } as TrainerEvent);
+    },
+    room: () => (flow.unanswered < WINDOW || control.cancelled ? Promise.resolve() : new Promise<void>((r) => (flow.waiting = r))),
+    stdin: process.stdin,
+    cancelled: () => control.cancelled,
+    log,
+  });
+  return { ...done, time: Date.now() };
+});
+
+/** The open prediction session (`serve`), once loaded; `infer`s queue behind its loading and each other. */
 let serving: Promise<ServingSession | undefined> = Promise.resolve(undefined);
 let inSession = false;
 
-/** `serve`: loads the run once and stays up, answering `predict`s, until the parent goes (or cancels). */
+/** `serve`: loads the run once and stays up, answering `infer`s, until the parent goes (or cancels). */
 function serveCommand(cmd: Extract<TrainerCommand, { type: 'serve' }>): void {
   inSession = true;
-  const log = (level: 'debug' | 'info' | 'warning', message: string) => emit({ type: 'log', time: Date.now(), level, message });
   serving = ServingSession.open(cmd.runDir, cmd.options, log).then(
     ({ session, event }) => {
       emit({ ...event, time: Date.now() });
@@ -110,9 +136,9 @@ function serveCommand(cmd: Extract<TrainerCommand, { type: 'serve' }>): void {
   );
 }
 
-function predictCommand(cmd: Extract<TrainerCommand, { type: 'predict' }>): void {
+function inferCommand(cmd: Extract<TrainerCommand, { type: 'infer' }>): void {
   serving = serving.then(async (session) => {
-    if (!session) emit({ type: 'prediction', time: Date.now(), id: cmd.id, outputs: [], ms: 0, error: { code: 'protocol/no-session', message: 'predict needs a `serve` command first' } });
+    if (!session) emit({ type: 'inference', time: Date.now(), id: cmd.id, outputs: [], ms: 0, error: { code: 'protocol/no-session', message: 'infer needs a `serve` command first' } });
     else emit({ ...(await session.predict(cmd.id, cmd.inputs)), time: Date.now() });
     return session;
   });
@@ -138,7 +164,13 @@ process.on('message', (m: unknown) => {
     if (inSession) void finish(0);
     return;
   }
-  if (v.value.type === 'predict') return predictCommand(v.value);
+  if (v.value.type === 'infer') return inferCommand(v.value);
+  if (v.value.type === 'continue') {
+    flow.unanswered = Math.max(0, flow.unanswered - 1);
+    flow.waiting?.();
+    flow.waiting = undefined;
+    return;
+  }
   if (started) {
     void send({ type: 'log', time: Date.now(), level: 'warning', message: 'this trainer is already running; start another process for another run' });
     return;
@@ -146,6 +178,7 @@ process.on('message', (m: unknown) => {
   started = true;
   if (v.value.type === 'evaluate') void evaluateCommand(v.value);
   else if (v.value.type === 'serve') serveCommand(v.value);
+  else if (v.value.type === 'predict') void predictCommand(v.value);
   else void start(v.value);
 });
 
@@ -178,9 +211,11 @@ process.on('SIGINT', () => {
   control.cancelled = true;
 });
 
-// The parent went away: stop at the next batch, keeping the record (a prediction session just ends).
+// The parent went away: stop at the next batch, keeping the record (and stop waiting for room to
+// predict); a prediction session just ends.
 process.on('disconnect', () => {
   control.cancelled = true;
+  flow.waiting?.();
   if (inSession) void finish(0);
 });
 

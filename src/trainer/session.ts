@@ -1,12 +1,12 @@
 /**
- * A prediction session inside the trainer process (`serve`, then any number of `predict`s): the
+ * A prediction session inside the trainer process (`serve`, then any number of `infer`s): the
  * run is loaded once with the inference module `predict` and `evaluate` use (./inference.ts) and
  * kept, so each prediction is only the preprocessing of the new input and one forward pass. The
  * "Try the model" panel draws and types against it: one engine, the same backends and one
  * preprocessing path (docs/try.md says why inference does not run in the webview).
  */
 import * as tf from './tf';
-import type { PredictionEvent, PredictionOutput, RawInput, ServeOptions, ServingEvent } from '../core/protocol/trainer';
+import type { InferenceEvent, PredictionOutput, RawInput, ServeOptions, ServingEvent } from '../core/protocol/trainer';
 import { loadRunModel, type Prediction, type RunModel } from './inference';
 import { errorEvent } from './train';
 
@@ -33,15 +33,15 @@ export class ServingSession {
     return { session: new ServingSession(run), event };
   }
 
-  /** Answers a `predict` command; bad input is an answer too (with `error`), not the session's end. */
-  async predict(id: number, inputs: RawInput[]): Promise<Omit<PredictionEvent, 'time'>> {
+  /** Answers an `infer` command; bad input is an answer too (with `error`), not the session's end. */
+  async predict(id: number, inputs: RawInput[]): Promise<Omit<InferenceEvent, 'time'>> {
     const t0 = performance.now();
     try {
       const outputs = (await this.run.predict(inputs)).map((p) => outputOf(this.run, p));
-      return { type: 'prediction', id, outputs, ms: performance.now() - t0 };
+      return { type: 'inference', id, outputs, ms: performance.now() - t0 };
     } catch (e) {
       const { code, message } = errorEvent(e);
-      return { type: 'prediction', id, outputs: [], ms: performance.now() - t0, error: { code, message } };
+      return { type: 'inference', id, outputs: [], ms: performance.now() - t0, error: { code, message } };
     }
   }
 
