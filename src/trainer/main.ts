@@ -2,7 +2,8 @@
  * The trainer process (bundled as dist/trainer.js, started with child_process.fork). It waits for
  * a `start` command, trains, and sends typed events back over IPC (or an `evaluate` command,
  * answered by an `evaluation` event, or `predict`, answered in `predictions` batches paced by the
- * parent's `continue`); `cancel` stops it between
+ * parent's `continue`; or `serve`, a long-lived prediction session answering `infer` commands
+ * with `inference` events); `cancel` stops it between
  * batches. Every command is validated on arrival.
  */
 import type { TrainerCommand, TrainerEvent } from '../core/protocol/trainer';
@@ -11,6 +12,7 @@ import { isParallelWorker, runParallelWorker } from './parallel';
 import { removeTemporaries } from '../node/runRecord';
 import { errorEvent, runTraining, type Control } from './train';
 import { evaluateRun } from './evaluateRun';
+import { ServingSession } from './session';
 import { predictRun } from './predictRun';
 import { env } from '../node/config';
 
@@ -113,6 +115,35 @@ const predictCommand = (cmd: Extract<TrainerCommand, { type: 'predict' }>) => on
   return { ...done, time: Date.now() };
 });
 
+/** The open prediction session (`serve`), once loaded; `infer`s queue behind its loading and each other. */
+let serving: Promise<ServingSession | undefined> = Promise.resolve(undefined);
+let inSession = false;
+
+/** `serve`: loads the run once and stays up, answering `infer`s, until the parent goes (or cancels). */
+function serveCommand(cmd: Extract<TrainerCommand, { type: 'serve' }>): void {
+  inSession = true;
+  serving = ServingSession.open(cmd.runDir, cmd.options, log).then(
+    ({ session, event }) => {
+      emit({ ...event, time: Date.now() });
+      return session;
+    },
+    async (e: unknown) => {
+      const ev = { ...errorEvent(e), time: Date.now() } as Extract<TrainerEvent, { type: 'error' }>;
+      if (ev.code === 'trainer/internal' && e instanceof Error && e.stack) process.stderr.write(`${e.stack}\n`);
+      emit(ev);
+      return finish(1);
+    },
+  );
+}
+
+function inferCommand(cmd: Extract<TrainerCommand, { type: 'infer' }>): void {
+  serving = serving.then(async (session) => {
+    if (!session) emit({ type: 'inference', time: Date.now(), id: cmd.id, outputs: [], ms: 0, error: { code: 'protocol/no-session', message: 'infer needs a `serve` command first' } });
+    else emit({ ...(await session.predict(cmd.id, cmd.inputs)), time: Date.now() });
+    return session;
+  });
+}
+
 function bestEffort(write: () => void): void {
   try {
     write();
@@ -129,8 +160,11 @@ process.on('message', (m: unknown) => {
   }
   if (v.value.type === 'cancel') {
     control.cancelled = true;
+    // A prediction session has nothing to finish: it ends.
+    if (inSession) void finish(0);
     return;
   }
+  if (v.value.type === 'infer') return inferCommand(v.value);
   if (v.value.type === 'continue') {
     flow.unanswered = Math.max(0, flow.unanswered - 1);
     flow.waiting?.();
@@ -143,6 +177,7 @@ process.on('message', (m: unknown) => {
   }
   started = true;
   if (v.value.type === 'evaluate') void evaluateCommand(v.value);
+  else if (v.value.type === 'serve') serveCommand(v.value);
   else if (v.value.type === 'predict') void predictCommand(v.value);
   else void start(v.value);
 });
@@ -176,10 +211,12 @@ process.on('SIGINT', () => {
   control.cancelled = true;
 });
 
-// The parent went away: stop at the next batch, keeping the record (and stop waiting for room to predict).
+// The parent went away: stop at the next batch, keeping the record (and stop waiting for room to
+// predict); a prediction session just ends.
 process.on('disconnect', () => {
   control.cancelled = true;
   flow.waiting?.();
+  if (inSession) void finish(0);
 });
 
 if (isParallelWorker()) {

@@ -33,6 +33,7 @@ describe('the .vsix', () => {
       'dist/webviews/curves.js',
       'dist/webviews/graph.js',
       'dist/webviews/evaluation.js',
+      'dist/webviews/try.js',
       'syntaxes/modelyaml.tmLanguage.json',
       'snippets/modelyaml.code-snippets',
       'language-configuration.json',

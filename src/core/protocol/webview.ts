@@ -1,6 +1,6 @@
 /**
  * The webview protocol: the messages between the extension host and its panels (training curves
- * and the architecture graph here, the evaluation panel in ./evaluationWebview.ts), the state each
+ * and the architecture graph here, the evaluation panel in ./evaluationWebview.ts, the "Try the model" panel in ./tryPanel.ts), the state each
  * panel persists, and runtime validators for all of them. Both sides validate what they receive:
  * the host drops (and logs) any message from a webview that fails, the webview ignores a
  * malformed message from the host.
@@ -16,7 +16,7 @@ import type { Metrics, RunStatus, TrainerEvent } from './trainer';
 export const WEBVIEW_PROTOCOL_VERSION = 1;
 
 /** Webview panel types, as registered with `registerWebviewPanelSerializer` and in package.json. */
-export const VIEW_TYPES = { curves: 'modelyaml.curves', graph: 'modelyaml.architecture', evaluation: 'modelyaml.evaluation' } as const;
+export const VIEW_TYPES = { curves: 'modelyaml.curves', graph: 'modelyaml.architecture', evaluation: 'modelyaml.evaluation', try: 'modelyaml.try' } as const;
 export type PanelKind = keyof typeof VIEW_TYPES;
 
 // ─── Training curves ──────────────────────────────────────────────────────────────────────────

@@ -4,10 +4,11 @@
  *
  * package.json (contributes) needs:
  *   commands: modelyaml.showCurves ("Show Training Curves", category "ModelYAML", icon $(graph-line)),
- *             modelyaml.showArchitecture ("Show Architecture", category "ModelYAML", icon $(type-hierarchy))
+ *             modelyaml.showArchitecture ("Show Architecture", category "ModelYAML", icon $(type-hierarchy)),
+ *             modelyaml.tryModel ("Try the Model…", category "ModelYAML", icon $(beaker))
  *   menus.editor/title: modelyaml.showArchitecture when `resourceLangId == modelyaml`, group navigation
  *             modelyaml.showEvaluation ("Show Evaluation…", category "ModelYAML", icon $(checklist))
- *   activationEvents: onWebviewPanel:modelyaml.curves, onWebviewPanel:modelyaml.architecture, onWebviewPanel:modelyaml.evaluation
+ *   activationEvents: onWebviewPanel:modelyaml.curves, onWebviewPanel:modelyaml.architecture, onWebviewPanel:modelyaml.evaluation, onWebviewPanel:modelyaml.try
  */
 import type * as vscode from 'vscode';
 import { join } from 'node:path';
@@ -22,14 +23,18 @@ import { runsOfSpec, specNameOf } from '../../node/runFolders';
 import type { RunEndAction } from '../runEnd';
 import { GraphPanel, isSpecDocument } from './graphPanel';
 import { toPanelLog, type PanelLog, type VscodeApi } from './host';
+import { TryPanel, type Sessions } from './tryPanel';
+import { SessionPool } from '../../node/predictionSession';
 import { WALKTHROUGH_KEYS } from '../walkthrough';
+import { requireTrust } from '../trust';
 
 export { CurvesPanel } from './curvesPanel';
 export { GraphPanel } from './graphPanel';
 export { EvaluationPanel } from './evaluationPanel';
+export { TryPanel } from './tryPanel';
 export { panelHtml, contentSecurityPolicy } from './html';
 
-export const PANEL_COMMANDS = { showCurves: 'modelyaml.showCurves', showArchitecture: 'modelyaml.showArchitecture', showEvaluation: 'modelyaml.showEvaluation' } as const;
+export const PANEL_COMMANDS = { showCurves: 'modelyaml.showCurves', showArchitecture: 'modelyaml.showArchitecture', showEvaluation: 'modelyaml.showEvaluation', tryModel: 'modelyaml.tryModel' } as const;
 
 export interface PanelDeps {
   /** The training manager: the curves panel opens on a run's `started` event and follows it live. */
@@ -43,6 +48,8 @@ export interface PanelDeps {
   graph?: (document: vscode.TextDocument) => Promise<ArchitectureView | null>;
   /** Folders holding run folders (default: `<each workspace folder>/<modelyaml.runsFolder or .modelyaml/runs>`). */
   runsRoots?: () => string[];
+  /** The prediction sessions of the "Try the model" panel (default: a SessionPool of trainer processes). */
+  sessions?: Sessions;
   /** The vscode API (tests pass a stand-in). */
   vscode?: VscodeApi;
 }
@@ -51,6 +58,7 @@ export interface Panels {
   curves: CurvesPanel;
   graph: GraphPanel;
   evaluation: EvaluationPanel;
+  tryModel: TryPanel;
 }
 
 export function defaultRunsRoots(api: VscodeApi): string[] {
@@ -72,6 +80,8 @@ export function registerPanels(context: vscode.ExtensionContext, deps: PanelDeps
   const runsRoots = deps.runsRoots ?? (() => defaultRunsRoots(api));
   const evaluation = new EvaluationPanel({ api, extensionUri: context.extensionUri, log, runsRoots, runsOfSpec: (specPath) => specRuns(api, runsRoots(), specPath) });
   const graph = new GraphPanel({ api, extensionUri: context.extensionUri, log, graph: deps.graph ?? (async (d) => architectureView(analyze(d.getText()))) });
+  const pool = deps.sessions ? undefined : new SessionPool({}, (e) => e.type === 'log' && e.level !== 'debug' && log.info(`prediction session: ${e.message}`));
+  const tryModel = new TryPanel({ api, extensionUri: context.extensionUri, log, runsRoots: deps.runsRoots ?? (() => defaultRunsRoots(api)), sessions: deps.sessions ?? pool! });
   const specUri = (uri?: unknown): vscode.Uri | undefined => {
     if (uri instanceof api.Uri) return uri;
     const doc = api.window.activeTextEditor?.document;
@@ -84,6 +94,19 @@ export function registerPanels(context: vscode.ExtensionContext, deps: PanelDeps
     api.commands.registerCommand(PANEL_COMMANDS.showEvaluation, (arg?: unknown) => showEvaluationCommand(api, evaluation, runsRoots, arg)),
     api.window.registerWebviewPanelSerializer(VIEW_TYPES.evaluation, {
       deserializeWebviewPanel: async (panel, state) => evaluation.restore(panel, state),
+    }),
+    tryModel,
+    { dispose: () => pool?.dispose() },
+    // From the CodeLens (a spec's Uri: its newest run), the runs list ({ runDir }), or the palette (pick a run).
+    api.commands.registerCommand(PANEL_COMMANDS.tryModel, (arg?: unknown) => {
+      // The session's trainer may load the workspace's tfjs-node, as training does.
+      if (!requireTrust(api, 'Trying the model')) return;
+      if (arg instanceof api.Uri) return tryModel.show({ specPath: arg.fsPath });
+      const runDir = (arg as { runDir?: unknown } | undefined)?.runDir;
+      return tryModel.show(typeof runDir === 'string' ? { runDir } : undefined);
+    }),
+    api.window.registerWebviewPanelSerializer(VIEW_TYPES.try, {
+      deserializeWebviewPanel: async (panel, state) => (api.workspace.isTrusted ? tryModel.restore(panel, state) : panel.dispose()),
     }),
     api.commands.registerCommand(PANEL_COMMANDS.showCurves, (uri?: unknown) => {
       const spec = specUri(uri);
@@ -107,7 +130,7 @@ export function registerPanels(context: vscode.ExtensionContext, deps: PanelDeps
     offer: (r) => !!r.runDir && evaluatedRuns(runsRoots()).some((e) => e.runDir === r.runDir),
     run: (_spec, r) => evaluation.show({ runDir: r.runDir }),
   });
-  return { curves, graph, evaluation };
+  return { curves, graph, evaluation, tryModel };
 }
 
 export const SHOW_EVALUATION = 'Show Evaluation';

@@ -1,0 +1,51 @@
+/**
+ * A prediction session inside the trainer process (`serve`, then any number of `infer`s): the
+ * run is loaded once with the inference module `predict` and `evaluate` use (./inference.ts) and
+ * kept, so each prediction is only the preprocessing of the new input and one forward pass. The
+ * "Try the model" panel draws and types against it: one engine, the same backends and one
+ * preprocessing path (docs/try.md says why inference does not run in the webview).
+ */
+import * as tf from './tf';
+import type { InferenceEvent, PredictionOutput, RawInput, ServeOptions, ServingEvent } from '../core/protocol/trainer';
+import { loadRunModel, type Prediction, type RunModel } from './inference';
+import { errorEvent } from './train';
+
+type Log = (level: 'debug' | 'info' | 'warning', message: string) => void;
+
+/** The inference module's answer in the protocol's form: probabilities as a list in class order. */
+export function outputOf(m: Pick<RunModel, 'classNames'>, p: Prediction): PredictionOutput {
+  if (p.probabilities && m.classNames) {
+    const probabilities = m.classNames.map((n) => p.probabilities![n]);
+    return { ...(p.label !== undefined ? { label: p.label } : {}), ...(p.labels ? { labels: p.labels } : {}), probabilities, classes: m.classNames };
+  }
+  return { value: p.value !== undefined ? [p.value] : Object.values(p.values ?? {}) };
+}
+
+export class ServingSession {
+  private constructor(private readonly run: RunModel) {}
+
+  /** Loads the run and predicts once on zeros (the backend builds its kernels now, not on the user's first stroke). */
+  static async open(runDir: string, options: ServeOptions, log: Log): Promise<{ session: ServingSession; event: Omit<ServingEvent, 'time'> }> {
+    const started = performance.now();
+    const run = await loadRunModel(runDir, { ...options, log });
+    tf.tidy(() => run.model.predict(tf.zeros([1, ...run.preprocessing.features.shape])));
+    const event = { type: 'serving' as const, runDir: run.runDir, checkpoint: run.modelDir, backend: tf.getBackend(), preprocessing: run.preprocessing as unknown, loadMs: performance.now() - started };
+    return { session: new ServingSession(run), event };
+  }
+
+  /** Answers an `infer` command; bad input is an answer too (with `error`), not the session's end. */
+  async predict(id: number, inputs: RawInput[]): Promise<Omit<InferenceEvent, 'time'>> {
+    const t0 = performance.now();
+    try {
+      const outputs = (await this.run.predict(inputs)).map((p) => outputOf(this.run, p));
+      return { type: 'inference', id, outputs, ms: performance.now() - t0 };
+    } catch (e) {
+      const { code, message } = errorEvent(e);
+      return { type: 'inference', id, outputs: [], ms: performance.now() - t0, error: { code, message } };
+    }
+  }
+
+  dispose(): void {
+    this.run.dispose();
+  }
+}
