@@ -9,8 +9,8 @@ import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { analyze } from '../core/analyze';
 import {
-  classificationJson, classificationSummary, evaluateClassification, evaluateRegression, EvaluationInputError, regressionJson, regressionReport,
-  type EvaluationContext, type EvaluationJson,
+  classificationJson, classificationSummary, EvaluationInputError, regressionJson, regressionReport, scorePredictions,
+  type EvaluationContext, type EvaluationJson, type ScoredPredictions,
 } from '../core/evaluate';
 import type { Preprocessing } from '../core/protocol/preprocessing';
 import type { EvaluateOptions, EvaluationEvent } from '../core/protocol/trainer';
@@ -77,36 +77,27 @@ const labelRows = (d: Data): number[][] => {
   const w = d.y.length / d.n;
   return Array.from({ length: d.n }, (_, i) => Array.from(d.y.subarray(i * w, (i + 1) * w)));
 };
-const argmax = (r: readonly number[]) => r.reduce((best, v, i) => (v > r[best] ? i : best), 0);
 
 export interface PartEvaluation {
   evaluation: EvaluationJson;
   report: string;
+  /** The model's output rows, one per sample. */
+  predicted: number[][];
 }
 
 /** The metrics of one part from the model's predictions, by the kind of labels the run was trained with. */
 export async function evaluatePart(model: tf.LayersModel, d: Data, pre: Pick<Preprocessing, 'labels' | 'input'>, ctx: EvaluationContext, batchSize = 256): Promise<PartEvaluation> {
-  const { labels } = pre;
   const predicted = await predictRows(model, d, batchSize);
-  const actual = labelRows(d);
-  const names = (k: number) => Array.from({ length: k }, (_, i) => labels.names?.[i] ?? String(i));
+  let scored: ScoredPredictions;
   try {
-    if (labels.kind === 'continuous') {
-      const outputNames = actual[0]?.length === 1 ? [pre.input.label ?? 'target'] : names(actual[0]?.length ?? 0);
-      const m = evaluateRegression({ actual, predicted, outputNames });
-      return { evaluation: regressionJson(m, ctx), report: regressionReport(m) };
-    }
-    if (labels.kind === 'one_hot' || labels.kind === 'class_index' || labels.kind === 'binary') {
-      const classLabels = labels.kind === 'one_hot' ? actual.map(argmax) : actual.map((r) => r[0]);
-      const k = labels.kind === 'one_hot' ? actual[0]?.length ?? 0 : labels.classes ?? Math.max(2, predicted[0]?.length ?? 0);
-      const m = evaluateClassification({ labels: classLabels, probabilities: predicted, classNames: names(k) });
-      return { evaluation: classificationJson(m, ctx), report: classificationSummary(m) };
-    }
+    scored = scorePredictions(pre, labelRows(d), predicted);
   } catch (e) {
     if (e instanceof EvaluationInputError) fail('evaluate/predictions', `The model's predictions cannot be scored: ${e.message}`);
     throw e;
   }
-  return fail('evaluate/unsupported', `Evaluating labels of kind ${labels.kind} is not supported yet (classification with one_hot, class_index or binary labels, and continuous regression are).`);
+  if (scored.task === 'regression') return { evaluation: regressionJson(scored.metrics, ctx), report: regressionReport(scored.metrics), predicted };
+  if (scored.task === 'classification') return { evaluation: classificationJson(scored.metrics, ctx), report: classificationSummary(scored.metrics), predicted };
+  return fail('evaluate/unsupported', `Evaluating labels of kind ${scored.kind} is not supported yet (classification with one_hot, class_index or binary labels, and continuous regression are).`);
 }
 
 /** Labelled records from a CSV (header row) or JSON Lines file, with where each came from. */
@@ -153,6 +144,16 @@ export function writeEvaluation(runDir: string, e: EvaluationJson): string {
   const file = join(runDir, e.split === 'test' && !e.data ? 'evaluation.json' : `evaluation-${e.split}.json`);
   writeFileSync(`${file}.tmp`, JSON.stringify(e) + '\n');
   renameSync(`${file}.tmp`, file);
+  return file;
+}
+
+/**
+ * The part's prepared inputs (`<file>.bin`, float32, row-major) and a JSON document with their
+ * shape, label rows and the model's output rows (`<file>`): what an exporter checks its file against.
+ */
+function writeSamples(file: string, d: Data, predicted: number[][]): string {
+  writeFileSync(`${file}.bin`, new Uint8Array(d.x.buffer, d.x.byteOffset, d.n * d.shape.reduce((a, b) => a * b, 1) * 4));
+  writeFileSync(file, JSON.stringify({ n: d.n, shape: d.shape, labels: labelRows(d), predictions: predicted }));
   return file;
 }
 
@@ -209,9 +210,10 @@ export async function evaluateRun(runDirArg: string, options: EvaluateOptions, l
   }
   const ctx: EvaluationContext = { split, run: runDir, ...(options.data ? { data: resolve(options.data) } : {}), ...(folder.checkpoint ? { checkpoint: folder.checkpoint } : {}), createdAt: new Date().toISOString() };
   try {
-    const { evaluation, report } = await evaluatePart(model, part, pre, ctx);
+    const { evaluation, report, predicted } = await evaluatePart(model, part, pre, ctx);
     evaluation.warnings.push(...warnings);
-    const file = writeEvaluation(runDir, evaluation);
+    // An exporter's reference: the samples and the trainer's predictions, not a new evaluation file.
+    const file = options.samplesFile ? writeSamples(options.samplesFile, part, predicted) : writeEvaluation(runDir, evaluation);
     return { type: 'evaluation', runDir, file, split, checkpoint: folder.dir, report, evaluation };
   } finally {
     model.dispose();

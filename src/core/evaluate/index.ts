@@ -14,3 +14,4 @@ export {
   type JsonOptions,
 } from './schema';
 export { EvaluationInputError } from './validate';
+export { scorePredictions, type ScoredPredictions } from './score';

@@ -48,6 +48,12 @@ export interface EvaluateOptions {
   /** Force one backend (tests); default the CPU. */
   backend?: string;
   wasmDir?: string;
+  /**
+   * For exporters: write the split's prepared inputs (`<samplesFile>.bin`, float32) and a JSON
+   * document with their shape, labels and the model's predictions (`<samplesFile>`) instead of
+   * the evaluation file.
+   */
+  samplesFile?: string;
 }
 
 export type TrainerCommand =
@@ -234,6 +240,7 @@ const evaluateOptionFields: Record<keyof EvaluateOptions, Check> = {
   data: opt(str),
   backend: opt(str),
   wasmDir: opt(str),
+  samplesFile: opt(str),
 };
 
 /** Checks a command from the parent; the trainer answers an invalid one with an `error` event. */
