@@ -14,6 +14,7 @@ import { fileDataHost } from '../node/dataHost';
 import { DATA_PATHS_ENV } from '../node/dataPaths';
 import { terminalTrainIO, trainCommand } from './train';
 import { evaluateCommand } from './evaluate';
+import { exportCommand } from './export';
 import { VERSION } from '../core/version';
 
 const HELP = `modelyaml — check, summarise, draw and train *.model.yaml neural-network specs
@@ -32,6 +33,13 @@ Usage:
                                                   score a trained run on a split: classification
                                                   report or regression table; writes
                                                   evaluation.json into the run folder
+  modelyaml export <run-dir> --format onnx [--out FILE] [--opset 17]
+                 [--include-preprocessing] [--quantize float16|int8]
+                                                  the run's model as an ONNX file (default
+                                                  <run-dir>/model.onnx), checked in onnxruntime on
+                                                  the test split: size and accuracy beside the
+                                                  float32 model's in export.json; layers that
+                                                  cannot be exported faithfully are refused
   modelyaml schema                                JSON Schema for other YAML tooling
   modelyaml docs                                  the language reference (Markdown)
   modelyaml lsp --stdio                           run the language server for any LSP client
@@ -50,6 +58,7 @@ Examples:
   modelyaml graph examples/residual-cnn.model.yaml > model.mmd
   modelyaml train examples/mnist-cnn.model.yaml --epochs 2
   modelyaml evaluate .modelyaml/runs/mnist-cnn/<time> --split validation
+  modelyaml export .modelyaml/runs/mnist-cnn/<time> --format onnx --quantize int8
 `;
 
 const color = process.stdout.isTTY && !process.env.NO_COLOR;
@@ -165,6 +174,9 @@ export async function main(argv: string[], io: CliIO = stdio): Promise<number> {
         split: { type: 'string' },
         data: { type: 'string' },
         checkpoint: { type: 'string' },
+        opset: { type: 'string' },
+        'include-preprocessing': { type: 'boolean' },
+        quantize: { type: 'string' },
         verbose: { type: 'boolean' },
         stdio: { type: 'boolean' },
         'node-ipc': { type: 'boolean' },
@@ -196,6 +208,8 @@ export async function main(argv: string[], io: CliIO = stdio): Promise<number> {
   switch (cmd) {
     case 'evaluate':
       return evaluateCommand(rest, { split: values.split, checkpoint: values.checkpoint, data: values.data, format, verbose: values.verbose }, io);
+    case 'export':
+      return exportCommand(rest, { format: values.format, out: values.out, opset: values.opset, includePreprocessing: values['include-preprocessing'], quantize: values.quantize }, io);
     case 'check':
       if (format !== 'text' && format !== 'json') {
         io.err(`modelyaml check: --format must be text or json, not ${format}.\n`);
@@ -236,7 +250,7 @@ export async function main(argv: string[], io: CliIO = stdio): Promise<number> {
       return new Promise<number>(() => undefined); // runs until the client disconnects
     }
     default: {
-      const known = ['check', 'summary', 'graph', 'train', 'evaluate', 'schema', 'docs', 'lsp'];
+      const known = ['check', 'summary', 'graph', 'train', 'evaluate', 'export', 'schema', 'docs', 'lsp'];
       const { closest } = await import('../core/suggest');
       const s = closest(cmd, known);
       io.err(`modelyaml: unknown command '${cmd}'.${s ? ` Did you mean '${s}'?` : ''}\n\n${HELP}`);

@@ -1,0 +1,84 @@
+/**
+ * `modelyaml export --format onnx`, without TensorFlow.js: the run's spec snapshot, checkpoint
+ * weights and fitted preprocessing in; an ONNX model (opset 17 by default) out, with the spec
+ * hash, class labels and the preprocessing JSON in its metadata. See docs/deploying.md.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { analyze } from '../../core/analyze';
+import { parsePreprocessing, PREPROCESSING_FILE, type Preprocessing } from '../../core/protocol/preprocessing';
+import { VERSION } from '../../core/version';
+import { readRunRecord, readSpecSnapshot, SPEC_SNAPSHOT_FILE } from '../../node/runRecord';
+import { buildGraph } from './build';
+import { readWeights } from './checkpoint';
+import { ExportError } from './errors';
+import { preprocessingStage } from './preprocessing';
+import { encodeModel, IR_VERSION, type ModelProtoValue } from './proto';
+import { quantize, type Quantization } from './quantize';
+
+export const DEFAULT_OPSET = 17;
+/** The opsets whose operators the mappings are written in (17 is what Debian's onnx 1.12 checks). */
+export const OPSETS = [17] as const;
+
+export interface OnnxExportOptions {
+  opset?: number;
+  includePreprocessing?: boolean;
+  quantize?: Quantization;
+}
+
+export interface LoadedRun {
+  runDir: string;
+  specText: string;
+  specHash?: string;
+  preprocessing?: Preprocessing;
+}
+
+/** The run's spec snapshot, spec hash and fitted preprocessing (absent in runs older than it). */
+export function loadRun(runDir: string): LoadedRun {
+  const specText = readSpecSnapshot(runDir);
+  if (specText === undefined) throw new ExportError(`${runDir} has no ${SPEC_SNAPSHOT_FILE}: it is not a complete run folder. Name a folder under .modelyaml/runs/<spec>/, as \`modelyaml train\` prints.`);
+  const record = readRunRecord(runDir);
+  const prePath = join(runDir, PREPROCESSING_FILE);
+  let preprocessing: Preprocessing | undefined;
+  if (existsSync(prePath)) {
+    const v = parsePreprocessing(readFileSync(prePath, 'utf8'));
+    if (!v.ok) throw new ExportError(`${prePath}: ${v.error}`);
+    preprocessing = v.value;
+  }
+  return { runDir, specText, specHash: record?.specHash, preprocessing };
+}
+
+/** Builds the float32 model of a run's checkpoint folder `modelDir` (and, when asked, its quantized form). */
+export function exportOnnx(run: LoadedRun, modelDir: string, options: OnnxExportOptions = {}): { model: ModelProtoValue; bytes: Uint8Array } {
+  const opset = options.opset ?? DEFAULT_OPSET;
+  if (!(OPSETS as readonly number[]).includes(opset)) throw new ExportError(`--opset ${opset} is not offered: the exporter writes operator set ${OPSETS.join(', ')} (onnxruntime runs it, and ONNX keeps old opsets working).`);
+  const a = analyze(run.specText);
+  const first = a.diagnostics.find((d) => d.severity === 'error');
+  if (first) throw new ExportError(`The run's spec no longer checks: ${first.message}`, first.range);
+  if (!a.model) throw new ExportError('The run\'s spec has no model.');
+  if (options.includePreprocessing && !run.preprocessing) throw new ExportError(`--include-preprocessing needs the run's ${PREPROCESSING_FILE}, which this run (trained before ModelYAML kept it) lacks. Train the spec again.`);
+  if (options.includePreprocessing && a.model.inputs.size !== 1) throw new ExportError('--include-preprocessing folds the pipeline of a single-input model; this model has several inputs.');
+  const weights = readWeights(modelDir);
+  const graph = buildGraph(a.model, weights, options.includePreprocessing ? preprocessingStage(run.preprocessing!) : undefined);
+  const name = a.spec.name?.value ?? 'model';
+  const labels = run.preprocessing?.labels.names;
+  const meta: Record<string, string | undefined> = {
+    spec_hash: run.specHash,
+    spec_name: name,
+    class_labels: labels ? JSON.stringify(labels) : undefined,
+    preprocessing: run.preprocessing ? JSON.stringify(run.preprocessing) : undefined,
+    preprocessing_included: String(!!options.includePreprocessing),
+    input_layout: 'channels last (NHWC), as the spec declares',
+  };
+  let model: ModelProtoValue = {
+    ir_version: IR_VERSION,
+    opset_import: [{ domain: '', version: opset }],
+    producer_name: 'ModelYAML',
+    producer_version: VERSION,
+    doc_string: a.spec.description?.value ?? '',
+    graph: { name, node: graph.builder.nodes, initializer: graph.builder.initializers, input: graph.inputs, output: graph.outputs },
+    metadata_props: Object.entries(meta).flatMap(([key, value]) => (value === undefined ? [] : [{ key, value }])),
+  };
+  if (options.quantize) model = quantize(model, options.quantize);
+  return { model, bytes: encodeModel(model) };
+}
