@@ -48,6 +48,16 @@ export function loadRun(runDir: string): LoadedRun {
   return { runDir, specText, specHash: record?.specHash, preprocessing };
 }
 
+/** The class names a classifier's outputs stand for: the fitted names, else the class indices. */
+function classLabels(pre: Preprocessing | undefined, output: readonly (number | null)[] | null): string[] | undefined {
+  const l = pre?.labels;
+  if (!l || !['one_hot', 'class_index', 'binary'].includes(l.kind)) return undefined;
+  if (l.names?.length) return l.names;
+  const width = output?.[output.length - 1] ?? null;
+  const k = l.classes ?? (width === 1 ? 2 : width);
+  return k ? Array.from({ length: k }, (_, i) => String(i)) : undefined;
+}
+
 /** Builds the float32 model of a run's checkpoint folder `modelDir` (and, when asked, its quantized form). */
 export function exportOnnx(run: LoadedRun, modelDir: string, options: OnnxExportOptions = {}): { model: ModelProtoValue; bytes: Uint8Array } {
   const opset = options.opset ?? DEFAULT_OPSET;
@@ -61,7 +71,7 @@ export function exportOnnx(run: LoadedRun, modelDir: string, options: OnnxExport
   const weights = readWeights(modelDir);
   const graph = buildGraph(a.model, weights, options.includePreprocessing ? preprocessingStage(run.preprocessing!) : undefined);
   const name = a.spec.name?.value ?? 'model';
-  const labels = run.preprocessing?.labels.names;
+  const labels = classLabels(run.preprocessing, a.model.layers[a.model.output!]?.outputShape ?? null);
   const meta: Record<string, string | undefined> = {
     spec_hash: run.specHash,
     spec_name: name,

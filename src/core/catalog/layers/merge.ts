@@ -102,7 +102,10 @@ function mergeEntry(o: { name: string; summary: string; docs: string; formula: F
         const xs = sameLayout(e);
         if (xs.length === 1) return xs[0];
         const rank = Math.max(...xs.map((x) => x.rank));
-        return e.value(e.op1(o.onnxOp, xs.map((x) => x.name)), rank, xs[0].layout);
+        // Sum, Mean, Max and Min take any number of inputs; Mul takes two.
+        const names = xs.map((x) => x.name);
+        const y = o.onnxOp === 'Mul' ? names.slice(1).reduce((a, b) => e.op1('Mul', [a, b]), names[0]) : e.op1(o.onnxOp, names);
+        return e.value(y, rank, xs[0].layout);
       },
     },
     shapeRule: '(N, …), (N, …), … (shapes that broadcast) → (N, broadcast shape); no params',
