@@ -4,8 +4,8 @@
  *   size; the arithmetic stays float32, so every runtime runs it).
  * - int8 (dynamic, as onnxruntime's quantize_dynamic): the inputs of MatMul and Conv are quantized
  *   to uint8 at run time (DynamicQuantizeLinear), the weights ahead of time — MatMul weights to
- *   int8 per output column (MatMulInteger's per-column zero points), Conv weights to uint8 per
- *   tensor (ConvInteger) — and the int32 result is scaled back to float. Other weights (embedding
+ *   int8 per output column (MatMulInteger's per-column zero points), Conv weights per output
+ *   channel (ConvInteger) — and the int32 result is scaled back to float. Other weights (embedding
  *   tables, recurrent kernels, norms) stay float32.
  */
 import { DataType, tensor, type ModelProtoValue, type NodeProto, type TensorProto } from './proto';
@@ -94,20 +94,26 @@ function matMulInteger(n: NodeProto, w: TensorProto, out: Rewrite): void {
   );
 }
 
-/** Conv(x, W, B) → ConvInteger with uint8 W (per tensor), scaled back to float, plus B. */
+/**
+ * Conv(x, W, B) → ConvInteger, scaled back to float, plus B. W per output channel: symmetric,
+ * stored as uint8 around one zero point 128 (ConvInteger's weight zero point is one number in
+ * onnxruntime), each channel with its own scale applied after the integer convolution.
+ */
 function convInteger(n: NodeProto, w: TensorProto, bias: TensorProto | undefined, out: Rewrite): void {
   const data = floats(w);
-  let lo = 0;
-  let hi = 0;
-  for (const v of data) {
-    lo = Math.min(lo, v);
-    hi = Math.max(hi, v);
+  const channels = w.dims[0];
+  const per = data.length / channels;
+  const scales = new Float32Array(channels);
+  for (let c = 0; c < channels; c++) {
+    let m = 0;
+    for (let i = c * per; i < (c + 1) * per; i++) m = Math.max(m, Math.abs(data[i]));
+    scales[c] = m > 0 ? m / 127 : 1;
   }
-  const scale = hi > lo ? (hi - lo) / 255 : 1;
-  const zero = Math.round(-lo / scale);
-  const q = Uint8Array.from(data, (v) => Math.max(0, Math.min(255, Math.round(v / scale) + zero)));
+  const q = Uint8Array.from(data, (v, i) => Math.max(1, Math.min(255, Math.round(v / scales[Math.floor(i / per)]) + 128)));
   const p = n.name;
-  out.initializers.push(tensor(`${p}/w_q`, w.dims, DataType.UINT8, q), tensor(`${p}/w_zero`, [], DataType.UINT8, Uint8Array.of(zero)), tensor(`${p}/w_scale`, [], DataType.FLOAT, Float32Array.of(scale)));
+  // Per channel on axis 1 of the output, broadcast over its spatial axes.
+  const channelShape = [1, channels, ...w.dims.slice(2).map(() => 1)];
+  out.initializers.push(tensor(`${p}/w_q`, w.dims, DataType.UINT8, q), tensor(`${p}/w_zero`, [], DataType.UINT8, Uint8Array.of(128)), tensor(`${p}/w_scale`, channelShape, DataType.FLOAT, scales));
   const [xq, xs, xz] = dynamicInput(p, n.input[0], out);
   const result = bias ? `${p}/unbiased` : n.output[0];
   out.nodes.push(
@@ -117,9 +123,7 @@ function convInteger(n: NodeProto, w: TensorProto, bias: TensorProto | undefined
     node(`${p}/rescale`, 'Mul', [`${p}/float`, `${p}/scale`], [result]),
   );
   if (bias) {
-    // Conv's bias is per output channel (axis 1): shaped to broadcast over the spatial axes.
-    const shape = [1, bias.dims[0], ...w.dims.slice(2).map(() => 1)];
-    out.initializers.push(tensor(`${p}/bias`, shape, DataType.FLOAT, floats(bias)));
+    out.initializers.push(tensor(`${p}/bias`, channelShape, DataType.FLOAT, floats(bias)));
     out.nodes.push(node(`${p}/add_bias`, 'Add', [result, `${p}/bias`], [n.output[0]]));
   }
 }
