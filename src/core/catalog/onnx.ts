@@ -32,6 +32,8 @@ export interface OnnxWeight {
 }
 
 export interface OnnxEmitter {
+  /** The operator set being written (17 by default): the few operators whose signature changed later ask. */
+  opset: number;
   /** The layer's parameters, defaults applied. */
   params: Params;
   /** Shapes the core's inference gave the layer's inputs and output (Keras layout, batch axis null). */
@@ -155,8 +157,9 @@ export function convKernel(w: OnnxWeight): { data: Float32Array; shape: number[]
   return transposeData(w.data, w.shape, [r - 1, r - 2, ...Array.from({ length: r - 2 }, (_, i) => i)]);
 }
 
-/** A reduction over `axes` (opset 17: axes as an attribute). */
-export const reduce = (e: OnnxEmitter, op: string, x: string, axes: number[], keepdims = 0): string => e.op1(op, [x], { axes, keepdims });
+/** A reduction over `axes`: an attribute up to opset 17, an input from opset 18 on. */
+export const reduce = (e: OnnxEmitter, op: string, x: string, axes: number[], keepdims = 0): string =>
+  e.opset >= 18 ? e.op1(op, [x, e.ints(axes)], { keepdims }) : e.op1(op, [x], { axes, keepdims });
 
 /** Keras LayerNormalization over the last axis (γ, β of the tfjs layer `sub`; absent: 1 and 0). */
 export function layerNormOnnx(e: OnnxEmitter, x: string, sub: string, epsilon: number, d: number): string {

@@ -34,7 +34,7 @@ export type InputStage = (builder: GraphBuilder, name: string, shape: Shape) => 
 
 const plainInput: InputStage = (_b, name, shape) => ({ value: { name, rank: shape.length, layout: 'keras' }, info: valueInfo(name, shape) });
 
-export function buildGraph(info: ModelInfo, weights: ReadonlyMap<string, OnnxWeight>, stage: InputStage = plainInput): BuiltGraph {
+export function buildGraph(info: ModelInfo, weights: ReadonlyMap<string, OnnxWeight>, opset: number, stage: InputStage = plainInput): BuiltGraph {
   if (info.output === null) throw new ExportError('The model has no layers to export.');
   const builder = new GraphBuilder();
   const used = new Set<string>();
@@ -54,7 +54,7 @@ export function buildGraph(info: ModelInfo, weights: ReadonlyMap<string, OnnxWei
     if (known) return known;
     const li = info.layers[i];
     const sources = li.sources.map((s) => ('input' in s ? inputValues.get(s.input)! : visit(s.layer)));
-    const out = emitLayer(builder, li, sources, tfName(li.id, used), weights);
+    const out = emitLayer(builder, li, sources, tfName(li.id, used), weights, opset);
     done.set(i, out);
     return out;
   };
@@ -66,7 +66,7 @@ export function buildGraph(info: ModelInfo, weights: ReadonlyMap<string, OnnxWei
   return { builder, inputs, outputs: [valueInfo('output', outputShape)] };
 }
 
-function emitLayer(builder: GraphBuilder, li: LayerInfo, sources: OnnxValue[], name: string, weights: ReadonlyMap<string, OnnxWeight>): OnnxValue {
+function emitLayer(builder: GraphBuilder, li: LayerInfo, sources: OnnxValue[], name: string, weights: ReadonlyMap<string, OnnxWeight>, opset: number): OnnxValue {
   const entry = lookup('layer', li.layer.type);
   const refuse = (message: string, param?: string): never => {
     throw refusal(li, message, param);
@@ -76,6 +76,7 @@ function emitLayer(builder: GraphBuilder, li: LayerInfo, sources: OnnxValue[], n
   builder.scope = li.id;
   const key = (w: string, sub = '') => `${name}${sub}/${w}`;
   const emitter: OnnxEmitter = {
+    opset,
     params: li.layer.params,
     inputShapes: li.inputShapes,
     outputShape: li.outputShape,

@@ -13,12 +13,15 @@ import { buildGraph } from './build';
 import { readWeights } from './checkpoint';
 import { ExportError } from './errors';
 import { preprocessingStage } from './preprocessing';
-import { encodeModel, IR_VERSION, type ModelProtoValue } from './proto';
+import { encodeModel, irVersion, type ModelProtoValue } from './proto';
 import { quantize, type Quantization } from './quantize';
 
 export const DEFAULT_OPSET = 17;
-/** The opsets whose operators the mappings are written in (17 is what Debian's onnx 1.12 checks). */
-export const OPSETS = [17] as const;
+/**
+ * The operator sets the mappings write: 17 (what Debian's onnx 1.12 checks) up to 21 (reductions
+ * take their axes as an input from 18 on; the other operators used kept their signature).
+ */
+export const OPSETS = [17, 18, 19, 20, 21] as const;
 
 export interface OnnxExportOptions {
   opset?: number;
@@ -61,7 +64,7 @@ function classLabels(pre: Preprocessing | undefined, output: readonly (number | 
 /** Builds the float32 model of a run's checkpoint folder `modelDir` (and, when asked, its quantized form). */
 export function exportOnnx(run: LoadedRun, modelDir: string, options: OnnxExportOptions = {}): { model: ModelProtoValue; bytes: Uint8Array } {
   const opset = options.opset ?? DEFAULT_OPSET;
-  if (!(OPSETS as readonly number[]).includes(opset)) throw new ExportError(`--opset ${opset} is not offered: the exporter writes operator set ${OPSETS.join(', ')} (onnxruntime runs it, and ONNX keeps old opsets working).`);
+  if (!(OPSETS as readonly number[]).includes(opset)) throw new ExportError(`--opset ${opset} is not offered: the exporter writes operator sets ${OPSETS[0]}–${OPSETS[OPSETS.length - 1]}.`);
   const a = analyze(run.specText);
   const first = a.diagnostics.find((d) => d.severity === 'error');
   if (first) throw new ExportError(`The run's spec no longer checks: ${first.message}`, first.range);
@@ -69,7 +72,7 @@ export function exportOnnx(run: LoadedRun, modelDir: string, options: OnnxExport
   if (options.includePreprocessing && !run.preprocessing) throw new ExportError(`--include-preprocessing needs the run's ${PREPROCESSING_FILE}, which this run (trained before ModelYAML kept it) lacks. Train the spec again.`);
   if (options.includePreprocessing && a.model.inputs.size !== 1) throw new ExportError('--include-preprocessing folds the pipeline of a single-input model; this model has several inputs.');
   const weights = readWeights(modelDir);
-  const graph = buildGraph(a.model, weights, options.includePreprocessing ? preprocessingStage(run.preprocessing!) : undefined);
+  const graph = buildGraph(a.model, weights, opset, options.includePreprocessing ? preprocessingStage(run.preprocessing!) : undefined);
   const name = a.spec.name?.value ?? 'model';
   const labels = classLabels(run.preprocessing, a.model.layers[a.model.output!]?.outputShape ?? null);
   const meta: Record<string, string | undefined> = {
@@ -81,7 +84,7 @@ export function exportOnnx(run: LoadedRun, modelDir: string, options: OnnxExport
     input_layout: 'channels last (NHWC), as the spec declares',
   };
   let model: ModelProtoValue = {
-    ir_version: IR_VERSION,
+    ir_version: irVersion(opset),
     opset_import: [{ domain: '', version: opset }],
     producer_name: 'ModelYAML',
     producer_version: VERSION,

@@ -64,8 +64,8 @@ export interface ModelProtoValue {
   metadata_props: { key: string; value: string }[];
 }
 
-/** ONNX IR version 8 (ONNX 1.10–1.12), which opsets up to 17 belong to. */
-export const IR_VERSION = 8;
+/** The IR version an operator set belongs to: 8 for opsets 17–18 (ONNX 1.12–1.13), 9 for 19–20, 10 for 21. */
+export const irVersion = (opset: number): number => (opset <= 18 ? 8 : opset <= 20 ? 9 : 10);
 
 export function encodeModel(model: ModelProtoValue): Uint8Array {
   const problem = ModelProto.verify(model);

@@ -133,7 +133,7 @@ export const bidirectionalOnnx: OnnxLayerMapping = {
     const dirAxis = sequencesOut ? 2 : 1;
     const rank = sequencesOut ? 3 : 2;
     if (mode === 'concat') return e.value(e.op1('Reshape', [both, e.ints(sequencesOut ? [0, 0, 2 * u] : [0, 2 * u])]), rank, 'keras');
-    const [fw, bw] = e.op('Split', [both], { axis: dirAxis }, 2);
+    const [fw, bw] = e.op('Split', [both, e.ints([1, 1])], { axis: dirAxis }, 2);
     const squeeze = (t: string) => e.op1('Squeeze', [t, e.ints([dirAxis])]);
     const [a, b] = [squeeze(fw), squeeze(bw)];
     const merged = mode === 'sum' ? e.op1('Add', [a, b]) : mode === 'mul' ? e.op1('Mul', [a, b]) : e.op1('Mul', [e.op1('Add', [a, b]), e.constant([0.5], [])]);
