@@ -75,7 +75,7 @@ export function encodeModel(model: ModelProtoValue): Uint8Array {
 
 /** Reads a model back (tests, and quantization of an existing file). */
 export function decodeModel(bytes: Uint8Array): ModelProtoValue {
-  return ModelProto.toObject(ModelProto.decode(bytes), { longs: Number, bytes: Uint8Array as never, defaults: false, arrays: true }) as unknown as ModelProtoValue;
+  return ModelProto.toObject(ModelProto.decode(bytes), { longs: Number, defaults: false, arrays: true }) as unknown as ModelProtoValue;
 }
 
 /** A float, int64 or float16 tensor as an initializer (little-endian raw data, as ONNX stores it). */
