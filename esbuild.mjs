@@ -25,8 +25,8 @@ const node = {
   platform: 'node',
   format: 'cjs',
   target: 'node20',
-  // `vscode` is provided by the host; the optional native tfjs backends are resolved at run time.
-  external: ['vscode', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', 'webgpu'],
+  // `vscode` is provided by the host; the optional native tfjs backends and onnxruntime-node (export's accuracy check) are resolved at run time.
+  external: ['vscode', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', 'webgpu', 'onnxruntime-node'],
 };
 
 /** @type {import('esbuild').BuildOptions[]} */

@@ -30,8 +30,10 @@ export default tseslint.config(
     files: ['**/*.cjs', 'bin/**/*.js'],
     languageOptions: { sourceType: 'commonjs' },
   },
-  restrict(['src/core/**/*.ts'], noTfjs, noVscode, noServerLib, noNode, noRoom('trainer', 'extension', 'node', 'cli', 'server', 'webviews')),
-  restrict(['src/node/**/*.ts'], noTfjs, noVscode, noServerLib, noRoom('trainer', 'extension', 'cli', 'server', 'webviews')),
+  restrict(['src/core/**/*.ts'], noTfjs, noVscode, noServerLib, noNode, noRoom('trainer', 'extension', 'node', 'cli', 'server', 'webviews', 'export')),
+  restrict(['src/node/**/*.ts'], noTfjs, noVscode, noServerLib, noRoom('trainer', 'extension', 'cli', 'server', 'webviews', 'export')),
+  // Exporters read a run folder with plain file I/O: no TensorFlow.js, no trainer (the CLI runs them).
+  restrict(['src/export/**/*.ts'], noTfjs, noVscode, noServerLib, noRoom('trainer', 'extension', 'cli', 'server', 'webviews')),
   restrict(['server/**/*.ts'], noTfjs, noVscode, noRoom('trainer', 'extension', 'cli', 'webviews')),
   restrict(['src/trainer/**/*.ts'], noVscode, noServerLib, noRoom('extension', 'cli', 'server', 'webviews'), pattern(['@tensorflow/tfjs'], 'Import tf from src/trainer/tf.ts: the parts of TensorFlow.js the trainer uses, not the umbrella package.')),
   restrict(['src/extension/**/*.ts'], noTfjs, noServerLib, noRoom('trainer', 'cli', 'server', 'webviews')),

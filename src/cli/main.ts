@@ -15,6 +15,7 @@ import { DATA_PATHS_ENV } from '../node/dataPaths';
 import { terminalTrainIO, trainCommand } from './train';
 import { evaluateCommand } from './evaluate';
 import { predictCommand, type PredictIO } from './predict';
+import { exportCommand } from './export';
 import { VERSION } from '../core/version';
 
 const HELP = `modelyaml — check, summarise, draw and train *.model.yaml neural-network specs
@@ -42,6 +43,13 @@ Usage:
                                                   folder of them; a line per input (class name,
                                                   probabilities, top k, or the value) with its
                                                   file and row; streams any size
+  modelyaml export <run-dir> --format onnx [--out FILE] [--opset 17]
+                 [--include-preprocessing] [--quantize float16|int8]
+                                                  the run's model as an ONNX file (default
+                                                  <run-dir>/model.onnx), checked in onnxruntime on
+                                                  the test split: size and accuracy beside the
+                                                  float32 model's in export.json; layers that
+                                                  cannot be exported faithfully are refused
   modelyaml schema                                JSON Schema for other YAML tooling
   modelyaml docs                                  the language reference (Markdown)
   modelyaml lsp --stdio                           run the language server for any LSP client
@@ -61,6 +69,7 @@ Examples:
   modelyaml train examples/mnist-cnn.model.yaml --epochs 2
   modelyaml evaluate .modelyaml/runs/mnist-cnn/<time> --split validation
   modelyaml predict .modelyaml/runs/mnist-cnn/<time> --input digits/ --format csv
+  modelyaml export .modelyaml/runs/mnist-cnn/<time> --format onnx --quantize int8
 `;
 
 const color = process.stdout.isTTY && !process.env.NO_COLOR;
@@ -189,6 +198,9 @@ export async function main(argv: string[], io: CliIO = stdio): Promise<number> {
         'top-k': { type: 'string' },
         'on-error': { type: 'string' },
         'batch-size': { type: 'string' },
+        opset: { type: 'string' },
+        'include-preprocessing': { type: 'boolean' },
+        quantize: { type: 'string' },
         verbose: { type: 'boolean' },
         refit: { type: 'boolean' },
         stdio: { type: 'boolean' },
@@ -225,6 +237,8 @@ export async function main(argv: string[], io: CliIO = stdio): Promise<number> {
       const flags = { input: values.input, format: values.format, topK: values['top-k'], checkpoint: values.checkpoint, onError: values['on-error'], batchSize: values['batch-size'], verbose: values.verbose };
       return predictCommand(rest, flags, io === stdio ? terminalPredictIO(io) : io);
     }
+    case 'export':
+      return exportCommand(rest, { format: values.format, out: values.out, opset: values.opset, includePreprocessing: values['include-preprocessing'], quantize: values.quantize }, io);
     case 'check':
       if (format !== 'text' && format !== 'json') {
         io.err(`modelyaml check: --format must be text or json, not ${format}.\n`);
@@ -265,7 +279,7 @@ export async function main(argv: string[], io: CliIO = stdio): Promise<number> {
       return new Promise<number>(() => undefined); // runs until the client disconnects
     }
     default: {
-      const known = ['check', 'summary', 'graph', 'train', 'evaluate', 'predict', 'schema', 'docs', 'lsp'];
+      const known = ['check', 'summary', 'graph', 'train', 'evaluate', 'predict', 'export', 'schema', 'docs', 'lsp'];
       const { closest } = await import('../core/suggest');
       const s = closest(cmd, known);
       io.err(`modelyaml: unknown command '${cmd}'.${s ? ` Did you mean '${s}'?` : ''}\n\n${HELP}`);

@@ -116,3 +116,14 @@ export function catalogReference(): string {
   }
   return out.join('\n');
 }
+
+/** docs/deploying.md's layer → ONNX operator tables, from the catalog's `onnx` mappings. */
+export function onnxOperatorTable(): string {
+  const cell = (s: string) => s.replace(/\|/g, '\\|');
+  const rows = (list: readonly { name: string; onnx?: { ops: string } }[]) =>
+    list.map((e) => `| \`${e.name}\` | ${e.onnx ? cell(e.onnx.ops) : '**refused**: no ONNX mapping'} |`).join('\n');
+  return (
+    '### Layers\n\n| layer | ONNX operators (opset 17) |\n| --- | --- |\n' + rows(entries('layer')) +
+    '\n\n### Activations\n\n| activation | ONNX operators |\n| --- | --- |\n' + rows(entries('activation')) + '\n'
+  );
+}

@@ -53,12 +53,12 @@ const labelRows = (d: Data): number[][] => {
 };
 /**
  * The metrics of one part from the model's predictions, by the kind of labels the run was trained
- * with and its loss (src/trainer/evaluateTask.ts).
+ * with and its loss (src/core/evaluate/score.ts), and the model's output rows.
  */
-export async function evaluatePart(model: tf.LayersModel, d: Data, pre: Pick<Preprocessing, 'labels' | 'input'> & { loss?: ItemValue }, ctx: EvaluationContext, batchSize = PREDICT_BATCH): Promise<PartEvaluation> {
+export async function evaluatePart(model: tf.LayersModel, d: Data, pre: Pick<Preprocessing, 'labels' | 'input'> & { loss?: ItemValue }, ctx: EvaluationContext, batchSize = PREDICT_BATCH): Promise<PartEvaluation & { predicted: number[][] }> {
   const predicted = await predictRows(model, d, batchSize);
   const activation = (model.layers.at(-1)?.getConfig() as { activation?: unknown } | undefined)?.activation;
-  return scorePart(labelRows(d), predicted, { labels: pre.labels, labelColumn: pre.input.label, loss: pre.loss, outputActivation: typeof activation === 'string' ? activation : undefined }, ctx);
+  return { ...scorePart(labelRows(d), predicted, { labels: pre.labels, labelColumn: pre.input.label, loss: pre.loss, outputActivation: typeof activation === 'string' ? activation : undefined }, ctx), predicted };
 }
 
 /** Writes the evaluation next to the run's other files: evaluation.json for the test split, evaluation-<split>.json otherwise (evaluation-data.json for --data). */
@@ -66,6 +66,16 @@ export function writeEvaluation(runDir: string, e: EvaluationJson): string {
   const file = join(runDir, e.split === 'test' && !e.data ? 'evaluation.json' : `evaluation-${e.split}.json`);
   writeFileSync(`${file}.tmp`, JSON.stringify(e) + '\n');
   renameSync(`${file}.tmp`, file);
+  return file;
+}
+
+/**
+ * The part's prepared inputs (`<file>.bin`, float32, row-major) and a JSON document with their
+ * shape, label rows and the model's output rows (`<file>`): what an exporter checks its file against.
+ */
+function writeSamples(file: string, d: Data, predicted: number[][]): string {
+  writeFileSync(`${file}.bin`, new Uint8Array(d.x.buffer, d.x.byteOffset, d.n * d.shape.reduce((a, b) => a * b, 1) * 4));
+  writeFileSync(file, JSON.stringify({ n: d.n, shape: d.shape, labels: labelRows(d), predictions: predicted }));
   return file;
 }
 
@@ -131,10 +141,11 @@ export async function evaluateRun(runDirArg: string, options: EvaluateOptions, l
   }
   const ctx: EvaluationContext = { split, run: runDir, ...(options.data ? { data: resolve(options.data) } : {}), ...(folder.checkpoint ? { checkpoint: folder.checkpoint } : {}), createdAt: new Date().toISOString() };
   try {
-    const { evaluation, report } = await evaluatePart(model, part, { ...pre, loss: resolved.loss }, ctx);
+    const { evaluation, report, predicted } = await evaluatePart(model, part, { ...pre, loss: resolved.loss }, ctx);
     evaluation.warnings.push(...warnings);
-    const file = writeEvaluation(runDir, evaluation);
-    writeEvaluationSamples(file, evaluation, part, pre);
+    // An exporter's reference: the samples and the trainer's predictions, not a new evaluation file.
+    const file = options.samplesFile ? writeSamples(options.samplesFile, part, predicted) : writeEvaluation(runDir, evaluation);
+    if (!options.samplesFile) writeEvaluationSamples(file, evaluation, part, pre);
     return { type: 'evaluation', runDir, file, split, checkpoint: folder.dir, report, evaluation };
   } finally {
     model.dispose();

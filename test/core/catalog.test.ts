@@ -86,3 +86,11 @@ describe('pipeline step shape rules', () => {
     });
   }
 });
+
+describe('ONNX mappings', () => {
+  it('every layer and activation says how it exports to ONNX (test/export/onnx.test.ts runs them)', () => {
+    for (const e of [...entries('layer'), ...entries('activation')]) {
+      expect(e.onnx?.ops, `${e.name} has no onnx mapping`).toBeTruthy();
+    }
+  });
+});

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { allEntries } from '../../src/core/catalog';
-import { catalogReference } from '../../src/core/docs';
+import { catalogReference, onnxOperatorTable } from '../../src/core/docs';
 
 describe('docs/language.md', () => {
   const text = readFileSync(join(__dirname, '../../docs/language.md'), 'utf8');
@@ -18,5 +18,14 @@ describe('docs/language.md', () => {
       expect(text, e.name).toContain(`### \`${e.name}\``);
       expect(text, e.name).toContain(e.formulas[0].unicode);
     }
+  });
+});
+
+describe('docs/deploying.md', () => {
+  it('holds the current layer → ONNX operator tables (run `npm run generate` after changing a mapping)', () => {
+    const text = readFileSync(join(__dirname, '../../docs/deploying.md'), 'utf8');
+    const begin = text.indexOf('-->', text.indexOf('<!-- onnx:begin')) + 3;
+    const end = text.indexOf('<!-- onnx:end -->');
+    expect(text.slice(begin, end).trim()).toBe(onnxOperatorTable().trim());
   });
 });

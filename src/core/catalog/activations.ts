@@ -3,7 +3,11 @@
  * (softmax + binary_crossentropy, sigmoid + categorical labels, …); `tfjs` says how the trainer
  * builds each one (an `activation:` identifier of tfjs-layers 4.22 where one exists).
  */
+import type { OnnxActivationMapping } from './onnx';
 import type { ActivationEntry } from './types';
+
+/** An activation that is one ONNX operator of the same name. */
+const unary = (op: string): OnnxActivationMapping => ({ ops: op, emit: (e, x) => e.op1(op, [x]) });
 
 const linear: ActivationEntry = {
   name: 'linear',
@@ -20,6 +24,7 @@ const linear: ActivationEntry = {
   ],
   tfjs: "activation: 'linear'",
   aliases: ['identity', 'none'],
+  onnx: { ops: '(none)', emit: (_e, x) => x },
   range: 'real',
 };
 
@@ -34,6 +39,7 @@ const relu: ActivationEntry = {
     { label: 'derivative', latex: '\\mathrm{relu}\'(z) = \\begin{cases} 1 & z > 0 \\\\ 0 & z \\le 0 \\end{cases}', unicode: 'relu′(z) = 1 if z > 0, else 0' },
   ],
   tfjs: "activation: 'relu'",
+  onnx: unary('Relu'),
   range: 'positive',
 };
 
@@ -51,6 +57,7 @@ const relu6: ActivationEntry = {
   ],
   tfjs: "activation: 'relu6'",
   aliases: ['ReLU6'],
+  onnx: { ops: 'Clip', emit: (e, x) => e.op1('Clip', [x, e.constant([0], []), e.constant([6], [])]) },
   range: 'positive',
 };
 
@@ -71,6 +78,7 @@ const leakyRelu: ActivationEntry = {
   tfjs: 'not an `activation:` identifier in tfjs: the trainer appends a tf.layers.leakyReLU({alpha}) layer after the layer that names it',
   aliases: ['leakyrelu', 'LeakyReLU', 'lrelu'],
   primary: 'alpha',
+  onnx: { ops: 'LeakyRelu', emit: (e, x, p) => e.op1('LeakyRelu', [x], { alpha: { float: p.alpha as number } }) },
   range: 'real',
 };
 
@@ -91,6 +99,7 @@ const elu: ActivationEntry = {
     'appends a custom layer computing tf.where(z > 0, z, alpha·(exp(z) − 1))',
   aliases: ['ELU'],
   primary: 'alpha',
+  onnx: { ops: 'Elu', emit: (e, x, p) => e.op1('Elu', [x], { alpha: { float: p.alpha as number } }) },
   range: 'real',
 };
 
@@ -113,6 +122,7 @@ const selu: ActivationEntry = {
   ],
   tfjs: "activation: 'selu'",
   aliases: ['SELU'],
+  onnx: unary('Selu'),
   range: 'real',
 };
 
@@ -135,6 +145,16 @@ const gelu: ActivationEntry = {
   ],
   tfjs: "activation: 'gelu' (exact erf form); with approximate: true, activation: 'gelu_new'",
   aliases: ['GELU', 'gelu_new'],
+  onnx: {
+    ops: 'Erf, Mul, Add (approximate: Tanh, Pow)',
+    emit: (e, x, p) => {
+      const half = e.op1('Mul', [x, e.constant([0.5], [])]);
+      const inner = p.approximate === true
+        ? e.op1('Tanh', [e.op1('Mul', [e.op1('Add', [x, e.op1('Mul', [e.op1('Pow', [x, e.constant([3], [])]), e.constant([0.044715], [])])]), e.constant([Math.sqrt(2 / Math.PI)], [])])])
+        : e.op1('Erf', [e.op1('Mul', [x, e.constant([Math.SQRT1_2], [])])]);
+      return e.op1('Mul', [half, e.op1('Add', [inner, e.constant([1], [])])]);
+    },
+  },
   range: 'real',
 };
 
@@ -153,6 +173,7 @@ const sigmoid: ActivationEntry = {
   ],
   tfjs: "activation: 'sigmoid'",
   aliases: ['logistic', 'Sigmoid'],
+  onnx: unary('Sigmoid'),
   range: 'unit',
 };
 
@@ -170,6 +191,7 @@ const hardSigmoid: ActivationEntry = {
   ],
   tfjs: "activation: 'hardSigmoid'",
   aliases: ['hardsigmoid', 'Hardsigmoid'],
+  onnx: { ops: 'HardSigmoid (alpha 0.2, beta 0.5)', emit: (e, x) => e.op1('HardSigmoid', [x], { alpha: { float: 0.2 }, beta: { float: 0.5 } }) },
   range: 'unit',
 };
 
@@ -188,6 +210,7 @@ const tanh: ActivationEntry = {
   ],
   tfjs: "activation: 'tanh'",
   aliases: ['Tanh'],
+  onnx: unary('Tanh'),
   range: 'symmetric',
 };
 
@@ -216,6 +239,7 @@ const softmax: ActivationEntry = {
   ],
   tfjs: "activation: 'softmax' (over the last axis)",
   aliases: ['Softmax'],
+  onnx: { ops: 'Softmax', emit: (e, x, _p, axis) => e.op1('Softmax', [x], { axis }) },
   range: 'probabilities',
 };
 
@@ -233,6 +257,7 @@ const softplus: ActivationEntry = {
   ],
   tfjs: "activation: 'softplus'",
   aliases: ['Softplus'],
+  onnx: unary('Softplus'),
   range: 'positive',
 };
 
@@ -250,6 +275,7 @@ const softsign: ActivationEntry = {
   ],
   tfjs: "activation: 'softsign'",
   aliases: ['Softsign'],
+  onnx: unary('Softsign'),
   range: 'symmetric',
 };
 
@@ -267,6 +293,7 @@ const swish: ActivationEntry = {
   ],
   tfjs: "activation: 'swish'",
   aliases: ['silu', 'SiLU', 'Swish'],
+  onnx: { ops: 'Sigmoid, Mul', emit: (e, x) => e.op1('Mul', [x, e.op1('Sigmoid', [x])]) },
   range: 'real',
 };
 
@@ -288,6 +315,7 @@ const mish: ActivationEntry = {
   ],
   tfjs: "activation: 'mish'",
   aliases: ['Mish'],
+  onnx: { ops: 'Softplus, Tanh, Mul', emit: (e, x) => e.op1('Mul', [x, e.op1('Tanh', [e.op1('Softplus', [x])])]) },
   range: 'real',
 };
 

@@ -4,6 +4,7 @@
  * hover, completion, the JSON Schema, the docs and the tfjs builder all read the same entries.
  */
 import type { Dim, Shape } from '../shape';
+import type { OnnxActivationMapping, OnnxLayerMapping } from './onnx';
 
 export type Category =
   | 'layer'
@@ -129,12 +130,16 @@ export interface LayerEntry extends EntryBase {
    * resolved and `int_or_ints` expanded), e.g. padding [t, b, l, r] → [[t, b], [l, r]].
    */
   tfjsValues?: Readonly<Record<string, (value: unknown) => unknown>>;
+  /** Its inference-mode forward pass in ONNX operators (src/export/onnx/); absent: the export refuses the layer. */
+  onnx?: OnnxLayerMapping;
 }
 
 export interface ActivationEntry extends EntryBase {
   category: 'activation';
   /** The output range, used to check activation/loss pairs. */
   range: 'probabilities' | 'unit' | 'positive' | 'symmetric' | 'real';
+  /** The ONNX operators that compute it (src/export/onnx/); absent: the export refuses it. */
+  onnx?: OnnxActivationMapping;
 }
 
 /** What the labels must look like for a loss. */

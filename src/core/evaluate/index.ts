@@ -25,3 +25,4 @@ export {
   type EvaluationSamplesHeader,
   type SampleDisplayKind,
 } from './samples';
+export { scorePredictions, type ScoredPart, type Scoring } from './score';

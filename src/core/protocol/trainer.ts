@@ -50,6 +50,12 @@ export interface EvaluateOptions {
   /** Force one backend (tests); default the CPU. */
   backend?: string;
   wasmDir?: string;
+  /**
+   * For exporters: write the split's prepared inputs (`<samplesFile>.bin`, float32) and a JSON
+   * document with their shape, labels and the model's predictions (`<samplesFile>`) instead of
+   * the evaluation file.
+   */
+  samplesFile?: string;
 }
 
 /** How a prediction session serves a run: which checkpoint, on which backend. */
@@ -387,6 +393,7 @@ const evaluateOptionFields: Record<keyof EvaluateOptions, Check> = {
   refit: opt(bool),
   backend: opt(str),
   wasmDir: opt(str),
+  samplesFile: opt(str),
 };
 
 const serveOptionFields: Record<keyof ServeOptions, Check> = {

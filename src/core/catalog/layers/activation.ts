@@ -1,5 +1,6 @@
 /** Activations as layers: activation, leaky_relu, prelu. */
 import { formatShape, type Dim } from '../../shape';
+import { featureAxis } from '../onnx';
 import type { LayerEntry } from '../types';
 import { fail, identityRule, listText, product, unknownDim } from './shared';
 
@@ -17,6 +18,13 @@ export const activation: LayerEntry = {
   formulas: [{ label: 'element-wise', latex: 'y_i = \\sigma(x_i)', unicode: 'yᵢ = σ(xᵢ)' }],
   tfjs: 'tf.layers.activation',
   primary: 'activation',
+  onnx: {
+    ops: 'the activation\'s operators (see the activations table)',
+    emit(e) {
+      const x = e.input(0, 'any');
+      return e.value(e.activation(x.name, e.params.activation, featureAxis(x)), x.rank, x.layout);
+    },
+  },
   shapeRule: identityRule,
   infer: ([input]) => ({ shape: input, params: 0 }),
   shapeCases: [
@@ -38,6 +46,13 @@ export const leakyRelu: LayerEntry = {
   tfjs: 'tf.layers.leakyReLU',
   aliases: ['leakyrelu', 'lrelu'],
   primary: 'alpha',
+  onnx: {
+    ops: 'LeakyRelu',
+    emit(e) {
+      const x = e.input(0, 'any');
+      return e.value(e.op1('LeakyRelu', [x.name], { alpha: { float: e.params.alpha as number } }), x.rank, x.layout);
+    },
+  },
   shapeRule: identityRule,
   infer: ([input]) => ({ shape: input, params: 0 }),
   shapeCases: [
@@ -62,6 +77,14 @@ export const prelu: LayerEntry = {
   formulas: [{ label: 'function', latex: 'y_i = \\begin{cases} x_i & x_i > 0 \\\\ \\alpha_i x_i & x_i \\le 0 \\end{cases}', unicode: 'yᵢ = xᵢ if xᵢ > 0, else αᵢ·xᵢ (αᵢ learned)' }],
   tfjs: 'tf.layers.prelu',
   aliases: ['parametric_relu'],
+  onnx: {
+    ops: 'PRelu',
+    emit(e) {
+      const x = e.input(0, 'keras');
+      const alpha = e.weight('alpha');
+      return e.value(e.op1('PRelu', [x.name, e.constant(alpha.data, alpha.shape)]), x.rank, 'keras');
+    },
+  },
   shapeRule: '(N, d₁, …, dₖ) → unchanged; params = d₁·…·dₖ with shared axes counted as 1',
   infer([input], p) {
     const dims: Dim[] = input.slice(1);

@@ -1,5 +1,6 @@
 /** Attention: multi-head self-attention and the transformer encoder block. */
 import { formatShape, type Shape } from '../../shape';
+import { denseOnnx, layerNormOnnx, type OnnxEmitter } from '../onnx';
 import type { Formula, LayerEntry } from '../types';
 import { activationParam, dropoutRate, fail, initializerParams, num, product, rankError, regularizerParams, unknownDim } from './shared';
 
@@ -26,6 +27,23 @@ const multiHeadFormula: Formula = {
   latex: '\\mathrm{head}_i = \\mathrm{Attention}(X W_i^Q, X W_i^K, X W_i^V), \\quad \\mathrm{MHA}(X) = [\\mathrm{head}_1; \\dots; \\mathrm{head}_h]\\, W^O',
   unicode: 'headᵢ = Attention(X Wᵢ^Q, X Wᵢ^K, X Wᵢ^V),  MHA(X) = [head₁; …; head_h] W^O',
 };
+
+/**
+ * Self-attention in ONNX operators on (N, T, d), with the trainer's weights (dense projections
+ * `<layer><sub>_query` … `_output`): heads split by Reshape + Transpose, softmax(QKᵀ/√k)V by
+ * MatMul, Mul, Softmax, MatMul, heads merged and projected. Dropout vanishes at inference.
+ */
+function attentionOnnx(e: OnnxEmitter, x: string, sub: string, heads: number, keyDim: number, valueDim: number): string {
+  const proj = (what: string, y: string) => denseOnnx(e, y, `${sub}_${what}`);
+  const split = (y: string, k: number, perm: number[]) => e.op1('Transpose', [e.op1('Reshape', [y, e.ints([0, 0, heads, k])])], { perm });
+  const q = split(proj('query', x), keyDim, [0, 2, 1, 3]);
+  const kT = split(proj('key', x), keyDim, [0, 2, 3, 1]);
+  const v = split(proj('value', x), valueDim, [0, 2, 1, 3]);
+  const scores = e.op1('Mul', [e.op1('MatMul', [q, kT]), e.constant([1 / Math.sqrt(keyDim)], [])]);
+  const o = e.op1('MatMul', [e.op1('Softmax', [scores], { axis: -1 }), v]);
+  const merged = e.op1('Reshape', [e.op1('Transpose', [o], { perm: [0, 2, 1, 3] }), e.ints([0, 0, heads * valueDim])]);
+  return proj('output', merged);
+}
 
 export const multiHeadAttention: LayerEntry = {
   name: 'multi_head_attention',
@@ -60,6 +78,19 @@ export const multiHeadAttention: LayerEntry = {
     'sub-layers\' weights to model.countParams()), so the builder makes query/key/value/output projections with ' +
     'tf.layers.dense and computes softmax(QKᵀ/√key_dim)V in a custom layer; the weights and count equal Keras\' MultiHeadAttention',
   aliases: ['mha', 'multihead_attention', 'self_attention', 'attention'],
+  onnx: {
+    ops: 'MatMul, Add, Reshape, Transpose, Softmax',
+    emit(e) {
+      const x = e.input(0, 'keras');
+      if (x.rank !== 3) return e.refuse('attention over more than one sequence axis is not exported; reshape to (batch, sequence, features) first');
+      const keyDim = e.params.key_dim as number;
+      const valueDim = (e.params.value_dim as number | undefined) ?? keyDim;
+      let y = attentionOnnx(e, x.name, '', e.params.num_heads as number, keyDim, valueDim);
+      const out = e.outputShape.slice(2) as number[];
+      if (out.length > 1) y = e.op1('Reshape', [y, e.ints([0, 0, ...out])]);
+      return e.value(y, 2 + out.length, 'keras');
+    },
+  },
   shapeRule: '(N, T, d) → (N, T, output_shape ?? d); params = 2·(d·h·k + h·k) + (d·h·v + h·v) + (h·v·o + o)',
   infer([input], p) {
     if (input.length < 3) return rankError('multi_head_attention', 'at least rank 3 (batch, sequence, features)', input, sequenceFix(input));
@@ -119,6 +150,21 @@ export const transformerEncoder: LayerEntry = {
     'tf.layers.add with the input → tf.layers.layerNormalization → tf.layers.dense(ff_dim, activation) → tf.layers.dense(d_model) → ' +
     'tf.layers.dropout → tf.layers.add → tf.layers.layerNormalization',
   aliases: ['transformer', 'transformer_block', 'encoder_block'],
+  onnx: {
+    ops: 'the attention\'s operators, Add, LayerNormalization, MatMul, the activation',
+    emit(e) {
+      const x = e.input(0, 'keras');
+      const d = e.inputShapes[0][2] as number;
+      const heads = e.params.num_heads as number;
+      const keyDim = typeof e.params.key_dim === 'number' ? e.params.key_dim : d / heads;
+      const eps = e.params.epsilon as number;
+      const att = attentionOnnx(e, x.name, '_mha', heads, keyDim, keyDim);
+      const z = layerNormOnnx(e, e.op1('Add', [x.name, att]), '_norm1', eps, d);
+      const f1 = e.activation(denseOnnx(e, z, '_ffn1'), e.params.activation, 2);
+      const y = layerNormOnnx(e, e.op1('Add', [z, denseOnnx(e, f1, '_ffn2')]), '_norm2', eps, d);
+      return e.value(y, 3, 'keras');
+    },
+  },
   shapeRule: '(N, T, d) → (N, T, d); params = attention 3·(d·h·k + h·k) + (h·k·d + d) [= 4d² + 4d when k = d/h] + 4d (two layer norms) + (d·ff + ff) + (ff·d + d)',
   infer([input], p) {
     if (input.length !== 3) return rankError('transformer_encoder', 'a rank-3 input (batch, sequence, d_model)', input, sequenceFix(input));

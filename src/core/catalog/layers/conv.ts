@@ -1,5 +1,6 @@
 /** Convolutions: conv1d, conv2d, depthwise and separable convolutions, transposed convolution. */
 import { convOutputLength, formatShape, toTuple, type Dim } from '../../shape';
+import { convKernel, transposeData, windowPads, type OnnxEmitter, type OnnxLayerMapping, type OnnxWeight } from '../onnx';
 import type { LayerEntry, Params, ParamSpec } from '../types';
 import { activationParam, imageFix, initializerParams, num, outputSizeFormula, paddingParam, rankError, regularizerParams, slide, strideDilationError, unknownDim, useBiasParam, type Window } from './shared';
 
@@ -37,6 +38,75 @@ const convWindow = (p: Params, rank: number): Window => ({
   padding: (p.padding as Window['padding']) ?? 'valid',
 });
 
+/** The window attributes of a convolution or pooling over the spatial axes of `e`'s input. */
+function windowAttributes(e: OnnxEmitter, rank: number, kernel: number[], strides: number[], dilation: number[], padding: unknown) {
+  const sizes = e.inputShapes[0].slice(1, 1 + rank);
+  return { kernel_shape: kernel, strides, dilations: dilation, pads: windowPads(padding, sizes, kernel, strides, dilation, (m) => e.refuse(m, 'padding')) };
+}
+
+/** conv1d / conv2d (Keras kernel [k…, C, F] → ONNX [F, C, k…]), on channels-first values. */
+function convOnnx(rank: 1 | 2): OnnxLayerMapping {
+  return {
+    ops: 'Conv (explicit pads for `same`)',
+    emit(e) {
+      const x = e.input(0, 'channels_first');
+      const w = convKernel(e.weight('kernel'));
+      const win = windowAttributes(e, rank, toTuple(e.params.kernel_size, rank, 1), toTuple(e.params.strides, rank, 1), toTuple(e.params.dilation_rate, rank, 1), e.params.padding);
+      const inputs = [x.name, e.constant(w.data, w.shape)];
+      if (e.params.use_bias !== false) inputs.push(e.constant(e.weight('bias').data, e.weight('bias').shape));
+      const y = e.op1('Conv', inputs, win);
+      return e.value(e.activation(y, e.params.activation, 1), x.rank, 'channels_first');
+    },
+  };
+}
+
+/** A Keras depthwise kernel [kh, kw, C, m] as ONNX's grouped kernel [C·m, 1, kh, kw]. */
+function depthwiseKernel(w: OnnxWeight): { data: Float32Array; shape: number[] } {
+  const [kh, kw, c, m] = w.shape;
+  return { data: transposeData(w.data, w.shape, [2, 3, 0, 1]).data, shape: [c * m, 1, kh, kw] };
+}
+
+/** depthwise_conv2d, and separable_conv2d's depthwise step followed by its 1×1 pointwise Conv. */
+function depthwiseOnnx(separable: boolean): OnnxLayerMapping {
+  return {
+    ops: separable ? 'Conv (group = channels), Conv 1×1' : 'Conv (group = channels)',
+    emit(e) {
+      const x = e.input(0, 'channels_first');
+      const c = e.inputShapes[0][3] as number;
+      const dw = depthwiseKernel(e.weight('depthwise_kernel'));
+      const win = windowAttributes(e, 2, toTuple(e.params.kernel_size, 2, 1), toTuple(e.params.strides, 2, 1), toTuple(e.params.dilation_rate, 2, 1), e.params.padding);
+      const bias = e.params.use_bias !== false ? [e.constant(e.weight('bias').data, e.weight('bias').shape)] : [];
+      let y = e.op1('Conv', [x.name, e.constant(dw.data, dw.shape), ...(separable ? [] : bias)], { ...win, group: c });
+      if (separable) {
+        const pw = convKernel(e.weight('pointwise_kernel'));
+        y = e.op1('Conv', [y, e.constant(pw.data, pw.shape), ...bias], { kernel_shape: [1, 1] });
+      }
+      return e.value(e.activation(y, e.params.activation, 1), 4, 'channels_first');
+    },
+  };
+}
+
+/** conv2d_transpose: Keras kernel [kh, kw, F, C] → ONNX ConvTranspose's [C, F, kh, kw]; TensorFlow's output sizes. */
+const convTransposeOnnx: OnnxLayerMapping = {
+  ops: 'ConvTranspose (explicit pads and output_padding)',
+  emit(e) {
+    const x = e.input(0, 'channels_first');
+    const w = e.weight('kernel');
+    const kernel = transposeData(w.data, w.shape, [3, 2, 0, 1]);
+    const k = toTuple(e.params.kernel_size, 2, 1);
+    const s = toTuple(e.params.strides, 2, 1);
+    const same = e.params.padding === 'same';
+    // ONNX gives s(n − 1) + k − pads + output_padding; TensorFlow n·s (same) or n·s + max(k − s, 0) (valid).
+    const total = k.map((ki, i) => (same ? Math.max(ki - s[i], 0) : 0));
+    const outputPadding = k.map((ki, i) => Math.max(s[i] - ki, 0));
+    const pads = [...total.map((t) => Math.floor(t / 2)), ...total.map((t) => t - Math.floor(t / 2))];
+    const inputs = [x.name, e.constant(kernel.data, kernel.shape)];
+    if (e.params.use_bias !== false) inputs.push(e.constant(e.weight('bias').data, e.weight('bias').shape));
+    const y = e.op1('ConvTranspose', inputs, { kernel_shape: k, strides: s, pads, output_padding: outputPadding });
+    return e.value(e.activation(y, e.params.activation, 1), 4, 'channels_first');
+  },
+};
+
 export const conv2d: LayerEntry = {
   name: 'conv2d',
   category: 'layer',
@@ -71,6 +141,7 @@ export const conv2d: LayerEntry = {
   ],
   tfjs: 'tf.layers.conv2d; with dilation_rate > 1 (tfjs has no gradient for a dilated convolution) a custom layer that convolves with the kernel dilated by inserted zeros',
   aliases: ['conv2D', 'convolution2d', 'conv'],
+  onnx: convOnnx(2),
   shapeRule: '(N, H, W, C) → (N, H′, W′, filters); params = kh·kw·C·filters + filters',
   infer([input], p) {
     if (input.length !== 4) {
@@ -146,6 +217,7 @@ export const conv1d: LayerEntry = {
   ],
   tfjs: 'tf.layers.conv1d; with dilation_rate > 1 (tfjs has no gradient for a dilated convolution) a custom layer that convolves with the kernel dilated by inserted zeros',
   aliases: ['conv1D', 'convolution1d', 'temporal_convolution'],
+  onnx: convOnnx(1),
   shapeRule: '(N, L, C) → (N, L′, filters); params = k·C·filters + filters',
   infer([input], p) {
     if (input.length !== 3) {
@@ -202,6 +274,7 @@ export const depthwiseConv2d: LayerEntry = {
   ],
   tfjs: 'tf.layers.depthwiseConv2d; with dilation_rate > 1 (which tfjs cannot train, nor combine with strides) a custom layer that convolves with the kernel dilated by inserted zeros',
   aliases: ['depthwise_conv', 'depthwiseconv2d'],
+  onnx: depthwiseOnnx(false),
   shapeRule: '(N, H, W, C) → (N, H′, W′, C·m); params = kh·kw·C·m + C·m',
   infer([input], p) {
     if (input.length !== 4) return rankError('depthwise_conv2d', 'a rank-4 input (batch, height, width, channels)', input, imageFix(input));
@@ -260,6 +333,7 @@ export const separableConv2d: LayerEntry = {
   ],
   tfjs: 'tf.layers.separableConv2d; with dilation_rate > 1 (which tfjs cannot train, nor combine with strides) a custom layer that convolves with the depthwise kernel dilated by inserted zeros',
   aliases: ['separable_conv', 'separableconv2d', 'sep_conv2d'],
+  onnx: depthwiseOnnx(true),
   shapeRule: '(N, H, W, C) → (N, H′, W′, filters); params = kh·kw·C·m + C·m·filters + filters',
   infer([input], p) {
     if (input.length !== 4) return rankError('separable_conv2d', 'a rank-4 input (batch, height, width, channels)', input, imageFix(input));
@@ -325,6 +399,7 @@ export const conv2dTranspose: LayerEntry = {
   ],
   tfjs: 'tf.layers.conv2dTranspose',
   aliases: ['deconv2d', 'conv2d_transposed', 'transposed_conv2d', 'convtranspose2d'],
+  onnx: convTransposeOnnx,
   shapeRule: '(N, H, W, C) → (N, H·s + max(k − s, 0), W·s + max(k − s, 0), filters) for valid, (N, H·s, W·s, filters) for same; params = kh·kw·C·filters + filters',
   infer([input], p) {
     if (input.length !== 4) return rankError('conv2d_transpose', 'a rank-4 input (batch, height, width, channels)', input, imageFix(input));

@@ -1,5 +1,6 @@
 /** Core layers: dense, flatten and the layers that only rearrange a sample (reshape, permute, repeat_vector). */
 import { formatShape, sampleSize } from '../../shape';
+import { denseOnnx } from '../onnx';
 import type { LayerEntry } from '../types';
 import { activationParam, fail, initializerParams, listText, product, rankError, regularizerParams, unknownDim, useBiasParam } from './shared';
 
@@ -30,6 +31,13 @@ export const dense: LayerEntry = {
   tfjs: 'tf.layers.dense',
   aliases: ['linear', 'fully_connected', 'fc'],
   primary: 'units',
+  onnx: {
+    ops: 'MatMul, Add',
+    emit(e) {
+      const x = e.input(0, 'keras');
+      return e.value(e.activation(denseOnnx(e, x.name, '', e.params.use_bias !== false), e.params.activation, x.rank - 1), x.rank, 'keras');
+    },
+  },
   shapeRule: '(N, …, d) → (N, …, units); params = d·units + units',
   infer([input], p) {
     if (input.length < 2) return rankError('dense', 'at least rank 2 (batch, features)', input);
@@ -60,6 +68,13 @@ export const flatten: LayerEntry = {
   params: [],
   formulas: [{ label: 'reshape', latex: '(N, d_1, \\dots, d_k) \\mapsto (N, \\textstyle\\prod_i d_i)', unicode: '(N, d₁, …, dₖ) ↦ (N, ∏ dᵢ)' }],
   tfjs: 'tf.layers.flatten (an identity layer on a rank-2 input, which tf.layers.flatten refuses)',
+  onnx: {
+    ops: 'Flatten (after the one Transpose back to channels last, so the order is Keras\'s)',
+    emit(e) {
+      const x = e.input(0, 'keras');
+      return x.rank === 2 ? x : e.value(e.op1('Flatten', [x.name], { axis: 1 }), 2, 'keras');
+    },
+  },
   shapeRule: '(N, d₁, …, dₖ) → (N, d₁·…·dₖ); (N, d) unchanged',
   infer([input]) {
     if (input.length < 2) return rankError('flatten', 'at least rank 2 (batch and the axes to flatten)', input);
@@ -109,6 +124,14 @@ export const reshape: LayerEntry = {
   ],
   tfjs: 'tf.layers.reshape',
   primary: 'target_shape',
+  onnx: {
+    ops: 'Reshape',
+    emit(e) {
+      const x = e.input(0, 'keras');
+      const target = e.outputShape.slice(1).map((d, i) => d ?? (e.params.target_shape as number[])[i]);
+      return e.value(e.op1('Reshape', [x.name, e.ints([0, ...target])]), target.length + 1, 'keras');
+    },
+  },
   shapeRule: '(N, d₁, …, dₖ) → (N, t₁, …, tₘ) where d₁·…·dₖ = t₁·…·tₘ; a -1 in the target is inferred; no params',
   infer([input], p) {
     const target = Array.isArray(p.target_shape) ? (p.target_shape as unknown[]) : [];
@@ -163,6 +186,14 @@ export const repeatVector: LayerEntry = {
   formulas: [{ label: 'repeat', latex: 'y_{t} = x \\quad (t = 1, \\dots, n)', unicode: 'y[t] = x  (t = 1, …, n)' }],
   tfjs: 'tf.layers.repeatVector',
   primary: 'n',
+  onnx: {
+    ops: 'Unsqueeze, Tile',
+    emit(e) {
+      const x = e.input(0, 'keras');
+      const y = e.op1('Tile', [e.op1('Unsqueeze', [x.name, e.ints([1])]), e.ints([1, e.params.n as number, 1])]);
+      return e.value(y, 3, 'keras');
+    },
+  },
   shapeRule: '(N, d) → (N, n, d); no params',
   infer([input], p) {
     if (input.length !== 2) {
@@ -197,6 +228,13 @@ export const permute: LayerEntry = {
   ],
   tfjs: 'tf.layers.permute',
   primary: 'dims',
+  onnx: {
+    ops: 'Transpose',
+    emit(e) {
+      const x = e.input(0, 'keras');
+      return e.value(e.op1('Transpose', [x.name], { perm: [0, ...(e.params.dims as number[])] }), x.rank, 'keras');
+    },
+  },
   shapeRule: '(N, d₁, …, dₖ) → (N, d_{dims[1]}, …, d_{dims[k]}); no params',
   infer([input], p) {
     const dims = Array.isArray(p.dims) ? (p.dims as unknown[]) : [];

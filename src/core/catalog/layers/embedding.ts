@@ -36,6 +36,15 @@ export const embedding: LayerEntry = {
   ],
   tfjs: 'tf.layers.embedding',
   aliases: ['embed', 'word_embedding'],
+  onnx: {
+    ops: 'Cast, Gather',
+    emit(e) {
+      if (e.params.mask_zero === true) return e.refuse('a mask (mask_zero) changes what the following layers compute, which ONNX graphs do not carry', 'mask_zero');
+      const x = e.input(0, 'keras');
+      const table = e.weight('embeddings');
+      return e.value(e.op1('Gather', [e.constant(table.data, table.shape), e.op1('Cast', [x.name], { to: 7 })], { axis: 0 }), x.rank + 1, 'keras');
+    },
+  },
   shapeRule: '(N, L) → (N, L, output_dim), and (N, d₁, …, dₖ) → (N, d₁, …, dₖ, output_dim) for ids of any rank; params = input_dim·output_dim',
   infer([input], p) {
     const out = p.output_dim as number;
@@ -78,6 +87,20 @@ export const positionalEmbedding: LayerEntry = {
     'trainable [max_length, output_dim] position table whose first L rows are added to every sample (a custom layer, as ' +
     'keras_nlp.layers.TokenAndPositionEmbedding)',
   aliases: ['token_and_position_embedding', 'position_embedding', 'positional_encoding'],
+  onnx: {
+    ops: 'Cast, Gather, Slice, Add',
+    emit(e) {
+      const x = e.input(0, 'keras');
+      const length = e.inputShapes[0][1];
+      if (length === null) return e.refuse('the sequence length must be known (give model.input a fixed length)');
+      const tokens = e.weight('token_embeddings');
+      const positions = e.weight('position_embeddings');
+      const ids = e.op1('Cast', [x.name], { to: 7 });
+      const emb = e.op1('Gather', [e.constant(tokens.data, tokens.shape), ids], { axis: 0 });
+      const d = positions.shape[1];
+      return e.value(e.op1('Add', [emb, e.constant(positions.data.subarray(0, length * d), [length, d])]), 3, 'keras');
+    },
+  },
   shapeRule: '(N, L) → (N, L, output_dim) with L ≤ max_length; params = (vocab_size + max_length)·output_dim',
   infer([input], p) {
     if (input.length !== 2) return rankError('positional_embedding', 'a rank-2 input of token ids (batch, sequence_length)', input, tokenIdsFix(input));

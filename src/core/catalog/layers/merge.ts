@@ -1,5 +1,6 @@
 /** Merging branches: element-wise merges (add, multiply, average, maximum, minimum) and concatenate. */
 import { formatShape, type Dim, type Shape } from '../../shape';
+import type { OnnxEmitter, OnnxValue } from '../onnx';
 import type { Formula, LayerEntry, ShapeOutcome } from '../types';
 import { axisError, fail, resolveAxis } from './shared';
 
@@ -61,6 +62,13 @@ function elementwise(layer: string, inputs: readonly Shape[]): ShapeOutcome {
   return { shape: [batch, ...out], params: 0 };
 }
 
+/** The inputs in one layout: kept when they share rank and layout, else all in Keras's. */
+function sameLayout(e: OnnxEmitter): OnnxValue[] {
+  const raw = Array.from({ length: e.inputCount }, (_, i) => e.input(i, 'any'));
+  const same = raw.every((x) => x.rank === raw[0].rank && x.layout === raw[0].layout);
+  return same ? raw : raw.map((_, i) => e.input(i, 'keras'));
+}
+
 const mergeCases = (extra: LayerEntry['shapeCases'] = []): LayerEntry['shapeCases'] => [
   { inputs: [[null, 32], [null, 32]], output: [null, 32], paramCount: 0 },
   { inputs: [[null, 8, 8, 16], [null, 8, 8, 16], [null, 8, 8, 16]], output: [null, 8, 8, 16], paramCount: 0 },
@@ -74,7 +82,7 @@ const mergeCases = (extra: LayerEntry['shapeCases'] = []): LayerEntry['shapeCase
   { inputs: [[null, 32], [null, 4, 8]], error: 'shape/merge-mismatch' },
 ];
 
-function mergeEntry(o: { name: string; summary: string; docs: string; formula: Formula; tfjs: string; aliases?: string[]; extra?: LayerEntry['shapeCases'] }): LayerEntry {
+function mergeEntry(o: { name: string; summary: string; docs: string; formula: Formula; tfjs: string; onnxOp: string; aliases?: string[]; extra?: LayerEntry['shapeCases'] }): LayerEntry {
   return {
     name: o.name,
     category: 'layer',
@@ -88,6 +96,18 @@ function mergeEntry(o: { name: string; summary: string; docs: string; formula: F
     formulas: [o.formula],
     tfjs: o.tfjs,
     aliases: o.aliases,
+    onnx: {
+      ops: o.onnxOp,
+      emit(e) {
+        const xs = sameLayout(e);
+        if (xs.length === 1) return xs[0];
+        const rank = Math.max(...xs.map((x) => x.rank));
+        // Sum, Mean, Max and Min take any number of inputs; Mul takes two.
+        const names = xs.map((x) => x.name);
+        const y = o.onnxOp === 'Mul' ? names.slice(1).reduce((a, b) => e.op1('Mul', [a, b]), names[0]) : e.op1(o.onnxOp, names);
+        return e.value(y, rank, xs[0].layout);
+      },
+    },
     shapeRule: '(N, …), (N, …), … (shapes that broadcast) → (N, broadcast shape); no params',
     infer: (inputs) => elementwise(o.name, inputs),
     shapeCases: mergeCases(o.extra),
@@ -102,6 +122,7 @@ export const add = mergeEntry({
     'transformers, y = x + F(x): the block only has to learn a correction to its input, and gradients ' +
     'flow straight through the sum, which makes deep networks trainable.',
   formula: { label: 'sum', latex: 'y = \\sum_{k=1}^{K} x^{(k)}', unicode: 'y = Σₖ x⁽ᵏ⁾' },
+  onnxOp: 'Sum',
   tfjs: 'tf.layers.add',
   aliases: ['sum', 'residual', 'plus'],
   extra: [{ inputs: [[null, 8, 8, 16], [null, 8, 8, 1]], output: [null, 8, 8, 16], paramCount: 0 }],
@@ -115,6 +136,7 @@ export const multiply = mergeEntry({
     'ending in a sigmoid decides how much of another branch passes (as in squeeze-and-excitation blocks ' +
     'or GLU units).',
   formula: { label: 'element-wise product', latex: 'y = x^{(1)} \\odot x^{(2)} \\odot \\dots \\odot x^{(K)}', unicode: 'y = x⁽¹⁾ ⊙ x⁽²⁾ ⊙ … ⊙ x⁽ᴷ⁾' },
+  onnxOp: 'Mul',
   tfjs: 'tf.layers.multiply',
   aliases: ['mul', 'hadamard', 'product'],
 });
@@ -124,6 +146,7 @@ export const average = mergeEntry({
   summary: 'Averages the outputs of two or more layers element-wise (e.g. an ensemble of heads).',
   docs: 'Takes the mean of its inputs value by value, e.g. to average the predictions of several branches or models.',
   formula: { label: 'mean', latex: 'y = \\frac{1}{K} \\sum_{k=1}^{K} x^{(k)}', unicode: 'y = (1/K) Σₖ x⁽ᵏ⁾' },
+  onnxOp: 'Mean',
   tfjs: 'tf.layers.average',
   aliases: ['mean', 'avg'],
 });
@@ -133,6 +156,7 @@ export const maximum = mergeEntry({
   summary: 'Element-wise maximum of the outputs of two or more layers.',
   docs: 'Keeps, at every position, the largest of its inputs (as in maxout units).',
   formula: { label: 'maximum', latex: 'y_i = \\max_k x^{(k)}_i', unicode: 'yᵢ = maxₖ xᵢ⁽ᵏ⁾' },
+  onnxOp: 'Max',
   tfjs: 'tf.layers.maximum',
   aliases: ['max'],
 });
@@ -142,6 +166,7 @@ export const minimum = mergeEntry({
   summary: 'Element-wise minimum of the outputs of two or more layers.',
   docs: 'Keeps, at every position, the smallest of its inputs.',
   formula: { label: 'minimum', latex: 'y_i = \\min_k x^{(k)}_i', unicode: 'yᵢ = minₖ xᵢ⁽ᵏ⁾' },
+  onnxOp: 'Min',
   tfjs: 'tf.layers.minimum',
   aliases: ['min'],
 });
@@ -180,6 +205,18 @@ export const concatenate: LayerEntry = {
   ],
   tfjs: 'tf.layers.concatenate',
   aliases: ['concat', 'merge', 'cat'],
+  onnx: {
+    ops: 'Concat',
+    emit(e) {
+      const xs = sameLayout(e);
+      if (xs.length === 1) return xs[0];
+      const rank = xs[0].rank;
+      const axis = resolveAxis(e.params.axis, rank)!;
+      // Channels first: the last (channel) axis is 1, the spatial axes move up by one.
+      const onnxAxis = xs[0].layout === 'channels_first' && rank > 2 ? (axis === rank - 1 ? 1 : axis + 1) : axis;
+      return e.value(e.op1('Concat', xs.map((x) => x.name), { axis: onnxAxis }), rank, xs[0].layout);
+    },
+  },
   shapeRule: '(N, …, a₁, …), (N, …, a₂, …) → (N, …, a₁ + a₂, …) along axis; all other axes equal; no params',
   infer(inputs, p) {
     if (inputs.length < 1) return arityError('concatenate');

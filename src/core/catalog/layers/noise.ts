@@ -1,4 +1,5 @@
 /** Regularization by noise: dropout variants and Gaussian noise, all inactive at inference. */
+import { identityAtInference } from '../onnx';
 import type { LayerEntry, ParamSpec } from '../types';
 import { identityRule, rankError } from './shared';
 
@@ -26,6 +27,7 @@ export const dropout: LayerEntry = {
   ],
   tfjs: 'tf.layers.dropout',
   primary: 'rate',
+  onnx: identityAtInference,
   shapeRule: identityRule,
   infer: ([input]) => ({ shape: input, params: 0 }),
   shapeCases: [
@@ -55,6 +57,7 @@ export const spatialDropout1d: LayerEntry = {
   tfjs: 'tf.layers.spatialDropout1d',
   aliases: ['spatial_dropout'],
   primary: 'rate',
+  onnx: identityAtInference,
   shapeRule: '(N, L, C) → (N, L, C); no params',
   infer([input]) {
     if (input.length !== 3) return rankError('spatial_dropout1d', 'a rank-3 input (batch, steps, channels)', input, 'use `dropout` for inputs that are not sequences');
@@ -80,6 +83,7 @@ export const gaussianNoise: LayerEntry = {
   formulas: [{ label: 'noise (training)', latex: 'y = x + \\varepsilon, \\quad \\varepsilon \\sim \\mathcal{N}(0, \\sigma^2)', unicode: 'y = x + ε,  ε ~ N(0, σ²)' }],
   tfjs: 'tf.layers.gaussianNoise',
   primary: 'stddev',
+  onnx: identityAtInference,
   shapeRule: identityRule,
   infer: ([input]) => ({ shape: input, params: 0 }),
   shapeCases: [
@@ -101,6 +105,7 @@ export const gaussianDropout: LayerEntry = {
   formulas: [{ label: 'multiplicative noise (training)', latex: 'y = x \\cdot \\xi, \\quad \\xi \\sim \\mathcal{N}\\Big(1, \\frac{p}{1 - p}\\Big)', unicode: 'y = x·ξ,  ξ ~ N(1, p/(1 − p))' }],
   tfjs: 'tf.layers.gaussianDropout',
   primary: 'rate',
+  onnx: identityAtInference,
   shapeRule: identityRule,
   infer: ([input]) => ({ shape: input, params: 0 }),
   shapeCases: [

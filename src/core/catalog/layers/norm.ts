@@ -1,5 +1,6 @@
 /** Normalization: batch and layer normalization. */
 import type { Shape } from '../../shape';
+import { layerNormOnnx } from '../onnx';
 import type { LayerEntry, ParamSpec, ShapeOutcome } from '../types';
 import { axisError, rankError, resolveAxis, unknownDim } from './shared';
 
@@ -58,6 +59,26 @@ export const batchNorm: LayerEntry = {
   ],
   tfjs: 'tf.layers.batchNormalization',
   aliases: ['batch_normalization', 'batchnorm', 'bn', 'batchnorm2d'],
+  onnx: {
+    ops: 'Mul, Add (the moving statistics, γ and β folded into one scale and shift)',
+    emit(e) {
+      const x = e.input(0, 'any');
+      const rank = x.rank;
+      const axis = resolveAxis(e.params.axis, rank)!;
+      if (axis !== rank - 1) return e.refuse('only the last (channel) axis is exported', 'axis');
+      const mean = e.weight('moving_mean').data;
+      const variance = e.weight('moving_variance').data;
+      const gamma = e.hasWeight('gamma') ? e.weight('gamma').data : undefined;
+      const beta = e.hasWeight('beta') ? e.weight('beta').data : undefined;
+      const eps = e.params.epsilon as number;
+      const scale = mean.map((_, c) => (gamma ? gamma[c] : 1) / Math.sqrt(variance[c] + eps));
+      const shift = mean.map((m, c) => (beta ? beta[c] : 0) - m * scale[c]);
+      // Per channel: on the last axis in Keras's layout, on axis 1 in channels-first.
+      const shape = x.layout === 'channels_first' && rank > 2 ? [mean.length, ...Array.from({ length: rank - 2 }, () => 1)] : [mean.length];
+      const y = e.op1('Add', [e.op1('Mul', [x.name, e.constant(scale, shape)]), e.constant(shift, shape)]);
+      return e.value(y, rank, x.layout);
+    },
+  },
   shapeRule: '(N, …, C) → (N, …, C); params = 4·C (γ, β trained; moving mean and variance not trained) — 3·C or 2·C without scale/center',
   infer([input], p) {
     const c = featureAxis('batch_norm', input, p.axis);
@@ -95,6 +116,14 @@ export const layerNorm: LayerEntry = {
   ],
   tfjs: 'tf.layers.layerNormalization',
   aliases: ['layer_normalization', 'layernorm', 'ln'],
+  onnx: {
+    ops: 'LayerNormalization',
+    emit(e) {
+      const x = e.input(0, 'keras');
+      if (resolveAxis(e.params.axis, x.rank) !== x.rank - 1) return e.refuse('only the last axis is exported', 'axis');
+      return e.value(layerNormOnnx(e, x.name, '', e.params.epsilon as number, e.inputShapes[0][x.rank - 1] as number), x.rank, 'keras');
+    },
+  },
   shapeRule: '(N, …, d) → (N, …, d); params = 2·d (γ, β)',
   infer([input], p) {
     const d = featureAxis('layer_norm', input, p.axis);

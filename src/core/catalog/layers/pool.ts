@@ -1,5 +1,6 @@
 /** Pooling: windowed max/average pooling and global pooling, 1-D and 2-D. */
 import { toTuple, type Shape } from '../../shape';
+import { reduce, windowPads } from '../onnx';
 import type { Formula, LayerEntry, Params, ParamSpec, ShapeOutcome } from '../types';
 import { imageFix, paddingParam, poolSizeFormula, rankError, slide } from './shared';
 
@@ -84,6 +85,16 @@ function poolEntry(kind: 'max' | 'avg', rank: 1 | 2): LayerEntry {
       ? [`max_pooling${rank}d`, `maxpool${rank}d`, `maxpooling${rank}d`]
       : [`average_pooling${rank}d`, `avg_pooling${rank}d`, `avgpool${rank}d`, `average_pool${rank}d`],
     primary: 'pool_size',
+    onnx: {
+      ops: kind === 'max' ? 'MaxPool (explicit pads for `same`)' : 'AveragePool (explicit pads for `same`, padding not counted)',
+      emit(e) {
+        const x = e.input(0, 'channels_first');
+        const kernel = toTuple(e.params.pool_size, rank, 2);
+        const strides = e.params.strides === undefined || e.params.strides === null ? kernel : toTuple(e.params.strides, rank, 1);
+        const pads = windowPads(e.params.padding, e.inputShapes[0].slice(1, 1 + rank), kernel, strides, kernel.map(() => 1), (m) => e.refuse(m, 'padding'));
+        return e.value(e.op1(kind === 'max' ? 'MaxPool' : 'AveragePool', [x.name], { kernel_shape: kernel, strides, pads }), x.rank, 'channels_first');
+      },
+    },
     shapeRule: rank === 1 ? '(N, L, C) → (N, L′, C) with L′ = ⌊(L − k)/s⌋ + 1 (valid) or ⌈L/s⌉ (same); no params' : '(N, H, W, C) → (N, H′, W′, C) with H′ = ⌊(H − k)/s⌋ + 1 (valid) or ⌈H/s⌉ (same); no params',
     infer: ([x], p) => pool(name, rank, x, p),
     shapeCases: examples,
@@ -125,6 +136,14 @@ function globalPoolEntry(kind: 'max' | 'avg', rank: 1 | 2): LayerEntry {
     aliases: kind === 'max'
       ? [`global_max_pooling${rank}d`, `globalmaxpool${rank}d`]
       : [`global_average_pooling${rank}d`, `global_avg_pooling${rank}d`, `globalavgpool${rank}d`, `global_average_pool${rank}d`],
+    onnx: {
+      ops: kind === 'max' ? 'ReduceMax over the spatial axes' : 'ReduceMean over the spatial axes',
+      emit(e) {
+        const x = e.input(0, 'any');
+        const axes = x.layout === 'channels_first' ? Array.from({ length: rank }, (_, i) => i + 2) : Array.from({ length: rank }, (_, i) => i + 1);
+        return e.value(reduce(e, kind === 'max' ? 'ReduceMax' : 'ReduceMean', x.name, axes), 2, 'keras');
+      },
+    },
     shapeRule: `${rank === 1 ? '(N, L, C)' : '(N, H, W, C)'} → (N, C); no params`,
     infer([input]) {
       if (input.length !== rank + 2) {

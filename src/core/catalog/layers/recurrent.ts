@@ -1,6 +1,7 @@
 /** Recurrent layers: simple_rnn, lstm, gru and the bidirectional wrapper. */
 import { type Dim, type Shape } from '../../shape';
 import type { LayerEntry, Params, ParamSpec, ShapeOutcome } from '../types';
+import { bidirectionalOnnx, recurrentDefaults, recurrentOnnx } from './recurrentOnnx';
 import { activationParam, dropoutRate, fail, isRecord, num, rankError, scale, unknownDim, useBiasParam, withDefaults } from './shared';
 
 function recurrentParams(kind: 'simple_rnn' | 'lstm' | 'gru'): ParamSpec[] {
@@ -78,6 +79,7 @@ export const simpleRnn: LayerEntry = {
   tfjs: 'tf.layers.simpleRNN',
   primary: 'units',
   aliases: ['rnn', 'simplernn', 'elman'],
+  onnx: recurrentOnnx('simple_rnn'),
   shapeRule: sequenceRule(''),
   infer: ([input], p) => recurrent('simple_rnn', 1, input, p),
   shapeCases: [
@@ -115,6 +117,7 @@ export const lstm: LayerEntry = {
   tfjs: 'tf.layers.lstm',
   primary: 'units',
   aliases: ['long_short_term_memory', 'cudnn_lstm'],
+  onnx: recurrentOnnx('lstm'),
   shapeRule: sequenceRule('4·'),
   infer: ([input], p) => recurrent('lstm', 4, input, p),
   shapeCases: [
@@ -163,6 +166,7 @@ export const gru: LayerEntry = {
     'RNN layer (ModelYamlResetAfterGRU) whose cell has Keras 3\'s weights (kernel [d, 3u], recurrent_kernel [u, 3u], bias [2, 3u]) and math',
   primary: 'units',
   aliases: ['gated_recurrent_unit', 'cudnn_gru'],
+  onnx: recurrentOnnx('gru'),
   shapeRule: '(N, T, d) → (N, units), or (N, T, units) with return_sequences; params = 3·(units·(d + units) + 2·units), or 3·(units·(d + units) + units) with reset_after: false',
   infer: ([input], p) => recurrent('gru', 3, input, p),
   shapeCases: [
@@ -204,6 +208,7 @@ export const bidirectional: LayerEntry = {
   ],
   tfjs: 'tf.layers.bidirectional({layer: tf.layers.lstm(…), mergeMode})',
   aliases: ['bi', 'birnn', 'bilstm'],
+  onnx: bidirectionalOnnx,
   shapeRule: 'as the wrapped layer, with the last axis doubled for merge_mode concat; params = 2 × the wrapped layer\'s',
   infer([input], p) {
     const inner = isRecord(p.layer) ? p.layer : {};
@@ -231,3 +236,5 @@ export const bidirectional: LayerEntry = {
     { params: { layer: { type: 'lstm', params: { units: 8 } } }, inputs: [[null, 16]], error: 'shape/rank' },
   ],
 };
+
+recurrentDefaults.lookupParams = (kind, given) => withDefaults(wrappable()[kind].params, given);

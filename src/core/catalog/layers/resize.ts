@@ -43,6 +43,17 @@ export const upsampling2d: LayerEntry = {
   tfjs: 'tf.layers.upSampling2d (pass size as [s_h, s_w]: tfjs does not expand a single number)',
   aliases: ['upsample2d', 'up_sampling2d', 'upsample'],
   primary: 'size',
+  onnx: {
+    ops: 'Resize (nearest, or linear; asymmetric coordinates as tfjs)',
+    emit(e) {
+      const x = e.input(0, 'channels_first');
+      const [sh, sw] = toTuple(e.params.size, 2, 2);
+      const bilinear = e.params.interpolation === 'bilinear';
+      // tfjs resizes without half-pixel centres or aligned corners: ONNX's `asymmetric` coordinates.
+      const attrs: Record<string, string> = bilinear ? { mode: 'linear', coordinate_transformation_mode: 'asymmetric' } : { mode: 'nearest', coordinate_transformation_mode: 'asymmetric', nearest_mode: 'floor' };
+      return e.value(e.op1('Resize', [x.name, '', e.constant([1, 1, sh, sw], [4])], attrs), 4, 'channels_first');
+    },
+  },
   shapeRule: '(N, H, W, C) → (N, H·s_h, W·s_w, C); no params',
   infer([input], p) {
     if (input.length !== 4) return rankError('upsampling2d', 'a rank-4 input (batch, height, width, channels)', input, imageFix(input));
@@ -72,6 +83,14 @@ export const zeroPadding2d: LayerEntry = {
   aliases: ['zeropadding2d', 'pad2d', 'padding2d'],
   primary: 'padding',
   tfjsValues: { padding: (v) => sides(v, 1) },
+  onnx: {
+    ops: 'Pad',
+    emit(e) {
+      const x = e.input(0, 'channels_first');
+      const [[t, b], [l, r]] = sides(e.params.padding, 1);
+      return e.value(e.op1('Pad', [x.name, e.ints([0, 0, t, l, 0, 0, b, r])]), 4, 'channels_first');
+    },
+  },
   shapeRule: '(N, H, W, C) → (N, H + top + bottom, W + left + right, C); no params',
   infer([input], p) {
     if (input.length !== 4) return rankError('zero_padding2d', 'a rank-4 input (batch, height, width, channels)', input, imageFix(input));
@@ -103,6 +122,16 @@ export const cropping2d: LayerEntry = {
   aliases: ['crop2d', 'cropping2D'],
   primary: 'cropping',
   tfjsValues: { cropping: (v) => sides(v, 0) },
+  onnx: {
+    ops: 'Slice',
+    emit(e) {
+      const x = e.input(0, 'channels_first');
+      const [[t, b], [l, r]] = sides(e.params.cropping, 0);
+      const [, h, w] = e.inputShapes[0];
+      if (h === null || w === null) return e.refuse('cropping needs known height and width');
+      return e.value(e.op1('Slice', [x.name, e.ints([t, l]), e.ints([h - b, w - r]), e.ints([2, 3])]), 4, 'channels_first');
+    },
+  },
   shapeRule: '(N, H, W, C) → (N, H − top − bottom, W − left − right, C); no params',
   infer([input], p) {
     if (input.length !== 4) return rankError('cropping2d', 'a rank-4 input (batch, height, width, channels)', input, imageFix(input));

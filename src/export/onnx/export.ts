@@ -1,0 +1,97 @@
+/**
+ * `modelyaml export --format onnx`, without TensorFlow.js: the run's spec snapshot, checkpoint
+ * weights and fitted preprocessing in; an ONNX model (opset 17 by default) out, with the spec
+ * hash, class labels and the preprocessing JSON in its metadata. See docs/deploying.md.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { analyze } from '../../core/analyze';
+import { parsePreprocessing, PREPROCESSING_FILE, type Preprocessing } from '../../core/protocol/preprocessing';
+import { VERSION } from '../../core/version';
+import { readRunRecord, readSpecSnapshot, SPEC_SNAPSHOT_FILE } from '../../node/runRecord';
+import { buildGraph } from './build';
+import { readWeights } from './checkpoint';
+import { ExportError } from './errors';
+import { preprocessingStage } from './preprocessing';
+import { encodeModel, irVersion, type ModelProtoValue } from './proto';
+import { quantize, type Quantization } from './quantize';
+
+export const DEFAULT_OPSET = 17;
+/**
+ * The operator sets the mappings write: 17 (what Debian's onnx 1.12 checks) up to 21 (reductions
+ * take their axes as an input from 18 on; the other operators used kept their signature).
+ */
+export const OPSETS = [17, 18, 19, 20, 21] as const;
+
+export interface OnnxExportOptions {
+  opset?: number;
+  includePreprocessing?: boolean;
+  quantize?: Quantization;
+}
+
+export interface LoadedRun {
+  runDir: string;
+  specText: string;
+  specHash?: string;
+  preprocessing?: Preprocessing;
+}
+
+/** The run's spec snapshot, spec hash and fitted preprocessing (absent in runs older than it). */
+export function loadRun(runDir: string): LoadedRun {
+  const specText = readSpecSnapshot(runDir);
+  if (specText === undefined) throw new ExportError(`${runDir} has no ${SPEC_SNAPSHOT_FILE}: it is not a complete run folder. Name a folder under .modelyaml/runs/<spec>/, as \`modelyaml train\` prints.`);
+  const record = readRunRecord(runDir);
+  const prePath = join(runDir, PREPROCESSING_FILE);
+  let preprocessing: Preprocessing | undefined;
+  if (existsSync(prePath)) {
+    const v = parsePreprocessing(readFileSync(prePath, 'utf8'));
+    if (!v.ok) throw new ExportError(`${prePath}: ${v.error}`);
+    preprocessing = v.value;
+  }
+  return { runDir, specText, specHash: record?.specHash, preprocessing };
+}
+
+/** The class names a classifier's outputs stand for: the fitted names, else the class indices. */
+function classLabels(pre: Preprocessing | undefined, output: readonly (number | null)[] | null): string[] | undefined {
+  const l = pre?.labels;
+  if (!l || !['one_hot', 'class_index', 'binary'].includes(l.kind)) return undefined;
+  if (l.names?.length) return l.names;
+  const width = output?.[output.length - 1] ?? null;
+  const k = l.classes ?? (width === 1 ? 2 : width);
+  return k ? Array.from({ length: k }, (_, i) => String(i)) : undefined;
+}
+
+/** Builds the float32 model of a run's checkpoint folder `modelDir` (and, when asked, its quantized form). */
+export function exportOnnx(run: LoadedRun, modelDir: string, options: OnnxExportOptions = {}): { model: ModelProtoValue; bytes: Uint8Array } {
+  const opset = options.opset ?? DEFAULT_OPSET;
+  if (!(OPSETS as readonly number[]).includes(opset)) throw new ExportError(`--opset ${opset} is not offered: the exporter writes operator sets ${OPSETS[0]}–${OPSETS[OPSETS.length - 1]}.`);
+  const a = analyze(run.specText);
+  const first = a.diagnostics.find((d) => d.severity === 'error');
+  if (first) throw new ExportError(`The run's spec no longer checks: ${first.message}`, first.range);
+  if (!a.model) throw new ExportError('The run\'s spec has no model.');
+  if (options.includePreprocessing && !run.preprocessing) throw new ExportError(`--include-preprocessing needs the run's ${PREPROCESSING_FILE}, which this run (trained before ModelYAML kept it) lacks. Train the spec again.`);
+  if (options.includePreprocessing && a.model.inputs.size !== 1) throw new ExportError('--include-preprocessing folds the pipeline of a single-input model; this model has several inputs.');
+  const weights = readWeights(modelDir);
+  const graph = buildGraph(a.model, weights, opset, options.includePreprocessing ? preprocessingStage(run.preprocessing!) : undefined);
+  const name = a.spec.name?.value ?? 'model';
+  const labels = classLabels(run.preprocessing, a.model.layers[a.model.output!]?.outputShape ?? null);
+  const meta: Record<string, string | undefined> = {
+    spec_hash: run.specHash,
+    spec_name: name,
+    class_labels: labels ? JSON.stringify(labels) : undefined,
+    preprocessing: run.preprocessing ? JSON.stringify(run.preprocessing) : undefined,
+    preprocessing_included: String(!!options.includePreprocessing),
+    input_layout: 'channels last (NHWC), as the spec declares',
+  };
+  let model: ModelProtoValue = {
+    ir_version: irVersion(opset),
+    opset_import: [{ domain: '', version: opset }],
+    producer_name: 'ModelYAML',
+    producer_version: VERSION,
+    doc_string: a.spec.description?.value ?? '',
+    graph: { name, node: graph.builder.nodes, initializer: graph.builder.initializers, input: graph.inputs, output: graph.outputs },
+    metadata_props: Object.entries(meta).flatMap(([key, value]) => (value === undefined ? [] : [{ key, value }])),
+  };
+  if (options.quantize) model = quantize(model, options.quantize);
+  return { model, bytes: encodeModel(model) };
+}
