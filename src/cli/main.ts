@@ -14,6 +14,7 @@ import { fileDataHost } from '../node/dataHost';
 import { DATA_PATHS_ENV } from '../node/dataPaths';
 import { terminalTrainIO, trainCommand } from './train';
 import { evaluateCommand } from './evaluate';
+import { diffCommand } from './diff';
 import { VERSION } from '../core/version';
 
 const HELP = `modelyaml — check, summarise, draw and train *.model.yaml neural-network specs
@@ -22,6 +23,10 @@ Usage:
   modelyaml check <files…> [--format text|json]   report problems; exit 1 on errors
   modelyaml summary <file> [--format text|json]   layer table with output shapes and parameters
   modelyaml graph <file> [--direction TB|LR]      the architecture as Mermaid text
+  modelyaml diff <a> <b> | <file> --git <rev> [--format text|json]
+                                                  layers added, removed and changed, parameter
+                                                  counts and settings between two specs, or a
+                                                  spec and its version at a git revision
   modelyaml train <file> [--epochs N] [--device auto|gpu|cpu] [--out DIR]
                  [--resume [RUN_DIR|latest]] [--verbose]
                                                   train in a child process; progress, run record
@@ -50,6 +55,7 @@ Examples:
   modelyaml check examples/*.model.yaml
   modelyaml summary examples/mnist-cnn.model.yaml
   modelyaml graph examples/residual-cnn.model.yaml > model.mmd
+  modelyaml diff examples/mnist-cnn.model.yaml --git HEAD~1
   modelyaml train examples/mnist-cnn.model.yaml --epochs 2
   modelyaml evaluate .modelyaml/runs/mnist-cnn/<time> --split validation
 `;
@@ -174,6 +180,7 @@ export async function main(argv: string[], io: CliIO = stdio): Promise<number> {
         socket: { type: 'string' },
         clientProcessId: { type: 'string' },
         'allow-data-path': { type: 'string', multiple: true },
+        git: { type: 'string' },
       },
     });
   } catch (e) {
@@ -199,6 +206,8 @@ export async function main(argv: string[], io: CliIO = stdio): Promise<number> {
   switch (cmd) {
     case 'evaluate':
       return evaluateCommand(rest, { split: values.split, checkpoint: values.checkpoint, data: values.data, refit: values.refit, format, verbose: values.verbose }, io);
+    case 'diff':
+      return diffCommand(rest, { format, git: values.git }, io);
     case 'check':
       if (format !== 'text' && format !== 'json') {
         io.err(`modelyaml check: --format must be text or json, not ${format}.\n`);
@@ -239,7 +248,7 @@ export async function main(argv: string[], io: CliIO = stdio): Promise<number> {
       return new Promise<number>(() => undefined); // runs until the client disconnects
     }
     default: {
-      const known = ['check', 'summary', 'graph', 'train', 'evaluate', 'schema', 'docs', 'lsp'];
+      const known = ['check', 'summary', 'graph', 'diff', 'train', 'evaluate', 'schema', 'docs', 'lsp'];
       const { closest } = await import('../core/suggest');
       const s = closest(cmd, known);
       io.err(`modelyaml: unknown command '${cmd}'.${s ? ` Did you mean '${s}'?` : ''}\n\n${HELP}`);

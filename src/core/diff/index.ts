@@ -1,0 +1,208 @@
+/**
+ * The semantic diff of two specs: which layers were added, removed and changed (parameters,
+ * output shapes, parameter counts), the totals, and the data and training settings that differ.
+ * Pure: text in, a `SpecDiff` out (its JSON form is documented in docs/diff.md).
+ */
+import { analyze, type Analysis, type AnalyzeOptions } from '../analyze';
+import type { LayerInfo } from '../infer';
+import { formatShape, type Shape } from '../shape';
+import type { ItemNode } from '../spec';
+import { align } from './align';
+import { settingChanges, type SettingChange } from './settings';
+import { sameValue } from './values';
+
+export type { SettingChange } from './settings';
+export { formatValue } from './values';
+export { formatDiffText, diffJson } from './text';
+
+/** Bumped when a field of the JSON form changes meaning or goes away (new fields do not bump it). */
+export const DIFF_FORMAT_VERSION = 1;
+
+/** One layer as one side has it. */
+export interface DiffLayer {
+  /** Position in `model.layers`. */
+  index: number;
+  /** The `name`, or `<type>_<index>` as the summary shows it. */
+  id: string;
+  /** Whether `name:` is written (an unnamed layer's id moves when layers before it move). */
+  named: boolean;
+  type: string;
+  /** Parameters with defaults applied (as written when the type is unknown). */
+  params: Record<string, unknown>;
+  /** As written, for display. */
+  given: Record<string, unknown>;
+  /** The layers or inputs it reads. */
+  inputs: string[];
+  /** Whether `inputs:` is written (a graph); otherwise it reads the layer before it. */
+  inputsWritten: boolean;
+  outputShape: Shape | null;
+  /** As Keras prints it, "(None, 64)"; "?" when unknown. */
+  outputShapeText: string;
+  paramCount: number | null;
+}
+
+export interface ParamChange {
+  /** A parameter name, or `type`, `name`, `inputs`. */
+  key: string;
+  before: unknown;
+  after: unknown;
+}
+
+/**
+ * added / removed: on one side only. changed: its own settings differ. affected: written the same
+ * but its output shape or parameter count moved (a wider layer before it). unchanged: neither.
+ */
+export type LayerStatus = 'added' | 'removed' | 'changed' | 'affected' | 'unchanged';
+
+export interface LayerDiff {
+  status: LayerStatus;
+  before?: DiffLayer;
+  after?: DiffLayer;
+  /** Settings that differ, in the order the after side writes them. */
+  changes: ParamChange[];
+  /** after − before parameter count; for added / removed the signed count; null when unknown. */
+  paramDelta: number | null;
+  shapeChanged: boolean;
+}
+
+export interface DiffSide {
+  name: string;
+  /** Where the text came from, as the caller names it (a file, `HEAD:path`). */
+  label: string;
+  totalParams: number | null;
+  /** The model output's shape, "(None, 10)". */
+  outputShape: string;
+  /** Error findings, "line:column: message": a spec that does not check still diffs what can be read. */
+  errors: string[];
+}
+
+export interface SpecDiff {
+  formatVersion: typeof DIFF_FORMAT_VERSION;
+  before: DiffSide;
+  after: DiffSide;
+  layers: LayerDiff[];
+  totals: { before: number | null; after: number | null; delta: number | null };
+  /** name, description, model inputs and output. */
+  model: SettingChange[];
+  data: SettingChange[];
+  train: SettingChange[];
+  summary: { added: number; removed: number; changed: number; affected: number; unchanged: number; identical: boolean };
+}
+
+export interface DiffInput {
+  text: string;
+  label: string;
+  options?: AnalyzeOptions;
+}
+
+export function diffSpecTexts(before: DiffInput, after: DiffInput): SpecDiff {
+  return diffAnalyses(
+    { analysis: analyze(before.text, before.options), label: before.label },
+    { analysis: analyze(after.text, after.options), label: after.label },
+  );
+}
+
+export function diffAnalyses(before: { analysis: Analysis; label: string }, after: { analysis: Analysis; label: string }): SpecDiff {
+  const a = before.analysis;
+  const b = after.analysis;
+  const layersA = diffLayers(a);
+  const layersB = diffLayers(b);
+  const layers = align(layersA, layersB, layerScore).map((step) => layerDiff(step.before === undefined ? undefined : layersA[step.before], step.after === undefined ? undefined : layersB[step.after]));
+  const totalA = a.model?.totalParams ?? null;
+  const totalB = b.model?.totalParams ?? null;
+  const settings = settingChanges(a, b);
+  const count = (s: LayerStatus) => layers.filter((l) => l.status === s).length;
+  const summary = { added: count('added'), removed: count('removed'), changed: count('changed'), affected: count('affected'), unchanged: count('unchanged') };
+  const identical = summary.added + summary.removed + summary.changed + summary.affected === 0 && !settings.model.length && !settings.data.length && !settings.train.length;
+  return {
+    formatVersion: DIFF_FORMAT_VERSION,
+    before: side(a, before.label),
+    after: side(b, after.label),
+    layers,
+    totals: { before: totalA, after: totalB, delta: totalA === null || totalB === null ? null : totalB - totalA },
+    ...settings,
+    summary: { ...summary, identical },
+  };
+}
+
+function side(a: Analysis, label: string): DiffSide {
+  const m = a.model;
+  const out = m && m.output !== null ? m.layers[m.output]?.outputShape : null;
+  return {
+    name: a.spec.name?.value ?? 'model',
+    label,
+    totalParams: m?.totalParams ?? null,
+    outputShape: out ? formatShape(out) : '?',
+    errors: a.diagnostics.filter((d) => d.severity === 'error').map((d) => {
+      const p = a.lines.position(d.range.start);
+      return `${p.line + 1}:${p.character + 1}: ${d.message}`;
+    }),
+  };
+}
+
+export function givenParams(item: ItemNode): Record<string, unknown> {
+  return Object.fromEntries([...item.given].map(([k, p]) => [k, p.value]));
+}
+
+function diffLayers(a: Analysis): DiffLayer[] {
+  const infos: LayerInfo[] = a.model?.layers ?? [];
+  return infos.map((info) => {
+    const l = info.layer;
+    const given = givenParams(l);
+    return {
+      index: l.index,
+      id: info.id,
+      named: !!l.name,
+      type: l.type,
+      params: l.known ? { ...l.params } : given,
+      given,
+      inputs: info.sources.map((s) => ('input' in s ? s.input : infos[s.layer].id)),
+      inputsWritten: l.inputs !== undefined,
+      outputShape: info.outputShape,
+      outputShapeText: info.outputShape ? formatShape(info.outputShape) : '?',
+      paramCount: info.params,
+    };
+  });
+}
+
+/** How alike two parameter sets are: the share of their keys with equal values, 0 to 1. */
+function paramSimilarity(x: Record<string, unknown>, y: Record<string, unknown>): number {
+  const keys = new Set([...Object.keys(x), ...Object.keys(y)]);
+  if (!keys.size) return 1;
+  let same = 0;
+  for (const k of keys) if (sameValue(x[k], y[k])) same++;
+  return same / keys.size;
+}
+
+/**
+ * Pairing weight: the same written name pairs most strongly (even across a type change); the
+ * same type pairs by how alike the parameters are; a name written on one side and found on the
+ * other side under another layer does not pair by type, so a rename of a neighbour does not steal it.
+ */
+function layerScore(x: DiffLayer, y: DiffLayer): number {
+  const sameName = x.named && y.named && x.id === y.id;
+  if (sameName) return 4 + (x.type === y.type ? 1 + paramSimilarity(x.params, y.params) : 0);
+  if (x.type !== y.type) return 0;
+  return 1 + paramSimilarity(x.params, y.params);
+}
+
+function layerDiff(before: DiffLayer | undefined, after: DiffLayer | undefined): LayerDiff {
+  if (!before || !after) {
+    const only = (before ?? after)!;
+    const count = only.paramCount;
+    return { status: before ? 'removed' : 'added', before, after, changes: [], paramDelta: count === null ? null : before ? -count : count, shapeChanged: false };
+  }
+  const changes: ParamChange[] = [];
+  if (before.type !== after.type) changes.push({ key: 'type', before: before.type, after: after.type });
+  if ((before.named || after.named) && before.id !== after.id) changes.push({ key: 'name', before: before.named ? before.id : null, after: after.named ? after.id : null });
+  const keys = [...new Set([...Object.keys(after.given), ...Object.keys(before.given), ...Object.keys(after.params), ...Object.keys(before.params)])];
+  for (const k of keys) {
+    if (!sameValue(before.params[k], after.params[k])) changes.push({ key: k, before: before.params[k], after: after.params[k] });
+  }
+  // Only written wiring counts: a stack's implicit "the layer before" moves with every insertion.
+  if ((before.inputsWritten || after.inputsWritten) && !sameValue(before.inputs, after.inputs)) changes.push({ key: 'inputs', before: before.inputs, after: after.inputs });
+  const paramDelta = before.paramCount === null || after.paramCount === null ? null : after.paramCount - before.paramCount;
+  const shapeChanged = before.outputShapeText !== after.outputShapeText;
+  const status: LayerStatus = changes.length ? 'changed' : paramDelta !== 0 || shapeChanged ? 'affected' : 'unchanged';
+  return { status, before, after, changes, paramDelta, shapeChanged };
+}
