@@ -6,15 +6,9 @@
 import type { Analysis } from '../analyze';
 import type { ItemNode, Spec } from '../spec';
 import { align } from './align';
+import type { SettingChange } from './types';
 import { plainValue, sameValue } from './values';
 
-export interface SettingChange {
-  /** As the YAML spells it: `train.optimizer.learning_rate`, `data.pipeline[1].scale.divisor`. */
-  path: string;
-  kind: 'added' | 'removed' | 'changed';
-  before?: unknown;
-  after?: unknown;
-}
 
 type Flat = Map<string, unknown>;
 

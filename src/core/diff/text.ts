@@ -1,6 +1,5 @@
 /** The diff as a reviewer reads it (`modelyaml diff`), and its JSON form (`--format json`). */
-import type { LayerDiff, SpecDiff } from './index';
-import type { SettingChange } from './settings';
+import type { LayerDiff, SettingChange, SpecDiff } from './types';
 import { formatValue, plainValue } from './values';
 
 const count = (n: number | null) => (n === null ? '?' : n.toLocaleString('en-US'));
