@@ -15,7 +15,7 @@ import type { Metrics, RunStatus, TrainerEvent } from './trainer';
 export const WEBVIEW_PROTOCOL_VERSION = 1;
 
 /** Webview panel types, as registered with `registerWebviewPanelSerializer` and in package.json. */
-export const VIEW_TYPES = { curves: 'modelyaml.curves', graph: 'modelyaml.architecture' } as const;
+export const VIEW_TYPES = { curves: 'modelyaml.curves', graph: 'modelyaml.architecture', diff: 'modelyaml.diff' } as const;
 export type PanelKind = keyof typeof VIEW_TYPES;
 
 // ─── Training curves ──────────────────────────────────────────────────────────────────────────

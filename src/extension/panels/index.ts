@@ -4,7 +4,8 @@
  *
  * package.json (contributes) needs:
  *   commands: modelyaml.showCurves ("Show Training Curves", category "ModelYAML", icon $(graph-line)),
- *             modelyaml.showArchitecture ("Show Architecture", category "ModelYAML", icon $(type-hierarchy))
+ *             modelyaml.showArchitecture ("Show Architecture", category "ModelYAML", icon $(type-hierarchy)),
+ *             modelyaml.compareModel ("Compare Model with…", category "ModelYAML", icon $(diff))
  *   menus.editor/title: modelyaml.showArchitecture when `resourceLangId == modelyaml`, group navigation
  *   activationEvents: onWebviewPanel:modelyaml.curves, onWebviewPanel:modelyaml.architecture
  */
@@ -15,12 +16,15 @@ import { architectureView, type ArchitectureView } from '../../core/graph';
 import type { TrainerEvent } from '../../core/protocol/trainer';
 import { VIEW_TYPES } from '../../core/protocol/webview';
 import { CurvesPanel } from './curvesPanel';
+import { DiffPanel } from './diffPanel';
+import { compareModelWith, COMPARE_COMMAND } from './compare';
 import { GraphPanel, isSpecDocument } from './graphPanel';
 import { toPanelLog, type PanelLog, type VscodeApi } from './host';
 import { WALKTHROUGH_KEYS } from '../walkthrough';
 
 export { CurvesPanel } from './curvesPanel';
 export { GraphPanel } from './graphPanel';
+export { DiffPanel } from './diffPanel';
 export { panelHtml, contentSecurityPolicy } from './html';
 
 export const PANEL_COMMANDS = { showCurves: 'modelyaml.showCurves', showArchitecture: 'modelyaml.showArchitecture' } as const;
@@ -44,6 +48,7 @@ export interface PanelDeps {
 export interface Panels {
   curves: CurvesPanel;
   graph: GraphPanel;
+  diff: DiffPanel;
 }
 
 export function defaultRunsRoots(api: VscodeApi): string[] {
@@ -62,6 +67,7 @@ export function registerPanels(context: vscode.ExtensionContext, deps: PanelDeps
     resume: (runDir) => api.commands.executeCommand('modelyaml.resumeTraining', { runDir }),
   });
   const graph = new GraphPanel({ api, extensionUri: context.extensionUri, log, graph: deps.graph ?? (async (d) => architectureView(analyze(d.getText()))) });
+  const diff = new DiffPanel({ api, extensionUri: context.extensionUri, log });
   const specUri = (uri?: unknown): vscode.Uri | undefined => {
     if (uri instanceof api.Uri) return uri;
     const doc = api.window.activeTextEditor?.document;
@@ -70,6 +76,8 @@ export function registerPanels(context: vscode.ExtensionContext, deps: PanelDeps
   context.subscriptions.push(
     curves,
     graph,
+    diff,
+    api.commands.registerCommand(COMPARE_COMMAND, (uri?: unknown) => compareModelWith(api, uri, diff, log)),
     api.commands.registerCommand(PANEL_COMMANDS.showCurves, (uri?: unknown) => {
       const spec = specUri(uri);
       curves.show(spec ? { specPath: spec.fsPath } : {});
@@ -87,5 +95,5 @@ export function registerPanels(context: vscode.ExtensionContext, deps: PanelDeps
     }),
   );
   if (deps.training) context.subscriptions.push(deps.training.onEvent((spec, e) => curves.onTrainerEvent(spec, e)));
-  return { curves, graph };
+  return { curves, graph, diff };
 }
