@@ -32,6 +32,7 @@ describe('the .vsix', () => {
       'dist/data/mnist.bin',
       'dist/webviews/curves.js',
       'dist/webviews/graph.js',
+      'dist/webviews/diff.js',
       'syntaxes/modelyaml.tmLanguage.json',
       'snippets/modelyaml.code-snippets',
       'language-configuration.json',
