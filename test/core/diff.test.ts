@@ -25,6 +25,14 @@ describe('align', () => {
       { before: 0, after: 0 }, { after: 1 }, { before: 1, after: 2 }, { before: 2, after: 3 },
     ]);
   });
+  it('pairs identical ends directly and aligns only the middle', () => {
+    const a = ['a', 'b', 'c', 'd', 'e'];
+    const b = ['a', 'b', 'x', 'c', 'e', 'e'];
+    const eq = (x: string, y: string) => (x === y ? 1 : 0);
+    expect(align(a, b, eq, (x, y) => x === y)).toEqual([
+      { before: 0, after: 0 }, { before: 1, after: 1 }, { after: 2 }, { before: 2, after: 3 }, { before: 3 }, { after: 4 }, { before: 4, after: 5 },
+    ]);
+  });
   it('keeps unmatched items on both sides', () => {
     expect(align(['a', 'b'], ['c'], () => 0)).toEqual([{ before: 0 }, { before: 1 }, { after: 0 }]);
   });

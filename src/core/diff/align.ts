@@ -11,7 +11,21 @@ export type Aligned = { before: number; after: number } | { before: number; afte
  * Aligns `a` with `b`, maximising the summed `score` of the pairs kept in order. `score` is ≤ 0
  * for items that must not pair. O(|a|·|b|), fine for the hundreds of layers a spec has.
  */
-export function align<A, B>(a: readonly A[], b: readonly B[], score: (x: A, y: B) => number): Aligned[] {
+export function align<A, B>(a: readonly A[], b: readonly B[], score: (x: A, y: B) => number, identical?: (x: A, y: B) => boolean): Aligned[] {
+  // Identical runs at both ends pair directly: most edits touch one place, and the table is O(n·m).
+  let head = 0;
+  while (identical && head < a.length && head < b.length && identical(a[head], b[head])) head++;
+  let tail = 0;
+  while (identical && tail < a.length - head && tail < b.length - head && identical(a[a.length - 1 - tail], b[b.length - 1 - tail])) tail++;
+  const middle = alignTable(a.slice(head, a.length - tail), b.slice(head, b.length - tail), score).map((s) => ({
+    ...(s.before === undefined ? {} : { before: s.before + head }),
+    ...(s.after === undefined ? {} : { after: s.after + head }),
+  }) as Aligned);
+  const ends = (from: number, count: number, shift: number): Aligned[] => Array.from({ length: count }, (_, k) => ({ before: from + k, after: from + k + shift }));
+  return [...ends(0, head, 0), ...middle, ...ends(a.length - tail, tail, b.length - a.length)];
+}
+
+function alignTable<A, B>(a: readonly A[], b: readonly B[], score: (x: A, y: B) => number): Aligned[] {
   const n = a.length;
   const m = b.length;
   const pair: number[][] = a.map((x) => b.map((y) => score(x, y)));

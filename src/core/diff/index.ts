@@ -10,7 +10,7 @@ import type { ItemNode } from '../spec';
 import { align } from './align';
 import { settingChanges } from './settings';
 import { DIFF_FORMAT_VERSION, type DiffLayer, type DiffSide, type LayerDiff, type LayerStatus, type ParamChange, type SpecDiff } from './types';
-import { sameValue } from './values';
+import { canonical, sameValue } from './values';
 
 export * from './types';
 export { formatValue } from './values';
@@ -34,7 +34,7 @@ export function diffAnalyses(before: { analysis: Analysis; label: string }, afte
   const b = after.analysis;
   const layersA = diffLayers(a);
   const layersB = diffLayers(b);
-  const layers = align(layersA, layersB, layerScore).map((step) => layerDiff(step.before === undefined ? undefined : layersA[step.before], step.after === undefined ? undefined : layersB[step.after]));
+  const layers = align(layersA.map(signed), layersB.map(signed), layerScore, (x, y) => x.whole === y.whole).map((step) => layerDiff(step.before === undefined ? undefined : layersA[step.before], step.after === undefined ? undefined : layersB[step.after]));
   const totalA = a.model?.totalParams ?? null;
   const totalB = b.model?.totalParams ?? null;
   const settings = settingChanges(a, b);
@@ -92,25 +92,41 @@ function diffLayers(a: Analysis): DiffLayer[] {
   });
 }
 
+/** A layer with its parameters' canonical forms, computed once: alignment compares every pair. */
+interface Signed {
+  layer: DiffLayer;
+  params: Map<string, string>;
+  /** Type, name, parameters and written inputs: equal means the layer is written the same. */
+  whole: string;
+}
+
+function signed(layer: DiffLayer): Signed {
+  const params = new Map(Object.entries(layer.params).map(([k, v]) => [k, canonical(v)]));
+  const whole = canonical([layer.type, layer.named ? layer.id : null, [...params].sort(), layer.inputsWritten ? layer.inputs : null]);
+  return { layer, params, whole };
+}
+
 /** How alike two parameter sets are: the share of their keys with equal values, 0 to 1. */
-function paramSimilarity(x: Record<string, unknown>, y: Record<string, unknown>): number {
-  const keys = new Set([...Object.keys(x), ...Object.keys(y)]);
-  if (!keys.size) return 1;
+function paramSimilarity(x: Map<string, string>, y: Map<string, string>): number {
+  if (x === y) return 1;
+  let keys = x.size;
   let same = 0;
-  for (const k of keys) if (sameValue(x[k], y[k])) same++;
-  return same / keys.size;
+  for (const [k, v] of x) if (y.get(k) === v) same++;
+  for (const k of y.keys()) if (!x.has(k)) keys++;
+  return keys ? same / keys : 1;
 }
 
 /**
  * Pairing weight: the same written name pairs most strongly (even across a type change); the
- * same type pairs by how alike the parameters are; a name written on one side and found on the
- * other side under another layer does not pair by type, so a rename of a neighbour does not steal it.
+ * same type pairs by how alike the parameters are; different types without the same name never pair.
  */
-function layerScore(x: DiffLayer, y: DiffLayer): number {
+function layerScore(sx: Signed, sy: Signed): number {
+  const x = sx.layer;
+  const y = sy.layer;
   const sameName = x.named && y.named && x.id === y.id;
-  if (sameName) return 4 + (x.type === y.type ? 1 + paramSimilarity(x.params, y.params) : 0);
+  if (sameName) return 4 + (x.type === y.type ? 1 + paramSimilarity(sx.params, sy.params) : 0);
   if (x.type !== y.type) return 0;
-  return 1 + paramSimilarity(x.params, y.params);
+  return 1 + paramSimilarity(sx.params, sy.params);
 }
 
 function layerDiff(before: DiffLayer | undefined, after: DiffLayer | undefined): LayerDiff {

@@ -5,7 +5,7 @@ function isItemValue(v: unknown): v is { type: string; params: Record<string, un
 }
 
 /** Key-order-independent JSON, so `{a, b}` equals `{b, a}`. */
-function canonical(v: unknown): string {
+export function canonical(v: unknown): string {
   if (v === undefined) return 'undefined';
   if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
   if (typeof v === 'object' && v !== null) {
