@@ -158,6 +158,43 @@ describe('comparison panel', () => {
     expect(await page.page.locator('#settings').innerText()).toContain('train.optimizer');
   });
 
+  it('reads revisions through the built-in git extension when it is there, and falls back to git show when it fails', async () => {
+    const panel = vs.panels.find((p) => p.viewType === VIEW_TYPES.diff)!;
+    const calls: string[][] = [];
+    let fail = false;
+    const headText = git('show', 'HEAD:models/mnist-cnn.model.yaml');
+    const extensions = vs.api.extensions as unknown as { getExtension: (id: string) => unknown };
+    const original = extensions.getExtension;
+    // The slice of vscode.git's API the command uses: getAPI(1).getRepository(uri).show(ref, path).
+    extensions.getExtension = (id: string) =>
+      id === 'vscode.git'
+        ? { isActive: true, exports: { getAPI: (v: number) => ({ getRepository: (uri: Uri) => ({ show: async (ref: string, path: string) => {
+            calls.push([String(v), uri.fsPath, ref, path]);
+            if (fail) throw new Error('Git error');
+            return headText.replace('epochs: 10', 'epochs: 4');
+          } }) }) } }
+        : undefined;
+    try {
+      vs.pick = choose('HEAD');
+      const before = panel.posted.length;
+      await vs.commands.get('modelyaml.compareModel')!();
+      expect(calls).toEqual([['1', spec, 'HEAD', spec]]);
+      expect(panel.posted.length).toBe(before + 1);
+      await page.page.waitForSelector('#settings tr[data-path="train.epochs"]');
+      expect(await page.page.locator('#settings tr[data-path="train.epochs"]').innerText()).toMatch(/4\s+10/);
+
+      fail = true;
+      vs.pick = choose('HEAD');
+      await vs.commands.get('modelyaml.compareModel')!();
+      expect(calls).toHaveLength(2);
+      await page.page.waitForSelector('#settings tr[data-path="train.epochs"]', { state: 'detached' });
+      expect(vs.logs.some((l) => l.includes('the git extension could not show HEAD'))).toBe(true);
+      expect(vs.messages).toEqual([]);
+    } finally {
+      extensions.getExtension = original;
+    }
+  });
+
   it('says so, without a stack, when the revision is unknown', async () => {
     vs.pick = choose('A git revision');
     vs.input = 'no-such-branch';
