@@ -143,6 +143,9 @@ describe('diff of two specs', () => {
     expect(d.after.errors).toEqual([expect.stringMatching(/^27:7: Unknown layer type `desne`/)]);
     expect(d.layers.find((l) => l.status === 'added')!.after).toMatchObject({ type: 'desne', params: {} });
     expect(formatDiffText(d)).toContain('note: the new spec (new) has 1 error');
+    // Its total is unknown: no delta, and not "unchanged".
+    expect(d.totals).toEqual({ before: 93_322, after: null, delta: null });
+    expect(formatDiffText(d)).toContain('Total: 93,322 → ? params\n');
   });
 
   it('has a versioned JSON form that round-trips', () => {

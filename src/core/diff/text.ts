@@ -45,7 +45,8 @@ export function formatDiffText(d: SpecDiff): string {
   out.push('', `Layers: ${added} added, ${removed} removed, ${changed} changed${affected ? `, ${affected} moved by them` : ''}`);
   out.push(...(layerLines.length ? layerLines.map((l) => `  ${l}`) : ['  (no layer differs)']));
   const delta = d.totals.delta;
-  out.push(`Total: ${count(d.totals.before)} → ${count(d.totals.after)} params${delta ? ` (${signed(delta)})` : ' (unchanged)'}`);
+  const change = delta === null ? '' : delta ? ` (${signed(delta)})` : ' (unchanged)';
+  out.push(`Total: ${count(d.totals.before)} → ${count(d.totals.after)} params${change}`);
   out.push(`Output: ${d.before.outputShape === d.after.outputShape ? `${d.after.outputShape} (unchanged)` : `${d.before.outputShape} → ${d.after.outputShape}`}`);
   for (const [title, changes] of [['Model', d.model], ['Data', d.data], ['Training', d.train]] as const) {
     if (changes.length) out.push('', `${title}:`, ...changes.map((c) => `  ${settingLine(c)}`));
