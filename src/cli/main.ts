@@ -16,6 +16,7 @@ import { terminalTrainIO, trainCommand } from './train';
 import { evaluateCommand } from './evaluate';
 import { predictCommand, type PredictIO } from './predict';
 import { exportCommand } from './export';
+import { diffCommand } from './diff';
 import { VERSION } from '../core/version';
 
 const HELP = `modelyaml — check, summarise, draw and train *.model.yaml neural-network specs
@@ -24,6 +25,10 @@ Usage:
   modelyaml check <files…> [--format text|json]   report problems; exit 1 on errors
   modelyaml summary <file> [--format text|json]   layer table with output shapes and parameters
   modelyaml graph <file> [--direction TB|LR]      the architecture as Mermaid text
+  modelyaml diff <a> <b> | <file> --git <rev> [--format text|json]
+                                                  layers added, removed and changed, parameter
+                                                  counts and settings between two specs, or a
+                                                  spec and its version at a git revision
   modelyaml train <file> [--epochs N] [--device auto|gpu|cpu] [--out DIR]
                  [--resume [RUN_DIR|latest]] [--verbose]
                                                   train in a child process; progress, run record
@@ -66,6 +71,7 @@ Examples:
   modelyaml check examples/*.model.yaml
   modelyaml summary examples/mnist-cnn.model.yaml
   modelyaml graph examples/residual-cnn.model.yaml > model.mmd
+  modelyaml diff examples/mnist-cnn.model.yaml --git HEAD~1
   modelyaml train examples/mnist-cnn.model.yaml --epochs 2
   modelyaml evaluate .modelyaml/runs/mnist-cnn/<time> --split validation
   modelyaml predict .modelyaml/runs/mnist-cnn/<time> --input digits/ --format csv
@@ -208,6 +214,7 @@ export async function main(argv: string[], io: CliIO = stdio): Promise<number> {
         socket: { type: 'string' },
         clientProcessId: { type: 'string' },
         'allow-data-path': { type: 'string', multiple: true },
+        git: { type: 'string' },
       },
     });
   } catch (e) {
@@ -239,6 +246,8 @@ export async function main(argv: string[], io: CliIO = stdio): Promise<number> {
     }
     case 'export':
       return exportCommand(rest, { format: values.format, out: values.out, opset: values.opset, includePreprocessing: values['include-preprocessing'], quantize: values.quantize }, io);
+    case 'diff':
+      return diffCommand(rest, { format, git: values.git }, io);
     case 'check':
       if (format !== 'text' && format !== 'json') {
         io.err(`modelyaml check: --format must be text or json, not ${format}.\n`);
@@ -279,7 +288,7 @@ export async function main(argv: string[], io: CliIO = stdio): Promise<number> {
       return new Promise<number>(() => undefined); // runs until the client disconnects
     }
     default: {
-      const known = ['check', 'summary', 'graph', 'train', 'evaluate', 'predict', 'export', 'schema', 'docs', 'lsp'];
+      const known = ['check', 'summary', 'graph', 'diff', 'train', 'evaluate', 'predict', 'export', 'schema', 'docs', 'lsp'];
       const { closest } = await import('../core/suggest');
       const s = closest(cmd, known);
       io.err(`modelyaml: unknown command '${cmd}'.${s ? ` Did you mean '${s}'?` : ''}\n\n${HELP}`);

@@ -5,17 +5,11 @@ import { join } from 'node:path';
 import Ajv from 'ajv';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main';
+import { run } from './runCli';
 
 const root = join(__dirname, '../..');
 const ex = (f: string) => join(root, 'examples', f);
 
-async function run(...args: string[]) {
-  let out = '';
-  let err = '';
-  const code = await main(args, { out: (s) => (out += s), err: (s) => (err += s) });
-  return { code, out, err };
-}
 
 function tmpSpec(text: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'modelyaml-cli-'));

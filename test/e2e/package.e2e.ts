@@ -34,6 +34,7 @@ describe('the .vsix', () => {
       'dist/webviews/graph.js',
       'dist/webviews/evaluation.js',
       'dist/webviews/try.js',
+      'dist/webviews/diff.js',
       'syntaxes/modelyaml.tmLanguage.json',
       'snippets/modelyaml.code-snippets',
       'language-configuration.json',

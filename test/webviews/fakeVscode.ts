@@ -203,6 +203,8 @@ export interface FakeVscode {
   terminalOpened: EventEmitter<FakeTerminal>;
   /** Picks from a quick pick (undefined: the user cancels). Default: cancels. */
   pick?: (items: { label: string }[]) => { label: string } | undefined;
+  /** What an input box answers (undefined: the user cancels). */
+  input?: string;
   /** Sets a document's diagnostics and fires `languages.onDidChangeDiagnostics`. */
   setDiagnostics(uri: Uri, diagnostics: unknown[]): void;
 }
@@ -393,6 +395,9 @@ export function fakeVscode(o: { origin: string; workspace?: string; config?: Rec
       async showQuickPick<T extends { label: string }>(items: T[] | Promise<T[]>) {
         return self.pick?.(await items) as T | undefined;
       },
+      async showInputBox() {
+        return self.input;
+      },
       onDidChangeActiveTextEditor: changeActive.event,
       onDidChangeTextEditorSelection: changeSelection.event,
       registerWebviewPanelSerializer(viewType: string, s: { deserializeWebviewPanel(panel: unknown, state: unknown): unknown }) {
@@ -402,6 +407,10 @@ export function fakeVscode(o: { origin: string; workspace?: string; config?: Rec
     },
     workspace: {
       workspaceFolders: o.workspace ? [{ uri: Uri.file(o.workspace), name: basename(o.workspace), index: 0 }] : undefined,
+      asRelativePath: (uri: Uri | string) => {
+        const path = typeof uri === 'string' ? uri : uri.fsPath;
+        return o.workspace && path.startsWith(`${o.workspace}/`) ? path.slice(o.workspace.length + 1) : path;
+      },
       getWorkspaceFolder: () => (o.workspace ? { uri: Uri.file(o.workspace), name: basename(o.workspace), index: 0 } : undefined),
       getConfiguration: () => ({ get: (k: string) => o.config?.[k] }),
       get isTrusted() {
@@ -456,6 +465,8 @@ export function fakeVscode(o: { origin: string; workspace?: string; config?: Rec
         },
       },
     },
+    // No built-in git extension here: "Compare Model with…" falls back to `git show`.
+    extensions: { getExtension: () => undefined },
     commands: {
       registerCommand(id: string, run: (...args: unknown[]) => unknown) {
         commands.set(id, run);

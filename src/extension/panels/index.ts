@@ -6,6 +6,7 @@
  *   commands: modelyaml.showCurves ("Show Training Curves", category "ModelYAML", icon $(graph-line)),
  *             modelyaml.showArchitecture ("Show Architecture", category "ModelYAML", icon $(type-hierarchy)),
  *             modelyaml.tryModel ("Try the Model…", category "ModelYAML", icon $(beaker))
+ *             modelyaml.compareModel ("Compare Model with…", category "ModelYAML", icon $(diff))
  *   menus.editor/title: modelyaml.showArchitecture when `resourceLangId == modelyaml`, group navigation
  *             modelyaml.showEvaluation ("Show Evaluation…", category "ModelYAML", icon $(checklist))
  *   activationEvents: onWebviewPanel:modelyaml.curves, onWebviewPanel:modelyaml.architecture, onWebviewPanel:modelyaml.evaluation, onWebviewPanel:modelyaml.try
@@ -21,6 +22,8 @@ import { EvaluationPanel } from './evaluationPanel';
 import { evaluatedRuns } from '../../node/evaluations';
 import { runsOfSpec, specNameOf } from '../../node/runFolders';
 import type { RunEndAction } from '../runEnd';
+import { DiffPanel } from './diffPanel';
+import { compareModelWith, COMPARE_COMMAND } from './compare';
 import { GraphPanel, isSpecDocument } from './graphPanel';
 import { toPanelLog, type PanelLog, type VscodeApi } from './host';
 import { TryPanel, type Sessions } from './tryPanel';
@@ -32,6 +35,7 @@ export { CurvesPanel } from './curvesPanel';
 export { GraphPanel } from './graphPanel';
 export { EvaluationPanel } from './evaluationPanel';
 export { TryPanel } from './tryPanel';
+export { DiffPanel } from './diffPanel';
 export { panelHtml, contentSecurityPolicy } from './html';
 
 export const PANEL_COMMANDS = { showCurves: 'modelyaml.showCurves', showArchitecture: 'modelyaml.showArchitecture', showEvaluation: 'modelyaml.showEvaluation', tryModel: 'modelyaml.tryModel' } as const;
@@ -59,6 +63,7 @@ export interface Panels {
   graph: GraphPanel;
   evaluation: EvaluationPanel;
   tryModel: TryPanel;
+  diff: DiffPanel;
 }
 
 export function defaultRunsRoots(api: VscodeApi): string[] {
@@ -82,6 +87,7 @@ export function registerPanels(context: vscode.ExtensionContext, deps: PanelDeps
   const graph = new GraphPanel({ api, extensionUri: context.extensionUri, log, graph: deps.graph ?? (async (d) => architectureView(analyze(d.getText()))) });
   const pool = deps.sessions ? undefined : new SessionPool({}, (e) => e.type === 'log' && e.level !== 'debug' && log.info(`prediction session: ${e.message}`));
   const tryModel = new TryPanel({ api, extensionUri: context.extensionUri, log, runsRoots: deps.runsRoots ?? (() => defaultRunsRoots(api)), sessions: deps.sessions ?? pool! });
+  const diff = new DiffPanel({ api, extensionUri: context.extensionUri, log });
   const specUri = (uri?: unknown): vscode.Uri | undefined => {
     if (uri instanceof api.Uri) return uri;
     const doc = api.window.activeTextEditor?.document;
@@ -108,6 +114,8 @@ export function registerPanels(context: vscode.ExtensionContext, deps: PanelDeps
     api.window.registerWebviewPanelSerializer(VIEW_TYPES.try, {
       deserializeWebviewPanel: async (panel, state) => (api.workspace.isTrusted ? tryModel.restore(panel, state) : panel.dispose()),
     }),
+    diff,
+    api.commands.registerCommand(COMPARE_COMMAND, (uri?: unknown) => compareModelWith(api, uri, diff, log)),
     api.commands.registerCommand(PANEL_COMMANDS.showCurves, (uri?: unknown) => {
       const spec = specUri(uri);
       curves.show(spec ? { specPath: spec.fsPath } : {});
@@ -130,7 +138,7 @@ export function registerPanels(context: vscode.ExtensionContext, deps: PanelDeps
     offer: (r) => !!r.runDir && evaluatedRuns(runsRoots()).some((e) => e.runDir === r.runDir),
     run: (_spec, r) => evaluation.show({ runDir: r.runDir }),
   });
-  return { curves, graph, evaluation, tryModel };
+  return { curves, graph, evaluation, tryModel, diff };
 }
 
 export const SHOW_EVALUATION = 'Show Evaluation';
