@@ -14,6 +14,7 @@ import { fileDataHost } from '../node/dataHost';
 import { DATA_PATHS_ENV } from '../node/dataPaths';
 import { terminalTrainIO, trainCommand } from './train';
 import { evaluateCommand } from './evaluate';
+import { predictCommand, type PredictIO } from './predict';
 import { VERSION } from '../core/version';
 
 const HELP = `modelyaml — check, summarise, draw and train *.model.yaml neural-network specs
@@ -32,6 +33,13 @@ Usage:
                                                   score a trained run on a split: classification
                                                   report or regression table; writes
                                                   evaluation.json into the run folder
+  modelyaml predict <run-dir> --input FILE|DIR|- [--format jsonl|csv] [--top-k K]
+                 [--checkpoint best|last] [--on-error skip|fail] [--batch-size N]
+                                                  answer raw inputs with a trained run: CSV or
+                                                  JSONL rows, text lines, PNG/JPEG images or a
+                                                  folder of them; a line per input (class name,
+                                                  probabilities, top k, or the value) with its
+                                                  file and row; streams any size
   modelyaml schema                                JSON Schema for other YAML tooling
   modelyaml docs                                  the language reference (Markdown)
   modelyaml lsp --stdio                           run the language server for any LSP client
@@ -50,6 +58,7 @@ Examples:
   modelyaml graph examples/residual-cnn.model.yaml > model.mmd
   modelyaml train examples/mnist-cnn.model.yaml --epochs 2
   modelyaml evaluate .modelyaml/runs/mnist-cnn/<time> --split validation
+  modelyaml predict .modelyaml/runs/mnist-cnn/<time> --input digits/ --format csv
 `;
 
 const color = process.stdout.isTTY && !process.env.NO_COLOR;
@@ -64,6 +73,15 @@ const stdio: CliIO = {
   out: (s) => process.stdout.write(s),
   err: (s) => process.stderr.write(s),
 };
+
+/** The terminal's streams for `predict`: written output waits for stdout to drain, and a progress bar when stderr is a terminal. */
+function terminalPredictIO(io: CliIO): PredictIO {
+  return {
+    ...io,
+    drained: () => (process.stdout.writableNeedDrain ? new Promise<void>((r) => process.stdout.once('drain', () => r())) : Promise.resolve()),
+    progress: !!process.stderr.isTTY,
+  };
+}
 
 function load(file: string, io: CliIO): Analysis | undefined {
   let text: string;
@@ -165,6 +183,10 @@ export async function main(argv: string[], io: CliIO = stdio): Promise<number> {
         split: { type: 'string' },
         data: { type: 'string' },
         checkpoint: { type: 'string' },
+        input: { type: 'string' },
+        'top-k': { type: 'string' },
+        'on-error': { type: 'string' },
+        'batch-size': { type: 'string' },
         verbose: { type: 'boolean' },
         stdio: { type: 'boolean' },
         'node-ipc': { type: 'boolean' },
@@ -196,6 +218,10 @@ export async function main(argv: string[], io: CliIO = stdio): Promise<number> {
   switch (cmd) {
     case 'evaluate':
       return evaluateCommand(rest, { split: values.split, checkpoint: values.checkpoint, data: values.data, format, verbose: values.verbose }, io);
+    case 'predict': {
+      const flags = { input: values.input, format: values.format, topK: values['top-k'], checkpoint: values.checkpoint, onError: values['on-error'], batchSize: values['batch-size'], verbose: values.verbose };
+      return predictCommand(rest, flags, io === stdio ? terminalPredictIO(io) : io);
+    }
     case 'check':
       if (format !== 'text' && format !== 'json') {
         io.err(`modelyaml check: --format must be text or json, not ${format}.\n`);
@@ -236,7 +262,7 @@ export async function main(argv: string[], io: CliIO = stdio): Promise<number> {
       return new Promise<number>(() => undefined); // runs until the client disconnects
     }
     default: {
-      const known = ['check', 'summary', 'graph', 'train', 'evaluate', 'schema', 'docs', 'lsp'];
+      const known = ['check', 'summary', 'graph', 'train', 'evaluate', 'predict', 'schema', 'docs', 'lsp'];
       const { closest } = await import('../core/suggest');
       const s = closest(cmd, known);
       io.err(`modelyaml: unknown command '${cmd}'.${s ? ` Did you mean '${s}'?` : ''}\n\n${HELP}`);

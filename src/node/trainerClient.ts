@@ -8,7 +8,9 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { DoneEvent, ErrorEvent, EvaluateOptions, EvaluationEvent, RunStatus, TrainerCommand, TrainerEvent, TrainOptions } from '../core/protocol/trainer';
+import type {
+  DoneEvent, ErrorEvent, EvaluateOptions, EvaluationEvent, PredictedEvent, PredictingEvent, PredictionsEvent, PredictRunOptions, RunStatus, TrainerCommand, TrainerEvent, TrainOptions,
+} from '../core/protocol/trainer';
 import { validateTrainerEvent } from '../core/protocol/trainer';
 import { closeAbandonedRecord, readRunRecord } from './runRecord';
 
@@ -212,36 +214,91 @@ export interface EvaluationResult {
   exitCode: number | null;
 }
 
+/** Forks a trainer for one command; every valid event goes to `onMessage`, and the promise resolves with the exit code and stderr's end. */
+function runCommand(
+  command: TrainerCommand,
+  o: Pick<StartOptions, 'trainerPath' | 'execArgv' | 'env'> & { stdin?: 'inherit' },
+  onMessage: (e: TrainerEvent, child: ChildProcess) => void,
+  onEvent: (e: TrainerEvent) => void,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string; spawnError?: string }> {
+  const child = fork(resolveTrainerPath(o.trainerPath), [], { stdio: [o.stdin ?? 'ignore', 'pipe', 'pipe', 'ipc'], execArgv: o.execArgv ?? [], env: { ...process.env, ...o.env }, serialization: 'json' });
+  let stderr = '';
+  let spawnError: string | undefined;
+  child.stderr?.on('data', (b: Buffer) => (stderr = (stderr + b.toString('utf8')).slice(-STDERR_TAIL)));
+  child.stdout?.resume();
+  child.on('message', (m: unknown) => {
+    const v = validateTrainerEvent(m);
+    if (!v.ok) return onEvent({ type: 'log', time: Date.now(), level: 'warning', message: `dropped an invalid message from the trainer: ${v.error}` });
+    onMessage(v.value, child);
+  });
+  child.send(command);
+  return new Promise((done) => {
+    child.on('error', (err) => (spawnError ??= err.message));
+    child.on('close', (code, signal) => done({ code, signal, stderr, spawnError }));
+  });
+}
+
+/** The error for a trainer that ended without one: it could not start, or it died. */
+function endedWithout(what: string, r: Awaited<ReturnType<typeof runCommand>>): ErrorEvent {
+  if (r.spawnError) return { type: 'error', time: Date.now(), code: 'trainer/spawn', message: `Could not start the trainer: ${r.spawnError}` };
+  const said = failureLines(r.stderr, r.stderr.length, undefined);
+  return { type: 'error', time: Date.now(), code: 'trainer/crashed', message: `The trainer ${r.signal ? `was killed by ${r.signal}` : `exited with code ${r.code}`} before finishing ${what}.${said.length ? ` Its last error output: ${said.join(' | ')}` : ''}` };
+}
+
 /**
  * Evaluates a run's checkpoint in a trainer process (the CLI holds no tfjs): resolves with the
  * `evaluation` event, or the `error` that explains why there is none (a crash included).
  */
-export function runEvaluation(runDir: string, options: EvaluateOptions & Pick<StartOptions, 'trainerPath' | 'execArgv' | 'env'>, onEvent: (e: TrainerEvent) => void = () => undefined): Promise<EvaluationResult> {
+export async function runEvaluation(runDir: string, options: EvaluateOptions & Pick<StartOptions, 'trainerPath' | 'execArgv' | 'env'>, onEvent: (e: TrainerEvent) => void = () => undefined): Promise<EvaluationResult> {
   const { trainerPath, execArgv, env, ...evaluateOptions } = options;
-  const child = fork(resolveTrainerPath(trainerPath), [], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], execArgv: execArgv ?? [], env: { ...process.env, ...env }, serialization: 'json' });
-  let stderr = '';
-  child.stderr?.on('data', (b: Buffer) => (stderr = (stderr + b.toString('utf8')).slice(-STDERR_TAIL)));
-  child.stdout?.resume();
   const result: EvaluationResult = { exitCode: null };
-  child.on('message', (m: unknown) => {
-    const v = validateTrainerEvent(m);
-    if (!v.ok) return onEvent({ type: 'log', time: Date.now(), level: 'warning', message: `dropped an invalid message from the trainer: ${v.error}` });
-    if (v.value.type === 'evaluation') result.evaluation = v.value;
-    if (v.value.type === 'error') result.error = v.value;
-    onEvent(v.value);
-  });
-  child.send({ type: 'evaluate', runDir: resolve(runDir), options: evaluateOptions } satisfies TrainerCommand);
-  return new Promise((done) => {
-    child.on('error', (err) => {
-      result.error ??= { type: 'error', time: Date.now(), code: 'trainer/spawn', message: `Could not start the trainer: ${err.message}` };
-    });
-    child.on('close', (code, signal) => {
-      result.exitCode = code;
-      if (!result.evaluation && !result.error) {
-        const said = failureLines(stderr, stderr.length, undefined);
-        result.error = { type: 'error', time: Date.now(), code: 'trainer/crashed', message: `The trainer ${signal ? `was killed by ${signal}` : `exited with code ${code}`} before finishing the evaluation.${said.length ? ` Its last error output: ${said.join(' | ')}` : ''}` };
-      }
-      done(result);
-    });
-  });
+  const command: TrainerCommand = { type: 'evaluate', runDir: resolve(runDir), options: evaluateOptions };
+  const r = await runCommand(command, { trainerPath, execArgv, env }, (e) => {
+    if (e.type === 'evaluation') result.evaluation = e;
+    if (e.type === 'error') result.error = e;
+    onEvent(e);
+  }, onEvent);
+  result.exitCode = r.code;
+  if (!result.evaluation && !result.error) result.error = endedWithout('the evaluation', r);
+  return result;
+}
+
+export interface PredictionResult {
+  predicting?: PredictingEvent;
+  predicted?: PredictedEvent;
+  error?: ErrorEvent;
+  exitCode: number | null;
+}
+
+/**
+ * Predicts with a run in a trainer process: `onBatch` gets each `predictions` batch in input
+ * order, and the trainer sends more once the promise it returns has settled (so a slow reader of
+ * the output keeps memory bounded). `input: '-'` reads this process's stdin.
+ */
+export async function runPrediction(
+  runDir: string,
+  options: PredictRunOptions & Pick<StartOptions, 'trainerPath' | 'execArgv' | 'env'>,
+  on: { predicting?(e: PredictingEvent): void; batch(e: PredictionsEvent): void | Promise<void>; event?(e: TrainerEvent): void },
+): Promise<PredictionResult> {
+  const { trainerPath, execArgv, env, ...predictOptions } = options;
+  const result: PredictionResult = { exitCode: null };
+  const onEvent = on.event ?? (() => undefined);
+  // Batches are handed on one after another, each after the previous one's promise.
+  let queue = Promise.resolve();
+  const command: TrainerCommand = { type: 'predict', runDir: resolve(runDir), options: predictOptions };
+  const r = await runCommand(command, { trainerPath, execArgv, env, ...(predictOptions.input === '-' ? { stdin: 'inherit' as const } : {}) }, (e, child) => {
+    if (e.type === 'predicting') result.predicting = e;
+    if (e.type === 'predicted') result.predicted = e;
+    if (e.type === 'error') result.error = e;
+    if (e.type === 'predictions') {
+      queue = queue.then(() => on.batch(e)).then(() => {
+        if (child.connected) child.send({ type: 'continue' } satisfies TrainerCommand);
+      });
+    } else if (e.type === 'predicting') on.predicting?.(e);
+    onEvent(e);
+  }, onEvent);
+  await queue;
+  result.exitCode = r.code;
+  if (!result.predicted && !result.error) result.error = endedWithout('predicting', r);
+  return result;
 }

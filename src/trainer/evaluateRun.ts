@@ -5,20 +5,17 @@
  * result is written to the run folder and sent to the parent as an `evaluation` event.
  */
 import * as tf from './tf';
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { analyze } from '../core/analyze';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import {
   classificationJson, classificationSummary, evaluateClassification, evaluateRegression, EvaluationInputError, regressionJson, regressionReport,
   type EvaluationContext, type EvaluationJson,
 } from '../core/evaluate';
 import type { Preprocessing } from '../core/protocol/preprocessing';
 import type { EvaluateOptions, EvaluationEvent } from '../core/protocol/trainer';
-import { fileDataHost } from '../node/dataHost';
-import { readRunRecord, readSpecSnapshot, RUN_FILE, SPEC_SNAPSHOT_FILE } from '../node/runRecord';
 import { batchOf } from './batches';
 import { loadModel } from './checkpoint';
-import { applyFitted, readPreprocessing, type RawRecord } from './data/fitted';
+import { applyFitted, type RawRecord } from './data/fitted';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { csvOptions } from '../node/csv';
 import { maxRecordBytes } from './data/readers';
@@ -26,37 +23,10 @@ import type { Spec } from '../core/spec';
 import { prepareData } from './data/pipeline';
 import type { Data } from './data/table';
 import { chooseBackend } from './device';
-import { fail, TrainerError } from './util';
+import { openRun, runSpec } from './inference';
+import { fail } from './util';
 
 type Log = (level: 'debug' | 'info' | 'warning', message: string) => void;
-
-/** The model folder to evaluate: the one asked for, else the best checkpoint, the last, or the final model. */
-function modelFolder(runDir: string, which: EvaluateOptions['checkpoint']): { dir: string; checkpoint?: 'best' | 'last' } {
-  const has = (dir: string) => existsSync(join(dir, 'model.json'));
-  if (which) {
-    const dir = join(runDir, 'checkpoints', which);
-    if (!has(dir)) {
-      const other = which === 'best' ? 'last' : 'best';
-      return fail('evaluate/no-checkpoint', `${runDir} has no ${which} checkpoint (${dir}).${has(join(runDir, 'checkpoints', other)) ? ` It has a ${other} one: use --checkpoint ${other}.` : ' Train the spec again with train.checkpoint on.'}`, { file: dir });
-    }
-    return { dir, checkpoint: which };
-  }
-  for (const c of ['best', 'last'] as const) if (has(join(runDir, 'checkpoints', c))) return { dir: join(runDir, 'checkpoints', c), checkpoint: c };
-  if (has(join(runDir, 'model'))) return { dir: join(runDir, 'model') };
-  return fail('evaluate/no-checkpoint', `${runDir} holds no trained model (no checkpoints/best, checkpoints/last or model/): the run ended before its first epoch. Train the spec again.`, { file: runDir });
-}
-
-/** The run's spec as it was trained, read against the original spec's folder (its data paths are relative to it). */
-function runSpec(runDir: string, specPath: string, workspace: string | undefined) {
-  const text = readSpecSnapshot(runDir);
-  const file = join(runDir, SPEC_SNAPSHOT_FILE);
-  if (text === undefined) fail('evaluate/not-a-run', `${runDir} has no ${SPEC_SNAPSHOT_FILE}: it is not a complete run folder.`, { file });
-  const specDir = dirname(specPath);
-  const a = analyze(text, { host: fileDataHost(specDir, { workspaces: [workspace ?? process.cwd()] }) });
-  const first = a.diagnostics.find((d) => d.severity === 'error');
-  if (first) fail('evaluate/spec', `The run's spec (${file}) no longer checks: ${first.message}`, { file });
-  return { spec: a.spec, specDir };
-}
 
 /** The model's outputs for every sample of a part, predicted in batches: one row per sample. */
 async function predictRows(model: tf.LayersModel, d: Data, batchSize: number): Promise<number[][]> {
@@ -156,18 +126,6 @@ export function writeEvaluation(runDir: string, e: EvaluationJson): string {
   return file;
 }
 
-/** The run's preprocessing.json; an older run without one is told to re-train (evaluate has no --refit). */
-function preprocessingOf(runDir: string): Preprocessing {
-  try {
-    return readPreprocessing(runDir);
-  } catch (e) {
-    if (e instanceof TrainerError && e.code === 'run/no-preprocessing') {
-      fail(e.code, `${runDir} has no preprocessing.json: the run was trained before ModelYAML kept its fitted preprocessing, so its inputs cannot be prepared exactly as in training. Train the spec again, then evaluate the new run.`, { file: join(runDir, 'preprocessing.json') });
-    }
-    throw e;
-  }
-}
-
 type Split = 'train' | 'validation' | 'test';
 
 /** One split of the run's data, rebuilt as training built it (same spec, data and seed). */
@@ -187,11 +145,7 @@ async function splitPart(spec: Spec, o: { specDir: string; seed: number; workspa
 
 export async function evaluateRun(runDirArg: string, options: EvaluateOptions, log: Log): Promise<Omit<EvaluationEvent, 'time'>> {
   const runDir = resolve(runDirArg);
-  if (!existsSync(join(runDir, RUN_FILE))) fail('evaluate/not-a-run', `${runDir} is not a run folder (it has no ${RUN_FILE}). Name a folder under .modelyaml/runs/<spec>/, as \`modelyaml train\` prints.`, { file: runDir });
-  const record = readRunRecord(runDir);
-  if (!record) return fail('evaluate/not-a-run', `${join(runDir, RUN_FILE)} cannot be read as a run record.`, { file: join(runDir, RUN_FILE) });
-  const pre = preprocessingOf(runDir);
-  const folder = modelFolder(runDir, options.checkpoint);
+  const { record, preprocessing: pre, folder } = openRun(runDir, options.checkpoint);
   const split = options.data ? 'data' : options.split ?? 'test';
   const resolved = JSON.parse(readFileSync(join(runDir, 'resolved.json'), 'utf8')) as { options?: { workspace?: string } };
   const { spec, specDir } = runSpec(runDir, record.spec, resolved.options?.workspace);

@@ -1,7 +1,8 @@
 /**
  * The trainer process (bundled as dist/trainer.js, started with child_process.fork). It waits for
  * a `start` command, trains, and sends typed events back over IPC (or an `evaluate` command,
- * answered by an `evaluation` event); `cancel` stops it between
+ * answered by an `evaluation` event, or `predict`, answered in `predictions` batches paced by the
+ * parent's `continue`); `cancel` stops it between
  * batches. Every command is validated on arrival.
  */
 import type { TrainerCommand, TrainerEvent } from '../core/protocol/trainer';
@@ -10,6 +11,7 @@ import { isParallelWorker, runParallelWorker } from './parallel';
 import { removeTemporaries } from '../node/runRecord';
 import { errorEvent, runTraining, type Control } from './train';
 import { evaluateRun } from './evaluateRun';
+import { predictRun } from './predictRun';
 import { env } from '../node/config';
 
 const control: Control = { cancelled: false };
@@ -72,11 +74,12 @@ async function start(cmd: Extract<TrainerCommand, { type: 'start' }>): Promise<v
   }
 }
 
-/** `evaluate`: one evaluation, answered with an `evaluation` event (or an `error`); no run record. */
-async function evaluateCommand(cmd: Extract<TrainerCommand, { type: 'evaluate' }>): Promise<void> {
+const log = (level: 'debug' | 'info' | 'warning', message: string) => emit({ type: 'log', time: Date.now(), level, message });
+
+/** A one-off command (evaluate, predict): its answer, or its failure as an `error` event, then exit; no run record. */
+async function oneOff(answer: () => Promise<Exclude<TrainerEvent, { type: 'error' }>>): Promise<void> {
   try {
-    const log = (level: 'debug' | 'info' | 'warning', message: string) => emit({ type: 'log', time: Date.now(), level, message });
-    emit({ ...(await evaluateRun(cmd.runDir, cmd.options, log)), time: Date.now() });
+    emit(await answer());
     await finish(0);
   } catch (e) {
     const ev = { ...errorEvent(e), time: Date.now() } as Extract<TrainerEvent, { type: 'error' }>;
@@ -85,6 +88,27 @@ async function evaluateCommand(cmd: Extract<TrainerCommand, { type: 'evaluate' }
     await finish(1);
   }
 }
+
+/** `evaluate`: one evaluation, answered with an `evaluation` event (or an `error`). */
+const evaluateCommand = (cmd: Extract<TrainerCommand, { type: 'evaluate' }>) => oneOff(async () => ({ ...(await evaluateRun(cmd.runDir, cmd.options, log)), time: Date.now() }));
+
+/** `predict`'s window: batches sent that the parent has not yet written out, and who waits for room. */
+const WINDOW = 2;
+const flow = { unanswered: 0, waiting: undefined as (() => void) | undefined };
+
+/** `predict`: answers in `predictions` batches, then `predicted` (or an `error`). */
+const predictCommand = (cmd: Extract<TrainerCommand, { type: 'predict' }>) => oneOff(async () => {
+  const done = await predictRun(cmd.runDir, cmd.options, {
+    emit: (e) => {
+      if (e.type === 'predictions') flow.unanswered++;
+      emit({ ...e, time: Date.now() } as TrainerEvent);
+    },
+    room: () => (flow.unanswered < WINDOW ? Promise.resolve() : new Promise<void>((r) => (flow.waiting = r))),
+    stdin: process.stdin,
+    log,
+  });
+  return { ...done, time: Date.now() };
+});
 
 function bestEffort(write: () => void): void {
   try {
@@ -104,12 +128,19 @@ process.on('message', (m: unknown) => {
     control.cancelled = true;
     return;
   }
+  if (v.value.type === 'continue') {
+    flow.unanswered = Math.max(0, flow.unanswered - 1);
+    flow.waiting?.();
+    flow.waiting = undefined;
+    return;
+  }
   if (started) {
     void send({ type: 'log', time: Date.now(), level: 'warning', message: 'this trainer is already running; start another process for another run' });
     return;
   }
   started = true;
   if (v.value.type === 'evaluate') void evaluateCommand(v.value);
+  else if (v.value.type === 'predict') void predictCommand(v.value);
   else void start(v.value);
 });
 

@@ -43,6 +43,21 @@ describe('trainer protocol validators', () => {
     expect(validateTrainerEvent({ type: 'evaluation', time: 1, runDir: '/r', file: '/r/evaluation.json', split: 'test', checkpoint: '/r/model', report: '', evaluation: 'x' }).ok).toBe(false);
   });
 
+  it('validates predict commands and their events', () => {
+    expect(validateTrainerCommand({ type: 'predict', runDir: '/r', options: { input: '-', topK: 3, onError: 'skip' } })).toMatchObject({ ok: true });
+    expect(validateTrainerCommand({ type: 'continue' })).toEqual({ ok: true, value: { type: 'continue' } });
+    expect(validateTrainerCommand({ type: 'predict', runDir: '/r', options: {} })).toMatchObject({ ok: false, error: expect.stringContaining('input') });
+    expect(validateTrainerCommand({ type: 'predict', runDir: '/r', options: { input: 'a.csv', topK: 0 } })).toMatchObject({ ok: false, error: expect.stringContaining('topK') });
+    expect(validateTrainerCommand({ type: 'predict', runDir: '/r', options: { input: 'a.csv', onError: 'ignore' } }).ok).toBe(false);
+    const row = { file: 'a.csv', row: 2, label: 'b', probabilities: { a: 0.25, b: 0.75 }, top: [{ label: 'b', probability: 0.75 }] };
+    expect(validateTrainerEvent({ type: 'predicting', time: 1, runDir: '/r', checkpoint: '/r/m', task: 'multiclass', classNames: ['a', 'b'], topK: 1, unit: 'bytes', total: 10 }).ok).toBe(true);
+    expect(validateTrainerEvent({ type: 'predicting', time: 1, runDir: '/r', checkpoint: '/r/m', task: 'ranking', topK: 1, unit: 'bytes' }).ok).toBe(false);
+    expect(validateTrainerEvent({ type: 'predictions', time: 1, rows: [row, { file: 'a.csv', row: 3, value: 2 }], skipped: [{ file: 'a.csv', row: 4, code: 'c', message: 'm' }], done: 5 }).ok).toBe(true);
+    expect(validateTrainerEvent({ type: 'predictions', time: 1, rows: [{ ...row, probabilities: { a: 'x' } }], skipped: [], done: 5 }).ok).toBe(false);
+    expect(validateTrainerEvent({ type: 'predictions', time: 1, rows: [{ ...row, row: 1.5 }], skipped: [], done: 5 }).ok).toBe(false);
+    expect(validateTrainerEvent({ type: 'predicted', time: 1, predicted: 3, skipped: 0, peakRssBytes: 1e8 }).ok).toBe(true);
+  });
+
   it('validates run records', () => {
     const rec = { status: 'running', spec: '/s', specName: 'x', specHash: 'h', seed: 1, versions: { tfjs: '4.22.0' }, startedAt: '2026-01-01T00:00:00Z' };
     expect(validateRunRecord(rec).ok).toBe(true);

