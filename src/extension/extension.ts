@@ -42,7 +42,11 @@ export function activate(context: vscode.ExtensionContext): ModelYamlApi {
     },
   };
   for (const [id, run] of Object.entries(commands)) context.subscriptions.push(vscode.commands.registerCommand(id, run));
-  context.subscriptions.push(vscode.languages.registerCodeLensProvider({ language: 'modelyaml' }, new SpecCodeLensProvider()));
+  const lenses = new SpecCodeLensProvider();
+  context.subscriptions.push(
+    vscode.languages.registerCodeLensProvider({ language: 'modelyaml' }, lenses),
+    training.onEvent((_spec, e) => e.type === 'done' && lenses.refresh()),
+  );
 
   const activationMs = performance.now() - t0;
   output.info(`activated in ${activationMs.toFixed(1)} ms`);

@@ -2,7 +2,8 @@
  * The trainer process (bundled as dist/trainer.js, started with child_process.fork). It waits for
  * a `start` command, trains, and sends typed events back over IPC (or an `evaluate` command,
  * answered by an `evaluation` event, or `predict`, answered in `predictions` batches paced by the
- * parent's `continue`); `cancel` stops it between
+ * parent's `continue`; or `serve`, a long-lived prediction session answering `infer` commands
+ * with `prediction` events); `cancel` stops it between
  * batches. Every command is validated on arrival.
  */
 import type { TrainerCommand, TrainerEvent } from '../core/protocol/trainer';
@@ -12,6 +13,7 @@ import { removeTemporaries } from '../node/runRecord';
 import { errorEvent, runTraining, type Control } from './train';
 import { evaluateRun } from './evaluateRun';
 import { predictRun } from './predictRun';
+import { ServingSession } from './session';
 import { env } from '../node/config';
 
 const control: Control = { cancelled: false };
@@ -110,6 +112,36 @@ const predictCommand = (cmd: Extract<TrainerCommand, { type: 'predict' }>) => on
   return { ...done, time: Date.now() };
 });
 
+/** The open prediction session (`serve`), once loaded; `infer`s queue behind its loading and each other. */
+let serving: Promise<ServingSession | undefined> = Promise.resolve(undefined);
+let inSession = false;
+
+/** `serve`: loads the run once and stays up, answering `infer`s, until the parent goes (or cancels). */
+function serveCommand(cmd: Extract<TrainerCommand, { type: 'serve' }>): void {
+  inSession = true;
+  const log = (level: 'debug' | 'info' | 'warning', message: string) => emit({ type: 'log', time: Date.now(), level, message });
+  serving = ServingSession.open(cmd.runDir, cmd.options, log).then(
+    ({ session, event }) => {
+      emit({ ...event, time: Date.now() });
+      return session;
+    },
+    async (e: unknown) => {
+      const ev = { ...errorEvent(e), time: Date.now() } as Extract<TrainerEvent, { type: 'error' }>;
+      if (ev.code === 'trainer/internal' && e instanceof Error && e.stack) process.stderr.write(`${e.stack}\n`);
+      emit(ev);
+      return finish(1);
+    },
+  );
+}
+
+function inferCommand(cmd: Extract<TrainerCommand, { type: 'infer' }>): void {
+  serving = serving.then(async (session) => {
+    if (!session) emit({ type: 'prediction', time: Date.now(), id: cmd.id, outputs: [], ms: 0, error: { code: 'protocol/no-session', message: 'infer needs a `serve` command first' } });
+    else emit({ ...(await session.predict(cmd.id, cmd.inputs)), time: Date.now() });
+    return session;
+  });
+}
+
 function bestEffort(write: () => void): void {
   try {
     write();
@@ -126,6 +158,8 @@ process.on('message', (m: unknown) => {
   }
   if (v.value.type === 'cancel') {
     control.cancelled = true;
+    // A prediction session has nothing to finish: it ends.
+    if (inSession) void finish(0);
     return;
   }
   if (v.value.type === 'continue') {
@@ -134,6 +168,7 @@ process.on('message', (m: unknown) => {
     flow.waiting = undefined;
     return;
   }
+  if (v.value.type === 'infer') return inferCommand(v.value);
   if (started) {
     void send({ type: 'log', time: Date.now(), level: 'warning', message: 'this trainer is already running; start another process for another run' });
     return;
@@ -141,6 +176,7 @@ process.on('message', (m: unknown) => {
   started = true;
   if (v.value.type === 'evaluate') void evaluateCommand(v.value);
   else if (v.value.type === 'predict') void predictCommand(v.value);
+  else if (v.value.type === 'serve') serveCommand(v.value);
   else void start(v.value);
 });
 
@@ -173,9 +209,10 @@ process.on('SIGINT', () => {
   control.cancelled = true;
 });
 
-// The parent went away: stop at the next batch, keeping the record.
+// The parent went away: stop at the next batch, keeping the record (a prediction session just ends).
 process.on('disconnect', () => {
   control.cancelled = true;
+  if (inSession) void finish(0);
 });
 
 if (isParallelWorker()) {

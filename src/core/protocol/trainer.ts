@@ -68,12 +68,32 @@ export interface PredictRunOptions {
   wasmDir?: string;
 }
 
+/** How a prediction session serves a run: which checkpoint, on which backend. */
+export interface ServeOptions {
+  /** Default: `best` if the run has it, else `last`, else the final model (as `evaluate`). */
+  checkpoint?: 'best' | 'last';
+  /** Force one backend (tests, benchmarks); default the CPU (tfjs-node when installed, else wasm). */
+  backend?: string;
+  wasmDir?: string;
+}
+
+/**
+ * One raw input, in the forms `preprocessing.json`'s readers take (docs/preprocessing.md): table
+ * rows `{ column: value }`, text `{ [field]: "…" }`, flat values `{ values: number[] }`, images
+ * `{ image: { width, height, data } }` with RGBA bytes.
+ */
+export type RawInput = Record<string, unknown>;
+
 export type TrainerCommand =
   | { type: 'start'; specPath: string; options: TrainOptions }
   | { type: 'evaluate'; runDir: string; options: EvaluateOptions }
   | { type: 'predict'; runDir: string; options: PredictRunOptions }
   /** `predict`'s flow control: the parent has written one more `predictions` batch out. */
   | { type: 'continue' }
+  /** Opens a prediction session on a run: answered by `serving`, then any number of `infer`s. */
+  | { type: 'serve'; runDir: string; options: ServeOptions }
+  /** In a session: predict these inputs; answered by a `prediction` with the same id. */
+  | { type: 'infer'; id: number; inputs: RawInput[] }
   | { type: 'cancel' };
 
 export type RunStatus = 'running' | 'completed' | 'cancelled' | 'failed';
@@ -245,7 +265,44 @@ export interface PredictedEvent {
   peakRssBytes: number;
 }
 
-export type TrainerEvent = PredictingEvent | PredictionsEvent | PredictedEvent | EvaluationEvent | StartedEvent | BatchEvent | EpochEvent | LogEvent | CheckpointEvent | DoneEvent | ErrorEvent;
+/** A prediction session is ready: the run's model is loaded and its preprocessing read. */
+export interface ServingEvent {
+  type: 'serving';
+  time: number;
+  runDir: string;
+  /** The model folder served. */
+  checkpoint: string;
+  backend: string;
+  /** The run's preprocessing.json (checked with validatePreprocessing by whoever reads it). */
+  preprocessing: unknown;
+  /** Milliseconds from the `serve` command to ready (backend, model and first prediction). */
+  loadMs: number;
+}
+
+/** What the model says about one input. */
+export interface PredictionOutput {
+  /** Classification: the decoded label (the class name) of the most probable class. */
+  label?: string;
+  /** Classification: one probability per class, in `classes` order (they sum to 1). */
+  probabilities?: number[];
+  classes?: string[];
+  /** Regression: the regressed values. */
+  value?: number[];
+}
+
+/** The answer to an `infer` command: the outputs in input order, or why there are none. */
+export interface PredictionEvent {
+  type: 'prediction';
+  time: number;
+  id: number;
+  outputs: PredictionOutput[];
+  /** Milliseconds the trainer spent on this request (preprocessing and the model). */
+  ms: number;
+  /** Bad input (a missing column, a wrong image size): the session stays open. */
+  error?: { code: string; message: string };
+}
+
+export type TrainerEvent = PredictingEvent | PredictionsEvent | PredictedEvent | ServingEvent | PredictionEvent | EvaluationEvent | StartedEvent | BatchEvent | EpochEvent | LogEvent | CheckpointEvent | DoneEvent | ErrorEvent;
 
 // ─── Validators ───────────────────────────────────────────────────────────────────────────────
 
@@ -282,6 +339,11 @@ const eventFields: { [K in TrainerEvent['type']]: Fields } = {
   },
   predictions: { time: num, rows: arrayOf(predictionRow, Infinity), skipped: arrayOf(shape({ ...inputOrigin, code: str, message: str }), Infinity), done: num },
   predicted: { time: num, predicted: int, skipped: int, peakRssBytes: num },
+  serving: { time: num, runDir: str, checkpoint: str, backend: str, preprocessing: isObj, loadMs: num },
+  prediction: {
+    time: num, id: int, ms: num, error: opt(shape({ code: str, message: str })),
+    outputs: arrayOf(shape({ label: opt(str), probabilities: opt(arrayOf(num, Infinity)), classes: opt(arrayOf(str, Infinity)), value: opt(arrayOf(num, Infinity)) }), Infinity),
+  },
   error: { time: num, code: str, message: str, file: opt(str), row: opt(int), offset: opt(int), diagnostics: opt(arrayOf(str, Infinity)) },
 };
 
@@ -334,6 +396,12 @@ const predictOptionFields: Record<keyof PredictRunOptions, Check> = {
   wasmDir: opt(str),
 };
 
+const serveOptionFields: Record<keyof ServeOptions, Check> = {
+  checkpoint: opt(oneOf('best', 'last')),
+  backend: opt(str),
+  wasmDir: opt(str),
+};
+
 /** Checks a command from the parent; the trainer answers an invalid one with an `error` event. */
 export function validateTrainerCommand(v: unknown): Validated<TrainerCommand> {
   if (!isObj(v)) return { ok: false, error: 'a trainer command must be an object' };
@@ -349,6 +417,16 @@ export function validateTrainerCommand(v: unknown): Validated<TrainerCommand> {
     const o = checkFields<EvaluateOptions>('options', v.options ?? {}, evaluateOptionFields);
     if (!o.ok) return { ok: false, error: `invalid \`evaluate\` command: ${o.error}` };
     return { ok: true, value: { type: 'evaluate', runDir: v.runDir as string, options: o.value } };
+  }
+  if (v.type === 'serve') {
+    if (!str(v.runDir)) return { ok: false, error: 'invalid `serve` command: `runDir` must be a string' };
+    const o = checkFields<ServeOptions>('options', v.options ?? {}, serveOptionFields);
+    if (!o.ok) return { ok: false, error: `invalid \`serve\` command: ${o.error}` };
+    return { ok: true, value: { type: 'serve', runDir: v.runDir as string, options: o.value } };
+  }
+  if (v.type === 'infer') {
+    if (!int(v.id) || !arrayOf(isObj, Infinity)(v.inputs)) return { ok: false, error: 'invalid `infer` command: it needs a whole-number `id` and `inputs`, a list of objects' };
+    return { ok: true, value: { type: 'infer', id: v.id as number, inputs: v.inputs as RawInput[] } };
   }
   if (v.type === 'start') {
     if (!str(v.specPath)) return { ok: false, error: 'invalid `start` command: `specPath` must be a string' };

@@ -1,6 +1,7 @@
 /**
- * The webview protocol: the messages between the extension host and its two panels (training
- * curves and the architecture graph), the state each panel persists, and runtime validators for
+ * The webview protocol: the messages between the extension host and its panels (training curves
+ * and the architecture graph; the "Try the model" panel's are in ./tryPanel.ts), the state each
+ * panel persists, and runtime validators for
  * all of them. Both sides validate what they receive: the host drops (and logs) any message from a
  * webview that fails, the webview ignores a malformed message from the host.
  *
@@ -15,7 +16,7 @@ import type { Metrics, RunStatus, TrainerEvent } from './trainer';
 export const WEBVIEW_PROTOCOL_VERSION = 1;
 
 /** Webview panel types, as registered with `registerWebviewPanelSerializer` and in package.json. */
-export const VIEW_TYPES = { curves: 'modelyaml.curves', graph: 'modelyaml.architecture' } as const;
+export const VIEW_TYPES = { curves: 'modelyaml.curves', graph: 'modelyaml.architecture', try: 'modelyaml.try' } as const;
 export type PanelKind = keyof typeof VIEW_TYPES;
 
 // ─── Training curves ──────────────────────────────────────────────────────────────────────────

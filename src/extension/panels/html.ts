@@ -27,7 +27,7 @@ export interface PanelHtmlOptions {
   title?: string;
 }
 
-const titles: Record<PanelKind, string> = { curves: 'Training curves', graph: 'Architecture' };
+const titles: Record<PanelKind, string> = { curves: 'Training curves', graph: 'Architecture', try: 'Try the model' };
 
 export function contentSecurityPolicy(cspSource: string, nonce: string): string {
   return [

@@ -4,9 +4,10 @@
  *
  * package.json (contributes) needs:
  *   commands: modelyaml.showCurves ("Show Training Curves", category "ModelYAML", icon $(graph-line)),
- *             modelyaml.showArchitecture ("Show Architecture", category "ModelYAML", icon $(type-hierarchy))
+ *             modelyaml.showArchitecture ("Show Architecture", category "ModelYAML", icon $(type-hierarchy)),
+ *             modelyaml.tryModel ("Try the Model…", category "ModelYAML", icon $(beaker))
  *   menus.editor/title: modelyaml.showArchitecture when `resourceLangId == modelyaml`, group navigation
- *   activationEvents: onWebviewPanel:modelyaml.curves, onWebviewPanel:modelyaml.architecture
+ *   activationEvents: onWebviewPanel:modelyaml.curves, onWebviewPanel:modelyaml.architecture, onWebviewPanel:modelyaml.try
  */
 import type * as vscode from 'vscode';
 import { join } from 'node:path';
@@ -17,13 +18,16 @@ import { VIEW_TYPES } from '../../core/protocol/webview';
 import { CurvesPanel } from './curvesPanel';
 import { GraphPanel, isSpecDocument } from './graphPanel';
 import { toPanelLog, type PanelLog, type VscodeApi } from './host';
+import { TryPanel, type Sessions } from './tryPanel';
+import { SessionPool } from '../../node/predictionSession';
 import { WALKTHROUGH_KEYS } from '../walkthrough';
 
 export { CurvesPanel } from './curvesPanel';
 export { GraphPanel } from './graphPanel';
+export { TryPanel } from './tryPanel';
 export { panelHtml, contentSecurityPolicy } from './html';
 
-export const PANEL_COMMANDS = { showCurves: 'modelyaml.showCurves', showArchitecture: 'modelyaml.showArchitecture' } as const;
+export const PANEL_COMMANDS = { showCurves: 'modelyaml.showCurves', showArchitecture: 'modelyaml.showArchitecture', tryModel: 'modelyaml.tryModel' } as const;
 
 export interface PanelDeps {
   /** The training manager: the curves panel opens on a run's `started` event and follows it live. */
@@ -37,6 +41,8 @@ export interface PanelDeps {
   graph?: (document: vscode.TextDocument) => Promise<ArchitectureView | null>;
   /** Folders holding run folders (default: `<each workspace folder>/<modelyaml.runsFolder or .modelyaml/runs>`). */
   runsRoots?: () => string[];
+  /** The prediction sessions of the "Try the model" panel (default: a SessionPool of trainer processes). */
+  sessions?: Sessions;
   /** The vscode API (tests pass a stand-in). */
   vscode?: VscodeApi;
 }
@@ -44,6 +50,7 @@ export interface PanelDeps {
 export interface Panels {
   curves: CurvesPanel;
   graph: GraphPanel;
+  tryModel: TryPanel;
 }
 
 export function defaultRunsRoots(api: VscodeApi): string[] {
@@ -62,6 +69,8 @@ export function registerPanels(context: vscode.ExtensionContext, deps: PanelDeps
     resume: (runDir) => api.commands.executeCommand('modelyaml.resumeTraining', { runDir }),
   });
   const graph = new GraphPanel({ api, extensionUri: context.extensionUri, log, graph: deps.graph ?? (async (d) => architectureView(analyze(d.getText()))) });
+  const pool = deps.sessions ? undefined : new SessionPool({}, (e) => e.type === 'log' && e.level !== 'debug' && log.info(`prediction session: ${e.message}`));
+  const tryModel = new TryPanel({ api, extensionUri: context.extensionUri, log, runsRoots: deps.runsRoots ?? (() => defaultRunsRoots(api)), sessions: deps.sessions ?? pool! });
   const specUri = (uri?: unknown): vscode.Uri | undefined => {
     if (uri instanceof api.Uri) return uri;
     const doc = api.window.activeTextEditor?.document;
@@ -70,6 +79,17 @@ export function registerPanels(context: vscode.ExtensionContext, deps: PanelDeps
   context.subscriptions.push(
     curves,
     graph,
+    tryModel,
+    { dispose: () => pool?.dispose() },
+    // From the CodeLens (a spec's Uri: its newest run), the runs list ({ runDir }), or the palette (pick a run).
+    api.commands.registerCommand(PANEL_COMMANDS.tryModel, (arg?: unknown) => {
+      if (arg instanceof api.Uri) return tryModel.show({ specPath: arg.fsPath });
+      const runDir = (arg as { runDir?: unknown } | undefined)?.runDir;
+      return tryModel.show(typeof runDir === 'string' ? { runDir } : undefined);
+    }),
+    api.window.registerWebviewPanelSerializer(VIEW_TYPES.try, {
+      deserializeWebviewPanel: async (panel, state) => tryModel.restore(panel, state),
+    }),
     api.commands.registerCommand(PANEL_COMMANDS.showCurves, (uri?: unknown) => {
       const spec = specUri(uri);
       curves.show(spec ? { specPath: spec.fsPath } : {});
@@ -87,5 +107,5 @@ export function registerPanels(context: vscode.ExtensionContext, deps: PanelDeps
     }),
   );
   if (deps.training) context.subscriptions.push(deps.training.onEvent((spec, e) => curves.onTrainerEvent(spec, e)));
-  return { curves, graph };
+  return { curves, graph, tryModel };
 }
