@@ -7,16 +7,15 @@
  */
 import * as tf from './tf';
 import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Preprocessing } from '../core/protocol/preprocessing';
-import type { PredictionEvent, PredictionOutput, RawInput, ServeOptions, ServingEvent } from '../core/protocol/trainer';
-import { readRunRecord, RUN_FILE } from '../node/runRecord';
-import { loadModel } from './checkpoint';
-import { applyFitted, readPreprocessing } from './data/fitted';
-import { chooseBackend } from './device';
-import { modelFolder } from './inference';
+import type { InferAnswer, PredictionEvent, PredictionOutput, RawInput, ServeOptions, ServingEvent } from '../core/protocol/trainer';
+import { RUN_FILE } from '../node/runRecord';
+import { applyFitted } from './data/fitted';
+import { decodeImageBytes } from './data/sources';
+import { loadRunModel, type RawRecord, type RunModel } from './inference';
 import { errorEvent } from './train';
-import { fail } from './util';
+import { fail, TrainerError } from './util';
 
 type Log = (level: 'debug' | 'info' | 'warning', message: string) => void;
 
@@ -44,29 +43,24 @@ export class ServingSession {
     readonly checkpoint: string,
     readonly backend: string,
     readonly preprocessing: Preprocessing,
-    private readonly model: tf.LayersModel,
+    private readonly run: RunModel,
   ) {}
+
+  private get model(): tf.LayersModel {
+    return this.run.model;
+  }
 
   /** Loads a run's model and preprocessing, and predicts once (the first call compiles the kernels). */
   static async open(runDirArg: string, options: ServeOptions, log: Log): Promise<{ session: ServingSession; event: Omit<ServingEvent, 'time'> }> {
     const started = performance.now();
     const runDir = resolve(runDirArg);
     if (!existsSync(join(runDir, RUN_FILE))) fail('serve/not-a-run', `${runDir} is not a run folder (it has no ${RUN_FILE}).`, { file: runDir });
-    const record = readRunRecord(runDir);
-    const pre = readPreprocessing(runDir);
-    const folder = modelFolder(runDir, options.checkpoint);
-    const choice = await chooseBackend({ device: 'cpu', backend: options.backend, wasmDir: options.wasmDir, searchFrom: record ? [dirname(record.spec)] : [] });
-    log('debug', `backend: ${choice.backend} on ${choice.device}`);
-    for (const note of choice.notes) log('warning', note);
-    let model: tf.LayersModel;
-    try {
-      model = await loadModel(folder.dir);
-    } catch (e) {
-      return fail('serve/bad-checkpoint', `Cannot load the model in ${folder.dir}: ${(e as Error).message}. Train the spec again.`, { file: folder.dir });
-    }
-    const session = new ServingSession(runDir, folder.dir, choice.backend, pre, model);
+    // The inference module loads it (model folder, backend, fitted preprocessing), as for `predict`.
+    const run = await loadRunModel(runDir, { checkpoint: options.checkpoint, backend: options.backend, wasmDir: options.wasmDir, log });
+    const backend = tf.getBackend();
+    const session = new ServingSession(runDir, run.modelDir, backend, run.preprocessing, run);
     session.warmUp();
-    const event = { type: 'serving' as const, runDir, checkpoint: folder.dir, backend: choice.backend, preprocessing: pre as unknown, loadMs: performance.now() - started };
+    const event = { type: 'serving' as const, runDir, checkpoint: run.modelDir, backend, preprocessing: run.preprocessing as unknown, loadMs: performance.now() - started };
     return { session, event };
   }
 
@@ -97,7 +91,37 @@ export class ServingSession {
     }
   }
 
+  /**
+   * Answers an `infer` with `topK` (`modelyaml serve`): each input on its own in `predict`'s
+   * decoded form, a bad one with its error naming it ("input 3: no `petal_width` field"). An input
+   * `{ image: "<base64>" }` carries PNG/JPEG bytes, decoded here as `predict` decodes image files.
+   */
+  async answer(id: number, inputs: RawInput[], topK: number): Promise<Omit<PredictionEvent, 'time'>> {
+    const t0 = performance.now();
+    const origin = (i: number) => `input ${i + 1}`;
+    try {
+      const answers: InferAnswer[] = new Array(inputs.length);
+      const records: RawRecord[] = [];
+      const at: number[] = [];
+      inputs.forEach((r, i) => {
+        try {
+          records.push(typeof r.image === 'string' ? this.run.imageRecord(decodeImageBytes(Buffer.from(r.image, 'base64'), `${origin(i)}'s image`), origin(i)) : r);
+          at.push(i);
+        } catch (e) {
+          if (!(e instanceof TrainerError)) throw e;
+          answers[i] = { error: { code: e.code, message: e.message } };
+        }
+      });
+      const outcomes = await this.run.predictEach(records, { topK, origin: (j) => origin(at[j]) });
+      outcomes.forEach((o, j) => (answers[at[j]] = o.ok ? o.prediction : { error: { code: o.code, message: o.message } }));
+      return { type: 'prediction', id, outputs: [], answers, ms: performance.now() - t0 };
+    } catch (e) {
+      const { code, message } = errorEvent(e);
+      return { type: 'prediction', id, outputs: [], ms: performance.now() - t0, error: { code, message } };
+    }
+  }
+
   dispose(): void {
-    this.model.dispose();
+    this.run.dispose();
   }
 }
