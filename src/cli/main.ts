@@ -40,6 +40,14 @@ Usage:
                                                   folder of them; a line per input (class name,
                                                   probabilities, top k, or the value) with its
                                                   file and row; streams any size
+  modelyaml serve <run-dir> [--port P] [--host H] [--checkpoint best|last] [--top-k K]
+                 [--max-batch N] [--batch-wait-ms MS] [--no-batching] [--body-limit BYTES]
+                 [--max-inputs N]
+                                                  an HTTP JSON API over a trained run:
+                                                  POST /v1/predict, GET /v1/metadata, /healthz,
+                                                  /metrics; 127.0.0.1:8080 unless --host/--port
+                                                  say otherwise; concurrent requests batched;
+                                                  SIGTERM/Ctrl-C finishes requests, then stops
   modelyaml schema                                JSON Schema for other YAML tooling
   modelyaml docs                                  the language reference (Markdown)
   modelyaml lsp --stdio                           run the language server for any LSP client
@@ -59,6 +67,7 @@ Examples:
   modelyaml train examples/mnist-cnn.model.yaml --epochs 2
   modelyaml evaluate .modelyaml/runs/mnist-cnn/<time> --split validation
   modelyaml predict .modelyaml/runs/mnist-cnn/<time> --input digits/ --format csv
+  modelyaml serve .modelyaml/runs/iris/<time> --port 8080
 `;
 
 const color = process.stdout.isTTY && !process.env.NO_COLOR;
@@ -188,6 +197,13 @@ export async function main(argv: string[], io: CliIO = stdio): Promise<number> {
         'on-error': { type: 'string' },
         'batch-size': { type: 'string' },
         verbose: { type: 'boolean' },
+        port: { type: 'string' },
+        host: { type: 'string' },
+        'max-batch': { type: 'string' },
+        'batch-wait-ms': { type: 'string' },
+        'no-batching': { type: 'boolean' },
+        'body-limit': { type: 'string' },
+        'max-inputs': { type: 'string' },
         stdio: { type: 'boolean' },
         'node-ipc': { type: 'boolean' },
         socket: { type: 'string' },
@@ -221,6 +237,15 @@ export async function main(argv: string[], io: CliIO = stdio): Promise<number> {
     case 'predict': {
       const flags = { input: values.input, format: values.format, topK: values['top-k'], checkpoint: values.checkpoint, onError: values['on-error'], batchSize: values['batch-size'], verbose: values.verbose };
       return predictCommand(rest, flags, io === stdio ? terminalPredictIO(io) : io);
+    }
+    case 'serve': {
+      // Loaded here: fastify is only for this command.
+      const { serveCommand } = await import('./serve');
+      const flags = {
+        port: values.port, host: values.host, checkpoint: values.checkpoint, topK: values['top-k'], maxBatch: values['max-batch'], batchWaitMs: values['batch-wait-ms'],
+        noBatching: values['no-batching'], bodyLimit: values['body-limit'], maxInputs: values['max-inputs'],
+      };
+      return serveCommand(rest, flags, io);
     }
     case 'check':
       if (format !== 'text' && format !== 'json') {
@@ -262,7 +287,7 @@ export async function main(argv: string[], io: CliIO = stdio): Promise<number> {
       return new Promise<number>(() => undefined); // runs until the client disconnects
     }
     default: {
-      const known = ['check', 'summary', 'graph', 'train', 'evaluate', 'predict', 'schema', 'docs', 'lsp'];
+      const known = ['check', 'summary', 'graph', 'train', 'evaluate', 'predict', 'serve', 'schema', 'docs', 'lsp'];
       const { closest } = await import('../core/suggest');
       const s = closest(cmd, known);
       io.err(`modelyaml: unknown command '${cmd}'.${s ? ` Did you mean '${s}'?` : ''}\n\n${HELP}`);
