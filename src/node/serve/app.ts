@@ -93,6 +93,15 @@ export function buildApp(o: AppOptions): FastifyInstance {
     o.metrics.request(req.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
   });
 
+  // Closing: each answer ends its connection, so a keep-alive client does not hold the server open.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', async (_req, reply) => {
+    if (closing) reply.header('connection', 'close');
+  });
+
   app.setErrorHandler((err: FastifyError, _req, reply) => {
     if (err.validation) return reply.status(400).send({ error: 'invalid-request', message: validationMessage(err) });
     if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return reply.status(413).send({ error: 'body-too-large', message: `The request body is larger than this server's limit of ${o.bodyLimit} bytes (modelyaml serve --body-limit).` });
