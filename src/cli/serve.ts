@@ -7,6 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { validatePreprocessing } from '../core/protocol/preprocessing';
 import { PredictionSession, SessionError } from '../node/predictionSession';
@@ -49,7 +50,7 @@ export function parseServeFlags(f: ServeFlags): ServeSettings | { error: string 
     port: whole(f.port, 0, 8080),
     topK: whole(f.topK, 1, 5),
     maxBatch: f.noBatching ? 1 : whole(f.maxBatch, 1, 64),
-    batchWaitMs: whole(f.batchWaitMs, 0, 2),
+    batchWaitMs: whole(f.batchWaitMs, 0, 0),
     bodyLimit: whole(f.bodyLimit, 1, 1024 * 1024),
     maxInputs: whole(f.maxInputs, 1, 1024),
   };
@@ -125,7 +126,9 @@ export async function serveCommand(args: string[], flags: ServeFlags, io: CliIO)
   const app = buildApp({ metadata, batcher, metrics, bodyLimit: s.bodyLimit, maxInputs: s.maxInputs, topK: s.topK, alive: () => session.alive });
   let address: string;
   try {
-    address = await app.listen({ port: s.port, host: s.host });
+    await app.listen({ port: s.port, host: s.host });
+    // The address as asked for (fastify names 127.0.0.1 for 0.0.0.0), with the port chosen for --port 0.
+    address = `http://${s.host.includes(':') ? `[${s.host}]` : s.host}:${(app.server.address() as AddressInfo).port}`;
   } catch (e) {
     io.err(`modelyaml serve: cannot listen on ${s.host}:${s.port}: ${(e as Error).message}\n`);
     session.close();

@@ -29,6 +29,8 @@ interface Server {
   url: string;
   out: string[];
   exited: Promise<number | null>;
+  /** Resolves once its stderr holds `text`. */
+  stderrHas(text: string): Promise<void>;
 }
 
 /** Starts `modelyaml serve` and resolves once it prints its listening line. */
@@ -37,12 +39,18 @@ function serve(runDir: string, ...flags: string[]): Promise<Server> {
   const out: string[] = [];
   let err = '';
   const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  const stderrHas = (text: string) =>
+    new Promise<void>((resolve) => {
+      const look = () => err.includes(text) && (child.stderr.off('data', look), resolve());
+      child.stderr.on('data', look);
+      look();
+    });
   return new Promise<Server>((resolve, reject) => {
     child.stderr.on('data', (b: Buffer) => (err += b.toString()));
     child.stdout.on('data', (b: Buffer) => {
       out.push(b.toString());
       const m = /listening on (http:\/\/\S+?);/.exec(out.join(''));
-      if (m) resolve({ child, url: m[1], out, exited });
+      if (m) resolve({ child, url: m[1], out, exited, stderrHas });
     });
     void exited.then((code) => reject(new Error(`serve exited (${code}) before listening: ${err}`)));
   });
@@ -179,6 +187,17 @@ describe('modelyaml serve on a table classifier (iris)', () => {
     expect(answer.json.prediction).toEqual(asServed(predicted[4]));
     expect(await s.exited).toBe(0);
     expect(s.out.join('')).toContain('modelyaml serve: stopped');
+  });
+
+  it('binding beyond loopback needs --host and warns that there is no authentication', async () => {
+    const s = await serve(irisRun, '--host', '0.0.0.0');
+    try {
+      expect(s.url).toMatch(/^http:\/\/0\.0\.0\.0:\d+$/);
+      await s.stderrHas('modelyaml serve: warning: listening on 0.0.0.0, not only this machine');
+      expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:/);
+    } finally {
+      s.child.kill('SIGKILL');
+    }
   });
 
   it('refuses what it cannot serve with a message: a folder that is not a run, a model.onnx, bad flags', () => {

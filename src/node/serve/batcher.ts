@@ -1,8 +1,8 @@
 /**
  * Dynamic batching for `modelyaml serve`: requests that arrive together are answered by one
- * trainer call. The first waiting request opens a window of `maxWaitMs`; the batch goes when the
- * window closes or `maxBatch` inputs are waiting, and while one batch is in the trainer the next
- * collects. Each request gets back its own slice of the answers. `maxBatch: 1` turns batching
+ * trainer call. While one batch is in the trainer the next collects, and goes as soon as it
+ * returns; with the trainer idle, the first waiting request opens a window of `maxWaitMs` (0: the
+ * rest of this event-loop turn), and the batch goes when it closes or `maxBatch` inputs wait. Each request gets back its own slice of the answers. `maxBatch: 1` turns batching
  * off: each request is its own trainer call, sent as it comes (the benchmark's comparison).
  */
 import type { InferAnswer, PredictionEvent, RawInput } from '../../core/protocol/trainer';
@@ -36,7 +36,7 @@ export class BatchError extends Error {
 export class Batcher {
   private queue: Pending[] = [];
   private waitingInputs = 0;
-  private timer?: NodeJS.Timeout;
+  private timer?: { cancel(): void };
   private inFlight = 0;
   private draining = false;
 
@@ -71,11 +71,15 @@ export class Batcher {
     // One batch in the trainer at a time: the next one fills meanwhile and goes when it returns.
     if (this.inFlight) return;
     if (this.waitingInputs >= maxBatch || this.draining) return this.flush();
-    this.timer ??= setTimeout(() => this.flush(), maxWaitMs);
+    // 0 ms: no window beyond this turn of the event loop (requests that arrived together go together).
+    if (!this.timer) {
+      const t = maxWaitMs > 0 ? setTimeout(() => this.flush(), maxWaitMs) : setImmediate(() => this.flush());
+      this.timer = { cancel: () => (maxWaitMs > 0 ? clearTimeout(t as NodeJS.Timeout) : clearImmediate(t as NodeJS.Immediate)) };
+    }
   }
 
   private flush(): void {
-    clearTimeout(this.timer);
+    this.timer?.cancel();
     this.timer = undefined;
     if (!this.queue.length) return;
     // Whole requests, up to maxBatch inputs (a request larger than that goes alone).
