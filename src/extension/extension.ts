@@ -7,6 +7,7 @@ import type { LanguageClient } from 'vscode-languageclient/node';
 import { SpecCodeLensProvider } from './codeLens';
 import { serverGraph, startLanguageClient } from './languageClient';
 import { registerPanels } from './panels';
+import { canServe } from '../node/predictionSession';
 import { newFromTemplate } from './templates';
 import { registerTraining, type TrainingManager } from './training';
 import { trackWalkthrough } from './walkthrough';
@@ -31,6 +32,11 @@ export function activate(context: vscode.ExtensionContext): ModelYamlApi {
   client = started.client;
   const training = registerTraining(context, output);
   registerPanels(context, { training, output, graph: serverGraph(client, output) });
+  training.runEndActions.push({
+    title: 'Try the Model',
+    offer: (r) => r.status === 'completed' && !!r.runDir && canServe(r.runDir),
+    run: (_spec, r) => vscode.commands.executeCommand('modelyaml.tryModel', { runDir: r.runDir }),
+  });
   context.subscriptions.push(trackWalkthrough(vscode));
 
   const commands: Record<string, (...args: never[]) => unknown> = {

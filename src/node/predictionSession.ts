@@ -12,14 +12,14 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { PREPROCESSING_FILE } from '../core/protocol/preprocessing';
-import type { ErrorEvent, PredictionEvent, RawInput, ServeOptions, ServingEvent, TrainerCommand, TrainerEvent } from '../core/protocol/trainer';
+import type { ErrorEvent, InferenceEvent, RawInput, ServeOptions, ServingEvent, TrainerCommand, TrainerEvent } from '../core/protocol/trainer';
 import { validateTrainerEvent } from '../core/protocol/trainer';
 import { failureLines, resolveTrainerPath, type StartOptions } from './trainerClient';
 
 export type SessionOptions = ServeOptions & Pick<StartOptions, 'trainerPath' | 'execArgv' | 'env'>;
 
 /** A request's answer, or `superseded` when a newer request took its place before it was sent. */
-export type PredictResult = { superseded: false; event: PredictionEvent } | { superseded: true };
+export type PredictResult = { superseded: false; event: InferenceEvent } | { superseded: true };
 
 /** Why a session cannot serve: the trainer's error event, or a crash. */
 export class SessionError extends Error {
@@ -45,7 +45,7 @@ export class PredictionSession {
   private inFlight?: { id: number; waiting: Waiting };
   private queued?: Waiting;
   /** `answer` requests: sent at once, answered in order by the trainer (no latest-wins). */
-  private readonly answering = new Map<number, Omit<Waiting, 'inputs' | 'resolve'> & { resolve(e: PredictionEvent): void }>();
+  private readonly answering = new Map<number, Omit<Waiting, 'inputs' | 'resolve'> & { resolve(e: InferenceEvent): void }>();
   private failure?: SessionError;
   private closed = false;
   private serving = false;
@@ -65,7 +65,7 @@ export class PredictionSession {
           resolveReady(e);
           this.pump();
         }
-        else if (e.type === 'prediction') this.answered(e);
+        else if (e.type === 'inference') this.answered(e);
         else if (e.type === 'error') this.fail(new SessionError(e), rejectReady);
         else this.onLog(e);
       });
@@ -103,9 +103,9 @@ export class PredictionSession {
    * Predicts `inputs` in `predict`'s decoded form (`answers`, one per input, with the `topK` most
    * probable classes). Every request is answered, in order: the HTTP server's batches go this way.
    */
-  answer(inputs: RawInput[], topK: number): Promise<PredictionEvent> {
+  answer(inputs: RawInput[], topK: number): Promise<InferenceEvent> {
     if (this.failure) return Promise.reject(this.failure);
-    return new Promise<PredictionEvent>((resolveAnswer, reject) => {
+    return new Promise<InferenceEvent>((resolveAnswer, reject) => {
       const id = this.nextId++;
       this.answering.set(id, { resolve: resolveAnswer, reject });
       this.child.send({ type: 'infer', id, inputs, topK } satisfies TrainerCommand);
@@ -121,7 +121,7 @@ export class PredictionSession {
     this.child.send({ type: 'infer', id, inputs: waiting.inputs } satisfies TrainerCommand);
   }
 
-  private answered(e: PredictionEvent): void {
+  private answered(e: InferenceEvent): void {
     const answering = this.answering.get(e.id);
     if (answering) {
       this.answering.delete(e.id);
@@ -150,8 +150,10 @@ export class PredictionSession {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    if (this.child.connected) this.child.send({ type: 'cancel' } satisfies TrainerCommand);
-    this.child.disconnect?.();
+    if (this.child.connected) {
+      this.child.send({ type: 'cancel' } satisfies TrainerCommand);
+      this.child.disconnect();
+    }
     setTimeout(() => this.child.exitCode === null && this.child.signalCode === null && this.child.kill('SIGKILL'), 3000).unref();
   }
 }

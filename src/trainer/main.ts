@@ -3,7 +3,7 @@
  * a `start` command, trains, and sends typed events back over IPC (or an `evaluate` command,
  * answered by an `evaluation` event, or `predict`, answered in `predictions` batches paced by the
  * parent's `continue`; or `serve`, a long-lived prediction session answering `infer` commands
- * with `prediction` events); `cancel` stops it between
+ * with `inference` events); `cancel` stops it between
  * batches. Every command is validated on arrival.
  */
 import type { TrainerCommand, TrainerEvent } from '../core/protocol/trainer';
@@ -12,8 +12,8 @@ import { isParallelWorker, runParallelWorker } from './parallel';
 import { removeTemporaries } from '../node/runRecord';
 import { errorEvent, runTraining, type Control } from './train';
 import { evaluateRun } from './evaluateRun';
-import { predictRun } from './predictRun';
 import { ServingSession } from './session';
+import { predictRun } from './predictRun';
 import { env } from '../node/config';
 
 const control: Control = { cancelled: false };
@@ -100,13 +100,16 @@ const flow = { unanswered: 0, waiting: undefined as (() => void) | undefined };
 
 /** `predict`: answers in `predictions` batches, then `predicted` (or an `error`). */
 const predictCommand = (cmd: Extract<TrainerCommand, { type: 'predict' }>) => oneOff(async () => {
+  // Nothing to keep when the parent goes (Ctrl-C, killed): stop at once, even while reading a silent stdin.
+  process.once('disconnect', () => process.exit(130));
   const done = await predictRun(cmd.runDir, cmd.options, {
     emit: (e) => {
       if (e.type === 'predictions') flow.unanswered++;
       emit({ ...e, time: Date.now() } as TrainerEvent);
     },
-    room: () => (flow.unanswered < WINDOW ? Promise.resolve() : new Promise<void>((r) => (flow.waiting = r))),
+    room: () => (flow.unanswered < WINDOW || control.cancelled ? Promise.resolve() : new Promise<void>((r) => (flow.waiting = r))),
     stdin: process.stdin,
+    cancelled: () => control.cancelled,
     log,
   });
   return { ...done, time: Date.now() };
@@ -119,7 +122,6 @@ let inSession = false;
 /** `serve`: loads the run once and stays up, answering `infer`s, until the parent goes (or cancels). */
 function serveCommand(cmd: Extract<TrainerCommand, { type: 'serve' }>): void {
   inSession = true;
-  const log = (level: 'debug' | 'info' | 'warning', message: string) => emit({ type: 'log', time: Date.now(), level, message });
   serving = ServingSession.open(cmd.runDir, cmd.options, log).then(
     ({ session, event }) => {
       emit({ ...event, time: Date.now() });
@@ -136,7 +138,7 @@ function serveCommand(cmd: Extract<TrainerCommand, { type: 'serve' }>): void {
 
 function inferCommand(cmd: Extract<TrainerCommand, { type: 'infer' }>): void {
   serving = serving.then(async (session) => {
-    if (!session) emit({ type: 'prediction', time: Date.now(), id: cmd.id, outputs: [], ms: 0, error: { code: 'protocol/no-session', message: 'infer needs a `serve` command first' } });
+    if (!session) emit({ type: 'inference', time: Date.now(), id: cmd.id, outputs: [], ms: 0, error: { code: 'protocol/no-session', message: 'infer needs a `serve` command first' } });
     else emit({ ...(await (cmd.topK ? session.answer(cmd.id, cmd.inputs, cmd.topK) : session.predict(cmd.id, cmd.inputs))), time: Date.now() });
     return session;
   });
@@ -162,21 +164,21 @@ process.on('message', (m: unknown) => {
     if (inSession) void finish(0);
     return;
   }
+  if (v.value.type === 'infer') return inferCommand(v.value);
   if (v.value.type === 'continue') {
     flow.unanswered = Math.max(0, flow.unanswered - 1);
     flow.waiting?.();
     flow.waiting = undefined;
     return;
   }
-  if (v.value.type === 'infer') return inferCommand(v.value);
   if (started) {
     void send({ type: 'log', time: Date.now(), level: 'warning', message: 'this trainer is already running; start another process for another run' });
     return;
   }
   started = true;
   if (v.value.type === 'evaluate') void evaluateCommand(v.value);
-  else if (v.value.type === 'predict') void predictCommand(v.value);
   else if (v.value.type === 'serve') serveCommand(v.value);
+  else if (v.value.type === 'predict') void predictCommand(v.value);
   else void start(v.value);
 });
 
@@ -209,9 +211,11 @@ process.on('SIGINT', () => {
   control.cancelled = true;
 });
 
-// The parent went away: stop at the next batch, keeping the record (a prediction session just ends).
+// The parent went away: stop at the next batch, keeping the record (and stop waiting for room to
+// predict); a prediction session just ends.
 process.on('disconnect', () => {
   control.cancelled = true;
+  flow.waiting?.();
   if (inSession) void finish(0);
 });
 

@@ -24,6 +24,8 @@ export interface PredictChannel {
   room(): Promise<void>;
   /** What `-` reads. */
   stdin: Readable;
+  /** True once the parent has gone or asked to stop: the next batch is not read. */
+  cancelled(): boolean;
   log: Log;
 }
 
@@ -49,20 +51,26 @@ function imageFiles(dir: string): string[] {
   return out;
 }
 
+/** What each kind of model reads, and what `-` is read as. */
+const TAKES: Record<RunModel['inputKind'], { formats: Format[]; stdin?: Format; forms: string }> = {
+  table: { formats: ['csv', 'jsonl'], stdin: 'jsonl', forms: 'a CSV file (.csv, with a header row) or JSON Lines (.jsonl) with the feature columns, or - for stdin' },
+  text: { formats: ['text', 'jsonl', 'csv'], stdin: 'text', forms: 'a text file (.txt, a line per input), JSON Lines (.jsonl) or CSV (.csv) with the text field, or - for stdin' },
+  image: { formats: ['images'], forms: 'a PNG or JPEG image or a folder of them' },
+  values: { formats: ['images', 'jsonl'], stdin: 'jsonl', forms: 'a PNG or JPEG image or a folder of them, or JSON Lines (.jsonl) with a `values` list, or - for stdin' },
+};
+
 /** How the input is read: by its extension, or (stdin) by what the run's data source read. */
 function formatOf(rm: RunModel, input: string, isDir: boolean): Format {
   const kind = rm.inputKind;
-  const takesImages = kind === 'image' || kind === 'values';
-  const forms = takesImages ? 'a PNG or JPEG image or a folder of them' : kind === 'text' ? 'a text file (.txt, a line per input), JSON Lines (.jsonl) or CSV (.csv) with the text field' : 'a CSV file (.csv, with a header row) or JSON Lines (.jsonl) with the feature columns';
-  const refuse = (what: string): never => fail('predict/input-format', `${what}: this model takes ${forms}${takesImages ? '' : ', or - for stdin'}.`, { file: input });
+  const takes = TAKES[kind];
+  const refuse = (what: string): never => fail('predict/input-format', `${what}: this model takes ${takes.forms}.`, { file: input });
   if (input === STDIN) {
-    if (takesImages) refuse('stdin');
-    if (kind === 'text') return 'text';
-    return rm.preprocessing.input.source === 'jsonl' ? 'jsonl' : 'csv';
+    if (!takes.stdin) return refuse('stdin');
+    return kind === 'table' && rm.preprocessing.input.source !== 'jsonl' ? 'csv' : takes.stdin;
   }
   const ext = extname(input).toLowerCase();
   const format: Format | undefined = isDir ? 'images' : IMAGE_EXTS.has(ext) ? 'images' : ext === '.csv' ? 'csv' : ext === '.jsonl' || ext === '.ndjson' ? 'jsonl' : ext === '.txt' ? 'text' : undefined;
-  if (!format || (format === 'images') !== takesImages || (format === 'text' && kind !== 'text')) return refuse(input);
+  if (!format || !takes.formats.includes(format)) return refuse(input);
   return format;
 }
 
@@ -96,6 +104,7 @@ async function* csvItems(rm: RunModel, file: string, stream: Readable): AsyncGen
     header.forEach((c, j) => j < cells.length && (record[c] = cells[j]));
     yield { origin: { file, row }, record };
   }
+  if (!header) fail('predict/no-input', `${file} is empty: a CSV input starts with a header row naming the columns (${neededColumns(rm).join(', ')}).`, { file });
 }
 
 async function* jsonlItems(file: string, stream: Readable): AsyncGenerator<Item> {
@@ -200,6 +209,7 @@ export async function predictRun(runDir: string, o: PredictRunOptions, ch: Predi
       batch = [];
     };
     for await (const item of items) {
+      if (ch.cancelled()) fail('predict/cancelled', 'Predicting was stopped before the end of the input.');
       batch.push(item);
       if (batch.length >= size) await flush();
     }

@@ -7,14 +7,14 @@
  * The LSTM and the CNN train for a few batches through the real trainer client (the CLI has no
  * batch limit, and a whole epoch takes minutes on two shared cores).
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { fork, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ClassificationEvaluation, RegressionEvaluation } from '../../src/core/evaluate/schema';
-import type { PredictionRow } from '../../src/core/protocol/trainer';
+import type { PredictionRow, TrainerCommand } from '../../src/core/protocol/trainer';
 import { irisSpec, tempDir, train, trainerBundle } from '../trainer/helpers';
 
 const ROOT = join(__dirname, '..', '..');
@@ -163,6 +163,18 @@ describe('modelyaml predict on a table classifier (iris)', () => {
     }
   });
 
+  it('the trainer goes when its parent does (Ctrl-C, killed), even while it waits on a silent stdin', async () => {
+    // The trainer forked as the CLI forks it, its output ignored (a write to a dead parent's pipe would end it anyway).
+    const trainer = fork(join(ROOT, 'dist', 'trainer.js'), [], { stdio: ['pipe', 'ignore', 'ignore', 'ipc'], serialization: 'json' });
+    const exited = new Promise<number | null>((r) => trainer.on('exit', (code) => r(code)));
+    const predicting = new Promise<void>((r) => trainer.on('message', (m: { type?: string }) => m.type === 'predicting' && r()));
+    trainer.send({ type: 'predict', runDir: irisRun, options: { input: '-' } } satisfies TrainerCommand);
+    await predicting; // the model is loaded and it reads stdin, which stays silent
+    trainer.disconnect();
+    expect(await exited).toBe(130);
+    trainer.stdin!.destroy();
+  }, 60_000);
+
   it('streams: the trainer’s peak memory does not grow with the input (8× the rows, same memory)', async () => {
     const rows = (n: number) => {
       const file = join(dir, `big-${n}.csv`);
@@ -271,6 +283,10 @@ describe('modelyaml predict on the MNIST CNN (images)', () => {
     expect(rows.map((p) => Number(p.label))).toEqual(e.samples!.predicted);
     const one = cli(['predict', run, '--input', join(digits, '003.png'), '--checkpoint', 'last', '--top-k', '3']);
     expect(lines(one.out)).toEqual([rows[3]]);
+    // The same digits as JSON Lines of pixel values: the same answers.
+    const values = lines(cli(['predict', run, '--input', join(dir, 'digits.jsonl'), '--checkpoint', 'last', '--top-k', '3']).out);
+    expect(values.map((p) => p.label)).toEqual(rows.map((p) => p.label));
+    values.forEach((p, i) => Object.entries(p.probabilities!).forEach(([c, v]) => expect(v).toBeCloseTo(rows[i].probabilities![c], 5)));
 
     const big = new PNG({ width: 32, height: 32 });
     big.data.fill(255);
@@ -287,7 +303,7 @@ describe('modelyaml predict on the MNIST CNN (images)', () => {
     expect(skipped.err).toContain('20 predicted, 2 skipped');
     const csv = cli(['predict', run, '--input', irisCsv]);
     expect(csv.code).toBe(1);
-    expect(csv.err).toContain('this model takes a PNG or JPEG image or a folder of them.');
+    expect(csv.err).toContain('this model takes a PNG or JPEG image or a folder of them, or JSON Lines (.jsonl) with a `values` list, or - for stdin.');
     for (const x of [failed, skipped, csv]) noStack(x.err);
   }, 300_000);
 });

@@ -11,10 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validatePreprocessing } from '../../src/core/protocol/preprocessing';
 import type { RawInput } from '../../src/core/protocol/trainer';
 import { PredictionSession, SessionError, SessionPool, type PredictResult } from '../../src/node/predictionSession';
-import * as tf from '../../src/trainer/tf';
-import { loadModel } from '../../src/trainer/checkpoint';
-import { applyFitted, readPreprocessing } from '../../src/trainer/data/fitted';
-import { modelFolder } from '../../src/trainer/inference';
+import { loadRunModel } from '../../src/trainer/inference';
 import { irisSpec, train, trainerBundle, workspace } from './helpers';
 
 const MNIST_CNN = `version: 1
@@ -53,16 +50,14 @@ async function trained(spec: string, options = {}): Promise<string> {
   return result.runDir!;
 }
 
-/** The run's model in this process, through the same fitted preprocessing: what evaluate and predict compute. */
+/** The run's model in this process through the inference module `modelyaml predict` uses: probabilities in class order. */
 async function directProbabilities(runDir: string, inputs: RawInput[]): Promise<number[][]> {
-  const pre = readPreprocessing(runDir);
-  const model = await loadModel(modelFolder(runDir, undefined).dir);
-  const a = await applyFitted(pre, inputs);
-  const out = model.predict(tf.tensor(a.x, [a.n, ...a.shape])) as tf.Tensor;
-  const rows = (await out.array()) as number[][];
-  out.dispose();
-  model.dispose();
-  return rows;
+  const run = await loadRunModel(runDir, { backend: 'cpu' });
+  try {
+    return (await run.predict(inputs)).map((p) => run.classNames!.map((n) => p.probabilities![n]));
+  } finally {
+    run.dispose();
+  }
 }
 
 /** A session on the plain-JS CPU backend, the one this process compares with (`null`: the default backend, wasm here). */
@@ -81,7 +76,6 @@ const answer = (r: PredictResult) => {
 const IRIS_FLOWER = { sepal_length: 6.1, sepal_width: 2.8, petal_length: 4.7, petal_width: 1.2 };
 
 beforeAll(async () => {
-  await tf.setBackend('cpu');
   trainerPath = await trainerBundle();
   irisRun = await trained(irisSpec({ name: 'iris-session', epochs: 3 }));
   mnistRun = await trained(MNIST_CNN, { maxBatchesPerEpoch: 4 });
@@ -136,7 +130,7 @@ describe('prediction sessions', () => {
     const s = open(workspace({ 'x.txt': '' }));
     const e = await s.ready.then(() => undefined, (err: unknown) => err);
     expect(e).toBeInstanceOf(SessionError);
-    expect((e as SessionError).event.code).toBe('serve/not-a-run');
+    expect((e as SessionError).event.code).toBe('run/not-a-run');
     await expect(s.predict([IRIS_FLOWER])).rejects.toBeInstanceOf(SessionError);
     const pool = new SessionPool({ trainerPath, backend: 'cpu' });
     try {

@@ -50,6 +50,15 @@ export interface EvaluateOptions {
   wasmDir?: string;
 }
 
+/** How a prediction session serves a run: which checkpoint, on which backend. */
+export interface ServeOptions {
+  /** Default: `best` if the run has it, else `last`, else the final model (as `evaluate`). */
+  checkpoint?: 'best' | 'last';
+  /** Force one backend (tests, benchmarks); default the CPU (tfjs-node when installed, else wasm). */
+  backend?: string;
+  wasmDir?: string;
+}
+
 /** What `predict` reads and how it answers (docs/predict.md). */
 export interface PredictRunOptions {
   /** A CSV, JSON Lines or text file, a PNG/JPEG image, a folder of images, or `-` for the trainer's stdin. */
@@ -68,15 +77,6 @@ export interface PredictRunOptions {
   wasmDir?: string;
 }
 
-/** How a prediction session serves a run: which checkpoint, on which backend. */
-export interface ServeOptions {
-  /** Default: `best` if the run has it, else `last`, else the final model (as `evaluate`). */
-  checkpoint?: 'best' | 'last';
-  /** Force one backend (tests, benchmarks); default the CPU (tfjs-node when installed, else wasm). */
-  backend?: string;
-  wasmDir?: string;
-}
-
 /**
  * One raw input, in the forms `preprocessing.json`'s readers take (docs/preprocessing.md): table
  * rows `{ column: value }`, text `{ [field]: "…" }`, flat values `{ values: number[] }`, images
@@ -87,17 +87,16 @@ export type RawInput = Record<string, unknown>;
 export type TrainerCommand =
   | { type: 'start'; specPath: string; options: TrainOptions }
   | { type: 'evaluate'; runDir: string; options: EvaluateOptions }
-  | { type: 'predict'; runDir: string; options: PredictRunOptions }
-  /** `predict`'s flow control: the parent has written one more `predictions` batch out. */
-  | { type: 'continue' }
   /** Opens a prediction session on a run: answered by `serving`, then any number of `infer`s. */
   | { type: 'serve'; runDir: string; options: ServeOptions }
   /**
-   * In a session: predict these inputs; answered by a `prediction` with the same id. With `topK`,
+   * In a session: predict these inputs; answered by an `inference` with the same id. With `topK`,
    * each input is answered on its own in `predict`'s form (`answers`; `modelyaml serve`), and an
    * input may give its image as base64 PNG/JPEG bytes (`{ image: "…" }`).
    */
   | { type: 'infer'; id: number; inputs: RawInput[]; topK?: number }
+  | { type: 'predict'; runDir: string; options: PredictRunOptions }
+  | { type: 'continue' }
   | { type: 'cancel' };
 
 export type RunStatus = 'running' | 'completed' | 'cancelled' | 'failed';
@@ -215,6 +214,50 @@ export interface EvaluationEvent {
   evaluation: unknown;
 }
 
+/** A prediction session is ready: the run's model is loaded and its preprocessing read. */
+export interface ServingEvent {
+  type: 'serving';
+  time: number;
+  runDir: string;
+  /** The model folder served. */
+  checkpoint: string;
+  backend: string;
+  /** The run's preprocessing.json (checked with validatePreprocessing by whoever reads it). */
+  preprocessing: unknown;
+  /** Milliseconds from the `serve` command to ready (backend, model and first prediction). */
+  loadMs: number;
+}
+
+/** What the model says about one input. */
+export interface PredictionOutput {
+  /** Classification: the decoded label (the class name) of the most probable class. */
+  label?: string;
+  /** Multi-label classification: the classes with probability ≥ 0.5. */
+  labels?: string[];
+  /** Classification: one probability per class, in `classes` order (they sum to 1). */
+  probabilities?: number[];
+  classes?: string[];
+  /** Regression: the regressed values. */
+  value?: number[];
+}
+
+/** The answer to an `infer` command: the outputs in input order, or why there are none. */
+export interface InferenceEvent {
+  type: 'inference';
+  time: number;
+  id: number;
+  outputs: PredictionOutput[];
+  /** Milliseconds the trainer spent on this request (preprocessing and the model). */
+  ms: number;
+  /** Bad input (a missing column, a wrong image size): the session stays open. */
+  error?: { code: string; message: string };
+  /** With `topK`: one answer per input, in input order — `predict`'s decoded prediction, or why that input has none. */
+  answers?: InferAnswer[];
+}
+
+/** One input's answer to an `infer` with `topK`: the decoded prediction (as `predict` writes it) or its error. */
+export type InferAnswer = Omit<PredictionRow, keyof InputOrigin> & { error?: { code: string; message: string } };
+
 /** `predict` has loaded the model and opened the input: what the answers will hold. */
 export interface PredictingEvent {
   type: 'predicting';
@@ -269,49 +312,7 @@ export interface PredictedEvent {
   peakRssBytes: number;
 }
 
-/** A prediction session is ready: the run's model is loaded and its preprocessing read. */
-export interface ServingEvent {
-  type: 'serving';
-  time: number;
-  runDir: string;
-  /** The model folder served. */
-  checkpoint: string;
-  backend: string;
-  /** The run's preprocessing.json (checked with validatePreprocessing by whoever reads it). */
-  preprocessing: unknown;
-  /** Milliseconds from the `serve` command to ready (backend, model and first prediction). */
-  loadMs: number;
-}
-
-/** What the model says about one input. */
-export interface PredictionOutput {
-  /** Classification: the decoded label (the class name) of the most probable class. */
-  label?: string;
-  /** Classification: one probability per class, in `classes` order (they sum to 1). */
-  probabilities?: number[];
-  classes?: string[];
-  /** Regression: the regressed values. */
-  value?: number[];
-}
-
-/** The answer to an `infer` command: the outputs in input order, or why there are none. */
-export interface PredictionEvent {
-  type: 'prediction';
-  time: number;
-  id: number;
-  outputs: PredictionOutput[];
-  /** Milliseconds the trainer spent on this request (preprocessing and the model). */
-  ms: number;
-  /** Bad input (a missing column, a wrong image size): the session stays open. */
-  error?: { code: string; message: string };
-  /** With `topK`: one answer per input, in input order — `predict`'s decoded prediction, or why that input has none. */
-  answers?: InferAnswer[];
-}
-
-/** One input's answer to an `infer` with `topK`: the decoded prediction (as `predict` writes it) or its error. */
-export type InferAnswer = Omit<PredictionRow, keyof InputOrigin> & { error?: { code: string; message: string } };
-
-export type TrainerEvent = PredictingEvent | PredictionsEvent | PredictedEvent | ServingEvent | PredictionEvent | EvaluationEvent | StartedEvent | BatchEvent | EpochEvent | LogEvent | CheckpointEvent | DoneEvent | ErrorEvent;
+export type TrainerEvent = ServingEvent | InferenceEvent | PredictingEvent | PredictionsEvent | PredictedEvent | EvaluationEvent | StartedEvent | BatchEvent | EpochEvent | LogEvent | CheckpointEvent | DoneEvent | ErrorEvent;
 
 // ─── Validators ───────────────────────────────────────────────────────────────────────────────
 
@@ -348,18 +349,18 @@ const eventFields: { [K in TrainerEvent['type']]: Fields } = {
     runDir: opt(str), final: metrics, test: opt(metrics),
   },
   evaluation: { time: num, runDir: str, file: str, split: str, checkpoint: str, report: str, evaluation: isObj },
+  serving: { time: num, runDir: str, checkpoint: str, backend: str, preprocessing: isObj, loadMs: num },
+  inference: {
+    time: num, id: int, ms: num, error: opt(shape({ code: str, message: str })),
+    outputs: arrayOf(shape({ label: opt(str), labels: opt(arrayOf(str, Infinity)), probabilities: opt(arrayOf(num, Infinity)), classes: opt(arrayOf(str, Infinity)), value: opt(arrayOf(num, Infinity)) }), Infinity),
+    answers: opt(arrayOf(inferAnswer, Infinity)),
+  },
   predicting: {
     time: num, runDir: str, checkpoint: str, task: oneOf('multiclass', 'binary', 'multilabel', 'regression'), classNames: opt(arrayOf(str, Infinity)),
     outputNames: opt(arrayOf(str, Infinity)), topK: int, unit: oneOf('bytes', 'files'), total: opt(num),
   },
   predictions: { time: num, rows: arrayOf(predictionRow, Infinity), skipped: arrayOf(shape({ ...inputOrigin, code: str, message: str }), Infinity), done: num },
   predicted: { time: num, predicted: int, skipped: int, peakRssBytes: num },
-  serving: { time: num, runDir: str, checkpoint: str, backend: str, preprocessing: isObj, loadMs: num },
-  prediction: {
-    time: num, id: int, ms: num, error: opt(shape({ code: str, message: str })),
-    outputs: arrayOf(shape({ label: opt(str), probabilities: opt(arrayOf(num, Infinity)), classes: opt(arrayOf(str, Infinity)), value: opt(arrayOf(num, Infinity)) }), Infinity),
-    answers: opt(arrayOf(inferAnswer, Infinity)),
-  },
   error: { time: num, code: str, message: str, file: opt(str), row: opt(int), offset: opt(int), diagnostics: opt(arrayOf(str, Infinity)) },
 };
 
@@ -401,6 +402,12 @@ const evaluateOptionFields: Record<keyof EvaluateOptions, Check> = {
   wasmDir: opt(str),
 };
 
+const serveOptionFields: Record<keyof ServeOptions, Check> = {
+  checkpoint: opt(oneOf('best', 'last')),
+  backend: opt(str),
+  wasmDir: opt(str),
+};
+
 const predictOptionFields: Record<keyof PredictRunOptions, Check> = {
   input: string,
   inputName: opt(string),
@@ -408,12 +415,6 @@ const predictOptionFields: Record<keyof PredictRunOptions, Check> = {
   topK: opt(intFrom(1)),
   onError: opt(oneOf('skip', 'fail')),
   batchSize: opt(intFrom(1)),
-  backend: opt(str),
-  wasmDir: opt(str),
-};
-
-const serveOptionFields: Record<keyof ServeOptions, Check> = {
-  checkpoint: opt(oneOf('best', 'last')),
   backend: opt(str),
   wasmDir: opt(str),
 };

@@ -183,7 +183,7 @@ const form: Check = (v) => {
   if (v.kind === 'unsupported') return str()(v.reason);
   return false;
 };
-const output: Check = shape({ label: opt(str()), probabilities: opt(arrayOf(finite, 100_000)), classes: opt(arrayOf(str(), 100_000)), value: opt(arrayOf(finite, 100_000)) });
+const output: Check = shape({ label: opt(str()), labels: opt(arrayOf(str(), 100_000)), probabilities: opt(arrayOf(finite, 100_000)), classes: opt(arrayOf(str(), 100_000)), value: opt(arrayOf(finite, 100_000)) });
 
 const toWebview: Record<TryToWebview['type'], Fields> = {
   loading: { label: str() },

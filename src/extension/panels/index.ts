@@ -21,6 +21,7 @@ import { toPanelLog, type PanelLog, type VscodeApi } from './host';
 import { TryPanel, type Sessions } from './tryPanel';
 import { SessionPool } from '../../node/predictionSession';
 import { WALKTHROUGH_KEYS } from '../walkthrough';
+import { requireTrust } from '../trust';
 
 export { CurvesPanel } from './curvesPanel';
 export { GraphPanel } from './graphPanel';
@@ -83,12 +84,14 @@ export function registerPanels(context: vscode.ExtensionContext, deps: PanelDeps
     { dispose: () => pool?.dispose() },
     // From the CodeLens (a spec's Uri: its newest run), the runs list ({ runDir }), or the palette (pick a run).
     api.commands.registerCommand(PANEL_COMMANDS.tryModel, (arg?: unknown) => {
+      // The session's trainer may load the workspace's tfjs-node, as training does.
+      if (!requireTrust(api, 'Trying the model')) return;
       if (arg instanceof api.Uri) return tryModel.show({ specPath: arg.fsPath });
       const runDir = (arg as { runDir?: unknown } | undefined)?.runDir;
       return tryModel.show(typeof runDir === 'string' ? { runDir } : undefined);
     }),
     api.window.registerWebviewPanelSerializer(VIEW_TYPES.try, {
-      deserializeWebviewPanel: async (panel, state) => tryModel.restore(panel, state),
+      deserializeWebviewPanel: async (panel, state) => (api.workspace.isTrusted ? tryModel.restore(panel, state) : panel.dispose()),
     }),
     api.commands.registerCommand(PANEL_COMMANDS.showCurves, (uri?: unknown) => {
       const spec = specUri(uri);

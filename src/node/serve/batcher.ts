@@ -5,10 +5,10 @@
  * rest of this event-loop turn), and the batch goes when it closes or `maxBatch` inputs wait. Each request gets back its own slice of the answers. `maxBatch: 1` turns batching
  * off: each request is its own trainer call, sent as it comes (the benchmark's comparison).
  */
-import type { InferAnswer, PredictionEvent, RawInput } from '../../core/protocol/trainer';
+import type { InferAnswer, InferenceEvent, RawInput } from '../../core/protocol/trainer';
 
 /** Whoever answers a batch: the trainer's prediction session (PredictionSession.answer). */
-export type AnswerBatch = (inputs: RawInput[], topK: number) => Promise<PredictionEvent>;
+export type AnswerBatch = (inputs: RawInput[], topK: number) => Promise<InferenceEvent>;
 
 export interface BatcherOptions {
   /** Most inputs in one trainer call (1: no batching). */
