@@ -55,6 +55,14 @@ Usage:
                                                   the test split: size and accuracy beside the
                                                   float32 model's in export.json; layers that
                                                   cannot be exported faithfully are refused
+  modelyaml serve <run-dir> [--port P] [--host H] [--checkpoint best|last] [--top-k K]
+                 [--max-batch N] [--batch-wait-ms MS] [--no-batching] [--body-limit BYTES]
+                 [--max-inputs N]
+                                                  an HTTP JSON API over a trained run:
+                                                  POST /v1/predict, GET /v1/metadata, /healthz,
+                                                  /metrics; 127.0.0.1:8080 unless --host/--port
+                                                  say otherwise; concurrent requests batched;
+                                                  SIGTERM/Ctrl-C finishes requests, then stops
   modelyaml schema                                JSON Schema for other YAML tooling
   modelyaml docs                                  the language reference (Markdown)
   modelyaml lsp --stdio                           run the language server for any LSP client
@@ -76,6 +84,7 @@ Examples:
   modelyaml evaluate .modelyaml/runs/mnist-cnn/<time> --split validation
   modelyaml predict .modelyaml/runs/mnist-cnn/<time> --input digits/ --format csv
   modelyaml export .modelyaml/runs/mnist-cnn/<time> --format onnx --quantize int8
+  modelyaml serve .modelyaml/runs/iris/<time> --port 8080
 `;
 
 const color = process.stdout.isTTY && !process.env.NO_COLOR;
@@ -209,6 +218,13 @@ export async function main(argv: string[], io: CliIO = stdio): Promise<number> {
         quantize: { type: 'string' },
         verbose: { type: 'boolean' },
         refit: { type: 'boolean' },
+        port: { type: 'string' },
+        host: { type: 'string' },
+        'max-batch': { type: 'string' },
+        'batch-wait-ms': { type: 'string' },
+        'no-batching': { type: 'boolean' },
+        'body-limit': { type: 'string' },
+        'max-inputs': { type: 'string' },
         stdio: { type: 'boolean' },
         'node-ipc': { type: 'boolean' },
         socket: { type: 'string' },
@@ -248,6 +264,15 @@ export async function main(argv: string[], io: CliIO = stdio): Promise<number> {
       return exportCommand(rest, { format: values.format, out: values.out, opset: values.opset, includePreprocessing: values['include-preprocessing'], quantize: values.quantize }, io);
     case 'diff':
       return diffCommand(rest, { format, git: values.git }, io);
+    case 'serve': {
+      // Loaded here: fastify is only for this command.
+      const { serveCommand } = await import('./serve');
+      const flags = {
+        port: values.port, host: values.host, checkpoint: values.checkpoint, topK: values['top-k'], maxBatch: values['max-batch'], batchWaitMs: values['batch-wait-ms'],
+        noBatching: values['no-batching'], bodyLimit: values['body-limit'], maxInputs: values['max-inputs'],
+      };
+      return serveCommand(rest, flags, io);
+    }
     case 'check':
       if (format !== 'text' && format !== 'json') {
         io.err(`modelyaml check: --format must be text or json, not ${format}.\n`);
@@ -288,7 +313,7 @@ export async function main(argv: string[], io: CliIO = stdio): Promise<number> {
       return new Promise<number>(() => undefined); // runs until the client disconnects
     }
     default: {
-      const known = ['check', 'summary', 'graph', 'diff', 'train', 'evaluate', 'predict', 'export', 'schema', 'docs', 'lsp'];
+      const known = ['check', 'summary', 'graph', 'diff', 'train', 'evaluate', 'predict', 'export', 'serve', 'schema', 'docs', 'lsp'];
       const { closest } = await import('../core/suggest');
       const s = closest(cmd, known);
       io.err(`modelyaml: unknown command '${cmd}'.${s ? ` Did you mean '${s}'?` : ''}\n\n${HELP}`);

@@ -44,6 +44,8 @@ export class PredictionSession {
   private nextId = 1;
   private inFlight?: { id: number; waiting: Waiting };
   private queued?: Waiting;
+  /** `answer` requests: sent at once, answered in order by the trainer (no latest-wins). */
+  private readonly answering = new Map<number, Omit<Waiting, 'inputs' | 'resolve'> & { resolve(e: InferenceEvent): void }>();
   private failure?: SessionError;
   private closed = false;
   private serving = false;
@@ -97,6 +99,19 @@ export class PredictionSession {
     });
   }
 
+  /**
+   * Predicts `inputs` in `predict`'s decoded form (`answers`, one per input, with the `topK` most
+   * probable classes). Every request is answered, in order: the HTTP server's batches go this way.
+   */
+  answer(inputs: RawInput[], topK: number): Promise<InferenceEvent> {
+    if (this.failure) return Promise.reject(this.failure);
+    return new Promise<InferenceEvent>((resolveAnswer, reject) => {
+      const id = this.nextId++;
+      this.answering.set(id, { resolve: resolveAnswer, reject });
+      this.child.send({ type: 'infer', id, inputs, topK } satisfies TrainerCommand);
+    });
+  }
+
   private pump(): void {
     if (!this.serving || this.inFlight || !this.queued || this.failure) return;
     const waiting = this.queued;
@@ -107,6 +122,11 @@ export class PredictionSession {
   }
 
   private answered(e: InferenceEvent): void {
+    const answering = this.answering.get(e.id);
+    if (answering) {
+      this.answering.delete(e.id);
+      return answering.resolve(e);
+    }
     if (this.inFlight?.id !== e.id) return;
     const { waiting } = this.inFlight;
     this.inFlight = undefined;
@@ -120,6 +140,8 @@ export class PredictionSession {
     rejectReady(error);
     this.inFlight?.waiting.reject(error);
     this.queued?.reject(error);
+    for (const a of this.answering.values()) a.reject(error);
+    this.answering.clear();
     this.inFlight = this.queued = undefined;
     if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill();
   }

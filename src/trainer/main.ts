@@ -139,7 +139,7 @@ function serveCommand(cmd: Extract<TrainerCommand, { type: 'serve' }>): void {
 function inferCommand(cmd: Extract<TrainerCommand, { type: 'infer' }>): void {
   serving = serving.then(async (session) => {
     if (!session) emit({ type: 'inference', time: Date.now(), id: cmd.id, outputs: [], ms: 0, error: { code: 'protocol/no-session', message: 'infer needs a `serve` command first' } });
-    else emit({ ...(await session.predict(cmd.id, cmd.inputs)), time: Date.now() });
+    else emit({ ...(await (cmd.topK ? session.answer(cmd.id, cmd.inputs, cmd.topK) : session.predict(cmd.id, cmd.inputs))), time: Date.now() });
     return session;
   });
 }

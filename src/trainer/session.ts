@@ -6,9 +6,11 @@
  * preprocessing path (docs/try.md says why inference does not run in the webview).
  */
 import * as tf from './tf';
-import type { InferenceEvent, PredictionOutput, RawInput, ServeOptions, ServingEvent } from '../core/protocol/trainer';
-import { loadRunModel, type Prediction, type RunModel } from './inference';
+import type { InferAnswer, InferenceEvent, PredictionOutput, RawInput, ServeOptions, ServingEvent } from '../core/protocol/trainer';
+import { decodeImageBytes } from './data/sources';
+import { loadRunModel, type Prediction, type RawRecord, type RunModel } from './inference';
 import { errorEvent } from './train';
+import { TrainerError } from './util';
 
 type Log = (level: 'debug' | 'info' | 'warning', message: string) => void;
 
@@ -39,6 +41,36 @@ export class ServingSession {
     try {
       const outputs = (await this.run.predict(inputs)).map((p) => outputOf(this.run, p));
       return { type: 'inference', id, outputs, ms: performance.now() - t0 };
+    } catch (e) {
+      const { code, message } = errorEvent(e);
+      return { type: 'inference', id, outputs: [], ms: performance.now() - t0, error: { code, message } };
+    }
+  }
+
+  /**
+   * Answers an `infer` with `topK` (`modelyaml serve`): each input on its own in `predict`'s
+   * decoded form, a bad one with its error naming it ("input 3: no `petal_width` field"). An input
+   * `{ image: "<base64>" }` carries PNG/JPEG bytes, decoded here as `predict` decodes image files.
+   */
+  async answer(id: number, inputs: RawInput[], topK: number): Promise<Omit<InferenceEvent, 'time'>> {
+    const t0 = performance.now();
+    const origin = (i: number) => `input ${i + 1}`;
+    try {
+      const answers: InferAnswer[] = new Array(inputs.length);
+      const records: RawRecord[] = [];
+      const at: number[] = [];
+      inputs.forEach((r, i) => {
+        try {
+          records.push(typeof r.image === 'string' ? this.run.imageRecord(decodeImageBytes(Buffer.from(r.image, 'base64'), `${origin(i)}'s image`), origin(i)) : r);
+          at.push(i);
+        } catch (e) {
+          if (!(e instanceof TrainerError)) throw e;
+          answers[i] = { error: { code: e.code, message: e.message } };
+        }
+      });
+      const outcomes = await this.run.predictEach(records, { topK, origin: (j) => origin(at[j]) });
+      outcomes.forEach((o, j) => (answers[at[j]] = o.ok ? o.prediction : { error: { code: o.code, message: o.message } }));
+      return { type: 'inference', id, outputs: [], answers, ms: performance.now() - t0 };
     } catch (e) {
       const { code, message } = errorEvent(e);
       return { type: 'inference', id, outputs: [], ms: performance.now() - t0, error: { code, message } };

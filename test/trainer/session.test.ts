@@ -1,5 +1,5 @@
 /**
- * Prediction sessions (`serve` + `predict`) on real trained runs: a tiny iris classifier and the
+ * Prediction sessions (`serve` + `infer`) on real trained runs: a tiny iris classifier and the
  * MNIST CNN trained for a few batches, served by the real trainer process through the client the
  * extension uses. The probabilities must sum to 1 and equal what the run's model gives in this
  * process for the same input through the same fitted preprocessing; fast requests coalesce (latest

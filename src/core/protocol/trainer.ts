@@ -97,8 +97,12 @@ export type TrainerCommand =
   | { type: 'evaluate'; runDir: string; options: EvaluateOptions }
   /** Opens a prediction session on a run: answered by `serving`, then any number of `infer`s. */
   | { type: 'serve'; runDir: string; options: ServeOptions }
-  /** In a session: predict these inputs; answered by an `inference` with the same id. */
-  | { type: 'infer'; id: number; inputs: RawInput[] }
+  /**
+   * In a session: predict these inputs; answered by an `inference` with the same id. With `topK`,
+   * each input is answered on its own in `predict`'s form (`answers`; `modelyaml serve`), and an
+   * input may give its image as base64 PNG/JPEG bytes (`{ image: "…" }`).
+   */
+  | { type: 'infer'; id: number; inputs: RawInput[]; topK?: number }
   | { type: 'predict'; runDir: string; options: PredictRunOptions }
   | { type: 'continue' }
   | { type: 'cancel' };
@@ -255,7 +259,12 @@ export interface InferenceEvent {
   ms: number;
   /** Bad input (a missing column, a wrong image size): the session stays open. */
   error?: { code: string; message: string };
+  /** With `topK`: one answer per input, in input order — `predict`'s decoded prediction, or why that input has none. */
+  answers?: InferAnswer[];
 }
+
+/** One input's answer to an `infer` with `topK`: the decoded prediction (as `predict` writes it) or its error. */
+export type InferAnswer = Omit<PredictionRow, keyof InputOrigin> & { error?: { code: string; message: string } };
 
 /** `predict` has loaded the model and opened the input: what the answers will hold. */
 export interface PredictingEvent {
@@ -327,6 +336,12 @@ const predictionRow = shape({
   top: opt(arrayOf(shape({ label: str, probability: num }), Infinity)), value: opt(num), values: opt(record(num)),
 });
 
+const inferAnswer = shape({
+  label: opt(str), labels: opt(arrayOf(str, Infinity)), probabilities: opt(record(num)),
+  top: opt(arrayOf(shape({ label: str, probability: num }), Infinity)), value: opt(num), values: opt(record(num)),
+  error: opt(shape({ code: str, message: str })),
+});
+
 const eventFields: { [K in TrainerEvent['type']]: Fields } = {
   started: {
     time: num, runDir: str, spec: str, specName: str, backend: str, device: str, reason: str, params: int, seed: num,
@@ -346,6 +361,7 @@ const eventFields: { [K in TrainerEvent['type']]: Fields } = {
   inference: {
     time: num, id: int, ms: num, error: opt(shape({ code: str, message: str })),
     outputs: arrayOf(shape({ label: opt(str), labels: opt(arrayOf(str, Infinity)), probabilities: opt(arrayOf(num, Infinity)), classes: opt(arrayOf(str, Infinity)), value: opt(arrayOf(num, Infinity)) }), Infinity),
+    answers: opt(arrayOf(inferAnswer, Infinity)),
   },
   predicting: {
     time: num, runDir: str, checkpoint: str, task: oneOf('multiclass', 'binary', 'multilabel', 'regression'), classNames: opt(arrayOf(str, Infinity)),
@@ -437,7 +453,8 @@ export function validateTrainerCommand(v: unknown): Validated<TrainerCommand> {
   }
   if (v.type === 'infer') {
     if (!int(v.id) || !arrayOf(isObj, Infinity)(v.inputs)) return { ok: false, error: 'invalid `infer` command: it needs a whole-number `id` and `inputs`, a list of objects' };
-    return { ok: true, value: { type: 'infer', id: v.id as number, inputs: v.inputs as RawInput[] } };
+    if (v.topK !== undefined && (!int(v.topK) || (v.topK as number) < 1)) return { ok: false, error: 'invalid `infer` command: `topK` must be a whole number of at least 1' };
+    return { ok: true, value: { type: 'infer', id: v.id as number, inputs: v.inputs as RawInput[], ...(v.topK !== undefined ? { topK: v.topK as number } : {}) } };
   }
   if (v.type === 'start') {
     if (!str(v.specPath)) return { ok: false, error: 'invalid `start` command: `specPath` must be a string' };

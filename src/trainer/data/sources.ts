@@ -262,7 +262,11 @@ const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
 export function decodeImage(file: string): Decoded {
   const buf = readDataFile(file, dataBudget(), (bytes) => checkBudget(bytes, `\`${file}\``, { file }));
-  const ext = extname(file).toLowerCase();
+  return decodeImageBytes(buf, file, extname(file).toLowerCase());
+}
+
+/** PNG or JPEG bytes (a file's, or an HTTP request's) as RGBA; `file` names them in errors, `ext` the format they claim ('' for none). */
+export function decodeImageBytes(buf: Buffer, file: string, ext = ''): Decoded {
   const isPng = PNG_SIGNATURE.every((b, i) => buf[i] === b);
   const isJpeg = buf[0] === 0xff && buf[1] === 0xd8;
   if (ext === '.png' && !isPng) fail('data/image-corrupt', `\`${file}\` is not a PNG image: its first bytes are not the PNG signature (offset 0).`, { file, offset: 0 });
