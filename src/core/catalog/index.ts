@@ -29,7 +29,7 @@ import type {
 export * from './types';
 export { builtinDatasets } from './sources';
 export { withDefaults } from './defaults';
-export { camelCase, tfjsFactory, tfjsLayerArgs, type ResolveArg } from './tfjsArgs';
+export { camelCase, tfjsFactory, tfjsLayerArgs, tfName, type ResolveArg } from './tfjsArgs';
 
 interface ByCategory {
   layer: LayerEntry;

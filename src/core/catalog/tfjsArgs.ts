@@ -40,3 +40,17 @@ export function tfjsLayerArgs(entry: LayerEntry, given: Params, resolve: Resolve
   }
   return args;
 }
+
+/**
+ * The tfjs name of a spec layer (its id): tfjs layer names allow letters, digits and `._-/`; keep
+ * the spec's names recognisable. The trainer names its layers with it, and exporters find a
+ * checkpoint's weights (`<name>/kernel`) with it, in the same order over the same layers.
+ */
+export function tfName(id: string, used: Set<string>): string {
+  let base = id.replace(/[^A-Za-z0-9._/-]/g, '_');
+  if (!/^[A-Za-z0-9]/.test(base)) base = `l${base}`;
+  let name = base;
+  for (let i = 2; used.has(name); i++) name = `${base}_${i}`;
+  used.add(name);
+  return name;
+}

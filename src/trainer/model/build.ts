@@ -7,19 +7,10 @@ import * as tf from '../tf';
 import type { ModelInfo } from '../../core/infer';
 import type { Spec } from '../../core/spec';
 import { deriveSeed, fail } from '../util';
+import { tfName } from '../../core/catalog';
 import { registerFastGradients } from './gradients';
 import { LAYER_BUILDERS } from './layers';
 import type { Ctx, Sym } from './layers/shared';
-
-/** tfjs layer names allow letters, digits and `._-/`; keep the spec's names recognisable. */
-export function tfName(id: string, used: Set<string>): string {
-  let base = id.replace(/[^A-Za-z0-9._/-]/g, '_');
-  if (!/^[A-Za-z0-9]/.test(base)) base = `l${base}`;
-  let name = base;
-  for (let i = 2; used.has(name); i++) name = `${base}_${i}`;
-  used.add(name);
-  return name;
-}
 
 /**
  * Builds the model the spec describes. `info` is the core's shape inference of the same spec
