@@ -5,17 +5,18 @@
  * its weights as the trainer does in one optimizer step on the same batch, and (d) convert back to
  * the very bytes it came from. Layers without a faithful equivalent are refused with their line.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { analyze, trainSettings } from '../../src/core/analyze';
+import { validateRunRecord, validateTrainerEvent } from '../../src/core/protocol/trainer';
 import { exportPytorch, ExportError } from '../../src/export/pytorch';
 import { readStoredModel } from '../../src/export/tfjs/checkpoint';
 import { loadModel } from '../../src/trainer/checkpoint';
 import { lossOf, optimizerOf } from '../../src/trainer/model/objectives';
 import * as tf from '../../src/trainer/tf';
-import { tempDir, workspace } from '../trainer/helpers';
+import { ROOT, tempDir, workspace } from '../trainer/helpers';
 import { example, maxAbsDiff, seeded, tinyRun, tinyRunOf, trainerPredict } from './runs';
 
 const PYTHON = '/usr/bin/python3';
@@ -178,7 +179,40 @@ describe.skipIf(!hasTorch)('exportPytorch: the package in Debian’s torch', () 
     let worst = 0;
     for (const w of stepped.weights) worst = Math.max(worst, maxAbsDiff(w.values, trainer.get(w.name)!));
     expect(worst).toBeLessThan(1e-4);
-  }, 120_000);
+  }, 600_000);
+
+  it('(c) two DDP processes on CPU (gloo), global batch 16, equal one process after 20 steps; both write a ModelYAML run folder', async () => {
+    const out = join(tempDir('modelyaml-export-pytorch-'), 'pkg');
+    exportPytorch(runs['house-prices'], { out });
+    const env = { ...process.env, MODELYAML_DATA: join(ROOT, 'examples', 'data', 'houses.csv'), OMP_NUM_THREADS: '1' };
+    const common = ['train.py', '--epochs', '50', '--max-steps', '20', '--no-shuffle'];
+    const one = spawnSync(PYTHON, [...common, '--out', 'runs/one'], { cwd: out, env, encoding: 'utf8' });
+    expect(one.status, one.stderr).toBe(0);
+    // The two ranks as torchrun starts them (its environment: env:// rendezvous). Debian's torchrun
+    // 1.13 itself fails under Python 3.12 before starting a worker (Std.from_str returns None).
+    const port = String(20000 + Math.floor(Math.random() * 20000));
+    const ranks = [0, 1].map((rank) => new Promise<{ code: number | null; stderr: string }>((done) => {
+      const p = spawn(PYTHON, [...common, '--out', 'runs/two'], { cwd: out, env: { ...env, RANK: String(rank), LOCAL_RANK: String(rank), WORLD_SIZE: '2', LOCAL_WORLD_SIZE: '2', MASTER_ADDR: '127.0.0.1', MASTER_PORT: port } });
+      let stderr = '';
+      p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      p.on('close', (code) => done({ code, stderr }));
+    }));
+    for (const r of await Promise.all(ranks)) expect(r.code, r.stderr).toBe(0);
+    const start = readStoredModel(runs['house-prices']).weights;
+    const a = readStoredModel(join(out, 'runs', 'one')).weights;
+    const b = readStoredModel(join(out, 'runs', 'two')).weights;
+    expect(a.map((w) => w.name)).toEqual(b.map((w) => w.name));
+    a.forEach((w, i) => expect(maxAbsDiff(w.values, b[i].values), w.name).toBeLessThan(1e-4));
+    // The 20 steps moved the weights (from the run's checkpoint, train.py's default start).
+    expect(Math.max(...a.map((w, i) => maxAbsDiff(w.values, start[i].values)))).toBeGreaterThan(1e-3);
+    for (const run of ['one', 'two']) {
+      const record = validateRunRecord(JSON.parse(readFileSync(join(out, 'runs', run, 'run.json'), 'utf8')));
+      expect(record.ok && record.value.status).toBe('completed');
+      const events = readFileSync(join(out, 'runs', run, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => validateTrainerEvent(JSON.parse(l)));
+      expect(events.every((e) => e.ok)).toBe(true);
+      expect(events.map((e) => e.ok && e.value.type)).toEqual(expect.arrayContaining(['started', 'batch', 'epoch', 'checkpoint', 'done']));
+    }
+  }, 300_000);
 
   it('refuses a layer without a faithful PyTorch equivalent, naming it and its spec line', () => {
     const dir = workspace({ 'spec.model.yaml': readFileSync(example('transformer-text'), 'utf8') });

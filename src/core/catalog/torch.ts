@@ -58,6 +58,8 @@ export interface TorchContext {
   /** Shapes from the core's inference (Keras layout, batch axis null). */
   inputShapes: readonly Shape[];
   outputShape: Shape;
+  /** The layout the inputs were given in (a mapping with layout `any` finds its feature axis with it). */
+  inputLayout: TorchLayout;
   /** Refuses the export: the layer (or `param` of it) has no faithful PyTorch equivalent. */
   refuse(message: string, param?: string): never;
   /** An activation parameter as a Python expression over `expr` (feature axis `dim`). */

@@ -209,7 +209,7 @@ const embedding: TorchLayerMapping = {
 
 const merge = (op: string, modules: string): TorchLayerMapping => ({ modules, layout: 'any', emit: (c) => ({ forward: c.inputShapes.map((_, i) => `xs[${i}]`).join(` ${op} `) }) });
 
-const featureDim = (c: TorchContext, layout: 'first' | 'last') => (layout === 'first' && c.inputShapes[0].length > 2 ? 1 : -1);
+const featureDim = (c: TorchContext) => (c.inputLayout === 'first' && c.inputShapes[0].length > 2 ? 1 : -1);
 
 /** The catalog layers that have a faithful PyTorch mapping. */
 export const TORCH_LAYERS: Record<string, TorchLayerMapping> = {
@@ -239,7 +239,7 @@ export const TORCH_LAYERS: Record<string, TorchLayerMapping> = {
   simple_rnn: recurrent('simple_rnn'),
   embedding,
   dropout: { modules: 'nn.Dropout', layout: 'any', emit: (c) => ({ module: `nn.Dropout(${pyFloat(c.params.rate as number)})`, forward: '{m}(x)' }) },
-  activation: { modules: '(the activation)', layout: 'last', emit: (c) => ({ forward: c.activation(c.params.activation, 'x', featureDim(c, 'last')) }) },
+  activation: { modules: '(the activation)', layout: 'any', emit: (c) => ({ forward: c.activation(c.params.activation, 'x', featureDim(c)) }) },
   leaky_relu: { modules: 'nn.LeakyReLU', layout: 'any', emit: (c) => ({ module: `nn.LeakyReLU(${pyFloat(c.params.alpha as number)})`, forward: '{m}(x)' }) },
   add: merge('+', 'a + b'),
   multiply: merge('*', 'a * b'),
@@ -261,3 +261,13 @@ export const TORCH_REFUSED: Record<string, string> = {
 };
 
 export type { Params };
+
+/** The docs' layer ↔ module table (docs/cluster.md), from the mappings above and the catalog's layer list. */
+export function torchModuleTable(layerNames: readonly string[]): string {
+  const rows = layerNames.map((name) => {
+    const m = TORCH_LAYERS[name];
+    const layout = m ? (m.layout === 'first' ? 'channels first' : m.layout === 'last' ? 'channels last' : 'as given') : '';
+    return m ? `| \`${name}\` | \`${m.modules.replace(/\|/g, '\\|')}\` | ${layout} |` : `| \`${name}\` | refused: ${TORCH_REFUSED[name] ?? 'no PyTorch mapping yet'} | |`;
+  });
+  return ['| Layer | PyTorch | Runs in |', '| --- | --- | --- |', ...rows].join('\n');
+}

@@ -120,6 +120,7 @@ export function generateModel(a: Analysis, file: string): GeneratedModel {
       params,
       inputShapes: li.inputShapes,
       outputShape: li.outputShape,
+      inputLayout: layout,
       refuse,
       activation(value, expr, dim) {
         if (value === undefined || value === null) return expr;

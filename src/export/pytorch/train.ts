@@ -56,6 +56,7 @@ per epoch, written by rank 0; --resume carries on from the last), model/ (a tfjs
 tfjs/ holds a template), so the runs view and the curves panel follow it."""
 import argparse
 import datetime
+import hashlib
 import json
 import math
 import os
@@ -118,8 +119,9 @@ class RunRecord:
     def __init__(self, out, enabled, args):
         self.out, self.enabled = out, enabled
         self.record = {
-            "status": "running", "spec": os.path.abspath("spec.yaml"), "specName": CONFIG["name"], "specHash": "",
+            "status": "running", "spec": os.path.abspath("spec.yaml"), "specName": CONFIG["name"],
             "seed": CONFIG["seed"], "backend": "pytorch", "device": "", "versions": {"torch": torch.__version__},
+            "specHash": hashlib.sha256(open("spec.yaml", "rb").read()).hexdigest() if os.path.exists("spec.yaml") else "",
             "startedAt": datetime.datetime.now(datetime.timezone.utc).isoformat().replace("+00:00", "Z"), "pid": os.getpid(),
         }
         if enabled:
@@ -200,7 +202,7 @@ def main():
         state = ckpt["state"]
 
     run = RunRecord(args.out, rank == 0, args)
-    run.write(device=str(device), deviceReason=f"torch {torch.__version__}, {world} process(es)", params=sum(p.numel() for p in model.parameters()) - sum(model.get_parameter(k).numel() for k in __import__("model").FROZEN_ZEROS), resumedFrom=last if args.resume else None)
+    run.write(device=str(device), deviceReason=f"torch {torch.__version__}, {world} process(es)", params=sum(p.numel() for p in model.parameters()) - sum(model.get_parameter(k).numel() for k in __import__("model").FROZEN_ZEROS), **({"resumedFrom": last} if args.resume else {}))
     batches = len(loader)
     run.event({"type": "started", "runDir": os.path.abspath(args.out), "spec": run.record["spec"], "specName": CONFIG["name"], "backend": "pytorch", "device": str(device),
                "reason": f"torch {torch.__version__}, {world} process(es)", "params": run.record["params"], "seed": CONFIG["seed"], "epochs": args.epochs, "batchSize": args.batch_size,
