@@ -1,0 +1,86 @@
+/**
+ * `exportPytorch`: a spec (or a run folder, whose spec snapshot, checkpoint and fitted
+ * preprocessing come along) as a small PyTorch package: model.py, data.py, train.py for one
+ * process or torchrun, weights.py (tfjs checkpoint ↔ state_dict), objectives.py, README.md.
+ * Only torch and the standard library in the package; no tfjs here.
+ */
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { analyze } from '../../core/analyze';
+import { PREPROCESSING_FILE } from '../../core/protocol/preprocessing';
+import { readSpecSnapshot, SPEC_SNAPSHOT_FILE } from '../../node/runRecord';
+import { readStoredModel } from '../tfjs/checkpoint';
+import { ExportError } from '../tfjs/errors';
+import { generateModel } from './model';
+import { OBJECTIVES_PY } from './python/objectives';
+import { KERAS_INIT_PY, WEIGHTS_PY } from './python/runtime';
+import { dataPy } from './data';
+import { readme } from './readme';
+import { trainPy } from './train';
+
+export { ExportError } from '../tfjs/errors';
+
+export interface PytorchExportOptions {
+  /** The package folder to write (created). */
+  out: string;
+}
+
+export interface PytorchExport {
+  out: string;
+  files: string[];
+  /** Set when exported from a run: the checkpoint copied to tfjs/ (`checkpoints/best`, …). */
+  checkpoint?: string;
+}
+
+/** The spec's text and the path it is reported under; a run folder also gives its checkpoint. */
+function source(path: string): { text: string; file: string; runDir?: string } {
+  if (!existsSync(path)) throw new ExportError('export/not-found', `${path} does not exist: name a *.model.yaml spec or a run folder.`);
+  if (statSync(path).isDirectory()) {
+    const text = readSpecSnapshot(path);
+    if (text === undefined) throw new ExportError('export/not-a-run', `${path} is not a run folder with a spec snapshot (${SPEC_SNAPSHOT_FILE}): name a folder under .modelyaml/runs/<spec>/, or a spec file.`);
+    return { text, file: join(path, SPEC_SNAPSHOT_FILE), runDir: path };
+  }
+  return { text: readFileSync(path, 'utf8'), file: path };
+}
+
+/** Writes the package for a spec file or a run folder; throws ExportError naming the spec line of a layer it cannot map. */
+export function exportPytorch(specOrRunPath: string, options: PytorchExportOptions): PytorchExport {
+  const src = source(resolve(specOrRunPath));
+  const a = analyze(src.text);
+  const errors = a.diagnostics.filter((d) => d.severity === 'error');
+  if (errors.length) {
+    const p = a.lines.position(errors[0].range.start);
+    throw new ExportError('export/spec-errors', `${src.file}:${p.line + 1}:${p.character + 1}: ${errors[0].message} (fix the spec's errors before exporting)`, { file: src.file, line: p.line + 1, column: p.character + 1 });
+  }
+  const model = generateModel(a, src.file);
+  const files = new Map<string, string | Buffer>();
+  files.set('model.py', model.text);
+  files.set('keras_init.py', KERAS_INIT_PY);
+  files.set('weights.py', WEIGHTS_PY);
+  files.set('objectives.py', OBJECTIVES_PY);
+  files.set('spec.yaml', src.text);
+  let checkpoint: string | undefined;
+  let preprocessing: string | undefined;
+  if (src.runDir) {
+    const stored = readStoredModel(src.runDir);
+    checkpoint = stored.checkpoint;
+    const json = JSON.parse(readFileSync(join(stored.dir, 'model.json'), 'utf8')) as { weightsManifest: { paths: string[] }[] };
+    files.set('tfjs/model.json', readFileSync(join(stored.dir, 'model.json')));
+    for (const g of json.weightsManifest) for (const p of g.paths) files.set(`tfjs/${basename(p)}`, readFileSync(join(stored.dir, basename(p))));
+    const pre = join(src.runDir, PREPROCESSING_FILE);
+    if (existsSync(pre)) {
+      preprocessing = readFileSync(pre, 'utf8');
+      files.set(PREPROCESSING_FILE, preprocessing);
+    }
+  }
+  files.set('data.py', dataPy(a, src.file, preprocessing !== undefined));
+  files.set('train.py', trainPy(a, { initFromTfjs: checkpoint !== undefined }));
+  files.set('README.md', readme(a, model, { fromRun: checkpoint }));
+  mkdirSync(options.out, { recursive: true });
+  for (const [name, content] of files) {
+    const path = join(options.out, name);
+    mkdirSync(join(path, '..'), { recursive: true });
+    writeFileSync(path, content);
+  }
+  return { out: options.out, files: [...files.keys()], checkpoint };
+}
