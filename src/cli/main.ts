@@ -50,11 +50,18 @@ Usage:
                                                   file and row; streams any size
   modelyaml export <run-dir> --format onnx [--out FILE] [--opset 17]
                  [--include-preprocessing] [--quantize float16|int8]
+                 [--checkpoint best|last]
                                                   the run's model as an ONNX file (default
                                                   <run-dir>/model.onnx), checked in onnxruntime on
                                                   the test split: size and accuracy beside the
-                                                  float32 model's in export.json; layers that
-                                                  cannot be exported faithfully are refused
+                                                  float32 model's in export.json, MODEL_CARD.md
+                                                  beside it; layers that cannot be exported
+                                                  faithfully are refused
+  modelyaml export <run-dir> --format tfjs [--out DIR] [--quantize float16|uint8]
+                 [--checkpoint best|last]
+                                                  a stock TensorFlow.js layers model folder
+                                                  (default <run-dir>/tfjs): model.json, weights,
+                                                  tf.min.js, index.html, MODEL_CARD.md, export.json
   modelyaml serve <run-dir> [--port P] [--host H] [--checkpoint best|last] [--top-k K]
                  [--max-batch N] [--batch-wait-ms MS] [--no-batching] [--body-limit BYTES]
                  [--max-inputs N]
@@ -261,7 +268,7 @@ export async function main(argv: string[], io: CliIO = stdio): Promise<number> {
       return predictCommand(rest, flags, io === stdio ? terminalPredictIO(io) : io);
     }
     case 'export':
-      return exportCommand(rest, { format: values.format, out: values.out, opset: values.opset, includePreprocessing: values['include-preprocessing'], quantize: values.quantize }, io);
+      return exportCommand(rest, { format: values.format, out: values.out, opset: values.opset, includePreprocessing: values['include-preprocessing'], quantize: values.quantize, checkpoint: values.checkpoint }, io);
     case 'diff':
       return diffCommand(rest, { format, git: values.git }, io);
     case 'serve': {

@@ -15,7 +15,7 @@ import type { RunRecord } from '../core/protocol/trainer';
 import { formatSummary, summarize } from '../core/summary';
 import type { TrainSettings } from '../core/spec';
 import { readRunRecord, readSpecSnapshot } from '../node/runRecord';
-import { ExportError } from './tfjs/errors';
+import { ExportError } from './errors';
 
 export const MODEL_CARD_FILE = 'MODEL_CARD.md';
 

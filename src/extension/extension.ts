@@ -6,7 +6,9 @@ import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { SpecCodeLensProvider } from './codeLens';
 import { serverGraph, startLanguageClient } from './languageClient';
-import { registerPanels } from './panels';
+import { join } from 'node:path';
+import { EXPORT_MODEL, EXPORT_MODEL_COMMAND, exportModelCommand } from './exportModel';
+import { defaultRunsRoots, registerPanels } from './panels';
 import { canServe } from '../node/predictionSession';
 import { newFromTemplate } from './templates';
 import { registerTraining, type TrainingManager } from './training';
@@ -36,6 +38,13 @@ export function activate(context: vscode.ExtensionContext): ModelYamlApi {
     title: 'Try the Model',
     offer: (r) => r.status === 'completed' && !!r.runDir && canServe(r.runDir),
     run: (_spec, r) => vscode.commands.executeCommand('modelyaml.tryModel', { runDir: r.runDir }),
+  });
+  const exportDeps = { api: vscode, cliPath: join(context.extensionUri.fsPath, 'dist', 'cli.js'), runsRoots: () => defaultRunsRoots(vscode) };
+  context.subscriptions.push(vscode.commands.registerCommand(EXPORT_MODEL_COMMAND, (arg?: unknown) => exportModelCommand(exportDeps, arg)));
+  training.runEndActions.push({
+    title: EXPORT_MODEL,
+    offer: (r) => r.status === 'completed' && !!r.runDir,
+    run: (_spec, r) => vscode.commands.executeCommand(EXPORT_MODEL_COMMAND, { runDir: r.runDir }),
   });
   context.subscriptions.push(trackWalkthrough(vscode));
 

@@ -5,7 +5,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import type { StoredWeight } from '../../src/export/tfjs/checkpoint';
+import type { StoredWeight } from '../../src/export/checkpoint';
 import { toFloat16, weightShards, SHARD_BYTES } from '../../src/export/tfjs/weights';
 import * as tf from '../../src/trainer/tf';
 import { mulberry32 } from '../../src/trainer/util';

@@ -187,6 +187,8 @@ export interface FakeVscode {
   newPanel(viewType: string): FakePanel;
   /** Notifications shown (information, warning, error), in order. */
   messages: FakeMessage[];
+  /** The titles of the progress notifications shown (`window.withProgress`), in order. */
+  progress: string[];
   /** Answers a notification (the item the user clicks; undefined: dismissed). Default: dismissed. */
   answer?: (m: FakeMessage) => string | undefined;
   /** Context keys set with `setContext`. */
@@ -275,6 +277,7 @@ export function fakeVscode(o: { origin: string; workspace?: string; config?: Rec
   const editors: FakeEditor[] = [];
   const logs: string[] = [];
   const messages: FakeMessage[] = [];
+  const progress: string[] = [];
   const contexts = new Map<string, unknown>();
   const terminals: FakeTerminal[] = [];
   const shown: { path: string; options?: unknown }[] = [];
@@ -335,6 +338,7 @@ export function fakeVscode(o: { origin: string; workspace?: string; config?: Rec
     },
     activeEditor: () => active,
     messages,
+    progress,
     contexts,
     terminals,
     shown,
@@ -362,6 +366,7 @@ export function fakeVscode(o: { origin: string; workspace?: string; config?: Rec
     Position,
     Selection,
     ViewColumn: { Active: -1, Beside: -2, One: 1, Two: 2 },
+    ProgressLocation: { SourceControl: 1, Window: 10, Notification: 15 },
     TextEditorRevealType: { Default: 0, InCenter: 1, InCenterIfOutsideViewport: 2, AtTop: 3 },
     window: {
       get activeTextEditor() {
@@ -389,6 +394,10 @@ export function fakeVscode(o: { origin: string; workspace?: string; config?: Rec
         return self.saveTo ? Uri.file(self.saveTo) : undefined;
       },
       showInformationMessage: notify('info'),
+      async withProgress<R>(o: { title?: string }, task: (p: { report(v: unknown): void }) => Promise<R>) {
+        progress.push(o.title ?? '');
+        return task({ report() {} });
+      },
       showWarningMessage: notify('warning'),
       showErrorMessage: notify('error'),
       createStatusBarItem: () => ({ text: '', tooltip: '', command: undefined, name: '', show() {}, hide() {}, dispose() {} }),

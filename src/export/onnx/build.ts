@@ -6,7 +6,7 @@
 import { lookup, tfName, type OnnxEmitter, type OnnxLayout, type OnnxValue, type OnnxWeight } from '../../core/catalog';
 import type { LayerInfo, ModelInfo } from '../../core/infer';
 import type { Shape } from '../../core/shape';
-import { ExportError } from './errors';
+import { ExportError, locationPrefix, type SpecLocator } from '../errors';
 import { GraphBuilder } from './graph';
 import { DataType, type ValueInfoProto } from './proto';
 
@@ -23,10 +23,11 @@ export function valueInfo(name: string, shape: Shape, elemType: number = DataTyp
 }
 
 /** Where a layer's refusal points: the parameter at fault, else the layer item. */
-function refusal(li: LayerInfo, message: string, param?: string): ExportError {
+function refusal(li: LayerInfo, locate: SpecLocator, message: string, param?: string): ExportError {
   const given = param ? li.layer.given.get(param) : undefined;
   const what = param ? `\`${param}\` of ` : '';
-  return new ExportError(`Cannot export ${what}layer \`${li.id}\` (${li.layer.type}) to ONNX: ${message}.`, given ? { start: given.keyRange.start, end: given.valueRange.end } : li.layer.range);
+  const where = locate(given ? { start: given.keyRange.start, end: given.valueRange.end } : li.layer.range);
+  return new ExportError('export/unsupported-layer', `${locationPrefix(where)}Cannot export ${what}layer \`${li.id}\` (${li.layer.type}) to ONNX: ${message}.`, where);
 }
 
 /** Each model input's graph value; `prepare` may put operators in front (folded preprocessing). */
@@ -34,8 +35,8 @@ export type InputStage = (builder: GraphBuilder, name: string, shape: Shape) => 
 
 const plainInput: InputStage = (_b, name, shape) => ({ value: { name, rank: shape.length, layout: 'keras' }, info: valueInfo(name, shape) });
 
-export function buildGraph(info: ModelInfo, weights: ReadonlyMap<string, OnnxWeight>, opset: number, stage: InputStage = plainInput): BuiltGraph {
-  if (info.output === null) throw new ExportError('The model has no layers to export.');
+export function buildGraph(info: ModelInfo, weights: ReadonlyMap<string, OnnxWeight>, opset: number, locate: SpecLocator, stage: InputStage = plainInput): BuiltGraph {
+  if (info.output === null) throw new ExportError('export/no-layers', 'The model has no layers to export.');
   const builder = new GraphBuilder();
   const used = new Set<string>();
   const inputValues = new Map<string, OnnxValue>();
@@ -54,7 +55,7 @@ export function buildGraph(info: ModelInfo, weights: ReadonlyMap<string, OnnxWei
     if (known) return known;
     const li = info.layers[i];
     const sources = li.sources.map((s) => ('input' in s ? inputValues.get(s.input)! : visit(s.layer)));
-    const out = emitLayer(builder, li, sources, tfName(li.id, used), weights, opset);
+    const out = emitLayer(builder, li, sources, tfName(li.id, used), weights, opset, locate);
     done.set(i, out);
     return out;
   };
@@ -66,10 +67,10 @@ export function buildGraph(info: ModelInfo, weights: ReadonlyMap<string, OnnxWei
   return { builder, inputs, outputs: [valueInfo('output', outputShape)] };
 }
 
-function emitLayer(builder: GraphBuilder, li: LayerInfo, sources: OnnxValue[], name: string, weights: ReadonlyMap<string, OnnxWeight>, opset: number): OnnxValue {
+function emitLayer(builder: GraphBuilder, li: LayerInfo, sources: OnnxValue[], name: string, weights: ReadonlyMap<string, OnnxWeight>, opset: number, locate: SpecLocator): OnnxValue {
   const entry = lookup('layer', li.layer.type);
   const refuse = (message: string, param?: string): never => {
-    throw refusal(li, message, param);
+    throw refusal(li, locate, message, param);
   };
   if (!entry?.onnx) return refuse('it has no ONNX mapping yet (docs/deploying.md lists the layers that export)');
   if (!li.inputShapes || !li.outputShape) return refuse('its shapes are unknown');
@@ -85,7 +86,10 @@ function emitLayer(builder: GraphBuilder, li: LayerInfo, sources: OnnxValue[], n
     input: (i, layout: OnnxLayout | 'any' = 'keras') => builder.convert(sources[i], layout),
     weight: (w, sub) => {
       const found = weights.get(key(w, sub));
-      if (!found) throw new ExportError(`The checkpoint has no weight ${key(w, sub)} for layer \`${li.id}\`: it was not saved from this spec's model. Export the run the checkpoint belongs to.`, li.layer.range);
+      if (!found) {
+        const where = locate(li.layer.range);
+        throw new ExportError('export/bad-checkpoint', `${locationPrefix(where)}The checkpoint has no weight ${key(w, sub)} for layer \`${li.id}\`: it was not saved from this spec's model. Export the run the checkpoint belongs to.`, where);
+      }
       return found;
     },
     hasWeight: (w, sub) => weights.has(key(w, sub)),

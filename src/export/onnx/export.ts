@@ -10,8 +10,9 @@ import { parsePreprocessing, PREPROCESSING_FILE, type Preprocessing } from '../.
 import { VERSION } from '../../core/version';
 import { readRunRecord, readSpecSnapshot, SPEC_SNAPSHOT_FILE } from '../../node/runRecord';
 import { buildGraph } from './build';
-import { readWeights } from './checkpoint';
-import { ExportError } from './errors';
+import { readCheckpoint, type StoredWeight } from '../checkpoint';
+import { ExportError, locationPrefix, specLocator } from '../errors';
+import type { OnnxWeight } from '../../core/catalog';
 import { preprocessingStage } from './preprocessing';
 import { encodeModel, irVersion, type ModelProtoValue } from './proto';
 import { quantize, type Quantization } from './quantize';
@@ -39,13 +40,13 @@ export interface LoadedRun {
 /** The run's spec snapshot, spec hash and fitted preprocessing (absent in runs older than it). */
 export function loadRun(runDir: string): LoadedRun {
   const specText = readSpecSnapshot(runDir);
-  if (specText === undefined) throw new ExportError(`${runDir} has no ${SPEC_SNAPSHOT_FILE}: it is not a complete run folder. Name a folder under .modelyaml/runs/<spec>/, as \`modelyaml train\` prints.`);
+  if (specText === undefined) throw new ExportError('export/not-a-run', `${runDir} has no ${SPEC_SNAPSHOT_FILE}: it is not a complete run folder. Name a folder under .modelyaml/runs/<spec>/, as \`modelyaml train\` prints.`);
   const record = readRunRecord(runDir);
   const prePath = join(runDir, PREPROCESSING_FILE);
   let preprocessing: Preprocessing | undefined;
   if (existsSync(prePath)) {
     const v = parsePreprocessing(readFileSync(prePath, 'utf8'));
-    if (!v.ok) throw new ExportError(`${prePath}: ${v.error}`);
+    if (!v.ok) throw new ExportError('export/bad-preprocessing', `${prePath}: ${v.error}`);
     preprocessing = v.value;
   }
   return { runDir, specText, specHash: record?.specHash, preprocessing };
@@ -61,18 +62,27 @@ function classLabels(pre: Preprocessing | undefined, output: readonly (number | 
   return k ? Array.from({ length: k }, (_, i) => String(i)) : undefined;
 }
 
+/** The checkpoint's weights by their tfjs names (`dense_1/kernel`), as float32 in Keras's layouts. */
+function onnxWeights(stored: StoredWeight[]): Map<string, OnnxWeight> {
+  return new Map(stored.map((w) => [w.name, { shape: w.shape, data: w.values instanceof Float32Array ? w.values : Float32Array.from(w.values) }]));
+}
+
 /** Builds the float32 model of a run's checkpoint folder `modelDir` (and, when asked, its quantized form). */
 export function exportOnnx(run: LoadedRun, modelDir: string, options: OnnxExportOptions = {}): { model: ModelProtoValue; bytes: Uint8Array } {
   const opset = options.opset ?? DEFAULT_OPSET;
-  if (!(OPSETS as readonly number[]).includes(opset)) throw new ExportError(`--opset ${opset} is not offered: the exporter writes operator sets ${OPSETS[0]}–${OPSETS[OPSETS.length - 1]}.`);
+  if (!(OPSETS as readonly number[]).includes(opset)) throw new ExportError('export/bad-option', `--opset ${opset} is not offered: the exporter writes operator sets ${OPSETS[0]}–${OPSETS[OPSETS.length - 1]}.`);
   const a = analyze(run.specText);
   const first = a.diagnostics.find((d) => d.severity === 'error');
-  if (first) throw new ExportError(`The run's spec no longer checks: ${first.message}`, first.range);
-  if (!a.model) throw new ExportError('The run\'s spec has no model.');
-  if (options.includePreprocessing && !run.preprocessing) throw new ExportError(`--include-preprocessing needs the run's ${PREPROCESSING_FILE}, which this run (trained before ModelYAML kept it) lacks. Train the spec again.`);
-  if (options.includePreprocessing && a.model.inputs.size !== 1) throw new ExportError('--include-preprocessing folds the pipeline of a single-input model; this model has several inputs.');
-  const weights = readWeights(modelDir);
-  const graph = buildGraph(a.model, weights, opset, options.includePreprocessing ? preprocessingStage(run.preprocessing!) : undefined);
+  const locate = specLocator(join(run.runDir, SPEC_SNAPSHOT_FILE), run.specText);
+  if (first) {
+    const where = locate(first.range);
+    throw new ExportError('export/bad-spec', `${locationPrefix(where)}The run's spec no longer checks: ${first.message}`, where);
+  }
+  if (!a.model) throw new ExportError('export/bad-spec', 'The run\'s spec has no model.');
+  if (options.includePreprocessing && !run.preprocessing) throw new ExportError('export/bad-option', `--include-preprocessing needs the run's ${PREPROCESSING_FILE}, which this run (trained before ModelYAML kept it) lacks. Train the spec again.`);
+  if (options.includePreprocessing && a.model.inputs.size !== 1) throw new ExportError('export/bad-option', '--include-preprocessing folds the pipeline of a single-input model; this model has several inputs.');
+  const weights = onnxWeights(readCheckpoint(modelDir).weights);
+  const graph = buildGraph(a.model, weights, opset, locate, options.includePreprocessing ? preprocessingStage(run.preprocessing!) : undefined);
   const name = a.spec.name?.value ?? 'model';
   const labels = classLabels(run.preprocessing, a.model.layers[a.model.output!]?.outputShape ?? null);
   const meta: Record<string, string | undefined> = {

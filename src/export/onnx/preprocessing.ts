@@ -7,7 +7,7 @@
 import type { FittedStep, Preprocessing } from '../../core/protocol/preprocessing';
 import type { Shape } from '../../core/shape';
 import { valueInfo, type InputStage } from './build';
-import { ExportError } from './errors';
+import { ExportError } from '../errors';
 import type { GraphBuilder } from './graph';
 
 export const FOLDABLE_STEPS = ['scale', 'normalize', 'standardize', 'clip_outliers', 'reshape'] as const;
@@ -45,7 +45,7 @@ function foldStep(b: GraphBuilder, x: string, shape: number[], s: FittedStep): {
       return { x: b.op1('Reshape', [x, b.ints([0, ...target])]), shape: target };
     }
     default:
-      throw new ExportError(`--include-preprocessing cannot fold the pipeline step \`${s.type}\` into the ONNX graph (it folds ${FOLDABLE_STEPS.join(', ')}); export without it and apply the run's preprocessing.json before the model.`);
+      throw new ExportError('export/unfoldable-preprocessing', `--include-preprocessing cannot fold the pipeline step \`${s.type}\` into the ONNX graph (it folds ${FOLDABLE_STEPS.join(', ')}); export without it and apply the run's preprocessing.json before the model.`);
   }
 }
 
@@ -57,7 +57,7 @@ export function preprocessingStage(pre: Preprocessing): InputStage {
     const info = valueInfo(name, [null, ...shape]);
     let x = name;
     for (const s of steps) ({ x, shape } = foldStep(b, x, shape, s));
-    if (shape.join() !== modelShape.slice(1).join()) throw new ExportError(`The folded preprocessing gives samples of shape [${shape.join(', ')}], but the model takes [${modelShape.slice(1).join(', ')}].`);
+    if (shape.join() !== modelShape.slice(1).join()) throw new ExportError('export/unfoldable-preprocessing', `The folded preprocessing gives samples of shape [${shape.join(', ')}], but the model takes [${modelShape.slice(1).join(', ')}].`);
     return { value: { name: x, rank: modelShape.length, layout: 'keras' }, info };
   };
 }

@@ -9,15 +9,15 @@ import { dirname, join } from 'node:path';
 import { PREPROCESSING_FILE, parsePreprocessing } from '../../core/protocol/preprocessing';
 import { readRunRecord } from '../../node/runRecord';
 import { MODEL_CARD_FILE, modelCard } from '../modelCard';
-import { readStoredModel, type CheckpointChoice } from './checkpoint';
-import { ExportError } from './errors';
+import { readStoredModel, type CheckpointChoice } from '../checkpoint';
+import { ExportError } from '../errors';
 import { indexHtml, pageConfig } from './page';
 import { specLayerLocator } from './specLayers';
 import { toStockLayers } from './topology';
 import { weightShards, type Quantization } from './weights';
 
-export { ExportError } from './errors';
-export type { CheckpointChoice } from './checkpoint';
+export { ExportError } from '../errors';
+export type { CheckpointChoice } from '../checkpoint';
 export type { Quantization } from './weights';
 
 export interface TfjsExportOptions {

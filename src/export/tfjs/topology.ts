@@ -3,8 +3,8 @@
  * faithful stock equivalent are rewritten to it (with their weights), the others are refused with
  * the spec line that made them. Stock `tf.loadLayersModel` knows no `ModelYaml*` class.
  */
-import { ExportError } from './errors';
-import type { StoredWeight } from './checkpoint';
+import { ExportError } from '../errors';
+import type { StoredWeight } from '../checkpoint';
 import type { SpecLayer } from './specLayers';
 
 type Json = Record<string, unknown>;

@@ -4,7 +4,7 @@
  * per-weight affine map `value = q · scale + min` where zero is exactly representable (the
  * converter's `quantize_weights`). tfjs-core's `io.decodeWeights` reads both back on load.
  */
-import type { StoredWeight } from './checkpoint';
+import type { StoredWeight } from '../checkpoint';
 
 export type Quantization = 'float16' | 'uint8';
 

@@ -1,7 +1,8 @@
 /**
  * Reads a run's TensorFlow.js layers checkpoint (`model.json` + its weight files) with plain file
- * I/O: the exporter never loads TensorFlow.js, so it cannot run the trainer's custom layers by
- * accident, and every weight goes through it as bytes.
+ * I/O, for both exporters: they never load TensorFlow.js, so they cannot run the trainer's custom
+ * layers by accident, and every weight goes through here as bytes. Also the one choice of which
+ * of the run's model folders an export reads (`checkpointDir`).
  */
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { isAbsolute, join, relative } from 'node:path';
@@ -26,7 +27,7 @@ export interface StoredModel {
   weights: StoredWeight[];
 }
 
-/** The checkpoint `export` uses: the named one, or `best`, then `last`, then the final `model/` (as `evaluate` picks). */
+/** The model folder an export reads: the named checkpoint, or `best`, then `last`, then the final `model/` (as `evaluate` picks). */
 export function checkpointDir(runDir: string, choice?: CheckpointChoice): { dir: string; checkpoint: string } {
   const has = (d: string) => existsSync(join(d, 'model.json'));
   if (choice) {
@@ -53,9 +54,14 @@ function fileIn(dir: string, name: unknown): string {
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** The topology and the weights, each checked against the bytes it claims. */
+/** The run's chosen model: its topology and weights, each checked against the bytes it claims. */
 export function readStoredModel(runDir: string, choice?: CheckpointChoice): StoredModel {
   const { dir, checkpoint } = checkpointDir(runDir, choice);
+  return { dir, checkpoint, ...readCheckpoint(dir) };
+}
+
+/** The topology and weights of the checkpoint folder `dir`. */
+export function readCheckpoint(dir: string): Pick<StoredModel, 'topology' | 'weights'> {
   const file = join(dir, 'model.json');
   const bad = (why: string): never => {
     throw new ExportError('export/bad-checkpoint', `${file}: ${why}.`);
@@ -85,5 +91,5 @@ export function readStoredModel(runDir: string, choice?: CheckpointChoice): Stor
       offset += 4 * n;
     }
   }
-  return { dir, checkpoint, topology: json.modelTopology, weights };
+  return { topology: json.modelTopology, weights };
 }
