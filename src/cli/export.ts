@@ -18,6 +18,7 @@ import { rawInputs } from '../export/onnx/preprocessing';
 import { QUANTIZATIONS, type Quantization } from '../export/onnx/quantize';
 import { onnxRuntime, predictOnnx } from '../export/onnx/runtime';
 import { TFJS_QUANTIZATIONS, tfjsExport } from './tfjsExport';
+import { exportPytorch } from '../export/pytorch';
 
 export interface ExportFlags {
   format?: string;
@@ -91,10 +92,10 @@ function score(run: LoadedRun, s: Samples, predicted: number[][]): { metric: str
   return { metric: 'accuracy', value: e.metrics.accuracy };
 }
 
-const FORMATS = ['onnx', 'tfjs'];
+const FORMATS = ['onnx', 'tfjs', 'pytorch'];
 
 interface ParsedFlags {
-  format: 'onnx' | 'tfjs';
+  format: 'onnx' | 'tfjs' | 'pytorch';
   opset: number;
   quantize?: string;
   checkpoint?: CheckpointChoice;
@@ -103,9 +104,14 @@ interface ParsedFlags {
 /** The flags checked; quantizations differ per format (onnx: float16|int8, tfjs: float16|uint8). */
 function parseFlags(f: ExportFlags): ParsedFlags | string {
   const format = f.format ?? 'onnx';
-  if (!FORMATS.includes(format)) return `--format must be ${FORMATS.join(' or ')}, not ${format}`;
+  if (!FORMATS.includes(format)) return `--format must be onnx, tfjs or pytorch, not ${format}`;
   if (f.checkpoint !== undefined && f.checkpoint !== 'best' && f.checkpoint !== 'last') return `--checkpoint must be best or last, not ${f.checkpoint}`;
   const checkpoint = f.checkpoint as CheckpointChoice | undefined;
+  if (format === 'pytorch') {
+    if (f.opset !== undefined || f.includePreprocessing || f.quantize !== undefined || f.checkpoint !== undefined)
+      return '--format pytorch takes --out only (the package trains in float32 from the run\'s best checkpoint, or from scratch when given a spec)';
+    return { format, opset: DEFAULT_OPSET };
+  }
   if (format === 'tfjs') {
     if (f.opset !== undefined || f.includePreprocessing) return `${f.opset !== undefined ? '--opset' : '--include-preprocessing'} is an ONNX option; --format tfjs takes --out, --quantize and --checkpoint`;
     if (f.quantize !== undefined && !(TFJS_QUANTIZATIONS as readonly string[]).includes(f.quantize))
@@ -131,6 +137,7 @@ export async function exportCommand(args: string[], flags: ExportFlags, io: Expo
     io.err(`modelyaml export: ${parsed}.\n`);
     return 2;
   }
+  if (parsed.format === 'pytorch') return pytorchExport(args[0], flags.out, io);
   const runDir = resolve(args[0]);
   if (!existsSync(runDir) || !statSync(runDir).isDirectory()) {
     io.err(`modelyaml export: ${args[0]} is not a folder. Name a run folder under .modelyaml/runs/<spec>/.\n`);
@@ -148,6 +155,26 @@ export async function exportCommand(args: string[], flags: ExportFlags, io: Expo
         io,
       );
     return await onnxExport(runDir, parsed, flags, io);
+  } catch (e) {
+    if (e instanceof ExportError) {
+      io.err(`modelyaml export: ${e.message}\n`);
+      return 1;
+    }
+    throw e;
+  }
+}
+
+/** `--format pytorch`: a training package for torchrun from a spec file or a run folder (docs/cluster.md). */
+function pytorchExport(specOrRun: string, out: string | undefined, io: ExportIO): number {
+  if (!out) {
+    io.err('modelyaml export: --format pytorch needs --out DIR, the package folder to write.\n');
+    return 2;
+  }
+  try {
+    const r = exportPytorch(specOrRun, { out: resolve(out) });
+    const shown = relative(process.cwd(), r.out) || r.out;
+    io.out(`${shown}: PyTorch package (${r.files.join(', ')})${r.checkpoint ? `, weights from ${r.checkpoint}` : ''}\nsee ${join(shown, 'README.md')} for the launch lines (one process, torchrun, Slurm, Kubeflow)\n`);
+    return 0;
   } catch (e) {
     if (e instanceof ExportError) {
       io.err(`modelyaml export: ${e.message}\n`);

@@ -62,6 +62,10 @@ Usage:
                                                   a stock TensorFlow.js layers model folder
                                                   (default <run-dir>/tfjs): model.json, weights,
                                                   tf.min.js, index.html, MODEL_CARD.md, export.json
+  modelyaml export <spec|run-dir> --format pytorch --out DIR
+                                                  a readable PyTorch package (model.py, data.py,
+                                                  train.py for one process or torchrun/DDP; a
+                                                  run's weights and fitted preprocessing with it)
   modelyaml serve <run-dir> [--port P] [--host H] [--checkpoint best|last] [--top-k K]
                  [--max-batch N] [--batch-wait-ms MS] [--no-batching] [--body-limit BYTES]
                  [--max-inputs N]

@@ -96,7 +96,7 @@ describe('modelyaml export', () => {
 
   it('bad flags: each format names its own quantizations', async () => {
     const cases: [string[], string][] = [
-      [['--format', 'keras'], '--format must be onnx or tfjs, not keras'],
+      [['--format', 'keras'], '--format must be onnx, tfjs or pytorch, not keras'],
       [['--format', 'tfjs', '--quantize', 'int8'], '--quantize for --format tfjs must be float16 or uint8, not int8 (that is an ONNX quantization)'],
       [['--format', 'onnx', '--quantize', 'uint8'], '--quantize must be float16 or int8, not uint8 (that is a TF.js quantization: add --format tfjs)'],
       [['--format', 'tfjs', '--opset', '18'], '--opset is an ONNX option; --format tfjs takes --out, --quantize and --checkpoint'],
@@ -109,4 +109,21 @@ describe('modelyaml export', () => {
       noStack(r.err);
     }
   }, 120_000);
+
+  it('--format pytorch writes a package from a run (its weights beside it) or a spec; Python imports its model', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'modelyaml-export-pt-'));
+    const r = await cli('export', runDir, '--format', 'pytorch', '--out', join(out, 'run'));
+    expect(r.code, r.err).toBe(0);
+    for (const f of ['model.py', 'train.py', 'data.py', 'README.md', 'tfjs/model.json']) expect(existsSync(join(out, 'run', f)), f).toBe(true);
+    const spec = await cli('export', join(__dirname, '..', '..', 'examples', 'house-prices.model.yaml'), '--format', 'pytorch', '--out', join(out, 'spec'));
+    expect(spec.code, spec.err).toBe(0);
+    expect(readFileSync(join(out, 'spec', 'model.py'), 'utf8')).toMatch(/class \w+\(nn\.Module\)/);
+    const noOut = await cli('export', runDir, '--format', 'pytorch');
+    expect(noOut.code).toBe(2);
+    expect(noOut.err).toContain('--out');
+    const quantized = await cli('export', runDir, '--format', 'pytorch', '--out', join(out, 'q'), '--quantize', 'int8');
+    expect(quantized.code).toBe(2);
+    noStack(quantized.err);
+    rmSync(out, { recursive: true, force: true });
+  });
 });

@@ -12,7 +12,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { analyze, trainSettings } from '../../src/core/analyze';
 import { validateRunRecord, validateTrainerEvent } from '../../src/core/protocol/trainer';
 import { exportPytorch, ExportError } from '../../src/export/pytorch';
-import { readStoredModel } from '../../src/export/tfjs/checkpoint';
+import { readStoredModel } from '../../src/export/checkpoint';
 import { loadModel } from '../../src/trainer/checkpoint';
 import { lossOf, optimizerOf } from '../../src/trainer/model/objectives';
 import * as tf from '../../src/trainer/tf';

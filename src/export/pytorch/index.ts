@@ -9,8 +9,8 @@ import { basename, join, resolve } from 'node:path';
 import { analyze } from '../../core/analyze';
 import { PREPROCESSING_FILE } from '../../core/protocol/preprocessing';
 import { readSpecSnapshot, SPEC_SNAPSHOT_FILE } from '../../node/runRecord';
-import { readStoredModel } from '../tfjs/checkpoint';
-import { ExportError } from '../tfjs/errors';
+import { readStoredModel } from '../checkpoint';
+import { ExportError } from '../errors';
 import { generateModel } from './model';
 import { OBJECTIVES_PY } from './python/objectives';
 import { KERAS_INIT_PY, WEIGHTS_PY } from './python/runtime';
@@ -18,7 +18,7 @@ import { dataPy } from './data';
 import { readme } from './readme';
 import { trainPy } from './train';
 
-export { ExportError } from '../tfjs/errors';
+export { ExportError } from '../errors';
 
 export interface PytorchExportOptions {
   /** The package folder to write (created). */

@@ -11,7 +11,7 @@ import { refOf, TORCH_ACTIVATIONS, TORCH_INITIALIZERS, type TorchContext, type T
 import { TORCH_LAYERS, TORCH_REFUSED } from '../../core/catalog/torchLayers';
 import type { LayerInfo } from '../../core/infer';
 import type { Shape } from '../../core/shape';
-import { ExportError } from '../tfjs/errors';
+import { ExportError } from '../errors';
 
 /** One row of WEIGHT_MAP: a TorchWeight with full names. */
 export type WeightRow = Omit<TorchWeight, 'sub'>;

@@ -8,7 +8,7 @@ import type { Analysis } from '../../core/analyze';
 import { lookup, withDefaults } from '../../core/catalog';
 import { TORCH_LOSSES, TORCH_OPTIMIZERS, refOf } from '../../core/catalog/torch';
 import { trainSettings } from '../../core/analyze';
-import { ExportError } from '../tfjs/errors';
+import { ExportError } from '../errors';
 
 const params = (category: 'loss' | 'optimizer' | 'schedule', value: unknown) => {
   const r = refOf(value);
