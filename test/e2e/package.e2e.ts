@@ -24,6 +24,8 @@ describe('the .vsix', () => {
       'dist/extension.js',
       'dist/server.js',
       'dist/trainer.js',
+      'dist/cli.js',
+      'dist/tf.min.js',
       'dist/tfjs-backend-wasm.wasm',
       'dist/tfjs-backend-wasm-simd.wasm',
       // The threaded build's binary and glue (its worker threads load the glue by path).
@@ -48,7 +50,8 @@ describe('the .vsix', () => {
       /^readme\.md$/,
       /^LICENSE\.txt$/,
       /^language-configuration\.json$/,
-      /^dist\/(extension|server|trainer)\.js$/,
+      /^dist\/(extension|server|trainer|cli)\.js$/,
+      /^dist\/tf\.min\.js$/,
       /^dist\/tfjs-backend-wasm[-a-z]*\.wasm$/,
       /^dist\/tfjs-backend-wasm-threaded-simd\.js$/,
       /^dist\/data\/[a-z0-9-]+\.bin$/,

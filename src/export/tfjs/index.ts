@@ -48,6 +48,9 @@ export interface TfjsExportResult {
 
 /** The stock tf.min.js of the installed TensorFlow.js (resolved, not imported: no tfjs here). */
 export function defaultTfjsScript(): string {
+  // Bundled (dist/cli.js, also inside the .vsix): the build copies tf.min.js next to the bundle.
+  const beside = join(__dirname, 'tf.min.js');
+  if (existsSync(beside)) return beside;
   try {
     return join(dirname(require.resolve('@tensorflow/tfjs/package.json')), 'dist', 'tf.min.js');
   } catch {
