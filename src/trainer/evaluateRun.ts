@@ -5,12 +5,11 @@
  * result is written to the run folder and sent to the parent as an `evaluation` event.
  */
 import * as tf from './tf';
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { EvaluationContext, EvaluationJson } from '../core/evaluate';
 import type { Preprocessing } from '../core/protocol/preprocessing';
 import type { EvaluateOptions, EvaluationEvent } from '../core/protocol/trainer';
-import { readRunRecord, RUN_FILE } from '../node/runRecord';
 import { batchOf } from './batches';
 import { writeEvaluationSamples } from './evaluationSamples';
 import { loadModel } from './checkpoint';
@@ -24,7 +23,7 @@ import { prepareData } from './data/pipeline';
 import type { Data } from './data/table';
 import { chooseBackend } from './device';
 import { inferenceWasmThreadsFor } from './parallel';
-import { modelFolder, runSpec } from './inference';
+import { openRun, runSpec } from './inference';
 import { fail } from './util';
 
 type Log = (level: 'debug' | 'info' | 'warning', message: string) => void;
@@ -118,12 +117,9 @@ function readResolved(runDir: string): { workspace?: string; loss?: ItemValue } 
 
 export async function evaluateRun(runDirArg: string, options: EvaluateOptions, log: Log): Promise<Omit<EvaluationEvent, 'time'>> {
   const runDir = resolve(runDirArg);
-  if (!existsSync(join(runDir, RUN_FILE))) fail('evaluate/not-a-run', `${runDir} is not a run folder (it has no ${RUN_FILE}). Name a folder under .modelyaml/runs/<spec>/, as \`modelyaml train\` prints.`, { file: runDir });
-  const record = readRunRecord(runDir);
-  if (!record) return fail('evaluate/not-a-run', `${join(runDir, RUN_FILE)} cannot be read as a run record.`, { file: join(runDir, RUN_FILE) });
+  const { record, folder } = openRun(runDir, options.checkpoint);
   const resolved = readResolved(runDir);
   const pre = await runPreprocessing(runDir, { refit: options.refit, workspace: resolved.workspace, command: 'evaluate', log: (m) => log('info', m) });
-  const folder = modelFolder(runDir, options.checkpoint);
   const split = options.data ? 'data' : options.split ?? 'test';
   const { spec, layers, specDir } = runSpec(runDir, record.spec, resolved.workspace);
 

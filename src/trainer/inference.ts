@@ -18,7 +18,7 @@ import type { Spec } from '../core/spec';
 import { fileDataHost } from '../node/dataHost';
 import { readRunRecord, readSpecSnapshot, RUN_FILE, SPEC_SNAPSHOT_FILE } from '../node/runRecord';
 import { loadModel } from './checkpoint';
-import { applyFitted, readPreprocessing, type RawRecord } from './data/fitted';
+import { applyFitted, runPreprocessing, type RawRecord } from './data/fitted';
 import type { Decoded } from './data/sources';
 import { resizeInto } from './data/sources';
 import { chooseBackend } from './device';
@@ -123,18 +123,6 @@ export interface LoadOptions {
   log?: (level: 'debug' | 'info' | 'warning', message: string) => void;
 }
 
-/** The run's preprocessing.json; an older run without one is told to re-train. */
-function preprocessingOf(runDir: string): Preprocessing {
-  try {
-    return readPreprocessing(runDir);
-  } catch (e) {
-    if (e instanceof TrainerError && e.code === 'run/no-preprocessing') {
-      fail(e.code, `${runDir} has no preprocessing.json: the run was trained before ModelYAML kept its fitted preprocessing, so its inputs cannot be prepared exactly as in training. Train the spec again and use the new run.`, { file: join(runDir, 'preprocessing.json') });
-    }
-    throw e;
-  }
-}
-
 /** The task and the names of the outputs, from the labels the run was trained with and the model's output width. */
 export function outputMeaning(pre: Preprocessing, width: number): { task: Task; classNames?: string[]; outputNames?: string[] } {
   const { labels } = pre;
@@ -198,12 +186,12 @@ function imageAsValues(pre: Preprocessing, img: Decoded, origin: string): RawRec
 }
 
 /** A run folder's record, fitted preprocessing and model folder, or a clear error for a folder that is not a (complete) run. */
-export function openRun(runDirArg: string, checkpoint: 'best' | 'last' | undefined): { runDir: string; record: RunRecord; preprocessing: Preprocessing; folder: ReturnType<typeof modelFolder> } {
+export function openRun(runDirArg: string, checkpoint: 'best' | 'last' | undefined): { runDir: string; record: RunRecord; folder: ReturnType<typeof modelFolder> } {
   const runDir = resolve(runDirArg);
   if (!existsSync(join(runDir, RUN_FILE))) fail('run/not-a-run', `${runDir} is not a run folder (it has no ${RUN_FILE}). Name a folder under .modelyaml/runs/<spec>/, as \`modelyaml train\` prints.`, { file: runDir });
   const record = readRunRecord(runDir);
   if (!record) return fail('run/not-a-run', `${join(runDir, RUN_FILE)} cannot be read as a run record.`, { file: join(runDir, RUN_FILE) });
-  return { runDir, record, preprocessing: preprocessingOf(runDir), folder: modelFolder(runDir, checkpoint) };
+  return { runDir, record, folder: modelFolder(runDir, checkpoint) };
 }
 
 /**
@@ -212,7 +200,9 @@ export function openRun(runDirArg: string, checkpoint: 'best' | 'last' | undefin
  * folder that is not a run, has no model or no preprocessing.json.
  */
 export async function loadRunModel(runDirArg: string, o: LoadOptions = {}): Promise<RunModel> {
-  const { runDir, record, preprocessing, folder } = openRun(runDirArg, o.checkpoint);
+  const { runDir, record, folder } = openRun(runDirArg, o.checkpoint);
+  // A run without preprocessing.json: `modelyaml evaluate --refit` writes it back (the message says so).
+  const preprocessing = await runPreprocessing(runDir, { command: 'evaluate', log: (m) => o.log?.('info', m) });
   const snapshot = readSpecSnapshot(runDir);
   if (snapshot === undefined) fail('run/not-a-run', `${runDir} has no ${SPEC_SNAPSHOT_FILE}: it is not a complete run folder.`, { file: join(runDir, SPEC_SNAPSHOT_FILE) });
   const spec = analyze(snapshot).spec;
