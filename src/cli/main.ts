@@ -66,10 +66,11 @@ Usage:
                                                   a readable PyTorch package (model.py, data.py,
                                                   train.py for one process or torchrun/DDP; a
                                                   run's weights and fitted preprocessing with it)
-  modelyaml serve <run-dir> [--port P] [--host H] [--checkpoint best|last] [--top-k K]
+  modelyaml serve <run-dir|model.onnx> [--port P] [--host H] [--checkpoint best|last] [--top-k K]
                  [--max-batch N] [--batch-wait-ms MS] [--no-batching] [--body-limit BYTES]
                  [--max-inputs N]
-                                                  an HTTP JSON API over a trained run:
+                                                  an HTTP JSON API over a trained run or its
+                                                  model.onnx (in onnxruntime-node):
                                                   POST /v1/predict, GET /v1/metadata, /healthz,
                                                   /metrics; 127.0.0.1:8080 unless --host/--port
                                                   say otherwise; concurrent requests batched;

@@ -1,14 +1,15 @@
 /**
- * `modelyaml serve <run-dir> [--port P] [--host H]`: an HTTP JSON API over a trained run
- * (src/node/serve/app.ts), its predictions answered by a prediction session in the trainer
- * process. Localhost unless --host says otherwise; SIGTERM/SIGINT stop accepting, let the
- * requests in flight finish, end the trainer and exit 0. docs/deploying.md, "Serving".
- * Loaded only when `serve` runs, so the other commands never load fastify.
+ * `modelyaml serve <run-dir|model.onnx> [--port P] [--host H]`: an HTTP JSON API over a trained
+ * run or an exported model.onnx (src/node/serve/app.ts), its predictions answered by a prediction
+ * session in the trainer process (the run's checkpoint in tfjs, or the file in onnxruntime-node:
+ * one server, one batcher, the same routes either way). Localhost unless --host says otherwise;
+ * SIGTERM/SIGINT stop accepting, let the requests in flight finish, end the trainer and exit 0.
+ * docs/deploying.md, "Serving". Loaded only when `serve` runs, so the other commands never load fastify.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { validatePreprocessing } from '../core/protocol/preprocessing';
 import { PredictionSession, SessionError } from '../node/predictionSession';
 import { readRunRecord, RUN_FILE } from '../node/runRecord';
@@ -71,14 +72,49 @@ function modelHash(dir: string): string {
   return h.digest('hex');
 }
 
-/** Why `target` cannot be served, or undefined when it is a run folder. */
-function refuse(target: string): string | undefined {
-  if (/\.onnx$/i.test(target)) {
-    return `${target}: serving .onnx files is not available yet (the ONNX export and its metadata are still being built). Serve the run folder the model came from: modelyaml serve <run-dir>.`;
+const fileHash = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
+
+/** What `target` is (a run folder or a model file), or why it cannot be served. */
+function classify(target: string, s: ServeSettings): { kind: 'run' | 'onnx' } | { error: string } {
+  if (!existsSync(target)) return { error: `${target} does not exist: name a run folder under .modelyaml/runs/<spec>/ (as \`modelyaml train\` prints) or a model.onnx (as \`modelyaml export --format onnx\` writes it).` };
+  if (statSync(target).isFile()) {
+    if (s.checkpoint) return { error: '--checkpoint chooses among a run folder\'s checkpoints; a model.onnx is one model already.' };
+    return { kind: 'onnx' };
   }
-  if (!existsSync(target) || !statSync(target).isDirectory()) return `${target} is not a folder: name a run folder under .modelyaml/runs/<spec>/, as \`modelyaml train\` prints.`;
-  if (!existsSync(join(target, RUN_FILE))) return `${target} is not a run folder (it has no ${RUN_FILE}). Name a folder under .modelyaml/runs/<spec>/, as \`modelyaml train\` prints.`;
-  return undefined;
+  if (!statSync(target).isDirectory()) return { error: `${target} is neither a run folder nor a model.onnx file.` };
+  if (!existsSync(join(target, RUN_FILE))) return { error: `${target} is not a run folder (it has no ${RUN_FILE}). Name a folder under .modelyaml/runs/<spec>/, as \`modelyaml train\` prints.` };
+  return { kind: 'run' };
+}
+
+/** The served model's session and what GET /v1/metadata says of it, or a one-line reason it cannot serve. */
+async function openModel(target: string, kind: 'run' | 'onnx', s: ServeSettings): Promise<{ session: PredictionSession; metadata: ServeMetadata } | { error: string }> {
+  const onnx = kind === 'onnx';
+  const session = onnx ? new PredictionSession(dirname(target), { onnx: target }) : new PredictionSession(target, s.checkpoint ? { checkpoint: s.checkpoint } : {});
+  const failed = (error: string) => (session.close(), { error });
+  let ready;
+  try {
+    ready = await session.ready;
+  } catch (e) {
+    return failed(e instanceof SessionError ? e.event.message : (e as Error).message);
+  }
+  let preprocessing;
+  if (ready.preprocessing !== undefined) {
+    const pre = validatePreprocessing(ready.preprocessing);
+    if (!pre.ok) return failed(`the ${onnx ? 'model\'s preprocessing metadata' : 'run\'s preprocessing.json'} cannot be read: ${pre.error}`);
+    preprocessing = pre.value;
+  }
+  const record = onnx ? undefined : readRunRecord(target);
+  const specHash = onnx ? ready.onnx?.specHash : record?.specHash;
+  const metadata: ServeMetadata = {
+    spec: { name: (onnx ? ready.onnx?.specName ?? basename(target) : record?.specName) ?? '', ...(specHash ? { hash: specHash } : {}) },
+    runDir: ready.runDir,
+    checkpoint: ready.checkpoint,
+    modelSha256: onnx ? fileHash(target) : modelHash(ready.checkpoint),
+    backend: ready.backend,
+    ...(preprocessing ? { preprocessing } : {}),
+    ...(ready.onnx ? { onnx: ready.onnx } : {}),
+  };
+  return { session, metadata };
 }
 
 export async function serveCommand(args: string[], flags: ServeFlags, io: CliIO): Promise<number> {
@@ -91,36 +127,14 @@ export async function serveCommand(args: string[], flags: ServeFlags, io: CliIO)
     io.err(`modelyaml serve: ${s.error}\n`);
     return 2;
   }
-  const runDir = resolve(args[0]);
-  const refusal = refuse(runDir);
-  if (refusal) {
-    io.err(`modelyaml serve: ${refusal}\n`);
+  const target = resolve(args[0]);
+  const what = classify(target, s);
+  const opened = 'error' in what ? what : await openModel(target, what.kind, s);
+  if ('error' in opened) {
+    io.err(`modelyaml serve: ${opened.error}\n`);
     return 1;
   }
-  const session = new PredictionSession(runDir, s.checkpoint ? { checkpoint: s.checkpoint } : {});
-  let ready;
-  try {
-    ready = await session.ready;
-  } catch (e) {
-    io.err(`modelyaml serve: ${e instanceof SessionError ? e.event.message : (e as Error).message}\n`);
-    session.close();
-    return 1;
-  }
-  const pre = validatePreprocessing(ready.preprocessing);
-  if (!pre.ok) {
-    io.err(`modelyaml serve: the run's preprocessing.json cannot be read: ${pre.error}\n`);
-    session.close();
-    return 1;
-  }
-  const record = readRunRecord(runDir);
-  const metadata: ServeMetadata = {
-    spec: { name: record?.specName ?? '', ...(record?.specHash ? { hash: record.specHash } : {}) },
-    runDir,
-    checkpoint: ready.checkpoint,
-    modelSha256: modelHash(ready.checkpoint),
-    backend: ready.backend,
-    preprocessing: pre.value,
-  };
+  const { session, metadata } = opened;
   const metrics = new ServeMetrics();
   const batcher = new Batcher((inputs, topK) => session.answer(inputs, topK), { maxBatch: s.maxBatch, maxWaitMs: s.batchWaitMs, onBatch: (n) => metrics.batch(n) });
   const app = buildApp({ metadata, batcher, metrics, bodyLimit: s.bodyLimit, maxInputs: s.maxInputs, topK: s.topK, alive: () => session.alive });
@@ -135,7 +149,7 @@ export async function serveCommand(args: string[], flags: ServeFlags, io: CliIO)
     return 1;
   }
   if (!LOOPBACK.has(s.host)) io.err(`modelyaml serve: warning: listening on ${s.host}, not only this machine: anyone who can reach it can use the model. There is no authentication; put a proxy with TLS and access control in front.\n`);
-  io.out(`modelyaml serve: ${metadata.spec.name} (${ready.checkpoint}, ${ready.backend}) listening on ${address}; batching ${s.maxBatch > 1 ? `up to ${s.maxBatch} inputs within ${s.batchWaitMs} ms` : 'off'}\n`);
+  io.out(`modelyaml serve: ${metadata.spec.name} (${metadata.checkpoint}, ${metadata.backend}${metadata.onnx?.rawTensors ? ', tensors in and out: no ModelYAML metadata' : ''}) listening on ${address}; batching ${s.maxBatch > 1 ? `up to ${s.maxBatch} inputs within ${s.batchWaitMs} ms` : 'off'}\n`);
   return new Promise<number>((done) => {
     let stopping = false;
     const stop = (signal: string) => {

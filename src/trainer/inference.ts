@@ -88,15 +88,12 @@ export interface PredictOptions {
   origin?: (i: number) => string;
 }
 
-export interface RunModel {
-  runDir: string;
-  /** The model folder loaded, and which checkpoint it is (absent for the final model). */
-  modelDir: string;
-  checkpoint?: 'best' | 'last';
-  /** The run's spec snapshot (read without its data). */
-  spec: Spec;
+/**
+ * A model that answers raw inputs: the fitted preprocessing, one forward pass, the decoding. The
+ * run's tfjs checkpoint (loadRunModel) and an exported ONNX file (./onnxModel.ts) are both one.
+ */
+export interface Predictor {
   preprocessing: Preprocessing;
-  model: tf.LayersModel;
   task: Task;
   /** Classification: the class names in output order (the trained names, else "0", "1", …). */
   classNames?: string[];
@@ -114,6 +111,19 @@ export interface RunModel {
   imageRecord(image: Decoded, origin?: string): RawRecord;
   dispose(): void;
 }
+
+export interface RunModel extends Predictor {
+  runDir: string;
+  /** The model folder loaded, and which checkpoint it is (absent for the final model). */
+  modelDir: string;
+  checkpoint?: 'best' | 'last';
+  /** The run's spec snapshot (read without its data). */
+  spec: Spec;
+  model: tf.LayersModel;
+}
+
+/** The forward pass: n prepared samples (flat, row-major) in, one output row per sample out. */
+export type Forward = (x: Float32Array, n: number) => Promise<number[][]>;
 
 export interface LoadOptions {
   checkpoint?: 'best' | 'last';
@@ -144,7 +154,7 @@ function topOf(names: string[], p: readonly number[], k: number): ClassProbabili
 }
 
 /** One output row decoded by the task. */
-export function decodeOutput(m: Pick<RunModel, 'task' | 'classNames' | 'outputNames'>, row: readonly number[], topK = 5): Prediction {
+export function decodeOutput(m: Pick<Predictor, 'task' | 'classNames' | 'outputNames'>, row: readonly number[], topK = 5): Prediction {
   if (m.task === 'regression') {
     const names = m.outputNames!;
     return names.length === 1 ? { value: row[0] } : { values: Object.fromEntries(names.map((n, i) => [n, row[i]])) };
@@ -217,18 +227,26 @@ export async function loadRunModel(runDirArg: string, o: LoadOptions = {}): Prom
   const outShape = model.outputs[0].shape.slice(1);
   const meaning = outputMeaning(preprocessing, product(outShape.map((d) => d ?? 1)));
   const shape = preprocessing.features.shape;
+  const predictor = predictorOf(preprocessing, meaning, (x, n) => runBatch(model, x, n, shape), () => model.dispose());
+  return { ...predictor, runDir, modelDir: folder.dir, ...(folder.checkpoint ? { checkpoint: folder.checkpoint } : {}), spec, model };
+}
 
-  const rm: RunModel = {
-    runDir, modelDir: folder.dir, ...(folder.checkpoint ? { checkpoint: folder.checkpoint } : {}), spec, preprocessing, model, ...meaning, inputKind: preprocessing.input.kind,
-    async predict(records, p = {}) {
+/**
+ * A Predictor over a forward pass: raw records through the fitted preprocessing (without the
+ * steps `folded` into the model), the forward pass, and the outputs decoded by `meaning`.
+ */
+export function predictorOf(preprocessing: Preprocessing, meaning: ReturnType<typeof outputMeaning>, forward: Forward, dispose: () => void, folded = false): Predictor {
+  const p: Predictor = {
+    preprocessing, ...meaning, inputKind: preprocessing.input.kind,
+    async predict(records, o = {}) {
       if (!records.length) return [];
-      const a = await applyFitted(preprocessing, records, { origin: p.origin });
-      const rows = await runBatch(model, a.x, a.n, shape);
-      return rows.map((r) => decodeOutput(rm, r, p.topK));
+      const a = await applyFitted(preprocessing, records, { origin: o.origin, folded });
+      const rows = await forward(a.x, a.n);
+      return rows.map((r) => decodeOutput(meaning, r, o.topK));
     },
-    async predictEach(records, p = {}) {
+    async predictEach(records, o = {}) {
       try {
-        return (await rm.predict(records, p)).map((prediction) => ({ ok: true as const, prediction }));
+        return (await p.predict(records, o)).map((prediction) => ({ ok: true as const, prediction }));
       } catch (e) {
         if (!(e instanceof TrainerError) || records.length === 1) {
           if (e instanceof TrainerError) return [{ ok: false, code: e.code, message: e.message }];
@@ -236,10 +254,10 @@ export async function loadRunModel(runDirArg: string, o: LoadOptions = {}): Prom
         }
       }
       // Each record is transformed on its own (the stored fit, never the batch, gives the statistics), so the good ones go on as one batch.
-      const at = p.origin ?? ((i: number) => `input record ${i + 1}`);
+      const at = o.origin ?? ((i: number) => `input record ${i + 1}`);
       const prepared = await Promise.all(records.map(async (r, i): Promise<Float32Array | PredictOutcome> => {
         try {
-          return (await applyFitted(preprocessing, [r], { origin: () => at(i) })).x;
+          return (await applyFitted(preprocessing, [r], { origin: () => at(i), folded })).x;
         } catch (e) {
           if (e instanceof TrainerError) return { ok: false, code: e.code, message: e.message };
           throw e;
@@ -248,9 +266,9 @@ export async function loadRunModel(runDirArg: string, o: LoadOptions = {}): Prom
       const good = prepared.filter((v): v is Float32Array => v instanceof Float32Array);
       const x = new Float32Array(good.reduce((s, v) => s + v.length, 0));
       good.reduce((off, v) => (x.set(v, off), off + v.length), 0);
-      const rows = good.length ? await runBatch(model, x, good.length, shape) : [];
+      const rows = good.length ? await forward(x, good.length) : [];
       let next = 0;
-      return prepared.map((v) => (v instanceof Float32Array ? { ok: true as const, prediction: decodeOutput(rm, rows[next++], p.topK) } : v));
+      return prepared.map((v) => (v instanceof Float32Array ? { ok: true as const, prediction: decodeOutput(meaning, rows[next++], o.topK) } : v));
     },
     textRecord(text) {
       if (preprocessing.input.kind !== 'text') fail('predict/not-text', `The model takes ${preprocessing.input.kind === 'table' ? 'table rows' : 'images'}, not text.`);
@@ -261,9 +279,7 @@ export async function loadRunModel(runDirArg: string, o: LoadOptions = {}): Prom
       if (preprocessing.input.kind === 'values') return imageAsValues(preprocessing, image, origin);
       return fail('predict/not-image', `${origin}: the model takes ${preprocessing.input.kind === 'text' ? 'text' : 'table rows'}, not images.`);
     },
-    dispose() {
-      model.dispose();
-    },
+    dispose,
   };
-  return rm;
+  return p;
 }

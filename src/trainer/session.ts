@@ -8,14 +8,15 @@
 import * as tf from './tf';
 import type { InferAnswer, InferenceEvent, PredictionOutput, RawInput, ServeOptions, ServingEvent } from '../core/protocol/trainer';
 import { decodeImageBytes } from './data/sources';
-import { loadRunModel, type Prediction, type RawRecord, type RunModel } from './inference';
+import { loadRunModel, type Prediction, type Predictor, type RawRecord } from './inference';
+import { loadOnnxModel } from './onnxModel';
 import { errorEvent } from './train';
-import { TrainerError } from './util';
+import { fail, TrainerError } from './util';
 
 type Log = (level: 'debug' | 'info' | 'warning', message: string) => void;
 
 /** The inference module's answer in the protocol's form: probabilities as a list in class order. */
-export function outputOf(m: Pick<RunModel, 'classNames'>, p: Prediction): PredictionOutput {
+export function outputOf(m: Pick<Predictor, 'classNames'>, p: Prediction): PredictionOutput {
   if (p.probabilities && m.classNames) {
     const probabilities = m.classNames.map((n) => p.probabilities![n]);
     return { ...(p.label !== undefined ? { label: p.label } : {}), ...(p.labels ? { labels: p.labels } : {}), probabilities, classes: m.classNames };
@@ -23,16 +24,36 @@ export function outputOf(m: Pick<RunModel, 'classNames'>, p: Prediction): Predic
   return { value: p.value !== undefined ? [p.value] : Object.values(p.values ?? {}) };
 }
 
-export class ServingSession {
-  private constructor(private readonly run: RunModel) {}
+/** What a session answers with: a Predictor (a run's checkpoint, or ModelYAML's model.onnx), or tensors of a foreign model.onnx. */
+interface Served {
+  predictor?: Predictor;
+  answerTensors?(inputs: RawInput[]): Promise<InferAnswer[]>;
+  dispose(): void;
+}
 
-  /** Loads the run and predicts once on zeros (the backend builds its kernels now, not on the user's first stroke). */
+export class ServingSession {
+  private constructor(private readonly served: Served) {}
+
+  /**
+   * Loads the run and predicts once on zeros (the backend builds its kernels now, not on the
+   * user's first stroke); with `options.onnx`, that model.onnx in onnxruntime instead.
+   */
   static async open(runDir: string, options: ServeOptions, log: Log): Promise<{ session: ServingSession; event: Omit<ServingEvent, 'time'> }> {
     const started = performance.now();
+    if (options.onnx) {
+      const m = await loadOnnxModel(options.onnx);
+      const pre = m.predictor ? { preprocessing: m.predictor.preprocessing as unknown } : {};
+      return { session: new ServingSession(m), event: { type: 'serving', runDir, checkpoint: options.onnx, backend: m.backend, ...pre, loadMs: performance.now() - started, onnx: m.serving } };
+    }
     const run = await loadRunModel(runDir, { ...options, log });
     tf.tidy(() => run.model.predict(tf.zeros([1, ...run.preprocessing.features.shape])));
     const event = { type: 'serving' as const, runDir: run.runDir, checkpoint: run.modelDir, backend: tf.getBackend(), preprocessing: run.preprocessing as unknown, loadMs: performance.now() - started };
-    return { session: new ServingSession(run), event };
+    return { session: new ServingSession({ predictor: run, dispose: () => run.dispose() }), event };
+  }
+
+  private get run(): Predictor {
+    if (!this.served.predictor) fail('serve/raw-tensors', 'This model.onnx carries no ModelYAML preprocessing: it answers tensors (`modelyaml serve`), not raw inputs.');
+    return this.served.predictor;
   }
 
   /** Answers an `infer` command; bad input is an answer too (with `error`), not the session's end. */
@@ -56,6 +77,7 @@ export class ServingSession {
     const t0 = performance.now();
     const origin = (i: number) => `input ${i + 1}`;
     try {
+      if (this.served.answerTensors) return { type: 'inference', id, outputs: [], answers: await this.served.answerTensors(inputs), ms: performance.now() - t0 };
       const answers: InferAnswer[] = new Array(inputs.length);
       const records: RawRecord[] = [];
       const at: number[] = [];
@@ -78,6 +100,6 @@ export class ServingSession {
   }
 
   dispose(): void {
-    this.run.dispose();
+    this.served.dispose();
   }
 }

@@ -49,7 +49,8 @@ export function trainerBundle(): Promise<string> {
       format: 'cjs',
       target: 'node20',
       logLevel: 'error',
-      external: ['@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', 'webgpu'],
+      // As esbuild.mjs: the native backends and onnxruntime-node (serving a model.onnx) load at run time.
+      external: ['@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', 'webgpu', 'onnxruntime-node'],
     });
     const wasm = join(ROOT, 'node_modules/@tensorflow/tfjs-backend-wasm/dist');
     for (const f of ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm']) {

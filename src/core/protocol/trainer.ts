@@ -65,6 +65,11 @@ export interface ServeOptions {
   /** Force one backend (tests, benchmarks); default the CPU (tfjs-node when installed, else wasm). */
   backend?: string;
   wasmDir?: string;
+  /**
+   * Serve this model.onnx file through onnxruntime-node instead of a run's checkpoint (`runDir`
+   * is then the file's folder): docs/deploying.md, "Serving a model.onnx".
+   */
+  onnx?: string;
 }
 
 /** What `predict` reads and how it answers (docs/predict.md). */
@@ -230,10 +235,47 @@ export interface ServingEvent {
   /** The model folder served. */
   checkpoint: string;
   backend: string;
-  /** The run's preprocessing.json (checked with validatePreprocessing by whoever reads it). */
-  preprocessing: unknown;
+  /**
+   * The run's preprocessing.json (checked with validatePreprocessing by whoever reads it); for an
+   * ONNX file, the one its metadata carries, absent for a file ModelYAML did not write.
+   */
+  preprocessing?: unknown;
   /** Milliseconds from the `serve` command to ready (backend, model and first prediction). */
   loadMs: number;
+  /** Serving a model.onnx (ServeOptions.onnx): what the file says about itself. */
+  onnx?: OnnxServing;
+}
+
+/** A graph input or output of a served ONNX model: its element type and shape (a name for each dynamic size). */
+export interface OnnxTensorInfo {
+  name: string;
+  type: string;
+  shape: (number | string)[];
+}
+
+export interface OnnxServing {
+  file: string;
+  /** Who wrote it (`ModelYAML`, `pytorch`, …) and its version. */
+  producer: string;
+  specName?: string;
+  specHash?: string;
+  /** The numeric preprocessing steps folded into the graph (`export --include-preprocessing`): they are not applied again. */
+  foldedSteps: string[];
+  /** Quantized weights (`export --quantize`), as the file's metadata says. */
+  quantized?: string;
+  inputs: OnnxTensorInfo[];
+  outputs: OnnxTensorInfo[];
+  /**
+   * No ModelYAML preprocessing in the metadata (a foreign file): inputs are tensors named by the
+   * graph's inputs, answers the raw output tensors.
+   */
+  rawTensors: boolean;
+}
+
+/** An output tensor of one input, in raw-tensor serving: its shape and values (row-major). */
+export interface TensorValue {
+  shape: number[];
+  data: number[];
 }
 
 /** What the model says about one input. */
@@ -264,7 +306,7 @@ export interface InferenceEvent {
 }
 
 /** One input's answer to an `infer` with `topK`: the decoded prediction (as `predict` writes it) or its error. */
-export type InferAnswer = Omit<PredictionRow, keyof InputOrigin> & { error?: { code: string; message: string } };
+export type InferAnswer = Omit<PredictionRow, keyof InputOrigin> & { error?: { code: string; message: string }; outputs?: Record<string, TensorValue> };
 
 /** `predict` has loaded the model and opened the input: what the answers will hold. */
 export interface PredictingEvent {
@@ -340,6 +382,13 @@ const inferAnswer = shape({
   label: opt(str), labels: opt(arrayOf(str, Infinity)), probabilities: opt(record(num)),
   top: opt(arrayOf(shape({ label: str, probability: num }), Infinity)), value: opt(num), values: opt(record(num)),
   error: opt(shape({ code: str, message: str })),
+  outputs: opt(record(shape({ shape: arrayOf(int, Infinity), data: arrayOf(num, Infinity) }))),
+});
+
+const tensorInfo = shape({ name: str, type: str, shape: arrayOf((v) => int(v) || str(v), Infinity) });
+const onnxServing = shape({
+  file: str, producer: str, specName: opt(str), specHash: opt(str), foldedSteps: arrayOf(str, Infinity), quantized: opt(str),
+  inputs: arrayOf(tensorInfo, Infinity), outputs: arrayOf(tensorInfo, Infinity), rawTensors: bool,
 });
 
 const eventFields: { [K in TrainerEvent['type']]: Fields } = {
@@ -357,7 +406,7 @@ const eventFields: { [K in TrainerEvent['type']]: Fields } = {
     runDir: opt(str), final: metrics, test: opt(metrics),
   },
   evaluation: { time: num, runDir: str, file: str, split: str, checkpoint: str, report: str, evaluation: isObj },
-  serving: { time: num, runDir: str, checkpoint: str, backend: str, preprocessing: isObj, loadMs: num },
+  serving: { time: num, runDir: str, checkpoint: str, backend: str, preprocessing: opt(isObj), loadMs: num, onnx: opt(onnxServing) },
   inference: {
     time: num, id: int, ms: num, error: opt(shape({ code: str, message: str })),
     outputs: arrayOf(shape({ label: opt(str), labels: opt(arrayOf(str, Infinity)), probabilities: opt(arrayOf(num, Infinity)), classes: opt(arrayOf(str, Infinity)), value: opt(arrayOf(num, Infinity)) }), Infinity),
@@ -416,6 +465,7 @@ const serveOptionFields: Record<keyof ServeOptions, Check> = {
   checkpoint: opt(oneOf('best', 'last')),
   backend: opt(str),
   wasmDir: opt(str),
+  onnx: opt(str),
 };
 
 const predictOptionFields: Record<keyof PredictRunOptions, Check> = {

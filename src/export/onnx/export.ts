@@ -13,6 +13,7 @@ import { buildGraph } from './build';
 import { readCheckpoint, type StoredWeight } from '../checkpoint';
 import { ExportError, locationPrefix, specLocator } from '../errors';
 import type { OnnxWeight } from '../../core/catalog';
+import { ONNX_META } from './metadata';
 import { preprocessingStage } from './preprocessing';
 import { encodeModel, irVersion, type ModelProtoValue } from './proto';
 import { quantize, type Quantization } from './quantize';
@@ -86,12 +87,13 @@ export function exportOnnx(run: LoadedRun, modelDir: string, options: OnnxExport
   const name = a.spec.name?.value ?? 'model';
   const labels = classLabels(run.preprocessing, a.model.layers[a.model.output!]?.outputShape ?? null);
   const meta: Record<string, string | undefined> = {
-    spec_hash: run.specHash,
-    spec_name: name,
-    class_labels: labels ? JSON.stringify(labels) : undefined,
-    preprocessing: run.preprocessing ? JSON.stringify(run.preprocessing) : undefined,
-    preprocessing_included: String(!!options.includePreprocessing),
-    input_layout: 'channels last (NHWC), as the spec declares',
+    [ONNX_META.specHash]: run.specHash,
+    [ONNX_META.specName]: name,
+    [ONNX_META.classLabels]: labels ? JSON.stringify(labels) : undefined,
+    [ONNX_META.preprocessing]: run.preprocessing ? JSON.stringify(run.preprocessing) : undefined,
+    [ONNX_META.preprocessingIncluded]: String(!!options.includePreprocessing),
+    [ONNX_META.quantization]: options.quantize,
+    [ONNX_META.inputLayout]: 'channels last (NHWC), as the spec declares',
   };
   let model: ModelProtoValue = {
     ir_version: irVersion(opset),

@@ -18,6 +18,21 @@ export function onnxRuntime(): Ort | null {
   return ort;
 }
 
+/** How to get onnxruntime-node where it is missing (one line, for messages). */
+export const INSTALL_ONNXRUNTIME = 'npm install onnxruntime-node';
+
+/**
+ * onnxruntime-node, imported on first use (`modelyaml serve model.onnx`): the bundles keep it
+ * external and nothing loads it until a model.onnx is served. Null when it is not installed.
+ */
+export async function importOnnxRuntime(): Promise<Ort | null> {
+  try {
+    return (await import('onnxruntime-node')) as Ort;
+  } catch {
+    return null;
+  }
+}
+
 /** The model's output rows for `n` samples of `shape` (without batch), predicted in batches. */
 export async function predictOnnx(runtime: Ort, model: Uint8Array, input: string, x: Float32Array, n: number, shape: readonly number[], batch = 256): Promise<number[][]> {
   const session = await runtime.InferenceSession.create(model);

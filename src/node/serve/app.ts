@@ -1,13 +1,14 @@
 /**
  * The HTTP JSON API of `modelyaml serve` (docs/deploying.md, "Serving"), on fastify: predictions
- * through the run's prediction session in the trainer process (this process holds no tfjs), the
- * model's metadata, a health check and Prometheus metrics. Bodies are checked against a JSON
- * schema built from the run's preprocessing, so a missing column is a 400 naming the input and the
- * field before the trainer sees it; errors are JSON with a message, never a stack trace.
+ * through a prediction session in the trainer process (this process holds no tfjs and no
+ * onnxruntime) — the run's checkpoint, or a model.onnx in onnxruntime — the model's metadata, a
+ * health check and Prometheus metrics. Bodies are checked against a JSON schema built from the
+ * run's preprocessing (or the ONNX graph's inputs), so a missing column is a 400 naming the input
+ * and the field before the trainer sees it; errors are JSON with a message, never a stack trace.
  */
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import type { Preprocessing } from '../../core/protocol/preprocessing';
-import type { InferAnswer, RawInput } from '../../core/protocol/trainer';
+import type { InferAnswer, OnnxServing, OnnxTensorInfo, RawInput } from '../../core/protocol/trainer';
 import { SessionError } from '../predictionSession';
 import { Batcher, BatchError } from './batcher';
 import { ServeMetrics } from './metrics';
@@ -16,10 +17,13 @@ import { ServeMetrics } from './metrics';
 export interface ServeMetadata {
   spec: { name: string; hash?: string };
   runDir: string;
+  /** The model served: the checkpoint folder, or the model.onnx file. */
   checkpoint: string;
   modelSha256: string;
   backend: string;
-  preprocessing: Preprocessing;
+  /** Absent for a model.onnx without ModelYAML's metadata (served as tensors). */
+  preprocessing?: Preprocessing;
+  onnx?: OnnxServing;
 }
 
 export interface AppOptions {
@@ -51,8 +55,40 @@ export function inputSchema(pre: Preprocessing): object {
   return { anyOf: [image, { type: 'object', required: ['values'], properties: { values: { type: 'array', items: { type: 'number' } } } }] };
 }
 
+/** The JSON schema of one input of a model served as tensors: each graph input by name, as (nested) lists of numbers. */
+export function tensorSchema(inputs: readonly OnnxTensorInfo[]): object {
+  const tensor = { type: ['array', 'number', 'boolean'] };
+  return { type: 'object', additionalProperties: false, required: inputs.map((t) => t.name), properties: Object.fromEntries(inputs.map((t) => [t.name, tensor])) };
+}
+
 /** How a request's inputs reach the trainer: a bare text becomes the text model's record. */
-const toRecord = (pre: Preprocessing) => (v: unknown): RawInput => (typeof v === 'string' ? { [pre.input.text ?? 'text']: v } : (v as RawInput));
+const toRecord = (pre: Preprocessing | undefined) => (v: unknown): RawInput => (typeof v === 'string' ? { [pre?.input.text ?? 'text']: v } : (v as RawInput));
+
+/** GET /v1/metadata's description of what the model takes and answers. */
+function modelDescription(m: ServeMetadata): Record<string, unknown> {
+  const p = m.preprocessing;
+  const onnx = m.onnx && {
+    file: m.onnx.file, producer: m.onnx.producer, inputs: m.onnx.inputs, outputs: m.onnx.outputs, foldedSteps: m.onnx.foldedSteps,
+    ...(m.onnx.quantized ? { quantized: m.onnx.quantized } : {}),
+    rawTensors: m.onnx.rawTensors,
+  };
+  if (!p) {
+    return {
+      input: { kind: 'tensors', tensors: m.onnx?.inputs ?? [] },
+      onnx: { ...onnx, note: 'This model.onnx carries no ModelYAML preprocessing metadata: each input is an object of tensors named by the graph\'s inputs (nested lists of numbers, without the batch axis), and each answer holds the output tensors.' },
+    };
+  }
+  const steps = p.steps.filter((s) => s.atInference === 'apply');
+  return {
+    input: p.input,
+    classes: p.labels.names,
+    labels: { kind: p.labels.kind, shape: p.labels.shape },
+    features: p.features,
+    // Steps folded into the ONNX graph are not applied here again.
+    preprocessing: (m.onnx?.foldedSteps.length ? [] : steps).map((s) => ({ type: s.type, params: s.params })),
+    ...(onnx ? { onnx } : {}),
+  };
+}
 
 /** A validation error as one sentence: which input, which field, what is wrong. */
 function validationMessage(err: FastifyError): string {
@@ -77,7 +113,7 @@ export function buildApp(o: AppOptions): FastifyInstance {
     return503OnClosing: true,
   });
   const pre = o.metadata.preprocessing;
-  const item = inputSchema(pre);
+  const item = pre ? inputSchema(pre) : tensorSchema(o.metadata.onnx?.inputs ?? []);
   const body = {
     type: 'object',
     additionalProperties: false,
@@ -132,19 +168,7 @@ export function buildApp(o: AppOptions): FastifyInstance {
 
   app.get('/v1/metadata', async () => {
     const m = o.metadata;
-    return {
-      spec: m.spec,
-      runDir: m.runDir,
-      checkpoint: m.checkpoint,
-      modelSha256: m.modelSha256,
-      backend: m.backend,
-      input: m.preprocessing.input,
-      classes: m.preprocessing.labels.names,
-      labels: { kind: m.preprocessing.labels.kind, shape: m.preprocessing.labels.shape },
-      features: m.preprocessing.features,
-      preprocessing: m.preprocessing.steps.filter((s) => s.atInference === 'apply').map((s) => ({ type: s.type, params: s.params })),
-      requestSchema: body,
-    };
+    return { spec: m.spec, runDir: m.runDir, checkpoint: m.checkpoint, modelSha256: m.modelSha256, backend: m.backend, ...modelDescription(m), requestSchema: body };
   });
 
   app.get('/healthz', async (_req, reply) => (o.alive() ? { status: 'ok' } : reply.status(503).send({ status: 'down', message: 'The prediction session\'s trainer process has stopped; restart modelyaml serve.' })));

@@ -29,6 +29,11 @@ export interface ApplyOptions {
   labels?: boolean;
   /** Where record i came from, for messages (default "input record i+1"). */
   origin?: (i: number) => string;
+  /**
+   * The steps that run at inference are folded into the model (an ONNX export with
+   * --include-preprocessing): only the source's reading runs, and the samples keep its shape.
+   */
+  folded?: boolean;
 }
 
 export interface AppliedInputs {
@@ -171,7 +176,7 @@ export async function applyFitted(p: Preprocessing, records: RawRecord[], o: App
   const ctx: StepContext = { specDir: '', roots: [], files: [], seed: 0, meta };
   let data = recordsToData(p, records, o);
   for (const step of p.steps) {
-    if (step.atInference === 'skip' || (step.atInference === 'labels' && !o.labels)) continue;
+    if (step.atInference === 'skip' || (step.atInference === 'labels' && !o.labels) || (step.atInference === 'apply' && o.folded)) continue;
     if (step.type === 'join') fail('predict/unsupported', 'The pipeline joins another table (`join`), which predicting cannot do yet: join the columns into the input first.');
     const impl = Object.prototype.hasOwnProperty.call(STEP_IMPLS, step.type) ? STEP_IMPLS[step.type] : undefined;
     if (!impl) fail('run/bad-preprocessing', `preprocessing.json names the step \`${step.type}\`, which this ModelYAML does not know.`);
@@ -181,8 +186,9 @@ export async function applyFitted(p: Preprocessing, records: RawRecord[], o: App
   }
   checkInputs(data, p);
   finalize(data, 'input', meta);
-  if (data.shape.join() !== p.features.shape.join()) {
-    fail('predict/bad-shape', `The inputs become samples of shape [${data.shape.join(', ')}], but the model was trained on [${p.features.shape.join(', ')}].`);
+  const expected = o.folded ? p.input.shape : p.features.shape;
+  if (data.shape.join() !== expected.join()) {
+    fail('predict/bad-shape', `The inputs become samples of shape [${data.shape.join(', ')}], but the model ${o.folded ? 'takes' : 'was trained on'} [${expected.join(', ')}].`);
   }
   const out: AppliedInputs = { n: data.n, x: data.x, shape: [...data.shape] };
   if (o.labels) {
