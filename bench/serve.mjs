@@ -3,7 +3,10 @@
 // Trains two real runs first (iris, a table classifier, for a few epochs; the MNIST CNN on 512
 // digits for one epoch), then for each: throughput and p50/p99 latency at 1, 16 and 64
 // concurrent clients, dynamic batching on (the default) and off (--no-batching), one input per
-// request (a flower's four columns; a 28×28 PNG digit as base64). Each cell is bounded in time
+// request (a flower's four columns; a 28×28 PNG digit as base64). The MNIST CNN is served twice:
+// from its run folder (the trainer's tfjs session) and from its model.onnx (`export --format
+// onnx`, run by onnxruntime-node in the same session process), rows told apart by `served`.
+// Each cell is bounded in time
 // and requests (MODELYAML_BENCH_SERVE_SECONDS, default 5; at most 20,000 requests). The mean
 // inputs per trainer call come from the server's /metrics. Results: bench/results/serve.json.
 import { execFileSync, spawn } from 'node:child_process';
@@ -56,6 +59,13 @@ function trainRun(name, text) {
   return join(out, specName, readdirSync(join(out, specName))[0]);
 }
 
+/** Exports a run to model.onnx with the built CLI; returns the file. */
+function exportOnnx(name, runDir) {
+  const file = join(dir, `${name}.onnx`);
+  execFileSync(process.execPath, [CLI, 'export', runDir, '--format', 'onnx', '--out', file], { stdio: ['ignore', 'ignore', 'inherit'], timeout: 600_000 });
+  return file;
+}
+
 /** Starts `modelyaml serve` on a free port; resolves with its URL once it prints its listening line. */
 function serve(runDir, flags) {
   const child = spawn(process.execPath, [CLI, 'serve', runDir, '--port', '0', ...flags], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -88,15 +98,16 @@ function digitPng() {
 
 const models = [
   { model: 'iris-mlp', input: { sepal_length: 5.9, sepal_width: 3.0, petal_length: 5.1, petal_width: 1.8 }, spec: IRIS },
-  { model: 'mnist-cnn', input: { image: digitPng() }, spec: CNN },
+  { model: 'mnist-cnn', input: { image: digitPng() }, spec: CNN, onnx: true },
 ];
 
 const results = [];
 for (const m of models) {
   console.log(`training ${m.model}…`);
   const runDir = trainRun(m.model, m.spec);
-  for (const batching of [true, false]) {
-    const server = await serve(runDir, batching ? [] : ['--no-batching']);
+  const targets = [{ served: 'run', path: runDir }, ...(m.onnx ? [{ served: 'onnx', path: exportOnnx(m.model, runDir) }] : [])];
+  for (const { served, path } of targets) for (const batching of [true, false]) {
+    const server = await serve(path, batching ? [] : ['--no-batching']);
     const body = JSON.stringify({ input: m.input });
     try {
       // Warm-up: the first requests pay for connection setup and the backend's kernels.
@@ -106,14 +117,14 @@ for (const m of models) {
         const r = await autocannon({ url: `${server.url}/v1/predict`, method: 'POST', headers: { 'content-type': 'application/json' }, body, connections, duration: SECONDS, amount: MAX_REQUESTS });
         const after = await batchStats(server.url);
         const row = {
-          model: m.model, batching, connections,
+          model: m.model, served, batching, connections,
           requests: r.requests.total, seconds: r.duration, requestsPerSecond: +(r.requests.total / r.duration).toFixed(1),
           latencyMs: { p50: r.latency.p50, p99: r.latency.p99, mean: r.latency.average },
           non2xx: r.non2xx, errors: r.errors, timeouts: r.timeouts,
           meanInputsPerTrainerCall: +((after.inputs - before.inputs) / Math.max(1, after.calls - before.calls)).toFixed(2),
         };
         results.push(row);
-        console.log(`${m.model.padEnd(9)} batching ${batching ? 'on ' : 'off'} ${String(connections).padStart(2)} clients: ${String(row.requestsPerSecond).padStart(7)} req/s  p50 ${String(row.latencyMs.p50).padStart(4)} ms  p99 ${String(row.latencyMs.p99).padStart(4)} ms  ${row.meanInputsPerTrainerCall} inputs/call${row.non2xx || row.errors ? `  (${row.non2xx} non-2xx, ${row.errors} errors)` : ''}`);
+        console.log(`${m.model.padEnd(9)} ${served.padEnd(4)} batching ${batching ? 'on ' : 'off'} ${String(connections).padStart(2)} clients: ${String(row.requestsPerSecond).padStart(7)} req/s  p50 ${String(row.latencyMs.p50).padStart(4)} ms  p99 ${String(row.latencyMs.p99).padStart(4)} ms  ${row.meanInputsPerTrainerCall} inputs/call${row.non2xx || row.errors ? `  (${row.non2xx} non-2xx, ${row.errors} errors)` : ''}`);
       }
     } finally {
       await stop(server);
@@ -127,7 +138,7 @@ const out = {
   machine: { cpu: cpus()[0]?.model, cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
   secondsPerCell: SECONDS,
   maxRequestsPerCell: MAX_REQUESTS,
-  note: 'autocannon and the server share this machine\'s cores; one input per request; the server predicts in its trainer child (CPU backend)',
+  note: 'autocannon and the server share this machine\'s cores; one input per request; the server predicts in its trainer child (CPU backend; served: onnx is the exported model.onnx in onnxruntime-node there)',
   results,
 };
 writeFileSync(join(root, 'bench', 'results', 'serve.json'), JSON.stringify(out, null, 2) + '\n');

