@@ -69,9 +69,10 @@ export interface Preprocessing {
 /** JSON cannot hold NaN and ±Infinity (an empty column's min is Infinity): they are written as strings. */
 const NON_FINITE: Record<string, number> = { NaN: NaN, Infinity: Infinity, '-Infinity': -Infinity };
 
-/** The file's text: stable key order, so the same fit gives the same bytes. */
-export function serializePreprocessing(p: Preprocessing): string {
-  return JSON.stringify(p, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v), 2) + '\n';
+/** The file's text: stable key order, so the same fit gives the same bytes. `compact`: one line (an ONNX model's metadata). */
+export function serializePreprocessing(p: Preprocessing, compact = false): string {
+  const text = JSON.stringify(p, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v), compact ? undefined : 2);
+  return compact ? text : text + '\n';
 }
 
 // ─── Reading ─────────────────────────────────────────────────────────────────────────────────

@@ -13,7 +13,7 @@ import { buildGraph } from './build';
 import { readCheckpoint, type StoredWeight } from '../checkpoint';
 import { ExportError, locationPrefix, specLocator } from '../errors';
 import type { OnnxWeight } from '../../core/catalog';
-import { ONNX_META } from './metadata';
+import { onnxMetadata } from './metadata';
 import { preprocessingStage } from './preprocessing';
 import { encodeModel, irVersion, type ModelProtoValue } from './proto';
 import { quantize, type Quantization } from './quantize';
@@ -86,15 +86,6 @@ export function exportOnnx(run: LoadedRun, modelDir: string, options: OnnxExport
   const graph = buildGraph(a.model, weights, opset, locate, options.includePreprocessing ? preprocessingStage(run.preprocessing!) : undefined);
   const name = a.spec.name?.value ?? 'model';
   const labels = classLabels(run.preprocessing, a.model.layers[a.model.output!]?.outputShape ?? null);
-  const meta: Record<string, string | undefined> = {
-    [ONNX_META.specHash]: run.specHash,
-    [ONNX_META.specName]: name,
-    [ONNX_META.classLabels]: labels ? JSON.stringify(labels) : undefined,
-    [ONNX_META.preprocessing]: run.preprocessing ? JSON.stringify(run.preprocessing) : undefined,
-    [ONNX_META.preprocessingIncluded]: String(!!options.includePreprocessing),
-    [ONNX_META.quantization]: options.quantize,
-    [ONNX_META.inputLayout]: 'channels last (NHWC), as the spec declares',
-  };
   let model: ModelProtoValue = {
     ir_version: irVersion(opset),
     opset_import: [{ domain: '', version: opset }],
@@ -102,7 +93,7 @@ export function exportOnnx(run: LoadedRun, modelDir: string, options: OnnxExport
     producer_version: VERSION,
     doc_string: a.spec.description?.value ?? '',
     graph: { name, node: graph.builder.nodes, initializer: graph.builder.initializers, input: graph.inputs, output: graph.outputs },
-    metadata_props: Object.entries(meta).flatMap(([key, value]) => (value === undefined ? [] : [{ key, value }])),
+    metadata_props: onnxMetadata({ specHash: run.specHash, specName: name, classLabels: labels, preprocessing: run.preprocessing, preprocessingIncluded: !!options.includePreprocessing, quantization: options.quantize }),
   };
   if (options.quantize) model = quantize(model, options.quantize);
   return { model, bytes: encodeModel(model) };

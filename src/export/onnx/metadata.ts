@@ -1,9 +1,9 @@
 /**
  * The metadata an exported model.onnx carries (its `metadata_props`) and how a reader gets it
- * back: written by ./export.ts, read by `modelyaml serve model.onnx` (src/trainer/onnxModel.ts).
+ * back: written by ./export.ts through onnxMetadata, read by `modelyaml serve model.onnx` (src/trainer/onnxModel.ts).
  * One list of keys, so what the exporter writes and what the server reads cannot drift apart.
  */
-import { parsePreprocessing, type Preprocessing } from '../../core/protocol/preprocessing';
+import { parsePreprocessing, serializePreprocessing, type Preprocessing } from '../../core/protocol/preprocessing';
 import type { OnnxTensorInfo } from '../../core/protocol/trainer';
 import { ExportError } from '../errors';
 import { decodeModel, type ModelProtoValue, type ValueInfoProto } from './proto';
@@ -21,6 +21,33 @@ export const ONNX_META = {
   quantization: 'quantization',
   inputLayout: 'input_layout',
 } as const;
+
+export interface OnnxMetadataValues {
+  specHash?: string;
+  specName: string;
+  classLabels?: string[];
+  preprocessing?: Preprocessing;
+  preprocessingIncluded: boolean;
+  quantization?: string;
+}
+
+/**
+ * The exporter's `metadata_props`. The preprocessing is written as preprocessing.json is (a
+ * fitted minimum of an empty column is "Infinity", which plain JSON would turn into null), so
+ * describeOnnx reads back the fit the run has.
+ */
+export function onnxMetadata(v: OnnxMetadataValues): { key: string; value: string }[] {
+  const meta: Record<string, string | undefined> = {
+    [ONNX_META.specHash]: v.specHash,
+    [ONNX_META.specName]: v.specName,
+    [ONNX_META.classLabels]: v.classLabels ? JSON.stringify(v.classLabels) : undefined,
+    [ONNX_META.preprocessing]: v.preprocessing ? serializePreprocessing(v.preprocessing, true) : undefined,
+    [ONNX_META.preprocessingIncluded]: String(v.preprocessingIncluded),
+    [ONNX_META.quantization]: v.quantization,
+    [ONNX_META.inputLayout]: 'channels last (NHWC), as the spec declares',
+  };
+  return Object.entries(meta).flatMap(([key, value]) => (value === undefined ? [] : [{ key, value }]));
+}
 
 /** TensorProto.DataType codes by the names onnxruntime's tensors use. */
 const ELEMENT_TYPES: Record<number, string> = { 1: 'float32', 2: 'uint8', 3: 'int8', 5: 'int16', 6: 'int32', 7: 'int64', 9: 'bool', 10: 'float16', 11: 'float64' };
