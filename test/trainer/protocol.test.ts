@@ -58,6 +58,20 @@ describe('trainer protocol validators', () => {
     expect(validateTrainerEvent({ type: 'predicted', time: 1, predicted: 3, skipped: 0, peakRssBytes: 1e8 }).ok).toBe(true);
   });
 
+  it('validates serving a model.onnx: the command, the serving event and tensor answers', () => {
+    expect(validateTrainerCommand({ type: 'serve', runDir: '/m', options: { onnx: '/m/model.onnx' } })).toMatchObject({ ok: true, value: { options: { onnx: '/m/model.onnx' } } });
+    expect(validateTrainerCommand({ type: 'serve', runDir: '/m', options: { onnx: 3 } }).ok).toBe(false);
+    const onnx = { file: '/m/model.onnx', producer: 'elsewhere', foldedSteps: [], inputs: [{ name: 'x', type: 'float32', shape: ['batch', 4] }], outputs: [{ name: 'y', type: 'float32', shape: ['batch', 3] }], rawTensors: true };
+    const serving = { type: 'serving', time: 1, runDir: '/m', checkpoint: '/m/model.onnx', backend: 'onnxruntime-node 1.31.1', loadMs: 5 };
+    expect(validateTrainerEvent({ ...serving, onnx }).ok).toBe(true);
+    expect(validateTrainerEvent({ ...serving, onnx: { ...onnx, inputs: [{ name: 'x', type: 'float32', shape: [true] }] } }).ok).toBe(false);
+    expect(validateTrainerEvent({ ...serving, onnx: { ...onnx, rawTensors: 'yes' } }).ok).toBe(false);
+    const answer = (outputs: unknown) => validateTrainerEvent({ type: 'inference', time: 1, id: 1, ms: 1, outputs: [], answers: [{ outputs }] });
+    expect(answer({ y: { shape: [3], data: [0.1, 0.2, null] } }).ok).toBe(true);
+    expect(answer({ y: { shape: [1.5], data: [] } }).ok).toBe(false);
+    expect(answer({ y: { shape: [3], data: ['a'] } }).ok).toBe(false);
+  });
+
   it('validates run records', () => {
     const rec = { status: 'running', spec: '/s', specName: 'x', specHash: 'h', seed: 1, versions: { tfjs: '4.22.0' }, startedAt: '2026-01-01T00:00:00Z' };
     expect(validateRunRecord(rec).ok).toBe(true);
