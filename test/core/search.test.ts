@@ -3,28 +3,8 @@ import { analyze } from '../../src/core/analyze';
 import { applyTrialParams, UnknownParamPathError } from '../../src/core/search/apply';
 import { readSearchSettings } from '../../src/core/search/space';
 import { at, find } from './helpers';
+import { searchBase as base } from './searchSpec';
 
-const base = `version: 1
-name: mlp
-seed: 7
-data:
-  source: { dataset: mnist }
-  pipeline:
-    - scale: 255
-    - one_hot: 10
-  validation: { split: 0.1 }
-model:
-  input: [784]
-  layers:
-    - dense: { units: 64, activation: relu }
-      name: hidden
-    - dropout: 0.2
-    - dense: { units: 10, activation: softmax }
-train:
-  loss: categorical_crossentropy
-  optimizer: { adam: { learning_rate: 0.001 } }
-  metrics: [accuracy]
-`;
 
 const withSearch = (search: string) => `${base}search:\n${search}`;
 
