@@ -21,7 +21,12 @@ function variantWords(): string {
     const t = f.type;
     if (t.kind === 'object') Object.values(t.fields).forEach(walk);
     else if (t.kind === 'map') walk(t.value);
-    else if (t.kind === 'variant') for (const [k, v] of Object.entries(t.variants)) names.add(k), walk(v);
+    else if (t.kind === 'variant') {
+      for (const [k, v] of Object.entries(t.variants)) {
+        names.add(k);
+        walk(v);
+      }
+    }
   };
   walk(specStructure);
   return [...names].sort((a, b) => b.length - a.length || a.localeCompare(b)).join('|');
