@@ -134,7 +134,10 @@ describe('search section checks, at their exact ranges', () => {
       ['search/empty-space', 'space'],
     ]);
     const a = analyze(withSearch('  metric: val_acuracy\n  space: {}\n'));
-    expect(find(a, 'search/unknown-metric').message).toContain('Did you mean `val_accuracy`?');
+    expect(find(a, 'search/unknown-metric').message).toBe('`search.metric` is `val_acuracy`, which this spec does not log. The spec logs `val_loss`, `val_accuracy`, `loss`, `accuracy`. Did you mean `val_accuracy`?');
+    expect(find(analyze(withSearch('  metric: val_auc\n  space: {}\n')), 'search/unknown-metric').message).toBe(
+      '`search.metric` is `val_auc`, which this spec does not log. The spec logs `val_loss`, `val_accuracy`, `loss`, `accuracy`. Add `auc` to `train.metrics` to search on it.',
+    );
   });
 
   it('shape inference at the corners: a corner whose model cannot build names the corner and the layer', () => {

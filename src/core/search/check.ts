@@ -80,8 +80,9 @@ function checkMetric(spec: Spec, search: SearchNode, sink: DiagnosticSink): void
   const validation = hasValidation(spec);
   let why = `The spec logs ${logged.map((x) => `\`${x}\``).join(', ')}.`;
   if (m.value.startsWith('val_') && !validation) why = `\`val_…\` values are logged only with validation data (\`data.validation\`), and this spec has none.`;
-  else if (!logged.includes(m.value.replace(/^val_/, ''))) why += ` Add \`${m.value.replace(/^val_/, '')}\` to \`train.metrics\` to search on it.`;
   const s = closest(m.value, logged) ?? (m.value.startsWith('val_') && logged.includes(m.value.slice(4)) ? m.value.slice(4) : undefined);
+  const base = m.value.replace(/^val_/, '');
+  if (!s && lookup('metric', base) && !logged.includes(base)) why += ` Add \`${base}\` to \`train.metrics\` to search on it.`;
   sink.error('search/unknown-metric', m.range, `\`search.metric\` is \`${m.value}\`, which this spec does not log. ${why}${didYouMean(s)}`, {
     fixes: s ? [{ kind: 'replace', range: m.range, text: s, title: `Change to '${s}'` }] : undefined,
   });
