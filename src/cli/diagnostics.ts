@@ -1,5 +1,9 @@
-/** A diagnostic as the CLI prints it: `file:line:col: error[code]: message`, the line, and a caret under the range. */
+/** Specs as the CLI reads them, and their diagnostics as it prints them: `file:line:col: error[code]: message`, the line, and a caret under the range. */
+import { readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { analyze, type Analysis } from '../core/analyze';
 import type { Diagnostic, LineIndex } from '../core/diagnostics';
+import { fileDataHost } from '../node/dataHost';
 
 const color = process.stdout.isTTY && !process.env.NO_COLOR;
 export const paint = (code: string, s: string) => (color ? `\x1b[${code}m${s}\x1b[0m` : s);
@@ -18,3 +22,15 @@ export function formatDiagnostic(file: string, a: { text: string; lines: LineInd
   );
 }
 
+
+/** Reads and analyses a spec; says why on `err` and returns undefined when it cannot be read. */
+export function loadSpec(file: string, io: { err(s: string): void }): Analysis | undefined {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    io.err(`${file}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
+    return undefined;
+  }
+  return analyze(text, { host: fileDataHost(dirname(file)) });
+}
