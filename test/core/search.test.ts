@@ -1,30 +1,13 @@
+import Ajv from 'ajv';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { jsonSchema } from '../../src/core/jsonSchema';
 import { analyze } from '../../src/core/analyze';
 import { applyTrialParams, UnknownParamPathError } from '../../src/core/search/apply';
 import { readSearchSettings } from '../../src/core/search/space';
 import { at, find } from './helpers';
+import { searchBase as base } from './searchSpec';
 
-const base = `version: 1
-name: mlp
-seed: 7
-data:
-  source: { dataset: mnist }
-  pipeline:
-    - scale: 255
-    - one_hot: 10
-  validation: { split: 0.1 }
-model:
-  input: [784]
-  layers:
-    - dense: { units: 64, activation: relu }
-      name: hidden
-    - dropout: 0.2
-    - dense: { units: 10, activation: softmax }
-train:
-  loss: categorical_crossentropy
-  optimizer: { adam: { learning_rate: 0.001 } }
-  metrics: [accuracy]
-`;
 
 const withSearch = (search: string) => `${base}search:\n${search}`;
 
@@ -268,5 +251,75 @@ train:
     expect(err).toBeInstanceOf(UnknownParamPathError);
     expect((err as UnknownParamPathError).path).toBe('model.layers.hiden.units');
     expect((err as UnknownParamPathError).message).toContain('Did you mean `hidden`?');
+  });
+});
+
+describe('search section: forms and choices', () => {
+  it('a choice over the optimizer makes the parameters of each chosen type valid targets, and only those', () => {
+    const text = withSearch(`  space:
+    train.optimizer: { choice: [adam, sgd] }
+    train.optimizer.sgd.momentum: { uniform: [0, 0.9] }
+    train.optimizer.rmsprop.rho: { uniform: [0.8, 0.99] }
+`);
+    expect(findings(text)).toEqual([['search/unknown-path', 'rmsprop']]);
+    expect(find(analyze(text), 'search/unknown-path').message).toContain('The spec\'s optimizer is `adam`, not `rmsprop`');
+    const b = analyze(withSearch('  space:\n    train.optimizer: { choice: [adam, sgdd] }\n'));
+    const d = find(b, 'search/out-of-domain');
+    expect(at(b, d)).toBe('sgdd');
+    expect(d.message).toContain('Did you mean `sgd`?');
+  });
+
+  it('pruner forms: an unknown one with did-you-mean, settings checked against their bounds', () => {
+    expect(findings(withSearch('  pruner: medain\n  space:\n    train.epochs: { int: [1, 3] }\n'))).toEqual([['value/unknown', 'medain']]);
+    expect(findings(withSearch('  pruner: { asha: { reduction: 1 } }\n  space:\n    train.epochs: { int: [1, 3] }\n'))).toEqual([['value/range', '1']]);
+    expect(findings(withSearch('  pruner: { none: 3 }\n  space:\n    train.epochs: { int: [1, 3] }\n'))).toEqual([['type/mismatch', '3']]);
+  });
+
+  it('the grid sampler needs listed values; a metric without validation data; goals inferred both ways', () => {
+    expect(findings(withSearch('  sampler: grid\n  space:\n    model.layers[1].rate: { uniform: [0.1, 0.5] }\n'))).toEqual([['search/grid-continuous', 'uniform']]);
+    const noValidation = withSearch('  metric: val_accuracy\n  space:\n    train.epochs: { int: [1, 3] }\n').replace('  validation: { split: 0.1 }\n', '');
+    const a = analyze(noValidation);
+    expect(find(a, 'search/unknown-metric').message).toContain('`val_…` values are logged only with validation data');
+    expect(find(a, 'search/unknown-metric').message).toContain('Did you mean `accuracy`?');
+    expect(readSearchSettings(noValidation.replace('metric: val_accuracy', 'metric: loss')).settings).toMatchObject({ metric: 'loss', goal: 'minimize' });
+    expect(readSearchSettings(noValidation.replace('  metric: val_accuracy\n', '')).settings).toMatchObject({ metric: 'loss', goal: 'minimize' });
+    expect(readSearchSettings(withSearch('  metric: accuracy\n  space:\n    train.epochs: { int: [1, 3] }\n')).settings?.goal).toBe('maximize');
+  });
+
+  it('a path naming the same parameter twice, and an int on a log scale', () => {
+    const dup = analyze(withSearch('  space:\n    model.layers.hidden.units: { int: [8, 64] }\n    model.layers[0].dense.units: { int: [8, 64] }\n'));
+    expect(at(dup, find(dup, 'search/duplicate-path'))).toBe('model.layers[0].dense.units');
+    expect(readSearchSettings(withSearch('  space:\n    model.layers.hidden.units: { int: { low: 8, high: 512, log: true } }\n')).settings?.space).toEqual([
+      { path: 'model.layers.hidden.units', dist: { kind: 'int', low: 8, high: 512, step: 1, log: true } },
+    ]);
+    expect(findings(withSearch('  space:\n    model.layers.hidden.units: { int: { low: 0, high: 512, log: true } }\n'))).toEqual([['search/log-bound', '0']]);
+  });
+});
+
+describe('the JSON Schema', () => {
+  const validate = new Ajv({ allErrors: true, strict: false }).compile(jsonSchema());
+  it('accepts the search section in every form, and refuses unknown keys and forms', () => {
+    const good = parse(
+      withSearch(`  metric: val_loss
+  goal: minimize
+  trials: 24
+  parallel: 2
+  sampler: tpe
+  pruner: { asha: { min_epochs: 1, reduction: 3 } }
+  seed: 3
+  space:
+    train.optimizer.adam.learning_rate: { loguniform: [1.0e-4, 1.0e-2] }
+    model.layers.hidden.units: { choice: [32, 64, 128] }
+    model.layers[1].dropout.rate: { uniform: { low: 0.1, high: 0.5 } }
+    train.batch_size: { int: [16, 128, 16] }
+    train.optimizer: { grid: [adam, sgd] }
+`),
+    );
+    expect(validate(good), JSON.stringify(validate.errors)).toBe(true);
+    expect(validate({ ...good, search: { ...good.search, pruner: 'median' } })).toBe(true);
+    expect(validate({ ...good, search: { ...good.search, sampler: 'bayes' } })).toBe(false);
+    expect(validate({ ...good, search: { ...good.search, space: { 'train.epochs': { normal: [1, 2] } } } })).toBe(false);
+    expect(validate({ ...good, search: { ...good.search, space: { 'train.epochs': { int: [1] } } } })).toBe(false);
+    expect(validate({ ...good, search: { ...good.search, budget: 3 } })).toBe(false);
   });
 });
