@@ -13,7 +13,7 @@ import { GITIGNORE_OFFERED_KEY, ignores, withRunsIgnored } from '../../src/exten
 import { registerPanels } from '../../src/extension/panels';
 import { LoadedRun } from '../../src/node/runFolders';
 import { newFromTemplate } from '../../src/extension/templates';
-import { registerTraining, type TrainingManager } from '../../src/extension/training';
+import { registerTraining, SPEC_SEARCH_EXCLUDE, type TrainingManager } from '../../src/extension/training';
 import { hoverMiddleware, WALKTHROUGH_KEYS, trackWalkthrough } from '../../src/extension/walkthrough';
 import { irisSpec, ROOT, tempDir, trainerBundle } from '../trainer/helpers';
 import { fakeVscode, Uri, type FakeTerminal, type FakeVscode } from './fakeVscode';
@@ -279,6 +279,14 @@ describe('.gitignore', () => {
     writeFileSync(join(ignored.ws, '.gitignore'), 'node_modules\n/.modelyaml\n');
     await ignored.train();
     expect([...plain.vs.messages, ...ignored.vs.messages].filter((m) => m.items.includes('Add'))).toEqual([]);
+  });
+
+  it('run folders stay out of file watching, search and Quick Open (configuration defaults) and out of task detection', () => {
+    const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { contributes: { configurationDefaults: Record<string, Record<string, boolean>> } };
+    const defaults = manifest.contributes.configurationDefaults;
+    expect(defaults['files.watcherExclude']['**/.modelyaml/**']).toBe(true);
+    expect(defaults['search.exclude']['**/.modelyaml/**']).toBe(true);
+    expect(SPEC_SEARCH_EXCLUDE).toContain('**/.modelyaml/**');
   });
 
   it('reads and writes .gitignore lines', () => {
