@@ -149,6 +149,20 @@ train:
     expect(last.val_loss, JSON.stringify(last)).toBeLessThan(0.35);
   });
 
+  it('batch events carry the loss and every metric alike: means over the epoch so far, ending at the epoch\'s own', async () => {
+    // Issue 15, item 14: the per-batch accuracy was a running mean and the loss raw; the curves panel reads both the same way.
+    // (auc is an epoch metric: computed over the whole split, not per batch.)
+    const { events } = await train(specIn(iris({ train: '  optimizer: { adam: { learning_rate: 0.05 } }\n  epochs: 2' })), { batchEventEvery: 1 });
+    for (const epoch of ofType(events, 'epoch')) {
+      const batches = ofType(events, 'batch').filter((b) => b.epoch === epoch.epoch);
+      expect(batches.length).toBe(batches[0].batches);
+      const last = batches.at(-1)!;
+      for (const name of ['loss', 'accuracy']) expect(last.metrics[name], `${name}, epoch ${epoch.epoch}`).toBeCloseTo(epoch.metrics[name], 5);
+      // The first batch's mean is that batch's own loss.
+      expect(batches[0].metrics.loss).toBeCloseTo(batches[0].loss, 5);
+    }
+  });
+
   it('same spec, same seed, same CPU backend: identical metrics (dropout included)', async () => {
     for (const backend of ['cpu', 'wasm']) {
       const spec = specIn(iris({ train: '  optimizer: { adam: { learning_rate: 0.05 } }\n  epochs: 2' }));
