@@ -190,8 +190,10 @@ describe('cancel and resume', () => {
     };
     const t = await h.trainAndCancel();
     expect(t.exitCode).toBe(0);
-    expect(t.lines().some((l) => /^Cancelled: cancelled (in epoch 2|after epoch 1)/.test(l))).toBe(true);
+    expect(t.lines().some((l) => /^Cancelled (in epoch 2|after epoch 1)/.test(l))).toBe(true);
     expect(h.vs.messages.find((m) => /was cancelled/.test(m.text))).toMatchObject({ level: 'info', items: ['Show Curves', 'Resume Training'] });
+    // The reason is not said twice ("was cancelled (cancelled in epoch 2, …)").
+    expect(h.vs.messages.find((m) => /was cancelled/.test(m.text))!.text).toMatch(/^ModelYAML: \S+ was cancelled (in epoch \d+, batch \d+|after epoch \d+)\. The run record is kept\.$/);
     expect(resumed).toBeDefined();
     const r = await resumed!;
     expect(r.name).toBe('resume s.model.yaml');
