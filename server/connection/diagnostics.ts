@@ -31,53 +31,73 @@ function crashDiagnostic(message: string): Diagnostic {
   return { range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity: DiagnosticSeverity.Error, source: 'modelyaml', code: 'internal/crashed', message };
 }
 
+/** Per document: its scheduled check, whether its check is with the worker, and the last check's end and cost. */
+interface CheckState {
+  pending: Map<string, Pending>;
+  /** Documents whose check is with their worker, and whether they changed meanwhile. */
+  running: Map<string, { again: boolean }>;
+  lastEnd: Map<string, number>;
+  lastCost: Map<string, number>;
+}
+
+/** Checks a document's current version and publishes the result while that version is current. */
+async function validate(ctx: ServerContext, state: CheckState, uri: string): Promise<void> {
+  const { connection, documents, pool } = ctx;
+  state.pending.delete(uri);
+  const document = documents.get(uri);
+  if (!document) return;
+  const t0 = performance.now();
+  const version = document.version;
+  const crash = pool.crashOf(document);
+  let diagnostics: Diagnostic[];
+  let cost = 0;
+  if (crash) diagnostics = [crashDiagnostic(crash.message)];
+  else ({ diagnostics, cost } = await pool.validate(document));
+  state.lastCost.set(uri, cost);
+  state.lastEnd.set(uri, performance.now());
+  // Publish only while the version is current; a newer one has its own check scheduled.
+  if (documents.get(uri)?.version !== version) return;
+  connection.sendDiagnostics({ uri, version, diagnostics }).catch(() => undefined);
+  if (env.trace()) process.stderr.write(`modelyaml: checked ${uri}@${version} in ${cost.toFixed(1)} ms (analysis), ${(performance.now() - t0).toFixed(1)} ms in all\n`);
+  if (performance.now() - t0 > 2000) ctx.log(`modelyaml: checking ${uri} took ${Math.round(performance.now() - t0)} ms`);
+}
+
+/** A closed document: its scheduled check cancelled, its state and worker let go, its diagnostics cleared. */
+function forget(ctx: ServerContext, state: CheckState, uri: string): void {
+  const p = state.pending.get(uri);
+  if (p) cancel(p);
+  state.pending.delete(uri);
+  state.running.delete(uri);
+  state.lastEnd.delete(uri);
+  state.lastCost.delete(uri);
+  ctx.pool.close(uri);
+  ctx.connection.sendDiagnostics({ uri, diagnostics: [] }).catch(() => undefined);
+}
+
 /** Checks documents as they open and change, and again when data files change; returns the disposer. */
 export function scheduleDiagnostics(ctx: ServerContext): () => void {
   const { connection, documents, pool } = ctx;
-  const pending = new Map<string, Pending>();
-  /** Documents whose check is with their worker, and whether they changed meanwhile. */
-  const running = new Map<string, { again: boolean }>();
-  const lastEnd = new Map<string, number>();
-  const lastCost = new Map<string, number>();
-
-  async function validate(uri: string): Promise<void> {
-    pending.delete(uri);
-    const document = documents.get(uri);
-    if (!document) return;
-    const t0 = performance.now();
-    const version = document.version;
-    const crash = pool.crashOf(document);
-    let diagnostics: Diagnostic[];
-    let cost = 0;
-    if (crash) diagnostics = [crashDiagnostic(crash.message)];
-    else ({ diagnostics, cost } = await pool.validate(document));
-    lastCost.set(uri, cost);
-    lastEnd.set(uri, performance.now());
-    // Publish only while the version is current; a newer one has its own check scheduled.
-    if (documents.get(uri)?.version !== version) return;
-    connection.sendDiagnostics({ uri, version, diagnostics }).catch(() => undefined);
-    if (env.trace()) process.stderr.write(`modelyaml: checked ${uri}@${version} in ${cost.toFixed(1)} ms (analysis), ${(performance.now() - t0).toFixed(1)} ms in all\n`);
-    if (performance.now() - t0 > 2000) ctx.log(`modelyaml: checking ${uri} took ${Math.round(performance.now() - t0)} ms`);
-  }
+  const state: CheckState = { pending: new Map(), running: new Map(), lastEnd: new Map(), lastCost: new Map() };
+  const { pending, running } = state;
 
   function schedule(uri: string): void {
     const busy = running.get(uri);
     if (busy) return void (busy.again = true); // checked again when the worker answers
     if (pending.has(uri)) return; // the scheduled check will read the newest text
-    const cost = lastCost.get(uri) ?? 0;
+    const cost = state.lastCost.get(uri) ?? 0;
     const gap = cost > 1000 ? Math.min(cost, 4000) / 2 : 0;
-    const wait = Math.max(0, (lastEnd.get(uri) ?? 0) + gap - performance.now());
+    const wait = Math.max(0, (state.lastEnd.get(uri) ?? 0) + gap - performance.now());
     const run = () => {
-      const state = { again: false };
-      running.set(uri, state);
-      validate(uri)
+      const check = { again: false };
+      running.set(uri, check);
+      validate(ctx, state, uri)
         .catch((e) => {
           pending.delete(uri);
           if (!(e instanceof WorkerGone)) ctx.log(`modelyaml: validation failed: ${(e as Error)?.stack ?? e}`);
         })
         .finally(() => {
-          if (running.get(uri) === state) running.delete(uri);
-          if (state.again && documents.get(uri)) schedule(uri);
+          if (running.get(uri) === check) running.delete(uri);
+          if (check.again && documents.get(uri)) schedule(uri);
         });
     };
     pending.set(uri, wait > 0 ? setTimeout(run, wait) : setImmediate(run));
@@ -85,17 +105,7 @@ export function scheduleDiagnostics(ctx: ServerContext): () => void {
 
   documents.onDidOpen((e) => schedule(e.document.uri));
   documents.onDidChangeContent((e) => schedule(e.document.uri));
-  documents.onDidClose((e) => {
-    const uri = e.document.uri;
-    const p = pending.get(uri);
-    if (p) cancel(p);
-    pending.delete(uri);
-    running.delete(uri);
-    lastEnd.delete(uri);
-    lastCost.delete(uri);
-    pool.close(uri);
-    connection.sendDiagnostics({ uri, diagnostics: [] }).catch(() => undefined);
-  });
+  documents.onDidClose((e) => forget(ctx, state, e.document.uri));
 
   // A data file appeared, changed or went away: file checks may answer differently now. Events
   // come in bursts (a checkout, an unzip): one re-check after the burst.

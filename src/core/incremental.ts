@@ -143,22 +143,69 @@ function commonSuffix(a: string, b: string, max: number): number {
 }
 
 function incremental(prev: Analysis, text: string, options: AnalyzeOptions): Analysis | undefined {
-  const old = prev.text;
+  const limit = options.maxDiagnostics ?? 500;
+  if (!mayReuse(prev, text, limit)) return undefined;
+  const edit = locateEdit(prev.text, text, prev.doc!, prev.read!.layerSpans!);
+  if (!edit) return undefined;
+  const fresh = parseItemAlone(edit);
+  if (!fresh) return undefined;
+  const move = positionMoves(edit, fresh.node);
+  const m = prev.spec.model;
+  if (!move || !m?.layersRange) return undefined;
+
+  // The new layer, read as readSpec reads it, and its findings.
+  const sink = new DiagnosticSink(Number.MAX_SAFE_INTEGER);
+  const layersRange = move.mr(m.layersRange);
+  const layer = readLayerItem(fresh.doc, fresh.node, edit.index, layersRange, sink);
+  const findings = movedFindings(prev.read!, edit.index, sink.items, move.mr, limit);
+  if (!findings) return undefined;
+  const spec = splicedSpec(prev.spec, edit, layer, layersRange, move.mr);
+  const doc = splicedTree(prev.doc!, edit, fresh.node, move.yr);
+  const all = new DiagnosticSink(limit);
+  all.items.push(...findings.diagnostics);
+  return completeAnalysis({ text, lines: LineIndex.edited(prev.lines, text, edit.p, edit.oldEnd, edit.newEnd), doc, spec, layerSpans: findings.layerSpans }, all, options);
+}
+
+/** Whether the previous analysis can be reused at all: a complete read of plain YAML, same cap, a text the item parser may take. */
+function mayReuse(prev: Analysis, text: string, limit: number): boolean {
   const read = prev.read;
   const doc = prev.doc;
-  const limit = options.maxDiagnostics ?? 500;
-  if (!read?.complete || !read.layerSpans || read.maxDiagnostics !== limit) return undefined;
-  if (!doc || doc.errors.length || doc.warnings.length || text.length > MAX_SPEC_BYTES) return undefined;
+  if (!read?.complete || !read.layerSpans || read.maxDiagnostics !== limit) return false;
+  if (!doc || doc.errors.length || doc.warnings.length || text.length > MAX_SPEC_BYTES) return false;
   // A `search:` section holds ranges this module does not move; its checks read every layer anyway.
-  if (prev.spec.search) return undefined;
+  if (prev.spec.search) return false;
   // Directives (`%YAML 1.1`: merge keys and other scalars; `%TAG`) change how the item's lines
   // read, and the item is parsed without them.
   const dirs = doc.directives;
-  if (dirs && (dirs.yaml.explicit || Object.keys(dirs.tags).some((k) => k !== '!!'))) return undefined;
+  if (dirs && (dirs.yaml.explicit || Object.keys(dirs.tags).some((k) => k !== '!!'))) return false;
   // The item is parsed on its own: a text too deep for the parser must not reach it (`analyze` says why).
-  if (tooDeep(text)) return undefined;
+  return !tooDeep(text);
+}
 
-  // The edit: [p, oldEnd) of the old text became [p, newEnd) of the new one.
+/** An edit inside the lines of one item of the block list `model.layers`. */
+interface EditedItem {
+  old: string;
+  text: string;
+  /** [p, oldEnd) of the old text became [p, newEnd) of the new one. */
+  p: number;
+  oldEnd: number;
+  newEnd: number;
+  delta: number;
+  root: YAMLMap;
+  model: { pair: Pair; value: YAMLMap };
+  layers: { pair: Pair; value: YAMLSeq };
+  index: number;
+  item: YNode;
+  /** The item's dash, the start of its line, its indentation, and where its lines end before and after. */
+  dash: number;
+  lineStart: number;
+  indent: number;
+  oldLinesEnd: number;
+  newLinesEnd: number;
+}
+
+/** The edit, and the item of `model.layers` whose lines (after its dash) hold all of it; undefined otherwise. */
+function locateEdit(old: string, text: string, doc: Document.Parsed, layerSpans: readonly number[]): EditedItem | undefined {
   const p = commonPrefix(old, text);
   if (p === old.length && p === text.length) return undefined;
   const s = commonSuffix(old, text, Math.min(old.length, text.length) - p);
@@ -166,7 +213,6 @@ function incremental(prev: Analysis, text: string, options: AnalyzeOptions): Ana
   const newEnd = text.length - s;
   const delta = text.length - old.length;
 
-  // The block list of layers, and the item whose lines hold the edit (after its dash).
   const root = doc.contents;
   if (!isMap(root)) return undefined;
   const model = pairValue(root, 'model');
@@ -175,19 +221,8 @@ function incremental(prev: Analysis, text: string, options: AnalyzeOptions): Ana
   const seq = layers?.value;
   if (!layers || !isSeq(seq) || seq.flow || !seq.range) return undefined;
   const items = seq.items;
-  if (read.layerSpans.length !== items.length * 2) return undefined;
-  let lo = 0;
-  let hi = items.length - 1;
-  let index = -1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    const d = dashOf(old, items[mid]);
-    if (d < 0) return undefined;
-    if (d < p) {
-      index = mid;
-      lo = mid + 1;
-    } else hi = mid - 1;
-  }
+  if (layerSpans.length !== items.length * 2) return undefined;
+  const index = lastItemBefore(old, items, p);
   if (index < 0) return undefined;
   const item = items[index] as YNode;
   const dash = dashOf(old, item);
@@ -198,14 +233,38 @@ function incremental(prev: Analysis, text: string, options: AnalyzeOptions): Ana
   if (index + 1 < items.length && dashOf(old, items[index + 1]) !== oldLinesEnd + indent) return undefined;
   const newLinesEnd = itemLinesEnd(text, dash, indent);
   if (newLinesEnd !== oldLinesEnd + delta) return undefined;
-  const oldLines = old.slice(lineStart, oldLinesEnd);
-  const newLines = text.slice(lineStart, newLinesEnd);
   // Anchors and aliases tie an item to the rest of the document; NUL makes the text binary.
-  if (/[&*\u0000]/.test(oldLines) || /[&*\u0000]/.test(newLines)) return undefined;
+  if (/[&*\u0000]/.test(old.slice(lineStart, oldLinesEnd)) || /[&*\u0000]/.test(text.slice(lineStart, newLinesEnd))) return undefined;
+  return {
+    old, text, p, oldEnd, newEnd, delta, root, model: { pair: model.pair, value: model.value }, layers: { pair: layers.pair, value: seq },
+    index, item, dash, lineStart, indent, oldLinesEnd, newLinesEnd,
+  };
+}
 
-  // The item's lines on their own parse as a one-item list at the same indentation. What follows
-  // them up to the next token (the next line's indentation and dash) goes with them: an empty
-  // value's range runs on to the next token.
+/** The last item whose dash comes before offset `p` (a binary search), or -1; -2 when an item has no dash of its own. */
+function lastItemBefore(old: string, items: readonly unknown[], p: number): number {
+  let lo = 0;
+  let hi = items.length - 1;
+  let index = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const d = dashOf(old, items[mid]);
+    if (d < 0) return -2;
+    if (d < p) {
+      index = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return index;
+}
+
+/**
+ * The item's new lines on their own, parsed as a one-item list at the same indentation, with
+ * ranges in the new text. What follows them up to the next token (the next line's indentation
+ * and dash) goes with them: an empty value's range runs on to the next token.
+ */
+function parseItemAlone(e: EditedItem): { doc: Document.Parsed; node: YNode } | undefined {
+  const { text, newLinesEnd, lineStart, indent } = e;
   let next = newLinesEnd;
   while (text.charCodeAt(next) === 32) next++;
   const nextItem = next - newLinesEnd === indent && text.charCodeAt(next) === 45;
@@ -214,13 +273,20 @@ function incremental(prev: Analysis, text: string, options: AnalyzeOptions): Ana
   const list = alone.contents;
   if (!isSeq(list) || list.flow || list.items.length !== (nextItem ? 2 : 1) || list.range?.[0] !== indent) return undefined;
   const fresh = list.items[0];
-  if (!isNode(fresh) || !fresh.range || !item.range) return undefined;
+  if (!isNode(fresh) || !fresh.range || !e.item.range) return undefined;
   shiftTree(fresh, lineStart);
+  return { doc: alone, node: fresh };
+}
 
-  // Positions outside the item's lines move with the edit; the ends of the collections that end
-  // with the item move with the item's end.
-  const oR = item.range;
-  const nR = fresh.range;
+/**
+ * How old positions move: outside the item's lines with the edit; the ends of the collections
+ * that end with the item with the item's end. A position inside the item's lines has no
+ * counterpart (GiveUp).
+ */
+function positionMoves(e: EditedItem, fresh: YNode): { yr: (r: YRange) => YRange; mr: MoveRange } | undefined {
+  const { dash, oldLinesEnd, delta } = e;
+  const oR = e.item.range!;
+  const nR = fresh.range!;
   // An item that ends where its lines end (at the end of the text, say) must still end there: a
   // position there is both the item's end and where what follows begins.
   if ((oR[1] >= oldLinesEnd && nR[1] !== oR[1] + delta) || (oR[2] >= oldLinesEnd && nR[2] !== oR[2] + delta)) return undefined;
@@ -231,53 +297,55 @@ function incremental(prev: Analysis, text: string, options: AnalyzeOptions): Ana
     if (x === oR[1]) return nR[1];
     throw new GiveUp();
   };
-  const yr = (r: YRange): YRange => [pos(r[0]), pos(r[1]), pos(r[2])];
-  const mr = (r: Range): Range => (r.end <= dash ? r : { start: pos(r.start), end: pos(r.end) });
-  const noAliases = old.indexOf('*') < 0;
+  return { yr: (r) => [pos(r[0]), pos(r[1]), pos(r[2])], mr: (r) => (r.end <= dash ? r : { start: pos(r.start), end: pos(r.end) }) };
+}
 
-  // The new layer, read as readSpec reads it, and its findings.
-  const sink = new DiagnosticSink(Number.MAX_SAFE_INTEGER);
-  const spec = prev.spec;
-  const m = spec.model;
-  if (!m?.layersRange) return undefined;
-  const layersRange = mr(m.layersRange);
-  const layer = readLayerItem(alone, fresh, index, layersRange, sink);
-
-  // The read phase's findings: the other items' and the rest of the spec's, moved; the item's, new.
-  const spans = read.layerSpans;
+/** The read phase's findings: the other items' and the rest of the spec's, moved; the item's, new. */
+function movedFindings(read: NonNullable<Analysis['read']>, index: number, itemFindings: readonly Diagnostic[], mr: MoveRange, limit: number): { diagnostics: Diagnostic[]; layerSpans: number[] } | undefined {
+  const spans = read.layerSpans!;
   const from = spans[2 * index];
   const to = spans[2 * index + 1];
-  const grown = sink.items.length - (to - from);
-  const mapDiagnostic = (d: Diagnostic) => moveDiagnostic(d, mr);
-  const readDiagnostics = [...read.diagnostics.slice(0, from).map(mapDiagnostic), ...sink.items, ...read.diagnostics.slice(to).map(mapDiagnostic)];
-  if (readDiagnostics.length >= limit) return undefined;
+  const grown = itemFindings.length - (to - from);
+  const move = (d: Diagnostic) => moveDiagnostic(d, mr);
+  const diagnostics = [...read.diagnostics.slice(0, from).map(move), ...itemFindings, ...read.diagnostics.slice(to).map(move)];
+  if (diagnostics.length >= limit) return undefined;
   const layerSpans = spans.slice();
-  layerSpans[2 * index + 1] = from + sink.items.length;
+  layerSpans[2 * index + 1] = from + itemFindings.length;
   if (grown) for (let k = 2 * index + 2; k < layerSpans.length; k++) layerSpans[k] += grown;
+  return { diagnostics, layerSpans };
+}
 
-  // The spec: the new layer in place of the old one; the other layers and sections moved.
+/** The spec with the new layer in place of the old one; the other layers and sections moved. */
+function splicedSpec(spec: Spec, e: EditedItem, layer: LayerNode | undefined, layersRange: Range, mr: MoveRange): Spec {
+  const m = spec.model!;
+  const noAliases = e.old.indexOf('*') < 0;
   // Layers are in list order: those before the item stay, those after move (unless nothing moves).
   const newLayers = m.layers.slice();
   let at = 0;
   for (let hi = newLayers.length; at < hi; ) {
     const mid = (at + hi) >> 1;
-    if (newLayers[mid].index < index) at = mid + 1;
+    if (newLayers[mid].index < e.index) at = mid + 1;
     else hi = mid;
   }
-  const had = at < newLayers.length && newLayers[at].index === index;
+  const had = at < newLayers.length && newLayers[at].index === e.index;
   if (!noAliases) for (let k = 0; k < at; k++) newLayers[k] = moveItem(newLayers[k], mr);
-  if (!noAliases || delta !== 0) for (let k = had ? at + 1 : at; k < newLayers.length; k++) newLayers[k] = moveItem(newLayers[k], mr);
+  if (!noAliases || e.delta !== 0) for (let k = had ? at + 1 : at; k < newLayers.length; k++) newLayers[k] = moveItem(newLayers[k], mr);
   if (layer) newLayers.splice(at, had ? 1 : 0, layer);
   else if (had) newLayers.splice(at, 1);
   const newSpec = moveSpec(spec, mr, { ...m, range: mr(m.range), keyRange: mr(m.keyRange), layers: newLayers, layersRange });
   if (m.inputs) newSpec.model!.inputs = moveLocated(m.inputs, mr, (v) => new Map([...v].map(([k, x]) => [k, moveLocated(x, mr)])));
   if (m.output) newSpec.model!.output = moveLocated(m.output, mr);
+  return newSpec;
+}
 
-  // The YAML tree: the path from the root to the list copied, the item replaced, later nodes moved.
+/** The YAML tree: the path from the root to the list copied, the item replaced, later nodes moved. */
+function splicedTree(doc: Document.Parsed, e: EditedItem, fresh: YNode, yr: (r: YRange) => YRange): Document.Parsed {
+  const { root, model, layers, delta, oldLinesEnd, index } = e;
+  const seq = layers.value;
   const after = (x: unknown) => (delta !== 0 && startOf(x) >= oldLinesEnd ? shiftedCopy(x, delta) : x);
   const newSeq = clone(seq);
-  newSeq.range = yr(seq.range);
-  newSeq.items = items.map((it, k) => (k === index ? fresh : k < index ? it : after(it)));
+  newSeq.range = yr(seq.range!);
+  newSeq.items = seq.items.map((it, k) => (k === index ? fresh : k < index ? it : after(it)));
   const layersPair = clone(layers.pair);
   layersPair.value = newSeq;
   const newModel = clone(model.value);
@@ -289,12 +357,9 @@ function incremental(prev: Analysis, text: string, options: AnalyzeOptions): Ana
   newRoot.range = yr(root.range!);
   newRoot.items = root.items.map((it) => (it === model.pair ? modelPair : after(it))) as typeof root.items;
   const newDoc = Object.create(Object.getPrototypeOf(doc), Object.getOwnPropertyDescriptors(doc)) as Document.Parsed;
-  newDoc.contents = newRoot;
+  newDoc.contents = newRoot as Document.Parsed['contents'];
   newDoc.range = yr(doc.range);
-
-  const all = new DiagnosticSink(limit);
-  all.items.push(...readDiagnostics);
-  return completeAnalysis({ text, lines: LineIndex.edited(prev.lines, text, p, oldEnd, newEnd), doc: newDoc, spec: newSpec, layerSpans }, all, options);
+  return newDoc;
 }
 
 // ------------------------------------------------------------------------------------------------

@@ -3,9 +3,9 @@
  * against the labels, the last activation against the loss, metrics against the task.
  */
 import { entries, lookup } from './catalog';
-import type { DataHost, DataShape, LabelKind } from './catalog/types';
-import type { DiagnosticSink, Fix } from './diagnostics';
-import type { ModelInfo } from './infer';
+import type { DataHost, DataShape, LabelKind, LossEntry } from './catalog/types';
+import type { DiagnosticSink, Fix, Range } from './diagnostics';
+import type { LayerInfo, ModelInfo } from './infer';
 import { formatShape, sampleSize } from './shape';
 import type { ItemNode, ItemValue, Spec } from './spec';
 import { count } from './plural';
@@ -62,13 +62,26 @@ function activationOf(v: unknown): string {
   return typeof v === 'object' && v !== null && 'type' in v ? (v as ItemValue).type : 'linear';
 }
 
+/** The parts of a spec that must agree with each other: data and input, output and labels, loss, activation and metrics. */
 export function checkCompatibility(spec: Spec, model: ModelInfo | undefined, data: DataShape | undefined, sink: DiagnosticSink): void {
   const train = spec.train;
   const loss = train?.loss?.known ? lookup('loss', train.loss.type) : undefined;
+  if (data) checkInputAgainstData(spec, data, sink);
+  if (data?.text && spec.model) {
+    sink.error('data/text-features', spec.data?.source?.typeRange ?? spec.model.keyRange, 'The features are text: add `tokenize` and `pad_sequences` to the pipeline so the model gets integer sequences.');
+  }
+  const outIndex = model?.output;
+  const out = outIndex !== null && outIndex !== undefined ? model!.layers[outIndex] : undefined;
+  if (out && data?.labels) checkOutputAgainstLabels(model!, out, data, loss, sink);
+  if (loss && data && train?.loss) checkLossAgainstLabels(loss, train.loss.typeRange, data, sink);
+  if (loss && out && train?.loss) checkOutputActivation(loss, train.loss.typeRange, out, data, sink);
+  if (loss && train) checkMetrics(loss, train.metrics, sink);
+}
 
-  // Pipeline output vs model.input.
+/** The pipeline's samples against `model.input`. */
+function checkInputAgainstData(spec: Spec, data: DataShape, sink: DiagnosticSink): void {
   const inputs = spec.model?.inputs;
-  if (data?.features && inputs && inputs.value.size === 1) {
+  if (data.features && inputs && inputs.value.size === 1) {
     const [declared] = inputs.value.values();
     const produced = data.features;
     const same = produced.length === declared.value.length && produced.every((d, i) => d === null || d === declared.value[i]);
@@ -89,21 +102,18 @@ export function checkCompatibility(spec: Spec, model: ModelInfo | undefined, dat
       });
     }
   }
-  if (data?.text && spec.model) {
-    sink.error('data/text-features', spec.data?.source?.typeRange ?? spec.model.keyRange, 'The features are text: add `tokenize` and `pad_sequences` to the pipeline so the model gets integer sequences.');
-  }
+}
 
-  // Model output vs labels and loss.
-  const outIndex = model?.output;
-  const out = outIndex !== null && outIndex !== undefined ? model!.layers[outIndex] : undefined;
-  if (out?.outputShape && data?.labels) {
+/** The model's output against the labels: its rank (a missing `flatten`) and its units (the classes). */
+function checkOutputAgainstLabels(model: ModelInfo, out: LayerInfo, data: DataShape, loss: LossEntry | undefined, sink: DiagnosticSink): void {
+  if (out.outputShape && data.labels) {
     const outShape = out.outputShape;
     const labelRank = data.labels.length + 1;
     const lossSparse = loss?.labels.includes('class_index') && !loss.labels.includes('one_hot');
     const expectedRank = lossSparse ? 2 : Math.max(2, labelRank);
     if (outShape.length > expectedRank) {
       // Dense applies to the last axis: find the dense layer fed a >2-D tensor and offer flatten.
-      const culprit = model!.layers.find((l) => l.layer.type === 'dense' && l.inputShapes?.[0] && l.inputShapes[0].length > 2);
+      const culprit = model.layers.find((l) => l.layer.type === 'dense' && l.inputShapes?.[0] && l.inputShapes[0].length > 2);
       const where = culprit ?? out;
       sink.error(
         'shape/output-mismatch',
@@ -127,46 +137,50 @@ export function checkCompatibility(spec: Spec, model: ModelInfo | undefined, dat
       }
     }
   }
+}
 
+/** The loss against the kind of labels the pipeline yields. */
+function checkLossAgainstLabels(loss: LossEntry, lossRange: Range, data: DataShape, sink: DiagnosticSink): void {
   // 0/1 labels are the class indices of two classes: Keras's sparse cross-entropy on a 2-unit softmax takes them.
-  const binaryAsIndex = data?.labelKind === 'binary' && loss?.labels.includes('class_index');
-  if (loss && data && data.labelKind !== 'unknown' && train?.loss && !loss.labels.includes(data.labelKind) && !binaryAsIndex) {
+  const binaryAsIndex = data.labelKind === 'binary' && loss.labels.includes('class_index');
+  if (data.labelKind !== 'unknown' && !loss.labels.includes(data.labelKind) && !binaryAsIndex) {
     const better = entries('loss').find((l) => l.labels.includes(data.labelKind as LabelKind) && l.task === loss.task);
     const oneHotHint = data.labelKind === 'class_index' && loss.labels.includes('one_hot') ? ' or add `- one_hot` to the pipeline' : '';
-    sink.error('loss/labels-mismatch', train.loss.typeRange, `\`${loss.name}\` expects ${loss.labels.map((k) => labelWords[k]).join(' or ')}, but the pipeline yields ${labelWords[data.labelKind]}.${better ? ` Fix: use \`${better.name}\`${oneHotHint}.` : ''}`, {
-      fixes: better ? [{ kind: 'replace', range: train.loss.typeRange, text: better.name, title: `Use '${better.name}'` }] : undefined,
+    sink.error('loss/labels-mismatch', lossRange, `\`${loss.name}\` expects ${loss.labels.map((k) => labelWords[k]).join(' or ')}, but the pipeline yields ${labelWords[data.labelKind]}.${better ? ` Fix: use \`${better.name}\`${oneHotHint}.` : ''}`, {
+      fixes: better ? [{ kind: 'replace', range: lossRange, text: better.name, title: `Use '${better.name}'` }] : undefined,
     });
   }
+}
 
-  if (loss && out && train?.loss) {
-    const act = activationOf(out.layer.params.activation);
-    const lastIsActivationLayer = out.layer.type === 'activation';
-    const units = out.outputShape?.[out.outputShape.length - 1];
-    if (out.layer.known && (out.layer.params.activation !== undefined || lastIsActivationLayer) && !loss.outputActivations.includes(act)) {
-      const suggested = loss.outputActivations[0];
-      const range = out.layer.given.get('activation')?.valueRange ?? out.layer.typeRange;
-      const alt = entries('loss').find((l) => l.outputActivations.includes(act) && l.task === loss.task && (!data || data.labelKind === 'unknown' || l.labels.includes(data.labelKind as LabelKind)));
-      const fixes: Fix[] = [];
-      if (out.layer.given.has('activation')) fixes.push({ kind: 'replace', range, text: suggested, title: `Use activation '${suggested}'` });
-      else if (!lastIsActivationLayer) fixes.push({ kind: 'set_param', itemRange: out.layer.range, param: 'activation', value: suggested, title: `Add activation '${suggested}'` });
-      if (alt) fixes.push({ kind: 'replace', range: train.loss.typeRange, text: alt.name, title: `Use loss '${alt.name}'` });
-      sink.warning('loss/activation-mismatch', range, `The last layer's activation is \`${act}\`, but \`${loss.name}\` expects \`${loss.outputActivations.join('` or `')}\` outputs.${alt ? ` Fix: use activation \`${suggested}\`, or the loss \`${alt.name}\`.` : ` Fix: use activation \`${suggested}\`.`}`, {
-        fixes,
-        related: [{ message: `loss \`${loss.name}\``, range: train.loss.typeRange }],
-      });
-    }
-    if (loss.name === 'binary_crossentropy' && act === 'softmax' && units === 1) {
-      sink.error('loss/activation-mismatch', out.layer.typeRange, 'A softmax over one unit always outputs 1, so `binary_crossentropy` cannot learn. Fix: use `activation: sigmoid`.');
-    }
+/** The last layer's activation against what the loss expects. */
+function checkOutputActivation(loss: LossEntry, lossRange: Range, out: LayerInfo, data: DataShape | undefined, sink: DiagnosticSink): void {
+  const act = activationOf(out.layer.params.activation);
+  const lastIsActivationLayer = out.layer.type === 'activation';
+  const units = out.outputShape?.[out.outputShape.length - 1];
+  if (out.layer.known && (out.layer.params.activation !== undefined || lastIsActivationLayer) && !loss.outputActivations.includes(act)) {
+    const suggested = loss.outputActivations[0];
+    const range = out.layer.given.get('activation')?.valueRange ?? out.layer.typeRange;
+    const alt = entries('loss').find((l) => l.outputActivations.includes(act) && l.task === loss.task && (!data || data.labelKind === 'unknown' || l.labels.includes(data.labelKind as LabelKind)));
+    const fixes: Fix[] = [];
+    if (out.layer.given.has('activation')) fixes.push({ kind: 'replace', range, text: suggested, title: `Use activation '${suggested}'` });
+    else if (!lastIsActivationLayer) fixes.push({ kind: 'set_param', itemRange: out.layer.range, param: 'activation', value: suggested, title: `Add activation '${suggested}'` });
+    if (alt) fixes.push({ kind: 'replace', range: lossRange, text: alt.name, title: `Use loss '${alt.name}'` });
+    sink.warning('loss/activation-mismatch', range, `The last layer's activation is \`${act}\`, but \`${loss.name}\` expects \`${loss.outputActivations.join('` or `')}\` outputs.${alt ? ` Fix: use activation \`${suggested}\`, or the loss \`${alt.name}\`.` : ` Fix: use activation \`${suggested}\`.`}`, {
+      fixes,
+      related: [{ message: `loss \`${loss.name}\``, range: lossRange }],
+    });
   }
+  if (loss.name === 'binary_crossentropy' && act === 'softmax' && units === 1) {
+    sink.error('loss/activation-mismatch', out.layer.typeRange, 'A softmax over one unit always outputs 1, so `binary_crossentropy` cannot learn. Fix: use `activation: sigmoid`.');
+  }
+}
 
-  // Metrics against the task.
-  if (loss && train) {
-    for (const m of train.metrics) {
-      const metric = m.known ? lookup('metric', m.type) : undefined;
-      if (metric && metric.task !== 'any' && metric.task !== loss.task) {
-        sink.warning('metric/task-mismatch', m.typeRange, `\`${metric.name}\` is a ${metric.task} metric, but \`${loss.name}\` trains a ${loss.task} model.`);
-      }
+/** Metrics for another task than the loss trains. */
+function checkMetrics(loss: LossEntry, metrics: readonly ItemNode[], sink: DiagnosticSink): void {
+  for (const m of metrics) {
+    const metric = m.known ? lookup('metric', m.type) : undefined;
+    if (metric && metric.task !== 'any' && metric.task !== loss.task) {
+      sink.warning('metric/task-mismatch', m.typeRange, `\`${metric.name}\` is a ${metric.task} metric, but \`${loss.name}\` trains a ${loss.task} model.`);
     }
   }
 }

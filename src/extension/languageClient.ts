@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import type { ArchitectureView } from '../core/graph';
 import { graphRequest, isGraphResult, themeNotification, type InitializationOptions } from '../core/protocol/lsp';
+import { hoverMiddleware } from './walkthrough';
 
 /** A formula colour that reads on the active theme (an <img> cannot inherit the hover's colour). */
 export function formulaColor(kind: vscode.ColorThemeKind): string {
@@ -48,6 +49,7 @@ export function startLanguageClient(context: vscode.ExtensionContext, output: vs
     synchronize: { configurationSection: 'modelyaml' },
     initializationOptions,
     outputChannel: output,
+    middleware: { provideHover: hoverMiddleware(vscode) },
   };
   const client = new LanguageClient('modelyaml', 'ModelYAML Language Server', serverOptions, clientOptions);
   const sendTheme = () => {

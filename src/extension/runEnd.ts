@@ -5,6 +5,7 @@
  */
 import * as path from 'node:path';
 import type * as vscode from 'vscode';
+import { endingText } from '../core/protocol/trainer';
 import type { TrainingResult } from '../node/trainerClient';
 import { resumableCheckpoint } from '../node/runFolders';
 import type { VscodeApi } from './panels/host';
@@ -50,7 +51,7 @@ export function runEndMessage(specName: string, result: TrainingResult): RunEndM
       return { level: 'info', text: parts.join(' ') };
     }
     case 'cancelled':
-      return { level: 'info', text: `ModelYAML: ${specName} was cancelled${done ? ` (${done.reason})` : ''}. The run record is kept.` };
+      return { level: 'info', text: `ModelYAML: ${specName} was ${endingText('cancelled', done?.reason)}. The run record is kept.` };
     case 'failed':
       return { level: 'error', text: `ModelYAML: training ${specName} failed: ${result.error?.message ?? done?.reason ?? 'the trainer stopped unexpectedly'}` };
   }

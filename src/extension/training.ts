@@ -7,7 +7,7 @@
  */
 import * as path from 'node:path';
 import type * as vscode from 'vscode';
-import type { TrainerEvent } from '../core/protocol/trainer';
+import { endingText, type TrainerEvent } from '../core/protocol/trainer';
 import { startTraining, type TrainingHandle, type TrainingResult } from '../node/trainerClient';
 import type { VscodeApi } from './panels/host';
 import { offerGitignore } from './gitignore';
@@ -115,7 +115,7 @@ export class TrainingManager implements vscode.Disposable {
     try {
       const result = await settledResult(handle);
       if (result.status === 'failed' && !result.error) write(`The trainer stopped unexpectedly (exit ${result.exitCode ?? result.signal}).\n${result.stderr.slice(-2000)}`);
-      if (result.status === 'cancelled') write(`Cancelled${result.done ? `: ${result.done.reason}` : ''}. The run record is kept${result.runDir ? ` in ${result.runDir}` : ''}.`);
+      if (result.status === 'cancelled') write(`${endingText('Cancelled', result.done?.reason)}. The run record is kept${result.runDir ? ` in ${result.runDir}` : ''}.`);
       void announceRunEnd(api, { specPath, result, actions: this.runEndActions, output: this.output, resume: this.resume });
       return result.status === 'failed' ? 1 : 0;
     } finally {

@@ -11,6 +11,8 @@ export const WALKTHROUGH_KEYS = {
   sawDiagnostic: 'modelyaml.walkthrough.sawDiagnostic',
   /** A training run started. */
   trained: 'modelyaml.walkthrough.trained',
+  /** The language server answered a hover (a formula, a layer's shapes) in a spec. */
+  sawHover: 'modelyaml.walkthrough.sawHover',
   /** The architecture panel was shown. */
   sawArchitecture: 'modelyaml.walkthrough.sawArchitecture',
 } as const;
@@ -28,4 +30,22 @@ export function trackWalkthrough(api: VscodeApi): vscode.Disposable {
     }
   };
   return api.languages.onDidChangeDiagnostics((e) => check(e.uris));
+}
+
+type HoverNext = (document: vscode.TextDocument, position: vscode.Position, token: vscode.CancellationToken) => vscode.ProviderResult<vscode.Hover>;
+
+/**
+ * The language client's hover middleware: passes every hover through, and sets the hover step's
+ * key the first time the server answers one with something to show.
+ */
+export function hoverMiddleware(api: Pick<VscodeApi, 'commands'>): (document: vscode.TextDocument, position: vscode.Position, token: vscode.CancellationToken, next: HoverNext) => Promise<vscode.Hover | null | undefined> {
+  let seen = false;
+  return async (document, position, token, next) => {
+    const hover = await next(document, position, token);
+    if (!seen && hover && hover.contents.length > 0) {
+      seen = true;
+      void api.commands.executeCommand('setContext', WALKTHROUGH_KEYS.sawHover, true);
+    }
+    return hover;
+  };
 }

@@ -29,3 +29,13 @@ describe('docs/deploying.md', () => {
     expect(text.slice(begin, end).trim()).toBe(onnxOperatorTable().trim());
   });
 });
+
+describe('the gru reference', () => {
+  // Issue 15, item 3: `reset_after: false` was called "Keras 2's default", but tf.keras 2 (TensorFlow 2) defaults to true.
+  it('says whose default reset_after: false is without calling it Keras 2\'s', () => {
+    const gru = allEntries().find((e) => e.category === 'layer' && e.name === 'gru')!;
+    expect(gru.docs).not.toMatch(/Keras 2'?s default/);
+    expect(gru.docs).toContain('standalone Keras up to 2.3');
+    expect(gru.docs).toContain('tf.keras in TensorFlow 2 already defaults to `true`');
+  });
+});

@@ -1,3 +1,4 @@
+import { marked } from 'marked';
 import { describe, expect, it } from 'vitest';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { allEntries } from '../../src/core/catalog';
@@ -75,6 +76,18 @@ describe('hover', () => {
         expect(row[1], `${entry.name}.${row[0]}`).toBe(plain(typeText(entry.params[i].type)));
       }
     }
+  });
+
+  it('renders, through marked (the Markdown renderer VS Code\'s hovers use), to a table whose padding row reads valid | same, valid', () => {
+    // The rendered HTML, not the Markdown string: the cells a reader sees.
+    const rendered = marked.parse(hoverIn(example('mnist-cnn.model.yaml'), 'conv2d')!, { async: false, gfm: true });
+    const text = (html: string) => html.replace(/<[^>]+>/g, '').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&').trim();
+    const rows = [...rendered.matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map((r) => [...r[1].matchAll(/<t[dh][^>]*>([\s\S]*?)<\/t[dh]>/g)].map((c) => text(c[1])));
+    expect(rows[0]).toEqual(['parameter', 'type', 'default', '']);
+    const padding = rows.find((r) => r[0] === 'padding')!;
+    expect(padding).toHaveLength(4);
+    expect(padding.slice(0, 3)).toEqual(['padding', 'valid | same', 'valid']);
+    for (const row of rows) expect(row, row[0]).toHaveLength(4);
   });
 
   it('reads table rows as GFM does (the test\'s own table reader)', () => {

@@ -11,8 +11,11 @@ import { gzipSync } from 'node:zlib';
 import { PNG } from 'pngjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { analyze } from '../../src/core/analyze';
+import { lookup, type Category } from '../../src/core/catalog';
 import { prepareData } from '../../src/trainer/data/pipeline';
 import { loadSource, parseIdx, type SourceContext } from '../../src/trainer/data/sources';
+import { STEP_IMPLS, type StepContext } from '../../src/trainer/data/steps';
+import type { Parts } from '../../src/trainer/data/table';
 import { TrainerError } from '../../src/trainer/util';
 import { failure, workspace } from './helpers';
 
@@ -365,5 +368,50 @@ describe('pipeline', () => {
   it('one_hot refuses a label outside its classes, naming the sample', async () => {
     const e = await failure(prepare(spec('{ csv: { path: d.csv, label: l, label_type: class, classes: 2 } }', ['{ one_hot: 2 }']), { 'd.csv': 'a,b,l\n1,2,0\n3,4,5\n' }));
     expect(e.message).toMatch(/d\.csv:3: label 5/);
+  });
+});
+
+describe('defaults come from the catalog (issue 15, item 18: none written again in the trainer)', () => {
+  /** Runs `body` with the catalog's default of `category`/`entry`.`param` set to `value`. */
+  async function withCatalogDefault(category: Category, entry: string, param: string, value: unknown, body: () => Promise<void>): Promise<void> {
+    const spec = lookup(category, entry)!.params.find((p) => p.name === param)!;
+    const saved = spec.default;
+    (spec as { default?: unknown }).default = value;
+    try {
+      await body();
+    } finally {
+      (spec as { default?: unknown }).default = saved;
+    }
+  }
+
+  it('pipeline steps given only what a spec writes: tokenize num_words, pad_sequences value, split validation', async () => {
+    // The reader fills defaults into a spec; a step's own table must not need it (preprocessing.json replays, nested sources).
+    const lines = ['good good movie', 'bad movie', 'good film', 'terrible bad film', 'fine film', 'bad bad plot'].map((t, i) => JSON.stringify({ t, l: i % 2 })).join('\n');
+    const dir = workspace({ 'r.jsonl': lines });
+    const sctx: StepContext = { ...ctx(dir), meta: { labelKind: 'binary', classes: 2, splitDone: false } };
+    await withCatalogDefault('step', 'tokenize', 'num_words', 3, () =>
+      withCatalogDefault('step', 'pad_sequences', 'value', 7, () =>
+        withCatalogDefault('step', 'split', 'validation', 0.5, async () => {
+          let parts: Parts = { train: await loadSource({ type: 'jsonl', params: { path: 'r.jsonl', text: 't', label: 'l' } }, sctx) };
+          for (const [step, params] of [['tokenize', {}], ['pad_sequences', { maxlen: 4 }], ['split', {}]] as const) parts = await STEP_IMPLS[step](parts, params, sctx);
+          const ids = [...parts.train.x, ...parts.validation!.x];
+          // num_words 3: only 0 (padding), 1 (out of vocabulary) and 2; the padding value is 7.
+          expect(new Set(ids)).toEqual(new Set([1, 2, 7]));
+          expect([parts.train.n, parts.validation!.n]).toEqual([3, 3]);
+        }),
+      ),
+    );
+  });
+
+  it('sources: images channels, a synthetic dataset\'s noise', async () => {
+    const dir = workspace({ 'img/cat/a.png': png(4, 4, [255, 0, 0]), 'img/dog/c.png': png(4, 4, [0, 0, 255]) });
+    await withCatalogDefault('source', 'images', 'channels', 1, async () => {
+      expect((await loadSource({ type: 'images', params: { path: 'img', image_size: 2 } }, ctx(dir))).shape).toEqual([2, 2, 1]);
+    });
+    await withCatalogDefault('source', 'dataset', 'noise', 0, async () => {
+      // Without noise, every xor point sits on a corner of the unit square.
+      const xor = await loadSource({ type: 'dataset', params: { name: 'xor', samples: 20 } }, ctx('.'));
+      expect(new Set(xor.x)).toEqual(new Set([0, 1]));
+    });
   });
 });

@@ -116,6 +116,53 @@ train:
     expect(b[b.length - 1].metrics.val_loss).toBeLessThan(0.05);
   });
 
+  it('binary labels into a 2-unit softmax with sparse_categorical_crossentropy (the standard Keras set-up) learn', async () => {
+    // Issue 15, item 4: the checker used to refuse it (loss/labels-mismatch); Keras trains it, so must we.
+    const rows = Array.from({ length: 400 }, (_, i) => {
+      const a = Math.sin(i * 12.9898) * 2;
+      const b = Math.cos(i * 78.233) * 2;
+      return `${a.toFixed(4)},${b.toFixed(4)},${a + b > 0 ? 1 : 0}`;
+    });
+    const yaml = `version: 1
+name: binary-softmax
+seed: 2
+data:
+  source: { csv: { path: d.csv, label: y, label_type: binary } }
+  validation: { split: 0.25 }
+model:
+  input: [2]
+  layers:
+    - dense: { units: 8, activation: relu }
+    - dense: { units: 2, activation: softmax }
+train:
+  loss: sparse_categorical_crossentropy
+  optimizer: { adam: { learning_rate: 0.05 } }
+  metrics: [accuracy]
+  epochs: 8
+  batch_size: 16
+`;
+    const { result, events } = await train(specIn(yaml, { 'd.csv': `a,b,y\n${rows.join('\n')}\n` }));
+    expect(result.error, JSON.stringify(result.error)).toBeUndefined();
+    const last = ofType(events, 'epoch').at(-1)!.metrics;
+    // Chance is about 0.5; a linear boundary is learnt almost exactly.
+    expect(last.val_accuracy, JSON.stringify(last)).toBeGreaterThan(0.9);
+    expect(last.val_loss, JSON.stringify(last)).toBeLessThan(0.35);
+  });
+
+  it('batch events carry the loss and every metric alike: means over the epoch so far, ending at the epoch\'s own', async () => {
+    // Issue 15, item 14: the per-batch accuracy was a running mean and the loss raw; the curves panel reads both the same way.
+    // (auc is an epoch metric: computed over the whole split, not per batch.)
+    const { events } = await train(specIn(iris({ train: '  optimizer: { adam: { learning_rate: 0.05 } }\n  epochs: 2' })), { batchEventEvery: 1 });
+    for (const epoch of ofType(events, 'epoch')) {
+      const batches = ofType(events, 'batch').filter((b) => b.epoch === epoch.epoch);
+      expect(batches.length).toBe(batches[0].batches);
+      const last = batches.at(-1)!;
+      for (const name of ['loss', 'accuracy']) expect(last.metrics[name], `${name}, epoch ${epoch.epoch}`).toBeCloseTo(epoch.metrics[name], 5);
+      // The first batch's mean is that batch's own loss.
+      expect(batches[0].metrics.loss).toBeCloseTo(batches[0].loss, 5);
+    }
+  });
+
   it('same spec, same seed, same CPU backend: identical metrics (dropout included)', async () => {
     for (const backend of ['cpu', 'wasm']) {
       const spec = specIn(iris({ train: '  optimizer: { adam: { learning_rate: 0.05 } }\n  epochs: 2' }));

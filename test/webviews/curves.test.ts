@@ -131,7 +131,7 @@ describe('training curves panel', () => {
     expect(steps).toEqual(batches.map((b) => (b.type === 'batch' ? (b.epoch - 1) * b.batches + b.batch : 0)));
     const valLoss = loss.series.find((s) => s.id.endsWith('|val_loss|epoch') && s.role === 'raw')!;
     expect(nonNull(valLoss.values)).toEqual(epochs.map((e) => (e.type === 'epoch' ? e.metrics.val_loss : 0)));
-    expect(await page.page.textContent('#run-status-title')).toBe('Completed: completed 3 epochs');
+    expect(await page.page.textContent('#run-status-title')).toBe('Completed 3 epochs');
     // The banner says what the run reached: run.json's final train and validation metrics.
     expect(await page.page.textContent('#run-metrics')).toBe('Train: loss 0.62 · accuracy 0.8379 — Validation: loss 0.5692 · accuracy 0.848');
   });
@@ -331,7 +331,7 @@ describe('training curves panel', () => {
   it('shows that a run was cancelled, failed or crashed', async () => {
     panels.curves.show({ runDir: cancelled });
     await page.page.waitForFunction(() => document.getElementById('run-status')?.dataset.status === 'cancelled');
-    expect(await page.page.textContent('#run-status-title')).toBe('Cancelled: cancelled in epoch 3, batch 2');
+    expect(await page.page.textContent('#run-status-title')).toBe('Cancelled in epoch 3, batch 2');
 
     panels.curves.show({ runDir: failed });
     await page.page.waitForFunction(() => document.getElementById('run-status')?.dataset.status === 'failed');

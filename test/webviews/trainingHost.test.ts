@@ -13,8 +13,8 @@ import { GITIGNORE_OFFERED_KEY, ignores, withRunsIgnored } from '../../src/exten
 import { registerPanels } from '../../src/extension/panels';
 import { LoadedRun } from '../../src/node/runFolders';
 import { newFromTemplate } from '../../src/extension/templates';
-import { registerTraining, type TrainingManager } from '../../src/extension/training';
-import { WALKTHROUGH_KEYS, trackWalkthrough } from '../../src/extension/walkthrough';
+import { registerTraining, SPEC_SEARCH_EXCLUDE, type TrainingManager } from '../../src/extension/training';
+import { hoverMiddleware, WALKTHROUGH_KEYS, trackWalkthrough } from '../../src/extension/walkthrough';
 import { irisSpec, ROOT, tempDir, trainerBundle } from '../trainer/helpers';
 import { fakeVscode, Uri, type FakeTerminal, type FakeVscode } from './fakeVscode';
 
@@ -190,8 +190,10 @@ describe('cancel and resume', () => {
     };
     const t = await h.trainAndCancel();
     expect(t.exitCode).toBe(0);
-    expect(t.lines().some((l) => /^Cancelled: cancelled (in epoch 2|after epoch 1)/.test(l))).toBe(true);
+    expect(t.lines().some((l) => /^Cancelled (in epoch 2|after epoch 1)/.test(l))).toBe(true);
     expect(h.vs.messages.find((m) => /was cancelled/.test(m.text))).toMatchObject({ level: 'info', items: ['Show Curves', 'Resume Training'] });
+    // The reason is not said twice ("was cancelled (cancelled in epoch 2, …)").
+    expect(h.vs.messages.find((m) => /was cancelled/.test(m.text))!.text).toMatch(/^ModelYAML: \S+ was cancelled (in epoch \d+, batch \d+|after epoch \d+)\. The run record is kept\.$/);
     expect(resumed).toBeDefined();
     const r = await resumed!;
     expect(r.name).toBe('resume s.model.yaml');
@@ -281,6 +283,14 @@ describe('.gitignore', () => {
     expect([...plain.vs.messages, ...ignored.vs.messages].filter((m) => m.items.includes('Add'))).toEqual([]);
   });
 
+  it('run folders stay out of file watching, search and Quick Open (configuration defaults) and out of task detection', () => {
+    const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { contributes: { configurationDefaults: Record<string, Record<string, boolean>> } };
+    const defaults = manifest.contributes.configurationDefaults;
+    expect(defaults['files.watcherExclude']['**/.modelyaml/**']).toBe(true);
+    expect(defaults['search.exclude']['**/.modelyaml/**']).toBe(true);
+    expect(SPEC_SEARCH_EXCLUDE).toContain('**/.modelyaml/**');
+  });
+
   it('reads and writes .gitignore lines', () => {
     expect(ignores('.modelyaml/runs/\n')).toBe(true);
     expect(ignores('/.modelyaml/\n')).toBe(true);
@@ -303,7 +313,7 @@ describe('templates and the walkthrough', () => {
     expect(existsSync(join(h.ws, 'mlp.model.yaml'))).toBe(true);
   });
 
-  it('sets the context keys the walkthrough steps complete on: a diagnostic, a run, the architecture', async () => {
+  it('sets the context keys the walkthrough steps complete on: a diagnostic, a run, a hover, the architecture', async () => {
     const h = host({ epochs: 1 });
     h.subscriptions.push(trackWalkthrough(h.vs.api));
     registerPanels({ subscriptions: h.subscriptions, extensionUri: Uri.file(ROOT) } as never, { vscode: h.vs.api, output: { appendLine: () => undefined } });
@@ -316,8 +326,25 @@ describe('templates and the walkthrough', () => {
     expect(keys()).toEqual([WALKTHROUGH_KEYS.sawDiagnostic]);
     await h.train();
     expect(keys()).toEqual([WALKTHROUGH_KEYS.sawDiagnostic, WALKTHROUGH_KEYS.trained]);
+    // The language client's hover middleware: an empty answer is no hover, a shown one ticks the step.
+    const hover = hoverMiddleware(h.vs.api);
+    const ask = (answer: unknown) => hover({ uri: Uri.file(h.spec) } as never, { line: 2, character: 14 } as never, {} as never, async () => answer as never);
+    expect(await ask(null)).toBeNull();
+    expect(await ask({ contents: [] })).toEqual({ contents: [] });
+    expect(keys()).not.toContain(WALKTHROUGH_KEYS.sawHover);
+    const shown = { contents: [{ value: '**adam** — Adaptive moment estimation' }] };
+    expect(await ask(shown)).toBe(shown);
+    expect(keys()).toContain(WALKTHROUGH_KEYS.sawHover);
     h.vs.openEditor(h.spec);
     await h.vs.api.commands.executeCommand('modelyaml.showArchitecture');
     expect(keys()).toEqual(Object.values(WALKTHROUGH_KEYS));
+  });
+
+  it('every walkthrough step ticks on an event, and every context key it waits for is one the extension sets', () => {
+    const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { contributes: { walkthroughs: { steps: { id: string; completionEvents?: string[] }[] }[] } };
+    const steps = manifest.contributes.walkthroughs.flatMap((w) => w.steps);
+    for (const step of steps) expect(step.completionEvents ?? [], step.id).not.toEqual([]);
+    const awaited = steps.flatMap((s) => s.completionEvents ?? []).filter((e) => e.startsWith('onContext:')).map((e) => e.slice('onContext:'.length));
+    expect(new Set(awaited)).toEqual(new Set(Object.values(WALKTHROUGH_KEYS)));
   });
 });

@@ -3,6 +3,7 @@
  * shown (`lr 0.05 · batch 64`), by its start time when none differ, and carries its final
  * metrics; the status banner's text. Pure (no DOM): unit-tested in test/webviews/curvesModel.test.ts.
  */
+import { endingText } from '../../src/core/protocol/trainer';
 import type { CurvePoint, Metrics, RunInfo, SettingValue } from '../../src/core/protocol/webview';
 import { formatValue } from './model';
 
@@ -119,11 +120,11 @@ export function runStatusText(run: RunInfo, points: readonly CurvePoint[]): { cl
         : `Starting${run.backend ? ` on ${run.backend}` : ''} — loading the data…`;
       break;
     case 'completed':
-      text = `Completed${run.reason ? `: ${run.reason}` : ''}`;
+      text = endingText('Completed', run.reason);
       break;
     case 'cancelled':
       cls = 'warning';
-      text = `Cancelled${run.reason ? `: ${run.reason}` : ''}`;
+      text = endingText('Cancelled', run.reason);
       break;
     case 'failed':
       cls = 'error';

@@ -585,3 +585,13 @@ export function validateRunRecord(v: unknown): Validated<RunRecord> {
 }
 
 export const isTrainerEventType = (t: unknown): t is TrainerEvent['type'] => isTypeOf(eventFields, t);
+
+/**
+ * How a run ended, in one phrase for people: the status word, then the `done` event's reason,
+ * without saying the word twice ("Completed 3 epochs", "Cancelled in epoch 2, batch 5", not
+ * "Completed: completed 3 epochs"); another reason follows a colon ("Completed: early stopping: …").
+ */
+export function endingText(word: string, reason?: string): string {
+  if (!reason) return word;
+  return reason.toLowerCase().startsWith(`${word.toLowerCase()} `) ? `${word}${reason.slice(word.length)}` : `${word}: ${reason}`;
+}

@@ -13,6 +13,7 @@ import { listColumns } from '../../core/catalog/sources';
 import type { PreprocessingInput } from '../../core/protocol/preprocessing';
 import type { ItemValue } from '../../core/spec';
 import { csvDelimiter } from '../../node/csv';
+import { catalogParams } from '../catalogDefaults';
 import { deriveSeed, fail, formatBytes, gaussian, mulberry32, product, sha256 } from '../util';
 import { csvRecords, dataFileIn, dataPath, jsonLines, readDataFile, type DataPlace } from './readers';
 import { checkBudget, dataBudget, toFloat32, type Data } from './table';
@@ -84,7 +85,7 @@ function pickColumns(params: Record<string, unknown>, all: string[], file: strin
 export async function loadCsv(params: Record<string, unknown>, ctx: SourceContext, labelOptional = false): Promise<Data> {
   const file = dataPath(ctx, params.path, 'path');
   const delimiter = csvDelimiter(params.delimiter);
-  const hasHeader = params.header !== false;
+  const hasHeader = params.header === true;
   const given = Array.isArray(params.columns) ? (params.columns as string[]) : undefined;
   let names: string[] | undefined;
   let first = true;
@@ -315,7 +316,7 @@ const IMAGE_EXTS = new Set(['.png', '.jpg', '.jpeg', '.bmp', '.gif']);
 export function loadImages(params: Record<string, unknown>, ctx: SourceContext): Data {
   const dir = dataPath(ctx, params.path, 'path', 'folder');
   const [h, w] = typeof params.image_size === 'number' ? [params.image_size, params.image_size] : (params.image_size as number[]);
-  const channels = (params.channels as number) ?? 3;
+  const channels = params.channels as number;
   const classes = readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort();
   if (!classes.length) fail('data/images-empty', `\`${dir}\` has no subfolders: put the images of each class in a folder of its own.`, { file: dir });
   const files: { file: string; label: number }[] = [];
@@ -468,7 +469,7 @@ function synthetic(name: string, n: number, noise: number, seed: number): Data {
 function loadDataset(params: Record<string, unknown>, ctx: SourceContext): Data {
   const name = params.name as string;
   const samples = typeof params.samples === 'number' ? params.samples : undefined;
-  const noise = typeof params.noise === 'number' ? params.noise : 0.1;
+  const noise = params.noise as number;
   switch (name) {
     case 'mnist': return loadMnist(samples, ctx);
     case 'iris': return loadIris(samples);
@@ -494,7 +495,7 @@ export const SOURCE_LOADERS: Record<string, (params: Record<string, unknown>, ct
 
 /** What a raw input record of this source looks like, for preprocessing.json. */
 export function describeInput(source: ItemValue, loaded: Data): PreprocessingInput {
-  const p = source.params as Record<string, unknown>;
+  const p = catalogParams('source', source.type, source.params as Record<string, unknown>);
   const label = typeof p.label === 'string' ? p.label : undefined;
   // Keys in the order the reader gives them back (source, kind, columns, text, label, shape, …), so a file read and written again is unchanged.
   const kind = source.type === 'images' ? 'image' : loaded.text ? 'text' : loaded.columns ? 'table' : 'values';
@@ -506,7 +507,7 @@ export function describeInput(source: ItemValue, loaded: Data): PreprocessingInp
   if (kind === 'image') {
     const [h, w] = typeof p.image_size === 'number' ? [p.image_size, p.image_size] : (p.image_size as number[]);
     out.imageSize = [h, w];
-    out.channels = (p.channels as number) ?? 3;
+    out.channels = p.channels as number;
   }
   return out;
 }
@@ -514,5 +515,5 @@ export function describeInput(source: ItemValue, loaded: Data): PreprocessingInp
 export async function loadSource(item: ItemValue, ctx: SourceContext, labelOptional = false): Promise<Data> {
   const load = SOURCE_LOADERS[item.type];
   if (!load) return fail('data/unsupported', `The trainer cannot read the data source \`${item.type}\`.`);
-  return load(item.params as Record<string, unknown>, ctx, labelOptional);
+  return load(catalogParams('source', item.type, item.params as Record<string, unknown>), ctx, labelOptional);
 }

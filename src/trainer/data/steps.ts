@@ -5,6 +5,7 @@
  */
 import type { AtInference } from '../../core/protocol/preprocessing';
 import type { ItemValue } from '../../core/spec';
+import { catalogParams } from '../catalogDefaults';
 import { deriveSeed, fail, mulberry32, permutation, product, type Rng } from '../util';
 import type { SourceContext } from './sources';
 import { loadSource } from './sources';
@@ -193,7 +194,8 @@ function sortedDistinct(values: (string | number | null)[]): string[] {
 
 const TOKEN_FILTER = /[!"#$%&()*+,\-./:;<=>?@[\\\]^_`{|}~\t\n]/g;
 
-export const STEP_IMPLS: Record<string, StepImpl> = {
+/** The steps by catalog name, written against their parameters with the catalog's defaults (`STEP_IMPLS` applies them). */
+const IMPLS: Record<string, StepImpl> = {
   drop_missing: (parts, p) =>
     mapParts(parts, (d) => {
       const cols = strings(p.columns);
@@ -212,7 +214,7 @@ export const STEP_IMPLS: Record<string, StepImpl> = {
   fill_missing: (parts, p, ctx) => {
     const t = parts.train;
     requireNumeric(t, 'fill_missing');
-    const strategy = (p.strategy as string) ?? 'mean';
+    const strategy = p.strategy as string;
     const cols = new Set(columnSet(t, p, 'fill_missing'));
     const stat = strategy === 'median' ? median : strategy === 'most_frequent' ? (v: number[]) => mode(v) ?? 0 : strategy === 'constant' ? () => p.value as number : mean;
     const fitted = learn(ctx, () => {
@@ -285,7 +287,7 @@ export const STEP_IMPLS: Record<string, StepImpl> = {
   join: async (parts, p, ctx) => {
     const right = await loadSource(p.source as ItemValue, ctx, true);
     const on = p.on as string;
-    const how = (p.how as string) ?? 'inner';
+    const how = p.how as string;
     const keyOf = (d: Data, i: number, j: number) => {
       const s = d.strCols?.get(on);
       if (s) return s[i];
@@ -413,9 +415,9 @@ export const STEP_IMPLS: Record<string, StepImpl> = {
   tokenize: (parts, p, ctx) => {
     const t = parts.train;
     if (!t.text) fail('data/not-text', '`tokenize` works on text, but the features are numbers.');
-    const lower = p.lowercase !== false;
+    const lower = p.lowercase === true;
     const chars = p.char_level === true;
-    const numWords = (p.num_words as number) ?? 10000;
+    const numWords = p.num_words as number;
     const split = (s: string | null): string[] => {
       if (s === null) return [];
       const u = lower ? s.toLowerCase() : s;
@@ -439,9 +441,9 @@ export const STEP_IMPLS: Record<string, StepImpl> = {
   },
   pad_sequences: (parts, p) => {
     const maxlen = p.maxlen as number;
-    const pre = (p.padding ?? 'pre') === 'pre';
-    const cutPre = (p.truncating ?? 'pre') === 'pre';
-    const value = (p.value as number) ?? 0;
+    const pre = p.padding === 'pre';
+    const cutPre = p.truncating === 'pre';
+    const value = p.value as number;
     return mapParts(parts, (d) => {
       if (d.text) fail('data/not-tokenized', '`pad_sequences` needs token ids: add `tokenize` before it.');
       const k = sampleSize(d);
@@ -518,15 +520,15 @@ export const STEP_IMPLS: Record<string, StepImpl> = {
     return mapParts(parts, (d, name) => shuffled(d, mulberry32(deriveSeed(seed, name)), p.buffer_size as number | undefined));
   },
   augment: (parts, p, ctx) => {
-    const flip = (p.flip as string) ?? 'none';
+    const flip = p.flip as string;
     if (flip !== 'none' && parts.train.shape.length < 2) fail('data/not-image', `\`augment\` flips images, but the samples have shape [${parts.train.shape.join(', ')}]: add \`reshape\` first.`);
-    ctx.meta.augment = { flip, noise: (p.noise as number) ?? 0 };
+    ctx.meta.augment = { flip, noise: p.noise as number };
     return parts;
   },
   split: (parts, p, ctx) => {
     if (ctx.meta.splitDone) fail('data/split-twice', 'The data was already split (by an earlier `split` step).');
-    const v = (p.validation as number) ?? 0.1;
-    const t = (p.test as number) ?? 0;
+    const v = p.validation as number;
+    const t = p.test as number;
     if (parts.validation && v > 0) fail('data/split-conflict', '`split` holds out validation samples, but `data.validation` names a separate source: use one or the other.');
     const seed = typeof p.seed === 'number' ? p.seed : deriveSeed(ctx.seed, 'split');
     const out = splitData(parts.train, v, t, seed, p.stratify === true);
@@ -534,3 +536,8 @@ export const STEP_IMPLS: Record<string, StepImpl> = {
     return { train: out.train, validation: parts.validation ?? out.validation, test: parts.test ?? out.test };
   },
 };
+
+/** Every catalog step (a test walks the catalog), each given its parameters over the catalog's defaults. */
+export const STEP_IMPLS: Record<string, StepImpl> = Object.fromEntries(
+  Object.entries(IMPLS).map(([name, impl]) => [name, (parts, p, ctx) => impl(parts, catalogParams('step', name, p), ctx)] as [string, StepImpl]),
+);

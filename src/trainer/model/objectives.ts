@@ -3,7 +3,8 @@
  * objects. Every catalog entry of these categories has a mapping (a test walks the catalog).
  */
 import * as tf from '../tf';
-import { lookup, withDefaults, type Category, type LabelKind } from '../../core/catalog';
+import type { LabelKind } from '../../core/catalog';
+import { defaulted } from '../catalogDefaults';
 import type { ItemValue } from '../../core/spec';
 import { fusedCategoricalAccuracy, fusedCrossEntropy, fusedLossesAvailable } from '../kernels/webgpu/losses';
 import { fail } from '../util';
@@ -19,13 +20,6 @@ export interface TaskInfo {
 const EPS = 1e-7;
 /** A number parameter; the tables below get the catalog's defaults applied (`defaulted`). */
 const num = (p: Record<string, unknown>, k: string) => p[k] as number;
-
-/** Each maker gets its entry's parameters with the catalog's defaults under the given ones. */
-function defaulted<A extends unknown[], R>(category: Category, table: Record<string, (p: Record<string, unknown>, ...rest: A) => R>): Record<string, (p: Record<string, unknown>, ...rest: A) => R> {
-  return Object.fromEntries(
-    Object.entries(table).map(([name, make]) => [name, (p: Record<string, unknown>, ...rest: A) => make({ ...withDefaults(lookup(category, name)?.params ?? [], p) }, ...rest)]),
-  );
-}
 
 /** Class-index labels ([N] or [N, 1]) as one-hot [N, K]. */
 function sparseToOneHot(y: tf.Tensor, k: number): tf.Tensor {

@@ -205,6 +205,14 @@ suite('ModelYAML in VS Code', () => {
     );
   });
 
+  test('run folders are left out of file watching and search (the extension\'s configuration defaults)', () => {
+    // Issue 15, item 12: VS Code itself must apply package.json's configurationDefaults.
+    for (const [section, key] of [['files', 'watcherExclude'], ['search', 'exclude']] as const) {
+      const value = vscode.workspace.getConfiguration(section).get<Record<string, boolean>>(key) ?? {};
+      assert.equal(value['**/.modelyaml/**'], true, `${section}.${key}: ${JSON.stringify(value)}`);
+    }
+  });
+
   test('running the Train task trains, and the run record grows epoch by epoch', async () => {
     await open('tiny.model.yaml');
     const ended = taskEnded('train tiny.model.yaml');

@@ -142,7 +142,8 @@ export const gru: LayerEntry = {
     'weights and often trains as well. As in Keras 3 (and cuDNN), the reset gate is applied after the ' +
     'recurrent product by default (`reset_after: true`), with a second bias vector for that product: ' +
     '3·(u·(d + u) + 2u) parameters. `reset_after: false` is the original formulation (reset gate before ' +
-    'the product, one bias): 3·(u·(d + u) + u), Keras 2\'s default.',
+    'the product, one bias): 3·(u·(d + u) + u), the default of standalone Keras up to 2.3 and of ' +
+    'TensorFlow 1\'s tf.keras (tf.keras in TensorFlow 2 already defaults to `true`), and what tfjs\'s own GRU computes.',
   params: recurrentParams('gru'),
   formulas: [
     {
