@@ -6,10 +6,9 @@
  */
 import { readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { specParams } from '../core/runs/params';
 import { bestMetrics, type MetricValues, type RunParamValue, type RunSearchTag, type RunSummary } from '../core/runs/table';
 import { folderInfo, isInside, listRuns, processAlive, type RunFolder } from './runFolders';
-import { readEvents, readSpecSnapshot, RUN_FILE } from './runRecord';
+import { readEvents, RUN_FILE } from './runRecord';
 
 /** A search's tag in run.json (`search: { name, trial, params }`); absent or malformed: none. */
 export function readSearchTag(dir: string): RunSearchTag | undefined {
@@ -35,22 +34,11 @@ function epochMetrics(dir: string): MetricValues[] {
   return readEvents(dir).filter((e) => e.type === 'epoch' && typeof e.metrics === 'object').map((e) => (e as { metrics: MetricValues }).metrics);
 }
 
-/** Parameters by dotted path from the run's spec copy; undefined when it kept none. */
-export function runParams(dir: string): Record<string, RunParamValue> | undefined {
-  const text = readSpecSnapshot(dir);
-  if (text === undefined) return undefined;
-  try {
-    return specParams(text);
-  } catch {
-    return undefined; // a copy that does not read as a spec: the run still lists, without parameters
-  }
-}
-
 export function runSummary(f: RunFolder, alive: (pid: number) => boolean = processAlive): RunSummary {
   const info = folderInfo(f, alive);
   const rec = f.record;
   const epochs = epochMetrics(f.dir);
-  const params = runParams(f.dir);
+  const params = info.params;
   const search = readSearchTag(f.dir);
   let durationMs = rec?.durationMs;
   if (durationMs === undefined && info.status === 'running') durationMs = Date.now() - Date.parse(info.startedAt);
