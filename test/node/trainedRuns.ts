@@ -10,7 +10,7 @@ export interface TrainedWorkspace {
   ws: string;
   spec: string;
   runsRoot: string;
-  /** Run folders in the order trained: lr 0.05 / 16, lr 0.01 / 16, lr 0.05 / 32. */
+  /** Run folders in the order trained (by default lr 0.05 / 16, lr 0.01 / 16, lr 0.05 / 32). */
   runs: string[];
 }
 
@@ -20,12 +20,12 @@ export const VARIANTS = [
   { lr: 0.05, units: 32 },
 ];
 
-export async function trainedWorkspace(): Promise<TrainedWorkspace> {
+export async function trainedWorkspace(variants: readonly { lr: number; units: number }[] = VARIANTS): Promise<TrainedWorkspace> {
   const ws = workspace({});
   const spec = join(ws, 'iris.model.yaml');
   const runsRoot = join(ws, '.modelyaml', 'runs');
   const runs: string[] = [];
-  for (const v of VARIANTS) {
+  for (const v of variants) {
     writeFileSync(spec, irisSpec({ epochs: 2, units: v.units, optimizer: `{ adam: { learning_rate: ${v.lr} } }`, test: 0.2 }));
     const { result } = await train(spec, { out: runsRoot, workspace: ws });
     if (!result.runDir) throw new Error(`training ${JSON.stringify(v)} wrote no run folder: ${JSON.stringify(result)}`);

@@ -49,14 +49,11 @@ export function columnsOf(t: RunsTable): Column[] {
   ];
 }
 
-/** Runs whose cells contain every word of the filter (case-insensitive). */
+/** Runs with a cell that contains the filter's text (case-insensitive): `lr 0.01`, `failed`, `wasm`. */
 export function filterRuns(runs: readonly LabelledRun[], columns: readonly Column[], filter: string): LabelledRun[] {
-  const words = filter.toLowerCase().split(/\s+/).filter(Boolean);
-  if (!words.length) return [...runs];
-  return runs.filter((r) => {
-    const text = columns.map((c) => c.text(r)).join(' ').toLowerCase();
-    return words.every((w) => text.includes(w));
-  });
+  const needle = filter.trim().toLowerCase();
+  if (!needle) return [...runs];
+  return runs.filter((r) => columns.some((c) => c.text(r).toLowerCase().includes(needle)));
 }
 
 export function sortRuns(runs: readonly LabelledRun[], column: Column | undefined, descending: boolean): LabelledRun[] {

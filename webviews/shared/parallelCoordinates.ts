@@ -39,7 +39,7 @@ interface Scale {
   ticks: { at: number; text: string }[];
 }
 
-const short = (v: number) => (Math.abs(v) >= 1000 || (Math.abs(v) < 0.01 && v !== 0) ? v.toPrecision(2) : String(Number(v.toPrecision(3))));
+const short = (v: number) => (Math.abs(v) >= 1e5 || (Math.abs(v) < 1e-4 && v !== 0) ? v.toExponential(1) : String(Number(v.toPrecision(3))));
 
 function scaleOf(values: readonly AxisValue[]): Scale {
   const present = values.filter((v) => v !== null && v !== undefined);
@@ -51,7 +51,9 @@ function scaleOf(values: readonly AxisValue[]): Scale {
     const f = (v: number) => (log ? Math.log10(v) : v);
     const span = f(max) - f(min);
     const at = (v: AxisValue) => (typeof v === 'number' && Number.isFinite(v) ? (span ? (f(v) - f(min)) / span : 0.5) : undefined);
-    const ticks = span ? [min, max].map((v) => ({ at: at(v)!, text: short(v) })) : [{ at: 0.5, text: short(min) }];
+    // Few distinct values (a searched choice) get a tick each; many, the ends only.
+    const distinct = [...new Set(nums)].sort((a, b) => a - b);
+    const ticks = span ? (distinct.length <= 6 ? distinct : [min, max]).map((v) => ({ at: at(v)!, text: short(v) })) : [{ at: 0.5, text: short(min) }];
     return { at, ticks };
   }
   const cats = [...new Set(present.map(String))].sort((a, b) => a.localeCompare(b, undefined, { numeric: true }));
@@ -126,8 +128,10 @@ export class ParallelCoordinates {
     return out;
   }
 
+  /** The owner's width when laid out (axes spread across it), at least 160 px an axis. */
   private get width(): number {
-    return Math.max(320, this.axes.length * 120);
+    const room = this.element.parentElement?.clientWidth ?? 0;
+    return Math.max(320, this.axes.length * 160, Math.min(room - 24, this.axes.length * 320));
   }
 
   private x(i: number): number {
