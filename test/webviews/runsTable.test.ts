@@ -110,6 +110,36 @@ describe('the runs table panel', () => {
     expect(await page.page.locator('path.pc-line.faded').count()).toBe(0);
   });
 
+  it('brushes from the keyboard: ↑ on a focused axis keeps its upper half, Escape clears', async () => {
+    await page.page.locator('g.pc-axis[data-axis="param:model.layers[0].dense.units"]').focus();
+    await page.page.keyboard.press('ArrowUp');
+    expect((await shown()).sort()).toEqual(['lr 0.003 · units 64', 'lr 0.01 · units 64']);
+    expect(await page.page.locator('#clear-brushes').isDisabled()).toBe(false);
+    await page.page.keyboard.press('Escape');
+    expect(await shown()).toHaveLength(5);
+  });
+
+  it('follows the theme: lines and the selection in the theme’s colours, high contrast outlines the selected row', async () => {
+    await page.page.locator('#runs-table tbody tr').nth(1).locator('input[type=checkbox]').check();
+    const colours = () =>
+      page.page.evaluate(() => ({
+        line: getComputedStyle(document.querySelector('path.pc-line:not(.selected)')!).stroke,
+        selected: getComputedStyle(document.querySelector('path.pc-line.selected')!).stroke,
+        outline: getComputedStyle(document.querySelector('#runs-table tbody tr.selected')!).outlineStyle,
+        text: getComputedStyle(document.body).color,
+      }));
+    const light = await colours();
+    expect(light).toMatchObject({ line: 'rgb(26, 133, 255)', selected: 'rgb(209, 134, 22)', outline: 'none' });
+    await page.setTheme('high-contrast');
+    const hc = await colours();
+    expect(hc.outline).toBe('dashed');
+    expect(hc.text).not.toBe(light.text);
+    await page.setTheme('dark');
+    expect((await colours()).line).toBe('rgb(55, 148, 255)');
+    await page.setTheme('light');
+    await page.page.locator('#runs-table tbody tr').nth(1).locator('input[type=checkbox]').uncheck();
+  });
+
   it('picking two runs sends “Compare curves”, which the host turns into an overlay in the curves panel', async () => {
     const compare = page.page.locator('#compare');
     expect(await compare.isDisabled()).toBe(true);
