@@ -6,7 +6,7 @@
 import type * as vscode from 'vscode';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { SPEC_SNAPSHOT_FILE } from '../../node/runRecord';
+import { SPEC_SNAPSHOT_FILES } from '../../node/runRecord';
 import { isInside } from '../../node/runFolders';
 import { deleteRun } from '../../node/runSummaries';
 import type { PanelLog, VscodeApi } from '../panels/host';
@@ -53,7 +53,7 @@ export class RunActions {
   async spec(dir: string): Promise<void> {
     if (!this.allowed(dir)) return;
     const { api } = this.d;
-    const file = [SPEC_SNAPSHOT_FILE, 'spec.model.yaml'].map((n) => join(dir, n)).find((p) => existsSync(p));
+    const file = SPEC_SNAPSHOT_FILES.map((n) => join(dir, n)).find((p) => existsSync(p));
     if (!file) {
       void api.window.showInformationMessage('ModelYAML: this run kept no copy of its spec (runs before version 0.5 did not).');
       return;
