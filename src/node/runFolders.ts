@@ -7,7 +7,8 @@ import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, r
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { validateTrainerEvent, type RunRecord, type TrainerEvent } from '../core/protocol/trainer';
 import { CurveAdapter, type CurvePoint, type RunInfo, type SettingValue } from '../core/protocol/webview';
-import { readRunRecord, readSpecSnapshot } from './runRecord';
+import { readRunRecord, readSpecSnapshot, SPEC_SNAPSHOT_FILES } from './runRecord';
+import { specParams } from '../core/runs/params';
 
 export { readSpecSnapshot };
 
@@ -205,6 +206,45 @@ export function flattenSettings(resolved: Json): Record<string, SettingValue> {
   return out;
 }
 
+/**
+ * A run's parameters by dotted path (`train.optimizer.adam.learning_rate`), read from the spec copy
+ * its folder keeps; undefined when it kept none (older runs) or the copy does not read as a spec.
+ */
+export function runParams(dir: string): Record<string, SettingValue> | undefined {
+  const key = snapshotKey(dir);
+  if (key === undefined) return undefined;
+  const hit = paramsCache.get(dir);
+  if (hit?.key === key) return hit.params;
+  const text = readSpecSnapshot(dir);
+  let params: Record<string, SettingValue> | undefined;
+  try {
+    params = text === undefined ? undefined : specParams(text);
+  } catch {
+    params = undefined;
+  }
+  if (paramsCache.size >= 5000) paramsCache.delete(paramsCache.keys().next().value!);
+  paramsCache.set(dir, { key, params });
+  return params;
+}
+
+/**
+ * The runs view re-reads every run on each change: a spec copy is written once, so its
+ * parameters are kept by folder while the copy's size and time stay the same.
+ */
+const paramsCache = new Map<string, { key: string; params: Record<string, SettingValue> | undefined }>();
+
+function snapshotKey(dir: string): string | undefined {
+  for (const name of SPEC_SNAPSHOT_FILES) {
+    try {
+      const st = statSync(join(dir, name));
+      return `${name}:${st.size}:${st.mtimeMs}`;
+    } catch {
+      /* the other name, or none */
+    }
+  }
+  return undefined;
+}
+
 /** A run loaded for the curves: its points so far, and what follows it. */
 export class LoadedRun {
   readonly adapter = new CurveAdapter();
@@ -213,6 +253,7 @@ export class LoadedRun {
   offset = 0;
   record?: RunRecord;
   settings?: Record<string, SettingValue>;
+  params?: Record<string, SettingValue>;
   /** Lines that were not valid trainer events. */
   invalidLines = 0;
   private sawEvents = false;
@@ -226,6 +267,7 @@ export class LoadedRun {
     const r = new LoadedRun(dir, alive);
     r.record = readRunRecord(dir);
     r.settings = readSettings(dir);
+    r.params = runParams(dir);
     r.poll();
     return r;
   }
@@ -282,6 +324,7 @@ export class LoadedRun {
   refreshRecord(): void {
     this.record = readRunRecord(this.dir) ?? this.record;
     this.settings ??= readSettings(this.dir);
+    this.params ??= runParams(this.dir);
   }
 
   /** The run as the webview lists it: events first, then run.json, then whether the trainer lives. */
@@ -323,6 +366,7 @@ export class LoadedRun {
       ...(endedEarly(status) && resumableCheckpoint(this.dir) ? { resumable: true } : {}),
       ...(status !== 'running' && hasEvaluation(this.dir) ? { evaluated: true } : {}),
       ...(this.settings ? { settings: this.settings } : {}),
+      ...(this.params ? { params: this.params } : {}),
     };
   }
 }
@@ -331,6 +375,7 @@ export class LoadedRun {
 export function folderInfo(f: RunFolder, alive: (pid: number) => boolean = processAlive): RunInfo {
   const rec = f.record;
   const settings = readSettings(f.dir);
+  const params = runParams(f.dir);
   const specName = rec?.specName ?? f.group;
   let status: RunInfo['status'] = rec?.status ?? 'crashed';
   let reason = rec?.reason;
@@ -352,6 +397,7 @@ export function folderInfo(f: RunFolder, alive: (pid: number) => boolean = proce
     ...(endedEarly(status) && resumableCheckpoint(f.dir) ? { resumable: true } : {}),
     ...(status !== 'running' && hasEvaluation(f.dir) ? { evaluated: true } : {}),
     ...(settings ? { settings } : {}),
+    ...(params ? { params } : {}),
   };
 }
 
