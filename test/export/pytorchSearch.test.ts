@@ -111,6 +111,21 @@ describe('search.py templates', () => {
     expect(exportPytorch(writeSpec(SPEC), { out: none }).files).not.toContain('search.py');
   });
 
+  it('carries a choice of optimizer whose code holds a searched learning rate, and a switch', () => {
+    // Export checks every value of each parameter against freshly generated files: no throw means
+    // each optimizer's line, with the learning rate inside Adam's, renders as generated.
+    const settings: SearchSettings = {
+      ...SEARCH,
+      space: [
+        { path: 'train.optimizer', dist: { kind: 'choice', values: ['adam', 'sgd', 'rmsprop'] } },
+        { path: 'train.optimizer.adam.learning_rate', dist: { kind: 'loguniform', low: 1e-3, high: 1e-1 } },
+        { path: 'model.layers.hidden.use_bias', dist: { kind: 'choice', values: [true, false] } },
+      ],
+    };
+    const out = join(tempDir('modelyaml-export-search-'), 'pkg');
+    expect(exportPytorch(writeSpec(SPEC), { out, search: settings }).files).toContain('search.py');
+  });
+
   it('refuses a parameter the generated code uses other than as its value, by name', () => {
     // A 2×2 image: flatten gives the dense layer 4 · filters inputs, a number computed from the value.
     const conv = SPEC.replace(/csv: \{[^}]*\}/, 'dataset: iris')

@@ -82,15 +82,14 @@ function literalPattern(v: number): RegExp {
 
 /** The files rendered with `params`, the way search.py renders them (numbers by their literal). */
 export function renderTemplates(t: SearchTemplates, space: readonly SearchParam[], params: TrialParams): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, text] of Object.entries(t.files)) {
-    out[name] = text.replace(/@@P(\d+)@@/g, (_, i: string) => {
+  // A string's stretch of code may hold a number's placeholder (an optimizer's learning rate).
+  const render = (text: string): string =>
+    text.replace(/@@P(\d+)@@/g, (_, i: string) => {
       const k = Number(i);
       const v = params[space[k].path];
-      return t.choices[k] ? t.choices[k]![JSON.stringify(v)] : String(v);
+      return t.choices[k] ? render(t.choices[k]![JSON.stringify(v)]) : String(v);
     });
-  }
-  return out;
+  return Object.fromEntries(Object.entries(t.files).map(([name, text]) => [name, render(text)]));
 }
 
 function generated(generate: GenerateFiles, text: string, path: string): Record<string, string> {
