@@ -10,7 +10,6 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { SearchSettings } from '../../src/core/search/types';
 import { exportPytorch, ExportError } from '../../src/export/pytorch';
-import { setSpecValue } from '../../src/export/pytorch/searchTemplates';
 import { ROOT, tempDir } from '../trainer/helpers';
 
 const PYTHON = '/usr/bin/python3';
@@ -50,7 +49,7 @@ const SEARCH: SearchSettings = {
   seed: 3,
   space: [
     { path: 'model.layers.hidden.units', dist: { kind: 'int', low: 4, high: 32, step: 4 } },
-    { path: 'model.layers.hidden.dense.activation', dist: { kind: 'choice', values: ['relu', 'tanh'] } },
+    { path: 'model.layers.hidden.activation', dist: { kind: 'choice', values: ['relu', 'tanh'] } },
     { path: 'model.layers[1].dropout.rate', dist: { kind: 'uniform', low: 0.1, high: 0.5 } },
     { path: 'train.optimizer.adam.learning_rate', dist: { kind: 'loguniform', low: 1e-3, high: 1e-1 } },
     { path: 'train.batch_size', dist: { kind: 'choice', values: [8, 16, 32] } },
@@ -91,16 +90,40 @@ print(json.dumps([{"number": t.number, "state": t.state.name, "params": t.params
 }
 
 describe('search.py templates', () => {
-  it('writes values into the spec at layer-name, index and nested paths, comments kept', () => {
-    let text = setSpecValue(SPEC, 'model.layers.hidden.units', 24);
-    text = setSpecValue(text, 'model.layers[1].dropout.rate', 0.4);
-    text = setSpecValue(setSpecValue(text, 'train.optimizer.adam.learning_rate', 0.003), 'train.batch_size', 64);
-    expect(text).toContain('- dense: { units: 24, activation: relu } # the searched layer');
-    expect(text).toContain('- dropout: { rate: 0.4 }');
-    expect(text).toContain('optimizer: { adam: { learning_rate: 0.003 } }');
-    expect(text).toContain('batch_size: 64');
-    expect(setSpecValue(SPEC.replace('{ adam: { learning_rate: 0.01 } }', 'adam'), 'train.optimizer.adam.learning_rate', 0.003)).toMatch(/optimizer:\s*\n\s+adam:\s*\n\s+learning_rate: 0.003/);
-    expect(() => setSpecValue(SPEC, 'model.layers.nothing.units', 3)).toThrow('search path `model.layers.nothing.units`: no item named `nothing`');
+  it("carries the spec's own search section unless told not to", () => {
+    const withSection = `${SPEC}search:
+  metric: val_loss
+  trials: 5
+  sampler: random
+  pruner: { asha: { min_epochs: 1, reduction: 2 } }
+  space:
+    model.layers.hidden.units: { int: [4, 32, 4] }
+    train.optimizer.adam.learning_rate: { loguniform: [1.0e-3, 1.0e-1] }
+`;
+    const out = join(tempDir('modelyaml-export-search-'), 'pkg');
+    expect(exportPytorch(writeSpec(withSection), { out }).files).toContain('search.py');
+    const py = readFileSync(join(out, 'search.py'), 'utf8');
+    expect(py).toContain('\\"sampler\\":\\"random\\"');
+    expect(py).toContain('\\"reduction\\":2');
+    expect(readFileSync(join(out, 'README.md'), 'utf8')).toContain('random sampler, asha pruner, 5 trials on `val_loss`, minimize');
+    const none = join(tempDir('modelyaml-export-search-'), 'pkg');
+    expect(exportPytorch(writeSpec(withSection), { out: none, search: false }).files).not.toContain('search.py');
+    expect(exportPytorch(writeSpec(SPEC), { out: none }).files).not.toContain('search.py');
+  });
+
+  it('carries a choice of optimizer whose code holds a searched learning rate, and a switch', () => {
+    // Export checks every value of each parameter against freshly generated files: no throw means
+    // each optimizer's line, with the learning rate inside Adam's, renders as generated.
+    const settings: SearchSettings = {
+      ...SEARCH,
+      space: [
+        { path: 'train.optimizer', dist: { kind: 'choice', values: ['adam', 'sgd', 'rmsprop'] } },
+        { path: 'train.optimizer.adam.learning_rate', dist: { kind: 'loguniform', low: 1e-3, high: 1e-1 } },
+        { path: 'model.layers.hidden.use_bias', dist: { kind: 'choice', values: [true, false] } },
+      ],
+    };
+    const out = join(tempDir('modelyaml-export-search-'), 'pkg');
+    expect(exportPytorch(writeSpec(SPEC), { out, search: settings }).files).toContain('search.py');
   });
 
   it('refuses a parameter the generated code uses other than as its value, by name', () => {
@@ -142,14 +165,14 @@ describe.skipIf(!ready)('search.py in Debian’s torch and optuna', () => {
     for (const t of trials) {
       const units = t.params['model.layers.hidden.units'] as number;
       expect(units % 4 === 0 && units >= 4 && units <= 32, `units ${units}`).toBe(true);
-      expect(['relu', 'tanh']).toContain(t.params['model.layers.hidden.dense.activation']);
+      expect(['relu', 'tanh']).toContain(t.params['model.layers.hidden.activation']);
       expect([8, 16, 32]).toContain(t.params['train.batch_size']);
       const trialDir = join(out, 'runs', 'search', `trial-${t.number}`);
       // The model it trained is the one its values describe: 1→units→1 dense has 3·units + 1 parameters.
       const record = JSON.parse(readFileSync(join(trialDir, 'run', 'run.json'), 'utf8')) as { params: number };
       expect(record.params).toBe(3 * units + 1);
       const model = readFileSync(join(trialDir, 'model.py'), 'utf8');
-      expect(model).toContain(`torch.${t.params['model.layers.hidden.dense.activation']}(self.hidden(x))`);
+      expect(model).toContain(`torch.${t.params['model.layers.hidden.activation']}(self.hidden(x))`);
       expect(model).toContain(`nn.Dropout(${t.params['model.layers[1].dropout.rate']})`);
       // Its epochs were reported to the trial, up to the one it was pruned at (train.py may have
       // finished another before it was stopped).

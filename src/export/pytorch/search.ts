@@ -91,7 +91,8 @@ def render(text, values):
     def value(i):
         v = values[STUDY["space"][i]["path"]]
         choices = STUDY["choices"][i]
-        return choices[json.dumps(v)] if choices is not None else repr(v)
+        # A string's stretch of code may hold a number's placeholder (an optimizer's learning rate).
+        return render(choices[json.dumps(v)], values) if choices is not None else repr(v)
 
     out, rest = [], text
     while "@@P" in rest:

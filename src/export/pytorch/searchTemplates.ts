@@ -10,7 +10,7 @@
  * other than as its literal value (a width that a later layer's input size is computed from) is
  * refused by name, never templated wrongly.
  */
-import { isMap, isScalar, isSeq, parseDocument, YAMLMap } from 'yaml';
+import { applyTrialParams, UnknownParamPathError } from '../../core/search/apply';
 import type { ParamValue, SearchParam, TrialParams } from '../../core/search/types';
 import { ExportError } from '../errors';
 
@@ -26,61 +26,14 @@ export interface SearchTemplates {
 
 const placeholder = (i: number): string => `@@P${i}@@`;
 
-/** `model.layers.hidden.units`, `model.layers[3].dropout.rate` → segments. */
-function segments(path: string): (string | number)[] {
-  return path.split('.').flatMap((part) => {
-    const m = /^([^[\]]*)((?:\[\d+\])*)$/.exec(part);
-    if (!m) return [part];
-    const idx = [...m[2].matchAll(/\[(\d+)\]/g)].map((x) => Number(x[1]));
-    return m[1] ? [m[1], ...idx] : idx;
-  });
-}
-
-/**
- * Where a path goes on inside a list item: the item itself when the next segment is one of its
- * keys (`[3].dropout.rate`), else the mapping under its type key (`hidden.units` for
- * `- dense: { units: 8 }` with `name: hidden`), made a mapping if the layer had none.
- */
-function intoItem(item: unknown, next: string | number | undefined, path: string): unknown {
-  if (!isMap(item)) throw new ExportError('export/search-path', `search path \`${path}\`: the item is not a mapping`);
-  if (typeof next === 'string' && item.has(next)) return item;
-  const typeKey = item.items.map((p) => (isScalar(p.key) ? String(p.key.value) : '')).find((k) => k && k !== 'name');
-  if (!typeKey) throw new ExportError('export/search-path', `search path \`${path}\` names a layer without a type`);
-  if (!isMap(item.get(typeKey, true))) item.set(typeKey, new YAMLMap());
-  return item.get(typeKey, true);
-}
-
-/** The spec text with `path` set to `value` (comments and layout kept, through yaml's document API). */
-export function setSpecValue(text: string, path: string, value: ParamValue): string {
-  const doc = parseDocument(text);
-  const segs = segments(path);
-  let node: unknown = doc.contents;
-  for (let i = 0; i < segs.length; i++) {
-    const seg = segs[i];
-    const last = i === segs.length - 1;
-    if (isSeq(node)) {
-      const item = typeof seg === 'number' ? node.items[seg] : node.items.find((it) => isMap(it) && it.get('name') === seg);
-      if (!item) throw new ExportError('export/search-path', `search path \`${path}\`: no item ${typeof seg === 'number' ? `[${seg}]` : `named \`${seg}\``}`);
-      node = intoItem(item, segs[i + 1], path);
-      continue;
-    }
-    if (!isMap(node)) throw new ExportError('export/search-path', `search path \`${path}\`: \`${String(segs[i - 1])}\` holds no mapping`);
-    if (last) {
-      node.set(seg, value);
-      break;
-    }
-    let child = node.get(seg, true);
-    // `optimizer: adam` with a path into `adam.learning_rate`: the scalar becomes a mapping.
-    if (isScalar(child) && child.value === segs[i + 1]) {
-      const m = new YAMLMap();
-      m.set(segs[i + 1], new YAMLMap());
-      node.set(seg, m);
-      child = node.get(seg, true);
-    }
-    if (child === undefined) throw new ExportError('export/search-path', `search path \`${path}\`: the spec has no \`${String(seg)}\``);
-    node = child;
+/** The spec with the values written in, through the language's writer (src/core/search/apply.ts). */
+function specWithValues(text: string, params: TrialParams): string {
+  try {
+    return applyTrialParams(text, params);
+  } catch (e) {
+    if (e instanceof UnknownParamPathError) throw new ExportError('export/search-path', e.message);
+    throw e;
   }
-  return doc.toString();
 }
 
 const FRACTIONS = [0.6180339887498949, 0.2360679774997897, 0.8541019662496845, 0.4721359549995794, 0.09016994374947451, 0.7082039324993694];
@@ -129,15 +82,14 @@ function literalPattern(v: number): RegExp {
 
 /** The files rendered with `params`, the way search.py renders them (numbers by their literal). */
 export function renderTemplates(t: SearchTemplates, space: readonly SearchParam[], params: TrialParams): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, text] of Object.entries(t.files)) {
-    out[name] = text.replace(/@@P(\d+)@@/g, (_, i: string) => {
+  // A string's stretch of code may hold a number's placeholder (an optimizer's learning rate).
+  const render = (text: string): string =>
+    text.replace(/@@P(\d+)@@/g, (_, i: string) => {
       const k = Number(i);
       const v = params[space[k].path];
-      return t.choices[k] ? t.choices[k]![JSON.stringify(v)] : String(v);
+      return t.choices[k] ? render(t.choices[k]![JSON.stringify(v)]) : String(v);
     });
-  }
-  return out;
+  return Object.fromEntries(Object.entries(t.files).map(([name, text]) => [name, render(text)]));
 }
 
 function generated(generate: GenerateFiles, text: string, path: string): Record<string, string> {
@@ -162,7 +114,7 @@ export function buildTemplates(specText: string, space: readonly SearchParam[], 
   const original = Object.values(generated(generate, specText, 'the spec'));
   const numbers = space.map((p) => numberValues(p, (v) => original.some((text) => literalPattern(v).test(text))));
   const standIn = (i: number): ParamValue => numbers[i]?.[0] ?? (space[i].dist as { values: readonly ParamValue[] }).values[0];
-  const specWith = (values: ParamValue[]): string => space.reduce((text, p, i) => setSpecValue(text, p.path, values[i]), specText);
+  const specWith = (values: ParamValue[]): string => specWithValues(specText, Object.fromEntries(space.map((p, i) => [p.path, values[i]])));
   const baseValues = space.map((_, i) => standIn(i));
   const base = generated(generate, specWith(baseValues), 'the search space');
   const files: Record<string, string> = { ...base };
