@@ -4,7 +4,7 @@
  * training manager's events and from the file-system watcher, the context-menu commands (spec
  * copy, curves of several runs, delete with a modal confirm), and the table panel's messages.
  */
-import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RunsToWebview } from '../../src/core/protocol/runsWebview';
@@ -121,13 +121,25 @@ describe('the Runs view', () => {
     h.vs.answer = () => undefined; // dismissed
     await h.vs.api.commands.executeCommand(RUN_COMMANDS.delete, last);
     expect(existsSync(dir)).toBe(true);
-    const asked = h.vs.messages.at(-1)!;
-    expect(asked).toMatchObject({ level: 'warning', items: ['Delete'] });
-    expect(asked.text).toMatch(/^Delete the run .+\? Its folder \(metrics, checkpoints, exported models\) is removed from disk\.$/);
+    const question = h.vs.messages.at(-1)!;
+    expect(question).toMatchObject({ level: 'warning', items: ['Delete'] });
+    expect(question.text).toMatch(/^Delete the run .+\? Its folder \(metrics, checkpoints, exported models\) is removed from disk\.$/);
     h.vs.answer = (m) => (m.items.includes('Delete') ? 'Delete' : undefined);
     await h.vs.api.commands.executeCommand(RUN_COMMANDS.delete, last);
     expect(existsSync(dir)).toBe(false);
     expect(h.runsOf().map((n) => (n as { run: { id: string } }).run.id)).not.toContain(dir);
+    // A run still training (its trainer alive: this process stands in) is not deleted, nor asked about.
+    const live = join(t.runsRoot, 'iris', 'still-training');
+    cpSync(t.runs[1], live, { recursive: true });
+    writeFileSync(join(live, 'run.json'), JSON.stringify({ ...JSON.parse(readFileSync(join(live, 'run.json'), 'utf8')), status: 'running', pid: process.pid }));
+    const asked = h.vs.messages.length;
+    await h.vs.api.commands.executeCommand(RUN_COMMANDS.delete, { runDir: live });
+    expect(h.vs.messages.slice(asked)).toEqual([{ level: 'warning', text: `ModelYAML: a run is still training; cancel it before deleting (${live}).`, items: [] }]);
+    expect(existsSync(live)).toBe(true);
+    h.vs.answer = () => 'Delete';
+    await h.vs.api.commands.executeCommand(RUN_COMMANDS.delete, { runDir: live });
+    expect(existsSync(live)).toBe(true);
+    rmSync(live, { recursive: true });
     // Nothing outside the runs folder is deleted, whatever the argument says.
     await h.vs.api.commands.executeCommand(RUN_COMMANDS.delete, { runDir: t.ws });
     expect(existsSync(t.spec)).toBe(true);
