@@ -6,11 +6,12 @@
  */
 import { readFileSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { bestMetrics, type MetricValues, type RunParamValue, type RunSearchTag, type RunSummary } from '../core/runs/table';
+import { bestMetrics, type MetricValues, type RunSearchTag, type RunSummary } from '../core/runs/table';
+import { validateSearchTag } from '../core/protocol/trainer';
 import { folderInfo, isInside, listRuns, processAlive, type RunFolder } from './runFolders';
 import { METRICS_FILE, readEvents, RUN_FILE } from './runRecord';
 
-/** A search's tag in run.json (`search: { name, trial, params }`); absent or malformed: none. */
+/** A search's tag in run.json (`search: { name, dir, trial, params }`); absent or malformed: none. */
 export function readSearchTag(dir: string): RunSearchTag | undefined {
   let raw: unknown;
   try {
@@ -18,15 +19,8 @@ export function readSearchTag(dir: string): RunSearchTag | undefined {
   } catch {
     return undefined;
   }
-  if (typeof raw !== 'object' || raw === null) return undefined;
-  const t = raw as { name?: unknown; trial?: unknown; number?: unknown; params?: unknown };
-  if (typeof t.name !== 'string' || !t.name) return undefined;
-  const trial = typeof t.trial === 'number' ? t.trial : typeof t.number === 'number' ? t.number : undefined;
-  const params: Record<string, RunParamValue> = {};
-  if (typeof t.params === 'object' && t.params !== null) {
-    for (const [k, v] of Object.entries(t.params)) if (v === null || ['string', 'number', 'boolean'].includes(typeof v)) params[k] = v as RunParamValue;
-  }
-  return { name: t.name, ...(trial !== undefined ? { trial } : {}), ...(Object.keys(params).length ? { params } : {}) };
+  const tag = raw === undefined ? undefined : validateSearchTag(raw);
+  return tag?.ok ? tag.value : undefined;
 }
 
 /** Epoch metrics by run folder, kept while metrics.jsonl keeps its size (it only grows while a run trains). */

@@ -50,15 +50,17 @@ describe('the runs table from real runs', () => {
     const trial = join(t.runsRoot, 'iris', 'trial-0');
     cpSync(t.runs[1], trial, { recursive: true });
     const rec = JSON.parse(readFileSync(join(trial, 'run.json'), 'utf8'));
-    writeFileSync(join(trial, 'run.json'), JSON.stringify({ ...rec, startedAt: '2030-01-01T00:00:00.000Z', search: { name: 'lr-sweep', trial: 0, params: { 'train.optimizer.adam.learning_rate': 0.01 } } }));
-    expect(readSearchTag(trial)).toEqual({ name: 'lr-sweep', trial: 0, params: { 'train.optimizer.adam.learning_rate': 0.01 } });
+    writeFileSync(join(trial, 'run.json'), JSON.stringify({ ...rec, startedAt: '2030-01-01T00:00:00.000Z', search: { name: 'lr-sweep', dir: '.modelyaml/searches/lr-sweep/t1', trial: 0, params: { 'train.optimizer.adam.learning_rate': 0.01 } } }));
+    expect(readSearchTag(trial)).toEqual({ name: 'lr-sweep', dir: '.modelyaml/searches/lr-sweep/t1', trial: 0, params: { 'train.optimizer.adam.learning_rate': 0.01 } });
     writeFileSync(join(trial, 'run.json'), JSON.stringify({ ...rec, startedAt: '2030-01-01T00:00:00.000Z', search: 'not an object' }));
     expect(readSearchTag(trial)).toBeUndefined();
     writeFileSync(join(trial, 'run.json'), JSON.stringify({ ...rec, startedAt: '2030-01-01T00:00:00.000Z', search: { name: 'lr-sweep', trial: 0 } }));
+    expect(readSearchTag(trial)).toBeUndefined();
+    writeFileSync(join(trial, 'run.json'), JSON.stringify({ ...rec, startedAt: '2030-01-01T00:00:00.000Z', search: { name: 'lr-sweep', dir: '.modelyaml/searches/lr-sweep/t1', trial: 0, params: {} } }));
     const groups = groupRuns(workspaceRuns([t.runsRoot]));
     expect(groups.map((g) => [g.title, g.search, g.runs.length])).toEqual([
       ['iris', undefined, 3],
-      ['lr-sweep', 'lr-sweep', 1],
+      ['lr-sweep (t1)', 'lr-sweep', 1],
     ]);
   });
 });

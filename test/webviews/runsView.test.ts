@@ -35,7 +35,7 @@ function searchTrial(from: string): string {
   if (existsSync(trial)) return trial;
   cpSync(from, trial, { recursive: true });
   const rec = JSON.parse(readFileSync(join(trial, 'run.json'), 'utf8'));
-  writeFileSync(join(trial, 'run.json'), JSON.stringify({ ...rec, search: { name: 'widths', trial: 0, params: { 'model.layers[0].dense.units': 8 } } }));
+  writeFileSync(join(trial, 'run.json'), JSON.stringify({ ...rec, search: { name: 'widths', dir: '.modelyaml/searches/widths/t1', trial: 0, params: { 'model.layers[0].dense.units': 8 } } }));
   return trial;
 }
 
@@ -96,7 +96,7 @@ describe('the Runs view', () => {
     h.vs.fileChanged(join(trial, 'run.json'));
     await expect.poll(() => h.tree.getChildren(h.tree.getChildren()[0])[0]?.kind, { timeout: 20_000 }).toBe('search');
     const search = h.tree.getChildren(h.tree.getChildren()[0])[0];
-    expect(h.item(search).label).toBe('search widths');
+    expect(h.item(search).label).toBe('search widths (t1)');
     expect(h.tree.getChildren(search)).toHaveLength(1);
     expect(h.runsOf()).toHaveLength(5);
   }, 120_000);
@@ -181,7 +181,7 @@ describe('the Runs view', () => {
     const msg = panel.posted.at(-1) as Extract<RunsToWebview, { type: 'runs' }>;
     expect(msg.type).toBe('runs');
     expect(msg.group).toBe(`spec:${t.spec}`);
-    expect(msg.groups.map((g) => g.title)).toEqual(['iris', 'widths (search)']);
+    expect(msg.groups.map((g) => g.title)).toEqual(['iris', 'search widths (t1)']);
     expect(msg.table.params).toContain('model.layers[0].dense.units');
     expect(panel.title).toBe('Runs: iris');
     panel.received.fire({ type: 'showGroup', group: msg.groups[1].key });

@@ -7,16 +7,14 @@
  */
 import { canonical } from '../diff/values';
 
+import type { SearchTag } from '../protocol/trainer';
+
 export type RunParamValue = string | number | boolean | null;
 export type RunStatusName = 'running' | 'completed' | 'cancelled' | 'failed' | 'crashed';
 export type MetricValues = Record<string, number | null>;
 
-/** Set by a search's trial (docs/runs.md): the search's name, the trial's number and values. */
-export interface RunSearchTag {
-  name: string;
-  trial?: number;
-  params?: Record<string, RunParamValue>;
-}
+/** Set by a search's trial (docs/runs.md): run.json's `search` tag, as the trainer writes it. */
+export type RunSearchTag = SearchTag;
 
 export interface RunSummary {
   /** The run folder (opaque to webviews: the host maps it back). */
@@ -201,13 +199,24 @@ export interface RunGroup {
  * Runs by spec, newest first within each; a search's trials in a group of their own under the
  * spec's (the spec's group comes first, then its searches).
  */
+/** A run's group: its spec's, or its search's (one search folder: two searches of a spec stay apart). */
+export function runGroupKey(r: RunSummary): string {
+  return r.search ? `search:${r.spec}:${r.search.dir}` : `spec:${r.spec}`;
+}
+
+/** A search's name and the time its folder is named by (`.modelyaml/searches/<name>/<time>`). */
+function searchTitle(tag: SearchTag): string {
+  const time = tag.dir.split(/[\\/]/).filter(Boolean).pop();
+  return time && time !== tag.name ? `${tag.name} (${time})` : tag.name;
+}
+
 export function groupRuns(runs: readonly RunSummary[]): RunGroup[] {
   const groups = new Map<string, RunGroup>();
   for (const r of [...runs].sort((a, b) => b.startedAt.localeCompare(a.startedAt))) {
-    const key = r.search ? `search:${r.spec}:${r.search.name}` : `spec:${r.spec}`;
+    const key = runGroupKey(r);
     let g = groups.get(key);
     if (!g) {
-      g = { key, title: r.search ? r.search.name : r.specName, spec: r.spec, ...(r.search ? { search: r.search.name } : {}), runs: [] };
+      g = { key, title: r.search ? searchTitle(r.search) : r.specName, spec: r.spec, ...(r.search ? { search: r.search.name } : {}), runs: [] };
       groups.set(key, g);
     }
     g.runs.push(r);

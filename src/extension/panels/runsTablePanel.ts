@@ -84,7 +84,7 @@ export class RunsTablePanel implements vscode.Disposable {
     const g = this.groups.find((x) => x.key === this.group) ?? this.groups[0];
     this.group = g.key;
     conn.panel.title = `Runs: ${g.title}`;
-    conn.post({ type: 'runs', group: g.key, groups: this.groups.map((x) => ({ key: x.key, title: x.search ? `${x.title} (search)` : x.title, count: x.runs.length })), table: runsTable(g.runs) });
+    conn.post({ type: 'runs', group: g.key, groups: this.groups.map((x) => ({ key: x.key, title: x.search ? `search ${x.title}` : x.title, count: x.runs.length })), table: runsTable(g.runs) });
   }
 
   /** The ids the webview sent that are runs of the group it shows. */

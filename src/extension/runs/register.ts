@@ -6,6 +6,7 @@
 import type * as vscode from 'vscode';
 import { dirname } from 'node:path';
 import { VIEW_TYPES } from '../../core/protocol/webview';
+import { runGroupKey } from '../../core/runs/table';
 import { isInside } from '../../node/runFolders';
 import type { CurvesPanel } from '../panels/curvesPanel';
 import type { PanelLog, VscodeApi } from '../panels/host';
@@ -74,7 +75,7 @@ export function registerRunsView(context: { subscriptions: vscode.Disposable[] }
     const n = arg as Partial<RunsNode> | undefined;
     if (n?.kind === 'search') return n.group!.key;
     if (n?.kind === 'spec') return `spec:${n.spec}`;
-    if (n?.kind === 'run') return n.run!.search ? `search:${n.run!.spec}:${n.run!.search.name}` : `spec:${n.run!.spec}`;
+    if (n?.kind === 'run') return runGroupKey(n.run!);
     return undefined;
   };
   context.subscriptions.push(

@@ -73,7 +73,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
     const { api } = this.o;
     if (node.kind !== 'run') {
       const runs = node.kind === 'spec' ? node.groups.reduce((n, g) => n + g.runs.length, 0) : node.group.runs.length;
-      const item = new api.TreeItem(node.kind === 'spec' ? node.title : `search ${node.group.search}`, api.TreeItemCollapsibleState.Expanded);
+      const item = new api.TreeItem(node.kind === 'spec' ? node.title : `search ${node.group.title}`, api.TreeItemCollapsibleState.Expanded);
       const spec = node.kind === 'spec' ? node.spec : node.group.spec;
       const ws = api.workspace.workspaceFolders?.[0]?.uri.fsPath;
       item.description = `${runs} run${runs === 1 ? '' : 's'}${node.kind === 'spec' && ws ? ` · ${relative(ws, spec) || spec}` : ''}`;
