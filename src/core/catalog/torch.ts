@@ -1,6 +1,7 @@
 /**
- * How catalog entries map to PyTorch: the vocabulary the per-layer mappings (torchLayers.ts) are
- * written in, and the activation, initializer, loss and optimizer mappings. The generator
+ * How catalog entries map to PyTorch: the vocabulary the layer entries' `torch` mappings are
+ * written in (built in torchModules.ts and torchSequence.ts), and the activation, initializer,
+ * loss and optimizer mappings. The generator
  * (src/export/pytorch/) turns a mapping into one `nn.Module` line, one forward line and a weight
  * table that converts a tfjs checkpoint (Keras layouts) to a state_dict and back. Pure: no file.
  */
@@ -18,6 +19,7 @@ export type TorchLayout = 'last' | 'first';
 /** One trained weight: its tfjs name (`kernel`, of sub-layer `sub`) and its state_dict key, and how the layout changes. */
 export interface TorchWeight {
   tf: string;
+  /** Appended to the layer's tfjs name: `_query` (attention's dense projections), `/forward_<layer>_lstm` (bidirectional). */
   sub?: string;
   /** Key under the layer's module, e.g. `weight`, `1.weight`, `weight_ih_l0`. */
   torch: string;
@@ -60,6 +62,8 @@ export interface TorchContext {
   outputShape: Shape;
   /** The layout the inputs were given in (a mapping with layout `any` finds its feature axis with it). */
   inputLayout: TorchLayout;
+  /** The layer's tfjs name, under which its checkpoint weights are saved (bidirectional's sub-layers are named after it). */
+  tfName: string;
   /** Refuses the export: the layer (or `param` of it) has no faithful PyTorch equivalent. */
   refuse(message: string, param?: string): never;
   /** An activation parameter as a Python expression over `expr` (feature axis `dim`). */
@@ -139,6 +143,9 @@ export const TORCH_LOSSES: Record<string, (p: Params) => string> = {
   binary_crossentropy: (p) => `functools.partial(binary_crossentropy, from_logits=${p.from_logits === true ? 'True' : 'False'}, label_smoothing=${pyFloat(num(p, 'label_smoothing', 0))})`,
   categorical_crossentropy: (p) => `functools.partial(categorical_crossentropy, from_logits=${p.from_logits === true ? 'True' : 'False'}, label_smoothing=${pyFloat(num(p, 'label_smoothing', 0))})`,
   sparse_categorical_crossentropy: (p) => `functools.partial(sparse_categorical_crossentropy, from_logits=${p.from_logits === true ? 'True' : 'False'})`,
+  // The label kind decides whether 0/1 labels become −1/+1 (train.py's CONFIG holds it).
+  hinge: () => 'functools.partial(hinge, label_kind=CONFIG["label_kind"])',
+  squared_hinge: () => 'functools.partial(squared_hinge, label_kind=CONFIG["label_kind"])',
   kl_divergence: () => 'kl_divergence',
   poisson: () => 'poisson',
   cosine_similarity: () => 'cosine_similarity',
