@@ -34,6 +34,7 @@ train:
 ${train}
 `;
 const MNIST_IMG = '  source: { dataset: { name: mnist, samples: 200 } }\n  pipeline: [{ scale: 255 }, { reshape: { shape: [28, 28, 1] } }, { one_hot: 10 }]\n  validation: { split: 0.2 }';
+const XOR = '  source: { dataset: { name: xor, samples: 200 } }\n  validation: { split: 0.2 }';
 const IRIS_SEQ = '  source: { dataset: iris }\n  pipeline: [standardize, { reshape: [4, 1] }, { one_hot: 3 }]\n  validation: { split: 0.2 }';
 
 /** One small model per layer family, each with a different optimizer (Keras semantics: RMSprop centred, Adagrad, Adamax, SGD momentum…). */
@@ -50,7 +51,7 @@ const FAMILIES: Record<string, string> = {
     - dense: { units: 10, activation: softmax }`, '  loss: categorical_crossentropy\n  optimizer: { rmsprop: { learning_rate: 0.01, centered: true, momentum: 0.5 } }\n  batch_size: 16'),
   gru: spec('gru', 2, IRIS_SEQ, '[4, 1]', '    - gru: { units: 4, return_sequences: true }\n    - conv1d: { filters: 3, kernel_size: 2, activation: tanh }\n    - global_max_pool1d\n    - dense: { units: 3, activation: softmax }',
     '  loss: categorical_crossentropy\n  optimizer: { adagrad: { learning_rate: 0.1 } }\n  batch_size: 16'),
-  rnn: spec('rnn', 3, IRIS_SEQ, '[4, 1]', '    - simple_rnn: { units: 5, return_sequences: true }\n    - lstm: { units: 4, go_backwards: true }\n    - dense: { units: 3, activation: softmax }',
+  rnn: spec('rnn', 3, IRIS_SEQ, '[4, 1]', '    - simple_rnn: { units: 5, return_sequences: true }\n    - gru: { units: 3, reset_after: false, return_sequences: true }\n    - lstm: { units: 4, go_backwards: true }\n    - dense: { units: 3, activation: softmax }',
     '  loss: categorical_crossentropy\n  optimizer: { adamax: { learning_rate: 0.05 } }\n  batch_size: 16'),
   dense: spec('dense', 4, '  source: { dataset: iris }\n  pipeline: [standardize, { one_hot: 3 }]\n  validation: { split: 0.2 }', '[4]',
     `    - dense: { units: 8, activation: leaky_relu, kernel_initializer: he_normal, bias_regularizer: { l1: 0.01 } }
@@ -78,13 +79,12 @@ const FAMILIES: Record<string, string> = {
     - bidirectional: { layer: { lstm: { units: 2 } }, merge_mode: sum }
     - prelu: { alpha_initializer: { constant: { value: 0.2 } } }
     - dense: { units: 3, activation: softmax }`, '  loss: categorical_crossentropy\n  optimizer: { rmsprop: { learning_rate: 0.01 } }\n  batch_size: 16'),
-  // Separable (strided; dilated with a depth multiplier: tfjs's SeparableConv2D does not save depthMultiplier in its config, so the trainer could not load a plain one back), transposed convolutions (odd same pads, k < s), the dilated depthwise custom layer, crop/pad/upsample, PReLU per channel.
+  // Separable (strided; dilated with a depth multiplier: tfjs's SeparableConv2D does not save depthMultiplier in its config, so the trainer could not load a plain one back), transposed convolutions (odd same pads, k < s), the dilated depthwise custom layer, crop/pad, PReLU per channel.
   separable: spec('separable', 8, MNIST_IMG, '[28, 28, 1]', `    - separable_conv2d: { filters: 4, kernel_size: 3, strides: 2, padding: same, pointwise_regularizer: { l2: 0.01 } }
     - conv2d_transpose: { filters: 3, kernel_size: 3, strides: 2, padding: same, activation: relu }
     - cropping2d: [2, 3]
     - max_pool2d: { pool_size: 2 }
     - depthwise_conv2d: { kernel_size: 3, depth_multiplier: 2, dilation_rate: 2 }
-    - upsampling2d: 2
     - conv2d_transpose: { filters: 2, kernel_size: 2, strides: 3 }
     - zero_padding2d: [1, 2, 0, 1]
     - prelu: { shared_axes: [1, 2], alpha_initializer: { constant: { value: 0.1 } } }
@@ -92,6 +92,16 @@ const FAMILIES: Record<string, string> = {
     - conv2d_transpose: { filters: 2, kernel_size: 4, strides: 2, padding: same }
     - global_avg_pool2d
     - dense: { units: 10, activation: softmax }`, '  loss: categorical_crossentropy\n  optimizer: { sgd: { learning_rate: 0.05, momentum: 0.9 } }\n  batch_size: 16'),
+  // Nearest upsampling, forward only: tfjs's gradient of upSampling2d is wrong for inputs with
+  // several channels (its resizeNearestNeighbor backprop; PyTorch's is the true gradient), so the
+  // trainer's step is not the reference there.
+  upsampling: spec('upsampling', 10, MNIST_IMG, '[28, 28, 1]', `    - conv2d: { filters: 3, kernel_size: 3, strides: 3 }
+    - upsampling2d: { size: [2, 3] }
+    - conv2d: { filters: 2, kernel_size: 3, strides: 2 }
+    - global_avg_pool2d
+    - dense: { units: 10, activation: softmax }`, '  loss: categorical_crossentropy\n  optimizer: sgd\n  batch_size: 16'),
+  // The hinge loss on 0/1 labels (the trainer maps them to ±1).
+  hinge: spec('hinge', 11, XOR, '[2]', '    - dense: { units: 4, activation: tanh }\n    - dense: { units: 1, activation: tanh }', '  loss: hinge\n  optimizer: { sgd: { learning_rate: 0.1 } }\n  batch_size: 16'),
   // Layers that only add noise while training: identity at inference (no step comparison).
   noise: spec('noise', 9, IRIS_SEQ, '[4, 1]', `    - spatial_dropout1d: 0.2
     - gaussian_noise: 0.1
@@ -102,8 +112,8 @@ const FAMILIES: Record<string, string> = {
 
 const EXAMPLES = ['house-prices', 'mlp', 'mnist-cnn', 'residual-cnn', 'lstm-sentiment', 'transformer-text'] as const;
 const CASES = [...EXAMPLES, ...Object.keys(FAMILIES)];
-/** Noise layers draw different noise in each framework: no step comparison. */
-const NO_STEP = new Set(['noise']);
+/** Noise layers draw different noise in each framework; tfjs's upsampling gradient is wrong (above): no step comparison. */
+const NO_STEP = new Set(['noise', 'upsampling']);
 /** Dropout draws different masks in each framework: their step runs with every dropout rate at 0 on both sides. */
 const DROPOUT = new Set(['mlp', 'transformer-text']);
 const runs: Record<string, string> = {};

@@ -68,8 +68,12 @@ export interface TorchContext {
   refuse(message: string, param?: string): never;
   /** An activation parameter as a Python expression over `expr` (feature axis `dim`). */
   activation(value: unknown, expr: string, dim: number): string;
-  /** An initializer parameter as a Python statement initialising `target`. */
-  initializer(value: unknown, target: string): string;
+  /**
+   * An initializer parameter as a Python statement initialising `target`. `kerasShape`: the weight's
+   * shape in Keras where PyTorch's tensor is laid out so its fans differ (depthwise kernels,
+   * embedding tables, weights kept in Keras's layout); the fans are then Keras's.
+   */
+  initializer(value: unknown, target: string, kerasShape?: readonly number[]): string;
 }
 
 /** A layer's PyTorch mapping: the module(s) for the docs table, the input layout it needs, and its emitter. */
@@ -113,20 +117,29 @@ export const TORCH_ACTIVATIONS: Record<string, { module: string; expr(x: string,
   mish: { module: 'F.mish', expr: (x) => `F.mish(${x})` },
 };
 
-/** Catalog initializers as calls of the package's keras_init module (Keras's formulas on PyTorch's fans). */
-export const TORCH_INITIALIZERS: Record<string, (target: string, p: Params) => string> = {
+/** Keras's fans of a weight shape (compute_fans): 2-D (in, out); a kernel's receptive field times its last two axes. */
+export function kerasFans(shape: readonly number[]): [number, number] {
+  if (shape.length === 1) return [shape[0], shape[0]];
+  const receptive = shape.slice(0, -2).reduce((a, b) => a * b, 1);
+  return [shape[shape.length - 2] * receptive, shape[shape.length - 1] * receptive];
+}
+
+const fansArg = (fans?: [number, number]) => (fans ? `, fans=(${fans[0]}, ${fans[1]})` : '');
+
+/** Catalog initializers as calls of the package's keras_init module (Keras's formulas; PyTorch's fans unless Keras's are given). */
+export const TORCH_INITIALIZERS: Record<string, (target: string, p: Params, fans?: [number, number]) => string> = {
   zeros: (t) => `nn.init.zeros_(${t})`,
   ones: (t) => `nn.init.ones_(${t})`,
   constant: (t, p) => `nn.init.constant_(${t}, ${pyFloat(num(p, 'value', 0))})`,
   random_normal: (t, p) => `nn.init.normal_(${t}, ${pyFloat(num(p, 'mean', 0))}, ${pyFloat(num(p, 'stddev', 0.05))})`,
   random_uniform: (t, p) => `nn.init.uniform_(${t}, ${pyFloat(num(p, 'minval', -0.05))}, ${pyFloat(num(p, 'maxval', 0.05))})`,
   truncated_normal: (t, p) => `keras_init.truncated_normal_(${t}, ${pyFloat(num(p, 'mean', 0))}, ${pyFloat(num(p, 'stddev', 0.05))})`,
-  glorot_uniform: (t) => `keras_init.variance_scaling_(${t}, 1.0, "fan_avg", "uniform")`,
-  glorot_normal: (t) => `keras_init.variance_scaling_(${t}, 1.0, "fan_avg", "truncated_normal")`,
-  he_uniform: (t) => `keras_init.variance_scaling_(${t}, 2.0, "fan_in", "uniform")`,
-  he_normal: (t) => `keras_init.variance_scaling_(${t}, 2.0, "fan_in", "truncated_normal")`,
-  lecun_uniform: (t) => `keras_init.variance_scaling_(${t}, 1.0, "fan_in", "uniform")`,
-  lecun_normal: (t) => `keras_init.variance_scaling_(${t}, 1.0, "fan_in", "truncated_normal")`,
+  glorot_uniform: (t, _p, fans) => `keras_init.variance_scaling_(${t}, 1.0, "fan_avg", "uniform"${fansArg(fans)})`,
+  glorot_normal: (t, _p, fans) => `keras_init.variance_scaling_(${t}, 1.0, "fan_avg", "truncated_normal"${fansArg(fans)})`,
+  he_uniform: (t, _p, fans) => `keras_init.variance_scaling_(${t}, 2.0, "fan_in", "uniform"${fansArg(fans)})`,
+  he_normal: (t, _p, fans) => `keras_init.variance_scaling_(${t}, 2.0, "fan_in", "truncated_normal"${fansArg(fans)})`,
+  lecun_uniform: (t, _p, fans) => `keras_init.variance_scaling_(${t}, 1.0, "fan_in", "uniform"${fansArg(fans)})`,
+  lecun_normal: (t, _p, fans) => `keras_init.variance_scaling_(${t}, 1.0, "fan_in", "truncated_normal"${fansArg(fans)})`,
   orthogonal: (t, p) => `keras_init.orthogonal_(${t}, ${pyFloat(num(p, 'gain', 1))})`,
 };
 
@@ -145,7 +158,6 @@ export const TORCH_LOSSES: Record<string, (p: Params) => string> = {
   sparse_categorical_crossentropy: (p) => `functools.partial(sparse_categorical_crossentropy, from_logits=${p.from_logits === true ? 'True' : 'False'})`,
   // The label kind decides whether 0/1 labels become −1/+1 (train.py's CONFIG holds it).
   hinge: () => 'functools.partial(hinge, label_kind=CONFIG["label_kind"])',
-  squared_hinge: () => 'functools.partial(squared_hinge, label_kind=CONFIG["label_kind"])',
   kl_divergence: () => 'kl_divergence',
   poisson: () => 'poisson',
   cosine_similarity: () => 'cosine_similarity',

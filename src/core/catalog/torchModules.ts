@@ -12,8 +12,8 @@ const tuple = (xs: readonly number[]) => (xs.length === 1 ? `${xs[0]}` : `(${xs.
 const channels = (s: Shape) => s[s.length - 1] as number;
 
 /** Kernel and bias initialisation and penalties shared by dense and convolutions: `target` the module (`{m}`, `{m}[1]`), `key` its state_dict prefix. */
-function kernelBias(c: TorchContext, kernel: string, target: string, key: string, useBias: boolean): Pick<TorchLayer, 'init' | 'regularize'> {
-  const init = [c.initializer(c.params[`${kernel}_initializer`], `${target}.weight`)];
+function kernelBias(c: TorchContext, kernel: string, target: string, key: string, useBias: boolean, kerasShape?: number[]): Pick<TorchLayer, 'init' | 'regularize'> {
+  const init = [c.initializer(c.params[`${kernel}_initializer`], `${target}.weight`, kerasShape)];
   const regularize = [{ torch: `${key}weight`, value: c.params[`${kernel}_regularizer`] }];
   if (useBias) {
     init.push(c.initializer(c.params.bias_initializer, `${target}.bias`));
@@ -101,12 +101,12 @@ export function torchConv(rank: 1 | 2, kind: 'conv' | 'depthwise' | 'separable')
       if (kind === 'separable') {
         weights.push({ tf: 'pointwise_kernel', torch: `${at + 1}.weight`, perm: [3, 2, 0, 1] });
         if (useBias) weights.push({ tf: 'bias', torch: `${at + 1}.bias` });
-        const dw = kernelBias(c, 'depthwise', target(at), `${at}.`, false);
+        const dw = kernelBias(c, 'depthwise', target(at), `${at}.`, false, [...kernel, cin, mult]);
         const pw = kernelBias(c, 'pointwise', target(at + 1), `${at + 1}.`, useBias);
         init = { init: [...(dw.init ?? []), ...(pw.init ?? [])], regularize: [...(dw.regularize ?? []), ...(pw.regularize ?? [])] };
       } else {
         if (useBias) weights.push({ tf: 'bias', torch: `${convKey}bias` });
-        init = kernelBias(c, kind === 'depthwise' ? 'depthwise' : 'kernel', target(at), convKey, useBias);
+        init = kernelBias(c, kind === 'depthwise' ? 'depthwise' : 'kernel', target(at), convKey, useBias, kind === 'depthwise' ? [...kernel, cin, mult] : undefined);
       }
       return { module: parts.length > 1 ? `nn.Sequential(${parts.join(', ')})` : parts[0], forward: c.activation(p.activation, '{m}(x)', 1), weights, ...init };
     },
@@ -204,7 +204,7 @@ export const torchEmbedding: TorchLayerMapping = {
       module: `nn.Embedding(${c.params.input_dim as number}, ${c.params.output_dim as number})`,
       forward: '{m}(x.long())',
       weights: [{ tf: 'embeddings', torch: 'weight' }],
-      init: [c.initializer(c.params.embeddings_initializer, '{m}.weight')],
+      init: [c.initializer(c.params.embeddings_initializer, '{m}.weight', [c.params.input_dim as number, c.params.output_dim as number])],
       regularize: c.params.embeddings_regularizer ? [{ torch: 'weight', value: c.params.embeddings_regularizer }] : [],
     };
   },
@@ -246,7 +246,7 @@ export const torchPrelu: TorchLayerMapping = {
       module: `keras_layers.PReLU((${alpha.join(', ')}${alpha.length === 1 ? ',' : ''}))`,
       forward: '{m}(x)',
       weights: [{ tf: 'alpha', torch: 'alpha' }],
-      init: [c.initializer(c.params.alpha_initializer, '{m}.alpha')],
+      init: [c.initializer(c.params.alpha_initializer, '{m}.alpha', alpha as number[])],
     };
   },
 };

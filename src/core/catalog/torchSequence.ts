@@ -20,7 +20,6 @@ function checkRecurrent(c: TorchContext, kind: Recurrent, p: Params, param?: str
   const act = refOf(p.activation ?? 'tanh').type;
   if (act !== 'tanh' && !(kind === 'simple_rnn' && act === 'relu')) c.refuse(`\`${kind}\` with activation \`${act}\`: PyTorch's ${Mod} computes tanh`, param ?? 'activation');
   if (kind !== 'simple_rnn' && refOf(p.recurrent_activation ?? 'sigmoid').type !== 'sigmoid') c.refuse(`\`${kind}\` gates other than sigmoid: PyTorch's ${Mod} gates are sigmoid`, param ?? 'recurrent_activation');
-  if (kind === 'gru' && p.reset_after === false) c.refuse('`gru` with `reset_after: false`: PyTorch\'s GRU applies the reset gate after the recurrent product', param ?? 'reset_after');
   if (((p.dropout as number | undefined) ?? 0) > 0 || ((p.recurrent_dropout as number | undefined) ?? 0) > 0) c.refuse(`\`${kind}\` with input or recurrent dropout: PyTorch's ${Mod} drops between layers only`, param ?? 'dropout');
   return act;
 }
@@ -55,16 +54,31 @@ function direction(c: TorchContext, kind: Recurrent, p: Params, sub: string, suf
 const moduleText = (c: TorchContext, kind: Recurrent, p: Params, act: string, bidirectional: boolean) =>
   `${MODULE[kind]}(${channels(c.inputShapes[0])}, ${p.units as number}, batch_first=True${kind === 'simple_rnn' ? `, nonlinearity="${act}"` : ''}${p.use_bias === false ? ', bias=False' : ''}${bidirectional ? ', bidirectional=True' : ''})`;
 
+/** gru with reset_after: false: keras_layers.GRUResetBefore, its weights in Keras's layout. */
+function gruResetBefore(c: TorchContext, p: Params): Omit<TorchLayer, 'forward'> {
+  const bias = p.use_bias !== false;
+  const weights: TorchWeight[] = [{ tf: 'kernel', torch: 'kernel' }, { tf: 'recurrent_kernel', torch: 'recurrent_kernel' }];
+  const [d, u] = [channels(c.inputShapes[0]), p.units as number];
+  const init = [c.initializer(p.kernel_initializer, '{m}.kernel', [d, 3 * u]), c.initializer(p.recurrent_initializer, '{m}.recurrent_kernel', [u, 3 * u])];
+  if (bias) {
+    weights.push({ tf: 'bias', torch: 'bias' });
+    init.push(c.initializer(p.bias_initializer, '{m}.bias'));
+  }
+  return { module: `keras_layers.GRUResetBefore(${d}, ${u}${bias ? '' : ', bias=False'})`, weights, init };
+}
+
 /** simple_rnn / lstm / gru: batch_first; the last step unless return_sequences; go_backwards runs on the flipped sequence (Keras returns that order). */
 export function torchRecurrent(kind: Recurrent): TorchLayerMapping {
   return {
-    modules: MODULE[kind],
+    modules: kind === 'gru' ? 'nn.GRU (keras_layers.GRUResetBefore for reset_after: false)' : MODULE[kind],
     layout: 'last',
     emit(c) {
       const p = c.params;
       const act = checkRecurrent(c, kind, p);
-      const seq = `{m}(${p.go_backwards === true ? 'x.flip(1)' : 'x'})[0]`;
-      return { module: moduleText(c, kind, p, act, false), forward: p.return_sequences === true ? seq : `${seq}[:, -1]`, ...direction(c, kind, p, '', '') };
+      const resetBefore = kind === 'gru' && p.reset_after === false;
+      const seq = `{m}(${p.go_backwards === true ? 'x.flip(1)' : 'x'})${resetBefore ? '' : '[0]'}`;
+      const forward = p.return_sequences === true ? seq : `${seq}[:, -1]`;
+      return resetBefore ? { ...gruResetBefore(c, p), forward } : { module: moduleText(c, kind, p, act, false), forward, ...direction(c, kind, p, '', '') };
     },
   };
 }
@@ -83,6 +97,7 @@ export function torchBidirectional(defaults: (kind: Recurrent, given: Params) =>
       const kind = inner.type;
       const p = defaults(kind, inner.params ?? {});
       const act = checkRecurrent(c, kind, p, 'layer');
+      if (kind === 'gru' && p.reset_after === false) c.refuse('a wrapped `gru` with `reset_after: false` (nn.GRU applies the reset gate after the recurrent product)', 'layer');
       if (p.go_backwards === true) c.refuse('a wrapped layer with `go_backwards` (Keras then reverses the backward half twice)', 'layer');
       const u = p.units as number;
       const fw = direction(c, kind, p, `/forward_${c.tfName}_${kind}`, '');
@@ -115,7 +130,10 @@ export const torchPositionalEmbedding: TorchLayerMapping = {
         { tf: 'token_embeddings', torch: 'tokens.weight' },
         { tf: 'position_embeddings', torch: 'positions' },
       ],
-      init: [c.initializer(p.embeddings_initializer, '{m}.tokens.weight'), c.initializer(p.embeddings_initializer, '{m}.positions')],
+      init: [
+        c.initializer(p.embeddings_initializer, '{m}.tokens.weight', [p.vocab_size as number, p.output_dim as number]),
+        c.initializer(p.embeddings_initializer, '{m}.positions', [p.max_length as number, p.output_dim as number]),
+      ],
     };
   },
 };

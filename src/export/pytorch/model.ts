@@ -7,7 +7,7 @@
  */
 import type { Analysis } from '../../core/analyze';
 import { lookup, tfName, withDefaults } from '../../core/catalog';
-import { refOf, TORCH_ACTIVATIONS, TORCH_INITIALIZERS, type TorchContext, type TorchLayout, type TorchWeight } from '../../core/catalog/torch';
+import { kerasFans, refOf, TORCH_ACTIVATIONS, TORCH_INITIALIZERS, type TorchContext, type TorchLayout, type TorchWeight } from '../../core/catalog/torch';
 import type { LayerInfo } from '../../core/infer';
 import type { Shape } from '../../core/shape';
 import { ExportError } from '../errors';
@@ -131,11 +131,11 @@ export function generateModel(a: Analysis, file: string): GeneratedModel {
         if (!act) return refuse(`the activation \`${r.type}\` has no PyTorch mapping`, 'activation');
         return act.expr(expr, withDefaults(lookup('activation', r.type)?.params ?? [], r.params), dim);
       },
-      initializer(value, target) {
+      initializer(value, target, kerasShape) {
         const r = refOf(value);
         const make = TORCH_INITIALIZERS[r.type];
         if (!make) return refuse(`the initializer \`${r.type}\` has no PyTorch mapping`);
-        return make(target, withDefaults(lookup('initializer', r.type)?.params ?? [], r.params));
+        return make(target, withDefaults(lookup('initializer', r.type)?.params ?? [], r.params), kerasShape && kerasFans(kerasShape));
       },
     };
     const out = mapping.emit(ctx);

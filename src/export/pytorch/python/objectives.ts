@@ -92,9 +92,6 @@ def hinge(y, p, label_kind="binary"):
     return torch.mean(torch.relu(1 - _signed(y, label_kind) * p), dim=-1)
 
 
-def squared_hinge(y, p, label_kind="binary"):
-    return torch.mean(torch.square(torch.relu(1 - _signed(y, label_kind) * p)), dim=-1)
-
 
 class ReduceOnPlateau:
     """The trainer's reduce_on_plateau: after each epoch, the rate times factor once the monitored value has not

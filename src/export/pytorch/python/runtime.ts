@@ -3,8 +3,9 @@
  * tensors, and the tfjs checkpoint ↔ state_dict converter. Only torch and the standard library.
  */
 
-export const KERAS_INIT_PY = String.raw`"""Keras's initializers (the trainer's) on PyTorch tensors: PyTorch's fans equal Keras's for
-every layout this package uses (Linear [out, in] vs Keras [in, out], Conv [out, in, kh, kw] vs [kh, kw, in, out])."""
+export const KERAS_INIT_PY = String.raw`"""Keras's initializers (the trainer's) on PyTorch tensors: PyTorch's fans equal Keras's for Linear
+([out, in] vs Keras [in, out]) and Conv ([out, in, kh, kw] vs [kh, kw, in, out]); model.py passes Keras's
+fans where they differ (depthwise kernels, embedding tables, weights kept in Keras's layout)."""
 import math
 
 import torch
@@ -16,9 +17,10 @@ def truncated_normal_(t, mean, std):
     return nn.init.trunc_normal_(t, mean, std, mean - 2 * std, mean + 2 * std)
 
 
-def variance_scaling_(t, scale, mode, distribution):
-    """Glorot / He / LeCun, uniform or truncated normal, as Keras's VarianceScaling computes them."""
-    fan_in, fan_out = nn.init._calculate_fan_in_and_fan_out(t)
+def variance_scaling_(t, scale, mode, distribution, fans=None):
+    """Glorot / He / LeCun, uniform or truncated normal, as Keras's VarianceScaling computes them; fans: Keras's
+    (fan_in, fan_out) where the tensor's PyTorch layout gives other ones (depthwise kernels, embedding tables)."""
+    fan_in, fan_out = fans or nn.init._calculate_fan_in_and_fan_out(t)
     n = fan_in if mode == "fan_in" else (fan_in + fan_out) / 2
     s = scale / max(1.0, n)
     with torch.no_grad():
@@ -263,6 +265,32 @@ class TransformerEncoder(nn.Module):
     def forward(self, x):
         z = self.norm1(x + self.dropout1(self.attention(x)))
         return self.norm2(z + self.dropout2(self.ffn2(self.activation(self.ffn1(z)))))
+
+
+class GRUResetBefore(nn.Module):
+    """Keras's GRU with reset_after=False (the original GRU, which nn.GRU does not compute): the reset gate
+    scales the state before the recurrent product; weights in Keras's layout, gates z, r, h. Returns every step."""
+
+    def __init__(self, d, units, bias=True):
+        super().__init__()
+        self.units = units
+        self.kernel = nn.Parameter(torch.zeros(d, 3 * units))
+        self.recurrent_kernel = nn.Parameter(torch.zeros(units, 3 * units))
+        self.bias = nn.Parameter(torch.zeros(3 * units)) if bias else None
+
+    def forward(self, x):
+        u = self.units
+        xs = x @ self.kernel + (self.bias if self.bias is not None else 0)
+        h = x.new_zeros(x.shape[0], u)
+        out = []
+        for t in range(x.shape[1]):
+            xz, xr, xh = xs[:, t].split(u, dim=-1)
+            uz, ur, uh = self.recurrent_kernel.split(u, dim=-1)
+            z = torch.sigmoid(xz + h @ uz)
+            r = torch.sigmoid(xr + h @ ur)
+            h = z * h + (1 - z) * torch.tanh(xh + (r * h) @ uh)
+            out.append(h)
+        return torch.stack(out, dim=1)
 
 
 def last_of_both(sequence, units):
