@@ -79,12 +79,12 @@ const FAMILIES: Record<string, string> = {
     - bidirectional: { layer: { lstm: { units: 2 } }, merge_mode: sum }
     - prelu: { alpha_initializer: { constant: { value: 0.2 } } }
     - dense: { units: 3, activation: softmax }`, '  loss: categorical_crossentropy\n  optimizer: { rmsprop: { learning_rate: 0.01 } }\n  batch_size: 16'),
-  // Separable (strided; dilated with a depth multiplier: tfjs's SeparableConv2D does not save depthMultiplier in its config, so the trainer could not load a plain one back), transposed convolutions (odd same pads, k < s), the dilated depthwise custom layer, crop/pad, PReLU per channel.
+  // Separable (strided; dilated with a depth multiplier: tfjs's SeparableConv2D does not save depthMultiplier in its config, so the trainer could not load a plain one back), transposed convolutions (odd same pads, k < s), the trainer's dilated strided depthwise layer, crop/pad, PReLU per channel.
   separable: spec('separable', 8, MNIST_IMG, '[28, 28, 1]', `    - separable_conv2d: { filters: 4, kernel_size: 3, strides: 2, padding: same, pointwise_regularizer: { l2: 0.01 } }
     - conv2d_transpose: { filters: 3, kernel_size: 3, strides: 2, padding: same, activation: relu }
     - cropping2d: [2, 3]
     - max_pool2d: { pool_size: 2 }
-    - depthwise_conv2d: { kernel_size: 3, depth_multiplier: 2, dilation_rate: 2 }
+    - depthwise_conv2d: { kernel_size: 3, depth_multiplier: 2, dilation_rate: 2, strides: 2, padding: same }
     - conv2d_transpose: { filters: 2, kernel_size: 2, strides: 3 }
     - zero_padding2d: [1, 2, 0, 1]
     - prelu: { shared_axes: [1, 2], alpha_initializer: { constant: { value: 0.1 } } }
