@@ -72,7 +72,7 @@ async function writeMnistBytes() {
   if (existsSync(target) && statSync(target).mtimeMs >= statSync(source).mtimeMs) return;
   const helper = resolve('out/mnist-bytes.cjs');
   await esbuild.build({
-    stdin: { contents: "export { mnistBytesFromPackage } from './src/trainer/data/sources';", resolveDir: '.', loader: 'ts' },
+    stdin: { contents: "export { mnistBytesFromPackage } from './src/node/builtinData';", resolveDir: '.', loader: 'ts' },
     bundle: true, platform: 'node', format: 'cjs', outfile: helper, logLevel: 'warning',
   });
   const { mnistBytesFromPackage } = createRequire(import.meta.url)(helper);

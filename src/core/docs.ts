@@ -130,6 +130,15 @@ export function catalogReference(): string {
   return out.join('\n');
 }
 
+/** docs/cluster.md's layer ↔ PyTorch module table, from the catalog's `torch` mappings. */
+export function torchModuleTable(): string {
+  const layout = { first: 'channels first', last: 'channels last', any: 'as given' } as const;
+  const rows = entries('layer').map((e) =>
+    e.torch ? `| \`${e.name}\` | \`${e.torch.modules.replace(/\|/g, '\\|')}\` | ${layout[e.torch.layout]} |` : `| \`${e.name}\` | **refused**: no PyTorch mapping | |`,
+  );
+  return ['| Layer | PyTorch | Runs in |', '| --- | --- | --- |', ...rows].join('\n');
+}
+
 /** docs/deploying.md's layer → ONNX operator tables, from the catalog's `onnx` mappings. */
 export function onnxOperatorTable(): string {
   const cell = (s: string) => s.replace(/\|/g, '\\|');

@@ -94,3 +94,9 @@ describe('ONNX mappings', () => {
     }
   });
 });
+
+describe('PyTorch mappings', () => {
+  it('every layer says how it exports to PyTorch (test/export/pytorch.test.ts runs them against the trainer)', () => {
+    for (const e of entries('layer')) expect(e.torch?.modules, `${e.name} has no torch mapping`).toBeTruthy();
+  });
+});

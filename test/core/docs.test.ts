@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { allEntries } from '../../src/core/catalog';
-import { catalogReference, onnxOperatorTable } from '../../src/core/docs';
+import { catalogReference, onnxOperatorTable, torchModuleTable } from '../../src/core/docs';
 
 describe('docs/language.md', () => {
   const text = readFileSync(join(__dirname, '../../docs/language.md'), 'utf8');
@@ -21,12 +21,18 @@ describe('docs/language.md', () => {
   });
 });
 
-describe('docs/deploying.md', () => {
-  it('holds the current layer → ONNX operator tables (run `npm run generate` after changing a mapping)', () => {
-    const text = readFileSync(join(__dirname, '../../docs/deploying.md'), 'utf8');
-    const begin = text.indexOf('-->', text.indexOf('<!-- onnx:begin')) + 3;
-    const end = text.indexOf('<!-- onnx:end -->');
-    expect(text.slice(begin, end).trim()).toBe(onnxOperatorTable().trim());
+/** The generated part of a docs page, between `<!-- name:begin … -->` and `<!-- name:end -->`. */
+function generated(page: string, name: string): string {
+  const text = readFileSync(join(__dirname, '../../docs', page), 'utf8');
+  return text.slice(text.indexOf('-->', text.indexOf(`<!-- ${name}:begin`)) + 3, text.indexOf(`<!-- ${name}:end -->`)).trim();
+}
+
+describe('generated docs tables (run `npm run generate` after changing a mapping)', () => {
+  it('docs/deploying.md holds the current layer → ONNX operator tables', () => {
+    expect(generated('deploying.md', 'onnx')).toBe(onnxOperatorTable().trim());
+  });
+  it('docs/cluster.md holds the current layer ↔ PyTorch module table', () => {
+    expect(generated('cluster.md', 'pytorch')).toBe(torchModuleTable().trim());
   });
 });
 

@@ -17,18 +17,9 @@ import { loadSource, parseIdx, type SourceContext } from '../../src/trainer/data
 import { STEP_IMPLS, type StepContext } from '../../src/trainer/data/steps';
 import type { Parts } from '../../src/trainer/data/table';
 import { TrainerError } from '../../src/trainer/util';
-import { failure, workspace } from './helpers';
+import { failure, idx, workspace } from './helpers';
 
 const ctx = (dir: string): SourceContext => ({ specDir: dir, seed: 1, files: [] });
-
-function idx(type: number, dims: number[], values: number[]): Buffer {
-  const b = Buffer.alloc(4 + 4 * dims.length + values.length);
-  b[2] = type;
-  b[3] = dims.length;
-  dims.forEach((d, i) => b.writeUInt32BE(d, 4 + 4 * i));
-  values.forEach((v, i) => (b[4 + 4 * dims.length + i] = v));
-  return b;
-}
 
 function png(w: number, h: number, rgb: [number, number, number]): Buffer {
   const p = new PNG({ width: w, height: h });

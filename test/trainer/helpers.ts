@@ -225,3 +225,13 @@ train:
   epochs: 1
 `,
 };
+
+/** An IDX file (MNIST's format) of one-byte values: type byte, dimensions, values. */
+export function idx(type: number, dims: number[], values: number[]): Buffer {
+  const b = Buffer.alloc(4 + 4 * dims.length + values.length);
+  b[2] = type;
+  b[3] = dims.length;
+  dims.forEach((d, i) => b.writeUInt32BE(d, 4 + 4 * i));
+  values.forEach((v, i) => (b[4 + 4 * dims.length + i] = v));
+  return b;
+}

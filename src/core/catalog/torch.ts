@@ -1,6 +1,7 @@
 /**
- * How catalog entries map to PyTorch: the vocabulary the per-layer mappings (torchLayers.ts) are
- * written in, and the activation, initializer, loss and optimizer mappings. The generator
+ * How catalog entries map to PyTorch: the vocabulary the layer entries' `torch` mappings are
+ * written in (built in torchModules.ts and torchSequence.ts), and the activation, initializer,
+ * loss and optimizer mappings. The generator
  * (src/export/pytorch/) turns a mapping into one `nn.Module` line, one forward line and a weight
  * table that converts a tfjs checkpoint (Keras layouts) to a state_dict and back. Pure: no file.
  */
@@ -18,6 +19,7 @@ export type TorchLayout = 'last' | 'first';
 /** One trained weight: its tfjs name (`kernel`, of sub-layer `sub`) and its state_dict key, and how the layout changes. */
 export interface TorchWeight {
   tf: string;
+  /** Appended to the layer's tfjs name: `_query` (attention's dense projections), `/forward_<layer>_lstm` (bidirectional). */
   sub?: string;
   /** Key under the layer's module, e.g. `weight`, `1.weight`, `weight_ih_l0`. */
   torch: string;
@@ -60,12 +62,18 @@ export interface TorchContext {
   outputShape: Shape;
   /** The layout the inputs were given in (a mapping with layout `any` finds its feature axis with it). */
   inputLayout: TorchLayout;
+  /** The layer's tfjs name, under which its checkpoint weights are saved (bidirectional's sub-layers are named after it). */
+  tfName: string;
   /** Refuses the export: the layer (or `param` of it) has no faithful PyTorch equivalent. */
   refuse(message: string, param?: string): never;
   /** An activation parameter as a Python expression over `expr` (feature axis `dim`). */
   activation(value: unknown, expr: string, dim: number): string;
-  /** An initializer parameter as a Python statement initialising `target`. */
-  initializer(value: unknown, target: string): string;
+  /**
+   * An initializer parameter as a Python statement initialising `target`. `kerasShape`: the weight's
+   * shape in Keras where PyTorch's tensor is laid out so its fans differ (depthwise kernels,
+   * embedding tables, weights kept in Keras's layout); the fans are then Keras's.
+   */
+  initializer(value: unknown, target: string, kerasShape?: readonly number[]): string;
 }
 
 /** A layer's PyTorch mapping: the module(s) for the docs table, the input layout it needs, and its emitter. */
@@ -109,20 +117,29 @@ export const TORCH_ACTIVATIONS: Record<string, { module: string; expr(x: string,
   mish: { module: 'F.mish', expr: (x) => `F.mish(${x})` },
 };
 
-/** Catalog initializers as calls of the package's keras_init module (Keras's formulas on PyTorch's fans). */
-export const TORCH_INITIALIZERS: Record<string, (target: string, p: Params) => string> = {
+/** Keras's fans of a weight shape (compute_fans): 2-D (in, out); a kernel's receptive field times its last two axes. */
+export function kerasFans(shape: readonly number[]): [number, number] {
+  if (shape.length === 1) return [shape[0], shape[0]];
+  const receptive = shape.slice(0, -2).reduce((a, b) => a * b, 1);
+  return [shape[shape.length - 2] * receptive, shape[shape.length - 1] * receptive];
+}
+
+const fansArg = (fans?: [number, number]) => (fans ? `, fans=(${fans[0]}, ${fans[1]})` : '');
+
+/** Catalog initializers as calls of the package's keras_init module (Keras's formulas; PyTorch's fans unless Keras's are given). */
+export const TORCH_INITIALIZERS: Record<string, (target: string, p: Params, fans?: [number, number]) => string> = {
   zeros: (t) => `nn.init.zeros_(${t})`,
   ones: (t) => `nn.init.ones_(${t})`,
   constant: (t, p) => `nn.init.constant_(${t}, ${pyFloat(num(p, 'value', 0))})`,
   random_normal: (t, p) => `nn.init.normal_(${t}, ${pyFloat(num(p, 'mean', 0))}, ${pyFloat(num(p, 'stddev', 0.05))})`,
   random_uniform: (t, p) => `nn.init.uniform_(${t}, ${pyFloat(num(p, 'minval', -0.05))}, ${pyFloat(num(p, 'maxval', 0.05))})`,
   truncated_normal: (t, p) => `keras_init.truncated_normal_(${t}, ${pyFloat(num(p, 'mean', 0))}, ${pyFloat(num(p, 'stddev', 0.05))})`,
-  glorot_uniform: (t) => `keras_init.variance_scaling_(${t}, 1.0, "fan_avg", "uniform")`,
-  glorot_normal: (t) => `keras_init.variance_scaling_(${t}, 1.0, "fan_avg", "truncated_normal")`,
-  he_uniform: (t) => `keras_init.variance_scaling_(${t}, 2.0, "fan_in", "uniform")`,
-  he_normal: (t) => `keras_init.variance_scaling_(${t}, 2.0, "fan_in", "truncated_normal")`,
-  lecun_uniform: (t) => `keras_init.variance_scaling_(${t}, 1.0, "fan_in", "uniform")`,
-  lecun_normal: (t) => `keras_init.variance_scaling_(${t}, 1.0, "fan_in", "truncated_normal")`,
+  glorot_uniform: (t, _p, fans) => `keras_init.variance_scaling_(${t}, 1.0, "fan_avg", "uniform"${fansArg(fans)})`,
+  glorot_normal: (t, _p, fans) => `keras_init.variance_scaling_(${t}, 1.0, "fan_avg", "truncated_normal"${fansArg(fans)})`,
+  he_uniform: (t, _p, fans) => `keras_init.variance_scaling_(${t}, 2.0, "fan_in", "uniform"${fansArg(fans)})`,
+  he_normal: (t, _p, fans) => `keras_init.variance_scaling_(${t}, 2.0, "fan_in", "truncated_normal"${fansArg(fans)})`,
+  lecun_uniform: (t, _p, fans) => `keras_init.variance_scaling_(${t}, 1.0, "fan_in", "uniform"${fansArg(fans)})`,
+  lecun_normal: (t, _p, fans) => `keras_init.variance_scaling_(${t}, 1.0, "fan_in", "truncated_normal"${fansArg(fans)})`,
   orthogonal: (t, p) => `keras_init.orthogonal_(${t}, ${pyFloat(num(p, 'gain', 1))})`,
 };
 
@@ -139,6 +156,8 @@ export const TORCH_LOSSES: Record<string, (p: Params) => string> = {
   binary_crossentropy: (p) => `functools.partial(binary_crossentropy, from_logits=${p.from_logits === true ? 'True' : 'False'}, label_smoothing=${pyFloat(num(p, 'label_smoothing', 0))})`,
   categorical_crossentropy: (p) => `functools.partial(categorical_crossentropy, from_logits=${p.from_logits === true ? 'True' : 'False'}, label_smoothing=${pyFloat(num(p, 'label_smoothing', 0))})`,
   sparse_categorical_crossentropy: (p) => `functools.partial(sparse_categorical_crossentropy, from_logits=${p.from_logits === true ? 'True' : 'False'})`,
+  // The label kind decides whether 0/1 labels become −1/+1 (train.py's CONFIG holds it).
+  hinge: () => 'functools.partial(hinge, label_kind=CONFIG["label_kind"])',
   kl_divergence: () => 'kl_divergence',
   poisson: () => 'poisson',
   cosine_similarity: () => 'cosine_similarity',

@@ -5,6 +5,7 @@
  */
 import type { Dim, Shape } from '../shape';
 import type { OnnxActivationMapping, OnnxLayerMapping } from './onnx';
+import type { TorchLayerMapping } from './torch';
 
 export type Category =
   | 'layer'
@@ -132,6 +133,8 @@ export interface LayerEntry extends EntryBase {
   tfjsValues?: Readonly<Record<string, (value: unknown) => unknown>>;
   /** Its inference-mode forward pass in ONNX operators (src/export/onnx/); absent: the export refuses the layer. */
   onnx?: OnnxLayerMapping;
+  /** Its PyTorch module, forward line and weight conversion (src/export/pytorch/); absent: the export refuses the layer. */
+  torch?: TorchLayerMapping;
 }
 
 export interface ActivationEntry extends EntryBase {

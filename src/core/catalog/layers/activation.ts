@@ -3,6 +3,8 @@ import { formatShape, type Dim } from '../../shape';
 import { featureAxis } from '../onnx';
 import type { LayerEntry } from '../types';
 import { fail, identityRule, listText, product, unknownDim } from './shared';
+import { torchFeatureDim, torchPrelu } from '../torchModules';
+import { pyFloat } from '../torch';
 
 export const activation: LayerEntry = {
   name: 'activation',
@@ -25,6 +27,7 @@ export const activation: LayerEntry = {
       return e.value(e.activation(x.name, e.params.activation, featureAxis(x)), x.rank, x.layout);
     },
   },
+  torch: { modules: '(the activation)', layout: 'any', emit: (c) => ({ forward: c.activation(c.params.activation, 'x', torchFeatureDim(c)) }) },
   shapeRule: identityRule,
   infer: ([input]) => ({ shape: input, params: 0 }),
   shapeCases: [
@@ -53,6 +56,7 @@ export const leakyRelu: LayerEntry = {
       return e.value(e.op1('LeakyRelu', [x.name], { alpha: { float: e.params.alpha as number } }), x.rank, x.layout);
     },
   },
+  torch: { modules: 'nn.LeakyReLU', layout: 'any', emit: (c) => ({ module: `nn.LeakyReLU(${pyFloat(c.params.alpha as number)})`, forward: '{m}(x)' }) },
   shapeRule: identityRule,
   infer: ([input]) => ({ shape: input, params: 0 }),
   shapeCases: [
@@ -85,6 +89,7 @@ export const prelu: LayerEntry = {
       return e.value(e.op1('PRelu', [x.name, e.constant(alpha.data, alpha.shape)]), x.rank, 'keras');
     },
   },
+  torch: torchPrelu,
   shapeRule: '(N, d₁, …, dₖ) → unchanged; params = d₁·…·dₖ with shared axes counted as 1',
   infer([input], p) {
     const dims: Dim[] = input.slice(1);

@@ -3,6 +3,7 @@ import { formatShape, type Shape } from '../../shape';
 import { denseOnnx, layerNormOnnx, type OnnxEmitter } from '../onnx';
 import type { Formula, LayerEntry } from '../types';
 import { activationParam, dropoutRate, fail, initializerParams, num, product, rankError, regularizerParams, unknownDim } from './shared';
+import { torchMultiHeadAttention, torchTransformerEncoder } from '../torchSequence';
 
 /** Keras/tfjs MultiHeadAttention: query, key, value and output projections, each with a bias. */
 function attentionParamCount(d: number, heads: number, keyDim: number, valueDim: number, out: number, bias: boolean): number {
@@ -91,6 +92,7 @@ export const multiHeadAttention: LayerEntry = {
       return e.value(y, 2 + out.length, 'keras');
     },
   },
+  torch: torchMultiHeadAttention,
   shapeRule: '(N, T, d) → (N, T, output_shape ?? d); params = 2·(d·h·k + h·k) + (d·h·v + h·v) + (h·v·o + o)',
   infer([input], p) {
     if (input.length < 3) return rankError('multi_head_attention', 'at least rank 3 (batch, sequence, features)', input, sequenceFix(input));
@@ -165,6 +167,7 @@ export const transformerEncoder: LayerEntry = {
       return e.value(y, 3, 'keras');
     },
   },
+  torch: torchTransformerEncoder,
   shapeRule: '(N, T, d) → (N, T, d); params = attention 3·(d·h·k + h·k) + (h·k·d + d) [= 4d² + 4d when k = d/h] + 4d (two layer norms) + (d·ff + ff) + (ff·d + d)',
   infer([input], p) {
     if (input.length !== 3) return rankError('transformer_encoder', 'a rank-3 input (batch, sequence, d_model)', input, sequenceFix(input));

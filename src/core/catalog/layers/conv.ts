@@ -3,6 +3,7 @@ import { convOutputLength, formatShape, toTuple, type Dim } from '../../shape';
 import { convKernel, transposeData, windowPads, type OnnxEmitter, type OnnxLayerMapping, type OnnxWeight } from '../onnx';
 import type { LayerEntry, Params, ParamSpec } from '../types';
 import { activationParam, imageFix, initializerParams, num, outputSizeFormula, paddingParam, rankError, regularizerParams, slide, strideDilationError, unknownDim, useBiasParam, type Window } from './shared';
+import { torchConv, torchConvTranspose } from '../torchModules';
 
 const filtersParam: ParamSpec = { name: 'filters', type: { kind: 'int', min: 1 }, required: true, doc: 'Number of kernels, i.e. output channels.' };
 const kernelSizeParam = (rank: 1 | 2): ParamSpec => ({
@@ -142,6 +143,7 @@ export const conv2d: LayerEntry = {
   tfjs: 'tf.layers.conv2d; with dilation_rate > 1 (tfjs has no gradient for a dilated convolution) a custom layer that convolves with the kernel dilated by inserted zeros',
   aliases: ['conv2D', 'convolution2d', 'conv'],
   onnx: convOnnx(2),
+  torch: torchConv(2, 'conv'),
   shapeRule: '(N, H, W, C) → (N, H′, W′, filters); params = kh·kw·C·filters + filters',
   infer([input], p) {
     if (input.length !== 4) {
@@ -218,6 +220,7 @@ export const conv1d: LayerEntry = {
   tfjs: 'tf.layers.conv1d; with dilation_rate > 1 (tfjs has no gradient for a dilated convolution) a custom layer that convolves with the kernel dilated by inserted zeros',
   aliases: ['conv1D', 'convolution1d', 'temporal_convolution'],
   onnx: convOnnx(1),
+  torch: torchConv(1, 'conv'),
   shapeRule: '(N, L, C) → (N, L′, filters); params = k·C·filters + filters',
   infer([input], p) {
     if (input.length !== 3) {
@@ -275,6 +278,7 @@ export const depthwiseConv2d: LayerEntry = {
   tfjs: 'tf.layers.depthwiseConv2d; with dilation_rate > 1 (which tfjs cannot train, nor combine with strides) a custom layer that convolves with the kernel dilated by inserted zeros',
   aliases: ['depthwise_conv', 'depthwiseconv2d'],
   onnx: depthwiseOnnx(false),
+  torch: torchConv(2, 'depthwise'),
   shapeRule: '(N, H, W, C) → (N, H′, W′, C·m); params = kh·kw·C·m + C·m',
   infer([input], p) {
     if (input.length !== 4) return rankError('depthwise_conv2d', 'a rank-4 input (batch, height, width, channels)', input, imageFix(input));
@@ -334,6 +338,7 @@ export const separableConv2d: LayerEntry = {
   tfjs: 'tf.layers.separableConv2d; with dilation_rate > 1 (which tfjs cannot train, nor combine with strides) a custom layer that convolves with the depthwise kernel dilated by inserted zeros',
   aliases: ['separable_conv', 'separableconv2d', 'sep_conv2d'],
   onnx: depthwiseOnnx(true),
+  torch: torchConv(2, 'separable'),
   shapeRule: '(N, H, W, C) → (N, H′, W′, filters); params = kh·kw·C·m + C·m·filters + filters',
   infer([input], p) {
     if (input.length !== 4) return rankError('separable_conv2d', 'a rank-4 input (batch, height, width, channels)', input, imageFix(input));
@@ -400,6 +405,7 @@ export const conv2dTranspose: LayerEntry = {
   tfjs: 'tf.layers.conv2dTranspose',
   aliases: ['deconv2d', 'conv2d_transposed', 'transposed_conv2d', 'convtranspose2d'],
   onnx: convTransposeOnnx,
+  torch: torchConvTranspose,
   shapeRule: '(N, H, W, C) → (N, H·s + max(k − s, 0), W·s + max(k − s, 0), filters) for valid, (N, H·s, W·s, filters) for same; params = kh·kw·C·filters + filters',
   infer([input], p) {
     if (input.length !== 4) return rankError('conv2d_transpose', 'a rank-4 input (batch, height, width, channels)', input, imageFix(input));

@@ -3,6 +3,7 @@ import { formatShape, sampleSize } from '../../shape';
 import { denseOnnx } from '../onnx';
 import type { LayerEntry } from '../types';
 import { activationParam, fail, initializerParams, listText, product, rankError, regularizerParams, unknownDim, useBiasParam } from './shared';
+import { torchDense } from '../torchModules';
 
 export const dense: LayerEntry = {
   name: 'dense',
@@ -38,6 +39,7 @@ export const dense: LayerEntry = {
       return e.value(e.activation(denseOnnx(e, x.name, '', e.params.use_bias !== false), e.params.activation, x.rank - 1), x.rank, 'keras');
     },
   },
+  torch: torchDense,
   shapeRule: '(N, …, d) → (N, …, units); params = d·units + units',
   infer([input], p) {
     if (input.length < 2) return rankError('dense', 'at least rank 2 (batch, features)', input);
@@ -75,6 +77,7 @@ export const flatten: LayerEntry = {
       return x.rank === 2 ? x : e.value(e.op1('Flatten', [x.name], { axis: 1 }), 2, 'keras');
     },
   },
+  torch: { modules: 'torch.flatten', layout: 'last', emit: (c) => ({ forward: c.inputShapes[0].length > 2 ? 'torch.flatten(x, 1)' : 'x' }) },
   shapeRule: '(N, d₁, …, dₖ) → (N, d₁·…·dₖ); (N, d) unchanged',
   infer([input]) {
     if (input.length < 2) return rankError('flatten', 'at least rank 2 (batch and the axes to flatten)', input);
@@ -132,6 +135,7 @@ export const reshape: LayerEntry = {
       return e.value(e.op1('Reshape', [x.name, e.ints([0, ...target])]), target.length + 1, 'keras');
     },
   },
+  torch: { modules: 'Tensor.reshape', layout: 'last', emit: (c) => ({ forward: `x.reshape(x.shape[0], ${c.outputShape.slice(1).map((d) => d ?? -1).join(', ')})` }) },
   shapeRule: '(N, d₁, …, dₖ) → (N, t₁, …, tₘ) where d₁·…·dₖ = t₁·…·tₘ; a -1 in the target is inferred; no params',
   infer([input], p) {
     const target = Array.isArray(p.target_shape) ? (p.target_shape as unknown[]) : [];
@@ -194,6 +198,7 @@ export const repeatVector: LayerEntry = {
       return e.value(y, 3, 'keras');
     },
   },
+  torch: { modules: 'Tensor.unsqueeze + expand', layout: 'last', emit: (c) => ({ forward: `x.unsqueeze(1).expand(-1, ${c.params.n as number}, -1)` }) },
   shapeRule: '(N, d) → (N, n, d); no params',
   infer([input], p) {
     if (input.length !== 2) {
@@ -235,6 +240,7 @@ export const permute: LayerEntry = {
       return e.value(e.op1('Transpose', [x.name], { perm: [0, ...(e.params.dims as number[])] }), x.rank, 'keras');
     },
   },
+  torch: { modules: 'Tensor.permute', layout: 'last', emit: (c) => ({ forward: `x.permute(0, ${(c.params.dims as number[]).join(', ')})` }) },
   shapeRule: '(N, d₁, …, dₖ) → (N, d_{dims[1]}, …, d_{dims[k]}); no params',
   infer([input], p) {
     const dims = Array.isArray(p.dims) ? (p.dims as unknown[]) : [];

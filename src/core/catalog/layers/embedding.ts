@@ -2,6 +2,8 @@
 import { formatShape, type Shape } from '../../shape';
 import type { LayerEntry } from '../types';
 import { fail, rankError } from './shared';
+import { torchEmbedding } from '../torchModules';
+import { torchPositionalEmbedding } from '../torchSequence';
 
 const tokenIdsFix = (input: Shape): string =>
   input.length === 3 && input[2] === 1
@@ -45,6 +47,7 @@ export const embedding: LayerEntry = {
       return e.value(e.op1('Gather', [e.constant(table.data, table.shape), e.op1('Cast', [x.name], { to: 7 })], { axis: 0 }), x.rank + 1, 'keras');
     },
   },
+  torch: torchEmbedding,
   shapeRule: '(N, L) → (N, L, output_dim), and (N, d₁, …, dₖ) → (N, d₁, …, dₖ, output_dim) for ids of any rank; params = input_dim·output_dim',
   infer([input], p) {
     const out = p.output_dim as number;
@@ -101,6 +104,7 @@ export const positionalEmbedding: LayerEntry = {
       return e.value(e.op1('Add', [emb, e.constant(positions.data.subarray(0, length * d), [length, d])]), 3, 'keras');
     },
   },
+  torch: torchPositionalEmbedding,
   shapeRule: '(N, L) → (N, L, output_dim) with L ≤ max_length; params = (vocab_size + max_length)·output_dim',
   infer([input], p) {
     if (input.length !== 2) return rankError('positional_embedding', 'a rank-2 input of token ids (batch, sequence_length)', input, tokenIdsFix(input));

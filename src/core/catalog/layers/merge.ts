@@ -3,6 +3,8 @@ import { formatShape, type Dim, type Shape } from '../../shape';
 import type { OnnxEmitter, OnnxValue } from '../onnx';
 import type { Formula, LayerEntry, ShapeOutcome } from '../types';
 import { axisError, fail, resolveAxis } from './shared';
+import { torchMerge } from '../torchModules';
+import type { TorchLayerMapping } from '../torch';
 
 function arityError(layer: string): ShapeOutcome {
   return fail('shape/merge-arity',
@@ -82,7 +84,7 @@ const mergeCases = (extra: LayerEntry['shapeCases'] = []): LayerEntry['shapeCase
   { inputs: [[null, 32], [null, 4, 8]], error: 'shape/merge-mismatch' },
 ];
 
-function mergeEntry(o: { name: string; summary: string; docs: string; formula: Formula; tfjs: string; onnxOp: string; aliases?: string[]; extra?: LayerEntry['shapeCases'] }): LayerEntry {
+function mergeEntry(o: { name: string; summary: string; docs: string; formula: Formula; tfjs: string; onnxOp: string; torch: TorchLayerMapping; aliases?: string[]; extra?: LayerEntry['shapeCases'] }): LayerEntry {
   return {
     name: o.name,
     category: 'layer',
@@ -108,6 +110,7 @@ function mergeEntry(o: { name: string; summary: string; docs: string; formula: F
         return e.value(y, rank, xs[0].layout);
       },
     },
+    torch: o.torch,
     shapeRule: '(N, …), (N, …), … (shapes that broadcast) → (N, broadcast shape); no params',
     infer: (inputs) => elementwise(o.name, inputs),
     shapeCases: mergeCases(o.extra),
@@ -122,6 +125,7 @@ export const add = mergeEntry({
     'transformers, y = x + F(x): the block only has to learn a correction to its input, and gradients ' +
     'flow straight through the sum, which makes deep networks trainable.',
   formula: { label: 'sum', latex: 'y = \\sum_{k=1}^{K} x^{(k)}', unicode: 'y = Σₖ x⁽ᵏ⁾' },
+  torch: torchMerge('+', 'a + b'),
   onnxOp: 'Sum',
   tfjs: 'tf.layers.add',
   aliases: ['sum', 'residual', 'plus'],
@@ -136,6 +140,7 @@ export const multiply = mergeEntry({
     'ending in a sigmoid decides how much of another branch passes (as in squeeze-and-excitation blocks ' +
     'or GLU units).',
   formula: { label: 'element-wise product', latex: 'y = x^{(1)} \\odot x^{(2)} \\odot \\dots \\odot x^{(K)}', unicode: 'y = x⁽¹⁾ ⊙ x⁽²⁾ ⊙ … ⊙ x⁽ᴷ⁾' },
+  torch: torchMerge('*', 'a * b'),
   onnxOp: 'Mul',
   tfjs: 'tf.layers.multiply',
   aliases: ['mul', 'hadamard', 'product'],
@@ -146,6 +151,7 @@ export const average = mergeEntry({
   summary: 'Averages the outputs of two or more layers element-wise (e.g. an ensemble of heads).',
   docs: 'Takes the mean of its inputs value by value, e.g. to average the predictions of several branches or models.',
   formula: { label: 'mean', latex: 'y = \\frac{1}{K} \\sum_{k=1}^{K} x^{(k)}', unicode: 'y = (1/K) Σₖ x⁽ᵏ⁾' },
+  torch: { modules: 'torch.stack(…).mean(0)', layout: 'any', emit: (c) => ({ forward: `torch.stack([${c.inputShapes.map((_, i) => `xs[${i}]`).join(', ')}]).mean(0)` }) },
   onnxOp: 'Mean',
   tfjs: 'tf.layers.average',
   aliases: ['mean', 'avg'],
@@ -156,6 +162,7 @@ export const maximum = mergeEntry({
   summary: 'Element-wise maximum of the outputs of two or more layers.',
   docs: 'Keeps, at every position, the largest of its inputs (as in maxout units).',
   formula: { label: 'maximum', latex: 'y_i = \\max_k x^{(k)}_i', unicode: 'yᵢ = maxₖ xᵢ⁽ᵏ⁾' },
+  torch: { modules: 'torch.stack(…).amax(0)', layout: 'any', emit: (c) => ({ forward: `torch.stack([${c.inputShapes.map((_, i) => `xs[${i}]`).join(', ')}]).amax(0)` }) },
   onnxOp: 'Max',
   tfjs: 'tf.layers.maximum',
   aliases: ['max'],
@@ -166,6 +173,7 @@ export const minimum = mergeEntry({
   summary: 'Element-wise minimum of the outputs of two or more layers.',
   docs: 'Keeps, at every position, the smallest of its inputs.',
   formula: { label: 'minimum', latex: 'y_i = \\min_k x^{(k)}_i', unicode: 'yᵢ = minₖ xᵢ⁽ᵏ⁾' },
+  torch: { modules: 'torch.stack(…).amin(0)', layout: 'any', emit: (c) => ({ forward: `torch.stack([${c.inputShapes.map((_, i) => `xs[${i}]`).join(', ')}]).amin(0)` }) },
   onnxOp: 'Min',
   tfjs: 'tf.layers.minimum',
   aliases: ['min'],
@@ -216,6 +224,11 @@ export const concatenate: LayerEntry = {
       const onnxAxis = xs[0].layout === 'channels_first' && rank > 2 ? (axis === rank - 1 ? 1 : axis + 1) : axis;
       return e.value(e.op1('Concat', xs.map((x) => x.name), { axis: onnxAxis }), rank, xs[0].layout);
     },
+  },
+  torch: {
+    modules: 'torch.cat',
+    layout: 'last',
+    emit: (c) => ({ forward: `torch.cat([${c.inputShapes.map((_, i) => `xs[${i}]`).join(', ')}], dim=${(c.params.axis as number | undefined) ?? -1})` }),
   },
   shapeRule: '(N, …, a₁, …), (N, …, a₂, …) → (N, …, a₁ + a₂, …) along axis; all other axes equal; no params',
   infer(inputs, p) {

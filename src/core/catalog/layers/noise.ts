@@ -2,6 +2,8 @@
 import { identityAtInference } from '../onnx';
 import type { LayerEntry, ParamSpec } from '../types';
 import { identityRule, rankError } from './shared';
+import { torchNoise } from '../torchModules';
+import { pyFloat } from '../torch';
 
 const rateParam = (doc: string): ParamSpec => ({ name: 'rate', type: { kind: 'float', min: 0, max: 1, exclusiveMax: true }, required: true, doc });
 
@@ -28,6 +30,7 @@ export const dropout: LayerEntry = {
   tfjs: 'tf.layers.dropout',
   primary: 'rate',
   onnx: identityAtInference,
+  torch: { modules: 'nn.Dropout', layout: 'any', emit: (c) => ({ module: `nn.Dropout(${pyFloat(c.params.rate as number)})`, forward: '{m}(x)' }) },
   shapeRule: identityRule,
   infer: ([input]) => ({ shape: input, params: 0 }),
   shapeCases: [
@@ -58,6 +61,7 @@ export const spatialDropout1d: LayerEntry = {
   aliases: ['spatial_dropout'],
   primary: 'rate',
   onnx: identityAtInference,
+  torch: torchNoise('SpatialDropout1d', 'rate'),
   shapeRule: '(N, L, C) → (N, L, C); no params',
   infer([input]) {
     if (input.length !== 3) return rankError('spatial_dropout1d', 'a rank-3 input (batch, steps, channels)', input, 'use `dropout` for inputs that are not sequences');
@@ -84,6 +88,7 @@ export const gaussianNoise: LayerEntry = {
   tfjs: 'tf.layers.gaussianNoise',
   primary: 'stddev',
   onnx: identityAtInference,
+  torch: torchNoise('GaussianNoise', 'stddev'),
   shapeRule: identityRule,
   infer: ([input]) => ({ shape: input, params: 0 }),
   shapeCases: [
@@ -106,6 +111,7 @@ export const gaussianDropout: LayerEntry = {
   tfjs: 'tf.layers.gaussianDropout',
   primary: 'rate',
   onnx: identityAtInference,
+  torch: torchNoise('GaussianDropout', 'rate'),
   shapeRule: identityRule,
   infer: ([input]) => ({ shape: input, params: 0 }),
   shapeCases: [

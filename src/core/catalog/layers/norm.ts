@@ -3,6 +3,7 @@ import type { Shape } from '../../shape';
 import { layerNormOnnx } from '../onnx';
 import type { LayerEntry, ParamSpec, ShapeOutcome } from '../types';
 import { axisError, rankError, resolveAxis, unknownDim } from './shared';
+import { torchBatchNorm, torchLayerNorm } from '../torchModules';
 
 const axisParam = (doc: string): ParamSpec => ({ name: 'axis', type: { kind: 'int' }, default: -1, doc });
 const centerParam: ParamSpec = { name: 'center', type: { kind: 'bool' }, default: true, doc: 'Whether to learn an offset β added after normalising.' };
@@ -79,6 +80,7 @@ export const batchNorm: LayerEntry = {
       return e.value(y, rank, x.layout);
     },
   },
+  torch: torchBatchNorm,
   shapeRule: '(N, …, C) → (N, …, C); params = 4·C (γ, β trained; moving mean and variance not trained) — 3·C or 2·C without scale/center',
   infer([input], p) {
     const c = featureAxis('batch_norm', input, p.axis);
@@ -124,6 +126,7 @@ export const layerNorm: LayerEntry = {
       return e.value(layerNormOnnx(e, x.name, '', e.params.epsilon as number, e.inputShapes[0][x.rank - 1] as number), x.rank, 'keras');
     },
   },
+  torch: torchLayerNorm,
   shapeRule: '(N, …, d) → (N, …, d); params = 2·d (γ, β)',
   infer([input], p) {
     const d = featureAxis('layer_norm', input, p.axis);

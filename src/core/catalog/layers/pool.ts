@@ -3,6 +3,7 @@ import { toTuple, type Shape } from '../../shape';
 import { reduce, windowPads } from '../onnx';
 import type { Formula, LayerEntry, Params, ParamSpec, ShapeOutcome } from '../types';
 import { imageFix, paddingParam, poolSizeFormula, rankError, slide } from './shared';
+import { torchGlobalPool, torchPool } from '../torchModules';
 
 const poolParams = (rank: 1 | 2): ParamSpec[] => [
   {
@@ -95,6 +96,7 @@ function poolEntry(kind: 'max' | 'avg', rank: 1 | 2): LayerEntry {
         return e.value(e.op1(kind === 'max' ? 'MaxPool' : 'AveragePool', [x.name], { kernel_shape: kernel, strides, pads }), x.rank, 'channels_first');
       },
     },
+    torch: torchPool(kind, rank),
     shapeRule: rank === 1 ? '(N, L, C) → (N, L′, C) with L′ = ⌊(L − k)/s⌋ + 1 (valid) or ⌈L/s⌉ (same); no params' : '(N, H, W, C) → (N, H′, W′, C) with H′ = ⌊(H − k)/s⌋ + 1 (valid) or ⌈H/s⌉ (same); no params',
     infer: ([x], p) => pool(name, rank, x, p),
     shapeCases: examples,
@@ -144,6 +146,7 @@ function globalPoolEntry(kind: 'max' | 'avg', rank: 1 | 2): LayerEntry {
         return e.value(reduce(e, kind === 'max' ? 'ReduceMax' : 'ReduceMean', x.name, axes), 2, 'keras');
       },
     },
+    torch: torchGlobalPool(kind, rank),
     shapeRule: `${rank === 1 ? '(N, L, C)' : '(N, H, W, C)'} → (N, C); no params`,
     infer([input]) {
       if (input.length !== rank + 2) {

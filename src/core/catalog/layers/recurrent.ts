@@ -3,6 +3,7 @@ import { type Dim, type Shape } from '../../shape';
 import type { LayerEntry, Params, ParamSpec, ShapeOutcome } from '../types';
 import { bidirectionalOnnx, recurrentDefaults, recurrentOnnx } from './recurrentOnnx';
 import { activationParam, dropoutRate, fail, isRecord, num, rankError, scale, unknownDim, useBiasParam, withDefaults } from './shared';
+import { torchBidirectional, torchRecurrent } from '../torchSequence';
 
 function recurrentParams(kind: 'simple_rnn' | 'lstm' | 'gru'): ParamSpec[] {
   return [
@@ -80,6 +81,7 @@ export const simpleRnn: LayerEntry = {
   primary: 'units',
   aliases: ['rnn', 'simplernn', 'elman'],
   onnx: recurrentOnnx('simple_rnn'),
+  torch: torchRecurrent('simple_rnn'),
   shapeRule: sequenceRule(''),
   infer: ([input], p) => recurrent('simple_rnn', 1, input, p),
   shapeCases: [
@@ -118,6 +120,7 @@ export const lstm: LayerEntry = {
   primary: 'units',
   aliases: ['long_short_term_memory', 'cudnn_lstm'],
   onnx: recurrentOnnx('lstm'),
+  torch: torchRecurrent('lstm'),
   shapeRule: sequenceRule('4·'),
   infer: ([input], p) => recurrent('lstm', 4, input, p),
   shapeCases: [
@@ -168,6 +171,7 @@ export const gru: LayerEntry = {
   primary: 'units',
   aliases: ['gated_recurrent_unit', 'cudnn_gru'],
   onnx: recurrentOnnx('gru'),
+  torch: torchRecurrent('gru'),
   shapeRule: '(N, T, d) → (N, units), or (N, T, units) with return_sequences; params = 3·(units·(d + units) + 2·units), or 3·(units·(d + units) + units) with reset_after: false',
   infer: ([input], p) => recurrent('gru', 3, input, p),
   shapeCases: [
@@ -210,6 +214,7 @@ export const bidirectional: LayerEntry = {
   tfjs: 'tf.layers.bidirectional({layer: tf.layers.lstm(…), mergeMode})',
   aliases: ['bi', 'birnn', 'bilstm'],
   onnx: bidirectionalOnnx,
+  torch: torchBidirectional((kind, given) => recurrentDefaults.lookupParams(kind, given)),
   shapeRule: 'as the wrapped layer, with the last axis doubled for merge_mode concat; params = 2 × the wrapped layer\'s',
   infer([input], p) {
     const inner = isRecord(p.layer) ? p.layer : {};

@@ -2,6 +2,7 @@
 import { formatShape, toTuple, type Dim } from '../../shape';
 import type { LayerEntry } from '../types';
 import { fail, imageFix, rankError, scale } from './shared';
+import { torchCropping, torchUpsampling, torchZeroPadding } from '../torchModules';
 
 /** `2`, `[h, w]` or `[top, bottom, left, right]` → [[top, bottom], [left, right]]. */
 function sides(value: unknown, fallback: number): [[number, number], [number, number]] {
@@ -54,6 +55,7 @@ export const upsampling2d: LayerEntry = {
       return e.value(e.op1('Resize', [x.name, '', e.constant([1, 1, sh, sw], [4])], attrs), 4, 'channels_first');
     },
   },
+  torch: torchUpsampling,
   shapeRule: '(N, H, W, C) → (N, H·s_h, W·s_w, C); no params',
   infer([input], p) {
     if (input.length !== 4) return rankError('upsampling2d', 'a rank-4 input (batch, height, width, channels)', input, imageFix(input));
@@ -91,6 +93,7 @@ export const zeroPadding2d: LayerEntry = {
       return e.value(e.op1('Pad', [x.name, e.ints([0, 0, t, l, 0, 0, b, r])]), 4, 'channels_first');
     },
   },
+  torch: torchZeroPadding,
   shapeRule: '(N, H, W, C) → (N, H + top + bottom, W + left + right, C); no params',
   infer([input], p) {
     if (input.length !== 4) return rankError('zero_padding2d', 'a rank-4 input (batch, height, width, channels)', input, imageFix(input));
@@ -132,6 +135,7 @@ export const cropping2d: LayerEntry = {
       return e.value(e.op1('Slice', [x.name, e.ints([t, l]), e.ints([h - b, w - r]), e.ints([2, 3])]), 4, 'channels_first');
     },
   },
+  torch: torchCropping,
   shapeRule: '(N, H, W, C) → (N, H − top − bottom, W − left − right, C); no params',
   infer([input], p) {
     if (input.length !== 4) return rankError('cropping2d', 'a rank-4 input (batch, height, width, channels)', input, imageFix(input));

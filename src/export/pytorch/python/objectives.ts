@@ -9,6 +9,8 @@ Losses return one value per sample (the mean over the last axis, as Keras); the 
 their batch mean plus the regularizers. Where torch.optim's update differs from tfjs's (RMSprop,
 Adagrad, Adamax put epsilon elsewhere) the tfjs rule is written out below."""
 import functools  # noqa: F401  (train.py's LOSS uses functools.partial)
+import math
+import re
 
 import torch
 import torch.nn.functional as F
@@ -79,6 +81,53 @@ def cosine_similarity(y, p):
     yn = y / (torch.linalg.norm(y, dim=-1, keepdim=True) + EPS)
     pn = p / (torch.linalg.norm(p, dim=-1, keepdim=True) + EPS)
     return -torch.sum(yn * pn, dim=-1)
+
+
+def _signed(y, label_kind):
+    """Hinge labels: 0/1 become -1/+1 (Keras does the same); -1/+1 labels pass unchanged."""
+    return y if label_kind == "signed" else y * 2 - 1
+
+
+def hinge(y, p, label_kind="binary"):
+    return torch.mean(torch.relu(1 - _signed(y, label_kind) * p), dim=-1)
+
+
+
+class ReduceOnPlateau:
+    """The trainer's reduce_on_plateau: after each epoch, the rate times factor once the monitored value has not
+    improved by min_delta for patience epochs (then cooldown epochs of rest), never below min_lr."""
+
+    def __init__(self, monitor="val_loss", factor=0.1, patience=10, min_delta=1e-4, cooldown=0, min_lr=0.0, mode="auto"):
+        rising = mode == "max" or (mode == "auto" and re.search(r"acc|auc|precision|recall|f1|r2", monitor))
+        self.monitor, self.factor, self.patience, self.min_delta, self.cooldown, self.min_lr = monitor, factor, patience, min_delta, cooldown, min_lr
+        self.mode = "max" if rising else "min"
+        self.best, self.wait, self.cool = (-math.inf if rising else math.inf), 0, 0
+
+    def after_epoch(self, metrics, current):
+        """The new rate, or None to keep the current one."""
+        v = metrics.get(self.monitor, metrics.get(self.monitor[4:]) if self.monitor.startswith("val_") else None)
+        if v is None or not math.isfinite(v):
+            return None
+        if self.cool > 0:
+            self.cool -= 1
+            self.wait = 0
+        if (v < self.best - self.min_delta) if self.mode == "min" else (v > self.best + self.min_delta):
+            self.best, self.wait = v, 0
+            return None
+        if self.cool > 0:
+            return None
+        self.wait += 1
+        if self.wait >= self.patience:
+            self.wait, self.cool = 0, self.cooldown
+            new = max(current * self.factor, self.min_lr)
+            return new if new < current else None
+        return None
+
+    def state(self):
+        return {"best": self.best, "wait": self.wait, "cool": self.cool}
+
+    def restore(self, s):
+        self.best, self.wait, self.cool = s["best"], s["wait"], s["cool"]
 
 
 def regularization(model):

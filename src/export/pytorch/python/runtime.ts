@@ -3,8 +3,9 @@
  * tensors, and the tfjs checkpoint ↔ state_dict converter. Only torch and the standard library.
  */
 
-export const KERAS_INIT_PY = String.raw`"""Keras's initializers (the trainer's) on PyTorch tensors: PyTorch's fans equal Keras's for
-every layout this package uses (Linear [out, in] vs Keras [in, out], Conv [out, in, kh, kw] vs [kh, kw, in, out])."""
+export const KERAS_INIT_PY = String.raw`"""Keras's initializers (the trainer's) on PyTorch tensors: PyTorch's fans equal Keras's for Linear
+([out, in] vs Keras [in, out]) and Conv ([out, in, kh, kw] vs [kh, kw, in, out]); model.py passes Keras's
+fans where they differ (depthwise kernels, embedding tables, weights kept in Keras's layout)."""
 import math
 
 import torch
@@ -16,9 +17,10 @@ def truncated_normal_(t, mean, std):
     return nn.init.trunc_normal_(t, mean, std, mean - 2 * std, mean + 2 * std)
 
 
-def variance_scaling_(t, scale, mode, distribution):
-    """Glorot / He / LeCun, uniform or truncated normal, as Keras's VarianceScaling computes them."""
-    fan_in, fan_out = nn.init._calculate_fan_in_and_fan_out(t)
+def variance_scaling_(t, scale, mode, distribution, fans=None):
+    """Glorot / He / LeCun, uniform or truncated normal, as Keras's VarianceScaling computes them; fans: Keras's
+    (fan_in, fan_out) where the tensor's PyTorch layout gives other ones (depthwise kernels, embedding tables)."""
+    fan_in, fan_out = fans or nn.init._calculate_fan_in_and_fan_out(t)
     n = fan_in if mode == "fan_in" else (fan_in + fan_out) / 2
     s = scale / max(1.0, n)
     with torch.no_grad():
@@ -153,4 +155,145 @@ if __name__ == "__main__":
         state_dict_to_tfjs(torch.load(sys.argv[2], map_location="cpu"), sys.argv[3], sys.argv[4])
     else:
         sys.exit(__doc__)
+`;
+
+export const KERAS_LAYERS_PY = String.raw`"""The trainer's layers that have no single PyTorch module, written as Keras (and so the trainer)
+computes them: parameters in Keras's shapes where no torch module holds them, so weights.py maps
+each checkpoint weight to one parameter."""
+import math
+
+import torch
+from torch import nn
+
+
+class PReLU(nn.Module):
+    """x where x > 0, else alpha * x, with one alpha per input value (Keras's shape, shared axes of size 1)."""
+
+    def __init__(self, shape):
+        super().__init__()
+        self.alpha = nn.Parameter(torch.zeros(shape))
+
+    def forward(self, x):
+        # tfjs's gradient at exactly 0 (zero padding makes many) is alpha's side, as here.
+        return torch.where(x > 0, x, self.alpha * x)
+
+
+class _TrainingNoise(nn.Module):
+    """Identity in eval mode; noise(x) while training (and amount > 0)."""
+
+    def __init__(self, amount):
+        super().__init__()
+        self.amount = amount
+
+    def forward(self, x):
+        return self.noise(x) if self.training and self.amount > 0 else x
+
+
+class SpatialDropout1d(_TrainingNoise):
+    """Drops whole feature channels of (N, T, C) per sample, scaling the kept ones by 1 / (1 - rate)."""
+
+    def noise(self, x):
+        keep = torch.bernoulli(torch.full((x.shape[0], 1, x.shape[2]), 1 - self.amount, device=x.device, dtype=x.dtype))
+        return x * keep / (1 - self.amount)
+
+
+class GaussianNoise(_TrainingNoise):
+    """Adds N(0, stddev²) noise while training."""
+
+    def noise(self, x):
+        return x + torch.randn_like(x) * self.amount
+
+
+class GaussianDropout(_TrainingNoise):
+    """Multiplies by N(1, rate / (1 - rate)) noise while training."""
+
+    def noise(self, x):
+        return x * (1 + torch.randn_like(x) * math.sqrt(self.amount / (1 - self.amount)))
+
+
+class PositionalEmbedding(nn.Module):
+    """Token embedding plus a learned position embedding (the trainer's ModelYamlPositionalEmbedding)."""
+
+    def __init__(self, vocab_size, max_length, output_dim):
+        super().__init__()
+        self.tokens = nn.Embedding(vocab_size, output_dim)
+        self.positions = nn.Parameter(torch.zeros(max_length, output_dim))
+
+    def forward(self, x):
+        return self.tokens(x.long()) + self.positions[: x.shape[1]]
+
+
+class SelfAttention(nn.Module):
+    """Keras's MultiHeadAttention as self-attention: query/key/value/output projections, softmax(Q Kᵀ)·(1/√key_dim) V
+    over the second-last axis (leading axes act as batch), dropout on the attention weights while training."""
+
+    def __init__(self, d, heads, key_dim, value_dim, out, dropout=0.0, bias=True):
+        super().__init__()
+        self.heads, self.key_dim, self.value_dim = heads, key_dim, value_dim
+        self.query = nn.Linear(d, heads * key_dim, bias=bias)
+        self.key = nn.Linear(d, heads * key_dim, bias=bias)
+        self.value = nn.Linear(d, heads * value_dim, bias=bias)
+        self.output = nn.Linear(heads * value_dim, out, bias=bias)
+        self.dropout = nn.Dropout(dropout)
+
+    def forward(self, x):
+        lead, t = x.shape[:-2], x.shape[-2]
+
+        def split(y, k):
+            return y.reshape(-1, t, self.heads, k).transpose(1, 2)
+
+        q, k, v = split(self.query(x), self.key_dim), split(self.key(x), self.key_dim), split(self.value(x), self.value_dim)
+        weights = self.dropout(torch.softmax((q @ k.transpose(-1, -2)) * (1 / math.sqrt(self.key_dim)), dim=-1))
+        o = (weights @ v).transpose(1, 2).reshape(*lead, t, self.heads * self.value_dim)
+        return self.output(o)
+
+
+class TransformerEncoder(nn.Module):
+    """Post-norm encoder block as the trainer builds it: z = LN(x + drop(MHA(x))), y = LN(z + drop(W2 act(W1 z)))."""
+
+    def __init__(self, d, heads, key_dim, ff_dim, dropout, eps, activation):
+        super().__init__()
+        self.attention = SelfAttention(d, heads, key_dim, key_dim, d, dropout)
+        self.dropout1 = nn.Dropout(dropout)
+        self.norm1 = nn.LayerNorm(d, eps=eps)
+        self.ffn1 = nn.Linear(d, ff_dim)
+        self.ffn2 = nn.Linear(ff_dim, d)
+        self.dropout2 = nn.Dropout(dropout)
+        self.norm2 = nn.LayerNorm(d, eps=eps)
+        self.activation = activation
+
+    def forward(self, x):
+        z = self.norm1(x + self.dropout1(self.attention(x)))
+        return self.norm2(z + self.dropout2(self.ffn2(self.activation(self.ffn1(z)))))
+
+
+class GRUResetBefore(nn.Module):
+    """Keras's GRU with reset_after=False (the original GRU, which nn.GRU does not compute): the reset gate
+    scales the state before the recurrent product; weights in Keras's layout, gates z, r, h. Returns every step."""
+
+    def __init__(self, d, units, bias=True):
+        super().__init__()
+        self.units = units
+        self.kernel = nn.Parameter(torch.zeros(d, 3 * units))
+        self.recurrent_kernel = nn.Parameter(torch.zeros(units, 3 * units))
+        self.bias = nn.Parameter(torch.zeros(3 * units)) if bias else None
+
+    def forward(self, x):
+        u = self.units
+        xs = x @ self.kernel + (self.bias if self.bias is not None else 0)
+        h = x.new_zeros(x.shape[0], u)
+        out = []
+        for t in range(x.shape[1]):
+            xz, xr, xh = xs[:, t].split(u, dim=-1)
+            uz, ur, uh = self.recurrent_kernel.split(u, dim=-1)
+            z = torch.sigmoid(xz + h @ uz)
+            r = torch.sigmoid(xr + h @ ur)
+            h = z * h + (1 - z) * torch.tanh(xh + (r * h) @ uh)
+            out.append(h)
+        return torch.stack(out, dim=1)
+
+
+def last_of_both(sequence, units):
+    """A bidirectional layer's last outputs, Keras's way: the forward half's last step, the backward half's first."""
+    return torch.cat([sequence[:, -1, :units], sequence[:, 0, units:]], dim=-1)
 `;

@@ -1,0 +1,103 @@
+/**
+ * The exported package's data.py against the trainer's own data path (prepareData), in Debian's
+ * torch: every built-in dataset, IDX files, an image folder (Pillow), with the trainer's split,
+ * gives the samples and labels the trainer trains on, value for value; and the MNIST CNN example
+ * trains a short epoch on its built-in data with the exported train.py.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { PNG } from 'pngjs';
+import { describe, expect, it } from 'vitest';
+import { analyze } from '../../src/core/analyze';
+import { validateRunRecord } from '../../src/core/protocol/trainer';
+import { exportPytorch } from '../../src/export/pytorch';
+import { prepareData } from '../../src/trainer/data/pipeline';
+import { idx, tempDir, workspace } from '../trainer/helpers';
+import { hasTorch, python } from './python';
+import { example, maxAbsDiff, seeded } from './runs';
+
+const spec = (data: string, input: string, head: string, loss: string) =>
+  `version: 1\nname: data\nseed: 7\ndata:\n${data}\nmodel:\n  input: ${input}\n  layers:\n    - flatten\n    - ${head}\ntrain:\n  loss: ${loss}\n  optimizer: adam\n`;
+const classifier = (data: string, input: string, k: number) => spec(data, input, `dense: { units: ${k}, activation: softmax }`, 'categorical_crossentropy');
+
+/** A PNG of seeded noise, so resizing has something to interpolate. */
+function png(w: number, h: number, seed: number): Buffer {
+  const r = seeded(seed);
+  const p = new PNG({ width: w, height: h });
+  for (let i = 0; i < w * h; i++) p.data.set([Math.floor(r() * 256), Math.floor(r() * 256), Math.floor(r() * 256), 255], i * 4);
+  return PNG.sync.write(p);
+}
+
+const images = (() => {
+  const files: Record<string, Buffer> = {};
+  [[5, 7], [8, 8], [3, 4], [9, 2]].forEach(([w, h], i) => (files[`pics/${i % 2 ? 'dog' : 'cat'}/${i}.png`] = png(w, h, i + 1)));
+  return files;
+})();
+
+const CASES: Record<string, { spec: string; files?: Record<string, string | Uint8Array> }> = {
+  mnist: { spec: readFileSync(example('mnist-cnn'), 'utf8') },
+  iris: { spec: classifier('  source: { dataset: iris }\n  pipeline: [standardize, { one_hot: 3 }]\n  validation: { split: 0.2 }', '[4]', 3) },
+  xor: { spec: spec('  source: { dataset: { name: xor, samples: 300 } }\n  pipeline: [normalize]\n  validation: { split: 0.25 }\n  test: { split: 0.1 }', '[2]', 'dense: { units: 1, activation: sigmoid }', 'binary_crossentropy') },
+  spirals: { spec: spec('  source: { dataset: { name: spirals, samples: 200, noise: 0.2 } }\n  validation: { split: 0.3 }', '[2]', 'dense: { units: 1, activation: sigmoid }', 'binary_crossentropy') },
+  linear: { spec: spec('  source: { dataset: { name: linear, samples: 150 } }\n  pipeline: [{ standardize: { mean: [0.5], std: [2] } }]', '[1]', 'dense: { units: 1 }', 'mean_squared_error') },
+  idx: {
+    spec: classifier('  source: { idx: { images: i.idx.gz, labels: l.idx, shape: [3, 2] } }\n  pipeline: [{ scale: 255 }, { reshape: [3, 2, 1] }, { one_hot: 4 }]\n  validation: { split: 0.34 }', '[3, 2, 1]', 4),
+    files: { 'i.idx.gz': gzipSync(idx(0x08, [6, 6], Array.from({ length: 36 }, (_, i) => (i * 37) % 256))), 'l.idx': idx(0x08, [6], [0, 3, 1, 2, 3, 0]) },
+  },
+  images_gray: { spec: classifier('  source: { images: { path: pics, image_size: [4, 6], channels: 1 } }\n  pipeline: [{ scale: 255 }, { one_hot: 2 }]', '[4, 6, 1]', 2), files: images },
+  images_rgb: { spec: classifier('  source: { images: { path: pics, image_size: 5 } }\n  pipeline: [{ one_hot: 2 }]\n  validation: { split: 0.25 }', '[5, 5, 3]', 2), files: images },
+};
+
+const DUMP_PY = String.raw`
+import json
+from array import array
+import data
+out = {}
+for name, part in data.parts().items():
+    x, y = part.tensors
+    open(f"{name}.x", "wb").write(array("f", x.flatten().tolist()).tobytes())
+    open(f"{name}.y", "wb").write(array("f", y.flatten().tolist()).tobytes())
+    out[name] = [list(x.shape), list(y.shape)]
+print(json.dumps(out))
+`;
+const readF32 = (file: string) => new Float32Array(new Uint8Array(readFileSync(file)).buffer);
+
+describe.skipIf(!hasTorch)('data.py reads what the trainer reads', () => {
+  it.each(Object.keys(CASES))('%s: every split equals prepareData’s, sample for sample', async (name) => {
+    const c = CASES[name];
+    const dir = workspace({ 'spec.model.yaml': c.spec, ...(c.files ?? {}) });
+    const out = join(tempDir('modelyaml-export-pytorch-data-'), 'pkg');
+    exportPytorch(join(dir, 'spec.model.yaml'), { out });
+    const p = await python(['-c', DUMP_PY], out, { ...process.env, MODELYAML_DATA_DIR: dir });
+    expect(p.code, p.stderr).toBe(0);
+    const shapes = JSON.parse(p.stdout) as Record<string, [number[], number[]]>;
+    const a = analyze(c.spec);
+    const prepared = await prepareData(a.spec, { specDir: dir, seed: a.spec.seed?.value ?? 42, workspace: dir });
+    const names = Object.keys(prepared.parts).filter((k) => prepared.parts[k as keyof typeof prepared.parts]);
+    expect(Object.keys(shapes).sort()).toEqual(names.sort());
+    for (const part of names) {
+      const t = prepared.parts[part as keyof typeof prepared.parts]!;
+      expect(shapes[part][0]).toEqual([t.n, ...t.shape]);
+      // Fitted from the spec, standardize's mean sums in another order: equal to the last float32 bit or two.
+      const tolerance = name === 'iris' ? 1e-6 : 0;
+      const dx = maxAbsDiff(readF32(join(out, `${part}.x`)), t.x);
+      if (dx) console.log(`${name} ${part}: features max |Δ| ${dx.toExponential(2)}`);
+      expect(dx, `${part} features`).toBeLessThanOrEqual(tolerance);
+      expect(maxAbsDiff(readF32(join(out, `${part}.y`)), t.y), `${part} labels`).toBe(0);
+    }
+  }, 300_000);
+
+  it('the MNIST CNN example trains a short epoch on its built-in data with the exported train.py', async () => {
+    const out = join(tempDir('modelyaml-export-pytorch-data-'), 'pkg');
+    exportPytorch(example('mnist-cnn'), { out });
+    const p = await python(['train.py', '--epochs', '1', '--max-steps', '10', '--out', 'runs/one'], out, { ...process.env, OMP_NUM_THREADS: '2' });
+    expect(p.code, p.stderr).toBe(0);
+    const record = validateRunRecord(JSON.parse(readFileSync(join(out, 'runs', 'one', 'run.json'), 'utf8')));
+    expect(record.ok && record.value.status).toBe('completed');
+    const events = readFileSync(join(out, 'runs', 'one', 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; metrics?: Record<string, number> });
+    const epoch = events.find((e) => e.type === 'epoch');
+    expect(epoch?.metrics?.loss).toBeGreaterThan(0);
+    expect(epoch?.metrics?.loss).toBeLessThan(2.4);
+  }, 600_000);
+});
