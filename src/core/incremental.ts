@@ -330,13 +330,11 @@ function moveSplit(s: SplitNode, mr: MoveRange): SplitNode {
 /** The `search:` section with moved ranges (its checks against the layers run again in `completeAnalysis`). */
 function moveSearch(s: SearchNode, mr: MoveRange): SearchNode {
   const out: SearchNode = { ...s, range: mr(s.range), keyRange: mr(s.keyRange) };
-  if (s.metric) out.metric = moveLocated(s.metric, mr);
-  if (s.goal) out.goal = moveLocated(s.goal, mr);
-  if (s.trials) out.trials = moveLocated(s.trials, mr);
-  if (s.parallel) out.parallel = moveLocated(s.parallel, mr);
-  if (s.sampler) out.sampler = moveLocated(s.sampler, mr);
-  if (s.pruner) out.pruner = moveLocated(s.pruner, mr);
-  if (s.seed) out.seed = moveLocated(s.seed, mr);
+  const settings = out as unknown as Record<string, Located<unknown> | undefined>;
+  for (const k of ['metric', 'goal', 'trials', 'parallel', 'sampler', 'pruner', 'seed'] as const) {
+    const l = s[k] as Located<unknown> | undefined;
+    if (l) settings[k] = moveLocated(l, mr);
+  }
   if (s.space) {
     const entries = s.space.entries.map((e): SpaceEntryNode => {
       const at: SpaceEntryNode['at'] = {};
