@@ -171,6 +171,16 @@ search:
   });
 });
 
+describe('corners against the labels', () => {
+  it('an output width that no longer fits the classes at a corner is an error too', () => {
+    const a = analyze(withSearch('  space:\n    model.layers[2].units: { choice: [10, 12] }\n'));
+    const d = find(a, 'search/corner');
+    expect(at(a, d)).toBe('model.layers[2].units');
+    expect(d.message).toMatch(/^At the corner `model\.layers\[2\]\.units` = 12 the spec cannot train: The last layer has 12 outputs, but the labels have 10 classes/);
+    expect(analyze(withSearch('  space:\n    model.layers[2].units: { choice: [10] }\n')).diagnostics.filter((x) => x.severity === 'error')).toEqual([]);
+  });
+});
+
 describe('applyTrialParams', () => {
   const spec = `# a comment at the top
 version: 1
