@@ -171,6 +171,16 @@ search:
   });
 });
 
+describe('corners against the labels', () => {
+  it('an output width that no longer fits the classes at a corner is an error too', () => {
+    const a = analyze(withSearch('  space:\n    model.layers[2].units: { choice: [10, 12] }\n'));
+    const d = find(a, 'search/corner');
+    expect(at(a, d)).toBe('model.layers[2].units');
+    expect(d.message).toMatch(/^At the corner `model\.layers\[2\]\.units` = 12 the spec cannot train: The last layer has 12 outputs, but the labels have 10 classes/);
+    expect(analyze(withSearch('  space:\n    model.layers[2].units: { choice: [10] }\n')).diagnostics.filter((x) => x.severity === 'error')).toEqual([]);
+  });
+});
+
 describe('applyTrialParams', () => {
   const spec = `# a comment at the top
 version: 1
@@ -225,6 +235,13 @@ train:
     const s = spec.replace('  metrics: [accuracy]\n', '  optimizer: { sgd: { learning_rate: 0.01 } }  # sgd\n  metrics: [accuracy]\n');
     const out = applyTrialParams(s, { 'train.optimizer': 'adam', 'train.optimizer.adam.beta_1': 0.8, 'train.optimizer.sgd.momentum': 0.9 });
     expect(out).toBe(s.replace('{ sgd: { learning_rate: 0.01 } }', '{ adam: { learning_rate: 0.01, beta_1: 0.8 } }'));
+  });
+
+  it('a type choice over a block-style item writes the new item on the key’s line', () => {
+    const block = spec.replace('  metrics: [accuracy]\n', '  optimizer:\n    sgd:\n      learning_rate: 0.01   # slow\n      momentum: 0.9\n  metrics: [accuracy]\n');
+    expect(applyTrialParams(block, { 'train.optimizer': 'adam', 'train.optimizer.adam.beta_1': 0.8 })).toBe(
+      spec.replace('  metrics: [accuracy]\n', '  optimizer: { adam: { learning_rate: 0.01, beta_1: 0.8 } }\n  metrics: [accuracy]\n'),
+    );
   });
 
   it('an unknown path throws a typed error naming the path', () => {
@@ -307,5 +324,65 @@ describe('the JSON Schema', () => {
     expect(validate({ ...good, search: { ...good.search, space: { 'train.epochs': { normal: [1, 2] } } } })).toBe(false);
     expect(validate({ ...good, search: { ...good.search, space: { 'train.epochs': { int: [1] } } } })).toBe(false);
     expect(validate({ ...good, search: { ...good.search, budget: 3 } })).toBe(false);
+  });
+});
+
+describe('every kind of path', () => {
+  const spec = searchBaseWith('  lr_schedule: { exponential_decay: { decay_steps: 100, decay_rate: 0.9 } }\n');
+  function searchBaseWith(trainExtra: string) {
+    return base.replace('  metrics: [accuracy]\n', `  metrics: [accuracy]\n${trainExtra}`);
+  }
+
+  it('resolves losses, schedules, pipeline steps, nested and root values, and a layer by its generated id', () => {
+    const text = `${spec}search:\n  space:
+    train.loss.categorical_crossentropy.label_smoothing: { uniform: [0, 0.2] }
+    train.lr_schedule.exponential_decay.decay_rate: { uniform: [0.5, 0.99] }
+    data.pipeline[0].scale.divisor: { choice: [255, 127.5] }
+    train.early_stopping.patience: { int: [1, 5] }
+    data.validation.split: { uniform: [0.1, 0.3] }
+    seed: { choice: [1, 2, 3] }
+    model.layers.dense_3.use_bias: { choice: [true, false] }
+    train.shuffle: { choice: [true, false] }
+`;
+    const { settings, diagnostics } = readSearchSettings(text);
+    expect(diagnostics.filter((d) => d.severity !== 'info')).toEqual([]);
+    expect(settings?.space.map((p) => p.path)).toHaveLength(8);
+    const out = applyTrialParams(text, {
+      'train.loss.categorical_crossentropy.label_smoothing': 0.1,
+      'train.lr_schedule.exponential_decay.decay_rate': 0.8,
+      'data.pipeline[0].scale.divisor': 127.5,
+      'train.early_stopping.patience': 2,
+      'seed': 3,
+      'model.layers.dense_3.use_bias': false,
+    });
+    const a = analyze(out);
+    expect(a.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    expect(out).toContain('  loss: { categorical_crossentropy: { label_smoothing: 0.1 } }\n');
+    expect(out).toContain('  lr_schedule: { exponential_decay: { decay_steps: 100, decay_rate: 0.8 } }\n');
+    expect(out).toContain('    - scale: 127.5\n');
+    expect(out).toContain('  early_stopping: { patience: 2 }\n');
+    expect(out).toMatch(/^seed: 3$/m);
+    expect(a.spec.model?.layers[2].params.use_bias).toBe(false);
+  });
+
+  it('says what is wrong with paths that cannot be searched', () => {
+    const text = `${spec}search:\n  space:
+    model.input: { choice: [1] }
+    train.metrics[0]: { choice: [accuracy] }
+    search.trials: { int: [1, 2] }
+    model.layers[0].dense.units.x: { int: [1, 2] }
+    train.lr_schedule.cosine_decay.alpha: { uniform: [0, 1] }
+    name: { choice: [a] }
+`;
+    const a = analyze(text);
+    const f = a.diagnostics.filter((d) => d.code === 'search/unknown-path').map((d) => [at(a, d), d.message]);
+    expect(f).toEqual([
+      ['input', '`model.input` cannot be searched.'],
+      ['train.metrics[0]', '`train.metrics[0]` (accuracy) has no parameters a search can vary.'],
+      ['search', 'The search cannot search its own settings.'],
+      ['x', 'The path ends at the parameter `units`.'],
+      ['cosine_decay', "The spec's learning-rate schedule is `exponential_decay`, not `cosine_decay` (search `train.lr_schedule` itself with a `choice` that includes `cosine_decay` to try it). Did you mean `exponential_decay`?"],
+      ['name', '`name` is a name a search cannot vary.'],
+    ]);
   });
 });

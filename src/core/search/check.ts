@@ -5,7 +5,7 @@
  * a grid fits in `trials`, and the spec still builds at the space's corners.
  */
 import { entries, lookup } from '../catalog';
-import type { ParamType } from '../catalog/types';
+import type { DataShape, ParamType } from '../catalog/types';
 import { DiagnosticSink, type Range } from '../diagnostics';
 import { checkValue } from '../read/checkValue';
 import { show } from '../read/describe';
@@ -49,7 +49,8 @@ export function resolveEntries(spec: Spec, search: SearchNode, sink?: Diagnostic
   });
 }
 
-export function checkSearch(spec: Spec, sink: DiagnosticSink): void {
+/** `data`: what the pipeline yields, so the corners are checked against the labels too. */
+export function checkSearch(spec: Spec, sink: DiagnosticSink, data?: DataShape): void {
   const search = spec.search;
   if (!search) return;
   checkMetric(spec, search, sink);
@@ -69,7 +70,7 @@ export function checkSearch(spec: Spec, sink: DiagnosticSink): void {
     else seen.set(key, entry);
   }
   checkGrid(search, sink);
-  checkCorners(spec, resolved, sink);
+  checkCorners(spec, resolved, sink, data);
 }
 
 function checkMetric(spec: Spec, search: SearchNode, sink: DiagnosticSink): void {
