@@ -61,6 +61,18 @@ describe('search: through the language server', () => {
     expect(actions[0].edit!.changes![uri]).toEqual([{ range: d.range, newText: 'hidden' }]);
   });
 
+  it('offers to raise trials when the grid is larger, also when trials is left at its default', async () => {
+    const { uri, text, diagnostics } = await openAt(`${SPEC.replace('hiden', 'hidden')}    train.batch_size: { grid: [8, 16, 32, 64, 128] }\n    model.layers[1].rate: { grid: [0.1, 0.2, 0.3, 0.4, 0.5] }\n`);
+    const d = diagnostics.find((x) => x.code === 'search/grid-too-large')!;
+    expect(d.message).toContain('The grid has 25 combinations, but `search.trials` is 20 (the default)');
+    const actions = (await c.connection.sendRequest('textDocument/codeAction', { textDocument: { uri }, range: d.range, context: { diagnostics: [d] } })) as CodeAction[];
+    expect(actions.map((a) => a.title)).toEqual(['Set trials to 25']);
+    const [edit] = actions[0].edit!.changes![uri];
+    const lines = text.split('\n');
+    // After the section's last line, at its keys' indentation.
+    expect(edit).toEqual({ range: { start: { line: lines.length - 2, character: lines[lines.length - 2].length }, end: { line: lines.length - 2, character: lines[lines.length - 2].length } }, newText: '\n  trials: 25' });
+  });
+
   it('completes the spec’s own parameter paths inside `space:`, leaving out those already searched', async () => {
     const items = await completion(SPEC.replace('    model.layers.hiden.units', '    model.layers.hidden.units') + '    |');
     const labels = items.map((i) => i.label);
