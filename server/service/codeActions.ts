@@ -11,12 +11,12 @@ import {
   type Range as LspRange,
   type TextEdit,
 } from 'vscode-languageserver-types';
-import { isMap, type Node as YNode, type Pair, type YAMLMap } from 'yaml';
+import { isMap, type YAMLMap } from 'yaml';
 import type { Fix, Range } from '../../src/core/diagnostics';
 import { locateNode } from '../../src/core/locate';
 import type { ItemNode } from '../../src/core/spec';
 import type { DocContext } from './document';
-import { yamlValue } from './markdown';
+import { addToMap, setParamEdits, yamlValue } from '../../src/core/edit';
 import { lineEndAt, lineStartAt } from './text';
 import type { ServiceEnv } from './types';
 import { toLspDiagnostic } from './validation';
@@ -46,66 +46,13 @@ function indentOfLine(text: string, offset: number): { col: number; keyCol: numb
   return { col: m[1].length, keyCol: m[0].length };
 }
 
-/** Edits adding `key: value` to a mapping node. */
-function addToMap(ctx: DocContext, map: YAMLMap, key: string, value: string): Edit[] | undefined {
-  const text = ctx.text;
-  const pairs = map.items as Pair[];
-  const r = map.range;
-  if (!r) return undefined;
-  if (map.flow) {
-    if (!pairs.length) return [{ range: { start: r[0], end: r[1] }, newText: `{ ${key}: ${value} }` }];
-    const last = pairs[pairs.length - 1];
-    const end = (last.value as YNode | null)?.range?.[1] ?? (last.key as YNode | null)?.range?.[1];
-    if (end === undefined) return undefined;
-    return [{ range: { start: end, end }, newText: `, ${key}: ${value}` }];
-  }
-  const first = pairs[0]?.key as YNode | null | undefined;
-  const firstStart = first?.range?.[0] ?? r[0];
-  const col = firstStart - lineStartAt(text, firstStart);
-  // After the last non-blank character of the mapping (and the rest of its line, e.g. a comment).
-  let p = Math.min(r[1], text.length);
-  while (p > r[0] && /\s/.test(text[p - 1])) p--;
-  p = lineEndAt(text, p);
-  return [{ range: { start: p, end: p }, newText: `\n${' '.repeat(col)}${key}: ${value}` }];
-}
-
 function findItem(ctx: DocContext, r: Range): ItemNode | undefined {
   return ctx.items.find((i) => i.range.start === r.start && i.range.end === r.end);
 }
 
 function setParam(ctx: DocContext, fix: Extract<Fix, { kind: 'set_param' }>): Edit[] | undefined {
   const item = findItem(ctx, fix.itemRange);
-  if (!item) return undefined;
-  const text = ctx.text;
-  const value = yamlValue(fix.value);
-  const given = item.given.get(fix.param);
-  if (given) return [{ range: given.valueRange, newText: value }];
-  // The item's parameter mapping, from the tree (the value of its type key).
-  const loc = locateNode(ctx.analysis.doc, item.typeRange.start);
-  const last = loc.steps[loc.steps.length - 1];
-  const params = loc.onKey ? last?.node : undefined;
-  if (isMap(params)) return addToMap(ctx, params, fix.param, value);
-  if (loc.onKey && last && (params === null || (params && 'value' in params && (params as { value: unknown }).value === null))) {
-    // `add:` with nothing after it.
-    const colon = text.indexOf(':', item.typeRange.end);
-    if (colon < 0) return undefined;
-    const end = params?.range?.[1] ?? colon + 1;
-    return [{ range: { start: colon + 1, end: Math.max(colon + 1, end) }, newText: ` { ${fix.param}: ${value} }` }];
-  }
-  if (loc.onKey && params?.range && item.given.size === 1) {
-    // `{ dropout: 0.2 }`: the scalar sets the primary parameter; spell both out.
-    const [primary] = item.given.values();
-    const original = text.slice(params.range[0], params.range[1]);
-    return [{ range: { start: params.range[0], end: params.range[1] }, newText: `{ ${primary.name}: ${original}, ${fix.param}: ${value} }` }];
-  }
-  if (!loc.onKey && item.typeRange.start === item.range.start && item.typeRange.end === item.range.end) {
-    // A bare name (`- dense`): give it a parameter mapping.
-    const before = text.slice(lineStartAt(text, item.range.start), item.range.start);
-    const blockItem = /^\s*(-\s+)+$/.test(before);
-    const body = `${item.type}: { ${fix.param}: ${value} }`;
-    return [{ range: item.typeRange, newText: blockItem ? body : `{ ${body} }` }];
-  }
-  return undefined;
+  return item ? setParamEdits(ctx.text, ctx.analysis.doc, item, fix.param, yamlValue(fix.value)) : undefined;
 }
 
 function insertLayerBefore(ctx: DocContext, fix: Extract<Fix, { kind: 'insert_layer_before' }>): Edit[] | undefined {
@@ -121,7 +68,7 @@ function insertLayerBefore(ctx: DocContext, fix: Extract<Fix, { kind: 'insert_la
 function addKey(ctx: DocContext, fix: Extract<Fix, { kind: 'add_key' }>): Edit[] | undefined {
   const text = ctx.text;
   const map = mapAt(ctx, fix.parentRange.start);
-  if (map) return addToMap(ctx, map, fix.key, fix.value);
+  if (map) return addToMap(text, map, fix.key, fix.value);
   if (ctx.analysis.doc?.contents == null) return [{ range: { start: 0, end: 0 }, newText: `${fix.key}: ${fix.value}\n` }];
   // An empty value (`data:` with nothing after it): open a block mapping under its key.
   const r = fix.parentRange;

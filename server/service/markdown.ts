@@ -5,6 +5,7 @@
  * embedded as a data-URI image whose alt text is the Unicode formula (screen readers read it);
  * for the others, the Unicode formula as text.
  */
+import { yamlValue } from '../../src/core/edit';
 import { allEntries, categoryNoun } from '../../src/core/catalog';
 import type { CatalogEntry, Formula, ParamSpec } from '../../src/core/catalog/types';
 import type { LayerInfo } from '../../src/core/infer';
@@ -78,18 +79,7 @@ export function paramCount(n: number): string {
 }
 
 /** A value as it would be written in YAML flow style. */
-export function yamlValue(v: unknown): string {
-  if (v === null || v === undefined) return 'null';
-  if (typeof v === 'string') return /^[A-Za-z_][\w.\-/]*$/.test(v) && !/^(true|false|null|yes|no|on|off|~)$/i.test(v) ? v : JSON.stringify(v);
-  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
-  if (Array.isArray(v)) return `[${v.map(yamlValue).join(', ')}]`;
-  if (typeof v === 'object') {
-    if ('type' in v && 'params' in v && typeof (v as { type: unknown }).type === 'string') return (v as { type: string }).type;
-    const parts = Object.entries(v as Record<string, unknown>).map(([k, x]) => `${k}: ${yamlValue(x)}`);
-    return parts.length ? `{ ${parts.join(', ')} }` : '{}';
-  }
-  return String(v);
-}
+export { yamlValue };
 
 /** `input (None, 28, 28, 1) → output (None, 26, 26, 32) · 320 params`. */
 export function layerShapeLine(info: LayerInfo | undefined): string | undefined {

@@ -4,7 +4,7 @@
  * `locateNode`, or from the indentation of a half-typed line) is walked one step at a time, so
  * hover, completion and semantic tokens all agree, and all read the catalog generically.
  */
-import { typeText } from '../../src/core/docs';
+import { fieldKind, typeText } from '../../src/core/docs';
 import { categoryNoun, entries, lookup } from '../../src/core/catalog';
 import type { Category, CatalogEntry, ParamSpec, ParamType } from '../../src/core/catalog/types';
 import type { PathKey } from '../../src/core/locate';
@@ -13,6 +13,12 @@ import { layerSiblingFields, specStructure, type Field } from '../../src/core/st
 export type Expect =
   /** A mapping of structure keys (the spec root, `data`, `train`, `train.early_stopping`, …). */
   | { kind: 'object'; field: Field; path: string }
+  /** A mapping with keys the user chooses (`search.space`: parameter paths). */
+  | { kind: 'map'; field: Field; path: string }
+  /** One of a structure field's named forms (`search.pruner`, a space's `uniform`/`choice`/…). */
+  | { kind: 'variant'; field: Field; path: string }
+  /** A list of plain values (a space's `choice`/`grid`). */
+  | { kind: 'values'; field: Field; path: string }
   /** A plain value: a structure field's, a parameter's, or an element of a list-valued one. */
   | { kind: 'value'; type: ParamType; path: string; field?: Field; entry?: CatalogEntry; param?: ParamSpec }
   /** One catalog item: a bare name, or a one-key mapping from the name to its parameters. */
@@ -56,6 +62,12 @@ export function fromField(field: Field, path: string): Expect {
       return { kind: 'input', path, field };
     case 'value':
       return { kind: 'value', type: t.type, path, field };
+    case 'map':
+      return { kind: 'map', field, path };
+    case 'variant':
+      return { kind: 'variant', field, path };
+    case 'values':
+      return { kind: 'values', field, path };
   }
 }
 
@@ -93,8 +105,11 @@ export function step(e: Expect, key: PathKey): Expect {
   const unknown: Expect = { kind: 'unknown', path };
   switch (e.kind) {
     case 'object': {
-      if (typeof key !== 'string' || e.field.type.kind !== 'object') return unknown;
-      const f = e.field.type.fields[key];
+      if (e.field.type.kind !== 'object') return unknown;
+      const t = e.field.type;
+      // The list form of a mapping (`uniform: [0.1, 0.5]`): item i is the i-th listed field.
+      if (typeof key === 'number') return t.list && key < t.list.length ? fromField(t.fields[t.list[key]], path) : unknown;
+      const f = t.fields[key];
       return f && Object.prototype.hasOwnProperty.call(e.field.type.fields, key) ? fromField(f, path) : unknown;
     }
     case 'value': {
@@ -109,6 +124,14 @@ export function step(e: Expect, key: PathKey): Expect {
     }
     case 'items':
       return typeof key === 'number' ? { kind: 'item', category: e.category, path, field: e.field } : unknown;
+    case 'map':
+      return typeof key === 'string' && e.field.type.kind === 'map' ? fromField(e.field.type.value, path) : unknown;
+    case 'variant': {
+      const v = typeof key === 'string' && e.field.type.kind === 'variant' && Object.prototype.hasOwnProperty.call(e.field.type.variants, key) ? e.field.type.variants[key] : null;
+      return v ? fromField(v, path) : unknown;
+    }
+    case 'values':
+      return typeof key === 'number' ? { kind: 'value', type: { kind: 'one_of', types: [{ kind: 'float' }, { kind: 'string' }, { kind: 'bool' }] }, path, field: e.field } : unknown;
     case 'layers':
       return typeof key === 'number' ? { kind: 'layer', index: key, path } : unknown;
     case 'layer': {
@@ -206,6 +229,8 @@ export function describeField(f: Field): string {
       return 'shape, or mapping of input names to shapes';
     case 'value':
       return describeType(t.type);
+    default:
+      return fieldKind(f);
   }
 }
 

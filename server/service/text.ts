@@ -3,15 +3,7 @@ import type { Range } from '../../src/core/diagnostics';
 
 export const WORD = /[A-Za-z0-9_.-]/;
 
-export function lineStartAt(text: string, offset: number): number {
-  return text.lastIndexOf('\n', offset - 1) + 1;
-}
-
-export function lineEndAt(text: string, offset: number): number {
-  const i = text.indexOf('\n', offset);
-  const end = i < 0 ? text.length : i;
-  return end > 0 && text.charCodeAt(end - 1) === 13 ? end - 1 : end;
-}
+export { lineEndAt, lineStartAt } from '../../src/core/edit';
 
 /** The word (name characters) around `offset`. */
 export function wordAt(text: string, offset: number): Range {

@@ -1,22 +1,21 @@
 /**
  * `modelyaml`: the same core the editor uses, for terminals, CI and pre-commit hooks.
  */
-import { readFileSync } from 'node:fs';
-import { delimiter, dirname, join, relative, resolve } from 'node:path';
+import { delimiter, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { analyze, hasErrors, type Analysis } from '../core/analyze';
-import type { Diagnostic } from '../core/diagnostics';
+import { hasErrors, type Analysis } from '../core/analyze';
 import { catalogReference } from '../core/docs';
 import { architectureGraph, toMermaid } from '../core/graph';
 import { jsonSchema } from '../core/jsonSchema';
 import { formatSummary, summarize, summaryJson } from '../core/summary';
-import { fileDataHost } from '../node/dataHost';
 import { DATA_PATHS_ENV } from '../node/dataPaths';
 import { terminalTrainIO, trainCommand } from './train';
 import { evaluateCommand } from './evaluate';
 import { predictCommand, type PredictIO } from './predict';
 import { exportCommand } from './export';
 import { diffCommand } from './diff';
+import { searchCommand } from './search';
+import { formatDiagnostic, loadSpec as load, paint } from './diagnostics';
 import { VERSION } from '../core/version';
 
 const HELP = `modelyaml — check, summarise, draw and train *.model.yaml neural-network specs
@@ -34,6 +33,10 @@ Usage:
                                                   train in a child process; progress, run record
                                                   in .modelyaml/runs/<name>/<time>/; Ctrl-C cancels
                                                   (exit 130); --resume carries on from a checkpoint
+  modelyaml search <file> [--trials N] [--parallel P] [--resume DIR|latest] [--format text|json]
+                                                  hyperparameter search over the spec's search:
+                                                  section, each trial a run; journal, resume and
+                                                  best.model.yaml in .modelyaml/searches/<name>/<time>/
   modelyaml evaluate <run-dir> [--split test|validation|train] [--data FILE.csv|FILE.jsonl|DIR]
                  [--checkpoint best|last] [--format text|json] [--refit]
                                                   score a trained run on a split (or a labelled
@@ -99,9 +102,6 @@ Examples:
   modelyaml serve .modelyaml/runs/iris/<time> --port 8080
 `;
 
-const color = process.stdout.isTTY && !process.env.NO_COLOR;
-const paint = (code: string, s: string) => (color ? `\x1b[${code}m${s}\x1b[0m` : s);
-
 export interface CliIO {
   out(s: string): void;
   err(s: string): void;
@@ -119,31 +119,6 @@ function terminalPredictIO(io: CliIO): PredictIO {
     drained: () => (process.stdout.writableNeedDrain ? new Promise<void>((r) => process.stdout.once('drain', () => r())) : Promise.resolve()),
     progress: !!process.stderr.isTTY,
   };
-}
-
-function load(file: string, io: CliIO): Analysis | undefined {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    io.err(`${file}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
-    return undefined;
-  }
-  return analyze(text, { host: fileDataHost(dirname(file)) });
-}
-
-function formatDiagnostic(file: string, a: Analysis, d: Diagnostic): string {
-  const p = a.lines.position(d.range.start);
-  const sev = d.severity === 'error' ? paint('31', 'error') : d.severity === 'warning' ? paint('33', 'warning') : paint('36', d.severity);
-  const where = paint('1', `${file}:${p.line + 1}:${p.character + 1}`);
-  const lineText = a.text.split('\n', p.line + 1)[p.line] ?? '';
-  const width = Math.max(1, Math.min(d.range.end, a.lines.offset(p.line + 1, 0) - 1) - d.range.start);
-  const gutter = String(p.line + 1);
-  return (
-    `${where}: ${sev}[${d.code}]: ${d.message}\n` +
-    `  ${paint('2', gutter + ' |')} ${lineText}\n` +
-    `  ${' '.repeat(gutter.length)}${paint('2', ' |')} ${' '.repeat(p.character)}${paint(d.severity === 'error' ? '31' : '33', '^'.repeat(width))}\n`
-  );
 }
 
 function check(files: string[], format: string, io: CliIO): number {
@@ -243,6 +218,8 @@ export async function main(argv: string[], io: CliIO = stdio): Promise<number> {
         clientProcessId: { type: 'string' },
         'allow-data-path': { type: 'string', multiple: true },
         git: { type: 'string' },
+        trials: { type: 'string' },
+        parallel: { type: 'string' },
       },
     });
   } catch (e) {
@@ -313,6 +290,8 @@ export async function main(argv: string[], io: CliIO = stdio): Promise<number> {
     }
     case 'train':
       return trainCommand(rest, { epochs: values.epochs, device: values.device, out: values.out, resume: values.resume, verbose: values.verbose }, io === stdio ? terminalTrainIO(io) : io);
+    case 'search':
+      return searchCommand(rest, { trials: values.trials, parallel: values.parallel, resume: values.resume, format: values.format, verbose: values.verbose }, io === stdio ? terminalTrainIO(io) : io);
     case 'schema':
       io.out(JSON.stringify(jsonSchema(), null, 2) + '\n');
       return 0;
@@ -325,7 +304,7 @@ export async function main(argv: string[], io: CliIO = stdio): Promise<number> {
       return new Promise<number>(() => undefined); // runs until the client disconnects
     }
     default: {
-      const known = ['check', 'summary', 'graph', 'diff', 'train', 'evaluate', 'predict', 'export', 'serve', 'schema', 'docs', 'lsp'];
+      const known = ['check', 'summary', 'graph', 'diff', 'train', 'search', 'evaluate', 'predict', 'export', 'serve', 'schema', 'docs', 'lsp'];
       const { closest } = await import('../core/suggest');
       const s = closest(cmd, known);
       io.err(`modelyaml: unknown command '${cmd}'.${s ? ` Did you mean '${s}'?` : ''}\n\n${HELP}`);

@@ -4,12 +4,10 @@
  * otherwise. Ctrl-C cancels cleanly (the run record is kept; exit code 130); a second Ctrl-C stops
  * at once. `--resume` carries on from a checkpoint; `--verbose` shows the trainer's debug lines.
  */
-import { readFileSync } from 'node:fs';
-import { dirname, relative, resolve } from 'node:path';
-import { analyze } from '../core/analyze';
+import { relative, resolve } from 'node:path';
 import type { BatchEvent, StartedEvent, TrainerEvent, TrainOptions } from '../core/protocol/trainer';
-import { fileDataHost } from '../node/dataHost';
 import { startTraining, type StartOptions } from '../node/trainerClient';
+import { loadSpec } from './diagnostics';
 
 export interface TrainIO {
   out(s: string): void;
@@ -142,14 +140,8 @@ function progressPrinter(io: TrainIO, verbose: boolean): { onEvent: (e: TrainerE
 
 /** Reads and checks the spec; prints its errors and returns false when it has any. */
 function specIsTrainable(file: string, io: TrainIO): boolean {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    io.err(`${file}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
-    return false;
-  }
-  const a = analyze(text, { host: fileDataHost(dirname(file)) });
+  const a = loadSpec(file, io);
+  if (!a) return false;
   const errors = a.diagnostics.filter((d) => d.severity === 'error');
   for (const d of errors) {
     const p = a.lines.position(d.range.start);

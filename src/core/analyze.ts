@@ -9,6 +9,7 @@ import { inferModel, type ModelInfo } from './infer';
 import { readSpec } from './read';
 import { lintData } from './dataLints';
 import { checkCompatibility, inferData } from './semantics';
+import { checkSearch } from './search/check';
 import type { ItemNode, ItemValue, Spec, TrainSettings } from './spec';
 import type { Document } from 'yaml';
 
@@ -65,6 +66,7 @@ export function completeAnalysis(
     model = inferModel(spec, sink);
     data = inferData(spec, options.host ?? {}, sink);
     checkCompatibility(spec, model, data, sink);
+    checkSearch(spec, sink);
     lintData({ spec, model, data, host: options.host ?? {}, text: read.text, batchSize: trainSettings(spec)?.batchSize }, sink);
   } catch (e) {
     // A bug in a check must not take the editor down with it: report it where it can be seen.

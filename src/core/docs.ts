@@ -73,7 +73,8 @@ function entrySection(e: CatalogEntry): string {
   return parts.join('\n');
 }
 
-function fieldKind(f: Field): string {
+/** A structure field's type in words (docs tables, hovers, completion details). */
+export function fieldKind(f: Field): string {
   switch (f.type.kind) {
     case 'item':
       return categoryNoun[f.type.category];
@@ -84,18 +85,30 @@ function fieldKind(f: Field): string {
     case 'input_shape':
       return 'shape, or mapping of names to shapes';
     case 'object':
-      return 'mapping';
+      return f.type.list ? `mapping, or list [${f.type.list.join(', ')}]` : 'mapping';
+    case 'map':
+      return 'mapping of paths to values';
+    case 'variant':
+      return Object.keys(f.type.variants).map((v) => `\`${v}\``).join(' \\| ');
+    case 'values':
+      return 'list of values';
     case 'value':
       return typeText(f.type.type);
   }
+}
+
+/** A variant's named forms that have a value, as fields (for the reference's key table). */
+function variantFields(variants: Readonly<Record<string, Field | null>>): Record<string, Field> {
+  return Object.fromEntries(Object.entries(variants).filter((e): e is [string, Field] => e[1] !== null));
 }
 
 /** Every key outside the catalog, as a table per section. */
 export function structureReference(): string {
   const rows: string[] = [];
   const walk = (f: Field, path: string) => {
-    if (f.type.kind !== 'object') return;
-    for (const [k, sub] of Object.entries(f.type.fields)) {
+    const fields = f.type.kind === 'object' ? f.type.fields : f.type.kind === 'variant' ? variantFields(f.type.variants) : f.type.kind === 'map' ? { '<path>': f.type.value } : undefined;
+    if (!fields) return;
+    for (const [k, sub] of Object.entries(fields)) {
       const p = path ? `${path}.${k}` : k;
       rows.push(`| \`${p}\` | ${fieldKind(sub)} | ${sub.required ? '**required**' : sub.default === undefined ? '—' : `\`${JSON.stringify(sub.default)}\``} | ${cell(sub.doc)} |`);
       walk(sub, p);

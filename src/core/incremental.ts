@@ -6,7 +6,7 @@
  * other items), and the whole-model passes (shape inference, data, compatibility) run again.
  *
  * The result equals `analyze(text)` on the spec, the findings, the model and the data. Where that
- * cannot be guaranteed cheaply — the edit spans items or touches anything outside `model.layers`,
+ * cannot be guaranteed cheaply — the edit spans items or touches anything outside `model.layers`, the spec has a `search:` section,
  * the text has YAML errors or directives, anchors or aliases are involved, the list is in flow style, the
  * finding cap was reached — it falls back to `analyze`. Pure; `yaml` only.
  */
@@ -149,6 +149,8 @@ function incremental(prev: Analysis, text: string, options: AnalyzeOptions): Ana
   const limit = options.maxDiagnostics ?? 500;
   if (!read?.complete || !read.layerSpans || read.maxDiagnostics !== limit) return undefined;
   if (!doc || doc.errors.length || doc.warnings.length || text.length > MAX_SPEC_BYTES) return undefined;
+  // A `search:` section holds ranges this module does not move; its checks read every layer anyway.
+  if (prev.spec.search) return undefined;
   // Directives (`%YAML 1.1`: merge keys and other scalars; `%TAG`) change how the item's lines
   // read, and the item is parsed without them.
   const dirs = doc.directives;

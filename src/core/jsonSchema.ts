@@ -86,8 +86,27 @@ function fieldSchema(f: Field): Schema {
       for (const [k, sub] of Object.entries(t.fields)) properties[k] = fieldSchema(sub);
       const required = Object.entries(t.fields).filter(([, sub]) => sub.required).map(([k]) => k);
       s = { type: 'object', properties, additionalProperties: false, ...(required.length ? { required } : {}) };
+      if (t.list) {
+        // The list form: the fields in order; the first two (the required ones) must be there.
+        const items = t.list.map((k) => fieldSchema(t.fields[k]));
+        s = { oneOf: [s, { type: 'array', items, minItems: 2, maxItems: t.list.length }] };
+      }
       break;
     }
+    case 'map':
+      s = { type: 'object', additionalProperties: fieldSchema(t.value), propertyNames: { description: t.keyDoc } };
+      break;
+    case 'variant': {
+      const bare = Object.entries(t.variants).filter(([, v]) => v === null || (v.type.kind === 'object' && !Object.values(v.type.fields).some((x) => x.required))).map(([k]) => k);
+      const forms: Schema[] = Object.entries(t.variants)
+        .filter((e): e is [string, Field] => e[1] !== null)
+        .map(([k, v]) => ({ type: 'object', properties: { [k]: fieldSchema(v) }, required: [k], additionalProperties: false }));
+      s = { oneOf: [...(bare.length ? [{ enum: bare }] : []), ...forms] };
+      break;
+    }
+    case 'values':
+      s = { type: 'array', minItems: 1, items: { type: ['number', 'string', 'boolean'] } };
+      break;
     case 'item':
       s = { $ref: `#/definitions/${t.category}` };
       break;

@@ -5,6 +5,7 @@
  */
 import type { Category, Params } from './catalog/types';
 import type { Range } from './diagnostics';
+import type { SearchNode } from './search/section';
 
 export interface Located<T> {
   value: T;
@@ -93,6 +94,8 @@ export interface Spec {
     device?: Located<'auto' | 'gpu' | 'cpu'>;
     checkpoint?: Located<{ best: boolean; last: boolean; monitor: string }>;
   };
+  /** The optional hyperparameter search (docs/search.md). */
+  search?: SearchNode;
 }
 
 /** Resolved training settings with defaults applied, as the trainer consumes them. */

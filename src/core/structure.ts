@@ -5,7 +5,17 @@
 import type { Category, ParamType } from './catalog/types';
 
 export type FieldType =
-  | { kind: 'object'; fields: Readonly<Record<string, Field>> }
+  /** `list`: the fields may also be written as a list, in this order (`uniform: [0.1, 0.5]`); the first two are then required. */
+  | { kind: 'object'; fields: Readonly<Record<string, Field>>; list?: readonly string[] }
+  /** A mapping whose keys the user chooses (`search.space`: parameter paths), each valued as `value`. */
+  | { kind: 'map'; keyDoc: string; value: Field }
+  /**
+   * One of several named forms, like a catalog item but defined here: a bare name (`median`), or a
+   * one-key mapping to the form's value (`{ asha: { reduction: 3 } }`). `null`: the name alone.
+   */
+  | { kind: 'variant'; variants: Readonly<Record<string, Field | null>> }
+  /** A non-empty list of plain values (numbers, names, booleans): a choice's options. */
+  | { kind: 'values' }
   /** One catalog item: a bare name (`adam`) or a one-key mapping (`{ adam: { learning_rate: 0.01 } }`). */
   | { kind: 'item'; category: Category }
   /** A list of catalog items. */
@@ -33,6 +43,83 @@ const splitOrSource = (what: string): Field => ({
     },
   },
 });
+
+const int = (min: number, doc: string, def?: number): Field => ({ doc, type: { kind: 'value', type: { kind: 'int', min } }, ...(def !== undefined ? { default: def } : {}) });
+const range = (what: string, number: 'float' | 'int'): Field => ({
+  doc: what,
+  type: {
+    kind: 'object',
+    list: number === 'int' ? ['low', 'high', 'step'] : ['low', 'high'],
+    fields: {
+      low: { doc: 'The smallest value (inclusive).', type: { kind: 'value', type: { kind: number } }, required: true },
+      high: { doc: 'The largest value (inclusive).', type: { kind: 'value', type: { kind: number } }, required: true },
+      ...(number === 'int'
+        ? {
+            step: { doc: 'Only low, low + step, low + 2·step, … ≤ high are tried.', type: { kind: 'value', type: { kind: 'int', min: 1 } }, default: 1 },
+            log: { doc: 'Sample on a log scale (needs low ≥ 1); with `step: 1` only.', type: { kind: 'value', type: { kind: 'bool' } }, default: false },
+          }
+        : {}),
+    },
+  },
+});
+
+/** How one searched parameter's values are drawn: `search.space`'s values. */
+export const spaceField: Field = {
+  doc: 'The values this parameter takes in the search.',
+  type: {
+    kind: 'variant',
+    variants: {
+      uniform: range('Any number from `low` to `high`, evenly: `{ uniform: [0.1, 0.5] }`.', 'float'),
+      loguniform: range('Any number from `low` to `high` (both > 0), evenly on a log scale, for rates and weights spanning decades: `{ loguniform: [1.0e-4, 1.0e-2] }`.', 'float'),
+      int: range('Whole numbers from `low` to `high`: `{ int: [16, 256] }`, `{ int: [16, 256, 16] }` (a step), or `{ int: { low: 16, high: 256, log: true } }`.', 'int'),
+      choice: { doc: 'One of these values, unordered: `{ choice: [32, 64, 128] }`, `{ choice: [adam, sgd] }`.', type: { kind: 'values' } },
+      grid: { doc: 'Every one of these values is tried: the grid sampler runs their cartesian product (other samplers treat a grid as a choice).', type: { kind: 'values' } },
+    },
+  },
+};
+
+/** The optional `search:` section: hyperparameter search over this spec (docs/search.md). */
+export const searchField: Field = {
+  doc: 'Hyperparameter search over this spec: which parameters to vary, over which values, judged by which metric. `modelyaml search` runs it.',
+  type: {
+    kind: 'object',
+    fields: {
+      metric: { doc: 'What the search optimises: a quantity the spec logs per epoch — `loss`, `val_loss`, a metric of `train.metrics`, or `val_` + one.', type: { kind: 'value', type: { kind: 'string' } }, default: 'val_loss' },
+      goal: { doc: 'Whether a smaller or a larger `metric` is better. Inferred when left out: losses and errors are minimised, accuracy, AUC, F1, precision, recall and R² maximised.', type: { kind: 'value', type: { kind: 'enum', values: ['minimize', 'maximize'] } } },
+      trials: int(1, 'How many trials (training runs) the search runs at most.', 20),
+      parallel: int(1, 'How many trials run at once, each in its own trainer process (one thread each when more than one runs).', 1),
+      sampler: {
+        doc: 'How trial values are chosen: `random`; `grid` (every combination of `grid` and `choice` values, in order); `tpe` (Tree-structured Parzen Estimator: learns from earlier trials which values do well).',
+        type: { kind: 'value', type: { kind: 'enum', values: ['random', 'grid', 'tpe'] } },
+        default: 'tpe',
+      },
+      pruner: {
+        doc: 'Stops unpromising trials early: `none`, `median`, or `asha` (asynchronous successive halving).',
+        type: {
+          kind: 'variant',
+          variants: {
+            none: null,
+            median: {
+              doc: 'Stop a trial whose metric at an epoch is worse than the median of earlier trials at that epoch.',
+              type: { kind: 'object', fields: { startup_trials: int(0, 'Trials that run to the end before any is pruned.', 5), warmup_epochs: int(0, 'Epochs a trial runs before it can be pruned.', 1) } },
+            },
+            asha: {
+              doc: 'Asynchronous successive halving: at epochs `min_epochs · reduction^k` only the best `1/reduction` of the trials that got there go on.',
+              type: { kind: 'object', fields: { min_epochs: int(1, 'The first rung: epochs every trial runs.', 1), reduction: int(2, 'η: each rung keeps the best 1/η of the trials.', 3) } },
+            },
+          },
+        },
+        default: 'none',
+      },
+      seed: { doc: 'Seeds the sampler: the same seed gives the same trial sequence. Default: the spec\'s `seed`.', type: { kind: 'value', type: { kind: 'int', min: 0 } } },
+      space: {
+        doc: 'The searched parameters: a path into this spec (`model.layers.hidden.units`, `model.layers[3].dropout.rate`, `train.optimizer.adam.learning_rate`, `train.batch_size`) and the values it takes.',
+        type: { kind: 'map', keyDoc: 'A parameter of this spec, by path: `model.layers.<name or [index]>.<param>`, `train.optimizer.<type>.<param>`, `train.batch_size`, `data.pipeline[<index>].<step>.<param>`, …', value: spaceField },
+        required: true,
+      },
+    },
+  },
+};
 
 export const specStructure: Field = {
   doc: 'A ModelYAML spec: everything needed to reproduce a training run.',
@@ -113,6 +200,7 @@ export const specStructure: Field = {
           },
         },
       },
+      search: searchField,
     },
   },
 };

@@ -1,8 +1,9 @@
-/** "▶ Train · Show Architecture · Show Curves" above every spec's first line, "Show Evaluation" once a run of it was evaluated, and "Try the Model" once it has a trained run. */
+/** "▶ Train · Show Architecture · Show Curves" above every spec's first line, "Show Evaluation" once a run of it was evaluated, "Try the Model" once it has a trained run, and "Run Search" on a `search:` key. */
 import * as vscode from 'vscode';
 import { canServe } from '../node/predictionSession';
 import { runsOfSpec } from '../node/runFolders';
 import { defaultRunsRoots } from './panels';
+import { searchCodeLens } from './search';
 
 export class SpecCodeLensProvider implements vscode.CodeLensProvider {
   private readonly changed = new vscode.EventEmitter<void>();
@@ -40,6 +41,8 @@ export class SpecCodeLensProvider implements vscode.CodeLensProvider {
     if (known.servable) {
       lenses.push(new vscode.CodeLens(top, { title: '$(beaker) Try the Model', command: 'modelyaml.tryModel', arguments: [document.uri], tooltip: "Draw, type or fill in an input and see the newest run's predictions" }));
     }
+    const search = searchCodeLens(vscode, document);
+    if (search) lenses.push(search);
     return lenses;
   }
 

@@ -11,6 +11,7 @@ import { EXPORT_MODEL, EXPORT_MODEL_COMMAND, exportModelCommand } from './export
 import { defaultRunsRoots, registerPanels } from './panels';
 import { canServe } from '../node/predictionSession';
 import { newFromTemplate } from './templates';
+import { registerSearch } from './search';
 import { registerTraining, type TrainingManager } from './training';
 import { trackWalkthrough } from './walkthrough';
 
@@ -46,6 +47,7 @@ export function activate(context: vscode.ExtensionContext): ModelYamlApi {
     offer: (r) => r.status === 'completed' && !!r.runDir,
     run: (_spec, r) => vscode.commands.executeCommand(EXPORT_MODEL_COMMAND, { runDir: r.runDir }),
   });
+  context.subscriptions.push(...registerSearch({ api: vscode, cliPath: exportDeps.cliPath }));
   context.subscriptions.push(trackWalkthrough(vscode));
 
   const commands: Record<string, (...args: never[]) => unknown> = {

@@ -7,6 +7,7 @@ import * as tf from './tf';
 import { join } from 'node:path';
 import type { Metrics, TrainerEvent } from '../core/protocol/trainer';
 import type { TrainSettings } from '../core/spec';
+import { higherIsBetter } from '../core/search/metric';
 import { augmentBatch, batchOf, evaluate, type ResidentData } from './batches';
 import { saveCheckpoint, type LoopState } from './checkpoint';
 import type { Data } from './data/table';
@@ -29,7 +30,6 @@ export interface Control {
   progress?: { epochs: number; final: Metrics };
 }
 
-export const higherIsBetter = (name: string) => /acc|auc|precision|recall|f1|r2/.test(name);
 
 /** Everything the loop needs, prepared by runTraining. */
 export interface LoopContext {

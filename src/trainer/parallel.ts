@@ -114,7 +114,8 @@ export function wasmThreadsFor(
   layers: Array<Pick<LayerInfo, 'layer' | 'outputShape' | 'params'>>, batchSize: number, cores = cpuThreads(),
 ): { threads: number; why: string } {
   const forced = env.wasmThreads();
-  if (forced !== undefined && forced >= 1) return { threads: Math.floor(forced), why: 'set by MODELYAML_WASM_THREADS' };
+  // The run's maxThreads (one each for parallel search trials) caps even a forced count.
+  if (forced !== undefined && forced >= 1) return { threads: Math.min(Math.floor(forced), threadLimit ?? Infinity), why: `set by MODELYAML_WASM_THREADS${threadLimit !== undefined && threadLimit < forced ? `, capped by maxThreads ${threadLimit}` : ''}` };
   if (cores < MIN_CORES_FOR_THREADED_BUILD) return { threads: 1, why: `${cores} logical cores (the threaded build pays from ${MIN_CORES_FOR_THREADED_BUILD})` };
   const perStep = staticMacsPerSample(layers) * batchSize;
   if (perStep < 2 * MIN_MACS_PER_HALF) return { threads: 1, why: `too little work per step (${(perStep / 1e6).toFixed(0)}M multiply-adds; the threaded build pays from ${(2 * MIN_MACS_PER_HALF) / 1e6}M)` };

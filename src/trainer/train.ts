@@ -64,7 +64,8 @@ function loadSpec(specPath: string, options: TrainOptions): SpecSetup {
   const file = resolve(specPath);
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    // A search trial sends its spec's text (the file with the trial's values written in).
+    text = options.specText ?? readFileSync(file, 'utf8');
   } catch (e) {
     return fail('spec/unreadable', `Cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { file });
   }
@@ -143,7 +144,7 @@ function writeRunFolder(runDir: string, spec: SpecSetup, options: TrainOptions, 
   writeFileNamed(join(runDir, 'resolved.json'), JSON.stringify({
     spec: spec.file,
     settings,
-    options,
+    options: { ...options, specText: undefined }, // the text is the snapshot beside it
     layers: analysis.layers.map((l) => ({ id: l.id, type: l.layer.type, params: l.layer.params, outputShape: l.outputShape, paramCount: l.params })),
     data: a.spec.data ? { source: a.spec.data.source && { type: a.spec.data.source.type, params: a.spec.data.source.params }, pipeline: a.spec.data.pipeline.map((s) => ({ type: s.type, params: s.params })) } : undefined,
   }, null, 2) + '\n');
@@ -160,6 +161,7 @@ function writeRunFolder(runDir: string, spec: SpecSetup, options: TrainOptions, 
     startedAt: new Date(t0).toISOString(),
     pid: process.pid,
     ...(resumedFrom ? { resumedFrom } : {}),
+    ...(options.search ? { search: options.search } : {}),
   });
 }
 

@@ -172,7 +172,7 @@ describe('completion: keys', () => {
 
   it('offers top-level keys and the whole-spec snippet in an empty document', () => {
     const { document, list } = complete('|');
-    expect(labels(list.items)).toEqual(['version', 'name', 'description', 'seed', 'data', 'model', 'train', 'spec']);
+    expect(labels(list.items)).toEqual(['version', 'name', 'description', 'seed', 'data', 'model', 'train', 'search', 'spec']);
     const spec = list.items.find((i) => i.label === 'spec')!;
     expect(spec.insertTextFormat).toBe(InsertTextFormat.Snippet);
     const text = applyCompletion(document, spec);

@@ -8,7 +8,7 @@
  *   thread in one order, so the curve is the single-threaded one exactly.
  */
 import { describe, expect, it } from 'vitest';
-import { inferenceWasmThreadsFor, macsPerSample, wasmThreadsFor } from '../../src/trainer/parallel';
+import { inferenceWasmThreadsFor, limitThreads, macsPerSample, wasmThreadsFor } from '../../src/trainer/parallel';
 import { privateCacheDir } from '../../src/trainer/backend/wasm';
 import { analyze } from '../../src/core/analyze';
 import { readFileSync } from 'node:fs';
@@ -153,6 +153,21 @@ describe('which wasm build: wasmThreadsFor', () => {
     expect(wasmThreadsFor(mlp, 64, 16).why).toMatch(/too little work per step/);
     // Small batches of the CNN are small steps too.
     expect(wasmThreadsFor(cnn, 8, 16).threads).toBe(1);
+  });
+
+  it('a run\'s maxThreads (one per parallel search trial) caps even MODELYAML_WASM_THREADS', () => {
+    const cnn = layersOf('mnist-cnn.model.yaml');
+    const before = process.env.MODELYAML_WASM_THREADS;
+    process.env.MODELYAML_WASM_THREADS = '4';
+    try {
+      expect(wasmThreadsFor(cnn, 64, 16)).toEqual({ threads: 4, why: 'set by MODELYAML_WASM_THREADS' });
+      limitThreads(1);
+      expect(wasmThreadsFor(cnn, 64, 16)).toEqual({ threads: 1, why: 'set by MODELYAML_WASM_THREADS, capped by maxThreads 1' });
+    } finally {
+      limitThreads(undefined);
+      if (before === undefined) delete process.env.MODELYAML_WASM_THREADS;
+      else process.env.MODELYAML_WASM_THREADS = before;
+    }
   });
 
   it('inference threads the conv net on every core from two on (no data-parallel split to prefer), never the MLP, an LSTM or a batch of one', () => {

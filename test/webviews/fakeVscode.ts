@@ -62,6 +62,13 @@ export class Range {
   ) {}
 }
 
+export class CodeLens {
+  constructor(
+    readonly range: Range,
+    readonly command?: { title: string; command: string; arguments?: unknown[]; tooltip?: string },
+  ) {}
+}
+
 export class Selection extends Range {
   get active(): Position {
     return this.end;
@@ -365,6 +372,7 @@ export function fakeVscode(o: { origin: string; workspace?: string; config?: Rec
     Range,
     Position,
     Selection,
+    CodeLens,
     ViewColumn: { Active: -1, Beside: -2, One: 1, Two: 2 },
     ProgressLocation: { SourceControl: 1, Window: 10, Notification: 15 },
     TextEditorRevealType: { Default: 0, InCenter: 1, InCenterIfOutsideViewport: 2, AtTop: 3 },

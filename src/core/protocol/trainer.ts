@@ -35,6 +35,25 @@ export interface TrainOptions {
   tfjsNodePath?: string;
   /** Most logical cores the run uses (the extension's `modelyaml.train.maxThreads`; default all). */
   maxThreads?: number;
+  /**
+   * Train this text as the spec at `specPath` (a search trial: the spec with the trial's values
+   * written in); its data paths resolve from `specPath`'s folder, and run.json names `specPath`.
+   */
+  specText?: string;
+  /** The search this run is a trial of: written into run.json as `search`. */
+  search?: SearchTag;
+}
+
+/** run.json's `search`: the search a run is a trial of (`modelyaml search`, docs/search.md). */
+export interface SearchTag {
+  /** The search's name (the spec's name). */
+  name: string;
+  /** The search's folder, which holds journal.jsonl. */
+  dir: string;
+  /** The trial's number (0-based, in start order). */
+  trial: number;
+  /** The trial's values by parameter path. */
+  params: Record<string, number | string | boolean>;
 }
 
 /** What `evaluate` scores: which split, with which checkpoint. */
@@ -428,6 +447,8 @@ export function validateTrainerEvent(v: unknown): Validated<TrainerEvent> {
   return byType<TrainerEvent>('trainer event', v, eventFields);
 }
 
+const searchTag = shape({ name: str, dir: str, trial: intFrom(0), params: record((v) => typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean') });
+
 const optionFields: Record<keyof TrainOptions, Check> = {
   epochs: opt(intFrom(1)),
   batchSize: opt(intFrom(1)),
@@ -442,6 +463,8 @@ const optionFields: Record<keyof TrainOptions, Check> = {
   wasmDir: opt(str),
   tfjsNodePath: opt(str),
   maxThreads: opt(intFrom(1)),
+  specText: opt(str),
+  search: opt(searchTag),
 };
 
 export function validateTrainOptions(v: unknown): Validated<TrainOptions> {
@@ -539,6 +562,8 @@ export interface RunRecord {
   error?: { code: string; message: string; file?: string; row?: number; offset?: number };
   resumedFrom?: string;
   pid?: number;
+  /** Set when the run is a trial of a hyperparameter search. */
+  search?: SearchTag;
 }
 
 const runRecordFields: Fields = {
@@ -551,6 +576,7 @@ const runRecordFields: Fields = {
   startedAt: str,
   final: opt(metrics),
   test: opt(metrics),
+  search: opt(searchTag),
 };
 
 /** Checks a `run.json` read back from disk. */

@@ -86,7 +86,12 @@ export function placeholderForField(f: Field): string {
     case 'input_shape':
       return '[1]';
     case 'object':
+    case 'map':
       return '{}';
+    case 'variant':
+      return Object.keys(f.type.variants)[0] ?? '';
+    case 'values':
+      return '[]';
     case 'value':
       return JSON.stringify(placeholderFor(f.type.type));
   }

@@ -6,6 +6,7 @@ import type { Spec } from '../spec';
 import { specStructure, type Field } from '../structure';
 import { rangeOf } from './describe';
 import { Reader, type KeyedPair } from './reader';
+import { readSearch } from '../search/section';
 
 const fieldsOf = (f: Field) => (f.type as { fields: Record<string, Field> }).fields;
 
@@ -36,6 +37,8 @@ export class SpecReader extends Reader {
     if (model) spec.model = this.readModel(fields.model, model);
     const train = pairs.get('train');
     if (train) spec.train = this.readTrain(fields.train, train);
+    const search = pairs.get('search');
+    if (search) spec.search = readSearch(this, fields.search, search);
     return spec;
   }
 
