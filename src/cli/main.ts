@@ -15,6 +15,7 @@ import { predictCommand, type PredictIO } from './predict';
 import { exportCommand } from './export';
 import { diffCommand } from './diff';
 import { searchCommand } from './search';
+import { runsCommand } from './runs';
 import { formatDiagnostic, loadSpec as load, paint } from './diagnostics';
 import { VERSION } from '../core/version';
 
@@ -28,6 +29,10 @@ Usage:
                                                   layers added, removed and changed, parameter
                                                   counts and settings between two specs, or a
                                                   spec and its version at a git revision
+  modelyaml runs [PATH] [--spec FILE] [--format text|json]
+                                                  the runs in PATH/.modelyaml/runs by spec: status,
+                                                  start, backend, duration, metrics and the
+                                                  parameters that differ between them
   modelyaml train <file> [--epochs N] [--device auto|gpu|cpu] [--out DIR]
                  [--resume [RUN_DIR|latest]] [--verbose]
                                                   train in a child process; progress, run record
@@ -220,6 +225,7 @@ export async function main(argv: string[], io: CliIO = stdio): Promise<number> {
         git: { type: 'string' },
         trials: { type: 'string' },
         parallel: { type: 'string' },
+        spec: { type: 'string' },
       },
     });
   } catch (e) {
@@ -253,6 +259,8 @@ export async function main(argv: string[], io: CliIO = stdio): Promise<number> {
       return exportCommand(rest, { format: values.format, out: values.out, opset: values.opset, includePreprocessing: values['include-preprocessing'], quantize: values.quantize, checkpoint: values.checkpoint }, io);
     case 'diff':
       return diffCommand(rest, { format, git: values.git }, io);
+    case 'runs':
+      return runsCommand(rest, { format, spec: values.spec }, io);
     case 'serve': {
       // Loaded here: fastify is only for this command.
       const { serveCommand } = await import('./serve');
@@ -304,7 +312,7 @@ export async function main(argv: string[], io: CliIO = stdio): Promise<number> {
       return new Promise<number>(() => undefined); // runs until the client disconnects
     }
     default: {
-      const known = ['check', 'summary', 'graph', 'diff', 'train', 'search', 'evaluate', 'predict', 'export', 'serve', 'schema', 'docs', 'lsp'];
+      const known = ['check', 'summary', 'graph', 'diff', 'runs', 'train', 'search', 'evaluate', 'predict', 'export', 'serve', 'schema', 'docs', 'lsp'];
       const { closest } = await import('../core/suggest');
       const s = closest(cmd, known);
       io.err(`modelyaml: unknown command '${cmd}'.${s ? ` Did you mean '${s}'?` : ''}\n\n${HELP}`);

@@ -8,6 +8,7 @@ import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'nod
 import { validateTrainerEvent, type RunRecord, type TrainerEvent } from '../core/protocol/trainer';
 import { CurveAdapter, type CurvePoint, type RunInfo, type SettingValue } from '../core/protocol/webview';
 import { readRunRecord, readSpecSnapshot } from './runRecord';
+import { specParams } from '../core/runs/params';
 
 export { readSpecSnapshot };
 
@@ -205,6 +206,20 @@ export function flattenSettings(resolved: Json): Record<string, SettingValue> {
   return out;
 }
 
+/**
+ * A run's parameters by dotted path (`train.optimizer.adam.learning_rate`), read from the spec copy
+ * its folder keeps; undefined when it kept none (older runs) or the copy does not read as a spec.
+ */
+export function runParams(dir: string): Record<string, SettingValue> | undefined {
+  const text = readSpecSnapshot(dir);
+  if (text === undefined) return undefined;
+  try {
+    return specParams(text);
+  } catch {
+    return undefined;
+  }
+}
+
 /** A run loaded for the curves: its points so far, and what follows it. */
 export class LoadedRun {
   readonly adapter = new CurveAdapter();
@@ -213,6 +228,7 @@ export class LoadedRun {
   offset = 0;
   record?: RunRecord;
   settings?: Record<string, SettingValue>;
+  params?: Record<string, SettingValue>;
   /** Lines that were not valid trainer events. */
   invalidLines = 0;
   private sawEvents = false;
@@ -226,6 +242,7 @@ export class LoadedRun {
     const r = new LoadedRun(dir, alive);
     r.record = readRunRecord(dir);
     r.settings = readSettings(dir);
+    r.params = runParams(dir);
     r.poll();
     return r;
   }
@@ -282,6 +299,7 @@ export class LoadedRun {
   refreshRecord(): void {
     this.record = readRunRecord(this.dir) ?? this.record;
     this.settings ??= readSettings(this.dir);
+    this.params ??= runParams(this.dir);
   }
 
   /** The run as the webview lists it: events first, then run.json, then whether the trainer lives. */
@@ -323,6 +341,7 @@ export class LoadedRun {
       ...(endedEarly(status) && resumableCheckpoint(this.dir) ? { resumable: true } : {}),
       ...(status !== 'running' && hasEvaluation(this.dir) ? { evaluated: true } : {}),
       ...(this.settings ? { settings: this.settings } : {}),
+      ...(this.params ? { params: this.params } : {}),
     };
   }
 }
@@ -331,6 +350,7 @@ export class LoadedRun {
 export function folderInfo(f: RunFolder, alive: (pid: number) => boolean = processAlive): RunInfo {
   const rec = f.record;
   const settings = readSettings(f.dir);
+  const params = runParams(f.dir);
   const specName = rec?.specName ?? f.group;
   let status: RunInfo['status'] = rec?.status ?? 'crashed';
   let reason = rec?.reason;
@@ -352,6 +372,7 @@ export function folderInfo(f: RunFolder, alive: (pid: number) => boolean = proce
     ...(endedEarly(status) && resumableCheckpoint(f.dir) ? { resumable: true } : {}),
     ...(status !== 'running' && hasEvaluation(f.dir) ? { evaluated: true } : {}),
     ...(settings ? { settings } : {}),
+    ...(params ? { params } : {}),
   };
 }
 

@@ -175,6 +175,16 @@ describe('run labels', () => {
     expect(clash.get('c')!.text).toMatch(/^lr 1 · \d\d:30:00$/);
   });
 
+  it('labels runs whose spec copies were read as the runs table does: dotted parameter paths, shortest unique names', () => {
+    const withParams = (id: string, lr: number, units: number): RunInfo => ({ ...run(id, { lr, batch: 32 }), params: { 'train.optimizer': 'adam', 'train.optimizer.adam.learning_rate': lr, 'model.layers.hidden.units': units, 'model.layers.out.units': 3 } });
+    const labels = runLabels([withParams('a', 0.01, 64), withParams('b', 0.05, 128)]);
+    expect(labels.get('a')!.text).toBe('lr 0.01 · units 64');
+    expect(labels.get('b')!.text).toBe('lr 0.05 · units 128');
+    expect(labels.get('b')!.title).toBe('run b\ntrain.optimizer.adam.learning_rate 0.05\nmodel.layers.hidden.units 128');
+    // One run without a spec copy: the older rule for all.
+    expect(runLabels([withParams('a', 0.01, 64), run('c', { lr: 0.05, batch: 32 })]).get('c')!.text).toBe('lr 0.05');
+  });
+
   it('sums up how a run ended: train, validation and test metrics', () => {
     expect(endSummary({ ...info('a'), final: { loss: 0.5, accuracy: 0.8, val_loss: 0.6, val_accuracy: 0.75 }, test: { loss: 0.65, accuracy: 0.7 } })).toBe(
       'Train: loss 0.5 · accuracy 0.8 — Validation: loss 0.6 · accuracy 0.75 — Test: loss 0.65 · accuracy 0.7',

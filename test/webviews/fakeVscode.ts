@@ -21,6 +21,9 @@ export class EventEmitter<T> {
   fire(e: T): void {
     for (const l of [...this.listeners]) l(e);
   }
+  dispose(): void {
+    this.listeners = [];
+  }
 }
 
 export class Uri {
@@ -216,6 +219,10 @@ export interface FakeVscode {
   input?: string;
   /** Sets a document's diagnostics and fires `languages.onDidChangeDiagnostics`. */
   setDiagnostics(uri: Uri, diagnostics: unknown[]): void;
+  /** Tree views created (`window.createTreeView`), by view id. */
+  treeViews: Map<string, { treeDataProvider: unknown }>;
+  /** Fires every watcher's change event for a file, as VS Code does when it changes on disk. */
+  fileChanged(path: string): void;
 }
 
 export interface FakeMessage {
@@ -265,6 +272,41 @@ export class FakeTask {
   ) {}
 }
 
+/** Stand-ins for the tree view API's classes: data holders, as in VS Code. */
+export class ThemeIcon {
+  constructor(
+    readonly id: string,
+    readonly color?: ThemeColor,
+  ) {}
+}
+export class ThemeColor {
+  constructor(readonly id: string) {}
+}
+export class TreeItem {
+  description?: string;
+  tooltip?: string;
+  iconPath?: ThemeIcon;
+  contextValue?: string;
+  id?: string;
+  command?: { command: string; title: string; arguments?: unknown[] };
+  constructor(
+    readonly label: string,
+    readonly collapsibleState: number,
+  ) {}
+}
+
+/** A file-system watcher whose events a test fires (`FakeVscode.fileChanged`). */
+export class FakeWatcher {
+  readonly created = new EventEmitter<Uri>();
+  readonly changed = new EventEmitter<Uri>();
+  readonly deleted = new EventEmitter<Uri>();
+  readonly onDidCreate = this.created.event;
+  readonly onDidChange = this.changed.event;
+  readonly onDidDelete = this.deleted.event;
+  constructor(readonly glob: unknown) {}
+  dispose(): void {}
+}
+
 export class Disposable {
   constructor(private readonly fn: () => void) {}
   dispose(): void {
@@ -294,6 +336,8 @@ export function fakeVscode(o: { origin: string; workspace?: string; config?: Rec
   const terminalOpened = new EventEmitter<FakeTerminal>();
   const diagnostics = new Map<string, unknown[]>();
   const changeDiagnostics = new EventEmitter<{ uris: Uri[] }>();
+  const treeViews = new Map<string, { treeDataProvider: unknown }>();
+  const watchers: FakeWatcher[] = [];
   const notify = (level: FakeMessage['level']) => async (text: string, ...rest: unknown[]) => {
     const items = rest.filter((r): r is string => typeof r === 'string');
     const m = { level, text, items };
@@ -359,6 +403,10 @@ export function fakeVscode(o: { origin: string; workspace?: string; config?: Rec
       diagnostics.set(uri.toString(), list);
       changeDiagnostics.fire({ uris: [uri] });
     },
+    treeViews,
+    fileChanged(path) {
+      for (const w of watchers) w.changed.fire(Uri.file(path));
+    },
     newPanel(viewType) {
       const p = new FakePanel(viewType, viewType, o.origin);
       panels.push(p);
@@ -417,6 +465,10 @@ export function fakeVscode(o: { origin: string; workspace?: string; config?: Rec
       },
       onDidChangeActiveTextEditor: changeActive.event,
       onDidChangeTextEditorSelection: changeSelection.event,
+      createTreeView(id: string, options: { treeDataProvider: unknown }) {
+        treeViews.set(id, options);
+        return new Disposable(() => treeViews.delete(id));
+      },
       registerWebviewPanelSerializer(viewType: string, s: { deserializeWebviewPanel(panel: unknown, state: unknown): unknown }) {
         serializers.set(viewType, s);
         return { dispose: () => serializers.delete(viewType) };
@@ -434,7 +486,11 @@ export function fakeVscode(o: { origin: string; workspace?: string; config?: Rec
         return trusted;
       },
       onDidGrantWorkspaceTrust: grantTrust.event,
-      createFileSystemWatcher: () => ({ onDidCreate: () => new Disposable(() => {}), onDidDelete: () => new Disposable(() => {}), onDidChange: () => new Disposable(() => {}), dispose() {} }),
+      createFileSystemWatcher: (glob: unknown) => {
+        const w = new FakeWatcher(glob);
+        watchers.push(w);
+        return w;
+      },
       // Walks the workspace for names ending as the include glob's `*<suffix>` says (one {a,b} group);
       // skips the folders an exclude of the form {**/<folder>/**,…} names. Enough for the globs the extension uses.
       async findFiles(include: string, exclude?: string) {
@@ -496,6 +552,10 @@ export function fakeVscode(o: { origin: string; workspace?: string; config?: Rec
     },
     Disposable,
     EventEmitter,
+    TreeItem,
+    ThemeIcon,
+    ThemeColor,
+    TreeItemCollapsibleState: { None: 0, Collapsed: 1, Expanded: 2 },
     FileType: { File: 1, Directory: 2 },
     StatusBarAlignment: { Left: 1, Right: 2 },
     Task: FakeTask,

@@ -5,6 +5,7 @@
  */
 import type { CurvePoint, Metrics, RunInfo, SettingValue } from '../../src/core/protocol/webview';
 import { formatValue } from './model';
+import { runLabels as labelsByParams } from '../../src/core/protocol/runsWebview';
 
 /** The settings people vary most come first in a label. */
 const FIRST = ['lr', 'batch', 'epochs', 'optimizer'];
@@ -58,6 +59,7 @@ export interface RunLabel {
  * a label two runs would share gets the start time, so no two runs read the same.
  */
 export function runLabels(runs: readonly RunInfo[], maxParts = 3): Map<string, RunLabel> {
+  if (runs.length > 1 && runs.every((r) => r.params)) return paramLabels(runs, maxParts);
   const keys = differingSettings(runs);
   const out = new Map<string, RunLabel>();
   if (!keys.length) {
@@ -75,6 +77,17 @@ export function runLabels(runs: readonly RunInfo[], maxParts = 3): Map<string, R
     out.set(r.id, { text, title: `${r.label}\n${parts(r).join('\n')}` });
   });
   return out;
+}
+
+/**
+ * Runs whose spec copies were read: labelled as the runs view and the runs table label them (by
+ * the dotted parameter paths that differ), with the start time and every differing path in the tooltip.
+ */
+function paramLabels(runs: readonly RunInfo[], maxParts: number): Map<string, RunLabel> {
+  const summaries = runs.map((r) => ({ id: r.id, spec: r.specName, specName: r.specName, status: r.status, startedAt: r.startedAt, params: r.params }));
+  const texts = labelsByParams(summaries, maxParts);
+  const keys = [...new Set(runs.flatMap((r) => Object.keys(r.params!)))].filter((k) => runs.some((r) => r.params![k] !== runs[0].params![k]));
+  return new Map(runs.map((r) => [r.id, { text: texts.get(r.id)!, title: [r.label, ...keys.map((k) => `${k} ${formatSetting(r.params![k])}`)].join('\n') }]));
 }
 
 /** `loss 0.335 · accuracy 0.905`: metrics in the panel's order (loss first, then each metric before its `val_` twin). */

@@ -20,7 +20,7 @@ function flattenItem(flat: Flat, path: string, item: ItemNode | undefined): void
   for (const [k, v] of Object.entries(params)) flat.set(`${path}.${k}`, plainValue(v));
 }
 
-function modelFlat(spec: Spec): Flat {
+export function modelFlat(spec: Spec): Flat {
   const flat: Flat = new Map();
   if (spec.name) flat.set('name', spec.name.value);
   if (spec.description) flat.set('description', spec.description.value);
@@ -29,7 +29,7 @@ function modelFlat(spec: Spec): Flat {
   return flat;
 }
 
-function dataFlat(spec: Spec): Flat {
+export function dataFlat(spec: Spec): Flat {
   const flat: Flat = new Map();
   const d = spec.data;
   if (!d) return flat;
@@ -42,7 +42,7 @@ function dataFlat(spec: Spec): Flat {
 }
 
 /** Training settings with the trainer's defaults, so writing a default out is no change. */
-function trainFlat(spec: Spec): Flat {
+export function trainFlat(spec: Spec): Flat {
   const flat: Flat = new Map();
   const t = spec.train;
   flat.set('seed', spec.seed?.value ?? 42);

@@ -16,7 +16,7 @@ import type { Metrics, RunStatus, TrainerEvent } from './trainer';
 export const WEBVIEW_PROTOCOL_VERSION = 1;
 
 /** Webview panel types, as registered with `registerWebviewPanelSerializer` and in package.json. */
-export const VIEW_TYPES = { curves: 'modelyaml.curves', graph: 'modelyaml.architecture', evaluation: 'modelyaml.evaluation', try: 'modelyaml.try', diff: 'modelyaml.diff' } as const;
+export const VIEW_TYPES = { curves: 'modelyaml.curves', graph: 'modelyaml.architecture', evaluation: 'modelyaml.evaluation', try: 'modelyaml.try', diff: 'modelyaml.diff', runs: 'modelyaml.runsTable' } as const;
 export type PanelKind = keyof typeof VIEW_TYPES;
 
 // ─── Training curves ──────────────────────────────────────────────────────────────────────────
@@ -71,6 +71,11 @@ export interface RunInfo {
    * `dense_1.units`): the panel labels compared runs by the ones that differ between them.
    */
   settings?: Record<string, SettingValue>;
+  /**
+   * The run's spec copy's parameters by dotted path (`train.optimizer.adam.learning_rate`): when
+   * every run shown has them, runs are labelled as the runs table labels them (src/core/runs/table.ts).
+   */
+  params?: Record<string, SettingValue>;
 }
 
 export type SettingValue = string | number | boolean | null;
@@ -261,6 +266,7 @@ const runInfo: Check = shape({
   resumable: opt(bool),
   evaluated: opt(bool),
   settings: opt(record((v) => bool(v) || numOrNull(v) || str()(v))),
+  params: opt(record((v) => bool(v) || numOrNull(v) || str()(v))),
 });
 
 const curvesToWebview: Record<CurvesToWebview['type'], Fields> = {

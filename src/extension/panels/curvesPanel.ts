@@ -79,6 +79,26 @@ export class CurvesPanel implements vscode.Disposable {
     this.attach(panel, undefined);
   }
 
+  /**
+   * Opens the panel on the first run with the others overlaid (the runs table's "Compare curves").
+   * Runs from other folders (a search's trials) join the list of runs to compare.
+   */
+  compareRuns(dirs: readonly string[]): void {
+    const roots = this.o.runsRoots();
+    const ok = dirs.filter((d) => isInside(d, roots) && existsSync(d));
+    if (!ok.length) return;
+    this.setCurrent(ok[0]);
+    this.compared.clear();
+    for (const d of ok.slice(1)) {
+      if (!this.available.some((f) => f.dir === d)) {
+        const run = LoadedRun.read(d, this.o.alive);
+        this.available.push({ dir: d, group: siblingGroup(d), startedAt: run.info().startedAt, record: run.record });
+      }
+      this.compared.set(d, LoadedRun.read(d, this.o.alive));
+    }
+    this.show({}, { preserveFocus: false });
+  }
+
   /** Restores a panel VS Code kept across a reload (webview serializer). */
   restore(panel: vscode.WebviewPanel, rawState: unknown): void {
     const state = curvesStateOrDefault(rawState);

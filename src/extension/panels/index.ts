@@ -30,6 +30,7 @@ import { TryPanel, type Sessions } from './tryPanel';
 import { SessionPool } from '../../node/predictionSession';
 import { WALKTHROUGH_KEYS } from '../walkthrough';
 import { requireTrust } from '../trust';
+import { registerRunsView, type RunsView } from '../runs/register';
 
 export { CurvesPanel } from './curvesPanel';
 export { GraphPanel } from './graphPanel';
@@ -64,6 +65,8 @@ export interface Panels {
   evaluation: EvaluationPanel;
   tryModel: TryPanel;
   diff: DiffPanel;
+  /** The Runs view, the runs table panel and their commands (src/extension/runs/). */
+  runs: RunsView;
 }
 
 export function defaultRunsRoots(api: VscodeApi): string[] {
@@ -88,6 +91,7 @@ export function registerPanels(context: vscode.ExtensionContext, deps: PanelDeps
   const pool = deps.sessions ? undefined : new SessionPool({}, (e) => e.type === 'log' && e.level !== 'debug' && log.info(`prediction session: ${e.message}`));
   const tryModel = new TryPanel({ api, extensionUri: context.extensionUri, log, runsRoots: deps.runsRoots ?? (() => defaultRunsRoots(api)), sessions: deps.sessions ?? pool! });
   const diff = new DiffPanel({ api, extensionUri: context.extensionUri, log });
+  const runs = registerRunsView(context, { api, extensionUri: context.extensionUri, log, runsRoots, curves, training: deps.training });
   const specUri = (uri?: unknown): vscode.Uri | undefined => {
     if (uri instanceof api.Uri) return uri;
     const doc = api.window.activeTextEditor?.document;
@@ -138,7 +142,7 @@ export function registerPanels(context: vscode.ExtensionContext, deps: PanelDeps
     offer: (r) => !!r.runDir && evaluatedRuns(runsRoots()).some((e) => e.runDir === r.runDir),
     run: (_spec, r) => evaluation.show({ runDir: r.runDir }),
   });
-  return { curves, graph, evaluation, tryModel, diff };
+  return { curves, graph, evaluation, tryModel, diff, runs };
 }
 
 export const SHOW_EVALUATION = 'Show Evaluation';

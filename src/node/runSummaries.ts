@@ -1,0 +1,85 @@
+/**
+ * Run folders read as the runs table's rows (src/core/runs/table.ts): run.json, the epochs logged
+ * in metrics.jsonl (for the best value of each metric), the spec copy's parameters by dotted path,
+ * and a search's tag when a trial wrote one. The runs view, the runs table and `modelyaml runs`
+ * read runs here.
+ */
+import { readFileSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { bestMetrics, type MetricValues, type RunParamValue, type RunSearchTag, type RunSummary } from '../core/runs/table';
+import { folderInfo, isInside, listRuns, processAlive, type RunFolder } from './runFolders';
+import { readEvents, RUN_FILE } from './runRecord';
+
+/** A search's tag in run.json (`search: { name, trial, params }`); absent or malformed: none. */
+export function readSearchTag(dir: string): RunSearchTag | undefined {
+  let raw: unknown;
+  try {
+    raw = (JSON.parse(readFileSync(join(dir, RUN_FILE), 'utf8')) as { search?: unknown }).search;
+  } catch {
+    return undefined;
+  }
+  if (typeof raw !== 'object' || raw === null) return undefined;
+  const t = raw as { name?: unknown; trial?: unknown; number?: unknown; params?: unknown };
+  if (typeof t.name !== 'string' || !t.name) return undefined;
+  const trial = typeof t.trial === 'number' ? t.trial : typeof t.number === 'number' ? t.number : undefined;
+  const params: Record<string, RunParamValue> = {};
+  if (typeof t.params === 'object' && t.params !== null) {
+    for (const [k, v] of Object.entries(t.params)) if (v === null || ['string', 'number', 'boolean'].includes(typeof v)) params[k] = v as RunParamValue;
+  }
+  return { name: t.name, ...(trial !== undefined ? { trial } : {}), ...(Object.keys(params).length ? { params } : {}) };
+}
+
+/** The epochs' metrics from metrics.jsonl (a torn last line skipped). */
+function epochMetrics(dir: string): MetricValues[] {
+  return readEvents(dir).filter((e) => e.type === 'epoch' && typeof e.metrics === 'object').map((e) => (e as { metrics: MetricValues }).metrics);
+}
+
+export function runSummary(f: RunFolder, alive: (pid: number) => boolean = processAlive): RunSummary {
+  const info = folderInfo(f, alive);
+  const rec = f.record;
+  const epochs = epochMetrics(f.dir);
+  const params = info.params;
+  const search = readSearchTag(f.dir);
+  let durationMs = rec?.durationMs;
+  if (durationMs === undefined && info.status === 'running') durationMs = Date.now() - Date.parse(info.startedAt);
+  const best = bestMetrics(epochs);
+  // A running run's "final" is its last epoch so far.
+  const final = info.final ?? (epochs.length ? epochs[epochs.length - 1] : undefined);
+  return {
+    id: f.dir,
+    spec: rec?.spec ?? info.specName,
+    specName: info.specName,
+    status: info.status,
+    ...(info.reason ? { reason: info.reason } : {}),
+    startedAt: info.startedAt,
+    ...(durationMs !== undefined ? { durationMs } : {}),
+    ...(info.backend ? { backend: info.backend } : {}),
+    ...(rec?.epochs !== undefined && rec.status !== 'running' ? { epochsRun: rec.epochs } : { epochsRun: epochs.length }),
+    ...(final ? { final } : {}),
+    ...(Object.keys(best).length ? { best } : {}),
+    ...(info.test ? { test: info.test } : {}),
+    ...(params ? { params } : {}),
+    ...(search ? { search } : {}),
+    ...(info.resumable ? { resumable: true } : {}),
+    ...(info.evaluated ? { evaluated: true } : {}),
+  };
+}
+
+/** Every run under the roots, newest first. */
+export function workspaceRuns(runsRoots: readonly string[], alive?: (pid: number) => boolean): RunSummary[] {
+  return runsRoots
+    .flatMap((r) => listRuns(r))
+    .sort((a, b) => b.startedAt.localeCompare(a.startedAt))
+    .map((f) => runSummary(f, alive));
+}
+
+/** Whether `spec` (as run.json records it) names `specPath` (absolute, or relative to the workspace). */
+export function sameSpec(spec: string, specPath: string, workspace?: string): boolean {
+  return resolve(workspace ?? '.', spec) === resolve(specPath);
+}
+
+/** Deletes a run folder, only when it lies inside one of the runs roots. */
+export function deleteRun(dir: string, runsRoots: readonly string[]): void {
+  if (!isInside(dir, runsRoots)) throw new Error(`${dir} is not a run folder under ${runsRoots.join(', ')}`);
+  rmSync(dir, { recursive: true, force: true });
+}
