@@ -105,6 +105,8 @@ export interface SearchDeps {
   api: VscodeApi;
   /** The bundled CLI (`<extension>/dist/cli.js`). */
   cliPath: string;
+  /** Run Search started a search of this spec (the search panel opens on it). */
+  onStarted?: (specPath: string) => void;
 }
 
 /** A task that runs a search of `definition.spec` in a terminal. */
@@ -147,6 +149,7 @@ export function registerSearch(d: SearchDeps): vscode.Disposable[] {
       if (doc?.isDirty) await doc.save(); // search what the user sees
       const folder = api.workspace.getWorkspaceFolder(spec);
       const rel = folder ? path.relative(folder.uri.fsPath, spec.fsPath) : spec.fsPath;
+      d.onStarted?.(spec.fsPath);
       await api.tasks.executeTask(searchTask(d, { type: SEARCH_TASK_TYPE, spec: rel }, folder ?? api.TaskScope.Workspace));
     }),
   ];

@@ -6,6 +6,7 @@
  * Every control is a native button, input or checkbox, so the keyboard reaches all of it.
  */
 import '../shared/base.css';
+import '../shared/controls.css';
 import './styles.css';
 import { validateRunsToWebview, type LabelledRun, type RunsFromWebview, type RunsGroupInfo, type RunsTable, type RunsToWebview, type RunsViewState } from '../../src/core/protocol/runsWebview';
 import { connectToHost } from '../shared/host';
