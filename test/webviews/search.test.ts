@@ -17,30 +17,13 @@ import { registerPanels } from '../../src/extension/panels';
 import { SHOW_SEARCH_COMMAND } from '../../src/extension/panels/searchPanel';
 import { readJournal, searchDirs } from '../../src/node/search/journal';
 import { runCli } from '../cli/run';
+import { irisSpec } from '../trainer/helpers';
 import { fakeVscode, memoryLog, Uri, type FakeVscode } from './fakeVscode';
 import { connectPanel, launchChromium, root, settled, startServer, type PanelPage, type StaticServer } from './harness';
 
 const LR = 'train.optimizer.sgd.learning_rate';
 const UNITS = 'model.layers[0].dense.units';
-const SPEC = `# Iris, searched for the search panel's tests.
-version: 1
-name: iris-panel
-seed: 3
-data:
-  source: { dataset: iris }
-  pipeline: [standardize, { one_hot: 3 }]
-  validation: { split: 0.2 }
-model:
-  input: [4]
-  layers:
-    - dense: { units: 16, activation: relu }
-    - dense: { units: 3, activation: linear }
-train:
-  loss: mean_squared_error
-  optimizer: { sgd: { learning_rate: 0.01 } }
-  epochs: 4
-  batch_size: 16
-
+const SPEC = `${irisSpec({ name: 'iris-panel', optimizer: '{ sgd: { learning_rate: 0.01 } }' })}
 search:
   metric: val_loss
   trials: 8

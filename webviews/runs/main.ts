@@ -53,7 +53,7 @@ const chart = new ParallelCoordinates({
 });
 const chartSection = el('section', { class: 'pc-section', id: 'pc', 'aria-label': 'Parameters against a metric' }, el('div', { class: 'pc-head' }, el('h2', {}, 'Parameters → metric'), el('label', {}, 'Metric ', metricSelect)), chart.element);
 const empty = el('div', { class: 'empty', id: 'empty' }, 'Loading runs…');
-const tableEl = el('table', { id: 'runs-table', 'aria-label': 'Runs', hidden: '' });
+const tableEl = el('table', { id: 'runs-table', class: 'data-table', 'aria-label': 'Runs', hidden: '' });
 app.append(chartSection, empty, el('div', { class: 'table-wrap' }, tableEl));
 
 const visible = () => columns.filter((c) => c.id === 'label' || !state.hidden.includes(c.id));

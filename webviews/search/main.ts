@@ -48,7 +48,7 @@ const importanceMethod = el('p', { id: 'importance-method', class: 'muted method
 const section = (id: string, heading: string, ...body: Node[]) => el('section', { id, class: 'panel-section', 'aria-label': heading }, el('h2', {}, heading), ...body);
 const pcSection = section('pc', 'Parameters → metric', chart.element);
 const empty = el('div', { class: 'empty', id: 'empty' }, 'Loading the search…');
-const tableEl = el('table', { id: 'trials', 'aria-label': 'Trials', hidden: '' });
+const tableEl = el('table', { id: 'trials', class: 'data-table', 'aria-label': 'Trials', hidden: '' });
 const charts = el('div', { class: 'charts' }, section('by-trial', 'Metric by trial', metricChart.element), section('importance', 'Parameter importance', importanceList, importanceNote, importanceMethod));
 app.append(empty, pcSection, charts, el('div', { class: 'table-wrap' }, tableEl));
 
