@@ -7,7 +7,7 @@ import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, r
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { validateTrainerEvent, type RunRecord, type TrainerEvent } from '../core/protocol/trainer';
 import { CurveAdapter, type CurvePoint, type RunInfo, type SettingValue } from '../core/protocol/webview';
-import { readRunRecord, readSpecSnapshot } from './runRecord';
+import { readRunRecord, readSpecSnapshot, SPEC_SNAPSHOT_FILES } from './runRecord';
 import { specParams } from '../core/runs/params';
 
 export { readSpecSnapshot };
@@ -211,13 +211,38 @@ export function flattenSettings(resolved: Json): Record<string, SettingValue> {
  * its folder keeps; undefined when it kept none (older runs) or the copy does not read as a spec.
  */
 export function runParams(dir: string): Record<string, SettingValue> | undefined {
+  const key = snapshotKey(dir);
+  if (key === undefined) return undefined;
+  const hit = paramsCache.get(dir);
+  if (hit?.key === key) return hit.params;
   const text = readSpecSnapshot(dir);
-  if (text === undefined) return undefined;
+  let params: Record<string, SettingValue> | undefined;
   try {
-    return specParams(text);
+    params = text === undefined ? undefined : specParams(text);
   } catch {
-    return undefined;
+    params = undefined;
   }
+  if (paramsCache.size >= 5000) paramsCache.delete(paramsCache.keys().next().value!);
+  paramsCache.set(dir, { key, params });
+  return params;
+}
+
+/**
+ * The runs view re-reads every run on each change: a spec copy is written once, so its
+ * parameters are kept by folder while the copy's size and time stay the same.
+ */
+const paramsCache = new Map<string, { key: string; params: Record<string, SettingValue> | undefined }>();
+
+function snapshotKey(dir: string): string | undefined {
+  for (const name of SPEC_SNAPSHOT_FILES) {
+    try {
+      const st = statSync(join(dir, name));
+      return `${name}:${st.size}:${st.mtimeMs}`;
+    } catch {
+      /* the other name, or none */
+    }
+  }
+  return undefined;
 }
 
 /** A run loaded for the curves: its points so far, and what follows it. */

@@ -14,7 +14,7 @@ export const RUN_FILE = 'run.json';
 /** The copy of the spec a run folder keeps: not `*.model.yaml`, so editors do not take a run for a spec. */
 export const SPEC_SNAPSHOT_FILE = 'spec.snapshot.yaml';
 /** Older runs named the copy `spec.model.yaml`; readers accept both. */
-const SPEC_SNAPSHOT_FILES = [SPEC_SNAPSHOT_FILE, 'spec.model.yaml'];
+export const SPEC_SNAPSHOT_FILES = [SPEC_SNAPSHOT_FILE, 'spec.model.yaml'];
 
 /** The spec text a run trained (either snapshot name), if the folder kept it. */
 export function readSpecSnapshot(dir: string): string | undefined {

@@ -4,11 +4,11 @@
  * and a search's tag when a trial wrote one. The runs view, the runs table and `modelyaml runs`
  * read runs here.
  */
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { bestMetrics, type MetricValues, type RunParamValue, type RunSearchTag, type RunSummary } from '../core/runs/table';
 import { folderInfo, isInside, listRuns, processAlive, type RunFolder } from './runFolders';
-import { readEvents, RUN_FILE } from './runRecord';
+import { METRICS_FILE, readEvents, RUN_FILE } from './runRecord';
 
 /** A search's tag in run.json (`search: { name, trial, params }`); absent or malformed: none. */
 export function readSearchTag(dir: string): RunSearchTag | undefined {
@@ -29,9 +29,23 @@ export function readSearchTag(dir: string): RunSearchTag | undefined {
   return { name: t.name, ...(trial !== undefined ? { trial } : {}), ...(Object.keys(params).length ? { params } : {}) };
 }
 
+/** Epoch metrics by run folder, kept while metrics.jsonl keeps its size (it only grows while a run trains). */
+const epochsCache = new Map<string, { size: number; epochs: MetricValues[] }>();
+
 /** The epochs' metrics from metrics.jsonl (a torn last line skipped). */
 function epochMetrics(dir: string): MetricValues[] {
-  return readEvents(dir).filter((e) => e.type === 'epoch' && typeof e.metrics === 'object').map((e) => (e as { metrics: MetricValues }).metrics);
+  let size: number;
+  try {
+    size = statSync(join(dir, METRICS_FILE)).size;
+  } catch {
+    return [];
+  }
+  const hit = epochsCache.get(dir);
+  if (hit?.size === size) return hit.epochs;
+  const epochs = readEvents(dir).filter((e) => e.type === 'epoch' && typeof e.metrics === 'object').map((e) => (e as { metrics: MetricValues }).metrics);
+  if (epochsCache.size >= 5000) epochsCache.delete(epochsCache.keys().next().value!);
+  epochsCache.set(dir, { size, epochs });
+  return epochs;
 }
 
 export function runSummary(f: RunFolder, alive: (pid: number) => boolean = processAlive): RunSummary {
@@ -82,4 +96,5 @@ export function sameSpec(spec: string, specPath: string, workspace?: string): bo
 export function deleteRun(dir: string, runsRoots: readonly string[]): void {
   if (!isInside(dir, runsRoots)) throw new Error(`${dir} is not a run folder under ${runsRoots.join(', ')}`);
   rmSync(dir, { recursive: true, force: true });
+  epochsCache.delete(dir);
 }

@@ -3,6 +3,8 @@
  * vscode API, the built bundle in headless Chromium under the extension's CSP. Sorting, the text
  * filter, hiding a column, brushing a parallel-coordinates axis, and picking two runs to compare.
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CurvesToWebview } from '../../src/core/protocol/webview';
@@ -157,5 +159,17 @@ describe('the runs table panel', () => {
     const init = curves.posted.find((x) => (x as CurvesToWebview).type === 'init') as Extract<CurvesToWebview, { type: 'init' }>;
     expect([init.current, ...init.compare]).toEqual(ids);
     expect(page.problems()).toEqual([]);
+  });
+
+  it('a row’s Spec opens its spec copy; Delete asks first and keeps the run when the dialog is dismissed', async () => {
+    const row = page.page.locator('#runs-table tbody tr').nth(2);
+    const id = (await row.getAttribute('data-id'))!;
+    await row.getByRole('button', { name: /^Open the spec copy of / }).click();
+    await expect.poll(() => vs.shown.at(-1)?.path).toBe(join(id, 'spec.snapshot.yaml'));
+    vs.answer = () => undefined;
+    await row.getByRole('button', { name: /^Delete / }).click();
+    await expect.poll(() => vs.messages.at(-1)?.text).toMatch(/^Delete the run lr .+\? Its folder/);
+    expect(existsSync(id)).toBe(true);
+    expect(await page.page.locator('#runs-table tbody tr').count()).toBe(5);
   });
 });

@@ -4,7 +4,7 @@
  * training manager's events and from the file-system watcher, the context-menu commands (spec
  * copy, curves of several runs, delete with a modal confirm), and the table panel's messages.
  */
-import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RunsToWebview } from '../../src/core/protocol/runsWebview';
@@ -121,17 +121,56 @@ describe('the Runs view', () => {
     h.vs.answer = () => undefined; // dismissed
     await h.vs.api.commands.executeCommand(RUN_COMMANDS.delete, last);
     expect(existsSync(dir)).toBe(true);
-    const asked = h.vs.messages.at(-1)!;
-    expect(asked).toMatchObject({ level: 'warning', items: ['Delete'] });
-    expect(asked.text).toMatch(/^Delete the run .+\? Its folder \(metrics, checkpoints, exported models\) is removed from disk\.$/);
+    const question = h.vs.messages.at(-1)!;
+    expect(question).toMatchObject({ level: 'warning', items: ['Delete'] });
+    expect(question.text).toMatch(/^Delete the run .+\? Its folder \(metrics, checkpoints, exported models\) is removed from disk\.$/);
     h.vs.answer = (m) => (m.items.includes('Delete') ? 'Delete' : undefined);
     await h.vs.api.commands.executeCommand(RUN_COMMANDS.delete, last);
     expect(existsSync(dir)).toBe(false);
     expect(h.runsOf().map((n) => (n as { run: { id: string } }).run.id)).not.toContain(dir);
+    // A run still training (its trainer alive: this process stands in) is not deleted, nor asked about.
+    const live = join(t.runsRoot, 'iris', 'still-training');
+    cpSync(t.runs[1], live, { recursive: true });
+    writeFileSync(join(live, 'run.json'), JSON.stringify({ ...JSON.parse(readFileSync(join(live, 'run.json'), 'utf8')), status: 'running', pid: process.pid }));
+    const asked = h.vs.messages.length;
+    await h.vs.api.commands.executeCommand(RUN_COMMANDS.delete, { runDir: live });
+    expect(h.vs.messages.slice(asked)).toEqual([{ level: 'warning', text: `ModelYAML: a run is still training; cancel it before deleting (${live}).`, items: [] }]);
+    expect(existsSync(live)).toBe(true);
+    h.vs.answer = () => 'Delete';
+    await h.vs.api.commands.executeCommand(RUN_COMMANDS.delete, { runDir: live });
+    expect(existsSync(live)).toBe(true);
+    rmSync(live, { recursive: true });
     // Nothing outside the runs folder is deleted, whatever the argument says.
     await h.vs.api.commands.executeCommand(RUN_COMMANDS.delete, { runDir: t.ws });
     expect(existsSync(t.spec)).toBe(true);
   }, 60_000);
+
+  it('resumes a cancelled run from its checkpoint: only such a run says “resumable”, and the command continues it', async () => {
+    const h = host();
+    writeFileSync(t.spec, irisSpec({ epochs: 30, units: 12, optimizer: '{ adam: { learning_rate: 0.05 } }', test: 0.2 }));
+    const cancelled = await train(t.spec, { out: t.runsRoot, workspace: t.ws }, (e, cancel) => e.type === 'epoch' && e.epoch === 2 && cancel());
+    expect(cancelled.result.status).toBe('cancelled');
+    h.vs.fileChanged(join(cancelled.result.runDir!, 'run.json'));
+    await expect.poll(() => h.runsOf().some((n) => n.kind === 'run' && n.run.id === cancelled.result.runDir), { timeout: 20_000 }).toBe(true);
+    const node = h.runsOf().find((n) => n.kind === 'run' && n.run.id === cancelled.result.runDir)!;
+    expect(h.item(node).contextValue).toBe('modelyamlRun resumable');
+    expect(h.item(node).iconPath).toMatchObject({ id: 'circle-slash' });
+    expect(h.runsOf().filter((n) => h.item(n).contextValue!.includes('resumable'))).toHaveLength(1);
+    const opened = new Promise<FakeTerminal>((resolve) => {
+      const d = h.vs.terminalOpened.event((x) => {
+        d.dispose();
+        resolve(x);
+      });
+    });
+    await h.vs.api.commands.executeCommand(RUN_COMMANDS.resume, node);
+    const terminal = await opened;
+    expect(await terminal.closed).toBe(0);
+    expect(terminal.output).toMatch(/resum/i);
+    // The newest run folder (time-stamped names sort by time) is the continuation.
+    const newest = readdirSync(join(t.runsRoot, 'iris')).filter((n) => /^\d{4}-/.test(n)).sort().at(-1)!;
+    const resumed = JSON.parse(readFileSync(join(t.runsRoot, 'iris', newest, 'run.json'), 'utf8'));
+    expect(resumed).toMatchObject({ status: 'completed', resumedFrom: expect.stringContaining(cancelled.result.runDir!) });
+  }, 120_000);
 
   it('the runs table panel sends the group’s table, switches groups, and turns “Compare curves” into an overlay', async () => {
     searchTrial(t.runs[1]);

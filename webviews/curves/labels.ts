@@ -5,7 +5,7 @@
  */
 import type { CurvePoint, Metrics, RunInfo, SettingValue } from '../../src/core/protocol/webview';
 import { formatValue } from './model';
-import { runLabels as labelsByParams } from '../../src/core/protocol/runsWebview';
+import { differingParams, runLabels as labelsByParams } from '../../src/core/protocol/runsWebview';
 
 /** The settings people vary most come first in a label. */
 const FIRST = ['lr', 'batch', 'epochs', 'optimizer'];
@@ -86,7 +86,7 @@ export function runLabels(runs: readonly RunInfo[], maxParts = 3): Map<string, R
 function paramLabels(runs: readonly RunInfo[], maxParts: number): Map<string, RunLabel> {
   const summaries = runs.map((r) => ({ id: r.id, spec: r.specName, specName: r.specName, status: r.status, startedAt: r.startedAt, params: r.params }));
   const texts = labelsByParams(summaries, maxParts);
-  const keys = [...new Set(runs.flatMap((r) => Object.keys(r.params!)))].filter((k) => runs.some((r) => r.params![k] !== runs[0].params![k]));
+  const keys = differingParams(summaries);
   return new Map(runs.map((r) => [r.id, { text: texts.get(r.id)!, title: [r.label, ...keys.map((k) => `${k} ${formatSetting(r.params![k])}`)].join('\n') }]));
 }
 

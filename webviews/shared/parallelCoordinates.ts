@@ -233,6 +233,10 @@ export class ParallelCoordinates {
       const rect = g.querySelector<SVGRectElement>('rect.pc-brush')!;
       rect.setAttribute('y', String(b ? this.y(b.hi) : this.y(1)));
       rect.setAttribute('height', String(b ? this.y(b.lo) - this.y(b.hi) : 0));
+      // A slider for assistive technology: its value is the top of the brushed range.
+      g.setAttribute('aria-valuemin', '0');
+      g.setAttribute('aria-valuemax', '100');
+      g.setAttribute('aria-valuenow', String(b ? Math.round(b.hi * 100) : 0));
       g.setAttribute('aria-valuetext', b ? `filtering ${Math.round(b.lo * 100)}% to ${Math.round(b.hi * 100)}% of the axis` : 'no filter');
     }
     const pass = this.passing();

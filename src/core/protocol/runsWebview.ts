@@ -9,7 +9,7 @@ import type { LogMessage, ReadyMessage } from './webview';
 
 export type { LabelledRun, RunParamValue, RunsTable, RunSummary } from '../runs/table';
 /** One rule names runs everywhere: the curves panel's Compare and the runs table label alike. */
-export { formatDuration, formatMetric, formatParam, metricValue, runLabels, startLabel, lowerIsBetter } from '../runs/table';
+export { differingParams, formatDuration, formatMetric, formatParam, metricValue, runLabels, startLabel, lowerIsBetter } from '../runs/table';
 import type { RunsTable } from '../runs/table';
 
 export interface RunsGroupInfo {

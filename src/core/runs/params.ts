@@ -5,7 +5,8 @@
  * catalog's defaults applied, so writing a default out is no difference. The model, data and
  * training settings come from the diff's own flattening (src/core/diff/settings.ts).
  */
-import { analyze, type AnalyzeOptions } from '../analyze';
+import { DiagnosticSink } from '../diagnostics';
+import { readSpec } from '../read';
 import { dataFlat, modelFlat, trainFlat } from '../diff/settings';
 import { formatValue, plainValue } from '../diff/values';
 import type { RunParamValue } from './table';
@@ -34,13 +35,17 @@ function withTypeSegments(flat: Map<string, unknown>): Map<string, unknown> {
   return out;
 }
 
-/** The spec text's parameters by dotted path (empty when the text does not read as a spec). */
-export function specParams(text: string, options?: AnalyzeOptions): Record<string, RunParamValue> {
-  const a = analyze(text, options);
+/**
+ * The spec text's parameters by dotted path (empty when the text does not read as a spec). Only
+ * the read phase runs (defaults come from the catalog there): no shape inference, no data checks,
+ * as the runs view reads every run's copy.
+ */
+export function specParams(text: string): Record<string, RunParamValue> {
+  const { spec } = readSpec(text, new DiagnosticSink(50));
   const out: Record<string, RunParamValue> = {};
-  const flat = new Map<string, unknown>([...modelFlat(a.spec), ...dataFlat(a.spec), ...trainFlat(a.spec)]);
+  const flat = new Map<string, unknown>([...modelFlat(spec), ...dataFlat(spec), ...trainFlat(spec)]);
   for (const [k, v] of withTypeSegments(flat)) if (!NOT_LEARNT.test(k)) out[k] = scalar(v);
-  const layers = a.spec.model?.layers ?? [];
+  const layers = spec.model?.layers ?? [];
   out['model.layers'] = layers.length;
   for (const l of layers) {
     const base = l.name ? `model.layers.${l.name.value}` : `model.layers[${l.index}].${l.type}`;

@@ -90,11 +90,9 @@ export class CurvesPanel implements vscode.Disposable {
     this.setCurrent(ok[0]);
     this.compared.clear();
     for (const d of ok.slice(1)) {
-      if (!this.available.some((f) => f.dir === d)) {
-        const run = LoadedRun.read(d, this.o.alive);
-        this.available.push({ dir: d, group: siblingGroup(d), startedAt: run.info().startedAt, record: run.record });
-      }
-      this.compared.set(d, LoadedRun.read(d, this.o.alive));
+      const run = LoadedRun.read(d, this.o.alive);
+      if (!this.available.some((f) => f.dir === d)) this.available.push({ dir: d, group: siblingGroup(d), startedAt: run.info().startedAt, record: run.record });
+      this.compared.set(d, run);
     }
     this.show({}, { preserveFocus: false });
   }

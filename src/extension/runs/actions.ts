@@ -6,8 +6,8 @@
 import type * as vscode from 'vscode';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { SPEC_SNAPSHOT_FILE } from '../../node/runRecord';
-import { isInside } from '../../node/runFolders';
+import { readRunRecord, SPEC_SNAPSHOT_FILES } from '../../node/runRecord';
+import { isInside, processAlive } from '../../node/runFolders';
 import { deleteRun } from '../../node/runSummaries';
 import type { PanelLog, VscodeApi } from '../panels/host';
 
@@ -53,9 +53,9 @@ export class RunActions {
   async spec(dir: string): Promise<void> {
     if (!this.allowed(dir)) return;
     const { api } = this.d;
-    const file = [SPEC_SNAPSHOT_FILE, 'spec.model.yaml'].map((n) => join(dir, n)).find((p) => existsSync(p));
+    const file = SPEC_SNAPSHOT_FILES.map((n) => join(dir, n)).find((p) => existsSync(p));
     if (!file) {
-      void api.window.showInformationMessage('ModelYAML: this run kept no copy of its spec (runs before version 0.5 did not).');
+      void api.window.showInformationMessage(`ModelYAML: ${dir} kept no copy of its spec (older runs did not).`);
       return;
     }
     await api.window.showTextDocument(api.Uri.file(file), { preview: true });
@@ -71,9 +71,14 @@ export class RunActions {
 
   /** Deletes runs after asking (a modal dialog); true when they were deleted. */
   async delete(dirs: string[], labels: string[] = []): Promise<boolean> {
-    const ok = dirs.filter((d) => this.allowed(d));
-    if (!ok.length) return false;
     const { api } = this.d;
+    const training = dirs.filter((d) => {
+      const rec = readRunRecord(d);
+      return rec?.status === 'running' && rec.pid !== undefined && processAlive(rec.pid);
+    });
+    if (training.length) void api.window.showWarningMessage(`ModelYAML: ${training.length === 1 ? 'a run is' : `${training.length} runs are`} still training; cancel ${training.length === 1 ? 'it' : 'them'} before deleting (${training.join(', ')}).`);
+    const ok = dirs.filter((d) => !training.includes(d) && this.allowed(d));
+    if (!ok.length) return false;
     const what = ok.length === 1 ? `the run ${labels[0] ?? ok[0]}` : `${ok.length} runs`;
     const answer = await api.window.showWarningMessage(`Delete ${what}? Its folder (metrics, checkpoints, exported models) is removed from disk.`, { modal: true, detail: ok.join('\n') } as vscode.MessageOptions, 'Delete');
     if (answer !== 'Delete') return false;
