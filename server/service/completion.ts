@@ -19,8 +19,10 @@ import type { Field } from '../../src/core/structure';
 import { cursorContext, type CursorContext } from './context';
 import type { DocContext } from './document';
 import { entryCompletionDoc, fieldDoc, paramDoc, yamlValue } from './markdown';
-import { describeField, describeType, enumValues, layerSiblingFields, refCategories, scalarExpect, type Expect } from './schema';
+import { describeField, describeType, enumValues, layerSiblingFields, refCategories, scalarExpect, step, type Expect } from './schema';
 import type { ServiceEnv } from './types';
+import { loggedMetrics } from '../../src/core/search/metric';
+import { spaceFormOffers, spacePathOffers, type Offer } from './search';
 
 const MAX_REFS = 500;
 
@@ -298,8 +300,30 @@ function specSnippet(): string | undefined {
 
 // ------------------------------------------------------------------------------------------------
 
+function offers(b: Builder, list: Offer[], kind: CompletionItemKind): void {
+  list.forEach((o, i) => add(b, o.label, kind, b.cc.colonAfter ? o.label : o.text, { detail: o.detail, doc: o.doc, sort: `0${pad(i)}`, snippet: o.snippet && !b.cc.colonAfter }));
+}
+
+/** A variant's names (`search.pruner`: none, median, asha), as keys or as values. */
+function variantNames(b: Builder, e: Extract<Expect, { kind: 'variant' }>, how: 'key' | 'value'): void {
+  if (e.path.startsWith('search.space.')) {
+    const forms = spaceFormOffers(b.ctx, e.path.slice('search.space.'.length));
+    // As a key inside `{ … }` the form's name is what is typed; its value follows.
+    return offers(b, how === 'key' ? forms.map((f) => ({ ...f, text: `${f.label}: `, snippet: false })) : forms, CompletionItemKind.EnumMember);
+  }
+  if (e.field.type.kind !== 'variant') return;
+  Object.entries(e.field.type.variants).forEach(([name, f], i) => {
+    if (how === 'key' && !f) return;
+    add(b, name, CompletionItemKind.EnumMember, how === 'key' ? `${name}: ` : name, { detail: f?.doc.split(':')[0], doc: f?.doc, sort: `0${pad(i)}` });
+  });
+}
+
 function keyMode(b: Builder, e: Expect): void {
   switch (e.kind) {
+    case 'map':
+      return offers(b, spacePathOffers(b.ctx), CompletionItemKind.Field);
+    case 'variant':
+      return variantNames(b, e, 'key');
     case 'object':
       if (e.field.type.kind === 'object') fieldKeys(b, e.field.type.fields, e.path);
       if (e.path === '' && b.cc.present.size === 0) {
@@ -334,11 +358,14 @@ function keyMode(b: Builder, e: Expect): void {
 function valueMode(b: Builder, at: Expect, how: 'item' | 'value'): void {
   const e = scalarExpect(at);
   switch (e.kind) {
+    case 'variant':
+      return variantNames(b, e, 'value');
     case 'item':
       return catalogNames(b, e.category, at.kind === 'layer' ? 'item' : how);
     case 'value': {
       if (e.path === 'model.output') return layerRefs(b, -1, new Set());
       if (/(^|\.)monitor$/.test(e.path) && e.field) return monitorValues(b);
+      if (e.path === 'search.metric') return loggedMetrics(b.ctx.analysis.spec).forEach((v, i) => add(b, v, CompletionItemKind.Value, v, { sort: `0${pad(i)}` }));
       const doc = e.param && e.entry ? paramDoc(e.entry, e.param, { markdown: b.env.client.completionMarkdown, images: false }) : e.field?.doc;
       return plainValues(b, e.type, doc, e.param?.default ?? e.field?.default);
     }
@@ -356,8 +383,30 @@ function valueMode(b: Builder, at: Expect, how: 'item' | 'value'): void {
   }
 }
 
+/**
+ * A key typed inside `search.space`, or the value after one: a path, whose `[index]` brackets are
+ * not word characters elsewhere. The context is that of the line's first character; a key is
+ * replaced whole.
+ */
+function spaceContext(ctx: DocContext, offset: number): CursorContext | undefined {
+  const text = ctx.text;
+  const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
+  const m = /^([ \t]+)([\w.[\]-]*)(?:(:[ \t]*)([\w-]*))?$/.exec(text.slice(lineStart, offset));
+  if (!m || !m[2].includes('[')) return undefined;
+  const start = lineStart + m[1].length;
+  const cc = cursorContext(ctx, start);
+  if (!cc || cc.mode !== 'key' || cc.expect.kind !== 'map') return undefined;
+  if (m[3] !== undefined) {
+    const ws = offset - m[4].length;
+    return { ...cc, mode: 'value', expect: step(cc.expect, m[2]), replace: { start: ws, end: offset }, word: m[4], colonAfter: false, needsSpace: m[3] === ':' };
+  }
+  let end = offset;
+  while (end < text.length && /[\w.[\]-]/.test(text[end])) end++;
+  return { ...cc, replace: { start, end }, word: m[2], colonAfter: /^[ \t]*:/.test(text.slice(end)) };
+}
+
 export function doComplete(ctx: DocContext, position: Position, env: ServiceEnv): CompletionList {
-  const cc = cursorContext(ctx, ctx.offset(position));
+  const cc = spaceContext(ctx, ctx.offset(position)) ?? cursorContext(ctx, ctx.offset(position));
   if (!cc) return { isIncomplete: false, items: [] };
   const b: Builder = { ctx, cc, env, items: [], seen: new Set() };
   if (cc.mode === 'key') keyMode(b, cc.expect);

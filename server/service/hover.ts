@@ -13,6 +13,7 @@ import type { DocContext } from './document';
 import { entryDoc, fieldDoc, formulaStyle, layerShapeLine, paramDoc, type DocOptions } from './markdown';
 import { expectAt, layerSiblingFields, scalarExpect, type Expect } from './schema';
 import type { ServiceEnv } from './types';
+import { spacePathDoc } from './search';
 
 export function docOptions(env: ServiceEnv): DocOptions {
   return { markdown: env.client.hoverMarkdown, images: env.client.hoverMarkdown && env.client.formulaImages, ...formulaStyle(env.settings) };
@@ -62,6 +63,12 @@ function keyHover(ctx: DocContext, parent: Expect, key: string, o: DocOptions): 
       const p = parent.entry.params.find((x) => x.name === key);
       return p ? paramDoc(parent.entry, p, o) : undefined;
     }
+    case 'map':
+      return spacePathDoc(ctx, key, o);
+    case 'variant': {
+      const f = parent.field.type.kind === 'variant' && Object.prototype.hasOwnProperty.call(parent.field.type.variants, key) ? parent.field.type.variants[key] : undefined;
+      return f ? fieldDoc(key, `${parent.path}.${key}`, f, o) : undefined;
+    }
     case 'input': {
       const shape = ctx.analysis.model?.inputs.get(key);
       return refDoc(ctx, key, o) ?? (shape ? `${key}: ${formatShape(shape)}` : undefined);
@@ -96,6 +103,9 @@ function valueHover(ctx: DocContext, at: Expect, value: unknown, o: DocOptions):
     }
     case 'ref':
       return text ? refDoc(ctx, text, o) : undefined;
+    case 'variant':
+      // A bare form (`pruner: median`): the field, then the form.
+      return [fieldDoc(e.path.split('.').pop() ?? e.path, e.path, e.field, o), text && e.field.type.kind === 'variant' && e.field.type.variants[text] ? e.field.type.variants[text]!.doc : undefined].filter(Boolean).join('\n\n');
     case 'input':
     case 'shape':
       return undefined;

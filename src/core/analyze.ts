@@ -66,7 +66,7 @@ export function completeAnalysis(
     model = inferModel(spec, sink);
     data = inferData(spec, options.host ?? {}, sink);
     checkCompatibility(spec, model, data, sink);
-    checkSearch(spec, sink);
+    checkSearch(spec, sink, data);
     lintData({ spec, model, data, host: options.host ?? {}, text: read.text, batchSize: trainSettings(spec)?.batchSize }, sink);
   } catch (e) {
     // A bug in a check must not take the editor down with it: report it where it can be seen.

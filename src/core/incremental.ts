@@ -6,7 +6,7 @@
  * other items), and the whole-model passes (shape inference, data, compatibility) run again.
  *
  * The result equals `analyze(text)` on the spec, the findings, the model and the data. Where that
- * cannot be guaranteed cheaply — the edit spans items or touches anything outside `model.layers`, the spec has a `search:` section,
+ * cannot be guaranteed cheaply — the edit spans items or touches anything outside `model.layers`,
  * the text has YAML errors or directives, anchors or aliases are involved, the list is in flow style, the
  * finding cap was reached — it falls back to `analyze`. Pure; `yaml` only.
  */
@@ -16,6 +16,7 @@ import { DiagnosticSink, LineIndex, type Diagnostic, type Fix, type Range } from
 import { tooDeep } from './nesting';
 import { MAX_SPEC_BYTES, parseYaml, readLayerItem } from './read';
 import type { ItemNode, LayerNode, Located, SplitNode, Spec } from './spec';
+import type { SearchNode, SpaceEntryNode } from './search/section';
 
 /**
  * The analysis of `text`, reusing `prev` (the analysis of the text before an edit) where it can.
@@ -149,8 +150,6 @@ function incremental(prev: Analysis, text: string, options: AnalyzeOptions): Ana
   const limit = options.maxDiagnostics ?? 500;
   if (!read?.complete || !read.layerSpans || read.maxDiagnostics !== limit) return undefined;
   if (!doc || doc.errors.length || doc.warnings.length || text.length > MAX_SPEC_BYTES) return undefined;
-  // A `search:` section holds ranges this module does not move; its checks read every layer anyway.
-  if (prev.spec.search) return undefined;
   // Directives (`%YAML 1.1`: merge keys and other scalars; `%TAG`) change how the item's lines
   // read, and the item is parsed without them.
   const dirs = doc.directives;
@@ -328,6 +327,30 @@ function moveSplit(s: SplitNode, mr: MoveRange): SplitNode {
   return out;
 }
 
+/** The `search:` section with moved ranges (its checks against the layers run again in `completeAnalysis`). */
+function moveSearch(s: SearchNode, mr: MoveRange): SearchNode {
+  const out: SearchNode = { ...s, range: mr(s.range), keyRange: mr(s.keyRange) };
+  const settings = out as unknown as Record<string, Located<unknown> | undefined>;
+  for (const k of ['metric', 'goal', 'trials', 'parallel', 'sampler', 'pruner', 'seed'] as const) {
+    const l = s[k] as Located<unknown> | undefined;
+    if (l) settings[k] = moveLocated(l, mr);
+  }
+  if (s.space) {
+    const entries = s.space.entries.map((e): SpaceEntryNode => {
+      const at: SpaceEntryNode['at'] = {};
+      if (e.at.low) at.low = mr(e.at.low);
+      if (e.at.high) at.high = mr(e.at.high);
+      if (e.at.step) at.step = mr(e.at.step);
+      if (e.at.values) at.values = e.at.values.map(mr);
+      const moved: SpaceEntryNode = { ...e, pathRange: mr(e.pathRange), pathStart: mr({ start: e.pathStart, end: e.pathStart }).start, valueRange: mr(e.valueRange), at };
+      if (e.kindRange) moved.kindRange = mr(e.kindRange);
+      return moved;
+    });
+    out.space = { range: mr(s.space.range), keyRange: mr(s.space.keyRange), entries };
+  }
+  return out;
+}
+
 /** A copy of the spec with moved ranges and `model` as given. */
 function moveSpec(spec: Spec, mr: MoveRange, model: NonNullable<Spec['model']>): Spec {
   const out: Spec = { ...spec, range: mr(spec.range), model };
@@ -356,6 +379,7 @@ function moveSpec(spec: Spec, mr: MoveRange, model: NonNullable<Spec['model']>):
     if (t.checkpoint) o.checkpoint = moveLocated(t.checkpoint, mr);
     out.train = o;
   }
+  if (spec.search) out.search = moveSearch(spec.search, mr);
   return out;
 }
 

@@ -84,7 +84,7 @@ export const searchField: Field = {
   type: {
     kind: 'object',
     fields: {
-      metric: { doc: 'What the search optimises: a quantity the spec logs per epoch — `loss`, `val_loss`, a metric of `train.metrics`, or `val_` + one.', type: { kind: 'value', type: { kind: 'string' } }, default: 'val_loss' },
+      metric: { doc: 'What the search optimises: a quantity the spec logs per epoch — `loss`, `val_loss`, a metric of `train.metrics`, or `val_` + one. Default `val_loss` (`loss` when the spec has no validation data).', type: { kind: 'value', type: { kind: 'string' } }, default: 'val_loss' },
       goal: { doc: 'Whether a smaller or a larger `metric` is better. Inferred when left out: losses and errors are minimised, accuracy, AUC, F1, precision, recall and R² maximised.', type: { kind: 'value', type: { kind: 'enum', values: ['minimize', 'maximize'] } } },
       trials: int(1, 'How many trials (training runs) the search runs at most.', 20),
       parallel: int(1, 'How many trials run at once, each in its own trainer process (one thread each when more than one runs).', 1),

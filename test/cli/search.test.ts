@@ -158,6 +158,10 @@ describe('modelyaml search', () => {
       expect(record.spec).toBe(full.file);
       const expected = r.number === 4 ? 'failed' : ofType(full.events, 'pruned').some((p) => p.number === r.number) ? 'cancelled' : 'completed';
       expect(record.status).toBe(expected);
+      // Two trials at once: one thread each (the typed train option, recorded with the run).
+      const resolved = JSON.parse(readFileSync(join(runDir, 'resolved.json'), 'utf8'));
+      expect(resolved.options).toMatchObject({ maxThreads: 1, search: { trial: r.number } });
+      expect(resolved.options.specText).toBeUndefined();
       // The run trained the trial's values.
       const snapshot = readFileSync(join(runDir, 'spec.snapshot.yaml'), 'utf8');
       expect(snapshot).toContain(`units: ${params[r.number][UNITS]}`);

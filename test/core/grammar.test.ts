@@ -75,4 +75,22 @@ describe('TextMate grammar', () => {
     expect(s.get('filters')?.join(' ')).toMatch(/entity\.name\.tag/); // YAML keys stay YAML keys
     expect(s.get('# dense in a comment stays a comment')?.join(' ')).toContain('comment');
   });
+
+  it('colours the search section: parameter paths and the space and pruner forms', () => {
+    const s = scopesOf(
+      [
+        'search:',
+        '  pruner: { asha: { min_epochs: 1 } }',
+        '  space:',
+        '    model.layers[3].dropout.rate: { uniform: [0.1, 0.5] }',
+        '    train.optimizer.adam.learning_rate: { loguniform: [1.0e-4, 1.0e-2] }',
+        '    train.batch_size: { choice: [32, 64] }',
+      ].join('\n'),
+    );
+    expect(s.get('model')).toContain('variable.other.parameter-path.modelyaml');
+    expect(s.get('train')).toContain('variable.other.parameter-path.modelyaml');
+    for (const w of ['asha', 'uniform', 'loguniform', 'choice']) expect(s.get(w), w).toContain('keyword.other.search.modelyaml');
+    expect(s.get('space')?.join(' ')).toMatch(/entity\.name\.tag/);
+    expect(s.get('min_epochs')?.join(' ')).not.toContain('keyword.other.search.modelyaml');
+  });
 });

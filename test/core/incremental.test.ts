@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { searchBase } from './searchSpec';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -45,7 +46,9 @@ function generated(n: number, opts: { indent?: number; trainFirst?: boolean } = 
   return [...head, ...(opts.trainFirst ? [...train, ...model] : [...model, ...train]), ''].join('\n');
 }
 
-const seeds = [...examples, generated(12), generated(30, { indent: 2 }), generated(20, { trainFirst: true })];
+// A search section after the layers: its ranges move with an edit, and its paths name layers by name and index.
+const withSearch = `${searchBase}search:\n  metric: val_accuracy\n  trials: 4\n  space:\n    model.layers.hidden.units: { grid: [8, 64] }\n    model.layers[1].dropout.rate: { uniform: [0.1, 0.5] }\n    model.layers[2].dense.units: { int: [10, 12] }\n    train.batch_size: { grid: [16, 32, 64] }\n`;
+const seeds = [...examples, generated(12), generated(30, { indent: 2 }), generated(20, { trainFirst: true }), withSearch];
 
 /** What must be equal between an incremental and a full analysis. */
 function essence(a: Analysis) {
@@ -129,6 +132,18 @@ describe('reanalyze', () => {
     // The fuzz must exercise the incremental path, not only the fallback.
     expect(runs).toBeGreaterThan(200);
     expect(fast / runs).toBeGreaterThan(0.3);
+  });
+
+  it('moves the search section after a layer edit, and checks its paths against the edited layers', () => {
+    const renamed = withSearch.replace('name: hidden', 'name: hiddn');
+    const a = tryReanalyze(analyze(withSearch), renamed);
+    expect(a).toBeDefined();
+    expectSame(a!, renamed, [renamed.indexOf('search:'), renamed.indexOf('hidden.units'), renamed.length]);
+    expect(a!.diagnostics.find((d) => d.code === 'search/unknown-path')?.message).toBe('No layer is named `hidden`. Did you mean `hiddn`?');
+    const wider = withSearch.replace('units: 64, activation: relu', 'units: 640, activation: relu');
+    const b = tryReanalyze(analyze(withSearch), wider);
+    expect(b).toBeDefined();
+    expectSame(b!, wider, [wider.indexOf('grid: [8, 64]'), wider.length - 3]);
   });
 
   it('leaves the previous analysis as it was', () => {

@@ -5,6 +5,7 @@
  * slowest request too.)
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import { searchBase } from '../core/searchSpec';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { TextDocument } from 'vscode-languageserver-textdocument';
@@ -22,10 +23,14 @@ function rng(seed: number) {
   };
 }
 
-const examples = readdirSync(examplesDir)
-  .filter((f) => f.endsWith('.model.yaml'))
-  .sort()
-  .map((f) => readFileSync(join(examplesDir, f), 'utf8'));
+const examples = [
+  ...readdirSync(examplesDir)
+    .filter((f) => f.endsWith('.model.yaml'))
+    .sort()
+    .map((f) => readFileSync(join(examplesDir, f), 'utf8')),
+  // A spec with every form of the search section (paths by name and index, a type choice, a pruner).
+  `${searchBase}search:\n  metric: val_accuracy\n  pruner: { asha: { min_epochs: 1 } }\n  space:\n    train.optimizer: { choice: [adam, sgd] }\n    train.optimizer.sgd.momentum: { uniform: [0, 0.9] }\n    model.layers.hidden.units: { int: [8, 64, 8] }\n    model.layers[1].dropout.rate: { grid: [0.1, 0.5] }\n    data.pipeline[0].scale.divisor: { choice: [255, 127.5] }\n`,
+];
 
 const NOISE = [':', '-', '- ', '[', ']', '{', '}', ',', '"', "'", '#', '&a ', '*a', '!!', '\t', '\n', '  ', '|', '>', '?', '%', '@', '`', '\u0000', 'é', '😀', 'dense', 'inputs: [', 'name: x'];
 

@@ -5,7 +5,7 @@
  * a grid fits in `trials`, and the spec still builds at the space's corners.
  */
 import { entries, lookup } from '../catalog';
-import type { ParamType } from '../catalog/types';
+import type { DataShape, ParamType } from '../catalog/types';
 import { DiagnosticSink, type Range } from '../diagnostics';
 import { checkValue } from '../read/checkValue';
 import { show } from '../read/describe';
@@ -49,7 +49,8 @@ export function resolveEntries(spec: Spec, search: SearchNode, sink?: Diagnostic
   });
 }
 
-export function checkSearch(spec: Spec, sink: DiagnosticSink): void {
+/** `data`: what the pipeline yields, so the corners are checked against the labels too. */
+export function checkSearch(spec: Spec, sink: DiagnosticSink, data?: DataShape): void {
   const search = spec.search;
   if (!search) return;
   checkMetric(spec, search, sink);
@@ -69,7 +70,7 @@ export function checkSearch(spec: Spec, sink: DiagnosticSink): void {
     else seen.set(key, entry);
   }
   checkGrid(search, sink);
-  checkCorners(spec, resolved, sink);
+  checkCorners(spec, resolved, sink, data);
 }
 
 function checkMetric(spec: Spec, search: SearchNode, sink: DiagnosticSink): void {
@@ -80,8 +81,9 @@ function checkMetric(spec: Spec, search: SearchNode, sink: DiagnosticSink): void
   const validation = hasValidation(spec);
   let why = `The spec logs ${logged.map((x) => `\`${x}\``).join(', ')}.`;
   if (m.value.startsWith('val_') && !validation) why = `\`val_…\` values are logged only with validation data (\`data.validation\`), and this spec has none.`;
-  else if (!logged.includes(m.value.replace(/^val_/, ''))) why += ` Add \`${m.value.replace(/^val_/, '')}\` to \`train.metrics\` to search on it.`;
   const s = closest(m.value, logged) ?? (m.value.startsWith('val_') && logged.includes(m.value.slice(4)) ? m.value.slice(4) : undefined);
+  const base = m.value.replace(/^val_/, '');
+  if (!s && lookup('metric', base) && !logged.includes(base)) why += ` Add \`${base}\` to \`train.metrics\` to search on it.`;
   sink.error('search/unknown-metric', m.range, `\`search.metric\` is \`${m.value}\`, which this spec does not log. ${why}${didYouMean(s)}`, {
     fixes: s ? [{ kind: 'replace', range: m.range, text: s, title: `Change to '${s}'` }] : undefined,
   });

@@ -4,8 +4,10 @@
  * values, combined. A corner whose model does not build is reported, naming the corner and the
  * layer, so a search never starts trials that cannot run.
  */
+import type { DataShape } from '../catalog/types';
 import { DiagnosticSink } from '../diagnostics';
-import { inferModel, layerId } from '../infer';
+import { inferModel, layerId, type ModelInfo } from '../infer';
+import { checkCompatibility } from '../semantics';
 import type { Spec } from '../spec';
 import type { ResolvedEntry } from './check';
 import type { ParamValue, SpaceDist } from './types';
@@ -60,7 +62,15 @@ function withValues(spec: Spec, axes: Axis[], corner: ParamValue[]): Spec {
   return { ...spec, model: { ...spec.model!, layers } };
 }
 
-export function checkCorners(spec: Spec, resolved: readonly ResolvedEntry[], sink: DiagnosticSink): void {
+/** Shape inference and the output/labels checks of one version of the spec: its model, and the first error. */
+function build(spec: Spec, data: DataShape | undefined): { info?: ModelInfo; error?: { code: string; message: string } } {
+  const probe = new DiagnosticSink(20);
+  const info = inferModel(spec, probe);
+  checkCompatibility(spec, info, data, probe);
+  return { info, error: probe.items.find((d) => d.severity === 'error') };
+}
+
+export function checkCorners(spec: Spec, resolved: readonly ResolvedEntry[], sink: DiagnosticSink, data?: DataShape): void {
   if (!spec.model) return;
   const axes: Axis[] = [];
   for (const r of resolved) {
@@ -71,17 +81,14 @@ export function checkCorners(spec: Spec, resolved: readonly ResolvedEntry[], sin
   }
   if (!axes.length) return;
   // Only a spec that builds as written says anything about its corners.
-  const base = new DiagnosticSink();
-  const model = inferModel(spec, base);
-  if (!model || base.items.some((d) => d.severity === 'error') || model.layers.some((l) => l.problem)) return;
+  const base = build(spec, data);
+  if (!base.info || base.error || base.info.layers.some((l) => l.problem)) return;
   let reported = 0;
   const said = new Set<string>();
   for (const corner of corners(axes)) {
     if (reported >= MAX_REPORTED) return;
-    const probe = new DiagnosticSink(20);
-    const info = inferModel(withValues(spec, axes, corner), probe);
+    const { info, error } = build(withValues(spec, axes, corner), data);
     const failed = info?.layers.find((l) => l.problem);
-    const error = probe.items.find((d) => d.severity === 'error');
     if (!failed && !error) continue;
     const why = failed ? `layer \`${layerId(failed.layer)}\` (${failed.layer.type}): ${failed.problem!.message}` : error!.message;
     const key = failed ? `${failed.layer.index}\u0000${failed.problem!.code}` : error!.code;
@@ -91,7 +98,7 @@ export function checkCorners(spec: Spec, resolved: readonly ResolvedEntry[], sin
     const named = axes.map((a, i) => `\`${a.entry.entry.path}\` = ${JSON.stringify(corner[i])}`).join(', ');
     // On the searched parameter of the failing layer when there is one, else on the first structural one.
     const at = axes.find((a) => failed && a.layerIndex === failed.layer.index) ?? axes[0];
-    sink.error('search/corner', at.entry.entry.pathRange, `At the corner ${named} the model does not build: ${why}`, {
+    sink.error('search/corner', at.entry.entry.pathRange, `At the corner ${named} ${failed ? 'the model does not build' : 'the spec cannot train'}: ${why}`, {
       related: failed ? [{ message: `layer \`${layerId(failed.layer)}\``, range: failed.layer.range }] : undefined,
     });
   }

@@ -199,7 +199,11 @@ function walkLayers(w: Walk, i: number): Resolution {
 /** `<type>.<param>` or `<param>` after an item whose type is known. */
 function walkParam(w: Walk, i: number, entry: EntryBase, item: ItemPlace, label: string, layerIndex?: number, when?: ParamTarget['when']): Resolution {
   let seg = w.segs[i];
-  if (!seg) return { miss: { start: w.path.length, end: w.path.length, message: `Name a parameter of ${label} after it: ${entry.params.map((p) => `\`${p.name}\``).join(', ') || 'it has none'}.` } };
+  const searchableParams = entry.params.filter((p) => searchable(p.type)).map((p) => `\`${p.name}\``);
+  if (!seg) {
+    const message = searchableParams.length ? `Name a parameter of ${label} after it: ${searchableParams.join(', ')}.` : `${label[0].toUpperCase()}${label.slice(1)} has no parameters a search can vary.`;
+    return { miss: { start: w.path.length, end: w.path.length, message } };
+  }
   const isParam = (n: string) => entry.params.some((p) => p.name === n);
   if (seg.name === item.type && !isParam(seg.name) && w.segs[i + 1]) seg = w.segs[++i];
   else if (!isParam(seg.name) && lookup(item.category, seg.name)) {
@@ -276,7 +280,7 @@ function walkItemList(w: Walk, category: Category, i: number, keys: string[]): R
   if (!node) return miss({ start: seg.indexStart!, end: seg.end }, `${where} has no item ${seg.index}${list.length ? ` (its items are numbered 0 to ${list.length - 1})` : ''}.`);
   const entry = lookup(category, node.type);
   if (!entry) return miss(seg, `Item ${seg.index} of ${where} (\`${node.type}\`) is not a ${categoryNoun[category]} ModelYAML knows.`);
-  return walkParam(w, i + 1, entry, { keys: [...keys, seg.index], category, type: node.type, node }, `${where}[${seg.index}] (${node.type})`);
+  return walkParam(w, i + 1, entry, { keys: [...keys, seg.index], category, type: node.type, node }, `\`${keys.join('.')}[${seg.index}]\` (${node.type})`);
 }
 
 /** Every path a search could vary in `spec`, for completion: layers by name (else by index), items, plain values. */

@@ -16,13 +16,21 @@ import { OBJECTIVES_PY } from './python/objectives';
 import { KERAS_INIT_PY, WEIGHTS_PY } from './python/runtime';
 import { dataPy } from './data';
 import { readme } from './readme';
+import { searchPy } from './search';
 import { trainPy } from './train';
+import { searchSettings } from '../../core/search/space';
+import type { SearchSettings } from '../../core/search/types';
 
 export { ExportError } from '../errors';
 
 export interface PytorchExportOptions {
   /** The package folder to write (created). */
   out: string;
+  /**
+   * The search search.py runs as an Optuna study; by default the spec's own `search:` section
+   * (when it has one), `false` for none.
+   */
+  search?: SearchSettings | false;
 }
 
 export interface PytorchExport {
@@ -75,7 +83,18 @@ export function exportPytorch(specOrRunPath: string, options: PytorchExportOptio
   }
   files.set('data.py', dataPy(a, src.file, preprocessing !== undefined));
   files.set('train.py', trainPy(a, { initFromTfjs: checkpoint !== undefined }));
-  files.set('README.md', readme(a, model, { fromRun: checkpoint }));
+  const search = options.search === false ? undefined : (options.search ?? searchSettings(a));
+  if (search) {
+    // The files a trial's values change, generated as above from a trial's spec text.
+    const generate = (text: string): Record<string, string> => {
+      const t = analyze(text);
+      const error = t.diagnostics.find((d) => d.severity === 'error');
+      if (error) throw new Error(error.message);
+      return { 'model.py': generateModel(t, src.file).text, 'data.py': dataPy(t, src.file, preprocessing !== undefined), 'train.py': trainPy(t, { initFromTfjs: checkpoint !== undefined }) };
+    };
+    files.set('search.py', searchPy(src.text, search, a.spec.name?.value ?? 'model', generate));
+  }
+  files.set('README.md', readme(a, model, { fromRun: checkpoint, search }));
   mkdirSync(options.out, { recursive: true });
   for (const [name, content] of files) {
     const path = join(options.out, name);

@@ -3,11 +3,13 @@
  * launch lines: one process, torchrun on one node, multi-node with c10d, Slurm, Kubeflow.
  */
 import type { Analysis } from '../../core/analyze';
+import type { SearchSettings } from '../../core/search/types';
 import type { GeneratedModel } from './model';
+import { searchReadme } from './search';
 
 const fence = (lang: string, body: string) => '```' + lang + '\n' + body.trim() + '\n```';
 
-export function readme(a: Analysis, model: GeneratedModel, o: { fromRun?: string }): string {
+export function readme(a: Analysis, model: GeneratedModel, o: { fromRun?: string; search?: SearchSettings }): string {
   const name = a.spec.name?.value ?? 'model';
   const job = name.toLowerCase().replace(/[^a-z0-9-]/g, '-').replace(/^-+|-+$/g, '') || 'model';
   const rows = model.layers.map((l) => `| \`${l.id}\` | ${l.type} | \`${l.module.replace(/\|/g, '\\|')}\` | ${l.shape} | ${l.params.toLocaleString('en-US')} |`);
@@ -100,5 +102,5 @@ Put it on a shared file system, or sync it back, and the runs view and the curve
 ## Weights both ways
 
 ${fence('sh', 'python weights.py to-torch RUN/checkpoints/best weights.pt\npython weights.py to-tfjs weights.pt RUN/checkpoints/best OUT_DIR')}
-`;
+${o.search ? searchReadme(o.search) : ''}`;
 }

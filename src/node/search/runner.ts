@@ -11,7 +11,7 @@ import type { TrainerEvent } from '../../core/protocol/trainer';
 import { applyTrialParams } from '../../core/search/apply';
 import { bestTrial, JOURNAL_VERSION, type JournalEvent, type Study } from '../../core/search/journal';
 import { createPruner, createRng, createSampler } from '../../core/search';
-import type { SearchSettings, TrialRecord } from '../../core/search/types';
+import type { Pruner, Sampler, SearchSettings, TrialRecord } from '../../core/search/types';
 import { sha256 } from '../files';
 import { BEST_SPEC_FILE, createSearchDir, JournalError, JournalWriter, readJournal } from './journal';
 import { startTrial, type RunningTrial, type TrialTrainerOptions } from './trial';
@@ -70,94 +70,108 @@ function openStudy(o: SearchOptions, specHash: string): { writer: JournalWriter;
 
 /** Starts (or resumes) a search; throws JournalError when a resume cannot be. */
 export function startSearch(o: SearchOptions): SearchHandle {
-  const specHash = sha256(o.specText);
-  const { writer, study } = openStudy(o, specHash);
-  const { settings } = study;
-  const journal = (e: JournalEvent) => {
-    writer.append(e);
-    o.onJournal?.(e);
-  };
-  const trials = study.trials.slice();
-  // Trials a kill or Ctrl-C left running: run again first, with their numbers and values.
-  const rerun = trials.filter((t) => t.state === 'running').map((t) => t.number);
-  if (o.resumeDir) journal({ type: 'resumed', time: Date.now(), rerun, trials: settings.trials, parallel: settings.parallel });
+  const search = new Search(o);
+  return { dir: search.dir, interrupt: () => search.interrupt(), done: search.run() };
+}
 
-  const sampler = createSampler(settings);
-  const pruner = createPruner(settings);
-  const trialContext = (number: number) => ({
-    specPath: resolve(o.specPath), specText: applyTrialParams(o.specText, trials[number].params), settings, dir: writer.dir, name: study.name,
-    workspace: o.workspace, trainer: o.trainer ?? {}, pruner, trials, journal, onTrainerEvent: o.onTrainerEvent,
-  });
+/** The trials under way: when each has ended (and is journalled), and how to stop it. */
+type Active = Pick<RunningTrial, 'done' | 'interrupt'>;
+
+class Search {
+  readonly dir: string;
+  private readonly writer: JournalWriter;
+  private readonly study: Study;
+  private readonly settings: SearchSettings;
+  /** Every trial, by number, as it is now. */
+  private readonly trials: TrialRecord[];
+  /** Trials a kill or Ctrl-C left running: run again first, with their numbers and values. */
+  private readonly rerun: number[];
+  private readonly sampler: Sampler;
+  private readonly pruner: Pruner;
+  private readonly running = new Map<number, Active>();
+  private stopping = false;
+
+  constructor(private readonly o: SearchOptions) {
+    ({ writer: this.writer, study: this.study } = openStudy(o, sha256(o.specText)));
+    this.dir = this.writer.dir;
+    this.settings = this.study.settings;
+    this.trials = this.study.trials.slice();
+    this.rerun = this.trials.filter((t) => t.state === 'running').map((t) => t.number);
+    this.sampler = createSampler(this.settings);
+    this.pruner = createPruner(this.settings);
+    if (o.resumeDir) this.journal({ type: 'resumed', time: Date.now(), rerun: this.rerun.slice(), trials: this.settings.trials, parallel: this.settings.parallel });
+  }
+
+  private journal = (e: JournalEvent): void => {
+    this.writer.append(e);
+    this.o.onJournal?.(e);
+  };
+
+  /** Up to `parallel` trials at a time until the budget or the space is spent, or Ctrl-C. */
+  async run(): Promise<SearchResult> {
+    for (;;) {
+      while (!this.stopping && this.running.size < this.settings.parallel) {
+        const number = this.nextTrial();
+        if (number === undefined) break;
+        this.running.set(number, this.launch(number));
+      }
+      if (!this.running.size) break;
+      await Promise.race([...this.running.values()].map((r) => r.done));
+    }
+    return this.finish();
+  }
+
+  interrupt(): void {
+    if (this.stopping) return;
+    this.stopping = true;
+    for (const r of this.running.values()) r.interrupt();
+  }
 
   /** The next trial's number (journalled as started), or undefined when the budget or the space is spent. */
-  const nextTrial = (): number | undefined => {
-    const again = rerun.shift();
-    if (again !== undefined) {
-      trials[again] = { number: again, params: trials[again].params, state: 'running', intermediate: [] };
-      journal({ type: 'trial', time: Date.now(), number: again, params: trials[again].params });
-      return again;
-    }
-    const number = trials.length;
-    if (number >= settings.trials) return undefined;
-    const params = sampler.sample({ settings, history: trials, trialNumber: number, rng: createRng(settings.seed, number) });
+  private nextTrial(): number | undefined {
+    const { trials, settings } = this;
+    const again = this.rerun.shift();
+    const number = again ?? trials.length;
+    if (again === undefined && number >= settings.trials) return undefined;
+    const params = again !== undefined ? trials[again].params : this.sampler.sample({ settings, history: trials, trialNumber: number, rng: createRng(settings.seed, number) });
     if (!params) return undefined;
     trials[number] = { number, params, state: 'running', intermediate: [] };
-    journal({ type: 'trial', time: Date.now(), number, params });
+    this.journal({ type: 'trial', time: Date.now(), number, params });
     return number;
-  };
+  }
 
-  /** The trials under way: when each has ended (and is journalled), and how to stop it. */
-  const running = new Map<number, Pick<RunningTrial, 'done' | 'interrupt'>>();
-  let stopping = false;
-  const run = async (): Promise<SearchResult> => {
-    for (;;) {
-      while (!stopping && running.size < settings.parallel) {
-        const number = nextTrial();
-        if (number === undefined) break;
-        running.set(number, launch(number));
-      }
-      if (!running.size) break;
-      await Promise.race([...running.values()].map((r) => r.done));
-    }
-    return finish();
-  };
-
-  const launch = (number: number): Pick<RunningTrial, 'done' | 'interrupt'> => {
+  private launch(number: number): Active {
+    const { o, trials } = this;
     try {
-      const t = startTrial(trialContext(number), number);
-      return { done: t.done.then(() => void running.delete(number)), interrupt: t.interrupt };
+      const t = startTrial({
+        specPath: resolve(o.specPath), specText: applyTrialParams(o.specText, trials[number].params), settings: this.settings, dir: this.dir, name: this.study.name,
+        workspace: o.workspace, trainer: o.trainer ?? {}, pruner: this.pruner, trials, journal: this.journal, onTrainerEvent: o.onTrainerEvent,
+      }, number);
+      return { done: t.done.then(() => void this.running.delete(number)), interrupt: t.interrupt };
     } catch (e) {
       // The trial's spec could not be written or its trainer not started: the search goes on.
       const reason = (e as Error)?.message ?? String(e);
       trials[number] = { ...trials[number], state: 'failed', reason };
-      journal({ type: 'failed', time: Date.now(), number, reason });
-      return { done: Promise.resolve().then(() => void running.delete(number)), interrupt: () => undefined };
+      this.journal({ type: 'failed', time: Date.now(), number, reason });
+      return { done: Promise.resolve().then(() => void this.running.delete(number)), interrupt: () => undefined };
     }
-  };
+  }
 
-  const finish = (): SearchResult => {
-    const result: Study = { ...study, trials: trials.slice(), interrupted: stopping };
-    const best = bestTrial(result);
-    if (stopping) {
-      journal({ type: 'interrupted', time: Date.now(), running: trials.filter((t) => t.state === 'running').map((t) => t.number) });
-      return { dir: writer.dir, study: result, best, interrupted: true };
+  /** Journals how the search ended; writes best.model.yaml unless interrupted. */
+  private finish(): SearchResult {
+    const { trials, dir } = this;
+    const study: Study = { ...this.study, trials: trials.slice(), interrupted: this.stopping };
+    const best = bestTrial(study);
+    if (this.stopping) {
+      this.journal({ type: 'interrupted', time: Date.now(), running: trials.filter((t) => t.state === 'running').map((t) => t.number) });
+      return { dir, study, best, interrupted: true };
     }
     let bestSpec: string | undefined;
     if (best) {
-      bestSpec = join(writer.dir, BEST_SPEC_FILE);
-      writeFileSync(bestSpec, applyTrialParams(o.specText, best.params));
+      bestSpec = join(dir, BEST_SPEC_FILE);
+      writeFileSync(bestSpec, applyTrialParams(this.o.specText, best.params));
     }
-    journal({ type: 'finished', time: Date.now(), ...(best ? { best: best.number } : {}) });
-    return { dir: writer.dir, study: { ...result, finished: true }, best, bestSpec, interrupted: false };
-  };
-
-  return {
-    dir: writer.dir,
-    interrupt() {
-      if (stopping) return;
-      stopping = true;
-      for (const r of running.values()) r.interrupt();
-    },
-    done: run(),
-  };
+    this.journal({ type: 'finished', time: Date.now(), ...(best ? { best: best.number } : {}) });
+    return { dir, study: { ...study, finished: true }, best, bestSpec, interrupted: false };
+  }
 }

@@ -187,6 +187,32 @@ describe('TPE', () => {
     expect(median(late.map((t) => Math.abs((t.params.units as number) - 96)))).toBeLessThanOrEqual(32);
   });
 
+  it('learns log-scaled parameters in log space', () => {
+    const logSpace: SearchParam[] = [
+      { path: 'lr', dist: { kind: 'loguniform', low: 1e-5, high: 1 } },
+      { path: 'width', dist: { kind: 'int', low: 1, high: 1024, step: 1, log: true } },
+    ];
+    // Optimum at lr 1e-3, width 32: a bowl in log space.
+    const f = (p: TrialParams) => (Math.log10(p.lr as number) + 3) ** 2 + Math.log2((p.width as number) / 32) ** 2 / 4;
+    const late = seeds.flatMap((seed) => optimise(createTpeSampler(), settingsOf(logSpace, { seed }), 50, f).slice(30));
+    expect(late.every((t) => Number.isInteger(t.params.width) && (t.params.width as number) >= 1 && (t.params.width as number) <= 1024)).toBe(true);
+    const decadesOff = late.map((t) => Math.abs(Math.log10(t.params.lr as number) + 3));
+    const randomOff = seeds.flatMap((seed) => optimise(createRandomSampler(), settingsOf(logSpace, { seed }), 50, f).slice(30)).map((t) => Math.abs(Math.log10(t.params.lr as number) + 3));
+    expect(median(decadesOff)).toBeLessThan(0.6 * median(randomOff));
+  });
+
+  it('counts finished trials only: running ones neither end the startup nor shape the model', () => {
+    const finished = optimise(createRandomSampler(), settingsOf(space, { seed: 4 }), 9, quadratic);
+    const running: TrialRecord[] = [9, 10, 11].map((number) => ({ number, params: { x: 3 }, state: 'running', intermediate: [] }));
+    const ctx = (history: TrialRecord[]) => ({ settings: settingsOf(space, { seed: 4 }), history, trialNumber: 12, rng: createRng(4, 12) });
+    // Nine finished: still the startup, whatever runs.
+    expect(createTpeSampler().sample(ctx([...finished, ...running]))).toEqual(createRandomSampler().sample(ctx([])));
+    // Ten finished: TPE proper, and the running trials change nothing.
+    const ten = [...finished, { number: 12, params: { x: -9 }, state: 'complete' as const, intermediate: [144], value: 144 }];
+    expect(createTpeSampler().sample(ctx([...ten, ...running]))).toEqual(createTpeSampler().sample(ctx(ten)));
+    expect(createTpeSampler().sample(ctx(ten))).not.toEqual(createRandomSampler().sample(ctx([])));
+  });
+
   it('ranks trials as Optuna: complete first, pruned by how far they got, running and failed left out', () => {
     const t = (number: number, state: TrialRecord['state'], intermediate: number[], value?: number): TrialRecord => ({ number, params: { x: number }, state, intermediate, value });
     const history = [

@@ -81,10 +81,13 @@ function pickComponent(weights: readonly number[], u: number): number {
   return weights.length - 1;
 }
 
-function logSumExp(xs: readonly number[]): number {
-  const max = Math.max(...xs);
+function logSumExp(xs: Float64Array): number {
+  let max = -Infinity;
+  for (const x of xs) if (x > max) max = x;
   if (max === -Infinity) return -Infinity;
-  return max + Math.log(xs.reduce((s, x) => s + Math.exp(x - max), 0));
+  let sum = 0;
+  for (const x of xs) sum += Math.exp(x - max);
+  return max + Math.log(sum);
 }
 
 export interface ParzenEstimator {
@@ -123,6 +126,7 @@ function numericEstimator(observations: readonly number[], domain: Extract<Domai
   const { mus, sigmas } = numericKernels(observations, low, high, opts);
   const logAccept = mus.map((mu, k) => logGaussMass((low - mu) / sigmas[k], (high - mu) / sigmas[k]));
   const logW = weights.map(Math.log);
+  const terms = new Float64Array(mus.length);
   return {
     sample(rng, size) {
       return Array.from({ length: size }, () => {
@@ -131,14 +135,15 @@ function numericEstimator(observations: readonly number[], domain: Extract<Domai
       });
     },
     logPdf(x) {
-      return logSumExp(
-        mus.map((mu, k) => {
-          const s = sigmas[k];
-          // With the 1/σ that Optuna before 3.5 left out of its truncated normal's density (optuna#5109).
-          const logP = bin ? logGaussMass((bin(x)[0] - mu) / s, (bin(x)[1] - mu) / s) : logNormalDensity((x - mu) / s) - Math.log(s);
-          return logW[k] + logP - logAccept[k];
-        }),
-      );
+      const [lo, hi] = bin ? bin(x) : [x, x];
+      for (let k = 0; k < mus.length; k++) {
+        const mu = mus[k];
+        const s = sigmas[k];
+        // With the 1/σ that Optuna before 3.5 left out of its truncated normal's density (optuna#5109).
+        const logP = bin ? logGaussMass((lo - mu) / s, (hi - mu) / s) : logNormalDensity((x - mu) / s) - Math.log(s);
+        terms[k] = logW[k] + logP - logAccept[k];
+      }
+      return logSumExp(terms);
     },
   };
 }
