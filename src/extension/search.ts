@@ -105,7 +105,7 @@ export interface SearchDeps {
   api: VscodeApi;
   /** The bundled CLI (`<extension>/dist/cli.js`). */
   cliPath: string;
-  /** Run Search started a search of this spec (the search panel opens on it). */
+  /** A search task of this spec is starting (the search panel opens on its search). */
   onStarted?: (specPath: string) => void;
 }
 
@@ -120,7 +120,10 @@ export function searchTask(d: SearchDeps, definition: SearchTaskDefinition, scop
     scope,
     `search ${path.basename(definition.spec)}`,
     SEARCH_TASK_TYPE,
-    new api.CustomExecution(async () => new SearchTerminal(api, d.cliPath, searchArgs(specPath, definition), cwd)),
+    new api.CustomExecution(async () => {
+      d.onStarted?.(specPath); // from the lens, the command or tasks.json alike
+      return new SearchTerminal(api, d.cliPath, searchArgs(specPath, definition), cwd);
+    }),
   );
   task.presentationOptions = { reveal: api.TaskRevealKind.Always, panel: api.TaskPanelKind.Dedicated, clear: true };
   return task;
@@ -149,7 +152,6 @@ export function registerSearch(d: SearchDeps): vscode.Disposable[] {
       if (doc?.isDirty) await doc.save(); // search what the user sees
       const folder = api.workspace.getWorkspaceFolder(spec);
       const rel = folder ? path.relative(folder.uri.fsPath, spec.fsPath) : spec.fsPath;
-      d.onStarted?.(spec.fsPath);
       await api.tasks.executeTask(searchTask(d, { type: SEARCH_TASK_TYPE, spec: rel }, folder ?? api.TaskScope.Workspace));
     }),
   ];

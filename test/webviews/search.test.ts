@@ -125,6 +125,25 @@ describe('the search panel', () => {
     expect(await shown()).toHaveLength(8);
   });
 
+  it('draws both charts again when the panel narrows, keeping an axis filter (↑ on a focused axis)', async () => {
+    const pcWidth = () => page.page.locator('#pc svg').getAttribute('width').then(Number);
+    const plotWidth = () => page.page.locator('#metric-chart canvas').evaluate((c) => (c as HTMLCanvasElement).getBoundingClientRect().width);
+    const [pc0, plot0] = [await pcWidth(), await plotWidth()];
+    await page.page.locator(`g.pc-axis[data-axis="param:${UNITS}"]`).focus();
+    await page.page.keyboard.press('ArrowUp');
+    const wide = study.trials.filter((t) => t.params[UNITS] === 16).map((t) => t.number);
+    expect(await shown()).toEqual(wide);
+    await page.page.setViewportSize({ width: 760, height: 900 });
+    await expect.poll(pcWidth).toBeLessThan(pc0);
+    await expect.poll(plotWidth).toBeLessThan(plot0);
+    expect(await shown()).toEqual(wide);
+    await page.page.locator(`g.pc-axis[data-axis="param:${UNITS}"]`).focus();
+    await page.page.keyboard.press('Escape');
+    await page.page.setViewportSize({ width: 1280, height: 900 });
+    await expect.poll(pcWidth).toBe(pc0);
+    expect(await shown()).toHaveLength(8);
+  });
+
   it('draws the metric by trial with the best-so-far line', async () => {
     const chart = page.page.locator('#metric-chart');
     expect(await chart.locator('canvas').count()).toBeGreaterThan(0);

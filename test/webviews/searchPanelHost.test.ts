@@ -15,6 +15,7 @@ import { JOURNAL_VERSION } from '../../src/core/search/journal';
 import type { SearchSettings, TrialParams } from '../../src/core/search/types';
 import { registerPanels, type Panels } from '../../src/extension/panels';
 import { SHOW_SEARCH_COMMAND } from '../../src/extension/panels/searchPanel';
+import { registerSearch, RUN_SEARCH_COMMAND } from '../../src/extension/search';
 import { createSearchDir, JournalWriter } from '../../src/node/search/journal';
 import { fakeVscode, memoryLog, Uri, type FakePanel, type FakeVscode } from './fakeVscode';
 import { root } from './harness';
@@ -139,14 +140,20 @@ describe('Apply best', () => {
 });
 
 describe('the search panel host', () => {
-  it('opens on a search that Run Search starts, once its journal appears, and follows it', async () => {
+  it('Run Search opens the panel on the search it starts, once its journal appears, and follows it', async () => {
     const { ws, spec, vs, panels } = workspace();
-    panels.search.follow(spec);
+    // The command starts the task (a CLI that is not there: its terminal says so and closes); the
+    // panel waits for this spec's next journal, as it does while the real CLI starts.
+    subscriptions.push(...registerSearch({ api: vs.api, cliPath: join(ws, 'no-cli.js'), onStarted: (s) => panels.search.follow(s) }));
+    await vs.api.commands.executeCommand(RUN_SEARCH_COMMAND, Uri.file(spec));
+    expect(vs.terminals[0].output).toContain('needs the ModelYAML CLI');
+    const before = vs.panels.length;
     const dir = createSearchDir(ws, 'host-search');
     const w = new JournalWriter(dir);
     w.append({ type: 'study', time: 1, version: JOURNAL_VERSION, name: 'host-search', spec, specHash: 'y', settings });
     vs.fileChanged(join(dir, 'journal.jsonl'));
     expect(panels.search.folder).toBe(dir);
+    expect(vs.panels.length).toBe(before + 1);
     const panel = vs.panels.filter((p) => p.viewType === 'modelyaml.search').pop()!;
     panel.received.fire({ type: 'ready', version: 1 });
     expect(lastView(panel)!.view.trials).toEqual([]);

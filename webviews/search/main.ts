@@ -172,6 +172,17 @@ applyBest.addEventListener('click', () => {
 compareButton.addEventListener('click', () => conn.post({ type: 'compareTrials', numbers: [...selected] }));
 clearBrushes.addEventListener('click', () => chart.clearBrushes());
 onThemeChange(() => metricChart.redraw());
+// Both charts size themselves to the panel when drawn: draw again once a resize settles.
+let resizeTimer: ReturnType<typeof setTimeout> | undefined;
+window.addEventListener('resize', () => {
+  clearTimeout(resizeTimer);
+  resizeTimer = setTimeout(() => {
+    if (!view) return;
+    renderChart(view);
+    metricChart.redraw();
+    renderRows();
+  }, 150);
+});
 
 conn.start((m) => {
   if (m.type === 'empty') {
