@@ -163,6 +163,25 @@ describe('the search panel host', () => {
     expect(lastView(panel)!.view.trials[0].state).toBe('running');
   });
 
+  it('Show Search… picks among the searches from the palette, and opens a Runs view search node on its newest search', async () => {
+    const { ws, spec, dir, vs, panels } = workspace();
+    const newer = createSearchDir(ws, 'host-search');
+    new JournalWriter(newer).append({ type: 'study', time: 9, version: JOURNAL_VERSION, name: 'host-search', spec, specHash: 'z', settings });
+    let offered: string[] = [];
+    vs.pick = (items) => {
+      offered = items.map((i) => (i as { detail?: string }).detail ?? '');
+      return items[1];
+    };
+    await vs.api.commands.executeCommand(SHOW_SEARCH_COMMAND);
+    expect(offered).toEqual([newer, dir].map((d) => d.slice(ws.length + 1)));
+    expect(panels.search.folder).toBe(dir);
+    await vs.api.commands.executeCommand(SHOW_SEARCH_COMMAND, { kind: 'search', group: { key: 'search:x', spec, search: 'host-search', title: 'host-search', runs: [] } });
+    expect(panels.search.folder).toBe(newer);
+    await vs.api.commands.executeCommand(SHOW_SEARCH_COMMAND, { kind: 'search', group: { key: 'search:y', spec, search: 'other', title: 'other', runs: [] } });
+    expect(vs.messages.pop()?.text).toBe('ModelYAML: no journal of the search other is left in .modelyaml/searches.');
+    expect(panels.search.folder).toBe(newer);
+  });
+
   it('reports a damaged journal with its file and line', async () => {
     const { dir, vs } = workspace();
     appendFileSync(join(dir, 'journal.jsonl'), '{"type":"epoch","number":"x"}\n{"type":"finished","time":6}\n');

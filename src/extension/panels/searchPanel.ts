@@ -218,11 +218,33 @@ export class SearchPanel implements vscode.Disposable {
   }
 }
 
-/** "ModelYAML: Show Search…": a search folder (from the runs view or a task) or, from the palette, a pick of every search, newest first. */
+/** The newest search folder of a spec's search of that name (the Runs view's search node). */
+function newestSearchOf(dirs: readonly string[], spec: string, name: string): string | undefined {
+  return dirs.find((d) => {
+    try {
+      const { study } = readJournal(d);
+      return study.name === name && resolve(study.spec) === resolve(spec);
+    } catch {
+      return false;
+    }
+  });
+}
+
+/**
+ * "ModelYAML: Show Search…": a search folder (`{ searchDir }` or a path), a search node of the Runs
+ * view (its newest search), or, from the palette, a pick of every search, newest first.
+ */
 export async function showSearchCommand(api: VscodeApi, panel: SearchPanel, arg?: unknown): Promise<void> {
   const given = typeof arg === 'string' ? arg : (arg as { searchDir?: unknown } | undefined)?.searchDir;
   if (typeof given === 'string') return panel.show(given);
   const dirs = (api.workspace.workspaceFolders ?? []).flatMap((f) => searchDirs(f.uri.fsPath).map((d) => ({ d, root: f.uri.fsPath })));
+  const node = arg as { kind?: unknown; group?: { spec?: unknown; search?: unknown } } | undefined;
+  if (node?.kind === 'search' && typeof node.group?.spec === 'string' && typeof node.group.search === 'string') {
+    const dir = newestSearchOf(dirs.map((x) => x.d), node.group.spec, node.group.search);
+    if (dir) return panel.show(dir);
+    void api.window.showInformationMessage(`ModelYAML: no journal of the search ${node.group.search} is left in .modelyaml/searches.`);
+    return;
+  }
   if (dirs.length <= 1) return panel.show(dirs[0]?.d);
   const pick = await api.window.showQuickPick(
     dirs.map(({ d, root }) => ({ label: `${relative(root, dirname(d)).split(/[\\/]/).pop()}`, description: d.split(/[\\/]/).pop(), detail: relative(root, d), dir: d })),
