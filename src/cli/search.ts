@@ -43,7 +43,8 @@ function readSpec(file: string, io: TrainIO): { text: string; analysis: Analysis
   const analysis = loadSpec(file, io);
   if (!analysis) return undefined;
   const { text } = analysis;
-  if (!analysis.spec.search) {
+  // A `search:` key whose value cannot be read (`search: 5`) is an error below, not a missing section.
+  if (!analysis.spec.search && !/^search[ \t]*:/m.test(text)) {
     io.err(`${shown(file)}: no \`search:\` section to run. Add one (metric, trials, space …; see docs/search.md), then run the search again.\n`);
     return undefined;
   }

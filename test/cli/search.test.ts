@@ -282,6 +282,14 @@ describe('bad input', () => {
     expect(searchDirs(ws)).toEqual([]);
   });
 
+  it('a search: key that is not a section is an error at its place, not a missing section', async () => {
+    const { ws, file } = workspace(spec().replace(/\nsearch:[\s\S]*$/, '\nsearch: 5\n'));
+    const r = await runCli(['search', file], { cwd: ws });
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/^iris\.model\.yaml:20:9: error\[type\/mismatch\]: `search` must be a mapping/m);
+    expect(r.err).not.toMatch(/no `search:` section/);
+  });
+
   it('all trials failed: exit 1 and why', async () => {
     const { ws, file } = workspace(spec({ trials: 2, parallel: 1, values: '[1.0e+30]', pruner: 'none' }));
     const r = await runCli(['search', file], { cwd: ws });
