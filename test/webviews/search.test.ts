@@ -11,6 +11,7 @@ import { join, resolve } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CurvesToWebview } from '../../src/core/protocol/webview';
+import { applyTrialParams } from '../../src/core/search/apply';
 import { bestSoFar, paramImportance } from '../../src/core/search/importance';
 import type { Study } from '../../src/core/search/journal';
 import { registerPanels } from '../../src/extension/panels';
@@ -193,6 +194,18 @@ describe('the search panel', () => {
     const init = curves.posted.slice(before).find((x) => (x as CurvesToWebview).type === 'init') as Extract<CurvesToWebview, { type: 'init' }>;
     expect([init.current, ...init.compare]).toEqual(pick.map((t) => resolve(dir, t.runDir!)));
     expect(page.problems()).toEqual([]);
+  });
+
+  it('“Apply best” asks the host, which writes the best trial’s values into the spec as one undoable edit', async () => {
+    const best = study.trials.filter((t) => t.state === 'complete').sort((a, b) => a.value! - b.value!)[0];
+    await page.page.locator('#apply-best').click();
+    expect(await page.waitForMessage((m) => m.type === 'applyTrial')).toEqual({ type: 'applyTrial', number: best.number });
+    await expect.poll(() => vs.edits.applied.length).toBe(1);
+    const doc = vs.documents.get(Uri.file(join(ws, 'iris.model.yaml')).toString())!;
+    expect(doc.getText()).toBe(applyTrialParams(SPEC, best.params));
+    expect(doc.getText()).not.toBe(SPEC);
+    expect(vs.edits.undo()).toBe(true);
+    expect(doc.getText()).toBe(SPEC);
   });
 
   it('follows the journal as it grows (the watcher re-sends the replayed study)', async () => {
