@@ -180,6 +180,14 @@ describe('the search panel host', () => {
     await vs.api.commands.executeCommand(SHOW_SEARCH_COMMAND, { kind: 'search', group: { key: 'search:y', spec, search: 'other', title: 'other', runs: [] } });
     expect(vs.messages.pop()?.text).toBe('ModelYAML: no journal of the search other is left in .modelyaml/searches.');
     expect(panels.search.folder).toBe(newer);
+    // One panel, revealed again; once closed, the next Show Search makes a new one.
+    const searchPanels = () => vs.panels.filter((p) => p.viewType === 'modelyaml.search');
+    expect(searchPanels()).toHaveLength(1);
+    searchPanels()[0].dispose();
+    await vs.api.commands.executeCommand(SHOW_SEARCH_COMMAND, { searchDir: dir });
+    expect(searchPanels()).toHaveLength(2);
+    expect(panels.search.panel).toBe(searchPanels()[1]);
+    expect(panels.search.folder).toBe(dir);
   });
 
   it('reports a damaged journal with its file and line', async () => {

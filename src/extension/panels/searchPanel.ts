@@ -118,11 +118,10 @@ export class SearchPanel implements vscode.Disposable {
       validate: validateSearchFromWebview,
       onReady: () => this.send(),
       onMessage: (m) => void this.onMessage(m),
-    });
-    panel.onDidDispose(() => {
-      if (this.conn?.panel !== panel) return;
-      this.conn.dispose();
-      this.conn = undefined;
+      // The connection disposes itself; forget it unless another panel replaced it.
+      onClosed: () => {
+        if (this.conn?.panel === panel) this.conn = undefined;
+      },
     });
   }
 
