@@ -22,7 +22,7 @@ import { entryCompletionDoc, fieldDoc, paramDoc, yamlValue } from './markdown';
 import { describeField, describeType, enumValues, layerSiblingFields, refCategories, scalarExpect, step, type Expect } from './schema';
 import type { ServiceEnv } from './types';
 import { loggedMetrics } from '../../src/core/search/metric';
-import { spaceFormOffers, spacePathOffers, type Offer } from './search';
+import { choiceValueOffers, spaceFormOffers, spacePathOffers, type Offer } from './search';
 
 const MAX_REFS = 500;
 
@@ -365,6 +365,8 @@ function valueMode(b: Builder, at: Expect, how: 'item' | 'value'): void {
     case 'value': {
       if (e.path === 'model.output') return layerRefs(b, -1, new Set());
       if (/(^|\.)monitor$/.test(e.path) && e.field) return monitorValues(b);
+      const listed = /^search\.space\.(.+)\.(?:choice|grid)\[\d+\]$/.exec(e.path);
+      if (listed) return offers(b, choiceValueOffers(b.ctx, listed[1]), CompletionItemKind.EnumMember);
       if (e.path === 'search.metric') return loggedMetrics(b.ctx.analysis.spec).forEach((v, i) => add(b, v, CompletionItemKind.Value, v, { sort: `0${pad(i)}` }));
       const doc = e.param && e.entry ? paramDoc(e.entry, e.param, { markdown: b.env.client.completionMarkdown, images: false }) : e.field?.doc;
       return plainValues(b, e.type, doc, e.param?.default ?? e.field?.default);

@@ -106,3 +106,12 @@ export function spacePathOffers(ctx: DocContext): Offer[] {
   }
   return out;
 }
+
+/** The values a `choice`/`grid` item of the space path `path` may take, when they are names: an enum's, a switch's, a catalog category's. */
+export function choiceValueOffers(ctx: DocContext, path: string): Offer[] {
+  const t = targetOf(ctx, path);
+  if ('message' in t) return [];
+  const type = t.type;
+  const names = type.kind === 'enum' ? [...type.values] : type.kind === 'bool' ? ['true', 'false'] : type.kind === 'ref' ? entries(type.category).map((e) => e.name) : [];
+  return names.map((n) => ({ label: n, text: n, snippet: false, detail: t.current !== undefined && String(t.current) === n ? 'now' : undefined }));
+}

@@ -240,9 +240,11 @@ describe('resume', () => {
 });
 
 describe('Ctrl-C', () => {
-  it('stops starting trials, cancels the running one, says interrupted in the journal, exits 130 without a stack trace', async () => {
+  // As a terminal sends it: to the whole process group, the trainers included (they cancel by
+  // themselves, and may end before the search hears it); and to the CLI alone.
+  it.each([['the process group', true], ['the CLI alone', false]])('to %s: stops starting trials, cancels the running one, says interrupted in the journal, exits 130 without a stack trace', async (_, group) => {
     const { ws, file } = workspace(spec({ parallel: 1, pruner: 'none', values: '[0.1]', trials: 3 }));
-    const child = spawn(process.execPath, [CLI, 'search', file], { cwd: ws, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, 'search', file], { cwd: ws, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'], detached: group });
     let out = '';
     let err = '';
     let sent = false;
@@ -250,7 +252,8 @@ describe('Ctrl-C', () => {
       out += b.toString('utf8');
       if (!sent && /^trial 0 epoch 1:/m.test(out)) {
         sent = true;
-        child.kill('SIGINT');
+        if (group) process.kill(-child.pid!, 'SIGINT');
+        else child.kill('SIGINT');
       }
     });
     child.stderr.on('data', (b: Buffer) => (err += b.toString('utf8')));

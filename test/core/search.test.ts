@@ -237,6 +237,13 @@ train:
     expect(out).toBe(s.replace('{ sgd: { learning_rate: 0.01 } }', '{ adam: { learning_rate: 0.01, beta_1: 0.8 } }'));
   });
 
+  it('a type choice over a block-style item writes the new item on the key’s line', () => {
+    const block = spec.replace('  metrics: [accuracy]\n', '  optimizer:\n    sgd:\n      learning_rate: 0.01   # slow\n      momentum: 0.9\n  metrics: [accuracy]\n');
+    expect(applyTrialParams(block, { 'train.optimizer': 'adam', 'train.optimizer.adam.beta_1': 0.8 })).toBe(
+      spec.replace('  metrics: [accuracy]\n', '  optimizer: { adam: { learning_rate: 0.01, beta_1: 0.8 } }\n  metrics: [accuracy]\n'),
+    );
+  });
+
   it('an unknown path throws a typed error naming the path', () => {
     let err: unknown;
     try {

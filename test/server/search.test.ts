@@ -102,6 +102,11 @@ describe('search: through the language server', () => {
     expect(ints[0].textEdit!.newText).toBe('{ int: [${1:16}, ${2:64}] }');
     const names = await completion(SPEC + '    model.layers.hidden.activation: |');
     expect(names.map((i) => i.label)).toEqual(['choice', 'grid']);
+    const activations = await completion(SPEC + '    model.layers.hidden.activation: { choice: [relu, |] }');
+    expect(activations.map((i) => i.label)).toEqual(expect.arrayContaining(['tanh', 'sigmoid', 'softmax']));
+    expect(activations.find((i) => i.label === 'relu')!.detail).toBe('now');
+    const switches = await completion(SPEC + '    model.layers[2].use_bias: { grid: [|] }');
+    expect(switches.map((i) => i.label)).toEqual(['true', 'false']);
     const metrics = await completion(SPEC.replace('metric: val_accuracy', 'metric: |'));
     expect(metrics.map((i) => i.label)).toEqual(['val_loss', 'val_accuracy', 'loss', 'accuracy']);
   });

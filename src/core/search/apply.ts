@@ -7,6 +7,7 @@
  */
 import { isMap, isScalar, type Document, type Node as YNode } from 'yaml';
 import { analyze } from '../analyze';
+import { parseYaml } from '../read';
 import { entries, lookup } from '../catalog';
 import { addToMap, applyEdits, setParamEdits, yamlValue, type TextEdit } from '../edit';
 import type { Range } from '../diagnostics';
@@ -40,7 +41,10 @@ export function applyTrialParams(text: string, params: TrialParams): string {
     if (pick !== undefined && pick !== target.when!.type) continue;
     const edits = editsFor(out, target, params[path]);
     if (!edits) throw new UnknownParamPathError(path, 'its place in the text could not be found (is the spec valid YAML?)');
-    out = applyEdits(out, edits);
+    const next = applyEdits(out, edits);
+    // An edit must never break the YAML: refuse rather than hand a trial a spec it cannot read.
+    if (parseYaml(next).errors.length && !parseYaml(out).errors.length) throw new UnknownParamPathError(path, 'writing the value here would break the YAML; write the spec in a plainer form');
+    out = next;
   }
   return out;
 }
@@ -86,7 +90,7 @@ function editsFor(text: string, t: ParamTarget, value: ParamValue): TextEdit[] |
       // Parameters the new type shares with the old one (`learning_rate`) keep the spec's values.
       const shared = lookup(item.category, String(value))?.params.filter((p) => item.node!.given.has(p.name)) ?? [];
       const kept = shared.map((p) => `${p.name}: ${text.slice(item.node!.given.get(p.name)!.valueRange.start, item.node!.given.get(p.name)!.valueRange.end)}`);
-      return [{ range: item.node.range, newText: kept.length ? `{ ${v}: { ${kept.join(', ')} } }` : v }];
+      return [replaceItem(text, item.node.range, kept.length ? `{ ${v}: { ${kept.join(', ')} } }` : v)];
     }
     case 'param': {
       const item = currentItem(a.spec, t.place.item) ?? undefined;
@@ -95,6 +99,19 @@ function editsFor(text: string, t: ParamTarget, value: ParamValue): TextEdit[] |
       return setAt(text, doc, t.place.item.keys.map(String), `{ ${t.place.item.type}: { ${t.place.param}: ${v} } }`);
     }
   }
+}
+
+/**
+ * Replaces an item's text with a flow one. A block mapping's range runs to the next line: the
+ * edit stops at its last character, and starts right after the key's colon (`optimizer: …`).
+ */
+function replaceItem(text: string, r: Range, newText: string): TextEdit {
+  let end = r.end;
+  while (end > r.start && /\s/.test(text[end - 1])) end--;
+  let colon = r.start - 1;
+  while (colon >= 0 && /\s/.test(text[colon])) colon--;
+  if (colon >= 0 && text[colon] === ':' && text.slice(colon + 1, r.start).includes('\n')) return { range: { start: colon + 1, end }, newText: ` ${newText}` };
+  return { range: { start: r.start, end }, newText };
 }
 
 /** The item node the place names in (a fresh analysis of) the text. */

@@ -96,7 +96,11 @@ export function startTrial(ctx: TrialContext, number: number): RunningTrial {
   }, onEvent);
 
   const done = handle.done.then(
-    (result) => {
+    async (result) => {
+      // Ctrl-C in a terminal reaches the trainers too: one may end cancelled before the search
+      // hears the signal. A turn of the event loop lets the interrupt land, so the trial is
+      // left to run again on resume instead of being marked failed.
+      if (result.status === 'cancelled' && trial().state === 'running' && !failure) await new Promise((r) => setImmediate(r));
       if (!interrupted) journalEnd(ctx, number, result, failure);
     },
     (e: unknown) => {
