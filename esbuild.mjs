@@ -42,7 +42,7 @@ const builds = [
     platform: 'browser',
     format: 'iife',
     target: 'chrome120',
-    entryPoints: { curves: 'webviews/curves/main.ts', graph: 'webviews/graph/main.ts', evaluation: 'webviews/evaluation/main.ts', try: 'webviews/try/main.ts', diff: 'webviews/diff/main.ts', runs: 'webviews/runs/main.ts' },
+    entryPoints: { curves: 'webviews/curves/main.ts', graph: 'webviews/graph/main.ts', evaluation: 'webviews/evaluation/main.ts', try: 'webviews/try/main.ts', diff: 'webviews/diff/main.ts', runs: 'webviews/runs/main.ts', search: 'webviews/search/main.ts' },
     outdir: 'dist/webviews',
     loader: { '.css': 'css' },
   },

@@ -15,8 +15,8 @@ import { predictCommand, type PredictIO } from './predict';
 import { exportCommand } from './export';
 import { diffCommand } from './diff';
 import { searchCommand } from './search';
-import { formatDiagnostic, loadSpec as load, paint } from './diagnostics';
 import { runsCommand } from './runs';
+import { formatDiagnostic, loadSpec as load, paint } from './diagnostics';
 import { VERSION } from '../core/version';
 
 const HELP = `modelyaml — check, summarise, draw and train *.model.yaml neural-network specs

@@ -98,3 +98,17 @@ export function applyEdits(text: string, edits: readonly TextEdit[]): string {
   for (const e of [...edits].sort((a, b) => b.range.start - a.range.start)) out = out.slice(0, e.range.start) + e.newText + out.slice(e.range.end);
   return out;
 }
+
+/**
+ * The one edit that turns `before` into `after`: the span between their common start and common
+ * end (undefined when they are equal). An editor applying it moves no cursor outside that span.
+ */
+export function spanEdit(before: string, after: string): TextEdit | undefined {
+  if (before === after) return undefined;
+  let start = 0;
+  const max = Math.min(before.length, after.length);
+  while (start < max && before.charCodeAt(start) === after.charCodeAt(start)) start++;
+  let tail = 0;
+  while (tail < max - start && before.charCodeAt(before.length - 1 - tail) === after.charCodeAt(after.length - 1 - tail)) tail++;
+  return { range: { start, end: before.length - tail }, newText: after.slice(start, after.length - tail) };
+}

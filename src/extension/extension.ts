@@ -47,7 +47,7 @@ export function activate(context: vscode.ExtensionContext): ModelYamlApi {
     offer: (r) => r.status === 'completed' && !!r.runDir,
     run: (_spec, r) => vscode.commands.executeCommand(EXPORT_MODEL_COMMAND, { runDir: r.runDir }),
   });
-  context.subscriptions.push(...registerSearch({ api: vscode, cliPath: exportDeps.cliPath }));
+  context.subscriptions.push(...registerSearch({ api: vscode, cliPath: exportDeps.cliPath, onStarted: (spec) => panels.search.follow(spec) }));
   context.subscriptions.push(trackWalkthrough(vscode));
 
   const commands: Record<string, (...args: never[]) => unknown> = {

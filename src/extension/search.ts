@@ -105,6 +105,8 @@ export interface SearchDeps {
   api: VscodeApi;
   /** The bundled CLI (`<extension>/dist/cli.js`). */
   cliPath: string;
+  /** A search task of this spec is starting (the search panel opens on its search). */
+  onStarted?: (specPath: string) => void;
 }
 
 /** A task that runs a search of `definition.spec` in a terminal. */
@@ -118,7 +120,10 @@ export function searchTask(d: SearchDeps, definition: SearchTaskDefinition, scop
     scope,
     `search ${path.basename(definition.spec)}`,
     SEARCH_TASK_TYPE,
-    new api.CustomExecution(async () => new SearchTerminal(api, d.cliPath, searchArgs(specPath, definition), cwd)),
+    new api.CustomExecution(async () => {
+      d.onStarted?.(specPath); // from the lens, the command or tasks.json alike
+      return new SearchTerminal(api, d.cliPath, searchArgs(specPath, definition), cwd);
+    }),
   );
   task.presentationOptions = { reveal: api.TaskRevealKind.Always, panel: api.TaskPanelKind.Dedicated, clear: true };
   return task;

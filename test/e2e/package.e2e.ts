@@ -37,6 +37,7 @@ describe('the .vsix', () => {
       'dist/webviews/evaluation.js',
       'dist/webviews/try.js',
       'dist/webviews/diff.js',
+      'dist/webviews/search.js',
       'syntaxes/modelyaml.tmLanguage.json',
       'snippets/modelyaml.code-snippets',
       'language-configuration.json',

@@ -9,6 +9,7 @@ import { basename, dirname, join } from 'node:path';
 import { pathToFileURL, fileURLToPath } from 'node:url';
 import { LineIndex } from '../../src/core/diagnostics';
 import type { VscodeApi } from '../../src/extension/panels/host';
+import { fakeEdits, WorkspaceEdit, type FakeEdits } from './fakeEdits';
 
 type Listener<T> = (e: T) => unknown;
 
@@ -223,6 +224,8 @@ export interface FakeVscode {
   treeViews: Map<string, { treeDataProvider: unknown }>;
   /** Fires every watcher's change event for a file, as VS Code does when it changes on disk. */
   fileChanged(path: string): void;
+  /** WorkspaceEdits applied, and Undo. */
+  edits: FakeEdits;
 }
 
 export interface FakeMessage {
@@ -413,6 +416,7 @@ export function fakeVscode(o: { origin: string; workspace?: string; config?: Rec
       return p;
     },
     api: undefined as unknown as VscodeApi,
+    edits: fakeEdits((uri) => docFor(uri as Uri), (doc, text) => self.edit(doc, text)),
   };
 
   const api = {
@@ -511,6 +515,7 @@ export function fakeVscode(o: { origin: string; workspace?: string; config?: Rec
         return out;
       },
       onDidChangeTextDocument: changeDoc.event,
+      applyEdit: (e: WorkspaceEdit) => self.edits.applyEdit(e),
       async openTextDocument(uri: Uri) {
         return docFor(uri);
       },
@@ -552,6 +557,7 @@ export function fakeVscode(o: { origin: string; workspace?: string; config?: Rec
     },
     Disposable,
     EventEmitter,
+    WorkspaceEdit,
     TreeItem,
     ThemeIcon,
     ThemeColor,

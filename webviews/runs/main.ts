@@ -6,6 +6,7 @@
  * Every control is a native button, input or checkbox, so the keyboard reaches all of it.
  */
 import '../shared/base.css';
+import '../shared/controls.css';
 import './styles.css';
 import { validateRunsToWebview, type LabelledRun, type RunsFromWebview, type RunsGroupInfo, type RunsTable, type RunsToWebview, type RunsViewState } from '../../src/core/protocol/runsWebview';
 import { connectToHost } from '../shared/host';
@@ -52,7 +53,7 @@ const chart = new ParallelCoordinates({
 });
 const chartSection = el('section', { class: 'pc-section', id: 'pc', 'aria-label': 'Parameters against a metric' }, el('div', { class: 'pc-head' }, el('h2', {}, 'Parameters → metric'), el('label', {}, 'Metric ', metricSelect)), chart.element);
 const empty = el('div', { class: 'empty', id: 'empty' }, 'Loading runs…');
-const tableEl = el('table', { id: 'runs-table', 'aria-label': 'Runs', hidden: '' });
+const tableEl = el('table', { id: 'runs-table', class: 'data-table', 'aria-label': 'Runs', hidden: '' });
 app.append(chartSection, empty, el('div', { class: 'table-wrap' }, tableEl));
 
 const visible = () => columns.filter((c) => c.id === 'label' || !state.hidden.includes(c.id));

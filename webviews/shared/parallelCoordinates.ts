@@ -3,8 +3,10 @@
  * polyline per row. Dragging along an axis brushes a range; rows outside any brush fade, and the
  * owner hears which rows pass (`onBrush`). An axis is focusable: Escape or Delete clears its brush,
  * ↑/↓ move it. Numbers get a linear axis (logarithmic when positive and spanning two decades or
- * more), anything else a categorical one. Used by the runs table, and meant for the search panel.
+ * more), anything else a categorical one. Used by the runs table and the search panel.
  */
+import './parallelCoordinates.css';
+
 const SVG = 'http://www.w3.org/2000/svg';
 
 export type AxisValue = number | string | boolean | null | undefined;

@@ -27,7 +27,7 @@ export interface PanelHtmlOptions {
   title?: string;
 }
 
-const titles: Record<PanelKind, string> = { curves: 'Training curves', graph: 'Architecture', evaluation: 'Evaluation', try: 'Try the model', diff: 'Model comparison', runs: 'Runs' };
+const titles: Record<PanelKind, string> = { curves: 'Training curves', graph: 'Architecture', evaluation: 'Evaluation', try: 'Try the model', diff: 'Model comparison', runs: 'Runs', search: 'Search' };
 
 export function contentSecurityPolicy(cspSource: string, nonce: string): string {
   return [

@@ -9,7 +9,8 @@
  *             modelyaml.compareModel ("Compare Model with…", category "ModelYAML", icon $(diff))
  *   menus.editor/title: modelyaml.showArchitecture when `resourceLangId == modelyaml`, group navigation
  *             modelyaml.showEvaluation ("Show Evaluation…", category "ModelYAML", icon $(checklist))
- *   activationEvents: onWebviewPanel:modelyaml.curves, onWebviewPanel:modelyaml.architecture, onWebviewPanel:modelyaml.evaluation, onWebviewPanel:modelyaml.try
+ *             modelyaml.showSearch ("Show Search…", category "ModelYAML", icon $(beaker))
+ *   activationEvents: onWebviewPanel:modelyaml.curves, onWebviewPanel:modelyaml.architecture, onWebviewPanel:modelyaml.evaluation, onWebviewPanel:modelyaml.try, onWebviewPanel:modelyaml.search
  */
 import type * as vscode from 'vscode';
 import { join } from 'node:path';
@@ -31,6 +32,7 @@ import { SessionPool } from '../../node/predictionSession';
 import { WALKTHROUGH_KEYS } from '../walkthrough';
 import { requireTrust } from '../trust';
 import { registerRunsView, type RunsView } from '../runs/register';
+import { SearchPanel, SHOW_SEARCH_COMMAND, showSearchCommand } from './searchPanel';
 
 export { CurvesPanel } from './curvesPanel';
 export { GraphPanel } from './graphPanel';
@@ -67,6 +69,7 @@ export interface Panels {
   diff: DiffPanel;
   /** The Runs view, the runs table panel and their commands (src/extension/runs/). */
   runs: RunsView;
+  search: SearchPanel;
 }
 
 export function defaultRunsRoots(api: VscodeApi): string[] {
@@ -92,6 +95,7 @@ export function registerPanels(context: vscode.ExtensionContext, deps: PanelDeps
   const tryModel = new TryPanel({ api, extensionUri: context.extensionUri, log, runsRoots: deps.runsRoots ?? (() => defaultRunsRoots(api)), sessions: deps.sessions ?? pool! });
   const diff = new DiffPanel({ api, extensionUri: context.extensionUri, log });
   const runs = registerRunsView(context, { api, extensionUri: context.extensionUri, log, runsRoots, curves, training: deps.training });
+  const search = new SearchPanel({ api, extensionUri: context.extensionUri, log, actions: runs.actions });
   const specUri = (uri?: unknown): vscode.Uri | undefined => {
     if (uri instanceof api.Uri) return uri;
     const doc = api.window.activeTextEditor?.document;
@@ -119,6 +123,9 @@ export function registerPanels(context: vscode.ExtensionContext, deps: PanelDeps
       deserializeWebviewPanel: async (panel, state) => (api.workspace.isTrusted ? tryModel.restore(panel, state) : panel.dispose()),
     }),
     diff,
+    search,
+    api.commands.registerCommand(SHOW_SEARCH_COMMAND, (arg?: unknown) => showSearchCommand(api, search, arg)),
+    api.window.registerWebviewPanelSerializer(VIEW_TYPES.search, { deserializeWebviewPanel: async (panel) => search.restore(panel) }),
     api.commands.registerCommand(COMPARE_COMMAND, (uri?: unknown) => compareModelWith(api, uri, diff, log)),
     api.commands.registerCommand(PANEL_COMMANDS.showCurves, (uri?: unknown) => {
       const spec = specUri(uri);
@@ -142,7 +149,7 @@ export function registerPanels(context: vscode.ExtensionContext, deps: PanelDeps
     offer: (r) => !!r.runDir && evaluatedRuns(runsRoots()).some((e) => e.runDir === r.runDir),
     run: (_spec, r) => evaluation.show({ runDir: r.runDir }),
   });
-  return { curves, graph, evaluation, tryModel, diff, runs };
+  return { curves, graph, evaluation, tryModel, diff, runs, search };
 }
 
 export const SHOW_EVALUATION = 'Show Evaluation';

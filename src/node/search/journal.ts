@@ -32,6 +32,20 @@ export function latestSearchDir(workspace: string, name: string): string | undef
   return names.sort().reverse().map((n) => join(dir, n)).find((d) => existsSync(join(d, JOURNAL_FILE)));
 }
 
+/** Every search folder under a workspace's searches (those holding a journal), newest first. */
+export function searchDirs(workspace: string): string[] {
+  const root = searchesRoot(workspace);
+  const list = (d: string) => {
+    try {
+      return readdirSync(d, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+    } catch {
+      return [];
+    }
+  };
+  const dirs = list(root).flatMap((name) => list(join(root, name)).map((time) => ({ time, dir: join(root, name, time) })));
+  return dirs.filter((d) => existsSync(join(d.dir, JOURNAL_FILE))).sort((a, b) => b.time.localeCompare(a.time)).map((d) => d.dir);
+}
+
 export class JournalWriter {
   readonly file: string;
   constructor(readonly dir: string) {
