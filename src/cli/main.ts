@@ -30,10 +30,14 @@ Usage:
                                                   counts and settings between two specs, or a
                                                   spec and its version at a git revision
   modelyaml train <file> [--epochs N] [--device auto|gpu|cpu] [--out DIR]
-                 [--resume [RUN_DIR|latest]] [--verbose]
+                 [--resume [RUN_DIR|latest]] [--engine auto|tfjs|pytorch]
+                 [--python PATH] [--verbose]
                                                   train in a child process; progress, run record
                                                   in .modelyaml/runs/<name>/<time>/; Ctrl-C cancels
-                                                  (exit 130); --resume carries on from a checkpoint
+                                                  (exit 130); --resume carries on from a checkpoint;
+                                                  --engine pytorch (or auto, the default, when a
+                                                  Python with torch is found) trains the spec's
+                                                  exported PyTorch package
   modelyaml evaluate <run-dir> [--split test|validation|train] [--data FILE.csv|FILE.jsonl|DIR]
                  [--checkpoint best|last] [--format text|json] [--refit]
                                                   score a trained run on a split (or a labelled
@@ -217,6 +221,8 @@ export async function main(argv: string[], io: CliIO = stdio): Promise<number> {
         device: { type: 'string' },
         out: { type: 'string' },
         resume: { type: 'string' },
+        engine: { type: 'string' },
+        python: { type: 'string' },
         split: { type: 'string' },
         data: { type: 'string' },
         checkpoint: { type: 'string' },
@@ -311,7 +317,7 @@ export async function main(argv: string[], io: CliIO = stdio): Promise<number> {
       return hasErrors(a) ? 1 : 0;
     }
     case 'train':
-      return trainCommand(rest, { epochs: values.epochs, device: values.device, out: values.out, resume: values.resume, verbose: values.verbose }, io === stdio ? terminalTrainIO(io) : io);
+      return trainCommand(rest, { epochs: values.epochs, device: values.device, out: values.out, resume: values.resume, engine: values.engine, python: values.python, verbose: values.verbose }, io === stdio ? terminalTrainIO(io) : io);
     case 'schema':
       io.out(JSON.stringify(jsonSchema(), null, 2) + '\n');
       return 0;

@@ -216,15 +216,12 @@ export function settledResult(handle: TrainingHandle): Promise<TrainingResult> {
     signal,
     stderr: '',
   });
-  const exited = new Promise<TrainingResult>((resolve) => {
-    const child = handle.process;
-    const onClose = (code: number | null, signal: NodeJS.Signals | null) =>
-      // The client settles in its own 'close' handler (once all of stderr is read), which runs right
-      // after this one: a turn later, it has.
-      setImmediate(() => resolve(failed(`The trainer ended (${signal ?? `exit ${code}`}) but its run could not be closed; see the output channel.`, code, signal)));
-    // First in line: a listener after one that throws would never run.
-    child.prependOnceListener('close', onClose);
-  });
+  const exited = handle.closed.then(
+    ({ code, signal }) =>
+      // The client settles in its own 'close' handler (once all of stderr is read), which runs
+      // before this: a turn later, it has.
+      new Promise<TrainingResult>((resolve) => setImmediate(() => resolve(failed(`The trainer ended (${signal ?? `exit ${code}`}) but its run could not be closed; see the output channel.`, code, signal)))),
+  );
   const done = handle.done.catch((e: unknown) => failed(`The training run failed: ${(e as Error)?.message ?? e}`));
   return Promise.race([done, exited]);
 }
