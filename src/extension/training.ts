@@ -95,6 +95,9 @@ export class TrainingManager implements vscode.Disposable {
     const runsFolder = config.get<string>('runsFolder') || '.modelyaml/runs';
     const tfjsNodePath = config.get<string>('tfjsNodePath') || undefined;
     const threads = config.get<number>('train.maxThreads') || undefined;
+    // `auto` (the default) is not passed on, so MODELYAML_ENGINE (CI, the e2e suite) still decides.
+    const engine = config.get<string>('train.engine');
+    const python = config.get<string>('pythonPath') || undefined;
     const handle = startTraining(
       specPath,
       {
@@ -107,6 +110,8 @@ export class TrainingManager implements vscode.Disposable {
         ...(overrides.resume ? { resume: overrides.resume } : {}),
         ...(tfjsNodePath ? { tfjsNodePath } : {}),
         ...(threads ? { maxThreads: threads } : {}),
+        ...(engine === 'tfjs' || engine === 'pytorch' ? { engine } : {}),
+        ...(python ? { python } : {}),
       },
       (event) => this.dispatch(specPath, event, write),
     );
