@@ -38,7 +38,7 @@ describe('Export as PyTorch Project… command', () => {
     const folder = join(workspace, 'pytorch', 'iris');
     expect(done).toEqual({ folder, readme: join(folder, 'README.md') });
     expect(readdirSync(folder)).toEqual(expect.arrayContaining(['model.py', 'train.py', 'data.py', 'weights.py', 'README.md']));
-    expect(readFileSync(join(folder, 'README.md'), 'utf8')).toMatch(/torchrun --nproc_per_node/);
+    expect(readFileSync(join(folder, 'README.md'), 'utf8')).toMatch(/torchrun --standalone --nproc_per_node=4 train\.py/);
     expect(vs.progress).toEqual(['Exporting iris.model.yaml as a PyTorch project…']);
     expect(previews).toEqual([join(folder, 'README.md')]);
   }, 120_000);
