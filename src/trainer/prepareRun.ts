@@ -49,6 +49,12 @@ export async function prepareRun(specPath: string, options: TrainOptions, engine
   const spec = loadSpec(specPath, rest);
   // First the package: a layer without a PyTorch mapping refuses here, before any run folder exists.
   const packageDir = exportPackage(spec.file, spec.text, rest.workspace ?? spec.specDir);
+  // Augmentation runs per batch in the embedded trainer; the prepared splits cannot carry it.
+  const augment = spec.a.spec.data?.pipeline.find((step) => step.type === 'augment');
+  if (augment) {
+    const at = spec.a.lines.position(augment.typeRange.start);
+    fail('engine/pytorch-unmapped', `${spec.file}:${at.line + 1}:${at.character + 1}: the \`augment\` step runs per batch in the embedded trainer; the PyTorch engine does not run it yet.`, { file: spec.file });
+  }
   Math.random = mulberry32(deriveSeed(spec.settings.seed, 'Math.random'));
   // The model is only built and saved here: the plain CPU backend does that without native code.
   const tfChoice = await chooseBackend({ device: 'cpu', backend: rest.backend ?? 'cpu', wasmDir: rest.wasmDir, wasmThreads: 1, searchFrom: [], tfjsNodePath: undefined, announce: () => undefined });
@@ -56,7 +62,6 @@ export async function prepareRun(specPath: string, options: TrainOptions, engine
   control.record = record;
   record.update({ engine: 'pytorch', engineReason: engine.reason, versions: { ...VERSIONS, ...(engine.torch ? { torch: engine.torch } : {}) } });
   const prepared = await prepareFor(spec, rest.workspace, () => undefined);
-  if (prepared.meta.augment) fail('train/pytorch-augment', 'The PyTorch engine does not run `augment` steps yet: train this spec with engine tfjs.');
   record.update({ dataFingerprint: prepared.fingerprint });
   writePreprocessing(record.dir, prepared.preprocessing);
   const compiled = compileModel(spec, prepared, tfChoice, () => undefined);

@@ -365,13 +365,15 @@ def main():
             break
 
     if rank == 0:
-        finish(args, run, model, state, status, reason, metrics, t0)
+        # The test split (prepared runs have one when the spec asks): the trainer's done.test.
+        test = evaluate(model, test_set, device, batch_size) if status == "completed" and test_set is not None and len(test_set) else None
+        finish(args, run, model, state, status, reason, metrics, t0, test)
     if distributed:
         dist.barrier()
         dist.destroy_process_group()
 
 
-def finish(args, run, model, state, status, reason, metrics, t0):
+def finish(args, run, model, state, status, reason, metrics, t0, test=None):
     """model.pt, the tfjs checkpoints when there is a template (tfjs/ or --init-from), the done event and the closed record."""
     torch.save(model.state_dict(), os.path.join(args.out, "model.pt"))
     template = "tfjs" if os.path.exists(os.path.join("tfjs", "model.json")) else args.init_from
@@ -382,8 +384,9 @@ def finish(args, run, model, state, status, reason, metrics, t0):
         if os.path.exists(best):
             weights.state_dict_to_tfjs(torch.load(best, map_location="cpu")["model"], template, os.path.join(args.out, "checkpoints", "best"))
     duration = int((time.time() - t0) * 1000)
-    run.event({"type": "done", "status": status, "reason": reason, "epochs": state["epoch"], "durationMs": duration, "runDir": os.path.abspath(args.out), "final": metrics})
-    run.write(status=status, reason=reason, epochs=state["epoch"], final=metrics, durationMs=duration, endedAt=_now_iso())
+    tested = {"test": test} if test else {}
+    run.event({"type": "done", "status": status, "reason": reason, "epochs": state["epoch"], "durationMs": duration, "runDir": os.path.abspath(args.out), "final": metrics, **tested})
+    run.write(status=status, reason=reason, epochs=state["epoch"], final=metrics, durationMs=duration, endedAt=_now_iso(), **tested)
 
 
 if __name__ == "__main__":
