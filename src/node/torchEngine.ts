@@ -138,6 +138,7 @@ export function startEngineTraining(specPath: string, options: StartOptions, req
       child.on('message', (m: unknown) => {
         const v = validateTrainerEvent(m);
         if (!v.ok) return onEvent({ type: 'log', time: Date.now(), level: 'warning', message: `dropped an invalid message from the trainer: ${v.error}` });
+        if ('runDir' in v.value && typeof v.value.runDir === 'string') out.runDir = v.value.runDir;
         if (v.value.type === 'prepared') out.prepared = v.value;
         else if (v.value.type === 'error') out.error = v.value;
         else onEvent(v.value);
@@ -197,7 +198,8 @@ export function startEngineTraining(specPath: string, options: StartOptions, req
     phase = 'preparing';
     const prep = await prepare(decided, resumeDir);
     if (prep.error?.code === 'engine/pytorch-unmapped' && auto) return embedded({ engine: 'tfjs', reason: `auto: tfjs because ${prep.error.message}` });
-    if (!prep.prepared) return { ...failed(prep.error!), status: cancelRequested ? 'cancelled' : 'failed' };
+    // Cancelled while preparing: the trainer's SIGTERM closed the new record as cancelled and said so.
+    if (!prep.prepared) return cancelRequested ? { ...cancelled(), runDir: prep.runDir } : failed(prep.error!, prep.runDir);
     const p = prep.prepared;
     onEvent({ type: 'log', time: Date.now(), level: 'info', message: `run folder: ${p.runDir}; engine: pytorch on ${decided.device} (${decided.reason})`, runDir: p.runDir });
     if (resumeDir) {
