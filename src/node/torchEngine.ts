@@ -68,7 +68,7 @@ export async function decideEngine(specPath: string, options: StartOptions, requ
   return { engine: 'pytorch', python, torch: probe.torch, device: cuda && device !== 'cpu' ? 'cuda' : 'cpu', reason: `${auto ? 'auto' : requested.why}: ${where}, ${gpu}` };
 }
 
-/** The run folder `resume` names, when it holds a PyTorch checkpoint; `latest`: the spec's newest such run. */
+/** The run folder `resume` names, when it holds a PyTorch checkpoint; `latest`: the spec's newest resumable run, when PyTorch wrote it. */
 export function torchResumeDir(specPath: string, options: StartOptions): string | undefined {
   if (!options.resume) return undefined;
   const has = (d: string) => existsSync(join(d, TORCH_CHECKPOINT));
@@ -80,7 +80,10 @@ export function torchResumeDir(specPath: string, options: StartOptions): string 
   const text = readFileSync(specPath, 'utf8');
   const name = analyze(text).spec.name?.value ?? basename(specPath).replace(/\.model\.ya?ml$/, '');
   const root = options.out ? resolve(options.out) : join(resolve(options.workspace ?? dirname(specPath)), '.modelyaml', 'runs');
-  return latestRunDir(root, name, has);
+  // The spec's newest resumable run of either engine: one the embedded trainer wrote is not passed over.
+  const tfjsCheckpoint = (d: string) => ['last', 'best'].some((c) => existsSync(join(d, 'checkpoints', c, 'state.json')));
+  const newest = latestRunDir(root, name, (d) => has(d) || tfjsCheckpoint(d));
+  return newest && has(newest) ? newest : undefined;
 }
 
 export interface EngineDeps {

@@ -8,7 +8,7 @@ import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { findTorch, probeTorch, pythonCandidates } from '../../src/node/pythonDiscovery';
-import { decideEngine, requestedEngine } from '../../src/node/torchEngine';
+import { decideEngine, requestedEngine, torchResumeDir } from '../../src/node/torchEngine';
 import { tempDir } from '../trainer/helpers';
 
 /** A fake interpreter answering the probe: with torch (and CUDA or not), or without; it counts its runs. */
@@ -133,5 +133,25 @@ describe('the engine decision', () => {
     const d = await decideEngine(spec(f.workspace), { workspace: f.workspace, python: py }, { engine: 'pytorch', why: 'pytorch (asked for)' });
     expect(d).toMatchObject({ error: { code: 'engine/no-pytorch' } });
     expect((d as { error: { message: string } }).error.message).toMatch(/import torch.*named\/python.*engine tfjs/);
+  });
+});
+
+describe('what the PyTorch engine resumes', () => {
+  it('a run folder or its checkpoints folder with last.pt; `latest`: the newest resumable run, only when PyTorch wrote it', () => {
+    const f = folders();
+    const file = spec(f.workspace);
+    const runs = join(f.workspace, '.modelyaml', 'runs', 'm');
+    const torchRun = join(runs, '2026-12-06T10-00-00-000Z');
+    mkdirSync(join(torchRun, 'checkpoints'), { recursive: true });
+    writeFileSync(join(torchRun, 'checkpoints', 'last.pt'), 'x');
+    expect(torchResumeDir(file, { workspace: f.workspace, resume: torchRun })).toBe(torchRun);
+    expect(torchResumeDir(file, { workspace: f.workspace, resume: join(torchRun, 'checkpoints') })).toBe(torchRun);
+    expect(torchResumeDir(file, { workspace: f.workspace, resume: 'latest' })).toBe(torchRun);
+    // A newer run of the embedded trainer is the one `latest` means: not PyTorch's to resume.
+    const tfjsRun = join(runs, '2026-12-06T11-00-00-000Z');
+    mkdirSync(join(tfjsRun, 'checkpoints', 'last'), { recursive: true });
+    writeFileSync(join(tfjsRun, 'checkpoints', 'last', 'state.json'), '{}');
+    expect(torchResumeDir(file, { workspace: f.workspace, resume: 'latest' })).toBeUndefined();
+    expect(torchResumeDir(file, { workspace: f.workspace, resume: tfjsRun })).toBeUndefined();
   });
 });
