@@ -8,6 +8,7 @@ import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { findTorch, probeTorch, pythonCandidates } from '../../src/node/pythonDiscovery';
+import { resumableCheckpoint } from '../../src/node/runFolders';
 import { decideEngine, requestedEngine, torchResumeDir } from '../../src/node/torchEngine';
 import { tempDir } from '../trainer/helpers';
 
@@ -147,6 +148,8 @@ describe('what the PyTorch engine resumes', () => {
     expect(torchResumeDir(file, { workspace: f.workspace, resume: torchRun })).toBe(torchRun);
     expect(torchResumeDir(file, { workspace: f.workspace, resume: join(torchRun, 'checkpoints') })).toBe(torchRun);
     expect(torchResumeDir(file, { workspace: f.workspace, resume: 'latest' })).toBe(torchRun);
+    // The runs view, the curves banner and the run-end notification offer Resume Training for it.
+    expect(resumableCheckpoint(torchRun)).toBe(join(torchRun, 'checkpoints', 'last.pt'));
     // A newer run of the embedded trainer is the one `latest` means: not PyTorch's to resume.
     const tfjsRun = join(runs, '2026-12-06T11-00-00-000Z');
     mkdirSync(join(tfjsRun, 'checkpoints', 'last'), { recursive: true });
