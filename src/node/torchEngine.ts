@@ -104,9 +104,74 @@ function trainArgs(p: PreparedEvent, options: StartOptions, device: string, resu
   return args;
 }
 
+/** What the engine's steps need of the run: to make a child the one cancel and --verbose reach, and whether cancel was asked. */
+interface Session {
+  attach(child: ChildProcess): void;
+  cancelRequested(): boolean;
+}
+
+type Prepared = { prepared?: PreparedEvent; error?: ErrorEvent; runDir?: string };
+
+/** The trainer's `prepare`: the prepared event, or its error (a fallback reason when auto and the spec does not map). */
+function prepareInTrainer(session: Session & { fork(): ChildProcess }, specPath: string, options: StartOptions, engine: EngineChoice, resumeFrom: string | undefined, onEvent: (e: TrainerEvent) => void): Promise<Prepared> {
+  return new Promise((done) => {
+    const child = session.fork();
+    session.attach(child);
+    child.stdout?.resume();
+    const out: Prepared = {};
+    child.on('message', (m: unknown) => {
+      const v = validateTrainerEvent(m);
+      if (!v.ok) return onEvent({ type: 'log', time: Date.now(), level: 'warning', message: `dropped an invalid message from the trainer: ${v.error}` });
+      if ('runDir' in v.value && typeof v.value.runDir === 'string') out.runDir = v.value.runDir;
+      if (v.value.type === 'prepared') out.prepared = v.value;
+      else if (v.value.type === 'error') out.error = v.value;
+      else onEvent(v.value);
+    });
+    child.on('close', (code, signal) => {
+      if (!out.prepared && !out.error) out.error = { type: 'error', time: Date.now(), code: 'trainer/crashed', message: `The trainer ${signal ? `was killed by ${signal}` : `exited with code ${code}`} while preparing the PyTorch run.` };
+      done(out);
+    });
+    const { trainerPath: _t, execArgv: _x, env: _e, cancelGraceMs: _c, stallTimeoutMs: _s, resume: _r, ...trainOptions } = options;
+    child.send({ type: 'prepare', specPath: resolve(specPath), options: { ...trainOptions, ...(resumeFrom ? { resume: resumeFrom } : {}) }, engine } satisfies TrainerCommand);
+  });
+}
+
+/** `python train.py --events` on a prepared run: its stdout's events passed on, its end made a result. */
+function trainInPython(session: Session, p: PreparedEvent, options: StartOptions, decision: EngineChoice & { python: string; device: string }, resuming: boolean, onEvent: (e: TrainerEvent) => void): Promise<TrainingResult> {
+  return new Promise((settle) => {
+    const w: Watch = { runDir: p.runDir, stderr: '', stderrBytes: 0, stderrAtRunFolder: 0, cancelRequested: false, hung: false, stallTimeoutMs: options.stallTimeoutMs ?? 10 * 60_000 };
+    const child = spawn(decision.python, trainArgs(p, options, decision.device, resuming), {
+      cwd: p.packageDir,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...options.env, PYTHONUNBUFFERED: '1', PYTHONDONTWRITEBYTECODE: '1' },
+    });
+    session.attach(child);
+    watchStderr(child, w);
+    const stall = stallWatch(child, w);
+    let pending = '';
+    child.stdout?.on('data', (b: Buffer) => {
+      stall.arm();
+      const lines = (pending + b.toString('utf8')).split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) forwardLine(line, w, onEvent);
+    });
+    child.on('error', (err) => {
+      w.error ??= { type: 'error', time: Date.now(), code: 'trainer/spawn', message: `Could not start ${decision.python}: ${err.message}` };
+    });
+    child.on('close', (code, signal) => {
+      stall.clear();
+      if (pending) forwardLine(pending, w, onEvent);
+      w.cancelRequested = session.cancelRequested();
+      const result = endResult(w, code, signal, onEvent);
+      rmSync(join(p.runDir, PREPARED_DATA), { recursive: true, force: true });
+      settle(result);
+    });
+  });
+}
+
 /** A run through the PyTorch engine (or, with `auto`, the embedded trainer when it cannot). */
 export function startEngineTraining(specPath: string, options: StartOptions, requested: { engine: 'auto' | 'pytorch'; why: string }, onEvent: (e: TrainerEvent) => void, deps: EngineDeps): TrainingHandle {
-  const { cancelGraceMs = 3000, stallTimeoutMs = 10 * 60_000 } = options;
+  const { cancelGraceMs = 3000 } = options;
   const stderrListeners: ((s: string) => void)[] = [];
   const timers: NodeJS.Timeout[] = [];
   let current: ChildProcess | undefined;
@@ -130,62 +195,7 @@ export function startEngineTraining(specPath: string, options: StartOptions, req
     child.stderr?.on('data', (b: Buffer) => stderrListeners.forEach((l) => l(b.toString('utf8'))));
   };
   const cancelled = (): TrainingResult => ({ status: 'cancelled', exitCode: null, signal: null, stderr: '' });
-
-  /** The trainer's `prepare`: the prepared event, or its error (a fallback reason when auto and the spec does not map). */
-  const prepare = (engine: EngineChoice, resumeFrom: string | undefined) =>
-    new Promise<{ prepared?: PreparedEvent; error?: ErrorEvent; runDir?: string }>((done) => {
-      const child = deps.forkTrainer();
-      attach(child);
-      child.stdout?.resume();
-      const out: { prepared?: PreparedEvent; error?: ErrorEvent; runDir?: string } = {};
-      child.on('message', (m: unknown) => {
-        const v = validateTrainerEvent(m);
-        if (!v.ok) return onEvent({ type: 'log', time: Date.now(), level: 'warning', message: `dropped an invalid message from the trainer: ${v.error}` });
-        if ('runDir' in v.value && typeof v.value.runDir === 'string') out.runDir = v.value.runDir;
-        if (v.value.type === 'prepared') out.prepared = v.value;
-        else if (v.value.type === 'error') out.error = v.value;
-        else onEvent(v.value);
-      });
-      child.on('close', (code, signal) => {
-        if (!out.prepared && !out.error) out.error = { type: 'error', time: Date.now(), code: 'trainer/crashed', message: `The trainer ${signal ? `was killed by ${signal}` : `exited with code ${code}`} while preparing the PyTorch run.` };
-        done(out);
-      });
-      const { trainerPath: _t, execArgv: _x, env: _e, cancelGraceMs: _c, stallTimeoutMs: _s, ...trainOptions } = options;
-      const command: TrainerCommand = { type: 'prepare', specPath: resolve(specPath), options: { ...trainOptions, resume: resumeFrom }, engine };
-      if (!resumeFrom) delete command.options.resume;
-      child.send(command);
-    });
-
-  const trainInPython = (p: PreparedEvent, decision: EngineChoice & { python: string; device: string }, resuming: boolean) =>
-    new Promise<TrainingResult>((settle) => {
-      const w: Watch = { runDir: p.runDir, stderr: '', stderrBytes: 0, stderrAtRunFolder: 0, cancelRequested, hung: false, stallTimeoutMs };
-      const child = spawn(decision.python, trainArgs(p, options, decision.device, resuming), {
-        cwd: p.packageDir,
-        stdio: ['ignore', 'pipe', 'pipe'],
-        env: { ...process.env, ...options.env, PYTHONUNBUFFERED: '1', PYTHONDONTWRITEBYTECODE: '1' },
-      });
-      attach(child);
-      watchStderr(child, w);
-      const stall = stallWatch(child, w);
-      let pending = '';
-      child.stdout?.on('data', (b: Buffer) => {
-        stall.arm();
-        const lines = (pending + b.toString('utf8')).split('\n');
-        pending = lines.pop() ?? '';
-        for (const line of lines) forwardLine(line, w, onEvent);
-      });
-      child.on('error', (err) => {
-        w.error ??= { type: 'error', time: Date.now(), code: 'trainer/spawn', message: `Could not start ${decision.python}: ${err.message}` };
-      });
-      child.on('close', (code, signal) => {
-        stall.clear();
-        if (pending) forwardLine(pending, w, onEvent);
-        w.cancelRequested = cancelRequested;
-        const result = endResult(w, code, signal, onEvent);
-        rmSync(join(p.runDir, PREPARED_DATA), { recursive: true, force: true });
-        settle(result);
-      });
-    });
+  const session = { attach, cancelRequested: () => cancelRequested, fork: deps.forkTrainer };
 
   const run = async (): Promise<TrainingResult> => {
     const decided = await decideEngine(specPath, options, requested);
@@ -199,7 +209,7 @@ export function startEngineTraining(specPath: string, options: StartOptions, req
     }
     if (cancelRequested) return cancelled();
     phase = 'preparing';
-    const prep = await prepare(decided, resumeDir);
+    const prep = await prepareInTrainer(session, specPath, options, decided, resumeDir, onEvent);
     if (prep.error?.code === 'engine/pytorch-unmapped' && auto) return embedded({ engine: 'tfjs', reason: `auto: tfjs because ${prep.error.message}` });
     // Cancelled while preparing: the trainer's SIGTERM closed the new record as cancelled and said so.
     if (!prep.prepared) return cancelRequested ? { ...cancelled(), runDir: prep.runDir } : failed(prep.error!, prep.runDir);
@@ -210,7 +220,7 @@ export function startEngineTraining(specPath: string, options: StartOptions, req
       copyFileSync(join(resumeDir, TORCH_CHECKPOINT), join(p.runDir, TORCH_CHECKPOINT));
     }
     phase = 'training';
-    return trainInPython(p, decided, resumeDir !== undefined);
+    return trainInPython(session, p, options, decided, resumeDir !== undefined, onEvent);
   };
 
   const done = run().catch((e: unknown) => failed({ code: 'trainer/internal', message: `The PyTorch engine failed: ${(e as Error)?.message ?? e}` }));
