@@ -89,6 +89,8 @@ export function torchResumeDir(specPath: string, options: StartOptions): string 
 export interface EngineDeps {
   startEmbedded(engine: EngineChoice): TrainingHandle;
   forkTrainer(): ChildProcess;
+  /** Writes the run's evaluation.json for its test split, as the embedded trainer does at the end. */
+  evaluateTest(runDir: string): Promise<void>;
 }
 
 type Closed = { code: number | null; signal: NodeJS.Signals | null };
@@ -220,7 +222,9 @@ export function startEngineTraining(specPath: string, options: StartOptions, req
       copyFileSync(join(resumeDir, TORCH_CHECKPOINT), join(p.runDir, TORCH_CHECKPOINT));
     }
     phase = 'training';
-    return trainInPython(session, p, options, decided, resumeDir !== undefined, onEvent);
+    const result = await trainInPython(session, p, options, decided, resumeDir !== undefined, onEvent);
+    if (result.status === 'completed' && p.samples.test > 0) await deps.evaluateTest(p.runDir);
+    return result;
   };
 
   const done = run().catch((e: unknown) => failed({ code: 'trainer/internal', message: `The PyTorch engine failed: ${(e as Error)?.message ?? e}` }));

@@ -85,6 +85,10 @@ export function startTraining(specPath: string, options: StartOptions, onEvent: 
   return startEngineTraining(specPath, options, { engine: requested.engine, why: requested.why }, onEvent, {
     startEmbedded: (engine) => startEmbeddedTraining(specPath, options, onEvent, engine),
     forkTrainer: () => forkTrainer(options),
+    evaluateTest: async (runDir) => {
+      const r = await runEvaluation(runDir, { split: 'test', trainerPath: options.trainerPath, execArgv: options.execArgv, env: options.env });
+      if (r.error) onEvent({ type: 'log', time: Date.now(), level: 'warning', message: `the test split's evaluation.json was not written: ${r.error.message}` });
+    },
   });
 }
 

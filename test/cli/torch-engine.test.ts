@@ -95,6 +95,7 @@ describe.skipIf(!hasTorch)('the PyTorch engine through the CLI', () => {
     const record = readRecord(run);
     expect(record).toMatchObject({ status: 'completed', backend: 'pytorch', engine: 'pytorch', epochs: 6 });
     expect(record.test?.accuracy, 'the test split scored at the end').toBeGreaterThan(0.6);
+    expect(existsSync(join(run, 'evaluation.json')), 'the test split\'s evaluation, as the embedded trainer writes it').toBe(true);
     expect(r.out).toMatch(/^test: loss \d\.\d{4} · acc \d\.\d{4}$/m);
     expect(record.engineReason).toMatch(/^pytorch \(asked for\): torch .* found at \/usr\/bin\/python3/);
     // Every recorded event is one the trainer's schema accepts, in the trainer's order.
