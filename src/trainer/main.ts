@@ -3,8 +3,8 @@
  * a `start` command, trains, and sends typed events back over IPC (or an `evaluate` command,
  * answered by an `evaluation` event, or `predict`, answered in `predictions` batches paced by the
  * parent's `continue`; or `serve`, a long-lived prediction session answering `infer` commands
- * with `inference` events); `cancel` stops it between
- * batches. Every command is validated on arrival.
+ * with `inference` events; or `prepare`, the PyTorch engine's half: src/trainer/prepareRun.ts);
+ * `cancel` stops it between batches. Every command is validated on arrival.
  */
 import type { TrainerCommand, TrainerEvent } from '../core/protocol/trainer';
 import { validateTrainerCommand } from '../core/protocol/trainer';
