@@ -13,9 +13,10 @@
 //   - peak RSS of the trainer process (VmHWM from /proc, Linux).
 // WebGPU (Dawn, `webgpu` package) is measured when it starts: on a machine with only lavapipe
 // (Mesa's software Vulkan) those figures are the software renderer's, and are marked so.
-// PyTorch: the same models (bench/pytorch/train_bench.py, 2 threads) in the same run when a
-// python with `import torch` is found (MODELYAML_BENCH_PYTHON, python3, /usr/bin/python3 —
-// Debian's python3-torch installs under the system python); ratios ours/PyTorch per model and batch.
+// PyTorch (--pytorch=cpu,cuda; none to skip): bench/train-pytorch.ts runs the CNN, MLP, LSTM and
+// transformer examples' exported packages (one process, 2 threads; two gloo ranks on the CPU), the
+// PyTorch engine and the embedded trainer on the same batches, with a python that imports torch
+// (MODELYAML_BENCH_PYTHON, else found as the engine finds one); ratios to the plain package.
 // Results go to bench/results/train.json.
 import { execFileSync, fork } from 'node:child_process';
 import { availableParallelism, cpus, totalmem } from 'node:os';
@@ -220,29 +221,22 @@ try {
   rmSync(dir, { recursive: true, force: true });
 }
 
-/** PyTorch on the same models, where a python with torch is found. */
+/**
+ * The PyTorch side: bench/train-pytorch.ts on the CNN, MLP, LSTM and transformer examples — the
+ * spec's exported package as a user runs it, as two DDP ranks, through the PyTorch engine, and the
+ * embedded trainer on the same batches — so every ratio compares the same model from one source.
+ */
 function pytorch() {
-  const script = join(root, 'bench', 'pytorch', 'train_bench.py');
-  const candidates = [process.env.MODELYAML_BENCH_PYTHON, 'python3', '/usr/bin/python3'].filter(Boolean);
-  for (const py of candidates) {
+  const runs = {};
+  for (const device of pytorchDevices.filter((d) => d === 'cpu' || d === 'cuda')) {
+    const args = ['--import', 'tsx', join(root, 'bench', 'train-pytorch.ts'), '--device', device, ...(quick ? ['--quick'] : []), ...(process.env.MODELYAML_BENCH_PYTHON ? ['--python', process.env.MODELYAML_BENCH_PYTHON] : [])];
     try {
-      execFileSync(py, ['-c', 'import torch'], { stdio: 'ignore', timeout: 60_000 });
-    } catch {
-      continue;
-    }
-    const runs = {};
-    const args = [script, '--threads', '2', ...(quick ? ['--quick'] : [])];
-    // --pytorch cuda: the GPU run only (a GPU machine's many cores make a 2-thread CPU figure moot).
-    if (pytorchDevices.includes('cpu')) runs.cpu = JSON.parse(execFileSync(py, [...args, '--device', 'cpu'], { encoding: 'utf8', timeout: 900_000 }));
-    try {
-      const hasCuda = execFileSync(py, ['-c', 'import torch; print(torch.cuda.is_available())'], { encoding: 'utf8' }).trim() === 'True';
-      if (hasCuda && pytorchDevices.includes('cuda')) runs.cuda = JSON.parse(execFileSync(py, [...args, '--device', 'cuda'], { encoding: 'utf8', timeout: 900_000 }));
+      runs[device] = JSON.parse(execFileSync(process.execPath, args, { cwd: root, encoding: 'utf8', timeout: 3_600_000, stdio: ['ignore', 'pipe', 'ignore'] }).trim().split('\n').pop());
     } catch (e) {
-      runs.cudaError = e.message;
+      runs[device] = { error: e.message.slice(0, 500) };
     }
-    return { python: py, ...runs };
   }
-  return { unavailable: `no python with torch (tried ${candidates.join(', ')}); Debian: apt-get install python3-torch` };
+  return runs;
 }
 
 let torch;
@@ -251,19 +245,18 @@ try {
 } catch (e) {
   torch = { error: e.message };
 }
-const find = (run, model, bs) => run?.results?.find((x) => x.model === model && x.batchSize === bs);
-{
-  for (const r of torch.cpu?.results ?? []) console.log(`${r.model.padEnd(4)} ${'pytorch'.padEnd(7)} batch ${String(r.batchSize).padEnd(4)} ${String(r.samplesPerSecond).padStart(6)} samples/s  ${String(r.msPerStep).padStart(7)} ms/step  [torch ${torch.cpu.torch}, CPU, ${torch.cpu.threads} threads]`);
-  for (const r of torch.cuda?.results ?? []) console.log(`${r.model.padEnd(4)} ${'pytorch'.padEnd(7)} batch ${String(r.batchSize).padEnd(4)} ${String(r.samplesPerSecond).padStart(6)} samples/s  [${torch.cuda.device}]`);
+const rate = (x) => x?.samplesPerSecond ?? (x?.error ? 'failed' : '—');
+for (const [device, run] of Object.entries(torch)) {
+  if (run.unavailable || run.error) console.log(`pytorch ${device}: ${run.unavailable ?? run.error}`);
+  for (const r of run.results ?? []) {
+    if (r.refused) {
+      console.log(`${r.model.padEnd(11)} [${device}] package refused (${r.refused.replace(/^.*?: /, '')}); tfjs ${rate(r.tfjs)} samples/s`);
+      continue;
+    }
+    console.log(`${r.model.padEnd(11)} [${device}] batch ${r.batchSize}: package ${rate(r.package)} · engine ${rate(r.engine)} (${r.engineVsPackage}×) · tfjs ${rate(r.tfjs)} (${r.tfjsVsPackage}×)${r.ddp2 ? ` · DDP 2×CPU ${rate(r.ddp2)} (${r.ddp2VsPackage}×)` : ''} samples/s  [torch ${run.torch}, ${run.threads} threads]`);
+  }
 }
-for (const r of results) {
-  const c = find(torch.cpu, r.model, r.batchSize);
-  if (c) r.vsPytorchCpu = +(r.samplesPerSecond / c.samplesPerSecond).toFixed(3);
-  const g = find(torch.cuda, r.model, r.batchSize);
-  if (g) r.vsPytorchCuda = +(r.samplesPerSecond / g.samplesPerSecond).toFixed(4);
-}
-for (const r of results.filter((x) => x.vsPytorchCpu !== undefined || x.vsPytorchCuda !== undefined)) console.log(`${r.model} ${r.variant ?? r.backend}${r.threads > 1 ? ` (${r.threads} threads)` : ''} batch ${r.batchSize}: ${[r.vsPytorchCpu !== undefined ? `${r.vsPytorchCpu}× PyTorch CPU` : '', r.vsPytorchCuda !== undefined ? `${r.vsPytorchCuda}× PyTorch CUDA` : ''].filter(Boolean).join(', ')}`);
-const gpuNote = torch.cuda
+const gpuNote = torch.cuda?.results
   ? undefined
   : results.some((r) => r.backend === 'webgpu' && !r.softwareAdapter)
     ? 'no CUDA PyTorch in this run: no GPU ratios'

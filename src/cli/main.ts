@@ -34,10 +34,14 @@ Usage:
                                                   start, backend, duration, metrics and the
                                                   parameters that differ between them
   modelyaml train <file> [--epochs N] [--device auto|gpu|cpu] [--out DIR]
-                 [--resume [RUN_DIR|latest]] [--verbose]
+                 [--resume [RUN_DIR|latest]] [--engine auto|tfjs|pytorch]
+                 [--python PATH] [--verbose]
                                                   train in a child process; progress, run record
                                                   in .modelyaml/runs/<name>/<time>/; Ctrl-C cancels
-                                                  (exit 130); --resume carries on from a checkpoint
+                                                  (exit 130); --resume carries on from a checkpoint;
+                                                  --engine pytorch (or auto, the default, when a
+                                                  Python with torch is found) trains the spec's
+                                                  exported PyTorch package
   modelyaml search <file> [--trials N] [--parallel P] [--resume DIR|latest] [--format text|json]
                                                   hyperparameter search over the spec's search:
                                                   section, each trial a run; journal, resume and
@@ -198,6 +202,8 @@ export async function main(argv: string[], io: CliIO = stdio): Promise<number> {
         device: { type: 'string' },
         out: { type: 'string' },
         resume: { type: 'string' },
+        engine: { type: 'string' },
+        python: { type: 'string' },
         split: { type: 'string' },
         data: { type: 'string' },
         checkpoint: { type: 'string' },
@@ -297,7 +303,7 @@ export async function main(argv: string[], io: CliIO = stdio): Promise<number> {
       return hasErrors(a) ? 1 : 0;
     }
     case 'train':
-      return trainCommand(rest, { epochs: values.epochs, device: values.device, out: values.out, resume: values.resume, verbose: values.verbose }, io === stdio ? terminalTrainIO(io) : io);
+      return trainCommand(rest, { epochs: values.epochs, device: values.device, out: values.out, resume: values.resume, engine: values.engine, python: values.python, verbose: values.verbose }, io === stdio ? terminalTrainIO(io) : io);
     case 'search':
       return searchCommand(rest, { trials: values.trials, parallel: values.parallel, resume: values.resume, format: values.format, verbose: values.verbose }, io === stdio ? terminalTrainIO(io) : io);
     case 'schema':

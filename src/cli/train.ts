@@ -26,6 +26,10 @@ export interface TrainFlags {
   out?: string;
   /** A run folder or checkpoint folder to resume from, or `latest` (this spec's newest run). */
   resume?: string;
+  /** `auto`, `tfjs` or `pytorch` (docs/training.md#engines). */
+  engine?: string;
+  /** The Python interpreter for the PyTorch engine. */
+  python?: string;
   /** Show the trainer's debug and info lines and its own stderr. */
   verbose?: boolean;
 }
@@ -59,6 +63,14 @@ export function parseTrainFlags(flags: TrainFlags): { options: TrainOptions } | 
     options.device = flags.device as 'auto' | 'gpu' | 'cpu';
   }
   if (flags.out !== undefined) options.out = flags.out;
+  if (flags.engine !== undefined) {
+    if (!['auto', 'tfjs', 'pytorch'].includes(flags.engine)) return { error: `--engine must be auto, tfjs or pytorch, not ${flags.engine}` };
+    options.engine = flags.engine as TrainOptions['engine'];
+  }
+  if (flags.python !== undefined) {
+    if (!flags.python) return { error: '--python needs the path of a Python interpreter' };
+    options.python = resolve(flags.python);
+  }
   if (flags.resume !== undefined) {
     if (!flags.resume) return { error: '--resume needs a run folder, a checkpoint folder or `latest`' };
     options.resume = flags.resume === 'latest' ? 'latest' : resolve(flags.resume);
@@ -104,6 +116,7 @@ function progressPrinter(io: TrainIO, verbose: boolean): { onEvent: (e: TrainerE
         started = e;
         epochStart = Date.now();
         line(`training ${e.specName}: ${e.params.toLocaleString('en-US')} parameters on ${e.backend} (${e.device})`);
+        if (e.backend === 'pytorch') line(`  engine: ${e.reason}`);
         line(`  ${e.samples.train} training, ${e.samples.validation} validation, ${e.samples.test} test samples; ${e.epochs} epoch${e.epochs === 1 ? '' : 's'} of ${e.batchesPerEpoch} batches of ${e.batchSize}`);
         line(`  run folder: ${relative(process.cwd(), e.runDir) || e.runDir}`);
         break;
@@ -168,14 +181,14 @@ export async function trainCommand(files: string[], flags: TrainFlags, io: Train
   const { onEvent, line, clearBar } = progressPrinter(io, !!flags.verbose);
   const handle = startTraining(file, { ...parsed.options, workspace: process.cwd(), ...extra }, onEvent);
   // The trainer's own stderr (tfjs-node's and Dawn's messages) only when asked for.
-  if (flags.verbose) handle.process.stderr?.on('data', (b: Buffer) => io.err(b.toString('utf8')));
+  if (flags.verbose) handle.onStderr((text) => io.err(text));
   let interrupts = 0;
   const off = io.onInterrupt?.(() => {
     interrupts++;
     if (interrupts === 1) {
       line('cancelling… (Ctrl-C again to stop at once)');
       handle.cancel();
-    } else handle.process.kill('SIGKILL');
+    } else handle.kill('SIGKILL');
   });
   const result = await handle.done;
   off?.();

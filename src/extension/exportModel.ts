@@ -76,7 +76,7 @@ export function exportSummary(d: ExportDoc): string {
 }
 
 /** Runs the CLI in its own Node process; its exit code and what it wrote to stderr. */
-function runCli(cliPath: string, args: string[]): Promise<{ code: number | null; err: string }> {
+export function runCli(cliPath: string, args: string[]): Promise<{ code: number | null; err: string }> {
   const child = fork(cliPath, args, { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], execArgv: [], env: { ...process.env, NO_COLOR: '1' } });
   const err: Buffer[] = [];
   child.stdout?.resume();
@@ -87,7 +87,7 @@ function runCli(cliPath: string, args: string[]): Promise<{ code: number | null;
   });
 }
 
-async function pickRun(d: ExportDeps): Promise<string | undefined> {
+export async function pickRun(d: ExportDeps): Promise<string | undefined> {
   const runs = d
     .runsRoots()
     .flatMap((r) => listRuns(r))

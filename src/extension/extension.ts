@@ -8,6 +8,7 @@ import { SpecCodeLensProvider } from './codeLens';
 import { serverGraph, startLanguageClient } from './languageClient';
 import { join } from 'node:path';
 import { EXPORT_MODEL, EXPORT_MODEL_COMMAND, exportModelCommand } from './exportModel';
+import { EXPORT_PYTORCH_COMMAND, exportPytorchCommand } from './exportPytorch';
 import { defaultRunsRoots, registerPanels } from './panels';
 import { canServe } from '../node/predictionSession';
 import { newFromTemplate } from './templates';
@@ -42,6 +43,7 @@ export function activate(context: vscode.ExtensionContext): ModelYamlApi {
   });
   const exportDeps = { api: vscode, cliPath: join(context.extensionUri.fsPath, 'dist', 'cli.js'), runsRoots: () => defaultRunsRoots(vscode) };
   context.subscriptions.push(vscode.commands.registerCommand(EXPORT_MODEL_COMMAND, (arg?: unknown) => exportModelCommand(exportDeps, arg)));
+  context.subscriptions.push(vscode.commands.registerCommand(EXPORT_PYTORCH_COMMAND, (arg?: unknown) => exportPytorchCommand(exportDeps, arg)));
   training.runEndActions.push({
     title: EXPORT_MODEL,
     offer: (r) => r.status === 'completed' && !!r.runDir,

@@ -95,6 +95,9 @@ export class TrainingManager implements vscode.Disposable {
     const runsFolder = config.get<string>('runsFolder') || '.modelyaml/runs';
     const tfjsNodePath = config.get<string>('tfjsNodePath') || undefined;
     const threads = config.get<number>('train.maxThreads') || undefined;
+    // `auto` (the default) is not passed on, so MODELYAML_ENGINE (CI, the e2e suite) still decides.
+    const engine = config.get<string>('train.engine');
+    const python = config.get<string>('pythonPath') || undefined;
     const handle = startTraining(
       specPath,
       {
@@ -107,6 +110,8 @@ export class TrainingManager implements vscode.Disposable {
         ...(overrides.resume ? { resume: overrides.resume } : {}),
         ...(tfjsNodePath ? { tfjsNodePath } : {}),
         ...(threads ? { maxThreads: threads } : {}),
+        ...(engine === 'tfjs' || engine === 'pytorch' ? { engine } : {}),
+        ...(python ? { python } : {}),
       },
       (event) => this.dispatch(specPath, event, write),
     );
@@ -216,15 +221,12 @@ export function settledResult(handle: TrainingHandle): Promise<TrainingResult> {
     signal,
     stderr: '',
   });
-  const exited = new Promise<TrainingResult>((resolve) => {
-    const child = handle.process;
-    const onClose = (code: number | null, signal: NodeJS.Signals | null) =>
-      // The client settles in its own 'close' handler (once all of stderr is read), which runs right
-      // after this one: a turn later, it has.
-      setImmediate(() => resolve(failed(`The trainer ended (${signal ?? `exit ${code}`}) but its run could not be closed; see the output channel.`, code, signal)));
-    // First in line: a listener after one that throws would never run.
-    child.prependOnceListener('close', onClose);
-  });
+  const exited = handle.closed.then(
+    ({ code, signal }) =>
+      // The client settles in its own 'close' handler (once all of stderr is read), which runs
+      // before this: a turn later, it has.
+      new Promise<TrainingResult>((resolve) => setImmediate(() => resolve(failed(`The trainer ended (${signal ?? `exit ${code}`}) but its run could not be closed; see the output channel.`, code, signal)))),
+  );
   const done = handle.done.catch((e: unknown) => failed(`The training run failed: ${(e as Error)?.message ?? e}`));
   return Promise.race([done, exited]);
 }

@@ -31,9 +31,11 @@ export function processAlive(pid: number): boolean {
   }
 }
 
-/** The checkpoint a run can be resumed from (its last, else its best), if it saved one. */
+/** The checkpoint a run can be resumed from (its last, else its best; the PyTorch engine's `last.pt`), if it saved one. */
 export function resumableCheckpoint(dir: string): string | undefined {
-  return ['last', 'best'].map((k) => join(dir, 'checkpoints', k)).find((c) => existsSync(join(c, 'model.json')) && existsSync(join(c, 'state.json')));
+  const tfjs = ['last', 'best'].map((k) => join(dir, 'checkpoints', k)).find((c) => existsSync(join(c, 'model.json')) && existsSync(join(c, 'state.json')));
+  const torch = join(dir, 'checkpoints', 'last.pt');
+  return tfjs ?? (existsSync(torch) ? torch : undefined);
 }
 
 /** Whether a run kept an evaluation of its test split (docs/evaluation.md). */

@@ -1,6 +1,7 @@
 /**
  * Starts a training run in its own process: the one way the extension, the CLI and the tests
- * train. Forks the bundled trainer (dist/trainer.js), validates every event on arrival, cancels
+ * train. Picks the engine (the embedded TensorFlow.js trainer, or the spec's PyTorch package in a
+ * local Python: ./torchEngine.ts), forks the bundled trainer (dist/trainer.js), validates every event on arrival, cancels
  * politely (message, then SIGTERM, then SIGKILL), and survives any crash of the trainer — exit,
  * signal, out of memory, a hang — reporting it and closing the run record as failed.
  * Node only; no tfjs (the extension host imports this).
@@ -9,11 +10,14 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type {
-  DoneEvent, ErrorEvent, EvaluateOptions, EvaluationEvent, PredictedEvent, PredictingEvent, PredictionsEvent, PredictRunOptions, RunStatus, TrainerCommand, TrainerEvent, TrainOptions,
+  DoneEvent, EngineChoice, ErrorEvent, EvaluateOptions, EvaluationEvent, PredictedEvent, PredictingEvent, PredictionsEvent, PredictRunOptions, RunStatus, TrainerCommand, TrainerEvent, TrainOptions,
 } from '../core/protocol/trainer';
 import { validateTrainerEvent } from '../core/protocol/trainer';
 import { env } from './config';
-import { closeAbandonedRecord, readRunRecord } from './runRecord';
+import { endResult, failureLines, stallWatch, STDERR_TAIL, watchStderr, type Watch } from './trainerEnd';
+import { requestedEngine, startEngineTraining } from './torchEngine';
+
+export { failureLines } from './trainerEnd';
 
 export interface StartOptions extends TrainOptions {
   /** The trainer bundle; default: trainer.js next to the calling bundle (or the repository's dist/). */
@@ -39,10 +43,16 @@ export interface TrainingResult {
 }
 
 export interface TrainingHandle {
+  /** The process training now: the trainer, or with the PyTorch engine its Python once it runs. */
   readonly pid: number | undefined;
-  readonly process: ChildProcess;
   /** Asks the trainer to stop at the next batch; escalates to SIGTERM and SIGKILL if it does not. */
   cancel(): void;
+  /** Signals the process training now (a second Ctrl-C: SIGKILL). */
+  kill(signal: NodeJS.Signals): void;
+  /** The training process's stderr, as it comes (`--verbose`). */
+  onStderr(listener: (text: string) => void): void;
+  /** Its last process has exited and all of its output has been read. */
+  readonly closed: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   readonly done: Promise<TrainingResult>;
 }
 
@@ -54,109 +64,47 @@ export function resolveTrainerPath(explicit?: string): string {
   return found;
 }
 
-const STDERR_TAIL = 16 * 1024;
-
-/** Lines that say something went wrong (not warnings, not stack frames). */
-const ERROR_LINE = /\b(error|fatal|abort(ed)?|out of memory|segmentation fault|assertion|panic|uncaught|exception)\b/i;
-const WARNING_LINE = /^\s*(\(node:\d+\)\s*)?\[?(warn(ing)?|debug|info)\b/i;
-
-/**
- * What in a dead trainer's stderr explains its end: the error-like lines written after it announced
- * its run folder (backend start-up warnings come before that), the last three, each cut to 200
- * characters.
- * Nothing when nothing looks like an error (a SIGKILL says nothing).
- */
-export function failureLines(tail: string, totalBytes: number, bytesAtRunFolder: number | undefined): string[] {
-  const since = bytesAtRunFolder === undefined ? tail : tail.slice(Math.max(0, tail.length - (totalBytes - bytesAtRunFolder)));
-  return since
-    .split('\n')
-    .map((l) => l.trim())
-    .filter((l) => l && ERROR_LINE.test(l) && !WARNING_LINE.test(l))
-    .slice(-3)
-    .map((l) => (l.length > 200 ? `${l.slice(0, 199)}…` : l));
-}
-
-/** What the client has seen of one trainer process. */
-interface Watch {
-  runDir?: string;
-  done?: DoneEvent;
-  error?: ErrorEvent;
-  cancelRequested: boolean;
-  hung: boolean;
-  stallTimeoutMs: number;
-  /** The end of stderr, the bytes received in all, and how many had come when the run folder was announced. */
-  stderr: string;
-  stderrBytes: number;
-  stderrAtRunFolder?: number;
-}
-
-/** How a run ended, once its process is gone: from its `done` event, its record, or the way it died. */
-function endResult(w: Watch, code: number | null, signal: NodeJS.Signals | null, onEvent: (e: TrainerEvent) => void): TrainingResult {
-  const { runDir, stderr } = w;
-  if (w.done) return { status: w.done.status, runDir, done: w.done, error: w.error, exitCode: code, signal, stderr };
-  // A trainer that closed its own record (a SIGTERM whose last message did not get out) ended as it says.
-  const closed = runDir ? readRunRecord(runDir) : undefined;
-  if (!w.error && closed && closed.status !== 'running') {
-    onEvent({ type: 'log', time: Date.now(), level: 'warning', message: `The trainer ended (${signal ? `killed by ${signal}` : `exit code ${code}`}); its record says: ${closed.status}${closed.reason ? `, ${closed.reason}` : ''}.` });
-    const recorded = closed.error ? { type: 'error' as const, time: Date.now(), ...closed.error } : undefined;
-    return { status: closed.status, runDir, error: recorded, exitCode: code, signal, stderr };
-  }
-  if (!w.error) {
-    w.error = { type: 'error', time: Date.now(), ...crashError(w, code, signal) };
-    // Stopping a trainer that did not stop in time is what the user asked for: say so, but not as a failure.
-    if (w.error.code === 'trainer/cancelled') onEvent({ type: 'log', time: w.error.time, level: 'warning', message: w.error.message });
-    else onEvent(w.error);
-  }
-  let status: TrainingResult['status'] = w.cancelRequested && !w.hung ? 'cancelled' : 'failed';
-  if (runDir) {
-    // Never throws: on a full disk the record stays as the trainer left it.
-    closeAbandonedRecord(runDir, status === 'cancelled' ? 'cancelled' : 'failed', { code: w.error.code, message: w.error.message });
-    const rec = readRunRecord(runDir);
-    if (rec && rec.status !== 'running') status = rec.status === 'completed' ? 'completed' : rec.status;
-  }
-  return { status, runDir, error: w.error, exitCode: code, signal, stderr };
-}
-
-/** The error for a trainer that died without saying why: hung, out of memory, stopped, or crashed. */
-function crashError(w: Watch, code: number | null, signal: NodeJS.Signals | null): Pick<ErrorEvent, 'code' | 'message'> {
-  const oom = /heap out of memory|Allocation failed|Reached heap limit|Cannot allocate Wasm memory|out of memory/i.test(w.stderr);
-  const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
-  if (w.hung) return { code: 'trainer/hung', message: `The trainer sent nothing for ${Math.round(w.stallTimeoutMs / 1000)} s and was killed as hung.` };
-  if (oom) return { code: 'trainer/out-of-memory', message: `The trainer ran out of memory and ${how}. Use fewer samples or a smaller batch, or give it more memory (execArgv: --max-old-space-size).` };
-  if (w.cancelRequested) return { code: 'trainer/cancelled', message: `The trainer was stopped (${how}) after a cancel request.` };
-  const said = failureLines(w.stderr, w.stderrBytes, w.stderrAtRunFolder);
-  return { code: 'trainer/crashed', message: `The trainer ${how} before finishing.${said.length ? ` Its last error output: ${said.join(' | ')}` : ''}` };
-}
-
-export function startTraining(specPath: string, options: StartOptions, onEvent: (e: TrainerEvent) => void): TrainingHandle {
-  const { trainerPath, execArgv, env, cancelGraceMs = 3000, stallTimeoutMs = 10 * 60_000, ...trainOptions } = options;
-  const child = fork(resolveTrainerPath(trainerPath), [], {
+/** Forks the trainer bundle with the caller's flags and environment. */
+export function forkTrainer(options: Pick<StartOptions, 'trainerPath' | 'execArgv' | 'env'>): ChildProcess {
+  return fork(resolveTrainerPath(options.trainerPath), [], {
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-    execArgv: execArgv ?? [],
-    env: { ...process.env, ...env },
+    execArgv: options.execArgv ?? [],
+    env: { ...process.env, ...options.env },
     serialization: 'json',
   });
-  const w: Watch = { stderr: '', stderrBytes: 0, cancelRequested: false, hung: false, stallTimeoutMs };
-  child.stderr?.on('data', (b: Buffer) => {
-    const text = b.toString('utf8');
-    w.stderrBytes += text.length;
-    w.stderr = (w.stderr + text).slice(-STDERR_TAIL);
+}
+
+/**
+ * Trains `specPath` with the engine `options.engine` names (else MODELYAML_ENGINE, else `auto`):
+ * `tfjs` in the embedded trainer at once; `auto` and `pytorch` through ./torchEngine.ts, which
+ * falls back to the embedded trainer (`auto`) with the reason recorded in run.json.
+ */
+export function startTraining(specPath: string, options: StartOptions, onEvent: (e: TrainerEvent) => void): TrainingHandle {
+  const requested = requestedEngine(options.engine);
+  if (requested.engine === 'tfjs') return startEmbeddedTraining(specPath, options, onEvent, { engine: 'tfjs', reason: requested.why });
+  return startEngineTraining(specPath, options, { engine: requested.engine, why: requested.why }, onEvent, {
+    startEmbedded: (engine) => startEmbeddedTraining(specPath, options, onEvent, engine),
+    forkTrainer: () => forkTrainer(options),
+    evaluateTest: async (runDir) => {
+      const r = await runEvaluation(runDir, { split: 'test', trainerPath: options.trainerPath, execArgv: options.execArgv, env: options.env });
+      if (r.error) onEvent({ type: 'log', time: Date.now(), level: 'warning', message: `the test split's evaluation.json was not written: ${r.error.message}` });
+    },
   });
+}
+
+/** The embedded TensorFlow.js trainer: one forked process that trains and streams its events over IPC. */
+export function startEmbeddedTraining(specPath: string, options: StartOptions, onEvent: (e: TrainerEvent) => void, engine?: EngineChoice): TrainingHandle {
+  const { trainerPath, execArgv, env, cancelGraceMs = 3000, stallTimeoutMs = 10 * 60_000, ...trainOptions } = options;
+  const child = forkTrainer({ trainerPath, execArgv, env });
+  const w: Watch = { stderr: '', stderrBytes: 0, cancelRequested: false, hung: false, stallTimeoutMs };
+  watchStderr(child, w);
   child.stdout?.resume();
 
   const timers: NodeJS.Timeout[] = [];
-  let stall: NodeJS.Timeout | undefined;
-  const armStall = () => {
-    if (stall) clearTimeout(stall);
-    stall = setTimeout(() => {
-      w.hung = true;
-      child.kill('SIGKILL');
-    }, stallTimeoutMs);
-  };
-  armStall();
+  const stall = stallWatch(child, w);
 
   child.on('message', (m: unknown) => {
-    armStall();
+    stall.arm();
     const v = validateTrainerEvent(m);
     if (!v.ok) {
       onEvent({ type: 'log', time: Date.now(), level: 'warning', message: `dropped an invalid message from the trainer: ${v.error}` });
@@ -178,7 +126,7 @@ export function startTraining(specPath: string, options: StartOptions, onEvent: 
     const settle = (code: number | null, signal: NodeJS.Signals | null) => {
       if (settled) return;
       settled = true;
-      if (stall) clearTimeout(stall);
+      stall.clear();
       for (const t of timers) clearTimeout(t);
       resolveResult(endResult(w, code, signal, onEvent));
     };
@@ -190,14 +138,17 @@ export function startTraining(specPath: string, options: StartOptions, onEvent: 
     });
   });
 
-  const command: TrainerCommand = { type: 'start', specPath: resolve(specPath), options: trainOptions };
+  const command: TrainerCommand = { type: 'start', specPath: resolve(specPath), options: trainOptions, ...(engine ? { engine } : {}) };
   child.send(command);
+  const closed = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => child.prependOnceListener('close', (code, signal) => r({ code, signal })));
 
   return {
     get pid() {
       return child.pid;
     },
-    process: child,
+    kill: (signal) => child.kill(signal),
+    onStderr: (listener) => child.stderr?.on('data', (b: Buffer) => listener(b.toString('utf8'))),
+    closed,
     cancel() {
       if (w.cancelRequested || child.exitCode !== null || child.signalCode !== null) return;
       w.cancelRequested = true;

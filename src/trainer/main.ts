@@ -3,8 +3,8 @@
  * a `start` command, trains, and sends typed events back over IPC (or an `evaluate` command,
  * answered by an `evaluation` event, or `predict`, answered in `predictions` batches paced by the
  * parent's `continue`; or `serve`, a long-lived prediction session answering `infer` commands
- * with `inference` events); `cancel` stops it between
- * batches. Every command is validated on arrival.
+ * with `inference` events; or `prepare`, the PyTorch engine's half: src/trainer/prepareRun.ts);
+ * `cancel` stops it between batches. Every command is validated on arrival.
  */
 import type { TrainerCommand, TrainerEvent } from '../core/protocol/trainer';
 import { validateTrainerCommand } from '../core/protocol/trainer';
@@ -12,6 +12,7 @@ import { isParallelWorker, runParallelWorker } from './parallel';
 import { removeTemporaries } from '../node/runRecord';
 import { errorEvent, runTraining, type Control } from './train';
 import { evaluateRun } from './evaluateRun';
+import { prepareRun } from './prepareRun';
 import { ServingSession } from './session';
 import { predictRun } from './predictRun';
 import { env } from '../node/config';
@@ -59,9 +60,10 @@ async function finish(code: number): Promise<never> {
   process.exit(terminated ? 143 : code);
 }
 
-async function start(cmd: Extract<TrainerCommand, { type: 'start' }>): Promise<void> {
+async function start(cmd: Extract<TrainerCommand, { type: 'start' | 'prepare' }>): Promise<void> {
   try {
-    await runTraining(cmd.specPath, cmd.options, emit, control);
+    if (cmd.type === 'prepare') emit(await prepareRun(cmd.specPath, cmd.options, cmd.engine, control));
+    else await runTraining(cmd.specPath, cmd.options, emit, control, cmd.engine);
     await finish(0);
   } catch (e) {
     const ev = { ...errorEvent(e), time: Date.now() } as Extract<TrainerEvent, { type: 'error' }>;

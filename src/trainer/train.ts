@@ -8,7 +8,7 @@ import * as tf from './tf';
 import { readFileSync, rmSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { analyze, trainSettings, type Analysis } from '../core/analyze';
-import type { Metrics, TrainerEvent, TrainOptions } from '../core/protocol/trainer';
+import type { EngineChoice, Metrics, TrainerEvent, TrainOptions } from '../core/protocol/trainer';
 import type { TrainSettings } from '../core/spec';
 import { fileDataHost } from '../node/dataHost';
 import { evaluate, ResidentData } from './batches';
@@ -48,7 +48,7 @@ function formatDiagnostics(file: string, diags: Analysis['diagnostics'], a: Anal
 }
 
 /** The spec as checked by the core, with the run's settings (options over the spec's `train`). */
-interface SpecSetup {
+export interface SpecSetup {
   file: string;
   text: string;
   specDir: string;
@@ -60,7 +60,7 @@ interface SpecSetup {
 }
 
 /** Reads and checks the spec: refused with the core's diagnostics when it has errors. */
-function loadSpec(specPath: string, options: TrainOptions): SpecSetup {
+export function loadSpec(specPath: string, options: TrainOptions): SpecSetup {
   const file = resolve(specPath);
   let text: string;
   try {
@@ -127,7 +127,7 @@ function checkResume(options: TrainOptions, spec: SpecSetup): { from: string; di
 }
 
 /** Makes the run folder with the spec as written, the resolved settings and run.json. */
-function openRunFolder(spec: SpecSetup, options: TrainOptions, choice: BackendChoice, t0: number, resumedFrom: string | undefined): RunRecordWriter {
+export function openRunFolder(spec: SpecSetup, options: TrainOptions, choice: BackendChoice, t0: number, resumedFrom: string | undefined): RunRecordWriter {
   const runDir = createRunDir(runsRoot(options, spec), spec.specName);
   try {
     return writeRunFolder(runDir, spec, options, choice, t0, resumedFrom);
@@ -166,7 +166,7 @@ function writeRunFolder(runDir: string, spec: SpecSetup, options: TrainOptions, 
 }
 
 /** Prepares the data and checks its samples fit the model's input. */
-async function prepareFor(spec: SpecSetup, workspace: string | undefined, log: Log): Promise<Prepared> {
+export async function prepareFor(spec: SpecSetup, workspace: string | undefined, log: Log): Promise<Prepared> {
   const prepared = await prepareData(spec.a.spec, { specDir: spec.specDir, seed: spec.settings.seed, workspace, progress: (m) => log('debug', m) });
   const { analysis } = spec;
   const inputShape = [...analysis.inputs.values()][0]?.slice(1) as number[] | undefined;
@@ -177,14 +177,14 @@ async function prepareFor(spec: SpecSetup, workspace: string | undefined, log: L
   return prepared;
 }
 
-type Compiled = Pick<LoopContext, 'model' | 'optimizer' | 'trainStep' | 'lossFn' | 'metrics' | 'batchMetrics' | 'schedule' | 'baseLr'> & {
+export type Compiled = Pick<LoopContext, 'model' | 'optimizer' | 'trainStep' | 'lossFn' | 'metrics' | 'batchMetrics' | 'schedule' | 'baseLr'> & {
   params: number;
   task: { labelKind: Prepared['meta']['labelKind']; classes: Prepared['meta']['classes'] };
   metricCtx: Parameters<typeof metricOf>[1];
 };
 
 /** Builds the model and compiles it with the spec's loss, metrics and optimizer. */
-function compileModel(spec: SpecSetup, prepared: Prepared, choice: BackendChoice, log: Log): Compiled {
+export function compileModel(spec: SpecSetup, prepared: Prepared, choice: BackendChoice, log: Log): Compiled {
   const { settings, analysis } = spec;
   const model = buildModel(spec.a.spec, analysis, settings.seed);
   const params = model.countParams();
@@ -253,7 +253,7 @@ function cadence(options: TrainOptions, choice: BackendChoice, trainN: number, b
   return { bs, batches, every, minEventGapMs: options.batchEventEvery === undefined && onGpu ? 100 : 0 };
 }
 
-export async function runTraining(specPath: string, options: TrainOptions, emit: Emit, control: Control): Promise<void> {
+export async function runTraining(specPath: string, options: TrainOptions, emit: Emit, control: Control, engine?: EngineChoice): Promise<void> {
   const t0 = Date.now();
   const send: Send = (e) => emit({ ...e, time: Date.now() } as unknown as TrainerEvent);
   const log: Log = (level, message) => send({ type: 'log', level, message });
@@ -273,6 +273,7 @@ export async function runTraining(specPath: string, options: TrainOptions, emit:
   });
 
   const record = openRunFolder(spec, options, choice, t0, resume?.from);
+  if (engine) record.update({ engine: 'tfjs', engineReason: engine.reason });
   const runDir = record.dir;
   control.record = record;
   const emitRecorded = emit;
@@ -282,6 +283,7 @@ export async function runTraining(specPath: string, options: TrainOptions, emit:
   };
   // The first event: where the run is recorded and which backend trains it, on what, and why.
   send({ type: 'log', level: 'info', message: `run folder: ${runDir}; backend: ${choice.backend} on ${choice.device} (${choice.reason})`, runDir });
+  if (engine) log('info', `engine: ${engine.reason}`);
   for (const n of choice.notes) log('warning', n);
   for (const n of choice.details) log('debug', n);
   if (choice.backend === 'wasm') log('debug', `wasm build: ${wasmThreads.threads > 1 ? `threaded, ${wasmThreads.threads} threads` : 'single-threaded'} (${wasmThreads.why})`);

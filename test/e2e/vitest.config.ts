@@ -14,5 +14,8 @@ export default defineConfig({
     testTimeout: 240_000,
     hookTimeout: 300_000,
     reporters: ['verbose'],
+    // The workbench's trainer inherits this: the e2e runs exercise the embedded trainer even where
+    // torch is installed (`auto` would pick PyTorch there).
+    env: { MODELYAML_ENGINE: 'tfjs' },
   },
 });

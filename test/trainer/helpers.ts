@@ -101,7 +101,7 @@ export async function train(spec: string, options: Partial<StartOptions> = {}, o
   const trainerPath = await trainerBundle();
   const handle = startTraining(spec, { trainerPath, out: join(spec, '..', 'runs'), ...options }, (e) => {
     events.push(e);
-    onEvent?.(e, () => handle.cancel(), (s) => handle.process.kill(s));
+    onEvent?.(e, () => handle.cancel(), (s) => handle.kill(s));
   });
   const result = await handle.done;
   return { result, events };

@@ -43,6 +43,18 @@ describe('trainer protocol validators', () => {
     expect(validateTrainerEvent({ type: 'evaluation', time: 1, runDir: '/r', file: '/r/evaluation.json', split: 'test', checkpoint: '/r/model', report: '', evaluation: 'x' }).ok).toBe(false);
   });
 
+  it('validates the PyTorch engine\'s prepare command, its engine options and its prepared event', () => {
+    const engine = { engine: 'pytorch', reason: 'auto: torch 1.13.1 found at /usr/bin/python3, CUDA not available', device: 'cpu' };
+    expect(validateTrainerCommand({ type: 'prepare', specPath: '/a.model.yaml', options: { engine: 'pytorch', python: '/usr/bin/python3' }, engine })).toMatchObject({ ok: true, value: { type: 'prepare', engine } });
+    expect(validateTrainerCommand({ type: 'prepare', specPath: '/a.model.yaml', options: {} })).toMatchObject({ ok: false, error: expect.stringContaining('engine') });
+    expect(validateTrainerCommand({ type: 'prepare', specPath: '/a.model.yaml', options: {}, engine: { engine: 'jax', reason: '' } }).ok).toBe(false);
+    expect(validateTrainerCommand({ type: 'start', specPath: '/a', options: { engine: 'keras' } })).toMatchObject({ ok: false, error: expect.stringContaining('engine') });
+    expect(validateTrainerCommand({ type: 'start', specPath: '/a', options: {}, engine: { engine: 'tfjs', reason: 'auto: tfjs because …' } })).toMatchObject({ ok: true, value: { engine: { engine: 'tfjs' } } });
+    const prepared = { type: 'prepared', time: 1, runDir: '/r', packageDir: '/p', initModel: '/r/pytorch/init', dataDir: '/r/pytorch/data', params: 131, seed: 1, batchSize: 16, samples: { train: 90, validation: 30, test: 0 } };
+    expect(validateTrainerEvent(prepared).ok).toBe(true);
+    expect(validateTrainerEvent({ ...prepared, dataDir: undefined }).ok).toBe(false);
+  });
+
   it('validates predict commands and their events', () => {
     expect(validateTrainerCommand({ type: 'predict', runDir: '/r', options: { input: '-', topK: 3, onError: 'skip' } })).toMatchObject({ ok: true });
     expect(validateTrainerCommand({ type: 'continue' })).toEqual({ ok: true, value: { type: 'continue' } });

@@ -42,6 +42,14 @@ export interface TrainOptions {
   specText?: string;
   /** The search this run is a trial of: written into run.json as `search`. */
   search?: SearchTag;
+  /**
+   * Which engine trains (docs/training.md#engines): the embedded TensorFlow.js trainer, the
+   * spec's exported PyTorch package in a local Python, or `auto` (PyTorch when a Python with torch
+   * is found and can run the spec, else tfjs). Default: MODELYAML_ENGINE, else `auto`.
+   */
+  engine?: TrainEngine;
+  /** The Python interpreter for the PyTorch engine (the extension's `modelyaml.pythonPath`); default: discovered. */
+  python?: string;
 }
 
 /** run.json's `search`: the search a run is a trial of (`modelyaml search`, docs/search.md). */
@@ -54,6 +62,19 @@ export interface SearchTag {
   trial: number;
   /** The trial's values by parameter path. */
   params: Record<string, number | string | boolean>;
+}
+
+export type TrainEngine = 'auto' | 'tfjs' | 'pytorch';
+
+/** What the PyTorch engine asks the trainer to record about itself when it prepares a run. */
+export interface EngineChoice {
+  engine: 'tfjs' | 'pytorch';
+  /** "auto: torch 1.13.1 found at /usr/bin/python3, CUDA not available". */
+  reason: string;
+  /** For pytorch: the device it trains on (`cpu`, `cuda`) and the interpreter. */
+  device?: string;
+  python?: string;
+  torch?: string;
 }
 
 /** What `evaluate` scores: which split, with which checkpoint. */
@@ -117,7 +138,14 @@ export interface PredictRunOptions {
 export type RawInput = Record<string, unknown>;
 
 export type TrainerCommand =
-  | { type: 'start'; specPath: string; options: TrainOptions }
+  /** `engine`: how the parent chose the embedded trainer, recorded in run.json. */
+  | { type: 'start'; specPath: string; options: TrainOptions; engine?: EngineChoice }
+  /**
+   * For the PyTorch engine: open the run folder (spec snapshot, run.json, preprocessing.json), save
+   * the initial model as a tfjs checkpoint and the prepared splits as float32 files, answer with
+   * `prepared`, and exit without training.
+   */
+  | { type: 'prepare'; specPath: string; options: TrainOptions; engine: EngineChoice }
   | { type: 'evaluate'; runDir: string; options: EvaluateOptions }
   /** Opens a prediction session on a run: answered by `serving`, then any number of `infer`s. */
   | { type: 'serve'; runDir: string; options: ServeOptions }
@@ -153,6 +181,25 @@ export interface StartedEvent {
   samples: { train: number; validation: number; test: number };
   /** First epoch (> 1 when resuming). */
   initialEpoch: number;
+}
+
+/** The answer to `prepare`: where the run folder, the initial model and the prepared splits are. */
+export interface PreparedEvent {
+  type: 'prepared';
+  time: number;
+  runDir: string;
+  /** The spec's exported PyTorch package (`<workspace>/.modelyaml/torch/<hash>/`), which trains it. */
+  packageDir: string;
+  /** The initial model (tfjs layers format; also the template the trained weights are written back into). */
+  initModel: string;
+  /** The folder of `<part>.x.bin` / `<part>.y.bin` (float32) and `splits.json` (their shapes). */
+  dataDir: string;
+  params: number;
+  seed: number;
+  batchSize: number;
+  samples: { train: number; validation: number; test: number };
+  /** Set when resuming: the run folder whose checkpoint the new run carries on from. */
+  resumedFrom?: string;
 }
 
 export interface BatchEvent {
@@ -381,7 +428,7 @@ export interface PredictedEvent {
   peakRssBytes: number;
 }
 
-export type TrainerEvent = ServingEvent | InferenceEvent | PredictingEvent | PredictionsEvent | PredictedEvent | EvaluationEvent | StartedEvent | BatchEvent | EpochEvent | LogEvent | CheckpointEvent | DoneEvent | ErrorEvent;
+export type TrainerEvent = PreparedEvent | ServingEvent | InferenceEvent | PredictingEvent | PredictionsEvent | PredictedEvent | EvaluationEvent | StartedEvent | BatchEvent | EpochEvent | LogEvent | CheckpointEvent | DoneEvent | ErrorEvent;
 
 // ─── Validators ───────────────────────────────────────────────────────────────────────────────
 
@@ -415,6 +462,10 @@ const eventFields: { [K in TrainerEvent['type']]: Fields } = {
     time: num, runDir: str, spec: str, specName: str, backend: str, device: str, reason: str, params: int, seed: num,
     epochs: int, batchSize: int, batchesPerEpoch: int, initialEpoch: int,
     samples: shape({ train: int, validation: int, test: int }),
+  },
+  prepared: {
+    time: num, runDir: str, packageDir: str, initModel: str, dataDir: str, params: int, seed: num, batchSize: int,
+    samples: shape({ train: int, validation: int, test: int }), resumedFrom: opt(str),
   },
   batch: { time: num, epoch: int, batch: int, batches: int, loss: num, metrics, samplesPerSecond: num, learningRate: num },
   epoch: { time: num, epoch: int, epochs: int, metrics, durationMs: num, learningRate: num },
@@ -470,6 +521,8 @@ const optionFields: Record<keyof TrainOptions, Check> = {
   maxThreads: opt(intFrom(1)),
   specText: opt(str),
   search: opt(searchTag),
+  engine: opt(oneOf('auto', 'tfjs', 'pytorch')),
+  python: opt(str),
 };
 
 export function validateTrainOptions(v: unknown): Validated<TrainOptions> {
@@ -507,6 +560,14 @@ const predictOptionFields: Record<keyof PredictRunOptions, Check> = {
   wasmDir: opt(str),
 };
 
+const engineFields: Record<keyof EngineChoice, Check> = {
+  engine: oneOf('tfjs', 'pytorch'),
+  reason: str,
+  device: opt(str),
+  python: opt(str),
+  torch: opt(str),
+};
+
 /** Checks a command from the parent; the trainer answers an invalid one with an `error` event. */
 export function validateTrainerCommand(v: unknown): Validated<TrainerCommand> {
   if (!isObj(v)) return { ok: false, error: 'a trainer command must be an object' };
@@ -534,11 +595,18 @@ export function validateTrainerCommand(v: unknown): Validated<TrainerCommand> {
     if (v.topK !== undefined && (!int(v.topK) || (v.topK as number) < 1)) return { ok: false, error: 'invalid `infer` command: `topK` must be a whole number of at least 1' };
     return { ok: true, value: { type: 'infer', id: v.id as number, inputs: v.inputs as RawInput[], ...(v.topK !== undefined ? { topK: v.topK as number } : {}) } };
   }
-  if (v.type === 'start') {
-    if (!str(v.specPath)) return { ok: false, error: 'invalid `start` command: `specPath` must be a string' };
+  if (v.type === 'start' || v.type === 'prepare') {
+    if (!str(v.specPath)) return { ok: false, error: `invalid \`${v.type}\` command: \`specPath\` must be a string` };
     const o = validateTrainOptions(v.options ?? {});
-    if (!o.ok) return { ok: false, error: `invalid \`start\` command: ${o.error}` };
-    return { ok: true, value: { type: 'start', specPath: v.specPath as string, options: o.value } };
+    if (!o.ok) return { ok: false, error: `invalid \`${v.type}\` command: ${o.error}` };
+    const e = v.type === 'start' && v.engine === undefined ? undefined : checkFields<EngineChoice>('engine', v.engine, engineFields);
+    if (v.type === 'start') {
+      if (e && !e.ok) return { ok: false, error: `invalid \`start\` command: ${e.error}` };
+      return { ok: true, value: { type: 'start', specPath: v.specPath as string, options: o.value, ...(e ? { engine: e.value } : {}) } };
+    }
+    if (!e) return { ok: false, error: 'invalid `prepare` command: it needs `engine`' };
+    if (!e.ok) return { ok: false, error: `invalid \`prepare\` command: ${e.error}` };
+    return { ok: true, value: { type: 'prepare', specPath: v.specPath as string, options: o.value, engine: e.value } };
   }
   return { ok: false, error: `unknown trainer command ${JSON.stringify(v.type)?.slice(0, 60)}` };
 }
@@ -556,6 +624,9 @@ export interface RunRecord {
   backend?: string;
   device?: string;
   deviceReason?: string;
+  /** Which engine trained (absent: the embedded tfjs trainer) and why it was chosen. */
+  engine?: 'tfjs' | 'pytorch';
+  engineReason?: string;
   versions: Record<string, string>;
   params?: number;
   startedAt: string;

@@ -57,16 +57,18 @@ tfjs/ holds a template), so the runs view and the curves panel follow it."""
 import argparse
 import datetime
 import hashlib
+import itertools
 import json
 import math
 import os
 import random
+import signal
 import time
 
 import torch
 import torch.distributed as dist
 from torch.nn.parallel import DistributedDataParallel
-from torch.utils.data import DataLoader, DistributedSampler
+from torch.utils.data import DataLoader, DistributedSampler, TensorDataset
 
 import data
 import objectives
@@ -110,39 +112,84 @@ def parse_args():
     ap.add_argument("--amp", action="store_true", help="mixed precision (bfloat16 on CPU, float16 on CUDA)")
     ap.add_argument("--max-steps", type=int, default=0, help="stop after this many optimizer steps (0: no limit)")
     ap.add_argument("--no-shuffle", action="store_true", help="keep the data's order (for comparisons)")
+    ap.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto", help="auto: CUDA when available")
+    ap.add_argument("--threads", type=int, default=0, help="CPU threads (0: torch's default)")
+    ap.add_argument("--seed", type=int, default=CONFIG["seed"])
+    # The ModelYAML trainer's engine mode (src/node/torchEngine.ts): its events on stdout, its prepared splits.
+    ap.add_argument("--events", action="store_true", help="also print each event as a JSON line on stdout")
+    ap.add_argument("--prepared", help="a folder of <split>.x.bin/.y.bin float32 files and splits.json, instead of data.py")
+    ap.add_argument("--max-batches-per-epoch", type=int, default=0, help="end each epoch after this many batches (0: all)")
     return ap.parse_args()
 
 
+def _now_iso():
+    return datetime.datetime.now(datetime.timezone.utc).isoformat().replace("+00:00", "Z")
+
+
+def _finite(v):
+    """JSON has no NaN or Infinity: they travel as null, as in the trainer's events."""
+    if isinstance(v, float) and not math.isfinite(v):
+        return None
+    if isinstance(v, dict):
+        return {k: _finite(x) for k, x in v.items()}
+    return v
+
+
 class RunRecord:
-    """run.json and metrics.jsonl, written by rank 0 only."""
+    """run.json and metrics.jsonl, written by rank 0 only (and, with --events, each event on stdout)."""
 
     def __init__(self, out, enabled, args):
-        self.out, self.enabled = out, enabled
+        self.out, self.enabled, self.stream = out, enabled, args.events
         self.record = {
             "status": "running", "spec": os.path.abspath("spec.yaml"), "specName": CONFIG["name"],
             "seed": CONFIG["seed"], "backend": "pytorch", "device": "", "versions": {"torch": torch.__version__},
             "specHash": hashlib.sha256(open("spec.yaml", "rb").read()).hexdigest() if os.path.exists("spec.yaml") else "",
-            "startedAt": datetime.datetime.now(datetime.timezone.utc).isoformat().replace("+00:00", "Z"), "pid": os.getpid(),
+            "startedAt": _now_iso(), "pid": os.getpid(),
         }
+        existing = os.path.join(out, "run.json")
+        if args.events and os.path.exists(existing):
+            # A run folder the trainer prepared: its record (spec, hash, engine and why) stays, updated.
+            with open(existing, encoding="utf-8") as f:
+                self.record = {**json.load(f), "status": "running", "pid": os.getpid()}
+            self.record["versions"] = {**self.record.get("versions", {}), "torch": torch.__version__}
         if enabled:
             os.makedirs(os.path.join(out, "checkpoints"), exist_ok=True)
-            if not args.resume and os.path.exists(os.path.join(out, "metrics.jsonl")):
+            if not args.resume and not args.events and os.path.exists(os.path.join(out, "metrics.jsonl")):
                 os.remove(os.path.join(out, "metrics.jsonl"))
             self.write()
 
     def event(self, e):
         if self.enabled:
-            e["time"] = int(time.time() * 1000)
+            e = _finite({"type": e["type"], "time": int(time.time() * 1000), **e})
+            line = json.dumps(e)
             with open(os.path.join(self.out, "metrics.jsonl"), "a", encoding="utf-8") as f:
-                f.write(json.dumps(e) + "\n")
+                f.write(line + "\n")
+            if self.stream:
+                print(line, flush=True)
 
     def write(self, **fields):
-        self.record.update(fields)
+        self.record.update(_finite(fields))
         if self.enabled:
             tmp = os.path.join(self.out, "run.json.tmp")
             with open(tmp, "w", encoding="utf-8") as f:
                 json.dump(self.record, f, indent=2)
             os.replace(tmp, os.path.join(self.out, "run.json"))
+
+
+def prepared_splits(folder):
+    """The trainer's own prepared samples (the same split and preprocessing as the embedded trainer)."""
+    with open(os.path.join(folder, "splits.json"), encoding="utf-8") as f:
+        meta = json.load(f)
+    CONFIG["label_kind"] = meta.get("labelKind", CONFIG["label_kind"])
+
+    def part(name):
+        s = meta["splits"].get(name)
+        if not s:
+            return TensorDataset(torch.zeros(0), torch.zeros(0))
+        read = lambda kind, shape: torch.frombuffer(bytearray(open(os.path.join(folder, f"{name}.{kind}.bin"), "rb").read()), dtype=torch.float32).reshape(shape)
+        return TensorDataset(read("x", s["x"]), read("y", s["y"]))
+
+    return part("train"), part("validation"), part("test")
 
 
 def evaluate(model, dataset, device, batch_size):
@@ -155,34 +202,78 @@ def evaluate(model, dataset, device, batch_size):
             p = model(x)
             k = len(x)
             sums["loss"] = sums.get("loss", 0.0) + float(LOSS(y, p).mean() + objectives.regularization(model)) * k
-            for name in CONFIG["metrics"]:
-                if name in objectives.METRICS:
-                    sums[name] = sums.get(name, 0.0) + float(objectives.METRICS[name](y, p, CONFIG["label_kind"])) * k
+            for name, value in batch_metrics(y, p).items():
+                sums[name] = sums.get(name, 0.0) + value * k
             n += k
     model.train()
     return {k: v / max(n, 1) for k, v in sums.items()}
 
 
-def main():
-    args = parse_args()
+def batch_metrics(y, p):
+    return {name: float(objectives.METRICS[name](y, p, CONFIG["label_kind"])) for name in CONFIG["metrics"] if name in objectives.METRICS}
+
+
+def batches(train_set, loader, generator, shuffle, limit):
+    """One epoch's (x, y) batches: the DataLoader under DDP; in one process, slices of the tensors in
+    the order RandomSampler would draw (the same torch.randperm), without collating sample by sample."""
+    if loader.sampler is not None and isinstance(loader.sampler, DistributedSampler):
+        yield from itertools.islice(loader, limit or None)
+        return
+    x, y = train_set.tensors
+    n, size = len(x), loader.batch_size
+    order = torch.randperm(n, generator=generator) if shuffle else None
+    for b, i in enumerate(range(0, n, size)):
+        if limit and b >= limit:
+            return
+        idx = order[i:i + size] if order is not None else slice(i, i + size)
+        yield x[idx], y[idx]
+
+
+class Stop:
+    """SIGINT/SIGTERM (Ctrl-C, ModelYAML's cancel): stop after the current batch, keep the checkpoint."""
+
+    def __init__(self):
+        self.requested = None
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, self.handle)
+
+    def handle(self, signum, _frame):
+        self.requested = self.requested or signal.Signals(signum).name
+
+
+def setup(args):
     world = int(os.environ.get("WORLD_SIZE", "1"))
     distributed = world > 1
     if distributed:
         dist.init_process_group("nccl" if torch.cuda.is_available() else "gloo")
     rank = dist.get_rank() if distributed else 0
     local = int(os.environ.get("LOCAL_RANK", "0"))
-    device = torch.device(f"cuda:{local}" if torch.cuda.is_available() else "cpu")
+    cuda = torch.cuda.is_available() and args.device != "cpu"
+    if args.device == "cuda" and not torch.cuda.is_available():
+        raise SystemExit("--device cuda: this torch has no CUDA device")
+    device = torch.device(f"cuda:{local}" if cuda else "cpu")
     if device.type == "cuda":
         torch.cuda.set_device(device)
+    if args.threads:
+        torch.set_num_threads(args.threads)
     random.seed(CONFIG["seed"])
     torch.manual_seed(CONFIG["seed"])
     if args.batch_size % world:
         raise SystemExit(f"--batch-size {args.batch_size} does not split over {world} processes")
+    return world, distributed, rank, local, device
 
-    train_set, val_set = data.splits()
+
+def main():
+    args = parse_args()
+    CONFIG["seed"] = args.seed
+    world, distributed, rank, local, device = setup(args)
+    stop_signal = Stop()
+
+    train_set, val_set, test_set = prepared_splits(args.prepared) if args.prepared else (*data.splits(), None)
+    batch_size = min(args.batch_size, max(len(train_set), 1))
     sampler = DistributedSampler(train_set, num_replicas=world, rank=rank, shuffle=not args.no_shuffle, seed=CONFIG["seed"], drop_last=False) if distributed else None
     generator = torch.Generator().manual_seed(CONFIG["seed"])
-    loader = DataLoader(train_set, batch_size=args.batch_size // world, sampler=sampler, shuffle=sampler is None and not args.no_shuffle, generator=generator)
+    loader = DataLoader(train_set, batch_size=batch_size // world, sampler=sampler, shuffle=sampler is None and not args.no_shuffle, generator=generator)
 
     model = Model()
     if args.init_from:
@@ -205,40 +296,49 @@ def main():
         plateau.restore(state["plateau"])
 
     run = RunRecord(args.out, rank == 0, args)
-    run.write(device=str(device), deviceReason=f"torch {torch.__version__}, {world} process(es)", params=sum(p.numel() for p in model.parameters()) - sum(model.get_parameter(k).numel() for k in __import__("model").FROZEN_ZEROS), **({"resumedFrom": last} if args.resume else {}))
-    batches = len(loader)
-    run.event({"type": "started", "runDir": os.path.abspath(args.out), "spec": run.record["spec"], "specName": CONFIG["name"], "backend": "pytorch", "device": str(device),
-               "reason": f"torch {torch.__version__}, {world} process(es)", "params": run.record["params"], "seed": CONFIG["seed"], "epochs": args.epochs, "batchSize": args.batch_size,
-               "batchesPerEpoch": batches, "samples": {"train": len(train_set), "validation": len(val_set), "test": 0}, "initialEpoch": state["epoch"]})
+    reason_run = run.record.get("engineReason") or f"torch {torch.__version__}, {world} process(es)"
+    run.write(device=str(device), deviceReason=reason_run, params=sum(p.numel() for p in model.parameters()) - sum(model.get_parameter(k).numel() for k in __import__("model").FROZEN_ZEROS), **({"resumedFrom": run.record.get("resumedFrom", last)} if args.resume else {}))
+    batches_per_epoch = min(len(loader), args.max_batches_per_epoch or len(loader))
+    every = max(1, math.ceil(batches_per_epoch / 50)) if args.events else 20
+    run.event({"type": "started", "runDir": os.path.abspath(args.out), "spec": run.record["spec"], "specName": run.record.get("specName", CONFIG["name"]), "backend": "pytorch", "device": str(device),
+               "reason": reason_run, "params": run.record["params"], "seed": CONFIG["seed"], "epochs": args.epochs, "batchSize": batch_size,
+               "batchesPerEpoch": batches_per_epoch, "samples": {"train": len(train_set), "validation": len(val_set), "test": len(test_set) if test_set is not None else 0}, "initialEpoch": state["epoch"] + 1})
     es = CONFIG["early_stopping"]
-    t0, status, reason, metrics = time.time(), "completed", "all epochs done", {}
+    t0, status, reason, metrics = time.time(), "completed", f"completed {args.epochs} epochs", {}
     for epoch in range(state["epoch"] + 1, args.epochs + 1):
         if sampler is not None:
             sampler.set_epoch(epoch)
-        te, seen, loss_sum = time.time(), 0, 0.0
-        for b, (x, y) in enumerate(loader):
+        te, seen, sums = time.time(), 0, {}
+        for b, (x, y) in enumerate(batches(train_set, loader, generator, not args.no_shuffle, args.max_batches_per_epoch)):
             x, y = x.to(device), y.to(device)
             for g in optimizer.param_groups:
                 g["lr"] = learning_rate(state["step"], state["lr"])
             with torch.autocast(device.type, dtype=torch.float16 if device.type == "cuda" else torch.bfloat16, enabled=args.amp):
-                loss = LOSS(y, net(x).float()).mean() + objectives.regularization(model)
+                p = net(x).float()
+                loss = LOSS(y, p).mean() + objectives.regularization(model)
             optimizer.zero_grad(set_to_none=True)
             scaler.scale(loss).backward()
             scaler.step(optimizer)
             scaler.update()
             state["step"] += 1
             seen += len(x)
-            loss_sum += float(loss) * len(x)
-            if b % 20 == 0 or b == batches - 1:
-                run.event({"type": "batch", "epoch": epoch, "batch": b + 1, "batches": batches, "loss": float(loss), "metrics": {"loss": loss_sum / seen},
+            with torch.no_grad():
+                for k, v in {"loss": float(loss), **batch_metrics(y, p.detach())}.items():
+                    sums[k] = sums.get(k, 0.0) + v * len(x)
+            if b % every == 0 or b == batches_per_epoch - 1:
+                run.event({"type": "batch", "epoch": epoch, "batch": b + 1, "batches": batches_per_epoch, "loss": float(loss), "metrics": {k: v / seen for k, v in sums.items()},
                            "samplesPerSecond": seen * world / max(time.time() - te, 1e-9), "learningRate": optimizer.param_groups[0]["lr"]})
-            if args.max_steps and state["step"] >= args.max_steps:
+            if (args.max_steps and state["step"] >= args.max_steps) or stop_signal.requested:
                 break
-        metrics = {"loss": loss_sum / max(seen, 1)}
+        if stop_signal.requested and rank == 0:
+            # An unfinished epoch is not checkpointed: the last checkpoint stays the last whole epoch.
+            status, reason = "cancelled", f"cancelled ({stop_signal.requested}) during epoch {epoch}; the checkpoint of epoch {state['epoch']} is kept" if state["epoch"] else f"cancelled ({stop_signal.requested}) during the first epoch"
+            break
+        metrics = {k: v / max(seen, 1) for k, v in sums.items()}
         stop = False
         if rank == 0:
             if len(val_set):
-                metrics.update({f"val_{k}": v for k, v in evaluate(model, val_set, device, args.batch_size).items()})
+                metrics.update({f"val_{k}": v for k, v in evaluate(model, val_set, device, batch_size).items()})
             state["epoch"] = epoch
             if plateau:
                 state["lr"] = plateau.after_epoch(metrics, state["lr"]) or state["lr"]
@@ -253,6 +353,7 @@ def main():
                 state["best"], state["wait"] = (value, 0) if better else (state["best"], state["wait"] + 1)
                 if better:
                     torch.save({"model": model.state_dict()}, os.path.join(args.out, "checkpoints", "best.pt"))
+                    run.event({"type": "checkpoint", "kind": "best", "epoch": epoch, "path": os.path.join(args.out, "checkpoints", "best.pt"), "monitor": es["monitor"], "value": value})
                 stop = state["wait"] >= es["patience"]
         state["epoch"] = epoch
         if distributed:
@@ -265,19 +366,33 @@ def main():
         if args.max_steps and state["step"] >= args.max_steps:
             reason = f"--max-steps {args.max_steps} reached"
             break
+        if stop_signal.requested:
+            status, reason = "cancelled", f"cancelled ({stop_signal.requested}) after epoch {epoch}"
+            break
 
     if rank == 0:
-        torch.save(model.state_dict(), os.path.join(args.out, "model.pt"))
-        if os.path.exists(os.path.join("tfjs", "model.json")):
-            import weights
-            weights.state_dict_to_tfjs(model.state_dict(), "tfjs", os.path.join(args.out, "model"))
-        duration = int((time.time() - t0) * 1000)
-        run.event({"type": "done", "status": status, "reason": reason, "epochs": state["epoch"], "durationMs": duration, "runDir": os.path.abspath(args.out), "final": metrics})
-        run.write(status=status, reason=reason, epochs=state["epoch"], final=metrics, durationMs=duration,
-                  endedAt=datetime.datetime.now(datetime.timezone.utc).isoformat().replace("+00:00", "Z"))
+        # The test split (prepared runs have one when the spec asks): the trainer's done.test.
+        test = evaluate(model, test_set, device, batch_size) if status == "completed" and test_set is not None and len(test_set) else None
+        finish(args, run, model, state, status, reason, metrics, t0, test)
     if distributed:
         dist.barrier()
         dist.destroy_process_group()
+
+
+def finish(args, run, model, state, status, reason, metrics, t0, test=None):
+    """model.pt, the tfjs checkpoints when there is a template (tfjs/ or --init-from), the done event and the closed record."""
+    torch.save(model.state_dict(), os.path.join(args.out, "model.pt"))
+    template = "tfjs" if os.path.exists(os.path.join("tfjs", "model.json")) else args.init_from
+    if template and os.path.exists(os.path.join(template, "model.json")):
+        import weights
+        weights.state_dict_to_tfjs(model.state_dict(), template, os.path.join(args.out, "model"))
+        best = os.path.join(args.out, "checkpoints", "best.pt")
+        if os.path.exists(best):
+            weights.state_dict_to_tfjs(torch.load(best, map_location="cpu")["model"], template, os.path.join(args.out, "checkpoints", "best"))
+    duration = int((time.time() - t0) * 1000)
+    tested = {"test": test} if test else {}
+    run.event({"type": "done", "status": status, "reason": reason, "epochs": state["epoch"], "durationMs": duration, "runDir": os.path.abspath(args.out), "final": metrics, **tested})
+    run.write(status=status, reason=reason, epochs=state["epoch"], final=metrics, durationMs=duration, endedAt=_now_iso(), **tested)
 
 
 if __name__ == "__main__":
