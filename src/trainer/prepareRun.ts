@@ -31,7 +31,8 @@ function exportPackage(specFile: string, text: string, workspace: string): strin
   const dir = join(workspace, '.modelyaml', 'torch', sha256(`${VERSION}\n${text}`).slice(0, 16));
   const tmp = `${dir}.tmp-${process.pid}`;
   try {
-    exportPytorch(specFile, { out: tmp });
+    // The text trained (a search trial's differs from the file); no search.py: the engine trains one run.
+    exportPytorch(specFile, { out: tmp, text, search: false });
   } catch (e) {
     rmSync(tmp, { recursive: true, force: true });
     if (e instanceof ExportError) fail('engine/pytorch-unmapped', e.message, { file: specFile });

@@ -170,15 +170,33 @@ describe.skipIf(!hasTorch)('the PyTorch engine through the CLI', () => {
   }, 240_000);
 
   it('auto falls back to the embedded trainer for a layer without a PyTorch mapping, naming it', async () => {
-    // gaussian_noise has no PyTorch mapping (docs/cluster.md's table); pick another refused layer if it gains one.
-    writeFileSync(join(dir, 'noisy.model.yaml'), irisSpec({ name: 'iris-noisy', epochs: 1 }).replace('    - dense: { units: 16, activation: relu }', '    - gaussian_noise: { stddev: 0.1 }\n    - dense: { units: 16, activation: relu }'));
-    const out = join(dir, 'noisy-runs');
-    const r = await runCli(['train', join(dir, 'noisy.model.yaml'), '--out', out, '--python', PYTHON], { cwd: dir, env: { MODELYAML_ENGINE: 'auto' } });
+    // Bilinear upsampling has no faithful PyTorch equivalent (docs/cluster.md); pick another refused layer if it gains one.
+    writeFileSync(
+      join(dir, 'normed.model.yaml'),
+      irisSpec({ name: 'iris-normed', epochs: 1 }).replace('    - dense: { units: 16, activation: relu }', '    - dense: { units: 16, activation: relu }\n    - reshape: [4, 4, 1]\n    - upsampling2d: { size: 2, interpolation: bilinear }\n    - flatten'),
+    );
+    const out = join(dir, 'normed-runs');
+    const r = await runCli(['train', join(dir, 'normed.model.yaml'), '--out', out, '--python', PYTHON], { cwd: dir, env: { MODELYAML_ENGINE: 'auto' } });
     expect(r.code, r.err).toBe(0);
     const record = readRecord(runIn(out));
     expect(record.engine).toBe('tfjs');
     expect(record.backend).not.toBe('pytorch');
-    expect(record.engineReason).toMatch(/^auto: tfjs because .*gaussian_noise/);
-    expect(record.engineReason).toMatch(/noisy\.model\.yaml:\d+/);
+    expect(record.engineReason).toMatch(/^auto: tfjs because .*upsampling2d/);
+    expect(record.engineReason).toMatch(/normed\.model\.yaml:\d+/);
   }, 240_000);
+
+  it('trains a search trial’s values, not the file’s: the trial spec travels as text', async () => {
+    const text = `${irisSpec({ name: 'iris-trials', epochs: 1 })}\nsearch:\n  metric: val_loss\n  trials: 2\n  sampler: grid\n  space:\n    model.layers[0].dense.units: { grid: [3, 9] }\n`;
+    writeFileSync(join(dir, 'trials.model.yaml'), text);
+    const r = await runCli(['search', join(dir, 'trials.model.yaml')], { cwd: dir, env: { MODELYAML_ENGINE: 'pytorch', MODELYAML_PYTHON: PYTHON } });
+    expect(r.code, r.err + r.out).toBe(0);
+    const root = join(dir, '.modelyaml', 'runs', 'iris-trials');
+    const trials = readdirSync(root).map((t) => readRecord(join(root, t)));
+    const seen = trials.map((x) => [x.engine, x.search?.params['model.layers[0].dense.units'], x.params]).sort((a, b) => Number(a[1]) - Number(b[1]));
+    // dense 4 → u → 3: 4u + u + 3u + 3 parameters.
+    expect(seen).toEqual([
+      ['pytorch', 3, 8 * 3 + 3],
+      ['pytorch', 9, 8 * 9 + 3],
+    ]);
+  }, 300_000);
 });

@@ -31,6 +31,8 @@ export interface PytorchExportOptions {
    * (when it has one), `false` for none.
    */
   search?: SearchSettings | false;
+  /** The spec's text when it differs from the file's (a search trial's values written in); specs only. */
+  text?: string;
 }
 
 export interface PytorchExport {
@@ -41,19 +43,19 @@ export interface PytorchExport {
 }
 
 /** The spec's text and the path it is reported under; a run folder also gives its checkpoint. */
-function source(path: string): { text: string; file: string; runDir?: string } {
+function source(path: string, text?: string): { text: string; file: string; runDir?: string } {
   if (!existsSync(path)) throw new ExportError('export/not-found', `${path} does not exist: name a *.model.yaml spec or a run folder.`);
   if (statSync(path).isDirectory()) {
     const text = readSpecSnapshot(path);
     if (text === undefined) throw new ExportError('export/not-a-run', `${path} is not a run folder with a spec snapshot (${SPEC_SNAPSHOT_FILE}): name a folder under .modelyaml/runs/<spec>/, or a spec file.`);
     return { text, file: join(path, SPEC_SNAPSHOT_FILE), runDir: path };
   }
-  return { text: readFileSync(path, 'utf8'), file: path };
+  return { text: text ?? readFileSync(path, 'utf8'), file: path };
 }
 
 /** Writes the package for a spec file or a run folder; throws ExportError naming the spec line of a layer it cannot map. */
 export function exportPytorch(specOrRunPath: string, options: PytorchExportOptions): PytorchExport {
-  const src = source(resolve(specOrRunPath));
+  const src = source(resolve(specOrRunPath), options.text);
   const a = analyze(src.text);
   const errors = a.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length) {
