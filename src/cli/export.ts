@@ -27,6 +27,8 @@ export interface ExportFlags {
   includePreprocessing?: boolean;
   quantize?: string;
   checkpoint?: string;
+  /** `--no-search`: a PyTorch package without search.py even when the spec has a `search:` section. */
+  noSearch?: boolean;
 }
 
 export interface ExportIO {
@@ -109,7 +111,7 @@ function parseFlags(f: ExportFlags): ParsedFlags | string {
   const checkpoint = f.checkpoint as CheckpointChoice | undefined;
   if (format === 'pytorch') {
     if (f.opset !== undefined || f.includePreprocessing || f.quantize !== undefined || f.checkpoint !== undefined)
-      return '--format pytorch takes --out only (the package trains in float32 from the run\'s best checkpoint, or from scratch when given a spec)';
+      return '--format pytorch takes --out and --no-search only (the package trains in float32 from the run\'s best checkpoint, or from scratch when given a spec)';
     return { format, opset: DEFAULT_OPSET };
   }
   if (format === 'tfjs') {
@@ -137,7 +139,11 @@ export async function exportCommand(args: string[], flags: ExportFlags, io: Expo
     io.err(`modelyaml export: ${parsed}.\n`);
     return 2;
   }
-  if (parsed.format === 'pytorch') return pytorchExport(args[0], flags.out, io);
+  if (flags.noSearch && parsed.format !== 'pytorch') {
+    io.err('modelyaml export: --no-search is a --format pytorch option (search.py).\n');
+    return 2;
+  }
+  if (parsed.format === 'pytorch') return pytorchExport(args[0], flags.out, !!flags.noSearch, io);
   const runDir = resolve(args[0]);
   if (!existsSync(runDir) || !statSync(runDir).isDirectory()) {
     io.err(`modelyaml export: ${args[0]} is not a folder. Name a run folder under .modelyaml/runs/<spec>/.\n`);
@@ -165,19 +171,20 @@ export async function exportCommand(args: string[], flags: ExportFlags, io: Expo
 }
 
 /** `--format pytorch`: a training package for torchrun from a spec file or a run folder (docs/cluster.md). */
-function pytorchExport(specOrRun: string, out: string | undefined, io: ExportIO): number {
+function pytorchExport(specOrRun: string, out: string | undefined, noSearch: boolean, io: ExportIO): number {
   if (!out) {
     io.err('modelyaml export: --format pytorch needs --out DIR, the package folder to write.\n');
     return 2;
   }
   try {
-    const r = exportPytorch(specOrRun, { out: resolve(out) });
+    const r = exportPytorch(specOrRun, { out: resolve(out), ...(noSearch ? { search: false as const } : {}) });
     const shown = relative(process.cwd(), r.out) || r.out;
     io.out(`${shown}: PyTorch package (${r.files.join(', ')})${r.checkpoint ? `, weights from ${r.checkpoint}` : ''}\nsee ${join(shown, 'README.md')} for the launch lines (one process, torchrun, Slurm, Kubeflow)\n`);
     return 0;
   } catch (e) {
     if (e instanceof ExportError) {
-      io.err(`modelyaml export: ${e.message}\n`);
+      const hint = e.code.startsWith('export/search-') ? ' (--no-search writes the package without search.py)' : '';
+      io.err(`modelyaml export: ${e.message}${hint}\n`);
       return 1;
     }
     throw e;

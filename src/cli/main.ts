@@ -74,7 +74,7 @@ Usage:
                                                   a stock TensorFlow.js layers model folder
                                                   (default <run-dir>/tfjs): model.json, weights,
                                                   tf.min.js, index.html, MODEL_CARD.md, export.json
-  modelyaml export <spec|run-dir> --format pytorch --out DIR
+  modelyaml export <spec|run-dir> --format pytorch --out DIR [--no-search]
                                                   a readable PyTorch package (model.py, data.py,
                                                   train.py for one process or torchrun/DDP; a
                                                   run's weights and fitted preprocessing with it)
@@ -213,6 +213,7 @@ export async function main(argv: string[], io: CliIO = stdio): Promise<number> {
         'batch-size': { type: 'string' },
         opset: { type: 'string' },
         'include-preprocessing': { type: 'boolean' },
+        'no-search': { type: 'boolean' },
         quantize: { type: 'string' },
         verbose: { type: 'boolean' },
         refit: { type: 'boolean' },
@@ -262,7 +263,7 @@ export async function main(argv: string[], io: CliIO = stdio): Promise<number> {
       return predictCommand(rest, flags, io === stdio ? terminalPredictIO(io) : io);
     }
     case 'export':
-      return exportCommand(rest, { format: values.format, out: values.out, opset: values.opset, includePreprocessing: values['include-preprocessing'], quantize: values.quantize, checkpoint: values.checkpoint }, io);
+      return exportCommand(rest, { format: values.format, out: values.out, opset: values.opset, includePreprocessing: values['include-preprocessing'], quantize: values.quantize, checkpoint: values.checkpoint, noSearch: values['no-search'] }, io);
     case 'diff':
       return diffCommand(rest, { format, git: values.git }, io);
     case 'runs':

@@ -5,11 +5,12 @@
  * activation), reported its epochs to Optuna, and a second worker must join the same study.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { SearchSettings } from '../../src/core/search/types';
 import { exportPytorch, ExportError } from '../../src/export/pytorch';
+import { runCli } from '../cli/run';
 import { ROOT, tempDir } from '../trainer/helpers';
 
 const PYTHON = '/usr/bin/python3';
@@ -55,6 +56,17 @@ const SEARCH: SearchSettings = {
     { path: 'train.batch_size', dist: { kind: 'choice', values: [8, 16, 32] } },
   ],
 };
+
+/** SPEC on a 2×2 image through a named conv2d: flatten gives the dense layer 4 · filters inputs. */
+const convSpec = () =>
+  SPEC.replace(/csv: \{[^}]*\}/, 'dataset: iris')
+    .replace('- standardize', '- standardize\n    - { reshape: [2, 2, 1] }')
+    .replace('input: [1]', 'input: [2, 2, 1]')
+    .replace('- dense: { units: 8, activation: relu }   # the searched layer', '- conv2d: { filters: 3, kernel_size: 1 }')
+    .replace('name: hidden', 'name: conv')
+    .replace('- dropout: { rate: 0.25 }', '- flatten')
+    .replace('- dense: { units: 1 }', '- dense: { units: 3, activation: softmax }')
+    .replace('loss: mean_squared_error', 'loss: sparse_categorical_crossentropy');
 
 function writeSpec(text: string): string {
   const dir = tempDir('modelyaml-export-search-');
@@ -128,14 +140,7 @@ describe('search.py templates', () => {
 
   it('refuses a parameter the generated code uses other than as its value, by name', () => {
     // A 2×2 image: flatten gives the dense layer 4 · filters inputs, a number computed from the value.
-    const conv = SPEC.replace(/csv: \{[^}]*\}/, 'dataset: iris')
-      .replace('- standardize', '- standardize\n    - { reshape: [2, 2, 1] }')
-      .replace('input: [1]', 'input: [2, 2, 1]')
-      .replace('- dense: { units: 8, activation: relu }   # the searched layer', '- conv2d: { filters: 3, kernel_size: 1 }')
-      .replace('name: hidden', 'name: conv')
-      .replace('- dropout: { rate: 0.25 }', '- flatten')
-      .replace('- dense: { units: 1 }', '- dense: { units: 3, activation: softmax }')
-      .replace('loss: mean_squared_error', 'loss: sparse_categorical_crossentropy');
+    const conv = convSpec();
     const settings: SearchSettings = { ...SEARCH, space: [{ path: 'model.layers.conv.filters', dist: { kind: 'int', low: 2, high: 8, step: 1 } }] };
     const out = join(tempDir('modelyaml-export-search-'), 'pkg');
     expect(() => exportPytorch(writeSpec(conv), { out, search: settings })).toThrow(ExportError);
@@ -148,6 +153,22 @@ describe('search.py templates', () => {
       "search.py runs `sampler: grid` with Optuna's GridSampler, which needs every parameter discrete: `model.layers[1].dropout.rate` is uniform",
     );
   });
+});
+
+describe('modelyaml export --format pytorch with a search section search.py cannot carry', () => {
+  it('fails naming the parameter and --no-search; with --no-search the package is written without search.py', async () => {
+    const spec = writeSpec(`${convSpec()}\nsearch:\n  metric: val_loss\n  trials: 4\n  space:\n    model.layers.conv.filters: { int: [2, 8] }\n`);
+    const out = join(tempDir('modelyaml-export-search-'), 'pkg');
+    const refused = await runCli(['export', spec, '--format', 'pytorch', '--out', out]);
+    expect(refused.code).toBe(1);
+    expect(refused.err).toMatch(/search\.py cannot carry `model\.layers\.conv\.filters`.*\(--no-search writes the package without search\.py\)/);
+    const written = await runCli(['export', spec, '--format', 'pytorch', '--out', out, '--no-search']);
+    expect(written.code, written.err).toBe(0);
+    expect(readdirSync(out)).toContain('model.py');
+    expect(readdirSync(out)).not.toContain('search.py');
+    const misplaced = await runCli(['export', spec, '--format', 'onnx', '--no-search']);
+    expect(misplaced.code).toBe(2);
+  }, 120_000);
 });
 
 describe.skipIf(!ready)('search.py in Debian’s torch and optuna', () => {
