@@ -11,6 +11,8 @@ import { dataRoots, inspectDataPath, readHead, type DataPathAnswer } from './dat
 import { tableStats, vocabulary } from './dataStats';
 
 const HEAD_BYTES = 64 * 1024;
+/** Largest JSON file `readJson` reads whole (a model's config.json is a few KiB). */
+const JSON_BYTES = 1024 * 1024;
 
 export interface DataHostOptions {
   /** Workspace folders (the server's, the CLI's working folder); see `dataRoots`. Default: the working folder. */
@@ -63,6 +65,16 @@ export function fileDataHost(specDir: string, options: DataHostOptions = {}): Da
     // Statistics read only what `inspect` allows: a regular file inside the workspace, by its real path.
     vocabulary: (p, format, field, opts) => withReal(p, (real) => vocabulary(real, format, field, opts)),
     tableStats: (p, format, opts) => withReal(p, (real) => tableStats(real, format, opts)),
+    readJson: (p) =>
+      withReal(p, (real) => {
+        const bytes = readHead(real, p, JSON_BYTES);
+        if (bytes.length >= JSON_BYTES) return { problem: `\`${p}\` is larger than ${JSON_BYTES / 1024} KiB: not a model config.` };
+        try {
+          return { value: JSON.parse(bytes.toString('utf8').replace(/^\uFEFF/, '')) as unknown };
+        } catch (e) {
+          return { problem: `\`${p}\` is not valid JSON (${(e as Error).message}).` };
+        }
+      }),
     columns(p, format, opts) {
       const h = head(p);
       if (!h) return undefined;

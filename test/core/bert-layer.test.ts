@@ -1,0 +1,59 @@
+/**
+ * The `bert` layer in the language: the checker reads the folder's config.json through the data
+ * host, infers shapes and parameter counts from it, and reports a missing folder or an unsupported
+ * config field at the `from` value.
+ */
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { analyze } from '../../src/core/analyze';
+import { fileDataHost } from '../../src/node/dataHost';
+
+const ROOT = join(__dirname, '..', '..');
+const FIXTURES = join(ROOT, 'test', 'fixtures');
+const spec = (from: string, pooling = 'cls', extra = '') => `name: bert-check
+model:
+  input: [24]
+  layers:
+    - bert: { from: ${from}, pooling: ${pooling}${extra} }
+    - dense: { units: 2, activation: softmax }
+`;
+const check = (text: string, dir = FIXTURES) => analyze(text, { host: fileDataHost(dir, { workspaces: [dir] }) });
+
+describe('bert layer checking', () => {
+  it('takes shapes and the parameter count from config.json', () => {
+    const a = check(spec('hf-bert-small-random'));
+    expect(a.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    // 22 538 weights in the fixture's model.safetensors (pooler included), + the dense head 32·2 + 2.
+    expect(a.model?.layers[0].outputShape).toEqual([null, 32]);
+    expect(a.model?.totalParams).toBe(22538 + 66);
+    const none = check(spec('hf-bert-small-random', 'none', ', trainable: false'));
+    expect(none.model?.layers[0].outputShape).toEqual([null, 24, 32]);
+    expect(none.model?.layers[0].params).toBe(22538 - 32 * 32 - 32);
+    expect(none.model?.layers[0].nonTrainableParams).toBe(22538 - 32 * 32 - 32);
+  });
+
+  it('reports a missing folder, a folder without config.json and an unsupported field at `from`', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bert-check-'));
+    mkdirSync(join(dir, 'empty'));
+    mkdirSync(join(dir, 'relative'));
+    writeFileSync(join(dir, 'relative', 'config.json'), JSON.stringify({ model_type: 'bert', vocab_size: 30, position_embedding_type: 'relative_key' }));
+    for (const [folder, pattern] of [
+      ['nope', /nope/],
+      ['empty', /has no config\.json/],
+      ['relative', /field `position_embedding_type`.*only "absolute"/],
+    ] as const) {
+      const text = spec(folder);
+      const errors = check(text, dir).diagnostics.filter((d) => d.severity === 'error');
+      expect(errors.length, folder).toBe(1);
+      expect(errors[0].message).toMatch(pattern);
+      expect(text.slice(errors[0].range.start, errors[0].range.end)).toBe(folder);
+    }
+  });
+
+  it('refuses sequences longer than max_position_embeddings', () => {
+    const errors = check(spec('hf-bert-small-random').replace('input: [24]', 'input: [65]')).diagnostics.filter((d) => d.severity === 'error');
+    expect(errors.map((d) => d.code)).toEqual(['bert/too-long']);
+  });
+});
