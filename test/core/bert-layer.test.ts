@@ -3,7 +3,7 @@
  * host, infers shapes and parameter counts from it, and reports a missing folder or an unsupported
  * config field at the `from` value.
  */
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -55,5 +55,37 @@ describe('bert layer checking', () => {
   it('refuses sequences longer than max_position_embeddings', () => {
     const errors = check(spec('hf-bert-small-random').replace('input: [24]', 'input: [65]')).diagnostics.filter((d) => d.severity === 'error');
     expect(errors.map((d) => d.code)).toEqual(['bert/too-long']);
+  });
+});
+
+describe('wordpiece step checking', () => {
+  const pipeline = (from: string) => `name: wp
+data:
+  source:
+    jsonl: { path: r.jsonl, text: review, label: positive, label_type: binary }
+  pipeline:
+    - wordpiece: { from: ${from}, max_length: 24 }
+model:
+  input: [24]
+  layers:
+    - bert: { from: ${from} }
+    - dense: { units: 1, activation: sigmoid }
+train:
+  loss: binary_crossentropy
+  optimizer: adam
+  epochs: 1
+`;
+  it('gives [max_length] ids that the bert layer takes, and reports a folder without a vocabulary at `from`', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wp-check-'));
+    writeFileSync(join(dir, 'r.jsonl'), '{"review": "good", "positive": 1}\n');
+    mkdirSync(join(dir, 'hf'));
+    for (const f of ['config.json', 'vocab.txt', 'tokenizer_config.json']) writeFileSync(join(dir, 'hf', f), readFileSync(join(FIXTURES, 'hf-bert-small-random', f)));
+    mkdirSync(join(dir, 'novocab'));
+    writeFileSync(join(dir, 'novocab', 'config.json'), readFileSync(join(FIXTURES, 'hf-bert-small-random', 'config.json')));
+    expect(check(pipeline('hf'), dir).diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    const text = pipeline('novocab');
+    const errors = check(text, dir).diagnostics.filter((d) => d.severity === 'error');
+    expect(errors.map((d) => d.code)).toEqual(['data/no-vocabulary']);
+    expect(text.slice(0, errors[0].range.start)).toMatch(/wordpiece: \{ from: $/);
   });
 });
