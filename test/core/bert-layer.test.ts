@@ -39,10 +39,14 @@ describe('bert layer checking', () => {
     mkdirSync(join(dir, 'empty'));
     mkdirSync(join(dir, 'relative'));
     writeFileSync(join(dir, 'relative', 'config.json'), JSON.stringify({ model_type: 'bert', vocab_size: 30, position_embedding_type: 'relative_key' }));
+    writeFileSync(join(dir, 'relative', 'model.safetensors'), '');
+    mkdirSync(join(dir, 'noweights'));
+    writeFileSync(join(dir, 'noweights', 'config.json'), '{}');
     for (const [folder, pattern] of [
       ['nope', /nope/],
       ['empty', /has no config\.json/],
       ['relative', /field `position_embedding_type`.*only "absolute"/],
+      ['noweights', /has no model\.safetensors/],
     ] as const) {
       const text = spec(folder);
       const errors = check(text, dir).diagnostics.filter((d) => d.severity === 'error');
@@ -79,9 +83,9 @@ train:
     const dir = mkdtempSync(join(tmpdir(), 'wp-check-'));
     writeFileSync(join(dir, 'r.jsonl'), '{"review": "good", "positive": 1}\n');
     mkdirSync(join(dir, 'hf'));
-    for (const f of ['config.json', 'vocab.txt', 'tokenizer_config.json']) writeFileSync(join(dir, 'hf', f), readFileSync(join(FIXTURES, 'hf-bert-small-random', f)));
+    for (const f of ['config.json', 'model.safetensors', 'vocab.txt', 'tokenizer_config.json']) writeFileSync(join(dir, 'hf', f), readFileSync(join(FIXTURES, 'hf-bert-small-random', f)));
     mkdirSync(join(dir, 'novocab'));
-    writeFileSync(join(dir, 'novocab', 'config.json'), readFileSync(join(FIXTURES, 'hf-bert-small-random', 'config.json')));
+    for (const f of ['config.json', 'model.safetensors']) writeFileSync(join(dir, 'novocab', f), readFileSync(join(FIXTURES, 'hf-bert-small-random', f)));
     expect(check(pipeline('hf'), dir).diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
     const text = pipeline('novocab');
     const errors = check(text, dir).diagnostics.filter((d) => d.severity === 'error');

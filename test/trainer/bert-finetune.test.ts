@@ -3,7 +3,7 @@
  * a tiny sentiment set (the loss falls), the run stores the tokenizer, and the run's model
  * answers raw text (predict tokenizes it with the stored vocabulary, the folder gone).
  */
-import { cpSync, rmSync } from 'node:fs';
+import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readPreprocessing } from '../../src/trainer/data/fitted';
@@ -60,5 +60,16 @@ describe('fine-tuning a BERT folder into a sentiment classifier', () => {
     } finally {
       rm.dispose();
     }
+  }, 300_000);
+
+  it('refuses a truncated model.safetensors with a message naming the file, not a stack trace', async () => {
+    const dir = workspace({ 's.model.yaml': sentimentSpec, 'reviews.jsonl': `${rows}\n` });
+    cpSync(join(ROOT, 'test', 'fixtures', 'hf-bert-small-random'), join(dir, 'bert-folder'), { recursive: true });
+    const weights = join(dir, 'bert-folder', 'model.safetensors');
+    writeFileSync(weights, readFileSync(weights).subarray(0, 50_000));
+    const { result, events } = await train(join(dir, 's.model.yaml'), { out: workspace({}) });
+    expect(result.status).toBe('failed');
+    expect(result.error?.message).toMatch(/bert-folder\/model\.safetensors: Tensor `.*`: its data ends at byte \d+, past the end of the file's \d+ data bytes \(truncated file\?\)/);
+    expect(JSON.stringify(events)).not.toMatch(/\n\s+at /);
   }, 300_000);
 });

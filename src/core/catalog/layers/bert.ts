@@ -14,6 +14,9 @@ export function bertFolderConfig(folder: unknown, host: DataHost | undefined): B
   if (refused) return { error: refused };
   const path = bertConfigPath(folder);
   if (host.exists?.(path) === false) return { error: fail('bert/no-config', `\`${folder}\` has no config.json: \`from\` names a Hugging Face model folder (config.json, model.safetensors, vocab.txt).`, undefined, 'from') };
+  if (host.exists?.(`${folder.replace(/[\\/]+$/, '')}/model.safetensors`) === false) {
+    return { error: fail('bert/no-weights', `\`${folder}\` has no model.safetensors: the \`bert\` layer starts from those weights (convert a pytorch_model.bin with transformers' save_pretrained(…, safe_serialization=True)).`, undefined, 'from') };
+  }
   const read = host.readJson?.(path);
   if (!read) return undefined;
   if ('problem' in read) return { error: fail('bert/bad-config', read.problem, undefined, 'from') };
