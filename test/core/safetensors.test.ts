@@ -1,6 +1,6 @@
 /** The safetensors reader on hand-made files: F16 and BF16 values widen exactly, bad headers are named. */
 import { describe, expect, it } from 'vitest';
-import { readSafeTensors, readSafeTensorsHeader, SafeTensorsError } from '../../src/core/weights/safetensors';
+import { readSafeTensors, readSafeTensorsHeader } from '../../src/core/weights/safetensors';
 
 /** A file with one tensor `t` of `dtype` holding `data` (little-endian bytes). */
 function file(dtype: string, shape: number[], data: number[], headerExtra = ''): Uint8Array {
