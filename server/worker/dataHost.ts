@@ -70,5 +70,6 @@ export function watchedDataHost(uri: string, workspaces: readonly string[], refu
     vocabulary: watched(host.vocabulary?.bind(host)),
     tableStats: watched(host.tableStats?.bind(host)),
     readJson: watched(host.readJson?.bind(host)),
+    safeTensorShapes: watched(host.safeTensorShapes?.bind(host)),
   };
 }

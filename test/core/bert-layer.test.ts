@@ -40,13 +40,22 @@ describe('bert layer checking', () => {
     mkdirSync(join(dir, 'relative'));
     writeFileSync(join(dir, 'relative', 'config.json'), JSON.stringify({ model_type: 'bert', vocab_size: 30, position_embedding_type: 'relative_key' }));
     writeFileSync(join(dir, 'relative', 'model.safetensors'), '');
+    const fixture = (f: string) => readFileSync(join(FIXTURES, 'hf-bert-small-random', f));
+    mkdirSync(join(dir, 'narrow'));
+    writeFileSync(join(dir, 'narrow', 'config.json'), JSON.stringify({ ...JSON.parse(fixture('config.json').toString()), hidden_size: 16 }));
+    writeFileSync(join(dir, 'narrow', 'model.safetensors'), fixture('model.safetensors'));
+    mkdirSync(join(dir, 'truncated'));
+    writeFileSync(join(dir, 'truncated', 'config.json'), fixture('config.json'));
+    writeFileSync(join(dir, 'truncated', 'model.safetensors'), fixture('model.safetensors').subarray(0, 40_000));
     mkdirSync(join(dir, 'noweights'));
-    writeFileSync(join(dir, 'noweights', 'config.json'), '{}');
+    writeFileSync(join(dir, 'noweights', 'config.json'), fixture('config.json'));
     for (const [folder, pattern] of [
       ['nope', /nope/],
       ['empty', /has no config\.json/],
       ['relative', /field `position_embedding_type`.*only "absolute"/],
       ['noweights', /has no model\.safetensors/],
+      ['narrow', /narrow\/model\.safetensors: `embeddings\.word_embeddings\.weight` has shape \[179, 32\], but config\.json implies \[179, 16\]/],
+      ['truncated', /truncated\/model\.safetensors`: Tensor `.*`: its data ends at byte \d+, past the end/],
     ] as const) {
       const text = spec(folder);
       const errors = check(text, dir).diagnostics.filter((d) => d.severity === 'error');

@@ -62,14 +62,16 @@ describe('fine-tuning a BERT folder into a sentiment classifier', () => {
     }
   }, 300_000);
 
-  it('refuses a truncated model.safetensors with a message naming the file, not a stack trace', async () => {
+  it('refuses a truncated model.safetensors before training, at `from`, naming the file and tensor', async () => {
     const dir = workspace({ 's.model.yaml': sentimentSpec, 'reviews.jsonl': `${rows}\n` });
     cpSync(join(ROOT, 'test', 'fixtures', 'hf-bert-small-random'), join(dir, 'bert-folder'), { recursive: true });
     const weights = join(dir, 'bert-folder', 'model.safetensors');
     writeFileSync(weights, readFileSync(weights).subarray(0, 50_000));
     const { result, events } = await train(join(dir, 's.model.yaml'), { out: workspace({}) });
     expect(result.status).toBe('failed');
-    expect(result.error?.message).toMatch(/bert-folder\/model\.safetensors: Tensor `.*`: its data ends at byte \d+, past the end of the file's \d+ data bytes \(truncated file\?\)/);
+    const err = ofType(events, 'error')[0];
+    expect(err.code).toBe('spec/invalid');
+    expect(err.diagnostics?.[0]).toMatch(/s\.model\.yaml:12:21: error\[bert\/bad-weights\]: `bert-folder\/model\.safetensors`: Tensor `.*`: its data ends at byte \d+, past the end of the file's \d+ data bytes \(truncated file\?\)/);
     expect(JSON.stringify(events)).not.toMatch(/\n\s+at /);
   }, 300_000);
 });

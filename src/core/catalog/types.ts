@@ -220,6 +220,11 @@ export interface DataHost {
    * (not JSON, too large). Undefined: missing, or the host cannot tell.
    */
   readJson?(path: string): { value: unknown } | { problem: string } | undefined;
+  /**
+   * The tensor shapes a safetensors file declares (its header only), or why it cannot be read
+   * (truncated, corrupt). Undefined: missing, or the host cannot tell.
+   */
+  safeTensorShapes?(path: string): { shapes: Record<string, number[]> } | { problem: string } | undefined;
   /** Per-column statistics of a CSV or JSONL file, from a bounded read. Undefined: unknown. */
   tableStats?(path: string, format: 'csv' | 'jsonl', options: TableReadOptions): TableStats | undefined;
 }

@@ -1,5 +1,5 @@
 /** BERT-family encoders built from a Hugging Face model folder (config.json + model.safetensors). */
-import { bertParamCount, parseBertConfig, type BertConfig } from '../../weights/bertConfig';
+import { bertParamCount, bertWeightShapes, checkpointName, parseBertConfig, type BertConfig } from '../../weights/bertConfig';
 import { pathError } from '../sources';
 import type { DataHost, LayerEntry, ShapeOutcome } from '../types';
 import { fail, rankError } from './shared';
@@ -8,15 +8,12 @@ import { fail, rankError } from './shared';
 export const bertConfigPath = (folder: string): string => `${folder.replace(/[\\/]+$/, '')}/config.json`;
 
 /** The folder's config as the host reads it: the config, an error at `from`, or undefined when the host cannot tell. */
-export function bertFolderConfig(folder: unknown, host: DataHost | undefined): BertConfig | { error: ShapeOutcome } | undefined {
+export function bertFolderConfig(folder: unknown, host: DataHost | undefined, pooler = true): BertConfig | { error: ShapeOutcome } | undefined {
   if (typeof folder !== 'string' || !host) return undefined;
   const refused = pathError('from', folder, host, 'folder');
   if (refused) return { error: refused };
   const path = bertConfigPath(folder);
   if (host.exists?.(path) === false) return { error: fail('bert/no-config', `\`${folder}\` has no config.json: \`from\` names a Hugging Face model folder (config.json, model.safetensors, vocab.txt).`, undefined, 'from') };
-  if (host.exists?.(`${folder.replace(/[\\/]+$/, '')}/model.safetensors`) === false) {
-    return { error: fail('bert/no-weights', `\`${folder}\` has no model.safetensors: the \`bert\` layer starts from those weights (convert a pytorch_model.bin with transformers' save_pretrained(…, safe_serialization=True)).`, undefined, 'from') };
-  }
   const read = host.readJson?.(path);
   if (!read) return undefined;
   if ('problem' in read) return { error: fail('bert/bad-config', read.problem, undefined, 'from') };
@@ -25,7 +22,27 @@ export function bertFolderConfig(folder: unknown, host: DataHost | undefined): B
     const field = config.error.field ? ` (field \`${config.error.field}\`)` : '';
     return { error: fail('bert/unsupported-config', `${path}${field}: ${config.error.message}`, undefined, 'from') };
   }
-  return config;
+  if (host.exists?.(`${folder.replace(/[\\/]+$/, '')}/model.safetensors`) === false) {
+    return { error: fail('bert/no-weights', `\`${folder}\` has no model.safetensors: the \`bert\` layer starts from those weights (convert a pytorch_model.bin with transformers' save_pretrained(…, safe_serialization=True)).`, undefined, 'from') };
+  }
+  return weightsMismatch(`${folder.replace(/[\\/]+$/, '')}/model.safetensors`, config, host, pooler) ?? config;
+}
+
+/** The first weight model.safetensors lacks or holds in another shape than config.json implies (the pooler only for `pooling: cls`). */
+function weightsMismatch(path: string, config: BertConfig, host: DataHost, pooler: boolean): { error: ShapeOutcome } | undefined {
+  const read = host.safeTensorShapes?.(path);
+  if (!read) return undefined;
+  if ('problem' in read) return { error: fail('bert/bad-weights', read.problem, undefined, 'from') };
+  const names = new Set(Object.keys(read.shapes));
+  for (const [name, want] of bertWeightShapes(config, pooler)) {
+    const key = checkpointName(name, names);
+    if (key === undefined) return { error: fail('bert/weights-mismatch', `${path} has no tensor \`${name}\`, which config.json implies.`, undefined, 'from') };
+    const got = read.shapes[key];
+    if (got.length !== want.length || got.some((d, i) => d !== want[i])) {
+      return { error: fail('bert/weights-mismatch', `${path}: \`${key}\` has shape [${got.join(', ')}], but config.json implies [${want.join(', ')}].`, undefined, 'from') };
+    }
+  }
+  return undefined;
 }
 
 export const bert: LayerEntry = {
@@ -61,7 +78,7 @@ export const bert: LayerEntry = {
   shapeRule: '(N, L) token ids → (N, hidden_size) with pooling cls/mean, (N, L, hidden_size) with none; L ≤ max_position_embeddings; params from config.json',
   infer([input], p, ctx) {
     if (input.length !== 2) return rankError('bert', 'token ids (N, L)', input, 'feed it the ids of a `wordpiece` step, with `model.input: [max_length]`');
-    const config = bertFolderConfig(p.from, ctx?.host);
+    const config = bertFolderConfig(p.from, ctx?.host, p.pooling === 'cls');
     if (config === undefined) return { shape: p.pooling === 'none' ? [null, input[1], null] : [null, null], params: 0 };
     if ('error' in config) return config.error;
     if (input[1] !== null && input[1] > config.maxPositionEmbeddings) {
