@@ -57,6 +57,14 @@ describe('bert encoder (Hugging Face parity)', () => {
     expect(dp).toBeLessThan(1e-4);
   });
 
+  it('trainable: false leaves no trainable weight (so training computes no gradient for the encoder)', () => {
+    const frozen = new BertEncoder({ config: c, pooling: 'cls', trainable: false });
+    frozen.apply(tf.input({ shape: [L] }));
+    expect(frozen.trainableWeights.length).toBe(0);
+    expect(frozen.nonTrainableWeights.length).toBe(frozen.weights.length);
+    expect(frozen.countParams()).toBe(bertParamCount(c, true));
+  });
+
   it('derives the mask from the padding id when given ids alone, and mean-pools over it', () => {
     const pooled = encoder(c, 'cls', weights, L).apply(inputs[0]) as tf.Tensor;
     expect(maxAbsDiff(pooled.arraySync() as number[][], ref.pooler_output)).toBeLessThan(1e-4);
