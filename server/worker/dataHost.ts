@@ -69,5 +69,7 @@ export function watchedDataHost(uri: string, workspaces: readonly string[], refu
     columns: watched(host.columns?.bind(host)),
     vocabulary: watched(host.vocabulary?.bind(host)),
     tableStats: watched(host.tableStats?.bind(host)),
+    readJson: watched(host.readJson?.bind(host)),
+    safeTensorShapes: watched(host.safeTensorShapes?.bind(host)),
   };
 }

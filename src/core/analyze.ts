@@ -63,7 +63,7 @@ export function completeAnalysis(
   let model: ModelInfo | undefined;
   let data: DataShape | undefined;
   try {
-    model = inferModel(spec, sink);
+    model = inferModel(spec, sink, options.host);
     data = inferData(spec, options.host ?? {}, sink);
     checkCompatibility(spec, model, data, sink);
     checkSearch(spec, sink, data);

@@ -4,7 +4,7 @@
  * symbolic batch axis, and counts parameters per layer and in total.
  */
 import { lookup } from './catalog';
-import type { ShapeProblem } from './catalog/types';
+import type { DataHost, ShapeProblem } from './catalog/types';
 import type { DiagnosticSink, Fix, Range } from './diagnostics';
 import { formatShape, type Shape } from './shape';
 import type { LayerNode, Spec } from './spec';
@@ -52,7 +52,7 @@ function problemFixes(problem: ShapeProblem, layer: LayerNode): Fix[] | undefine
  */
 export const MAX_PARAMS = 2 ** 31;
 
-export function inferModel(spec: Spec, sink: DiagnosticSink): ModelInfo | undefined {
+export function inferModel(spec: Spec, sink: DiagnosticSink, host?: DataHost): ModelInfo | undefined {
   const model = spec.model;
   if (!model) return undefined;
   const inputs = new Map<string, Shape>();
@@ -66,7 +66,7 @@ export function inferModel(spec: Spec, sink: DiagnosticSink): ModelInfo | undefi
   const suggest = (word: string) => (sources ??= new Suggester([...byName.keys(), ...(inputs.size > 1 ? inputs.keys() : ['input'])])).suggest(word);
   resolveSources(infos, byName, inputs, suggest, sink);
   const order = topologicalOrder(infos, sink);
-  for (const i of order) inferLayer(infos, i, inputs, sink);
+  for (const i of order) inferLayer(infos, i, inputs, sink, host);
 
   let output: number | null = layers.length ? layers.length - 1 : null;
   if (model.output) {
@@ -162,7 +162,7 @@ function topologicalOrder(infos: LayerInfo[], sink: DiagnosticSink): number[] {
 }
 
 /** Runs one layer's shape rule on its sources' shapes (already inferred: `order` is topological). */
-function inferLayer(infos: LayerInfo[], i: number, inputs: Map<string, Shape>, sink: DiagnosticSink): void {
+function inferLayer(infos: LayerInfo[], i: number, inputs: Map<string, Shape>, sink: DiagnosticSink, host?: DataHost): void {
   const info = infos[i];
   const l = info.layer;
   const entry = lookup('layer', l.type);
@@ -184,7 +184,7 @@ function inferLayer(infos: LayerInfo[], i: number, inputs: Map<string, Shape>, s
   info.inputShapes = shapes;
   let outcome;
   try {
-    outcome = entry.infer(shapes, l.params);
+    outcome = entry.infer(shapes, l.params, { host });
   } catch (e) {
     outcome = { error: { code: 'shape/internal', message: `Shape inference for \`${l.type}\` failed: ${(e as Error).message}` } };
   }

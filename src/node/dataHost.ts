@@ -7,10 +7,16 @@
 import { isAbsolute, resolve } from 'node:path';
 import type { DataHost } from '../core/catalog/types';
 import { csvDelimiter, firstCsvRecord } from './csv';
+import { statSync } from 'node:fs';
+import { readSafeTensorsHeader } from '../core/weights/safetensors';
 import { dataRoots, inspectDataPath, readHead, type DataPathAnswer } from './dataPaths';
 import { tableStats, vocabulary } from './dataStats';
 
 const HEAD_BYTES = 64 * 1024;
+/** Largest JSON file `readJson` reads whole (a model's config.json is a few KiB). */
+const JSON_BYTES = 1024 * 1024;
+/** Largest safetensors header read (a BERT-base header is about 20 KiB). */
+const SAFETENSORS_HEADER_BYTES = 16 * 1024 * 1024;
 
 export interface DataHostOptions {
   /** Workspace folders (the server's, the CLI's working folder); see `dataRoots`. Default: the working folder. */
@@ -63,6 +69,26 @@ export function fileDataHost(specDir: string, options: DataHostOptions = {}): Da
     // Statistics read only what `inspect` allows: a regular file inside the workspace, by its real path.
     vocabulary: (p, format, field, opts) => withReal(p, (real) => vocabulary(real, format, field, opts)),
     tableStats: (p, format, opts) => withReal(p, (real) => tableStats(real, format, opts)),
+    readJson: (p) =>
+      withReal(p, (real) => {
+        const bytes = readHead(real, p, JSON_BYTES);
+        if (bytes.length >= JSON_BYTES) return { problem: `\`${p}\` is larger than ${JSON_BYTES / 1024} KiB: not a model config.` };
+        try {
+          return { value: JSON.parse(bytes.toString('utf8').replace(/^\uFEFF/, '')) as unknown };
+        } catch (e) {
+          return { problem: `\`${p}\` is not valid JSON (${(e as Error).message}).` };
+        }
+      }),
+    safeTensorShapes: (p) =>
+      withReal(p, (real) => {
+        try {
+          const length = Number(readHead(real, p, 8).readBigUInt64LE(0));
+          const header = readSafeTensorsHeader(new Uint8Array(readHead(real, p, 8 + Math.min(length, SAFETENSORS_HEADER_BYTES))), statSync(real).size);
+          return { shapes: Object.fromEntries([...header.tensors].map(([name, t]) => [name, t.shape])) };
+        } catch (e) {
+          return { problem: `\`${p}\`: ${(e as Error).message}` };
+        }
+      }),
     columns(p, format, opts) {
       const h = head(p);
       if (!h) return undefined;

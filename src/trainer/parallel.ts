@@ -345,7 +345,7 @@ export async function runParallelWorker(): Promise<void> {
     const a = analyze(text, { host: fileDataHost(s.specDir) });
     const settings = trainSettings(a.spec);
     if (!settings || !a.model) throw new Error('the spec is not trainable');
-    model = buildModel(a.spec, a.model, s.seed);
+    model = buildModel(a.spec, a.model, s.seed, s.specDir);
     const task = s.task as Parameters<typeof lossOf>[1];
     lossFn = lossOf(settings.loss, task);
     metricFns = settings.metrics.map((m) => metricOf(m, s.metricCtx)).filter((m) => m.fn).map((m) => m.fn!);

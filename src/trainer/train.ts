@@ -186,7 +186,7 @@ export type Compiled = Pick<LoopContext, 'model' | 'optimizer' | 'trainStep' | '
 /** Builds the model and compiles it with the spec's loss, metrics and optimizer. */
 export function compileModel(spec: SpecSetup, prepared: Prepared, choice: BackendChoice, log: Log): Compiled {
   const { settings, analysis } = spec;
-  const model = buildModel(spec.a.spec, analysis, settings.seed);
+  const model = buildModel(spec.a.spec, analysis, settings.seed, spec.specDir);
   const params = model.countParams();
   if (params !== analysis.totalParams) log('warning', `the built model has ${params} parameters but the spec's static count is ${analysis.totalParams}`);
   const task = { labelKind: prepared.meta.labelKind, classes: prepared.meta.classes };

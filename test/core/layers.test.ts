@@ -24,7 +24,8 @@ import { DilatedDepthwiseConv2D, ResetAfterGRU } from '../../src/trainer/model/c
  * cases were also checked once, outside the suite, against the sub-layers of that internal
  * MultiHeadAttention class: all equal.)
  */
-const COMPOSED = new Set(['multi_head_attention', 'transformer_encoder', 'positional_embedding']);
+// `bert` is built from a Hugging Face folder: test/trainer/bert.test.ts checks its parameter count against the checkpoint and its outputs against transformers.
+const COMPOSED = new Set(['multi_head_attention', 'transformer_encoder', 'positional_embedding', 'bert']);
 
 /**
  * Error cases where the catalog is deliberately stricter than tfjs (tfjs builds a layer that is

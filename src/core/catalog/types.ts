@@ -123,8 +123,11 @@ export interface LayerEntry extends EntryBase {
   arity: 'one' | 'many';
   /** Prose shape rule for the docs, e.g. "(N, …, d) → (N, …, units)". */
   shapeRule: string;
-  /** Output shape and trainable+non-trainable parameter count from input shapes. Pure. */
-  infer(inputs: readonly Shape[], params: Params): ShapeOutcome;
+  /**
+   * Output shape and trainable+non-trainable parameter count from input shapes. Pure but for the
+   * host's answers (a layer built from a file, e.g. `bert`, reads it through `ctx.host`).
+   */
+  infer(inputs: readonly Shape[], params: Params, ctx?: { host?: DataHost }): ShapeOutcome;
   shapeCases: readonly ShapeCase[];
   /**
    * Parameters whose tfjs value is spelled differently from the catalog's (after references are
@@ -215,6 +218,16 @@ export interface DataHost {
    * a bounded read of the file. Undefined: unknown.
    */
   vocabulary?(path: string, format: 'csv' | 'jsonl', field: string, options: TokenOptions & TableReadOptions): SampleCount | undefined;
+  /**
+   * A small JSON file (a model folder's `config.json`): its value, or why it cannot be read
+   * (not JSON, too large). Undefined: missing, or the host cannot tell.
+   */
+  readJson?(path: string): { value: unknown } | { problem: string } | undefined;
+  /**
+   * The tensor shapes a safetensors file declares (its header only), or why it cannot be read
+   * (truncated, corrupt). Undefined: missing, or the host cannot tell.
+   */
+  safeTensorShapes?(path: string): { shapes: Record<string, number[]> } | { problem: string } | undefined;
   /** Per-column statistics of a CSV or JSONL file, from a bounded read. Undefined: unknown. */
   tableStats?(path: string, format: 'csv' | 'jsonl', options: TableReadOptions): TableStats | undefined;
 }

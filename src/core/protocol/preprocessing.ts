@@ -7,6 +7,7 @@
  * error naming the field.
  */
 import type { LabelKind } from '../catalog/types';
+import type { WordPieceOptions } from '../text/wordpiece';
 import { fail, isObj, readInt, readList, readObject, readOneOf, readOptional, readString, type Reader, reading, type Validated } from './check';
 
 export const PREPROCESSING_FILE = 'preprocessing.json';
@@ -41,6 +42,8 @@ export interface FittedState {
   label_encode: { classes: string[] };
   one_hot: { classes: number };
   tokenize: { vocabulary: string[] };
+  /** The pretrained vocabulary (token by id) and the tokenizer's settings (src/core/text/wordpiece.ts). */
+  wordpiece: { tokens: string[]; options: WordPieceOptions };
 }
 
 /** `apply`: runs on every input; `labels`: runs only when the input has labels; `skip`: training only (filters, shuffles, splits). */
@@ -110,7 +113,25 @@ const FITTED: { [K in keyof FittedState]: (f: Record<string, unknown>, at: strin
   label_encode: (f, at) => ({ classes: list(f.classes, `${at}.classes`, str) }),
   one_hot: (f, at) => ({ classes: int(f.classes, `${at}.classes`, 1, 1_000_000) }),
   tokenize: (f, at) => ({ vocabulary: list(f.vocabulary, `${at}.vocabulary`, str) }),
+  wordpiece: (f, at) => ({ tokens: list(f.tokens, `${at}.tokens`, str), options: wordPieceOptionsOf(f.options, `${at}.options`) }),
 };
+
+function wordPieceOptionsOf(v: unknown, at: string): WordPieceOptions {
+  const o = obj(v, at);
+  const bool = (k: string): boolean => (typeof o[k] === 'boolean' ? (o[k] as boolean) : bad(`${at}.${k}`, 'must be true or false'));
+  const stripAccents = o.stripAccents === null ? null : bool('stripAccents');
+  return {
+    lowercase: bool('lowercase'),
+    stripAccents,
+    chineseChars: bool('chineseChars'),
+    maxInputCharsPerWord: int(o.maxInputCharsPerWord, `${at}.maxInputCharsPerWord`, 1),
+    unk: str(o.unk, `${at}.unk`),
+    cls: str(o.cls, `${at}.cls`),
+    sep: str(o.sep, `${at}.sep`),
+    pad: str(o.pad, `${at}.pad`),
+    neverSplit: list(o.neverSplit, `${at}.neverSplit`, str),
+  };
+}
 
 /** Parameters the inference path reads as numbers or names: checked, so a damaged file cannot drive it astray. */
 function checkParams(type: string, p: Record<string, unknown>, at: string): void {
@@ -120,6 +141,7 @@ function checkParams(type: string, p: Record<string, unknown>, at: string): void
     pad_sequences: () => (int(p.maxlen, `${at}.maxlen`, 1, 1_000_000), n('value')),
     reshape: () => list(p.shape, `${at}.shape`, (x, a) => int(x, a, -1, 2 ** 24)),
     tokenize: () => optional(p.num_words, `${at}.num_words`, (x, a) => int(x, a, 1)),
+    wordpiece: () => int(p.max_length, `${at}.max_length`, 2, 1_000_000),
     label_encode: () => optional(p.column, `${at}.column`, str),
     select: () => list(typeof p.columns === 'string' ? [p.columns] : p.columns, `${at}.columns`, str),
     normalize: () => (n('min'), n('max')),

@@ -10,6 +10,7 @@ import { deriveSeed, fail, mulberry32, permutation, product, type Rng } from '..
 import type { SourceContext } from './sources';
 import { loadSource } from './sources';
 import { checkBudget, columnIndex, concatData, mapParts, sampleSize, take, type Data, type Meta, type Parts } from './table';
+import { encodeTexts, readWordPieceFolder, type WordPieceState } from './wordpieceStep';
 
 export interface StepContext extends SourceContext {
   meta: Meta;
@@ -436,6 +437,19 @@ const IMPLS: Record<string, StepImpl> = {
       const seqs = d.text!.map((s) => Int32Array.from(split(s), (w) => index.get(w) ?? 1));
       const out: Data = { ...d, seqs };
       delete out.text;
+      return out;
+    });
+  },
+  wordpiece: (parts, p, ctx) => {
+    const maxLength = p.max_length as number;
+    // The pretrained vocabulary, stored as the step's fitted state: predict replays it without the folder.
+    const state = learn<WordPieceState>(ctx, () => readWordPieceFolder(ctx, p.from));
+    return mapParts(parts, (d) => {
+      if (!d.text) fail('data/not-text', '`wordpiece` works on text, but the features are numbers.');
+      checkBudget(d.n * maxLength * 4, `${d.n} texts of ${maxLength} tokens`);
+      const out: Data = { ...d, x: encodeTexts(state, d.text!, maxLength), shape: [maxLength] };
+      delete out.text;
+      delete out.columns;
       return out;
     });
   },

@@ -16,7 +16,7 @@ import type { Ctx, Sym } from './layers/shared';
  * Builds the model the spec describes. `info` is the core's shape inference of the same spec
  * (sources resolved, output chosen); a spec with errors never gets here.
  */
-export function buildModel(spec: Spec, info: ModelInfo, seed: number): tf.LayersModel {
+export function buildModel(spec: Spec, info: ModelInfo, seed: number, specDir?: string): tf.LayersModel {
   registerFastGradients();
   if (info.output === null) return fail('model/empty', 'The model has no layers.');
   const used = new Set<string>();
@@ -35,7 +35,7 @@ export function buildModel(spec: Spec, info: ModelInfo, seed: number): tf.Layers
     const where = `layer \`${li.id}\``;
     if (!builder) return fail('model/unsupported', `The trainer has no TensorFlow.js builder for the layer type \`${l.type}\` (${where}).`);
     const xs = li.sources.map((s) => ('input' in s ? inputs.get(s.input)! : visit(s.layer)));
-    const ctx: Ctx = { name: tfName(li.id, used), seed: (what) => deriveSeed(seed, 'layer', i, li.id, what), where };
+    const ctx: Ctx = { name: tfName(li.id, used), seed: (what) => deriveSeed(seed, 'layer', i, li.id, what), where, specDir };
     const y = builder(l.params, ctx)(xs);
     outputs.set(i, y);
     return y;

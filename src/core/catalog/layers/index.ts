@@ -5,6 +5,7 @@
  */
 import type { LayerEntry } from '../types';
 import { activation, leakyRelu, prelu } from './activation';
+import { bert } from './bert';
 import { multiHeadAttention, transformerEncoder } from './attention';
 import { conv1d, conv2d, conv2dTranspose, depthwiseConv2d, separableConv2d } from './conv';
 import { dense, flatten, permute, repeatVector, reshape } from './core';
@@ -62,6 +63,8 @@ export const layers: readonly LayerEntry[] = [
   // attention
   multiHeadAttention,
   transformerEncoder,
+  // pretrained encoders
+  bert,
   // merging
   add,
   multiply,

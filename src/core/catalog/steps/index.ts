@@ -8,7 +8,7 @@
 import { dropMissing, fillMissing, dropDuplicates, clipOutliers } from './cleaning';
 import { select, join, concat } from './integration';
 import { labelEncode, oneHot } from './labels';
-import { tokenize, padSequences } from './text';
+import { tokenize, padSequences, wordpiece } from './text';
 import { scale, normalize, standardize, reshape } from './transform';
 import { shuffle, augment, split } from './order';
 import type { StepEntry } from '../types';
@@ -27,6 +27,7 @@ export const steps: readonly StepEntry[] = [
   oneHot,
   tokenize,
   padSequences,
+  wordpiece,
   scale,
   normalize,
   standardize,

@@ -1,5 +1,6 @@
 /** Text: tokenize, pad_sequences. */
 import type { DataShape, StepEntry, TokenOptions } from '../types';
+import { pathError } from '../sources';
 import { fail, image, reviews, shapeText, table, tokens } from './shared';
 
 /** Punctuation `tokenize` treats as a word break (Keras's Tokenizer `filters`). */
@@ -95,5 +96,57 @@ export const padSequences: StepEntry = {
     { params: { maxlen: 200 }, input: tokens, output: { features: [200], valueRange: [0, 9999] } },
     { params: { maxlen: 200 }, input: reviews, error: 'data/not-tokenized' },
     { params: { maxlen: 200 }, input: image, error: 'data/not-sequence' },
+  ],
+};
+
+export const wordpiece: StepEntry = {
+  name: 'wordpiece',
+  category: 'step',
+  summary: 'Tokenizes text as Hugging Face\'s BertTokenizer does, into `[CLS] … [SEP]` ids padded to `max_length`.',
+  docs:
+    'Reads the vocabulary of a Hugging Face model folder (`vocab.txt`, or `tokenizer.json`) and its settings ' +
+    '(`tokenizer_config.json`: `do_lower_case`, `strip_accents`, `tokenize_chinese_chars`) and gives the same ids as ' +
+    '`transformers`: control characters removed, CJK ideographs and punctuation split off, lower-casing and accent ' +
+    'stripping when the folder asks for them, then WordPiece (the longest vocabulary piece first, continuations marked ' +
+    '`##`; a word with no split is `[UNK]`). Each text becomes `[CLS] tokens [SEP]`, cut to `max_length` and padded with ' +
+    '`[PAD]` (id 0): a `bert` layer from the same folder reads the padding as its attention mask. Nothing is learned from ' +
+    'the data: the vocabulary is the pretrained one, stored with the run so predictions tokenize the same way.',
+  params: [
+    { name: 'from', type: { kind: 'path', folder: true }, required: true, doc: 'The Hugging Face model folder holding `vocab.txt` (or `tokenizer.json`), relative to the spec.' },
+    { name: 'max_length', type: { kind: 'int', min: 2 }, default: 128, doc: 'Tokens per sample, `[CLS]` and `[SEP]` included: longer texts are cut, shorter ones padded.' },
+  ],
+  formulas: [
+    {
+      label: 'greedy longest match',
+      latex: "p_k = \\operatorname*{arg\\,max}_{j} \\{\\, |w_{s..j}| : \\text{(\\#\\# if } s > 0) + w_{s..j} \\in V \\,\\}, \\quad x' = ([\\mathrm{CLS}], p_1, \\dots, p_K, [\\mathrm{SEP}], [\\mathrm{PAD}], \\dots)",
+      unicode: "pₖ = the longest w[s..j] (prefixed ## when s > 0) in the vocabulary V;  x′ = ([CLS], p₁, …, p_K, [SEP], [PAD], …)",
+    },
+  ],
+  tfjs: 'a WordPiece tokenizer in the trainer (src/core/text/wordpiece.ts); the ids become an int32 tensor of shape [n, max_length]',
+  aliases: ['bert_tokenizer', 'BertTokenizer', 'AutoTokenizer', 'wordpiece_tokenizer', 'hf_tokenizer'],
+  primary: 'from',
+  apply(input, { params, host }) {
+    const folder = params.from;
+    if (typeof folder === 'string') {
+      const refused = pathError('from', folder, host, 'folder');
+      if (refused) return refused;
+      const base = folder.replace(/[\\/]+$/, '');
+      if (host.exists?.(`${base}/vocab.txt`) === false && host.exists?.(`${base}/tokenizer.json`) === false) {
+        return { error: { code: 'data/no-vocabulary', param: 'from', message: `\`${folder}\` has neither vocab.txt nor tokenizer.json: \`from\` names a Hugging Face model folder.` } };
+      }
+    }
+    if (!input.text) {
+      return fail('data/not-text', `\`wordpiece\` works on text, but the features are ${input.features ? `numbers of shape ${shapeText(input.features)}` : 'not text'}.`, {
+        fix: 'name the text field with `text:` on a jsonl source',
+      });
+    }
+    const data: DataShape = { ...input, features: [(params.max_length as number | undefined) ?? 128], text: false };
+    delete data.columns;
+    delete data.valueRange;
+    return { data };
+  },
+  shapeCases: [
+    { params: { from: 'bert-tiny', max_length: 64 }, input: reviews, output: { features: [64], text: false } },
+    { params: { from: 'bert-tiny' }, input: table, error: 'data/not-text' },
   ],
 };

@@ -6,6 +6,7 @@
 import { entries, tfjsFactory, withDefaults } from '../../../core/catalog';
 import { activationBuilders } from './activation';
 import { attentionBuilders } from './attention';
+import { bertBuilders } from './bertBuilder';
 import { convBuilders } from './conv';
 import { coreBuilders } from './core';
 import { embeddingBuilders } from './embedding';
@@ -22,6 +23,7 @@ const EXCEPTIONS: Record<string, Builder> = {
   ...embeddingBuilders,
   ...recurrentBuilders,
   ...attentionBuilders,
+  ...bertBuilders,
 };
 
 export const LAYER_BUILDERS: Record<string, Builder> = Object.fromEntries(

@@ -125,6 +125,8 @@ export interface Ctx {
   name: string;
   seed: (what: string) => number;
   where: string;
+  /** The spec's folder: layers built from files (`bert: { from }`) resolve their paths against it. */
+  specDir?: string;
 }
 
 /** Seeded initializer of a parameter, or of `fallback` for parts with no parameter of their own. */
