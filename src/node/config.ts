@@ -61,6 +61,7 @@ export const VARIABLES = {
   analysisMemoryMb: numberVar('MODELYAML_ANALYSIS_MEMORY_MB', 'Heap limit of each analysis worker in MiB; a worker that runs out is restarted and costs only its document\'s diagnostics (default 2048).'),
   dataFault: textVar('MODELYAML_DATA_FAULT', '`hang:NAME`, `oom:NAME` (comma-separated)', 'Tests only: the language server\'s analysis worker blocks forever (`hang`) or runs out of memory (`oom`) when it reads a data file named NAME (server/worker/dataHost.ts).'),
   evaluateTimeout: numberVar('MODELYAML_EVALUATE_TIMEOUT', 'Seconds an evaluation (`modelyaml evaluate`, the extension\'s) may run before its trainer process is stopped with an error (default 1800).'),
+  python: textVar('MODELYAML_PYTHON', 'a path', 'The Python interpreter with `torch` that `modelyaml import` converts PyTorch checkpoints with (default `python3` on PATH; `--python` outranks it).'),
   trace: switchVar('MODELYAML_TRACE', 'The language server logs each check\'s duration to stderr.'),
   trainerFault: textVar('MODELYAML_TRAINER_FAULT', '`crash@N`, `hang@N`, `oom@N`', 'Tests only: the trainer fails that way after the given batch (src/trainer/main.ts).'),
 } satisfies Record<string, Variable<unknown>>;
