@@ -11,7 +11,7 @@ import * as ort from 'onnxruntime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { exportPytorch } from '../../src/export/pytorch';
 import { CLI, runCli } from '../cli/run';
-import { irisSpec, workspace } from '../trainer/helpers';
+import { irisSpec, train, workspace } from '../trainer/helpers';
 import { hasTorch, python, PYTHON, type PythonResult } from './python';
 import { example } from './runs';
 
@@ -150,6 +150,38 @@ describe.skipIf(!hasTorch)('modelyaml import of a train.py run', () => {
     expect(noTorch.err).toContain('--python PATH (or MODELYAML_PYTHON)');
     expect(noTorch.err).not.toMatch(/\n\s+at /);
   }, 120_000);
+});
+
+describe.skipIf(!hasTorch)('modelyaml import of a package exported from a run', () => {
+  it('keeps the run\'s topology and fitted preprocessing, and the run exports to TF.js and predicts as PyTorch does', async () => {
+    const dir = workspace({ 'iris.model.yaml': irisSpec({ name: 'iris-from-run', seed: 4, test: 0.2, epochs: 1 }) });
+    const trained = await train(join(dir, 'iris.model.yaml'));
+    expect(trained.result.status, trained.result.error?.message).toBe('completed');
+    const pkg = join(dir, 'pkg');
+    exportPytorch(trained.result.runDir!, { out: pkg });
+    const torchRun = join(dir, 'torch-run');
+    ok(await python(['train.py', '--epochs', '2', '--out', torchRun], pkg, env));
+    const imported = join(dir, 'imported');
+    const r = await runCli(['import', torchRun, '--out', imported, '--python', PYTHON], { cwd: dir });
+    expect(r.code, r.err).toBe(0);
+    expect(readFileSync(join(imported, 'preprocessing.json'), 'utf8')).toBe(readFileSync(join(pkg, 'preprocessing.json'), 'utf8'));
+    const topology = (d: string) => JSON.parse(readFileSync(join(d, 'model.json'), 'utf8')).modelTopology;
+    expect(topology(join(imported, 'model'))).toEqual(topology(join(pkg, 'tfjs')));
+
+    const tfjs = await runCli(['export', imported, '--format', 'tfjs', '--out', join(dir, 'web')], { cwd: dir });
+    expect(tfjs.code, tfjs.err).toBe(0);
+    expect(existsSync(join(dir, 'web', 'model.json'))).toBe(true);
+
+    const torch = await torchOutputs(pkg, 'test', join(torchRun, 'checkpoints', 'last.pt'));
+    const csv = join(dir, 'test.csv');
+    writeFileSync(csv, [IRIS_COLUMNS.join(','), ...torch.raw.map((row) => row.join(','))].join('\n') + '\n');
+    const predicted = await runCli(['predict', imported, '--input', csv], { cwd: dir });
+    expect(predicted.code, predicted.err).toBe(0);
+    const classes = JSON.parse(readFileSync(join(imported, 'preprocessing.json'), 'utf8')).labels.names as string[] | undefined;
+    const rows = predicted.out.trim().split('\n').map((l) => JSON.parse(l) as { probabilities: Record<string, number> });
+    const names = classes ?? Object.keys(rows[0].probabilities);
+    expect(maxDiff(rows.map((row) => names.map((c) => row.probabilities[c])), torch.outputs)).toBeLessThan(1e-4);
+  }, 300_000);
 });
 
 const MNIST_TINY = readFileSync(example('mnist-cnn'), 'utf8')
