@@ -131,14 +131,17 @@ function runPython(python: string, args: string[], input: string, cwd: string): 
 
 const HOW_TO_POINT = 'Install PyTorch there, or name an interpreter that has it with --python PATH (or MODELYAML_PYTHON).';
 
-/** Fails early, before the trainer builds a template, when the interpreter has no torch. */
+/** Fails early with how to point at another interpreter when this one cannot import torch. */
 async function checkTorch(python: string): Promise<void> {
   const r = await runPython(python, ['-c', 'import torch'], '', process.cwd());
   if (r.spawnError) throw new ImportError('import/no-python', `Could not start Python (${python}: ${r.spawnError}). ${HOW_TO_POINT}`);
   if (r.code !== 0) throw new ImportError('import/no-torch', `${python} cannot import torch. ${HOW_TO_POINT}`);
 }
 
-/** Converts `checkpoint` into `outDir` (model.json + weights.bin) with the package's weights.py. */
+/**
+ * Converts `checkpoint` into `outDir` (model.json + weights.bin) with the package's weights.py; with
+ * template and outDir `-` only checks the interpreter and the tensors (before a template is built).
+ */
 async function convert(python: string, pkg: string, checkpoint: string, template: string, outDir: string): Promise<number> {
   const r = await runPython(python, ['-', pkg, checkpoint, template, outDir], CONVERT_PY, pkg);
   if (r.spawnError) throw new ImportError('import/no-python', `Could not start Python (${python}: ${r.spawnError}). ${HOW_TO_POINT}`);
@@ -218,6 +221,7 @@ export async function importTorchRun(torchRunDir: string, o: TorchImportOptions 
   const specText = readFileSync(join(pkg, 'spec.yaml'), 'utf8');
   const python = o.python ?? env.python() ?? 'python3';
   await checkTorch(python);
+  await convert(python, pkg, checkpoint, '-', '-');
   const fromPackage = existsSync(join(pkg, 'tfjs', 'model.json'));
   const built = fromPackage ? undefined : await trainerTemplate(specPath, specText, o.trainerPath);
   const out = outputDir(o, typeof torch.specName === 'string' ? torch.specName : 'model');

@@ -6,6 +6,7 @@
  * checkpoint that does not fit.
  *
  *     python - PACKAGE CHECKPOINT.pt TEMPLATE_DIR OUT_DIR
+ *     python - PACKAGE CHECKPOINT.pt - -      # only the checks, before a template is built
  */
 export const CONVERT_PY = String.raw`
 import json, sys
@@ -41,6 +42,7 @@ for key, want in expected.items():
 extra = [k for k in state if k not in expected]
 if extra:
     fail("import/tensor-mismatch", f"{checkpoint} holds tensors the package's model ({package}/model.py) does not have: {', '.join(extra[:5])}")
-weights.state_dict_to_tfjs(state, template, out)
+if template != "-":
+    weights.state_dict_to_tfjs(state, template, out)
 print(json.dumps({"tensors": len(expected), "torch": torch.__version__}))
 `;

@@ -5,7 +5,7 @@
  * the PyTorch model does on the same inputs; on a tiny MNIST CNN (conv OIHW ↔ HWIO, flatten order)
  * `evaluate` scores the validation split as PyTorch does. And the errors a user meets.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -140,6 +140,17 @@ describe.skipIf(!hasTorch)('modelyaml import of a train.py run', () => {
     expect(notRun.err).toContain('is not a PyTorch run folder: it has no run.json');
     const ours = await runCli(['import', imported, '--python', PYTHON], { cwd: iris.dir });
     expect(ours.err).toContain('it is a ModelYAML run imported already');
+
+    // A run synced from another machine names a package path that is not here.
+    const synced = join(iris.dir, 'synced');
+    cpSync(iris.torchRun, synced, { recursive: true });
+    const record = JSON.parse(readFileSync(join(synced, 'run.json'), 'utf8'));
+    writeFileSync(join(synced, 'run.json'), JSON.stringify({ ...record, spec: '/scratch/job-17/pkg/spec.yaml' }));
+    const noPackage = await runCli(['import', synced, '--python', PYTHON], { cwd: iris.dir });
+    expect(noPackage.code).toBe(1);
+    expect(noPackage.err).toContain('names the package /scratch/job-17/pkg, which is not here (a run trained on another machine): name its package folder with --package DIR.');
+    const withPackage = await runCli(['import', synced, '--package', iris.pkg, '--out', join(iris.dir, 'synced-import'), '--python', PYTHON], { cwd: iris.dir });
+    expect(withPackage.code, withPackage.err).toBe(0);
 
     const noBest = await runCli(['import', iris.torchRun, '--checkpoint', 'best', '--python', PYTHON], { cwd: iris.dir });
     expect(noBest.code).toBe(1);
