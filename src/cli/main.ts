@@ -17,6 +17,7 @@ import { diffCommand } from './diff';
 import { searchCommand } from './search';
 import { runsCommand } from './runs';
 import { formatDiagnostic, loadSpec as load, paint } from './diagnostics';
+import { importCommand } from './import';
 import { VERSION } from '../core/version';
 
 const HELP = `modelyaml — check, summarise, draw and train *.model.yaml neural-network specs
@@ -78,6 +79,11 @@ Usage:
                                                   a readable PyTorch package (model.py, data.py,
                                                   train.py for one process or torchrun/DDP; a
                                                   run's weights and fitted preprocessing with it)
+  modelyaml import <pytorch-run-dir> [--out DIR] [--checkpoint best|last|FILE] [--python PATH]
+                 [--package DIR] [--spec FILE]
+                                                  a run trained by an exported PyTorch package
+                                                  (train.py's run folder) as a ModelYAML run:
+                                                  TF.js model, run record, metrics, preprocessing
   modelyaml serve <run-dir|model.onnx> [--port P] [--host H] [--checkpoint best|last] [--top-k K]
                  [--max-batch N] [--batch-wait-ms MS] [--no-batching] [--body-limit BYTES]
                  [--max-inputs N]
@@ -233,6 +239,7 @@ export async function main(argv: string[], io: CliIO = stdio): Promise<number> {
         trials: { type: 'string' },
         parallel: { type: 'string' },
         spec: { type: 'string' },
+        package: { type: 'string' },
       },
     });
   } catch (e) {
@@ -264,6 +271,8 @@ export async function main(argv: string[], io: CliIO = stdio): Promise<number> {
     }
     case 'export':
       return exportCommand(rest, { format: values.format, out: values.out, opset: values.opset, includePreprocessing: values['include-preprocessing'], quantize: values.quantize, checkpoint: values.checkpoint, noSearch: values['no-search'] }, io);
+    case 'import':
+      return importCommand(rest, { out: values.out, checkpoint: values.checkpoint, python: values.python, package: values.package, spec: values.spec }, io);
     case 'diff':
       return diffCommand(rest, { format, git: values.git }, io);
     case 'runs':
@@ -319,7 +328,7 @@ export async function main(argv: string[], io: CliIO = stdio): Promise<number> {
       return new Promise<number>(() => undefined); // runs until the client disconnects
     }
     default: {
-      const known = ['check', 'summary', 'graph', 'diff', 'runs', 'train', 'search', 'evaluate', 'predict', 'export', 'serve', 'schema', 'docs', 'lsp'];
+      const known = ['check', 'summary', 'graph', 'diff', 'runs', 'train', 'search', 'evaluate', 'predict', 'export', 'import', 'serve', 'schema', 'docs', 'lsp'];
       const { closest } = await import('../core/suggest');
       const s = closest(cmd, known);
       io.err(`modelyaml: unknown command '${cmd}'.${s ? ` Did you mean '${s}'?` : ''}\n\n${HELP}`);

@@ -53,7 +53,7 @@ export const VARIABLES = {
   dawnNode: textVar('MODELYAML_DAWN_NODE', 'a path', 'A `dawn.node` to load for WebGPU before the bundled one.'),
   tfjsNodePath: textVar('MODELYAML_TFJS_NODE_PATH', 'a folder', 'A `@tensorflow/tfjs-node(-gpu)` installation to train with (the extension\'s `modelyaml.tfjsNodePath`).'),
   engine: textVar('MODELYAML_ENGINE', '`auto` · `tfjs` · `pytorch`', 'The training engine when the caller names none (the CLI\'s `--engine`, the extension\'s `modelyaml.train.engine` outrank it; default `auto`). The test suite sets `tfjs`, so tests of the embedded trainer stay on it on machines with PyTorch.'),
-  python: textVar('MODELYAML_PYTHON', 'a path', 'The Python interpreter for the PyTorch engine, before the workspace\'s `.venv`/`venv`, `$CONDA_PREFIX` and `python3` on PATH (the CLI\'s `--python` and the extension\'s `modelyaml.pythonPath` outrank it).'),
+  python: textVar('MODELYAML_PYTHON', 'a path', 'The Python interpreter with `torch` for the PyTorch engine and `modelyaml import`, before the workspace\'s `.venv`/`venv`, `$CONDA_PREFIX` and `python3` on PATH (the CLI\'s `--python` and the extension\'s `modelyaml.pythonPath` outrank it).'),
   residentData: switchVar('MODELYAML_RESIDENT_DATA', '`0` keeps training data on the host instead of uploading it to the backend once.'),
   maxRecordBytes: numberVar('MODELYAML_MAX_RECORD_BYTES', 'Longest row (CSV record or JSON line) the trainer reads, in bytes (default 64 MiB).'),
   dataPaths: textVar('MODELYAML_DATA_PATHS', 'folders, separated like PATH', 'Folders outside the workspace that specs may read data from (the CLI\'s `--allow-data-path DIR` adds to it).'),

@@ -640,6 +640,17 @@ export interface RunRecord {
   pid?: number;
   /** Set when the run is a trial of a hyperparameter search. */
   search?: SearchTag;
+  /** Set when `modelyaml import` brought the run back from a PyTorch package's run folder. */
+  imported?: ImportedFrom;
+}
+
+/** Where an imported run came from (docs/cluster.md, "Bringing a cluster run back"). */
+export interface ImportedFrom {
+  /** The PyTorch run folder, the package that trained it, and the checkpoint file converted. */
+  from: string;
+  package: string;
+  checkpoint: string;
+  at: string;
 }
 
 const runRecordFields: Fields = {
