@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { execFileSync } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { clipGradients } from '../../src/trainer/model/gradientStep';
-import { optimizerOf } from '../../src/trainer/model/objectives';
+import { optimizerOf, SCHEDULES } from '../../src/trainer/model/objectives';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -20,10 +20,70 @@ function torch<T>(script: string, input: unknown = null): T {
   return JSON.parse(out) as T;
 }
 
+const rates = (type: string, params: Record<string, unknown>, base: number, steps: number) => {
+  const s = SCHEDULES[type](params);
+  return Array.from({ length: steps }, (_, t) => s.atStep!(t, base));
+};
+
 function expectClose(actual: number[], expected: number[], rel = 1e-9): void {
   expect(actual.length).toBe(expected.length);
   actual.forEach((a, i) => expect(Math.abs(a - expected[i]), `step ${i}: ${a} vs ${expected[i]}`).toBeLessThanOrEqual(rel * Math.max(1e-12, Math.abs(expected[i]))));
 }
+
+/** The per-step rates a torch scheduler gives (lr read before each step, as our step t uses). */
+const torchRates = (make: string, base: number, steps: number) =>
+  torch<number[]>(
+    `p = torch.nn.Parameter(torch.zeros(1))\nopt = torch.optim.SGD([p], lr=${base})\nsched = ${make}\nout = []\nfor t in range(${steps}):\n    out.append(opt.param_groups[0]["lr"])\n    opt.step()\n    sched.step()\nprint(json.dumps(out))`,
+  );
+
+describe('learning-rate schedules equal PyTorch and Keras per step', () => {
+  it('one_cycle equals torch OneCycleLR (cos and linear, default and custom factors)', () => {
+    const total = 37;
+    const ours = rates('one_cycle', { total_steps: total, max_lr: 0.1 }, 0.001, total);
+    expectClose(ours, torchRates(`torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=0.1, total_steps=${total}, cycle_momentum=False)`, 0.001, total));
+    const lin = rates('one_cycle', { total_steps: total, pct_start: 0.25, anneal_strategy: 'linear', div_factor: 10, final_div_factor: 100 }, 0.05, total);
+    expectClose(lin, torchRates(`torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=0.05, total_steps=${total}, pct_start=0.25, anneal_strategy="linear", div_factor=10, final_div_factor=100, cycle_momentum=False)`, 0.05, total));
+    expect(ours[0]).toBeCloseTo(0.1 / 25, 12); // starts at max_lr / div_factor, whatever the optimizer's rate
+  });
+
+  it('cosine_decay_restarts equals torch CosineAnnealingWarmRestarts where they coincide (m_mul 1, whole t_mul)', () => {
+    const steps = 60;
+    for (const tMul of [1, 2, 3]) {
+      const ours = rates('cosine_decay_restarts', { first_decay_steps: 5, t_mul: tMul, alpha: 0.1 }, 0.2, steps);
+      expectClose(ours, torchRates(`torch.optim.lr_scheduler.CosineAnnealingWarmRestarts(opt, T_0=5, T_mult=${tMul}, eta_min=0.02)`, 0.2, steps), 1e-7);
+    }
+  });
+
+  it('cosine_decay_restarts with m_mul and a fractional t_mul equals Keras\'s formula', () => {
+    // Keras CosineDecayRestarts, written out: periods of 4, 6, 9, … steps, peaks 1, 0.5, 0.25, …
+    const keras = (t: number) => {
+      let f = t / 4;
+      const i = Math.floor(Math.log(1 - f * (1 - 1.5)) / Math.log(1.5));
+      f = (f - (1 - 1.5 ** i) / (1 - 1.5)) / 1.5 ** i;
+      return 0.1 * ((1 - 0.05) * 0.5 * 0.5 ** i * (1 + Math.cos(Math.PI * f)) + 0.05);
+    };
+    const ours = rates('cosine_decay_restarts', { first_decay_steps: 4, t_mul: 1.5, m_mul: 0.5, alpha: 0.05 }, 0.1, 30);
+    expectClose(ours, Array.from({ length: 30 }, (_, t) => keras(t)));
+    expect(ours[4]).toBeCloseTo(0.1 * (0.05 + 0.95 * 0.5), 12); // the first restart, half as high
+  });
+
+  it('polynomial_decay (linear by default) equals torch PolynomialLR to 0 and holds at end_learning_rate', () => {
+    expectClose(rates('polynomial_decay', { decay_steps: 20, end_learning_rate: 0 }, 0.3, 25), torchRates('torch.optim.lr_scheduler.PolynomialLR(opt, total_iters=20, power=1.0)', 0.3, 25), 1e-7);
+    expectClose(rates('polynomial_decay', { decay_steps: 20, end_learning_rate: 0, power: 2 }, 0.3, 25), torchRates('torch.optim.lr_scheduler.PolynomialLR(opt, total_iters=20, power=2.0)', 0.3, 25), 1e-7);
+    const held = rates('polynomial_decay', { decay_steps: 10 }, 0.01, 15);
+    expect(held[5]).toBeCloseTo((0.01 - 0.0001) * 0.5 + 0.0001, 15);
+    expect(held.slice(10)).toEqual([0.0001, 0.0001, 0.0001, 0.0001, 0.0001]);
+  });
+
+  it('warm-up: Keras CosineDecay(warmup_target, warmup_steps) and, without a target, from 0 to the base rate', () => {
+    const [a0, target, W, T, alpha] = [0.001, 0.1, 10, 40, 0.1];
+    // Keras 3 CosineDecay.__call__ with warmup_target set.
+    const keras = (t: number) => (t < W ? a0 + ((target - a0) * t) / W : target * ((1 - alpha) * 0.5 * (1 + Math.cos((Math.PI * Math.min(t - W, T)) / T)) + alpha));
+    expectClose(rates('cosine_decay', { decay_steps: T, alpha, warmup_steps: W, warmup_target: target }, a0, 60), Array.from({ length: 60 }, (_, t) => keras(t)));
+    const linear = rates('polynomial_decay', { decay_steps: 10, end_learning_rate: 0, warmup_steps: 4 }, 0.02, 16);
+    expectClose(linear, [0, 0.005, 0.01, 0.015, 0.02, 0.018, 0.016, 0.014, 0.012, 0.01, 0.008, 0.006, 0.004, 0.002, 0, 0], 1e-9);
+  });
+});
 
 /** A Dense(3) model on 4 inputs with fixed weights, and a fixed batch. */
 function fixedModel(): { model: tf.LayersModel; x: number[][]; y: number[][]; w: number[][]; b: number[] } {
