@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { execFileSync } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { clipGradients } from '../../src/trainer/model/gradientStep';
-import { optimizerOf, SCHEDULES } from '../../src/trainer/model/objectives';
+import { LOSSES, optimizerOf, SCHEDULES } from '../../src/trainer/model/objectives';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -184,3 +184,35 @@ describe('gradient clipping', () => {
   });
 });
 
+describe('label smoothing', () => {
+  const logits = [[2, -1, 0.5, 0], [-0.3, 0.8, 1.2, -2], [0, 0, 3, 1]];
+  const classes = [0, 2, 3];
+  const softmax = (z: number[]) => z.map((v) => Math.exp(v) / z.reduce((s, u) => s + Math.exp(u), 0));
+  const eps = 0.2;
+  /** −Σ ỹ log p with ỹ = y(1−ε) + ε/K, per sample. */
+  const formula = logits.map((z, n) => {
+    const p = softmax(z);
+    return -p.reduce((s, pk, k) => s + ((k === classes[n] ? 1 : 0) * (1 - eps) + eps / 4) * Math.log(pk), 0);
+  });
+
+  it('categorical and sparse categorical cross-entropy equal the formula and torch CrossEntropyLoss(label_smoothing)', () => {
+    const oneHot = tf.oneHot(classes, 4).toFloat();
+    const cat = LOSSES.categorical_crossentropy({ label_smoothing: eps }, { labelKind: 'one_hot' })(oneHot, tf.softmax(tf.tensor2d(logits)));
+    const sparse = LOSSES.sparse_categorical_crossentropy({ label_smoothing: eps, from_logits: true }, { labelKind: 'class_index' })(tf.tensor1d(classes), tf.tensor2d(logits));
+    expectClose(Array.from(cat.dataSync()), formula, 1e-5);
+    expectClose(Array.from(sparse.dataSync()), formula, 1e-5);
+    const ref = torch<number[]>(`print(json.dumps(torch.nn.functional.cross_entropy(torch.tensor(inp["z"], dtype=torch.float64), torch.tensor(inp["c"]), reduction="none", label_smoothing=${eps}).tolist()))`, { z: logits, c: classes });
+    expectClose(Array.from(sparse.dataSync()), ref, 1e-5);
+  });
+
+  it('binary cross-entropy pulls the labels toward ½ by ε/2', () => {
+    const y = [[1], [0], [1]];
+    const p = [[0.9], [0.2], [0.4]];
+    const loss = LOSSES.binary_crossentropy({ label_smoothing: eps }, { labelKind: 'binary' })(tf.tensor2d(y), tf.tensor2d(p));
+    const want = y.map(([t], i) => {
+      const s = t * (1 - eps) + eps / 2;
+      return -(s * Math.log(p[i][0]) + (1 - s) * Math.log(1 - p[i][0]));
+    });
+    expectClose(Array.from(loss.dataSync()), want, 1e-5);
+  });
+});
