@@ -87,6 +87,28 @@ describe('learning-rate schedules equal PyTorch and Keras per step', () => {
   });
 });
 
+describe('reduce_on_plateau follows Keras ReduceLROnPlateau', () => {
+  it('patience, min_delta, cooldown and min_lr, epoch by epoch (traced through Keras\'s on_epoch_end by hand)', () => {
+    const s = SCHEDULES.reduce_on_plateau({ monitor: 'val_loss', factor: 0.5, patience: 2, min_delta: 0.01, cooldown: 1, min_lr: 0.02 });
+    const losses = [1.0, 0.995, 0.98, 0.98, 0.975, 0.97, 0.97, 0.5, 0.5, 0.5, 0.5, 0.5];
+    let lr = 0.1;
+    const seen = losses.map((v) => {
+      const next = s.afterEpoch!({ val_loss: v }, lr);
+      if (next !== undefined) lr = next;
+      return next;
+    });
+    const u = undefined;
+    expect(seen).toEqual([u, u, u, u, 0.05, u, 0.025, u, u, 0.02, u, u]);
+  });
+
+  it('the defaults are Keras\'s (factor 0.1, patience 10, min_delta 1e-4) and accuracy-like monitors rise', () => {
+    const s = SCHEDULES.reduce_on_plateau({ monitor: 'val_accuracy' });
+    const seen = [0.5, ...Array(10).fill(0.50005)].map((v) => s.afterEpoch!({ val_accuracy: v }, 0.001));
+    expect(seen.slice(0, 10).every((x) => x === undefined)).toBe(true);
+    expect(seen[10]).toBeCloseTo(0.0001, 12);
+  });
+});
+
 /** A Dense(3) model on 4 inputs with fixed weights, and a fixed batch. */
 function fixedModel(): { model: tf.LayersModel; x: number[][]; y: number[][]; w: number[][]; b: number[] } {
   const w = [[0.5, -0.3, 0.2], [0.1, 0.4, -0.6], [-0.2, 0.3, 0.7], [0.9, -0.1, 0.05]];
