@@ -195,11 +195,11 @@ export function compileModel(spec: SpecSetup, prepared: Prepared, choice: Backen
   const metricCtx = { ...task, loss: settings.loss.type, outputUnits: (outShape[outShape.length - 1] as number) ?? 1 };
   const metrics = settings.metrics.map((m) => metricOf(m, metricCtx));
   const batchMetrics = metrics.filter((m) => m.fn);
-  const optimizer = optimizerOf(settings.optimizer);
   // On the GPU, one kernel per optimizer state tensor instead of tfjs's chain of element-wise ops.
-  if (choice.backend === 'webgpu' && fusedKernelsOn()) {
-    log('debug', fuseOptimizer(optimizer) ? `fused webgpu updates for ${settings.optimizer.type}` : `no fused webgpu updates for ${settings.optimizer.type}: tfjs's own`);
-  }
+  const optimizer = optimizerOf(settings.optimizer, (bare) => {
+    if (choice.backend !== 'webgpu' || !fusedKernelsOn()) return;
+    log('debug', fuseOptimizer(bare) ? `fused webgpu updates for ${settings.optimizer.type}` : `no fused webgpu updates for ${settings.optimizer.type}: tfjs's own`);
+  });
   const lossForTf = (y: tf.Tensor, p: tf.Tensor) => lossFn(y, p);
   model.compile({ optimizer, loss: lossForTf, metrics: batchMetrics.map((m) => m.fn!) });
   const trainStep = (model as unknown as { makeTrainFunction(): (data: tf.Tensor[]) => tf.Scalar[] }).makeTrainFunction();

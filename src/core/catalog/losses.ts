@@ -6,7 +6,7 @@
  * `from_logits: true` means the last layer must output raw scores: the checker should expect
  * `linear` there instead of `outputActivations[0]`.
  */
-import type { LossEntry, ParamSpec } from './types';
+import type { Formula, LossEntry, ParamSpec } from './types';
 
 const fromLogits = (activation: string): ParamSpec => ({
   name: 'from_logits',
@@ -14,6 +14,13 @@ const fromLogits = (activation: string): ParamSpec => ({
   default: false,
   doc: `Whether the model outputs raw scores (logits) instead of probabilities. With \`true\` the last layer should be \`linear\` and the loss applies ${activation} itself, which is numerically more stable.`,
 });
+
+/** Label smoothing (Szegedy et al.; Keras's and PyTorch's definition): the targets the loss then uses. */
+const categoricalSmoothing: Formula = {
+  label: 'label smoothing',
+  latex: 'y_{n,k} \\leftarrow (1 - \\varepsilon)\\, y_{n,k} + \\frac{\\varepsilon}{K}',
+  unicode: 'yₙₖ ← (1 − ε)·yₙₖ + ε/K',
+};
 
 const meanSquaredError: LossEntry = {
   name: 'mean_squared_error',
@@ -131,6 +138,7 @@ const binaryCrossentropy: LossEntry = {
       latex: 'L = -\\frac{1}{N}\\sum_{n=1}^{N} \\left[ y_n \\log \\hat y_n + (1 - y_n) \\log(1 - \\hat y_n) \\right]',
       unicode: 'L = −(1/N) Σₙ [yₙ log ŷₙ + (1 − yₙ) log(1 − ŷₙ)]',
     },
+    { label: 'label smoothing', latex: 'y_n \\leftarrow (1 - \\varepsilon)\\, y_n + \\frac{\\varepsilon}{2}', unicode: 'yₙ ← (1 − ε)·yₙ + ε/2' },
     { label: 'gradient through the sigmoid', latex: '\\frac{\\partial L}{\\partial z_n} = \\frac{1}{N}(\\hat y_n - y_n), \\quad \\hat y_n = \\sigma(z_n)', unicode: '∂L/∂zₙ = (1/N)(ŷₙ − yₙ),  ŷₙ = σ(zₙ)' },
   ],
   tfjs:
@@ -153,6 +161,7 @@ const categoricalCrossentropy: LossEntry = {
   ],
   formulas: [
     { label: 'loss', latex: 'L = -\\frac{1}{N}\\sum_{n=1}^{N}\\sum_{k=1}^{K} y_{n,k}\\log \\hat y_{n,k}', unicode: 'L = −(1/N) Σₙ Σₖ yₙₖ log ŷₙₖ' },
+    categoricalSmoothing,
   ],
   tfjs: 'tf.losses.softmaxCrossEntropy / "categoricalCrossentropy"',
   aliases: ['cross_entropy', 'crossentropy', 'CrossEntropyLoss', 'cce'],
@@ -168,9 +177,13 @@ const sparseCategoricalCrossentropy: LossEntry = {
   docs:
     'The same loss as `categorical_crossentropy`, but each label is the class index 0…K−1 itself rather than a one-hot vector: ' +
     'leave `one_hot` out of the pipeline. The last layer is `softmax` with K units. Saves memory when K is large.',
-  params: [fromLogits('softmax')],
+  params: [
+    { name: 'label_smoothing', type: { kind: 'float', min: 0, max: 1 }, default: 0, doc: 'Mixes the one-hot form of the labels with the uniform distribution: y ← y(1−ε) + ε/K (PyTorch CrossEntropyLoss\'s label_smoothing).' },
+    fromLogits('softmax'),
+  ],
   formulas: [
     { label: 'loss', latex: 'L = -\\frac{1}{N}\\sum_{n=1}^{N} \\log \\hat y_{n,\\,y_n}', unicode: 'L = −(1/N) Σₙ log ŷₙ,yₙ' },
+    categoricalSmoothing,
   ],
   tfjs: "loss: 'sparseCategoricalCrossentropy'; with from_logits, custom loss: (y, z) => tf.losses.softmaxCrossEntropy(tf.oneHot(y, K), z)",
   aliases: ['sparse_cce', 'scce', 'NLLLoss'],

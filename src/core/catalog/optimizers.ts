@@ -1,8 +1,10 @@
 /**
  * Optimizers. Every one has `primary: 'learning_rate'`, so `optimizer: { sgd: 0.1 }` sets the
  * rate; defaults are Keras's. `learning_rate` warns (saneMin/saneMax) outside [1e-7, 1].
+ * Every optimizer also takes Keras's gradient clipping (`clipnorm`, `global_clipnorm`,
+ * `clipvalue`), applied by the trainer to the gradients before the update.
  */
-import type { OptimizerEntry, ParamSpec } from './types';
+import type { Formula, OptimizerEntry, ParamSpec } from './types';
 
 const learningRate = (def: number): ParamSpec => ({
   name: 'learning_rate',
@@ -24,6 +26,25 @@ const decayRate = (name: string, def: number, doc: string): ParamSpec => ({
   default: def,
   doc,
 });
+
+const clipBound = (name: string, doc: string): ParamSpec => ({ name, type: { kind: 'float', min: 0, exclusiveMin: true }, doc });
+
+/** Keras's gradient clipping, shared by every optimizer (Keras applies it in the same order: clipnorm, else global_clipnorm, else clipvalue). */
+const clipping: readonly ParamSpec[] = [
+  clipBound('clipnorm', 'Clips each weight\'s gradient to this L2 norm: g ← g·c/max(‖g‖, c). Set one of `clipnorm` and `global_clipnorm`.'),
+  clipBound('global_clipnorm', 'Clips all gradients together so their joint L2 norm is at most this (the usual choice for transformers: 1.0).'),
+  clipBound('clipvalue', 'Clips every gradient element into [−c, c]. Used when neither norm clip is set (Keras\'s order).'),
+];
+
+const clippingFormulas: readonly Formula[] = [
+  { label: 'clipnorm', latex: 'g_i \\leftarrow g_i \\cdot \\frac{c}{\\max(\\lVert g_i \\rVert_2,\\ c)}', unicode: 'gᵢ ← gᵢ·c/max(‖gᵢ‖₂, c)' },
+  {
+    label: 'global_clipnorm',
+    latex: 'g_i \\leftarrow g_i \\cdot \\frac{c}{\\max(\\sqrt{\\textstyle\\sum_j \\lVert g_j \\rVert_2^2},\\ c)}',
+    unicode: 'gᵢ ← gᵢ·c/max(√(Σⱼ‖gⱼ‖₂²), c)',
+  },
+  { label: 'clipvalue', latex: 'g \\leftarrow \\min(\\max(g, -c), c)', unicode: 'g ← min(max(g, −c), c)' },
+];
 
 const sgd: OptimizerEntry = {
   name: 'sgd',
@@ -69,6 +90,34 @@ const adam: OptimizerEntry = {
   ],
   tfjs: 'tf.train.adam(learningRate, beta1, beta2, epsilon)',
   aliases: ['Adam'],
+  primary: 'learning_rate',
+};
+
+const adamw: OptimizerEntry = {
+  name: 'adamw',
+  category: 'optimizer',
+  summary: 'AdamW: Adam with decoupled weight decay, the standard optimizer for fine-tuning.',
+  docs:
+    'Adam plus weight decay applied directly to the weights (θ ← θ − α·λ·θ at each step, before the Adam update), not added to ' +
+    'the loss: with Adam an L2 penalty in the loss is scaled down by the adaptive denominator, so large weights barely decay. ' +
+    'Decoupling keeps the decay the same for every weight (Loshchilov & Hutter). This is what `torch.optim.AdamW` and ' +
+    '`keras.optimizers.AdamW` do; the default `weight_decay` is Keras\'s 0.004 (PyTorch\'s is 0.01), `epsilon` is 1e-7 like `adam`, ' +
+    'added to √v̂ as PyTorch adds it. Like Keras by default, every trainable weight decays, biases and normalisation parameters ' +
+    'included. The decay is scaled by the current learning rate, so it follows the schedule.',
+  params: [
+    learningRate(0.001),
+    { name: 'weight_decay', type: { kind: 'float', min: 0, saneMax: 0.5 }, default: 0.004, doc: 'Decay λ: each step multiplies every weight by 1 − α·λ (Keras\'s default 0.004; PyTorch\'s 0.01).' },
+    decayRate('beta_1', 0.9, 'Decay rate of the first-moment estimate.'),
+    decayRate('beta_2', 0.999, 'Decay rate of the second-moment estimate.'),
+    epsilon(1e-7),
+  ],
+  formulas: [
+    { label: 'decoupled weight decay', latex: '\\theta_{t-1}\' = \\theta_{t-1} - \\alpha \\lambda\\, \\theta_{t-1}', unicode: 'θ′ₜ₋₁ = θₜ₋₁ − α·λ·θₜ₋₁' },
+    { label: 'moments', latex: 'm_t = \\beta_1 m_{t-1} + (1-\\beta_1) g_t, \\quad v_t = \\beta_2 v_{t-1} + (1-\\beta_2) g_t^2', unicode: 'mₜ = β₁mₜ₋₁ + (1−β₁)gₜ,  vₜ = β₂vₜ₋₁ + (1−β₂)gₜ²' },
+    { label: 'update', latex: '\\theta_t = \\theta_{t-1}\' - \\alpha \\frac{m_t / (1-\\beta_1^t)}{\\sqrt{v_t / (1-\\beta_2^t)} + \\epsilon}', unicode: 'θₜ = θ′ₜ₋₁ − α·(mₜ/(1−β₁ᵗ))/(√(vₜ/(1−β₂ᵗ)) + ε)' },
+  ],
+  tfjs: 'tf.train.adam(learningRate, beta1, beta2, epsilon), with the trainer multiplying each weight by 1 − α·λ before each update',
+  aliases: ['AdamW', 'adam_w'],
   primary: 'learning_rate',
 };
 
@@ -174,4 +223,7 @@ const adadelta: OptimizerEntry = {
   primary: 'learning_rate',
 };
 
-export const optimizers: readonly OptimizerEntry[] = [sgd, adam, adamax, rmsprop, adagrad, adadelta];
+/** Every optimizer with the shared clipping parameters and their formulas appended. */
+const withClipping = (e: OptimizerEntry): OptimizerEntry => ({ ...e, params: [...e.params, ...clipping], formulas: [...e.formulas, ...clippingFormulas] });
+
+export const optimizers: readonly OptimizerEntry[] = [sgd, adam, adamw, adamax, rmsprop, adagrad, adadelta].map(withClipping);

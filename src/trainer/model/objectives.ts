@@ -4,7 +4,8 @@
  */
 import * as tf from '../tf';
 import type { LabelKind } from '../../core/catalog';
-import { defaulted } from '../catalogDefaults';
+import { catalogParams, defaulted } from '../catalogDefaults';
+import { withGradientStep } from './gradientStep';
 import type { ItemValue } from '../../core/spec';
 import { fusedCategoricalAccuracy, fusedCrossEntropy, fusedLossesAvailable } from '../kernels/webgpu/losses';
 import { fail } from '../util';
@@ -24,6 +25,11 @@ const num = (p: Record<string, unknown>, k: string) => p[k] as number;
 /** Class-index labels ([N] or [N, 1]) as one-hot [N, K]. */
 function sparseToOneHot(y: tf.Tensor, k: number): tf.Tensor {
   return tf.oneHot(tf.cast(tf.reshape(y, [-1]), 'int32'), k).toFloat();
+}
+
+/** Label smoothing over the K classes of the last axis: y(1−ε) + ε/K. */
+function smoothed(y: tf.Tensor, p: tf.Tensor, smooth: number): tf.Tensor {
+  return smooth > 0 ? tf.add(tf.mul(y, 1 - smooth), smooth / (p.shape[p.rank - 1] as number)) : y;
 }
 
 function crossEntropy(y: tf.Tensor, p: tf.Tensor, fromLogits: boolean): tf.Tensor {
@@ -67,15 +73,12 @@ export const LOSSES: Record<string, (p: Record<string, unknown>, task: TaskInfo)
   categorical_crossentropy: (o) => {
     const fromLogits = o.from_logits === true;
     const smooth = num(o, 'label_smoothing');
-    return (y0, p) => {
-      const k = p.shape[p.rank - 1] as number;
-      const y = smooth > 0 ? tf.add(tf.mul(y0, 1 - smooth), smooth / k) : y0;
-      return crossEntropy(y, p, fromLogits);
-    };
+    return (y, p) => crossEntropy(smoothed(y, p, smooth), p, fromLogits);
   },
   sparse_categorical_crossentropy: (o) => {
     const fromLogits = o.from_logits === true;
-    return (y, p) => crossEntropy(sparseToOneHot(y, p.shape[p.rank - 1] as number), p, fromLogits);
+    const smooth = num(o, 'label_smoothing');
+    return (y, p) => crossEntropy(smoothed(sparseToOneHot(y, p.shape[p.rank - 1] as number), p, smooth), p, fromLogits);
   },
   hinge: (_o, task) => (y, p) => {
     // 0/1 labels become −1/+1 (Keras does the same); −1/+1 labels pass unchanged.
@@ -309,6 +312,8 @@ export const OPTIMIZERS: Record<string, (p: Record<string, unknown>) => tf.Optim
     return m > 0 ? tf.train.momentum(lr, m, p.nesterov === true) : tf.train.sgd(lr);
   },
   adam: (p) => tf.train.adam(num(p, 'learning_rate'), num(p, 'beta_1'), num(p, 'beta_2'), num(p, 'epsilon')),
+  // Adam's update; the decoupled weight decay is applied before it by withGradientStep (optimizerOf).
+  adamw: (p) => tf.train.adam(num(p, 'learning_rate'), num(p, 'beta_1'), num(p, 'beta_2'), num(p, 'epsilon')),
   adamax: (p) => tf.train.adamax(num(p, 'learning_rate'), num(p, 'beta_1'), num(p, 'beta_2'), num(p, 'epsilon')),
   rmsprop: (p) => {
     // tfjs's centred RMSprop divides by √(s − (ḡ² + ε)): NaN wherever s − ḡ² < ε (small gradients,
@@ -321,10 +326,16 @@ export const OPTIMIZERS: Record<string, (p: Record<string, unknown>) => tf.Optim
   adadelta: (p) => tf.train.adadelta(num(p, 'learning_rate'), num(p, 'rho'), num(p, 'epsilon')),
 });
 
-export function optimizerOf(item: ItemValue): tf.Optimizer {
+/**
+ * The spec's optimizer with its gradient step (clipping, AdamW's weight decay). `accelerate` runs on
+ * the bare optimizer first (the fused webgpu updates replace its update), so the step wraps it.
+ */
+export function optimizerOf(item: ItemValue, accelerate?: (opt: tf.Optimizer) => void): tf.Optimizer {
   const make = OPTIMIZERS[item.type];
   if (!make) return fail('train/unsupported', `The trainer has no TensorFlow.js mapping for the optimizer \`${item.type}\`.`);
-  return make(item.params ?? {});
+  const opt = make(item.params ?? {});
+  accelerate?.(opt);
+  return withGradientStep(opt, catalogParams('optimizer', item.type, item.params ?? {}));
 }
 
 export function learningRateOf(opt: tf.Optimizer): number {
@@ -339,88 +350,5 @@ export function setLearningRate(opt: tf.Optimizer, lr: number): void {
   else o.learningRate = lr;
 }
 
-// ─── Learning-rate schedules ──────────────────────────────────────────────────────────────────
-
-/** A schedule: the rate for optimizer step t (per batch), and/or a reaction to an epoch's metrics. */
-export interface Schedule {
-  /** The rate for step t (0-based); undefined: leave it. */
-  atStep?(t: number, base: number): number;
-  /** Called after each epoch with its metrics; returns a new rate or undefined. */
-  afterEpoch?(metrics: Record<string, number>, current: number): number | undefined;
-  /** State to checkpoint and restore. */
-  state?(): unknown;
-  restore?(s: unknown): void;
-}
-
-export const SCHEDULES: Record<string, (p: Record<string, unknown>) => Schedule> = defaulted<[], Schedule>('schedule', {
-  exponential_decay: (p) => ({
-    atStep: (t, base) => {
-      const e = t / num(p, 'decay_steps');
-      return base * Math.pow(num(p, 'decay_rate'), p.staircase === true ? Math.floor(e) : e);
-    },
-  }),
-  piecewise_constant: (p) => ({
-    atStep: (t) => {
-      const b = p.boundaries as number[];
-      const v = p.values as number[];
-      let i = 0;
-      while (i < b.length && t >= b[i]) i++;
-      return v[Math.min(i, v.length - 1)];
-    },
-  }),
-  cosine_decay: (p) => ({
-    atStep: (t, base) => {
-      const T = num(p, 'decay_steps');
-      const a = num(p, 'alpha');
-      return base * (a + (1 - a) * (1 + Math.cos((Math.PI * Math.min(t, T)) / T)) / 2);
-    },
-  }),
-  reduce_on_plateau: (p) => {
-    const monitor = p.monitor as string;
-    const mode = (p.mode as string) === 'max' || (p.mode === 'auto' && /acc|auc|precision|recall|f1|r2/.test(monitor)) ? 'max' : 'min';
-    const factor = num(p, 'factor');
-    const patience = num(p, 'patience');
-    const minDelta = num(p, 'min_delta');
-    const cooldown = num(p, 'cooldown');
-    const minLr = num(p, 'min_lr');
-    let best = mode === 'min' ? Infinity : -Infinity;
-    let wait = 0;
-    let cool = 0;
-    return {
-      afterEpoch(m, current) {
-        const v = m[monitor] ?? (monitor.startsWith('val_') ? m[monitor.slice(4)] : undefined);
-        if (v === undefined || !Number.isFinite(v)) return undefined;
-        if (cool > 0) {
-          cool--;
-          wait = 0;
-        }
-        const better = mode === 'min' ? v < best - minDelta : v > best + minDelta;
-        if (better) {
-          best = v;
-          wait = 0;
-          return undefined;
-        }
-        if (cool > 0) return undefined;
-        if (++wait >= patience) {
-          wait = 0;
-          cool = cooldown;
-          const next = Math.max(current * factor, minLr);
-          return next < current ? next : undefined;
-        }
-        return undefined;
-      },
-      state: () => ({ best, wait, cool }),
-      restore(s) {
-        const o = s as { best: number; wait: number; cool: number };
-        if (o && typeof o === 'object') ({ best, wait, cool } = o);
-      },
-    };
-  },
-});
-
-export function scheduleOf(item: ItemValue | undefined): Schedule | undefined {
-  if (!item) return undefined;
-  const make = SCHEDULES[item.type];
-  if (!make) return fail('train/unsupported', `The trainer has no mapping for the learning-rate schedule \`${item.type}\`.`);
-  return make(item.params ?? {});
-}
+// Learning-rate schedules live in ./schedules; re-exported so callers keep one import.
+export { SCHEDULES, scheduleOf, type Schedule } from './schedules';
