@@ -8,6 +8,7 @@ import * as tf from './tf';
 import { existsSync, mkdirSync, readFileSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, relative, sep } from 'node:path';
 import './model/custom';
+import './model/normalization';
 import { RUN_FILE, readRunRecord } from '../node/runRecord';
 import { withPath, writeFileNamed } from './util';
 

@@ -11,6 +11,7 @@ import { coreBuilders } from './core';
 import { embeddingBuilders } from './embedding';
 import { genericBuilder } from './generic';
 import { mergeBuilders } from './merge';
+import { normBuilders } from './norm';
 import { recurrentBuilders } from './recurrent';
 import type { Builder } from './shared';
 
@@ -22,6 +23,7 @@ const EXCEPTIONS: Record<string, Builder> = {
   ...embeddingBuilders,
   ...recurrentBuilders,
   ...attentionBuilders,
+  ...normBuilders,
 };
 
 export const LAYER_BUILDERS: Record<string, Builder> = Object.fromEntries(
