@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, readFileSync, realpathSync, renameSync, rmSync, 
 import { isAbsolute, join, relative, sep } from 'node:path';
 import './model/custom';
 import './model/layers/bert';
+import './model/normalization';
 import { RUN_FILE, readRunRecord } from '../node/runRecord';
 import { withPath, writeFileNamed } from './util';
 

@@ -405,4 +405,19 @@ export class DilatedConv extends ConvWithActivation<DilatedConvArgs> {
   }
 }
 
-for (const c of [PositionalEmbedding, ScaledDotProductAttention, ScaledElu, ResetAfterGRUCell, ResetAfterGRU, DilatedDepthwiseConv2D, DilatedConv]) tf.serialization.registerClass(c as unknown as tf.serialization.SerializableConstructor<tf.serialization.Serializable>);
+const StockSeparableConv2D = tf.layers.separableConv2d({ filters: 1, kernelSize: 1 }).constructor as new (args: Kwargs) => tf.layers.Layer;
+
+/**
+ * tf.layers.separableConv2d, saving its depthMultiplier: tfjs leaves it out of the config, so a
+ * saved model with depth_multiplier > 1 rebuilt a depthwise kernel of the wrong shape on load.
+ * Keras's class name, so model.json is what TensorFlow.js and the exports read.
+ */
+export class SeparableConv2DWithMultiplier extends StockSeparableConv2D {
+  static className = 'SeparableConv2D';
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), depthMultiplier: (this as unknown as { depthMultiplier: number }).depthMultiplier };
+  }
+}
+
+for (const c of [PositionalEmbedding, ScaledDotProductAttention, ScaledElu, ResetAfterGRUCell, ResetAfterGRU, DilatedDepthwiseConv2D, DilatedConv, SeparableConv2DWithMultiplier]) tf.serialization.registerClass(c as unknown as tf.serialization.SerializableConstructor<tf.serialization.Serializable>);

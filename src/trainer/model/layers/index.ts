@@ -12,6 +12,7 @@ import { coreBuilders } from './core';
 import { embeddingBuilders } from './embedding';
 import { genericBuilder } from './generic';
 import { mergeBuilders } from './merge';
+import { normBuilders } from './norm';
 import { recurrentBuilders } from './recurrent';
 import type { Builder } from './shared';
 
@@ -24,6 +25,7 @@ const EXCEPTIONS: Record<string, Builder> = {
   ...recurrentBuilders,
   ...attentionBuilders,
   ...bertBuilders,
+  ...normBuilders,
 };
 
 export const LAYER_BUILDERS: Record<string, Builder> = Object.fromEntries(
