@@ -125,7 +125,7 @@ export function registerPanels(context: vscode.ExtensionContext, deps: PanelDeps
     diff,
     search,
     api.commands.registerCommand(SHOW_SEARCH_COMMAND, (arg?: unknown) => showSearchCommand(api, search, arg)),
-    api.window.registerWebviewPanelSerializer(VIEW_TYPES.search, { deserializeWebviewPanel: async (panel) => search.restore(panel) }),
+    api.window.registerWebviewPanelSerializer(VIEW_TYPES.search, { deserializeWebviewPanel: async (panel, state) => search.restore(panel, state) }),
     api.commands.registerCommand(COMPARE_COMMAND, (uri?: unknown) => compareModelWith(api, uri, diff, log)),
     api.window.registerWebviewPanelSerializer(VIEW_TYPES.diff, { deserializeWebviewPanel: (panel, state) => diff.restore(panel, state) }),
     api.commands.registerCommand(PANEL_COMMANDS.showCurves, (uri?: unknown) => {
