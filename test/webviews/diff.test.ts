@@ -125,7 +125,7 @@ describe('comparison panel', () => {
     await p.keyboard.press('Space');
     const visible = await p.locator('#layers tbody tr:not([hidden])').evaluateAll((trs) => trs.map((t) => (t as HTMLElement).dataset.status));
     expect(visible).toEqual(['added', 'affected', 'changed', 'affected']);
-    expect(await page.savedState()).toEqual({ v: 1, showUnchanged: false });
+    expect(await page.savedState()).toEqual({ v: 1, showUnchanged: false, sources: { before: { kind: 'revision', path: spec, ref: 'HEAD' }, after: { kind: 'file', path: spec } } });
   });
 
   it('reads in light and high-contrast themes', async () => {
@@ -192,6 +192,43 @@ describe('comparison panel', () => {
       expect(vs.messages).toEqual([]);
     } finally {
       extensions.getExtension = original;
+    }
+  });
+
+  it('comes back after a window reload with its two sources, read again', async () => {
+    // The last comparison was the spec against HEAD (through git show); the webview kept its sources.
+    const state = (await page.savedState()) as { sources?: unknown };
+    expect(state.sources).toEqual({ before: { kind: 'revision', path: spec, ref: 'HEAD' }, after: { kind: 'file', path: spec } });
+    // The spec changes in its editor while the window reloads: the restored panel shows the new text.
+    const doc = vs.openEditor(spec).document;
+    vs.edit(doc, doc.getText().replace('dense: { units: 128, activation: relu }', 'dense: { units: 256, activation: relu }'));
+    const restored = vs.newPanel(VIEW_TYPES.diff);
+    await vs.serializers.get(VIEW_TYPES.diff)!.deserializeWebviewPanel(restored, state);
+    expect(restored.title).toBe('Compare: mnist-cnn.model.yaml ↔ mnist-cnn.model.yaml');
+    const p2 = await connectPanel(browser, server, 'diff', restored, { theme: 'dark', state });
+    try {
+      await p2.page.waitForSelector('#layers tbody tr', { state: 'attached' }); // unchanged rows stay hidden, as the state says
+      const labels = await p2.page.locator('#layers tbody tr').evaluateAll((trs) => trs.map((t) => t.getAttribute('aria-label')));
+      expect(labels).toContain('added conv2d conv3, 18,496 params');
+      expect(labels).toContain('changed dense dense_8: units 64 to 256, params +110,784');
+      expect(await p2.savedState()).toEqual(state);
+      expect(p2.problems()).toEqual([]);
+    } finally {
+      await p2.close();
+    }
+  });
+
+  it('a restored panel whose sources cannot be read says why instead of a comparison', async () => {
+    const restored = vs.newPanel(VIEW_TYPES.diff);
+    const state = { v: 1, showUnchanged: true, sources: { before: { kind: 'revision', path: spec, ref: 'no-such-rev' }, after: { kind: 'file', path: spec } } };
+    await vs.serializers.get(VIEW_TYPES.diff)!.deserializeWebviewPanel(restored, state);
+    const p2 = await connectPanel(browser, server, 'diff', restored, { theme: 'dark', state });
+    try {
+      await p2.page.waitForFunction(() => document.getElementById('empty')?.textContent?.includes('could not be read again'));
+      expect(await p2.page.locator('#empty').innerText()).toMatch(/^The comparison could not be read again: unknown revision 'no-such-rev'/);
+      expect(p2.problems()).toEqual([]);
+    } finally {
+      await p2.close();
     }
   });
 

@@ -63,6 +63,8 @@ describe('the runs table panel', () => {
     expect(headers).toEqual(expect.arrayContaining(['label', 'status', 'started', 'backend', 'duration', 'final.val_loss', 'best.val_loss', 'test.accuracy', 'param:train.optimizer.adam.learning_rate', 'param:model.layers[0].dense.units']));
     expect(await cells('param:model.layers[0].dense.units')).toEqual(['64', '64', '32', '16', '16']);
     expect(await page.page.locator('#count').innerText()).toBe('5 of 5 runs');
+    // The group shown is kept in the webview's state, for the serializer after a reload.
+    expect(await page.savedState()).toMatchObject({ group: expect.stringMatching(/^spec:.*\.model\.yaml$/) });
     expect(page.problems()).toEqual([]);
     expect(page.strayRequests()).toEqual([]);
   });

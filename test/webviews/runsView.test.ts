@@ -193,5 +193,15 @@ describe('the Runs view', () => {
     curves.received.fire({ type: 'ready', version: 1 });
     const init = curves.posted.find((m) => (m as CurvesToWebview).type === 'init') as Extract<CurvesToWebview, { type: 'init' }>;
     expect([init.current, ...init.compare]).toEqual([ids[1], ids[2]]);
+
+    // After a window reload the panel comes back on the group its webview's state names (not the newest).
+    panel.dispose();
+    const restored = h.vs.newPanel('modelyaml.runsTable');
+    await h.vs.serializers.get('modelyaml.runsTable')!.deserializeWebviewPanel(restored, { v: 1, filter: '', hidden: [], group: msg.groups[1].key });
+    restored.received.fire({ type: 'ready', version: 1 });
+    const back = restored.posted.at(-1) as Extract<RunsToWebview, { type: 'runs' }>;
+    expect(back.group).toBe(msg.groups[1].key);
+    expect(back.table.runs).toHaveLength(1);
+    expect(restored.title).toBe('Runs: widths (t1)');
   }, 60_000);
 });

@@ -82,6 +82,8 @@ describe('the search panel', () => {
 
   it('shows a row per trial: parameters, status, metric, epochs run and why pruned, as the journal replays', async () => {
     expect(await shown()).toEqual(study.trials.map((t) => t.number));
+    // The search shown is kept in the webview's state, for the serializer after a reload.
+    expect(await page.savedState()).toMatchObject({ folder: expect.stringMatching(/^\.modelyaml[\\/]searches[\\/]/) });
     const rows = await page.page.locator('#trials tbody tr').evaluateAll((trs) =>
       trs.map((tr) => [...tr.querySelectorAll('th, td')].map((c) => (c as HTMLElement).innerText.trim())),
     );

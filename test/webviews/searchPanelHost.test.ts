@@ -188,6 +188,17 @@ describe('the search panel host', () => {
     expect(searchPanels()).toHaveLength(2);
     expect(panels.search.panel).toBe(searchPanels()[1]);
     expect(panels.search.folder).toBe(dir);
+
+    // After a window reload the panel comes back on the search its webview's state names, not the newest.
+    await vs.api.commands.executeCommand(SHOW_SEARCH_COMMAND, { searchDir: newer });
+    expect(panels.search.folder).toBe(newer);
+    searchPanels()[1].dispose();
+    const restored = vs.newPanel('modelyaml.search');
+    await vs.serializers.get('modelyaml.search')!.deserializeWebviewPanel(restored, { v: 1, selected: [], folder: dir.slice(ws.length + 1) });
+    expect(panels.search.panel).toBe(restored);
+    expect(panels.search.folder).toBe(dir);
+    await vs.serializers.get('modelyaml.search')!.deserializeWebviewPanel(vs.newPanel('modelyaml.search'), { v: 1, selected: [], folder: '.modelyaml/searches/gone/t9' });
+    expect(panels.search.folder).toBe(dir); // a search no longer there: the one it had
   });
 
   it('reports a damaged journal with its file and line', async () => {

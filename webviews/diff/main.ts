@@ -6,18 +6,20 @@
  */
 import '../shared/base.css';
 import './styles.css';
-import { formatValue, validateDiffToWebview, type DiffFromWebview, type DiffToWebview, type LayerDiff, type SettingChange, type SpecDiff } from '../../src/core/protocol/diffWebview';
+import { diffSourcesOf, formatValue, validateDiffToWebview, type DiffFromWebview, type DiffSources, type DiffToWebview, type LayerDiff, type SettingChange, type SpecDiff } from '../../src/core/protocol/diffWebview';
 import { connectToHost } from '../shared/host';
 import { announce, el } from '../shared/dom';
 
 interface DiffViewState {
   v: 1;
   showUnchanged: boolean;
+  /** What the two sides were read from: the host's serializer reads them again after a reload. */
+  sources?: DiffSources;
 }
 
 const conn = connectToHost<DiffToWebview, DiffFromWebview, DiffViewState>(validateDiffToWebview);
 const kept = conn.initialState() as Partial<DiffViewState> | undefined;
-let state: DiffViewState = { v: 1, showUnchanged: typeof kept?.showUnchanged === 'boolean' ? kept.showUnchanged : true };
+let state: DiffViewState = { v: 1, showUnchanged: typeof kept?.showUnchanged === 'boolean' ? kept.showUnchanged : true, sources: diffSourcesOf(kept) };
 let current: SpecDiff | undefined;
 
 const app = document.getElementById('app')!;
@@ -151,6 +153,10 @@ conn.start((m) => {
     return;
   }
   current = m.diff;
+  if (m.sources) {
+    state = { ...state, sources: m.sources };
+    conn.saveState(state);
+  }
   render();
   announce(summary.textContent ?? '');
 });

@@ -19,6 +19,7 @@ const kept = conn.initialState() as Partial<RunsViewState> | undefined;
 let state: RunsViewState = {
   v: 1,
   filter: typeof kept?.filter === 'string' ? kept.filter : '',
+  ...(typeof kept?.group === 'string' ? { group: kept.group } : {}),
   hidden: Array.isArray(kept?.hidden) ? kept.hidden.filter((h): h is string => typeof h === 'string') : [],
   ...(kept?.sort && typeof kept.sort.column === 'string' ? { sort: { column: kept.sort.column, descending: !!kept.sort.descending } } : {}),
 };
@@ -209,5 +210,9 @@ conn.start((m) => {
   if (m.group !== group) chart.clearBrushes();
   groups = m.groups;
   group = m.group;
+  if (state.group !== group) {
+    state = { ...state, group };
+    save();
+  }
   show(m.table);
 });

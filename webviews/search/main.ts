@@ -23,7 +23,8 @@ const selected = new Set<number>(Array.isArray(kept?.selected) ? kept.selected.f
 let view: SearchPanelView | undefined;
 let brushed: Set<string> | null = null;
 
-const save = () => conn.saveState({ v: 1, selected: [...selected] });
+let folder = typeof kept?.folder === 'string' ? kept.folder : undefined;
+const save = () => conn.saveState({ v: 1, selected: [...selected], ...(folder !== undefined && { folder }) });
 
 const app = document.getElementById('app')!;
 const title = el('h1', { id: 'title' }, 'Search');
@@ -193,6 +194,10 @@ conn.start((m) => {
     pcSection.hidden = true;
     charts.hidden = true;
     return;
+  }
+  if (m.view.folder !== folder) {
+    folder = m.view.folder;
+    save();
   }
   show(m.view);
 });

@@ -4,14 +4,25 @@
  * checks the diff's outline (version, sides, lists) before drawing; it puts every value in as text.
  */
 import { DIFF_FORMAT_VERSION, type SpecDiff } from '../diff/types';
-import { arrayOf, byType, type Fields, int, isObj, nullable, oneOf, shape, stringMax, type Check, type Validated } from './check';
+import { arrayOf, byType, type Fields, int, isObj, nullable, oneOf, opt, shape, stringMax, type Check, type Validated } from './check';
 import type { LogMessage, ReadyMessage } from './webview';
 
 export type { LayerDiff, SettingChange, SpecDiff } from '../diff/types';
 /** The webview prints values as the CLI does. */
 export { formatValue } from '../diff/values';
 
-export type DiffToWebview = { type: 'diff'; diff: SpecDiff } | { type: 'empty'; message: string };
+/**
+ * Where one side of a comparison was read from, so a panel restored after a reload reads both
+ * sides again: a spec file, or a spec at a git revision.
+ */
+export type DiffSource = { kind: 'file'; path: string } | { kind: 'revision'; path: string; ref: string };
+export interface DiffSources {
+  before: DiffSource;
+  after: DiffSource;
+}
+
+/** `sources` (when the host knows them) is kept in the webview's state for the panel's serializer. */
+export type DiffToWebview = { type: 'diff'; diff: SpecDiff; sources?: DiffSources } | { type: 'empty'; message: string };
 export type DiffFromWebview = ReadyMessage | LogMessage;
 
 const str = stringMax(10_000);
@@ -30,7 +41,16 @@ const specDiff = shape({
   train: arrayOf(setting, 10_000),
 });
 
-const toWebview: Record<DiffToWebview['type'], Fields> = { diff: { diff: specDiff }, empty: { message: str } };
+const source: Check = (v) => isObj(v) && typeof v.path === 'string' && v.path.length <= 4096 && (v.kind === 'file' || (v.kind === 'revision' && typeof v.ref === 'string' && v.ref.length <= 1000));
+const sources = shape({ before: source, after: source });
+
+/** The sources kept in a restored panel's state, or undefined when they are missing or damaged. */
+export function diffSourcesOf(state: unknown): DiffSources | undefined {
+  const s = isObj(state) ? state.sources : undefined;
+  return sources(s) ? (s as unknown as DiffSources) : undefined;
+}
+
+const toWebview: Record<DiffToWebview['type'], Fields> = { diff: { diff: specDiff, sources: opt(sources) }, empty: { message: str } };
 const fromWebview: Record<DiffFromWebview['type'], Fields> = {
   ready: { version: int },
   log: { level: oneOf('info', 'warning', 'error'), message: stringMax(20_000) },

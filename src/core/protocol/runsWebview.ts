@@ -39,6 +39,8 @@ export interface RunsViewState {
   sort?: { column: string; descending: boolean };
   filter: string;
   hidden: string[];
+  /** The group shown: a panel restored after a reload comes back on it. */
+  group?: string;
 }
 
 const str = stringMax(10_000);

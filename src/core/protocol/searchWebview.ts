@@ -32,6 +32,8 @@ export interface SearchViewState {
   v: 1;
   /** Trials selected for comparing. */
   selected: number[];
+  /** The search folder shown, relative to its workspace folder: a panel restored after a reload comes back on it. */
+  folder?: string;
 }
 
 const str = stringMax(10_000);

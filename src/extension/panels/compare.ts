@@ -6,6 +6,8 @@
 import type * as vscode from 'vscode';
 import { basename, dirname } from 'node:path';
 import { diffSpecTexts, type DiffInput } from '../../core/diff';
+import type { SpecDiff } from '../../core/diff/types';
+import type { DiffSource, DiffSources } from '../../core/protocol/diffWebview';
 import { fileDataHost } from '../../node/dataHost';
 import { GitShowError, showFileAtRevision } from '../../node/gitShow';
 import type { DiffPanel } from './diffPanel';
@@ -51,8 +53,8 @@ async function pickOtherFile(api: VscodeApi, self: vscode.Uri): Promise<vscode.U
   return chosen?.[0];
 }
 
-/** The other side: another file's text or the spec at a revision; undefined when the user cancels. */
-async function otherSide(api: VscodeApi, uri: vscode.Uri, log: PanelLog): Promise<DiffInput | undefined> {
+/** The other side, as where to read it from: another spec file or this spec at a revision; undefined when the user cancels. */
+async function otherSide(api: VscodeApi, uri: vscode.Uri): Promise<DiffSource | undefined> {
   const items: { label: string; description: string; choice: Choice }[] = [
     { label: '$(git-commit) HEAD', description: 'the last committed version of this spec', choice: 'head' },
     { label: '$(git-branch) A git revision…', description: 'a branch, tag or commit', choice: 'revision' },
@@ -62,13 +64,24 @@ async function otherSide(api: VscodeApi, uri: vscode.Uri, log: PanelLog): Promis
   if (!picked) return undefined;
   if (picked.choice === 'file') {
     const other = await pickOtherFile(api, uri);
-    if (!other) return undefined;
-    const doc = await api.workspace.openTextDocument(other);
-    return { text: doc.getText(), label: api.workspace.asRelativePath(other, false), options: { host: fileDataHost(dirname(other.fsPath)) } };
+    return other && { kind: 'file', path: other.fsPath };
   }
   const ref = picked.choice === 'head' ? 'HEAD' : (await api.window.showInputBox({ title: 'Compare with the spec at which revision?', value: 'HEAD~1', prompt: 'A branch, tag, commit or expression such as HEAD~1' }))?.trim();
-  if (!ref) return undefined;
-  return specAtRevision(api, uri, ref, log);
+  return ref ? { kind: 'revision', path: uri.fsPath, ref } : undefined;
+}
+
+/** One side's text: the file (as open in the editor, else on disk) or the spec at its revision. */
+async function readSource(api: VscodeApi, source: DiffSource, log: PanelLog): Promise<DiffInput> {
+  const uri = api.Uri.file(source.path);
+  const options = { host: fileDataHost(dirname(source.path)) };
+  if (source.kind === 'revision') return { ...(await specAtRevision(api, uri, source.ref, log)), options };
+  const doc = await api.workspace.openTextDocument(uri);
+  return { text: doc.getText(), label: api.workspace.asRelativePath(uri, false), options };
+}
+
+/** Reads both sides and compares them: the command, and the panel restored after a reload. */
+export async function diffSources(api: VscodeApi, sources: DiffSources, log: PanelLog): Promise<SpecDiff> {
+  return diffSpecTexts(await readSource(api, sources.before, log), await readSource(api, sources.after, log));
 }
 
 export async function compareModelWith(api: VscodeApi, target: unknown, panel: DiffPanel, log: PanelLog): Promise<void> {
@@ -79,12 +92,11 @@ export async function compareModelWith(api: VscodeApi, target: unknown, panel: D
     return;
   }
   try {
-    const other = await otherSide(api, uri, log);
+    const other = await otherSide(api, uri);
     if (!other) return;
-    const doc = await api.workspace.openTextDocument(uri);
-    const options = { host: fileDataHost(dirname(uri.fsPath)) };
     // The other side is the "before": the changes read as what this spec did to it.
-    panel.show(diffSpecTexts({ ...other, options: other.options ?? options }, { text: doc.getText(), label: api.workspace.asRelativePath(uri, false), options }));
+    const sources: DiffSources = { before: other, after: { kind: 'file', path: uri.fsPath } };
+    panel.show(await diffSources(api, sources, log), sources);
   } catch (e) {
     if (e instanceof GitShowError) void api.window.showErrorMessage(`Compare Model with…: ${e.message}`);
     else {

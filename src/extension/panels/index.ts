@@ -10,7 +10,7 @@
  *   menus.editor/title: modelyaml.showArchitecture when `resourceLangId == modelyaml`, group navigation
  *             modelyaml.showEvaluation ("Show Evaluation…", category "ModelYAML", icon $(checklist))
  *             modelyaml.showSearch ("Show Search…", category "ModelYAML", icon $(beaker))
- *   activationEvents: onWebviewPanel:modelyaml.curves, onWebviewPanel:modelyaml.architecture, onWebviewPanel:modelyaml.evaluation, onWebviewPanel:modelyaml.try, onWebviewPanel:modelyaml.search
+ *   activationEvents: onWebviewPanel:modelyaml.curves, onWebviewPanel:modelyaml.architecture, onWebviewPanel:modelyaml.evaluation, onWebviewPanel:modelyaml.try, onWebviewPanel:modelyaml.search, onWebviewPanel:modelyaml.diff
  */
 import type * as vscode from 'vscode';
 import { join } from 'node:path';
@@ -24,7 +24,7 @@ import { evaluatedRuns } from '../../node/evaluations';
 import { runsOfSpec, specNameOf } from '../../node/runFolders';
 import type { RunEndAction } from '../runEnd';
 import { DiffPanel } from './diffPanel';
-import { compareModelWith, COMPARE_COMMAND } from './compare';
+import { compareModelWith, COMPARE_COMMAND, diffSources } from './compare';
 import { GraphPanel, isSpecDocument } from './graphPanel';
 import { toPanelLog, type PanelLog, type VscodeApi } from './host';
 import { TryPanel, type Sessions } from './tryPanel';
@@ -93,7 +93,7 @@ export function registerPanels(context: vscode.ExtensionContext, deps: PanelDeps
   const graph = new GraphPanel({ api, extensionUri: context.extensionUri, log, graph: deps.graph ?? (async (d) => architectureView(analyze(d.getText()))) });
   const pool = deps.sessions ? undefined : new SessionPool({}, (e) => e.type === 'log' && e.level !== 'debug' && log.info(`prediction session: ${e.message}`));
   const tryModel = new TryPanel({ api, extensionUri: context.extensionUri, log, runsRoots: deps.runsRoots ?? (() => defaultRunsRoots(api)), sessions: deps.sessions ?? pool! });
-  const diff = new DiffPanel({ api, extensionUri: context.extensionUri, log });
+  const diff = new DiffPanel({ api, extensionUri: context.extensionUri, log, read: (sources) => diffSources(api, sources, log) });
   const runs = registerRunsView(context, { api, extensionUri: context.extensionUri, log, runsRoots, curves, training: deps.training });
   const search = new SearchPanel({ api, extensionUri: context.extensionUri, log, actions: runs.actions });
   const specUri = (uri?: unknown): vscode.Uri | undefined => {
@@ -125,8 +125,9 @@ export function registerPanels(context: vscode.ExtensionContext, deps: PanelDeps
     diff,
     search,
     api.commands.registerCommand(SHOW_SEARCH_COMMAND, (arg?: unknown) => showSearchCommand(api, search, arg)),
-    api.window.registerWebviewPanelSerializer(VIEW_TYPES.search, { deserializeWebviewPanel: async (panel) => search.restore(panel) }),
+    api.window.registerWebviewPanelSerializer(VIEW_TYPES.search, { deserializeWebviewPanel: async (panel, state) => search.restore(panel, state) }),
     api.commands.registerCommand(COMPARE_COMMAND, (uri?: unknown) => compareModelWith(api, uri, diff, log)),
+    api.window.registerWebviewPanelSerializer(VIEW_TYPES.diff, { deserializeWebviewPanel: (panel, state) => diff.restore(panel, state) }),
     api.commands.registerCommand(PANEL_COMMANDS.showCurves, (uri?: unknown) => {
       const spec = specUri(uri);
       curves.show(spec ? { specPath: spec.fsPath } : {});

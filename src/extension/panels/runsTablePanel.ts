@@ -45,8 +45,10 @@ export class RunsTablePanel implements vscode.Disposable {
     this.attach(panel);
   }
 
-  /** Restores a panel VS Code kept across a reload. */
-  restore(panel: vscode.WebviewPanel): void {
+  /** Restores a panel VS Code kept across a reload, on the group it showed (its webview's state) while that group still has runs. */
+  restore(panel: vscode.WebviewPanel, state?: unknown): void {
+    const group = (state as { group?: unknown } | undefined)?.group;
+    if (typeof group === 'string') this.group = group;
     this.attach(panel);
   }
 

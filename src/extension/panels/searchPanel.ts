@@ -69,10 +69,16 @@ export class SearchPanel implements vscode.Disposable {
     this.attach(panel);
   }
 
-  /** Restores a panel VS Code kept across a reload: the newest search. */
-  restore(panel: vscode.WebviewPanel): void {
-    this.dir ??= this.newest();
+  /** Restores a panel VS Code kept across a reload: the search it showed (its webview's state names it), else the newest. */
+  restore(panel: vscode.WebviewPanel, state?: unknown): void {
+    const folder = (state as { folder?: unknown } | undefined)?.folder;
+    this.dir = (typeof folder === 'string' ? this.searchNamed(folder) : undefined) ?? this.dir ?? this.newest();
     this.attach(panel);
+  }
+
+  /** The workspace's search folder shown as `folder` (relative to its workspace folder), if it is still there. */
+  private searchNamed(folder: string): string | undefined {
+    return (this.o.api.workspace.workspaceFolders ?? []).flatMap((f) => searchDirs(f.uri.fsPath).filter((d) => relative(f.uri.fsPath, d) === folder))[0];
   }
 
   /** Opens the panel on the next search of this spec as soon as its journal appears. */

@@ -94,7 +94,7 @@ export function registerRunsView(context: { subscriptions: vscode.Disposable[] }
     api.commands.registerCommand(RUN_COMMANDS.resume, (arg?: unknown, sel?: unknown) => first(arg, sel) && actions.resume(first(arg, sel))),
     api.commands.registerCommand(RUN_COMMANDS.export, (arg?: unknown, sel?: unknown) => first(arg, sel) && actions.export(first(arg, sel))),
     api.commands.registerCommand(RUN_COMMANDS.delete, (arg?: unknown, sel?: unknown) => actions.delete(runDirsOf(arg, sel), labelsOf(arg, sel))),
-    api.window.registerWebviewPanelSerializer(VIEW_TYPES.runs, { deserializeWebviewPanel: async (panel) => table.restore(panel) }),
+    api.window.registerWebviewPanelSerializer(VIEW_TYPES.runs, { deserializeWebviewPanel: async (panel, state) => table.restore(panel, state) }),
     { dispose: () => timer && clearTimeout(timer) },
   );
   // A run trained from VS Code: each epoch and its end change what the view shows.
