@@ -64,12 +64,20 @@ export function resolveTrainerPath(explicit?: string): string {
   return found;
 }
 
+/**
+ * Native TensorFlow's thread pools for a run capped at `maxThreads` (parallel search trials get
+ * one each): tfjs-node reads these when it loads, and the wasm backend is capped by the option itself.
+ */
+export function nativeThreadEnv(maxThreads: number | undefined): Record<string, string> {
+  return maxThreads === undefined ? {} : { TF_NUM_INTRAOP_THREADS: String(maxThreads), TF_NUM_INTEROP_THREADS: String(maxThreads) };
+}
+
 /** Forks the trainer bundle with the caller's flags and environment. */
-export function forkTrainer(options: Pick<StartOptions, 'trainerPath' | 'execArgv' | 'env'>): ChildProcess {
+export function forkTrainer(options: Pick<StartOptions, 'trainerPath' | 'execArgv' | 'env' | 'maxThreads'>): ChildProcess {
   return fork(resolveTrainerPath(options.trainerPath), [], {
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     execArgv: options.execArgv ?? [],
-    env: { ...process.env, ...options.env },
+    env: { ...process.env, ...nativeThreadEnv(options.maxThreads), ...options.env },
     serialization: 'json',
   });
 }
@@ -95,7 +103,7 @@ export function startTraining(specPath: string, options: StartOptions, onEvent: 
 /** The embedded TensorFlow.js trainer: one forked process that trains and streams its events over IPC. */
 export function startEmbeddedTraining(specPath: string, options: StartOptions, onEvent: (e: TrainerEvent) => void, engine?: EngineChoice): TrainingHandle {
   const { trainerPath, execArgv, env, cancelGraceMs = 3000, stallTimeoutMs = 10 * 60_000, ...trainOptions } = options;
-  const child = forkTrainer({ trainerPath, execArgv, env });
+  const child = forkTrainer({ trainerPath, execArgv, env, maxThreads: options.maxThreads });
   const w: Watch = { stderr: '', stderrBytes: 0, cancelRequested: false, hung: false, stallTimeoutMs };
   watchStderr(child, w);
   child.stdout?.resume();
