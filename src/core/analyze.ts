@@ -6,6 +6,7 @@ import { lookup } from './catalog';
 import type { DataHost, DataShape } from './catalog/types';
 import { collapseRepeats, DiagnosticSink, LineIndex, type Diagnostic } from './diagnostics';
 import { inferModel, type ModelInfo } from './infer';
+import { checkPretrained } from './pretrained';
 import { readSpec } from './read';
 import { lintData } from './dataLints';
 import { checkCompatibility, inferData } from './semantics';
@@ -65,6 +66,7 @@ export function completeAnalysis(
   try {
     model = inferModel(spec, sink);
     data = inferData(spec, options.host ?? {}, sink);
+    checkPretrained(spec, model, options.host ?? {}, sink);
     checkCompatibility(spec, model, data, sink);
     checkSearch(spec, sink);
     lintData({ spec, model, data, host: options.host ?? {}, text: read.text, batchSize: trainSettings(spec)?.batchSize }, sink);
