@@ -9,6 +9,7 @@ import type { DataHost } from '../core/catalog/types';
 import { csvDelimiter, firstCsvRecord } from './csv';
 import { dataRoots, inspectDataPath, readHead, type DataPathAnswer } from './dataPaths';
 import { tableStats, vocabulary } from './dataStats';
+import { PretrainedError, pretrainedShapes } from './pretrained';
 
 const HEAD_BYTES = 64 * 1024;
 
@@ -63,6 +64,15 @@ export function fileDataHost(specDir: string, options: DataHostOptions = {}): Da
     // Statistics read only what `inspect` allows: a regular file inside the workspace, by its real path.
     vocabulary: (p, format, field, opts) => withReal(p, (real) => vocabulary(real, format, field, opts)),
     tableStats: (p, format, opts) => withReal(p, (real) => tableStats(real, format, opts)),
+    pretrained(p) {
+      const full = isAbsolute(p) ? p : resolve(specDir, p);
+      try {
+        const source = pretrainedShapes(full);
+        return source && { format: source.format, layers: source.layers.map((l) => ({ name: l.name, className: l.className, weights: l.weights.map((w) => ({ name: w.name, shape: w.shape })) })) };
+      } catch (e) {
+        return e instanceof PretrainedError ? { error: e.message.replace(full, p) } : { error: `${p} cannot be read as pretrained weights: ${(e as Error).message}` };
+      }
+    },
     columns(p, format, opts) {
       const h = head(p);
       if (!h) return undefined;
