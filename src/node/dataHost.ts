@@ -65,12 +65,15 @@ export function fileDataHost(specDir: string, options: DataHostOptions = {}): Da
     vocabulary: (p, format, field, opts) => withReal(p, (real) => vocabulary(real, format, field, opts)),
     tableStats: (p, format, opts) => withReal(p, (real) => tableStats(real, format, opts)),
     pretrained(p) {
-      const full = isAbsolute(p) ? p : resolve(specDir, p);
+      // A run folder or TF.js model folder is a folder; .keras, .h5 and model.json are files.
+      const answer = inspect(p, /\.(keras|h5|hdf5|json)$/i.test(p) ? 'file' : 'folder');
+      if ('missing' in answer) return { error: `${p} does not exist.` };
+      if ('problem' in answer) return { error: answer.problem.message };
       try {
-        const source = pretrainedShapes(full);
+        const source = pretrainedShapes(answer.real);
         return source && { format: source.format, layers: source.layers.map((l) => ({ name: l.name, className: l.className, weights: l.weights.map((w) => ({ name: w.name, shape: w.shape })) })) };
       } catch (e) {
-        return e instanceof PretrainedError ? { error: e.message.replace(full, p) } : { error: `${p} cannot be read as pretrained weights: ${(e as Error).message}` };
+        return { error: e instanceof PretrainedError ? e.message.replace(answer.real, p) : `${p} cannot be read as pretrained weights: ${(e as Error).message}` };
       }
     },
     columns(p, format, opts) {

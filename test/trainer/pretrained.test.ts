@@ -7,6 +7,7 @@ import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { analyze } from '../../src/core/analyze';
+import { describeSource } from '../../src/core/pretrained';
 import { fileDataHost } from '../../src/node/dataHost';
 import { hdf5, readPretrained, readTfjsModel, type PretrainedSource } from '../../src/node/pretrained';
 import { buildModel } from '../../src/trainer/model/build';
@@ -94,6 +95,14 @@ describe('frozen layers count as non-trainable', () => {
     const model = buildModel(a.spec, a.model!, 1);
     expect(model.getLayer('conv1').trainable).toBe(false);
     expect(model.trainableWeights.length).toBe(4);
+  });
+
+  it('hovering `from:` shows what the source holds', async () => {
+    await hdf5();
+    const a = analyze(readFileSync(join(DIR, 'small_rnn.model.yaml'), 'utf8'), { host: fileDataHost(DIR) });
+    const text = describeSource(a.pretrained!);
+    expect(text).toContain('**Pretrained weights** (h5): 4 layers with weights, 961 parameters');
+    expect(text).toContain('| `gru1` | GRU | [6, 15] [5, 15] [2, 15] | 195 |');
   });
 });
 
