@@ -126,6 +126,11 @@ describe('training with frozen layers (the real trainer process)', () => {
     const [kernel, bias] = values(trained, 'head');
     expect(maxAbsDiff(kernel, values(keras, 'head')[0])).toBeGreaterThan(1e-4);
     expect(maxAbsDiff(bias, values(keras, 'head')[1])).toBeGreaterThan(1e-4);
+    // The run folder is itself a source (its TF.js checkpoint): a spec from it has the trained head.
+    const again = text.replace('{ from: small_cnn.keras, layers: [conv1, conv2, bn, head] }', `{ from: ${JSON.stringify(result.runDir)} }`);
+    const { model, loaded } = await built(again, ws);
+    expect(loaded).toEqual(['conv1', 'conv2', 'bn', 'head']);
+    expect(Array.from(model.getLayer('head').getWeights()[1].dataSync())).toEqual(bias);
   });
 });
 
