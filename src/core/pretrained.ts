@@ -79,7 +79,7 @@ function checkAgainstSource(w: NonNullable<NonNullable<Spec['model']>['weights']
     }
     const have = summaryParams(src);
     if (info.params !== null && info.params !== have) {
-      const shapes = src.weights.map((x) => `${x.name.split('/').pop()} [${x.shape.join(', ')}]`).join(', ');
+      const shapes = src.weights.map((x) => `${x.name} [${x.shape.join(', ')}]`).join(', ');
       sink.error('weights/shape-mismatch', n.range, `\`${n.value}\` has ${info.params.toLocaleString('en-US')} parameters here but the source's ${src.className ?? 'layer'} \`${src.name}\` has ${have.toLocaleString('en-US')}: ${shapes}.`, {
         related: [{ message: `\`${n.value}\` is defined here`, range: info.layer.typeRange }],
       });
