@@ -27,6 +27,9 @@ const node = {
   target: 'node20',
   // `vscode` is provided by the host; the optional native tfjs backends and onnxruntime-node (export's accuracy check) are resolved at run time.
   external: ['vscode', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', 'webgpu', 'onnxruntime-node'],
+  // ES modules bundled as CommonJS (h5wasm makes its `require` from import.meta.url) get the bundle's own URL.
+  define: { ...common.define, 'import.meta.url': 'importMetaUrl' },
+  banner: { js: "const importMetaUrl = require('url').pathToFileURL(__filename).href;" },
 };
 
 /** @type {import('esbuild').BuildOptions[]} */

@@ -7,6 +7,7 @@ import type { Hover, Position } from 'vscode-languageserver-types';
 import { isScalar } from 'yaml';
 import { lookup } from '../../src/core/catalog';
 import { layerId } from '../../src/core/infer';
+import { describeSource } from '../../src/core/pretrained';
 import { isLeaf, nodeRange } from '../../src/core/locate';
 import { formatShape } from '../../src/core/shape';
 import type { DocContext } from './document';
@@ -90,6 +91,7 @@ function valueHover(ctx: DocContext, at: Expect, value: unknown, o: DocOptions):
     }
     case 'value': {
       if (e.path === 'model.output' && text) return refDoc(ctx, text, o);
+      if (e.path === 'model.weights.from' && ctx.analysis.pretrained) return describeSource(ctx.analysis.pretrained);
       if (e.entry && e.param) return paramDoc(e.entry, e.param, o, value);
       if (e.field) return fieldDoc(e.path.split('.').pop() ?? e.path, e.path, e.field, o);
       return undefined;

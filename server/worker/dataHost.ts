@@ -12,6 +12,10 @@ import type { DataHost } from '../../src/core/catalog/types';
 import type { RefusedPath } from '../../src/core/protocol/analysis';
 import { env } from '../../src/node/config';
 import { fileDataHost } from '../../src/node/dataHost';
+import { hdf5 } from '../../src/node/pretrained';
+
+// HDF5 (Keras weights) starts asynchronously: load it now so checks while typing can read .keras and .h5 files.
+void hdf5().catch(() => undefined);
 
 export interface ReadWatch {
   reading(uri: string, path: string): void;
@@ -71,5 +75,6 @@ export function watchedDataHost(uri: string, workspaces: readonly string[], refu
     tableStats: watched(host.tableStats?.bind(host)),
     readJson: watched(host.readJson?.bind(host)),
     safeTensorShapes: watched(host.safeTensorShapes?.bind(host)),
+    pretrained: watched(host.pretrained?.bind(host)),
   };
 }

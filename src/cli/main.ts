@@ -1,6 +1,7 @@
 /**
  * `modelyaml`: the same core the editor uses, for terminals, CI and pre-commit hooks.
  */
+import { readFileSync } from 'node:fs';
 import { delimiter, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { hasErrors, type Analysis } from '../core/analyze';
@@ -9,6 +10,7 @@ import { architectureGraph, toMermaid } from '../core/graph';
 import { jsonSchema } from '../core/jsonSchema';
 import { formatSummary, summarize, summaryJson } from '../core/summary';
 import { DATA_PATHS_ENV } from '../node/dataPaths';
+import { hdf5 } from '../node/pretrained';
 import { terminalTrainIO, trainCommand } from './train';
 import { evaluateCommand } from './evaluate';
 import { predictCommand, type PredictIO } from './predict';
@@ -193,6 +195,14 @@ function resumeDefault(argv: string[]): string[] {
   return [...argv.slice(0, i + 1), 'latest', ...argv.slice(i + 1)];
 }
 
+function namesPretrainedWeights(file: string): boolean {
+  try {
+    return /\.ya?ml$/.test(file) && /^\s+weights:/m.test(readFileSync(file, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
 export async function main(argv: string[], io: CliIO = stdio): Promise<number> {
   let parsed;
   try {
@@ -261,6 +271,8 @@ export async function main(argv: string[], io: CliIO = stdio): Promise<number> {
     io.out(HELP);
     return cmd || values.help ? 0 : 2;
   }
+  // The synchronous checks read Keras weights files with h5wasm, which starts asynchronously.
+  if (rest.some(namesPretrainedWeights)) await hdf5().catch(() => undefined);
   const format = values.format ?? 'text';
   switch (cmd) {
     case 'evaluate':

@@ -3,9 +3,10 @@
  * host (CLI, server, trainer) supplies file answers through `DataHost`.
  */
 import { lookup } from './catalog';
-import type { DataHost, DataShape } from './catalog/types';
+import type { DataHost, DataShape, PretrainedSummary } from './catalog/types';
 import { collapseRepeats, DiagnosticSink, LineIndex, type Diagnostic } from './diagnostics';
 import { inferModel, type ModelInfo } from './infer';
+import { checkPretrained } from './pretrained';
 import { readSpec } from './read';
 import { lintData } from './dataLints';
 import { checkCompatibility, inferData } from './semantics';
@@ -21,6 +22,8 @@ export interface Analysis {
   diagnostics: Diagnostic[];
   model?: ModelInfo;
   data?: DataShape;
+  /** What `model.weights.from` holds, when the host could read it (hover shows it). */
+  pretrained?: PretrainedSummary;
   /** What `reanalyze` needs to redo only part of the work after an edit. */
   read?: ReadState;
 }
@@ -62,9 +65,11 @@ export function completeAnalysis(
   const readDiagnostics = sink.items.slice();
   let model: ModelInfo | undefined;
   let data: DataShape | undefined;
+  let pretrained: PretrainedSummary | undefined;
   try {
     model = inferModel(spec, sink, options.host);
     data = inferData(spec, options.host ?? {}, sink);
+    pretrained = checkPretrained(spec, model, options.host ?? {}, sink);
     checkCompatibility(spec, model, data, sink);
     checkSearch(spec, sink, data);
     lintData({ spec, model, data, host: options.host ?? {}, text: read.text, batchSize: trainSettings(spec)?.batchSize }, sink);
@@ -78,7 +83,7 @@ export function completeAnalysis(
     sink.items.sort((a, b) => a.range.start - b.range.start || a.range.end - b.range.end),
     { capped: sink.full },
   );
-  return { text: read.text, lines: read.lines, doc: read.doc, spec, diagnostics, model, data, read: state };
+  return { text: read.text, lines: read.lines, doc: read.doc, spec, diagnostics, model, data, pretrained, read: state };
 }
 
 export function hasErrors(a: Analysis): boolean {

@@ -49,6 +49,29 @@ export interface LayerNode extends ItemNode {
   name?: Located<string>;
   inputs?: Located<string>[];
   inputsRange?: Range;
+  /** `trainable: false` freezes the layer. */
+  trainable?: Located<boolean>;
+}
+
+/** `model.weights`: where pretrained weights come from (docs/fine-tuning.md). */
+export interface WeightsNode {
+  range: Range;
+  keyRange: Range;
+  from?: Located<string>;
+  /** The layers to load; undefined: every spec layer whose name the source has. */
+  layers?: Located<string>[];
+  trainable: boolean;
+  learningRateMultiplier: number;
+}
+
+/** `train.unfreeze`. */
+export interface UnfreezeNode {
+  range: Range;
+  keyRange: Range;
+  afterEpochs?: Located<number>;
+  /** Undefined: every frozen layer. */
+  layers?: Located<string>[];
+  learningRateMultiplier: number;
 }
 
 export interface SplitNode {
@@ -79,6 +102,7 @@ export interface Spec {
     layers: LayerNode[];
     layersRange?: Range;
     output?: Located<string>;
+    weights?: WeightsNode;
   };
   train?: {
     range: Range;
@@ -91,6 +115,7 @@ export interface Spec {
     shuffle?: Located<boolean>;
     earlyStopping?: Located<{ monitor: string; patience: number; minDelta: number; restoreBestWeights: boolean }>;
     lrSchedule?: ItemNode;
+    unfreeze?: UnfreezeNode;
     device?: Located<'auto' | 'gpu' | 'cpu'>;
     checkpoint?: Located<{ best: boolean; last: boolean; monitor: string }>;
   };

@@ -78,6 +78,43 @@ export const spaceField: Field = {
   },
 };
 
+const rateMultiplier = (who: string): Field => ({
+  doc: `${who} learn at this multiple of the optimizer's rate (each step's update to their weights is scaled), e.g. \`0.1\` for a gentler pretrained base.`,
+  type: { kind: 'value', type: { kind: 'float', min: 0, exclusiveMin: true } },
+  default: 1,
+});
+
+/** `model.weights`: the pretrained starting point (docs/fine-tuning.md). */
+export const weightsField: Field = {
+  doc: 'Start from pretrained weights: the named layers (default: every layer of this spec whose name the source also has) take the source\'s weights, matched by layer name. Shapes must match the spec\'s layers.',
+  type: {
+    kind: 'object',
+    fields: {
+      from: {
+        doc: 'Where the weights come from, relative to the spec: a Keras 3 `.keras` file, a Keras 2 `.h5` file, a TensorFlow.js `model.json` (with its weight files), or a ModelYAML run folder (its best, then last checkpoint).',
+        type: { kind: 'value', type: { kind: 'string' } },
+        required: true,
+      },
+      layers: { doc: 'The layers to load, by name: each must exist in both this spec and the source.', type: { kind: 'value', type: { kind: 'strings' } } },
+      trainable: { doc: '`false` freezes the loaded layers: they get no gradients and keep their weights (a layer\'s own `trainable` overrides this).', type: { kind: 'value', type: { kind: 'bool' } }, default: true },
+      learning_rate_multiplier: rateMultiplier('The loaded layers'),
+    },
+  },
+};
+
+/** `train.unfreeze`: frozen layers start training at an epoch boundary. */
+export const unfreezeField: Field = {
+  doc: 'Unfreeze frozen layers after some epochs (Keras\'s transfer-learning recipe: train the head with the base frozen, then fine-tune the base at a lower rate).',
+  type: {
+    kind: 'object',
+    fields: {
+      after_epochs: { doc: 'The epochs trained before the layers unfreeze.', type: { kind: 'value', type: { kind: 'int', min: 1 } }, required: true },
+      layers: { doc: 'The layers to unfreeze, by name (default: every frozen layer).', type: { kind: 'value', type: { kind: 'strings' } } },
+      learning_rate_multiplier: rateMultiplier('The unfrozen layers'),
+    },
+  },
+};
+
 /** The optional `search:` section: hyperparameter search over this spec (docs/search.md). */
 export const searchField: Field = {
   doc: 'Hyperparameter search over this spec: which parameters to vary, over which values, judged by which metric. `modelyaml search` runs it.',
@@ -154,6 +191,7 @@ export const specStructure: Field = {
             input: { doc: 'Shape of one sample without the batch axis, e.g. `[28, 28, 1]`; or a mapping of input names to shapes for a model with several inputs.', type: { kind: 'input_shape' }, required: true },
             layers: { doc: 'The layers, in order. Each reads the previous layer unless it names its `inputs`.', type: { kind: 'layers' }, required: true },
             output: { doc: 'Name of the layer whose output is the model output (default: the last layer).', type: { kind: 'value', type: { kind: 'string' } } },
+            weights: weightsField,
           },
         },
       },
@@ -180,6 +218,7 @@ export const specStructure: Field = {
                 },
               },
             },
+            unfreeze: unfreezeField,
             lr_schedule: { doc: 'How the learning rate changes during training.', type: { kind: 'item', category: 'schedule' } },
             device: {
               doc: '`auto` picks the fastest usable backend (GPU first); `gpu` requires one; `cpu` uses WebAssembly.',
@@ -209,6 +248,7 @@ export const specStructure: Field = {
 export const layerSiblingFields: Readonly<Record<string, Field>> = {
   name: { doc: 'A name other layers can refer to in `inputs` (and that run records and graphs show).', type: { kind: 'value', type: { kind: 'string' } } },
   inputs: { doc: 'The layer(s) this layer reads, by name (default: the previous layer). Makes the model a graph.', type: { kind: 'value', type: { kind: 'strings' } } },
+  trainable: { doc: '`false` freezes this layer: its weights get no gradients and do not change (batch norm still normalises with its stored statistics only if the layer is frozen, as in Keras).', type: { kind: 'value', type: { kind: 'bool' } }, default: true },
 };
 
 /** The field at a path of keys (list indices are skipped by the caller), or undefined. */

@@ -11,6 +11,7 @@ import { statSync } from 'node:fs';
 import { readSafeTensorsHeader } from '../core/weights/safetensors';
 import { dataRoots, inspectDataPath, readHead, type DataPathAnswer } from './dataPaths';
 import { tableStats, vocabulary } from './dataStats';
+import { PretrainedError, pretrainedShapes } from './pretrained';
 
 const HEAD_BYTES = 64 * 1024;
 /** Largest JSON file `readJson` reads whole (a model's config.json is a few KiB). */
@@ -89,6 +90,18 @@ export function fileDataHost(specDir: string, options: DataHostOptions = {}): Da
           return { problem: `\`${p}\`: ${(e as Error).message}` };
         }
       }),
+    pretrained(p) {
+      // A run folder or TF.js model folder is a folder; .keras, .h5 and model.json are files.
+      const answer = inspect(p, /\.(keras|h5|hdf5|json)$/i.test(p) ? 'file' : 'folder');
+      if ('missing' in answer) return { error: `${p} does not exist.` };
+      if ('problem' in answer) return { error: answer.problem.message };
+      try {
+        const source = pretrainedShapes(answer.real);
+        return source && { format: source.format, layers: source.layers.map((l) => ({ name: l.name, className: l.className, weights: l.weights.map((w) => ({ name: w.name, shape: w.shape })) })) };
+      } catch (e) {
+        return { error: e instanceof PretrainedError ? e.message.replace(answer.real, p) : `${p} cannot be read as pretrained weights: ${(e as Error).message}` };
+      }
+    },
     columns(p, format, opts) {
       const h = head(p);
       if (!h) return undefined;

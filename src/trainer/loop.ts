@@ -53,6 +53,8 @@ export interface LoopContext {
   augment?: { flip: string; noise: number };
   resident?: ResidentData;
   parallel?: DataParallel;
+  /** Called before each epoch runs (the unfreeze schedule). */
+  beforeEpoch?: (epoch: number) => void;
   /** Batch size, batches per epoch, a batch event every n batches and at least this many ms apart. */
   bs: number;
   batches: number;
@@ -96,6 +98,7 @@ export async function trainEpochs(ctx: LoopContext, state: LoopState): Promise<L
   try {
     for (let epoch = state.epoch + 1; epoch <= epochs; epoch++) {
       const tEpoch = Date.now();
+      ctx.beforeEpoch?.(epoch);
       const ran = await runEpoch(ctx, epoch, state);
       if ('cancelledAtBatch' in ran) return { ...outcome, status: 'cancelled', reason: `cancelled in epoch ${epoch}, batch ${ran.cancelledAtBatch}` };
       const m = await epochMetrics(ctx, ran.sums, ran.seen);

@@ -20,6 +20,7 @@ import { writeEvaluationSamples } from './evaluationSamples';
 import type { Preprocessing } from '../core/protocol/preprocessing';
 import { chooseBackend, type BackendChoice } from './device';
 import { buildModel } from './model/build';
+import { fineTuning, loadPretrainedWeights } from './model/pretrained';
 import { learningRateOf, lossOf, metricOf, optimizerOf, scheduleOf, setLearningRate } from './model/objectives';
 import { fuseOptimizer } from './kernels/webgpu/optimizers';
 import { fusedKernelsOn } from './kernels/webgpu/program';
@@ -292,13 +293,17 @@ export async function runTraining(specPath: string, options: TrainOptions, emit:
   record.update({ dataFingerprint: prepared.fingerprint });
   writePreprocessing(runDir, prepared.preprocessing);
   const compiled = compileModel(spec, prepared, choice, log);
+  const loaded = await loadPretrainedWeights(spec.a.spec, spec.analysis, compiled.model, spec.specDir);
+  if (loaded.length) log('info', `pretrained weights for ${loaded.join(', ')} from ${spec.a.spec.model?.weights?.from?.value}`);
+  const tuning = fineTuning(spec.a.spec, compiled.model, compiled.optimizer, loaded, (m) => log('info', m));
   const state = await resumeFrom(resume, compiled, log);
   record.update({ params: compiled.params });
 
   const { parts, meta } = prepared;
   const train = parts.train;
   const rate = cadence(options, choice, train.n, settings.batchSize);
-  const parallel = await startParallel(spec, options, choice, compiled, train, rate.bs, log);
+  // The worker's model would not see unfreezing or rate groups: those runs train in one thread.
+  const parallel = tuning.changesVariables ? undefined : await startParallel(spec, options, choice, compiled, train, rate.bs, log);
   // On the GPU the training set lives on the device when it fits and nothing augments it on the CPU.
   const resident = choice.backend === 'webgpu' && !meta.augment && env.residentData() !== false ? ResidentData.create(train) : undefined;
   if (resident) log('debug', `training data resident on the device (${Math.round(resident.bytes / 2 ** 20)} MiB)`);
@@ -313,7 +318,7 @@ export async function runTraining(specPath: string, options: TrainOptions, emit:
   try {
     outcome = await trainEpochs({
       ...compiled, ...rate, send, log, control, runDir, seed: settings.seed, specHash: spec.specHash, settings,
-      train, validation: parts.validation, augment: meta.augment, resident, parallel,
+      train, validation: parts.validation, augment: meta.augment, resident, parallel, beforeEpoch: tuning.beforeEpoch,
     }, state);
   } finally {
     parallel?.stop();

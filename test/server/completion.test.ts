@@ -90,9 +90,9 @@ describe('completion: parameters', () => {
     expect(names('train:\n  optimizer: { adam: { | } }\n')).toEqual(expect.arrayContaining(['learning_rate', 'beta_1', 'beta_2', 'epsilon']));
   });
 
-  it('offers `name` and `inputs` next to a layer type', () => {
+  it('offers `name`, `inputs` and `trainable` next to a layer type', () => {
     const got = names(`${MODEL}    - dense: { units: 3 }\n      name: a\n    - dense: { units: 3 }\n      |\n`);
-    expect(got).toEqual(['name', 'inputs']);
+    expect(got).toEqual(['name', 'inputs', 'trainable']);
   });
 });
 
@@ -182,7 +182,7 @@ describe('completion: keys', () => {
   });
 
   it('offers `output` under model after the layers', () => {
-    expect(names(`${MODEL}    - dense: { units: 3 }\n  |\n`)).toEqual(['output']);
+    expect(names(`${MODEL}    - dense: { units: 3 }\n  |\n`)).toEqual(['output', 'weights']);
   });
 
   it('returns plain text without snippets for clients that lack them', () => {

@@ -51,6 +51,9 @@ export function trainerBundle(): Promise<string> {
       logLevel: 'error',
       // As esbuild.mjs: the native backends and onnxruntime-node (serving a model.onnx) load at run time.
       external: ['@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', 'webgpu', 'onnxruntime-node'],
+      // As esbuild.mjs: h5wasm makes its `require` from import.meta.url.
+      define: { 'import.meta.url': 'importMetaUrl' },
+      banner: { js: "const importMetaUrl = require('url').pathToFileURL(__filename).href;" },
     });
     const wasm = join(ROOT, 'node_modules/@tensorflow/tfjs-backend-wasm/dist');
     for (const f of ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm']) {

@@ -230,6 +230,17 @@ export interface DataHost {
   safeTensorShapes?(path: string): { shapes: Record<string, number[]> } | { problem: string } | undefined;
   /** Per-column statistics of a CSV or JSONL file, from a bounded read. Undefined: unknown. */
   tableStats?(path: string, format: 'csv' | 'jsonl', options: TableReadOptions): TableStats | undefined;
+  /**
+   * What a pretrained-weights source (`model.weights.from`) holds: its layers with their weight
+   * shapes; or why it cannot be read. Undefined: unknown (not checked).
+   */
+  pretrained?(path: string): PretrainedSummary | { error: string } | undefined;
+}
+
+/** A pretrained-weights source's layers, as the host read them (shapes only). */
+export interface PretrainedSummary {
+  format: string;
+  layers: { name: string; className?: string; weights: { name: string; shape: number[] }[] }[];
 }
 
 /** How `tokenize` splits a text. */

@@ -242,7 +242,10 @@ export class Reader {
         const vNode = this.resolve(pair.value);
         const vRange = this.valueRange(pair, k.range);
         const value = this.toJS(vNode);
-        if (k.key === 'name') {
+        if (k.key === 'trainable') {
+          if (typeof value === 'boolean') layer.trainable = { value, range: vRange, keyRange: k.range };
+          else this.sink.error('type/mismatch', vRange, '`trainable` must be `true` or `false`.');
+        } else if (k.key === 'name') {
           if (typeof value === 'string' && value.length > 0) layer.name = { value, range: vRange, keyRange: k.range };
           else this.sink.error('type/mismatch', vRange, '`name` must be a non-empty string.');
         } else {
@@ -317,6 +320,18 @@ export class Reader {
       }
     }
     return out;
+  }
+
+  /** A list of names (`layers: [conv1, conv2]`), each with its range. */
+  names(entry: KeyedPair | undefined, what: string): Located<string>[] | undefined {
+    if (!entry) return undefined;
+    const node = this.resolve(entry.pair.value);
+    if (isSeq(node) && node.items.every((x) => isScalar(x) && typeof x.value === 'string')) {
+      return node.items.map((x) => ({ value: String((x as { value: unknown }).value), range: rangeOf(x as YNode, entry.valueRange) }));
+    }
+    if (isScalar(node) && typeof node.value === 'string') return [{ value: node.value, range: entry.valueRange }];
+    this.sink.error('type/mismatch', entry.valueRange, `\`${what}\` must be a list of layer names.`);
+    return undefined;
   }
 
   /** Reads a plain-valued field and returns it when it type-checks. */

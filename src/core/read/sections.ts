@@ -2,7 +2,7 @@
 import { isMap, isScalar } from 'yaml';
 import type { Category } from '../catalog/types';
 import type { Range } from '../diagnostics';
-import type { Spec } from '../spec';
+import type { Spec, UnfreezeNode, WeightsNode } from '../spec';
 import { specStructure, type Field } from '../structure';
 import { rangeOf } from './describe';
 import { Reader, type KeyedPair } from './reader';
@@ -69,6 +69,34 @@ export class SpecReader extends Reader {
       layers: layers ? this.readLayers(layers.pair.value, layers.valueRange) : [],
       layersRange: layers?.valueRange,
       output: this.plain<string>(fs.output, mp.get('output'), 'model.output'),
+      weights: this.readWeights(fs.weights, mp.get('weights')),
+    };
+  }
+
+  readWeights(f: Field, entry: KeyedPair | undefined): WeightsNode | undefined {
+    if (!entry) return undefined;
+    const fs = fieldsOf(f);
+    const p = this.objectPairs(f, entry.pair.value, entry.valueRange, entry.keyRange, 'model.weights');
+    return {
+      range: entry.valueRange,
+      keyRange: entry.keyRange,
+      from: this.plain<string>(fs.from, p.get('from'), 'model.weights.from'),
+      layers: this.names(p.get('layers'), 'model.weights.layers'),
+      trainable: this.plain<boolean>(fs.trainable, p.get('trainable'), 'model.weights.trainable')?.value ?? true,
+      learningRateMultiplier: this.plain<number>(fs.learning_rate_multiplier, p.get('learning_rate_multiplier'), 'model.weights.learning_rate_multiplier')?.value ?? 1,
+    };
+  }
+
+  readUnfreeze(f: Field, entry: KeyedPair | undefined): UnfreezeNode | undefined {
+    if (!entry) return undefined;
+    const fs = fieldsOf(f);
+    const p = this.objectPairs(f, entry.pair.value, entry.valueRange, entry.keyRange, 'train.unfreeze');
+    return {
+      range: entry.valueRange,
+      keyRange: entry.keyRange,
+      afterEpochs: this.plain<number>(fs.after_epochs, p.get('after_epochs'), 'train.unfreeze.after_epochs'),
+      layers: this.names(p.get('layers'), 'train.unfreeze.layers'),
+      learningRateMultiplier: this.plain<number>(fs.learning_rate_multiplier, p.get('learning_rate_multiplier'), 'train.unfreeze.learning_rate_multiplier')?.value ?? 1,
     };
   }
 
@@ -91,6 +119,7 @@ export class SpecReader extends Reader {
       shuffle: this.plain<boolean>(fs.shuffle, tp.get('shuffle'), 'train.shuffle'),
       device: this.plain<'auto' | 'gpu' | 'cpu'>(fs.device, tp.get('device'), 'train.device'),
       lrSchedule: item('lr_schedule', 'schedule'),
+      unfreeze: this.readUnfreeze(fs.unfreeze, tp.get('unfreeze')),
     };
     const es = tp.get('early_stopping');
     if (es) t.earlyStopping = this.readEarlyStopping(fs.early_stopping, es);

@@ -10,6 +10,7 @@ import { deriveSeed, fail } from '../util';
 import { tfName } from '../../core/catalog';
 import { registerFastGradients } from './gradients';
 import { LAYER_BUILDERS } from './layers';
+import { freezeLayers, tfLayerNames } from './pretrained';
 import type { Ctx, Sym } from './layers/shared';
 
 /**
@@ -23,6 +24,7 @@ export function buildModel(spec: Spec, info: ModelInfo, seed: number, specDir?: 
   const inputs = new Map<string, Sym>();
   for (const [name, shape] of info.inputs) inputs.set(name, tf.input({ shape: shape.slice(1) as number[], name: tfName(name === 'input' ? 'input' : name, used) }));
   const outputs = new Map<number, Sym>();
+  const names = new Map<string, string>();
   const building = new Set<number>();
   const visit = (i: number): Sym => {
     const done = outputs.get(i);
@@ -36,10 +38,14 @@ export function buildModel(spec: Spec, info: ModelInfo, seed: number, specDir?: 
     if (!builder) return fail('model/unsupported', `The trainer has no TensorFlow.js builder for the layer type \`${l.type}\` (${where}).`);
     const xs = li.sources.map((s) => ('input' in s ? inputs.get(s.input)! : visit(s.layer)));
     const ctx: Ctx = { name: tfName(li.id, used), seed: (what) => deriveSeed(seed, 'layer', i, li.id, what), where, specDir };
+    names.set(li.id, ctx.name);
     const y = builder(l.params, ctx)(xs);
     outputs.set(i, y);
     return y;
   };
   const out = visit(info.output);
-  return tf.model({ inputs: [...inputs.values()], outputs: out, name: (spec.name?.value ?? 'model').replace(/[^A-Za-z0-9._-]/g, '_') });
+  const model = tf.model({ inputs: [...inputs.values()], outputs: out, name: (spec.name?.value ?? 'model').replace(/[^A-Za-z0-9._-]/g, '_') });
+  tfLayerNames.set(model, names);
+  freezeLayers(spec, model);
+  return model;
 }

@@ -1,0 +1,95 @@
+/**
+ * Checks of pretrained starting points (`model.weights`, layer `trainable`, `train.unfreeze`):
+ * names exist in the spec and in the source, parameter counts match shape inference's, and which
+ * layers start frozen (counted as non-trainable, as Keras's summary does).
+ */
+import type { DataHost, PretrainedSummary } from './catalog/types';
+import type { DiagnosticSink } from './diagnostics';
+import { layerId, type ModelInfo } from './infer';
+import type { Located, Spec } from './spec';
+import { closest, didYouMean } from './suggest';
+
+const count = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
+export const summaryParams = (l: PretrainedSummary['layers'][number]): number => l.weights.reduce((n, w) => n + count(w.shape), 0);
+
+/** The ids of the layers `model.weights` loads: its `layers`, or every spec layer the source has (when known). */
+export function loadedLayerIds(spec: Spec, source?: PretrainedSummary): string[] {
+  const w = spec.model?.weights;
+  if (!w) return [];
+  if (w.layers) return w.layers.map((l) => l.value);
+  const ids = (spec.model?.layers ?? []).map(layerId);
+  return source ? ids.filter((id) => source.layers.some((l) => l.name === id && l.weights.length > 0)) : ids.filter((id) => spec.model!.layers.some((l) => l.name?.value === id));
+}
+
+/** Layers frozen at the start of training: `trainable: false`, or loaded with `model.weights.trainable: false`. */
+export function frozenLayerIds(spec: Spec, source?: PretrainedSummary): Set<string> {
+  const frozen = new Set<string>();
+  if (spec.model?.weights && !spec.model.weights.trainable) for (const id of loadedLayerIds(spec, source)) frozen.add(id);
+  for (const l of spec.model?.layers ?? []) {
+    if (l.trainable?.value === false) frozen.add(layerId(l));
+    else if (l.trainable?.value === true) frozen.delete(layerId(l));
+  }
+  return frozen;
+}
+
+/** Names in a `layers:` list that are not layers of the spec: an error with a did-you-mean. */
+function checkNames(names: readonly Located<string>[] | undefined, ids: string[], what: string, sink: DiagnosticSink): void {
+  for (const n of names ?? []) {
+    if (ids.includes(n.value)) continue;
+    const s = closest(n.value, ids);
+    sink.error('weights/unknown-layer', n.range, `\`${what}\` names \`${n.value}\`, which is not a layer of this spec.${didYouMean(s)}`, {
+      fixes: s ? [{ kind: 'replace', range: n.range, text: s, title: `Change to '${s}'` }] : undefined,
+    });
+  }
+}
+
+/** Checks `model.weights` and `train.unfreeze`, reads the source through the host, and marks frozen parameters in `model`. */
+export function checkPretrained(spec: Spec, model: ModelInfo | undefined, host: DataHost, sink: DiagnosticSink): PretrainedSummary | undefined {
+  const ids = (spec.model?.layers ?? []).map(layerId);
+  const w = spec.model?.weights;
+  checkNames(w?.layers, ids, 'model.weights.layers', sink);
+  checkNames(spec.train?.unfreeze?.layers, ids, 'train.unfreeze.layers', sink);
+  let source: PretrainedSummary | undefined;
+  if (w?.from) {
+    const answer = host.pretrained?.(w.from.value);
+    if (answer && 'error' in answer) sink.error('weights/source', w.from.range, answer.error);
+    else source = answer;
+  }
+  if (source && w && model) checkAgainstSource(w, source, model, sink);
+  const frozen = frozenLayerIds(spec, source);
+  if (spec.train?.unfreeze && frozen.size === 0) sink.warning('weights/nothing-frozen', spec.train.unfreeze.keyRange, '`train.unfreeze` has nothing to unfreeze: no layer is frozen (`trainable: false` on a layer or on `model.weights`).');
+  if (model) for (const info of model.layers) if (frozen.has(info.id) && info.params !== null) info.nonTrainableParams = info.params;
+  return source;
+}
+
+function checkAgainstSource(w: NonNullable<NonNullable<Spec['model']>['weights']>, source: PretrainedSummary, model: ModelInfo, sink: DiagnosticSink): void {
+  const names = source.layers.filter((l) => l.weights.length > 0).map((l) => l.name);
+  const wanted = w.layers ?? model.layers.filter((i) => names.includes(i.id)).map((i) => ({ value: i.id, range: i.layer.name?.range ?? i.layer.typeRange }));
+  if (!w.layers && wanted.length === 0) {
+    sink.error('weights/no-match', w.from!.range, `No layer of this spec has a name the source has weights for (${names.map((n) => `\`${n}\``).join(', ')}): name the spec's layers like the source's, or list them in \`layers\`.`);
+  }
+  for (const n of wanted) {
+    const info = model.layers.find((i) => i.id === n.value);
+    if (!info) continue;
+    const src = source.layers.find((l) => l.name === n.value);
+    if (!src || src.weights.length === 0) {
+      const s = closest(n.value, names);
+      sink.error('weights/not-in-source', n.range, `The source has no weights for a layer \`${n.value}\`.${didYouMean(s)}${s ? '' : ` It has ${names.map((x) => `\`${x}\``).join(', ')}.`}`);
+      continue;
+    }
+    const have = summaryParams(src);
+    if (info.params !== null && info.params !== have) {
+      const shapes = src.weights.map((x) => `${x.name} [${x.shape.join(', ')}]`).join(', ');
+      sink.error('weights/shape-mismatch', n.range, `\`${n.value}\` has ${info.params.toLocaleString('en-US')} parameters here but the source's ${src.className ?? 'layer'} \`${src.name}\` has ${have.toLocaleString('en-US')}: ${shapes}.`, {
+        related: [{ message: `\`${n.value}\` is defined here`, range: info.layer.typeRange }],
+      });
+    }
+  }
+}
+
+/** Hover text for `model.weights.from`: what the source holds. */
+export function describeSource(source: PretrainedSummary): string {
+  const rows = source.layers.filter((l) => l.weights.length > 0).map((l) => `| \`${l.name}\` | ${l.className ?? ''} | ${l.weights.map((x) => `[${x.shape.join(', ')}]`).join(' ')} | ${summaryParams(l).toLocaleString('en-US')} |`);
+  const total = source.layers.reduce((n, l) => n + summaryParams(l), 0);
+  return [`**Pretrained weights** (${source.format}): ${rows.length} layers with weights, ${total.toLocaleString('en-US')} parameters`, '', '| layer | class | weights | params |', '| --- | --- | --- | ---: |', ...rows].join('\n');
+}

@@ -1,0 +1,54 @@
+/**
+ * Pretrained-weights readers on the Keras 3 reference files (test/fixtures/keras-small/README.md):
+ * the .keras and .h5 of each model hold the same layers, shapes and values, as Keras listed them.
+ */
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { PretrainedError, pretrainedShapes, readPretrained, hdf5 } from '../../src/node/pretrained';
+
+const DIR = join(__dirname, '..', 'fixtures', 'keras-small');
+const reference = JSON.parse(readFileSync(join(DIR, 'reference-outputs.json'), 'utf8')) as {
+  models: Record<string, { layers: { name: string; class: string; weights: number[][] }[] }>;
+};
+
+describe('Keras readers', () => {
+  for (const [model, ref] of Object.entries(reference.models)) {
+    for (const ext of ['keras', 'h5']) {
+      it(`${model}.${ext}: every layer with Keras's class and weight shapes`, async () => {
+        const source = await readPretrained(join(DIR, `${model}.${ext}`));
+        expect(source.layers.map((l) => ({ name: l.name, class: l.className, weights: l.weights.map((w) => w.shape) }))).toEqual(ref.layers.map((l) => ({ name: l.name, class: l.class, weights: l.weights })));
+      });
+    }
+    it(`${model}: .keras and .h5 hold the same values`, async () => {
+      const a = await readPretrained(join(DIR, `${model}.keras`));
+      const b = await readPretrained(join(DIR, `${model}.h5`));
+      for (const [i, l] of a.layers.entries()) for (const [j, w] of l.weights.entries()) expect(w.values).toEqual(b.layers[i].weights[j].values);
+      expect(a.layers.some((l) => l.weights.some((w) => w.values.some((v) => v !== 0)))).toBe(true);
+    });
+  }
+
+  it('shapes without values, synchronously once h5wasm has loaded', async () => {
+    await hdf5();
+    const s = pretrainedShapes(join(DIR, 'small_rnn.keras'))!;
+    expect(s.layers.find((l) => l.name === 'gru1')!.weights.map((w) => w.shape)).toEqual([[6, 15], [5, 15], [2, 15]]);
+  });
+
+  it('a truncated or corrupt file is an error naming the file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pretrained-'));
+    for (const name of ['small_cnn.keras', 'small_cnn.h5']) {
+      const bytes = readFileSync(join(DIR, name));
+      const cut = join(dir, name);
+      writeFileSync(cut, bytes.subarray(0, Math.floor(bytes.length / 2)));
+      const err = await readPretrained(cut).then(() => undefined, (e: unknown) => e);
+      expect(err).toBeInstanceOf(PretrainedError);
+      expect((err as Error).message).toContain(cut);
+    }
+    writeFileSync(join(dir, 'junk.keras'), 'not a zip');
+    await expect(readPretrained(join(dir, 'junk.keras'))).rejects.toThrow(/junk\.keras is not a readable \.keras file/);
+    await expect(readPretrained(join(dir, 'missing.h5'))).rejects.toThrow(/missing\.h5 does not exist/);
+    copyFileSync(join(DIR, 'small_cnn.h5'), join(dir, 'ok.h5'));
+    expect((await readPretrained(join(dir, 'ok.h5'))).layers.length).toBe(7);
+  });
+});
