@@ -16,6 +16,7 @@ import { OBJECTIVES_PY } from './python/objectives';
 import { KERAS_INIT_PY, KERAS_LAYERS_PY, WEIGHTS_PY } from './python/runtime';
 import { builtinDataFiles, dataPy } from './data';
 import { readme } from './readme';
+import { refuseUncarried } from './refusals';
 import { searchPy } from './search';
 import { trainPy } from './train';
 import { searchSettings } from '../../core/search/space';
@@ -62,6 +63,7 @@ export function exportPytorch(specOrRunPath: string, options: PytorchExportOptio
     const p = a.lines.position(errors[0].range.start);
     throw new ExportError('export/spec-errors', `${src.file}:${p.line + 1}:${p.character + 1}: ${errors[0].message} (fix the spec's errors before exporting)`, { file: src.file, line: p.line + 1, column: p.character + 1 });
   }
+  refuseUncarried(a, src.file);
   const model = generateModel(a, src.file);
   const files = new Map<string, string | Buffer>();
   files.set('model.py', model.text);
