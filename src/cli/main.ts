@@ -203,54 +203,57 @@ function namesPretrainedWeights(file: string): boolean {
   }
 }
 
+/** Every flag of every command (node:util parseArgs); each command reads its own. */
+const OPTIONS = {
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'v' },
+  format: { type: 'string' },
+  direction: { type: 'string', default: 'TB' },
+  epochs: { type: 'string' },
+  device: { type: 'string' },
+  out: { type: 'string' },
+  resume: { type: 'string' },
+  engine: { type: 'string' },
+  python: { type: 'string' },
+  split: { type: 'string' },
+  data: { type: 'string' },
+  checkpoint: { type: 'string' },
+  input: { type: 'string' },
+  'top-k': { type: 'string' },
+  'on-error': { type: 'string' },
+  'batch-size': { type: 'string' },
+  opset: { type: 'string' },
+  'include-preprocessing': { type: 'boolean' },
+  'no-search': { type: 'boolean' },
+  quantize: { type: 'string' },
+  verbose: { type: 'boolean' },
+  refit: { type: 'boolean' },
+  port: { type: 'string' },
+  host: { type: 'string' },
+  'max-batch': { type: 'string' },
+  'batch-wait-ms': { type: 'string' },
+  'no-batching': { type: 'boolean' },
+  'body-limit': { type: 'string' },
+  'max-inputs': { type: 'string' },
+  stdio: { type: 'boolean' },
+  'node-ipc': { type: 'boolean' },
+  socket: { type: 'string' },
+  clientProcessId: { type: 'string' },
+  'allow-data-path': { type: 'string', multiple: true },
+  git: { type: 'string' },
+  trials: { type: 'string' },
+  parallel: { type: 'string' },
+  spec: { type: 'string' },
+  package: { type: 'string' },
+} as const;
+
 export async function main(argv: string[], io: CliIO = stdio): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({
       args: resumeDefault(argv),
       allowPositionals: true,
-      options: {
-        help: { type: 'boolean', short: 'h' },
-        version: { type: 'boolean', short: 'v' },
-        format: { type: 'string' },
-        direction: { type: 'string', default: 'TB' },
-        epochs: { type: 'string' },
-        device: { type: 'string' },
-        out: { type: 'string' },
-        resume: { type: 'string' },
-        engine: { type: 'string' },
-        python: { type: 'string' },
-        split: { type: 'string' },
-        data: { type: 'string' },
-        checkpoint: { type: 'string' },
-        input: { type: 'string' },
-        'top-k': { type: 'string' },
-        'on-error': { type: 'string' },
-        'batch-size': { type: 'string' },
-        opset: { type: 'string' },
-        'include-preprocessing': { type: 'boolean' },
-        'no-search': { type: 'boolean' },
-        quantize: { type: 'string' },
-        verbose: { type: 'boolean' },
-        refit: { type: 'boolean' },
-        port: { type: 'string' },
-        host: { type: 'string' },
-        'max-batch': { type: 'string' },
-        'batch-wait-ms': { type: 'string' },
-        'no-batching': { type: 'boolean' },
-        'body-limit': { type: 'string' },
-        'max-inputs': { type: 'string' },
-        stdio: { type: 'boolean' },
-        'node-ipc': { type: 'boolean' },
-        socket: { type: 'string' },
-        clientProcessId: { type: 'string' },
-        'allow-data-path': { type: 'string', multiple: true },
-        git: { type: 'string' },
-        trials: { type: 'string' },
-        parallel: { type: 'string' },
-        spec: { type: 'string' },
-        package: { type: 'string' },
-      },
+      options: OPTIONS,
     });
   } catch (e) {
     io.err(`modelyaml: ${(e as Error).message}\n\n${HELP}`);
@@ -273,6 +276,13 @@ export async function main(argv: string[], io: CliIO = stdio): Promise<number> {
   }
   // The synchronous checks read Keras weights files with h5wasm, which starts asynchronously.
   if (rest.some(namesPretrainedWeights)) await hdf5().catch(() => undefined);
+  return runCommand(cmd, rest, values, io);
+}
+
+type Flags = ReturnType<typeof parseArgs<{ args: string[]; allowPositionals: true; options: typeof OPTIONS }>>['values'];
+
+/** Runs one command with its flags parsed. */
+async function runCommand(cmd: string, rest: string[], values: Flags, io: CliIO): Promise<number> {
   const format = values.format ?? 'text';
   switch (cmd) {
     case 'evaluate':
