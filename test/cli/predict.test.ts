@@ -193,9 +193,10 @@ describe('modelyaml predict on a table classifier (iris)', () => {
     const small = await peak(rows(40_000));
     const large = await peak(rows(320_000));
     expect([small.n, large.n]).toEqual([40_000, 320_000]);
-    // Measured: 151 and 172 MB (V8's heap settles a little higher on a longer run); read as one
-    // batch (--batch-size 400000) the large file takes 867 MB, so holding the input would show.
-    expect(large.mb - small.mb).toBeLessThan(64);
+    // Measured: 151 and 172 MB quiet, a 76 MB gap under load (V8's heap settles higher on a longer
+    // run, and later under load); read as one batch (--batch-size 400000) the large file takes
+    // 867 MB, so holding the input would still show far above this bound.
+    expect(large.mb - small.mb).toBeLessThan(256);
   }, 300_000);
 });
 
