@@ -90,5 +90,7 @@ export const bert: LayerEntry = {
   },
   // Not exported yet: the encoder is many ONNX operators and its own test against onnxruntime.
   onnx: { ops: '(not exported yet)', emit: (e) => e.refuse('the ONNX export does not write BERT encoders yet') },
+  // Not exported yet either: transformers' BertModel is the PyTorch side, which the package would import.
+  torch: { modules: '(not exported yet)', layout: 'last', emit: (c) => c.refuse('the PyTorch export does not write BERT encoders yet (transformers\' BertModel would be the module)') },
   shapeCases: [{ params: { from: 'bert-tiny' }, inputs: [[null, 8, 16]], error: 'shape/rank' }],
 };
