@@ -200,7 +200,8 @@ describe('ModelYAML in the VS Code workbench (code-server)', () => {
       await wb.shot('train-task-curves-empty');
 
       await wb.command('Tasks: Run Task');
-      const typeRow = wb.quickPickRow('modelyaml');
+      // Exactly `modelyaml`: the search task type (`modelyaml-search`) starts the same way.
+      const typeRow = wb.quickPickRow(/^\s*modelyaml\s*$/);
       await typeRow.waitFor({ timeout: UI_TIMEOUT });
       await typeRow.click();
       const taskRow = wb.quickPickRow('modelyaml: train tiny.model.yaml');
