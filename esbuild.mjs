@@ -26,7 +26,8 @@ const node = {
   format: 'cjs',
   target: 'node20',
   // `vscode` is provided by the host; the optional native tfjs backends and onnxruntime-node (export's accuracy check) are resolved at run time.
-  external: ['vscode', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', 'webgpu', 'onnxruntime-node'],
+  // h5wasm (4 MB of HDF5) is its own bundle, dist/h5wasm.js, loaded by path on the first Keras file.
+  external: ['vscode', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', 'webgpu', 'onnxruntime-node', 'h5wasm/node'],
   // ES modules bundled as CommonJS (h5wasm makes its `require` from import.meta.url) get the bundle's own URL.
   define: { ...common.define, 'import.meta.url': 'importMetaUrl' },
   banner: { js: "const importMetaUrl = require('url').pathToFileURL(__filename).href;" },
@@ -38,6 +39,7 @@ const builds = [
   { ...node, entryPoints: { server: 'server/main.ts' }, outdir: 'dist' },
   { ...node, entryPoints: { trainer: 'src/trainer/main.ts' }, outdir: 'dist' },
   { ...node, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist' },
+  { ...node, external: [], entryPoints: { h5wasm: 'node_modules/h5wasm/dist/node/hdf5_hl.js' }, outdir: 'dist' },
   {
     ...common,
     // Mermaid makes the graph bundle large; minified, the webview parses it in half the time.

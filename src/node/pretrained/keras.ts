@@ -6,7 +6,7 @@
  *   `layers/<snake_case class>[_n]/` (numbered per class in order) as `vars/0…` and, for a
  *   recurrent layer, `cell/vars/0…`.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { unzipSync } from 'fflate';
@@ -17,9 +17,19 @@ type H5Group = InstanceType<H5['Group']>;
 
 let h5: H5 | undefined;
 let loading: Promise<H5> | undefined;
+/**
+ * The bundles load h5wasm from dist/h5wasm.js beside them (one copy of its 4 MB in the .vsix, not
+ * one per bundle); from source (tests, tsx) it is the package itself.
+ */
+function loadH5wasm(): Promise<{ default: H5 }> {
+  const bundled = join(__dirname, 'h5wasm.js');
+  if (existsSync(bundled)) return Promise.resolve(require(bundled) as { default: H5 });
+  return import('h5wasm/node');
+}
+
 /** h5wasm, loaded once (its WebAssembly module starts asynchronously). */
 export function hdf5(): Promise<H5> {
-  loading ??= import('h5wasm/node').then(async (m) => {
+  loading ??= loadH5wasm().then(async (m) => {
     await m.default.ready;
     h5 = m.default;
     return h5;
