@@ -4,24 +4,11 @@
  * and a search's tag when a trial wrote one. The runs view, the runs table and `modelyaml runs`
  * read runs here.
  */
-import { readFileSync, rmSync, statSync } from 'node:fs';
+import { rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { bestMetrics, type MetricValues, type RunSearchTag, type RunSummary } from '../core/runs/table';
-import { validateSearchTag } from '../core/protocol/trainer';
+import { bestMetrics, type MetricValues, type RunSummary } from '../core/runs/table';
 import { folderInfo, isInside, listRuns, processAlive, type RunFolder } from './runFolders';
-import { METRICS_FILE, readEvents, RUN_FILE } from './runRecord';
-
-/** A search's tag in run.json (`search: { name, dir, trial, params }`); absent or malformed: none. */
-export function readSearchTag(dir: string): RunSearchTag | undefined {
-  let raw: unknown;
-  try {
-    raw = (JSON.parse(readFileSync(join(dir, RUN_FILE), 'utf8')) as { search?: unknown }).search;
-  } catch {
-    return undefined;
-  }
-  const tag = raw === undefined ? undefined : validateSearchTag(raw);
-  return tag?.ok ? tag.value : undefined;
-}
+import { METRICS_FILE, readEvents } from './runRecord';
 
 /** Epoch metrics by run folder, kept while metrics.jsonl keeps its size (it only grows while a run trains). */
 const epochsCache = new Map<string, { size: number; epochs: MetricValues[] }>();
@@ -47,7 +34,8 @@ export function runSummary(f: RunFolder, alive: (pid: number) => boolean = proce
   const rec = f.record;
   const epochs = epochMetrics(f.dir);
   const params = info.params;
-  const search = readSearchTag(f.dir);
+  // run.json is read and checked once, by listRuns (readRunRecord): its search tag comes with it.
+  const search = rec?.search;
   let durationMs = rec?.durationMs;
   if (durationMs === undefined && info.status === 'running') durationMs = Date.now() - Date.parse(info.startedAt);
   const best = bestMetrics(epochs);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { specParams } from '../../src/core/runs/params';
 import { bestMetrics, differingParams, groupRuns, runLabels, runsTable, shortParamNames, type RunSummary } from '../../src/core/runs/table';
-import { readSearchTag, runSummary, workspaceRuns } from '../../src/node/runSummaries';
+import { runSummary, workspaceRuns } from '../../src/node/runSummaries';
 import { listRuns } from '../../src/node/runFolders';
 import { trainedWorkspace, type TrainedWorkspace } from './trainedRuns';
 
@@ -48,6 +48,7 @@ describe('the runs table from real runs', () => {
 
   it('groups a search’s trials under the search, and tolerates a run without the tag or a malformed one', () => {
     const trial = join(t.runsRoot, 'iris', 'trial-0');
+    const readSearchTag = (dir: string) => runSummary(listRuns(t.runsRoot).find((f) => f.dir === dir)!).search;
     cpSync(t.runs[1], trial, { recursive: true });
     const rec = JSON.parse(readFileSync(join(trial, 'run.json'), 'utf8'));
     writeFileSync(join(trial, 'run.json'), JSON.stringify({ ...rec, startedAt: '2030-01-01T00:00:00.000Z', search: { name: 'lr-sweep', dir: '.modelyaml/searches/lr-sweep/t1', trial: 0, params: { 'train.optimizer.adam.learning_rate': 0.01 } } }));

@@ -500,10 +500,6 @@ export function validateTrainerEvent(v: unknown): Validated<TrainerEvent> {
 
 const searchTag = shape({ name: str, dir: str, trial: intFrom(0), params: record((v) => typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean') });
 
-/** Checks run.json's `search` tag (the runs view reads it; a malformed one means an ordinary run). */
-export function validateSearchTag(v: unknown): Validated<SearchTag> {
-  return searchTag(v) ? { ok: true, value: v as SearchTag } : { ok: false, error: 'run.json: search must be { name, dir, trial, params }' };
-}
 
 const optionFields: Record<keyof TrainOptions, Check> = {
   epochs: opt(intFrom(1)),
