@@ -304,7 +304,7 @@ def main():
                "reason": reason_run, "params": run.record["params"], "seed": CONFIG["seed"], "epochs": args.epochs, "batchSize": batch_size,
                "batchesPerEpoch": batches_per_epoch, "samples": {"train": len(train_set), "validation": len(val_set), "test": len(test_set) if test_set is not None else 0}, "initialEpoch": state["epoch"] + 1})
     es = CONFIG["early_stopping"]
-    t0, status, reason, metrics = time.time(), "completed", f"completed {args.epochs} epochs", {}
+    t0, status, reason, metrics = time.time(), "completed", f"completed {args.epochs} epoch{'' if args.epochs == 1 else 's'}", {}
     for epoch in range(state["epoch"] + 1, args.epochs + 1):
         if sampler is not None:
             sampler.set_epoch(epoch)
