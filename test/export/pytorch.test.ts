@@ -110,12 +110,21 @@ const FAMILIES: Record<string, string> = {
     - dense: { units: 3, activation: softmax }`, '  loss: categorical_crossentropy\n  optimizer: adam\n  batch_size: 16'),
 };
 
+// The `bert` layer on the Hugging Face fixture folder (copied next to the spec), fed by its `wordpiece` step.
+// SGD, as for attention above: the key projections' biases get gradients that are zero in exact arithmetic.
+const BERT_DIR = join(ROOT, 'test', 'fixtures', 'hf-bert-small-random');
+const BERT_FILES: Record<string, string | Uint8Array> = Object.fromEntries(['config.json', 'model.safetensors', 'vocab.txt', 'tokenizer.json', 'tokenizer_config.json'].map((f) => [`bert-folder/${f}`, readFileSync(join(BERT_DIR, f))]));
+const REVIEWS = Array.from({ length: 40 }, (_, i) => JSON.stringify({ review: ['really good movie', 'the worst film ever', 'i love this story', 'boring and slow'][i % 4], positive: (i + 1) % 2 })).join('\n');
+FAMILIES.bert = spec('bert', 12, '  source:\n    jsonl: { path: reviews.jsonl, text: review, label: positive, label_type: binary }\n  pipeline:\n    - wordpiece: { from: bert-folder, max_length: 10 }', '[10]',
+  '    - bert: { from: bert-folder, pooling: cls }\n    - dense: { units: 1, activation: sigmoid }', '  loss: binary_crossentropy\n  optimizer: { sgd: { learning_rate: 0.1, momentum: 0.9 } }\n  batch_size: 8');
+const FILES: Record<string, Record<string, string | Uint8Array>> = { bert: { ...BERT_FILES, 'reviews.jsonl': `${REVIEWS}\n` } };
+
 const EXAMPLES = ['house-prices', 'mlp', 'mnist-cnn', 'residual-cnn', 'lstm-sentiment', 'transformer-text'] as const;
 const CASES = [...EXAMPLES, ...Object.keys(FAMILIES)];
 /** Noise layers draw different noise in each framework; tfjs's upsampling gradient is wrong (above): no step comparison. */
 const NO_STEP = new Set(['noise', 'upsampling']);
 /** Dropout draws different masks in each framework: their step runs with every dropout rate at 0 on both sides. */
-const DROPOUT = new Set(['mlp', 'transformer-text']);
+const DROPOUT = new Set(['mlp', 'transformer-text', 'bert']);
 const runs: Record<string, string> = {};
 
 /** MODELYAML_TEST_RUNS=attention,mlp trains only those runs (with `-t` naming their tests: a quicker loop while working on a mapping). */
@@ -123,7 +132,7 @@ const only = process.env.MODELYAML_TEST_RUNS?.split(',');
 beforeAll(async () => {
   if (!hasTorch) return;
   for (const name of EXAMPLES) if (!only || only.includes(name)) runs[name] = await tinyRun(example(name));
-  for (const [name, text] of Object.entries(FAMILIES)) if (!only || only.includes(name)) runs[name] = await tinyRunOf(text);
+  for (const [name, text] of Object.entries(FAMILIES)) if (!only || only.includes(name)) runs[name] = await tinyRunOf(text, FILES[name]);
 }, 900_000);
 
 const f32 = (xs: ArrayLike<number>) => Buffer.from(new Float32Array(Array.from(xs)).buffer);
@@ -134,8 +143,10 @@ function batchFor(run: string, n: number) {
   const pre = JSON.parse(readFileSync(join(runs[run], 'preprocessing.json'), 'utf8')) as { features: { shape: number[] }; labels: { kind: string; shape: number[]; classes?: number } };
   const xShape = [n, ...pre.features.shape];
   const r = seeded(run.length * 7919 + 1);
-  const ids = run.startsWith('lstm');
-  const x = Array.from({ length: xShape.reduce((a, b) => a * b, 1) }, () => (ids ? Math.floor(r() * 10000) : r()));
+  const ids = run.startsWith('lstm') || run === 'bert';
+  const vocab = run === 'bert' ? 179 : 10000;
+  // BERT's rows end in padding (id 0) after a random length, so the attention mask matters.
+  const x = Array.from({ length: xShape.reduce((a, b) => a * b, 1) }, (_, i) => (!ids ? r() : run === 'bert' && i % xShape[1] > 3 + (Math.floor(i / xShape[1]) % 5) ? 0 : Math.floor(r() * vocab)));
   const k = pre.labels.classes ?? 1;
   const yShape = [n, ...pre.labels.shape];
   const y: number[] = [];
@@ -201,7 +212,7 @@ function withoutDropout(dir: string): string {
   const zero = (v: unknown): unknown => {
     if (Array.isArray(v)) return v.map(zero);
     if (typeof v !== 'object' || v === null) return v;
-    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, k === 'rate' && typeof x === 'number' ? 0 : zero(x)]));
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, (k === 'rate' || k.endsWith('dropout_prob')) && typeof x === 'number' ? 0 : zero(x)]));
   };
   writeFileSync(join(copy, 'model.json'), JSON.stringify(zero(JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')))));
   return copy;

@@ -20,7 +20,7 @@ export async function tinyRun(specFile: string, batches = 2): Promise<string> {
 export const example = (name: string) => join(ROOT, 'examples', `${name}.model.yaml`);
 
 /** Writes a spec (and its data files) into a temp workspace and trains it. */
-export async function tinyRunOf(spec: string, files: Record<string, string> = {}, batches = 2): Promise<string> {
+export async function tinyRunOf(spec: string, files: Record<string, string | Uint8Array> = {}, batches = 2): Promise<string> {
   const dir = workspace({ 'spec.model.yaml': spec, ...files });
   return tinyRun(join(dir, 'spec.model.yaml'), batches);
 }

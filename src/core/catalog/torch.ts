@@ -6,7 +6,7 @@
  * table that converts a tfjs checkpoint (Keras layouts) to a state_dict and back. Pure: no file.
  */
 import type { Shape } from '../shape';
-import type { Params } from './types';
+import type { DataHost, Params } from './types';
 
 /**
  * Where a value keeps its channels: `last` as Keras declares it (NHWC), `first` moved to axis 1
@@ -74,6 +74,11 @@ export interface TorchContext {
    * embedding tables, weights kept in Keras's layout); the fans are then Keras's.
    */
   initializer(value: unknown, target: string, kerasShape?: readonly number[]): string;
+  /**
+   * Reads the spec's model folders (a `bert` layer's config.json and safetensors header), relative
+   * to the spec; absent where the export has no spec folder to read.
+   */
+  host?: DataHost;
 }
 
 /** A layer's PyTorch mapping: the module(s) for the docs table, the input layout it needs, and its emitter. */

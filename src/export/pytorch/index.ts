@@ -8,10 +8,12 @@ import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'no
 import { basename, dirname, join, resolve } from 'node:path';
 import { analyze } from '../../core/analyze';
 import { PREPROCESSING_FILE } from '../../core/protocol/preprocessing';
-import { readSpecSnapshot, SPEC_SNAPSHOT_FILE } from '../../node/runRecord';
+import { fileDataHost } from '../../node/dataHost';
+import { readRunRecord, readSpecSnapshot, SPEC_SNAPSHOT_FILE } from '../../node/runRecord';
 import { readStoredModel } from '../checkpoint';
 import { ExportError } from '../errors';
-import { generateModel } from './model';
+import { generateModel, type ModelFolders } from './model';
+import { HF_BERT_PY } from './python/bert';
 import { OBJECTIVES_PY } from './python/objectives';
 import { KERAS_INIT_PY, KERAS_LAYERS_PY, WEIGHTS_PY } from './python/runtime';
 import { builtinDataFiles, dataPy } from './data';
@@ -54,19 +56,32 @@ function source(path: string, text?: string): { text: string; file: string; runD
   return { text: text ?? readFileSync(path, 'utf8'), file: path };
 }
 
+/**
+ * The spec's folder, and a host that reads only its model folders (a \`bert\` layer's config.json
+ * and safetensors header): the shapes after an encoder come from its config, while data files stay
+ * unread as before. A run's spec snapshot is read against the folder of the spec it was trained from.
+ */
+function modelFolders(src: { file: string; runDir?: string }): ModelFolders {
+  const specDir = src.runDir ? dirname(readRunRecord(src.runDir)?.spec ?? src.file) : dirname(src.file);
+  const files = fileDataHost(specDir, { workspaces: [specDir, process.cwd()] });
+  return { specDir, host: { readJson: files.readJson, safeTensorShapes: files.safeTensorShapes } };
+}
+
 /** Writes the package for a spec file or a run folder; throws ExportError naming the spec line of a layer it cannot map. */
 export function exportPytorch(specOrRunPath: string, options: PytorchExportOptions): PytorchExport {
   const src = source(resolve(specOrRunPath), options.text);
-  const a = analyze(src.text);
+  const folders = modelFolders(src);
+  const a = analyze(src.text, { host: folders.host });
   const errors = a.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length) {
     const p = a.lines.position(errors[0].range.start);
     throw new ExportError('export/spec-errors', `${src.file}:${p.line + 1}:${p.character + 1}: ${errors[0].message} (fix the spec's errors before exporting)`, { file: src.file, line: p.line + 1, column: p.character + 1 });
   }
   refuseUncarried(a, src.file);
-  const model = generateModel(a, src.file);
+  const model = generateModel(a, src.file, folders);
   const files = new Map<string, string | Buffer>();
   files.set('model.py', model.text);
+  if (model.text.includes('import hf_bert')) files.set('hf_bert.py', HF_BERT_PY);
   files.set('keras_init.py', KERAS_INIT_PY);
   files.set('keras_layers.py', KERAS_LAYERS_PY);
   files.set('weights.py', WEIGHTS_PY);
@@ -93,10 +108,10 @@ export function exportPytorch(specOrRunPath: string, options: PytorchExportOptio
   if (search) {
     // The files a trial's values change, generated as above from a trial's spec text.
     const generate = (text: string): Record<string, string> => {
-      const t = analyze(text);
+      const t = analyze(text, { host: folders.host });
       const error = t.diagnostics.find((d) => d.severity === 'error');
       if (error) throw new Error(error.message);
-      return { 'model.py': generateModel(t, src.file).text, 'data.py': dataPy(t, src.file, preprocessing !== undefined), 'train.py': trainPy(t, { initFromTfjs: checkpoint !== undefined }) };
+      return { 'model.py': generateModel(t, src.file, folders).text, 'data.py': dataPy(t, src.file, preprocessing !== undefined), 'train.py': trainPy(t, { initFromTfjs: checkpoint !== undefined }) };
     };
     files.set('search.py', searchPy(src.text, search, a.spec.name?.value ?? 'model', generate));
   }

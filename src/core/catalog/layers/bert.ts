@@ -2,6 +2,7 @@
 import { bertParamCount, bertWeightShapes, checkpointName, parseBertConfig, type BertConfig } from '../../weights/bertConfig';
 import { pathError } from '../sources';
 import type { DataHost, LayerEntry, ShapeOutcome } from '../types';
+import { pyFloat } from '../torch';
 import { fail, rankError } from './shared';
 
 /** The folder's `config.json` path, relative to the spec like the folder. */
@@ -44,6 +45,18 @@ function weightsMismatch(path: string, config: BertConfig, host: DataHost, poole
   }
   return undefined;
 }
+
+/** The config as config.json spells it, as a Python dict literal (hf_bert.BertEncoder's argument). */
+function pyConfig(c: BertConfig): string {
+  const hf: Record<string, number | string> = {
+    vocab_size: c.vocabSize, hidden_size: c.hiddenSize, num_hidden_layers: c.numHiddenLayers, num_attention_heads: c.numAttentionHeads,
+    intermediate_size: c.intermediateSize, hidden_act: c.hiddenAct, max_position_embeddings: c.maxPositionEmbeddings, type_vocab_size: c.typeVocabSize,
+    layer_norm_eps: c.layerNormEps, pad_token_id: c.padTokenId, hidden_dropout_prob: c.hiddenDropoutProb, attention_probs_dropout_prob: c.attentionProbsDropoutProb,
+  };
+  const value = (k: string, v: number | string) => (typeof v === 'string' ? JSON.stringify(v) : FLOAT_KEYS.has(k) ? pyFloat(v) : String(v));
+  return `{${Object.entries(hf).map(([k, v]) => `"${k}": ${value(k, v)}`).join(', ')}}`;
+}
+const FLOAT_KEYS = new Set(['layer_norm_eps', 'hidden_dropout_prob', 'attention_probs_dropout_prob']);
 
 export const bert: LayerEntry = {
   name: 'bert',
@@ -90,7 +103,25 @@ export const bert: LayerEntry = {
   },
   // Not exported yet: the encoder is many ONNX operators and its own test against onnxruntime.
   onnx: { ops: '(not exported yet)', emit: (e) => e.refuse('the ONNX export does not write BERT encoders yet') },
-  // Not exported yet either: transformers' BertModel is the PyTorch side, which the package would import.
-  torch: { modules: '(not exported yet)', layout: 'last', emit: (c) => c.refuse('the PyTorch export does not write BERT encoders yet (transformers\' BertModel would be the module)') },
+  torch: {
+    modules: 'hf_bert.BertEncoder (BertModel\'s modules under their Hugging Face names: embeddings, encoder.layer.N, pooler)',
+    layout: 'last',
+    emit(c) {
+      const from = c.params.from as string;
+      const pooling = c.params.pooling as string;
+      const config = bertFolderConfig(from, c.host, pooling === 'cls');
+      if (config === undefined) return c.refuse(`its folder's ${bertConfigPath(from)} could not be read`, 'from');
+      if ('error' in config) return c.refuse('error' in config.error ? config.error.error.message : 'its folder could not be read', 'from');
+      const folder = from.replace(/[\\/]+$/, '');
+      const trainable = c.params.trainable === false ? ', trainable=False' : '';
+      return {
+        module: `hf_bert.BertEncoder(${pyConfig(config)}, pooling="${pooling}", checkpoint=spec_path(${JSON.stringify(`${folder}/model.safetensors`)})${trainable})`,
+        forward: '{m}(x)',
+        // The trainer's layer keeps the checkpoint's names and PyTorch's layouts: a copy each way.
+        weights: [...bertWeightShapes(config, pooling === 'cls').keys()].map((name) => ({ tf: name, torch: name })),
+        init: ['{m}.load_pretrained()'],
+      };
+    },
+  },
   shapeCases: [{ params: { from: 'bert-tiny' }, inputs: [[null, 8, 16]], error: 'shape/rank' }],
 };
