@@ -13,7 +13,7 @@ import { analyze } from '../../src/core/analyze';
 import { validateRunRecord } from '../../src/core/protocol/trainer';
 import { exportPytorch } from '../../src/export/pytorch';
 import { prepareData } from '../../src/trainer/data/pipeline';
-import { idx, tempDir, workspace } from '../trainer/helpers';
+import { idx, ROOT, tempDir, workspace } from '../trainer/helpers';
 import { hasTorch, python } from './python';
 import { example, maxAbsDiff, seeded } from './runs';
 
@@ -35,6 +35,8 @@ const images = (() => {
   return files;
 })();
 
+const BERT = join(ROOT, 'test', 'fixtures', 'hf-bert-small-random');
+
 const CASES: Record<string, { spec: string; files?: Record<string, string | Uint8Array> }> = {
   mnist: { spec: readFileSync(example('mnist-cnn'), 'utf8') },
   iris: { spec: classifier('  source: { dataset: iris }\n  pipeline: [standardize, { one_hot: 3 }]\n  validation: { split: 0.2 }', '[4]', 3) },
@@ -46,6 +48,14 @@ const CASES: Record<string, { spec: string; files?: Record<string, string | Uint
     files: { 'i.idx.gz': gzipSync(idx(0x08, [6, 6], Array.from({ length: 36 }, (_, i) => (i * 37) % 256))), 'l.idx': idx(0x08, [6], [0, 3, 1, 2, 3, 0]) },
   },
   images_gray: { spec: classifier('  source: { images: { path: pics, image_size: [4, 6], channels: 1 } }\n  pipeline: [{ scale: 255 }, { one_hot: 2 }]', '[4, 6, 1]', 2), files: images },
+  // The nine tricky texts of the Hugging Face fixture (accents, punctuation, CJK, long words), tokenized from its folder.
+  wordpiece: {
+    spec: spec('  source:\n    jsonl: { path: t.jsonl, text: text, label: label, label_type: binary }\n  pipeline:\n    - wordpiece: { from: bert, max_length: 24 }\n  validation: { split: 0.34 }', '[24]', 'embedding: { input_dim: 179, output_dim: 2 }\n    - global_avg_pool1d\n    - dense: { units: 1, activation: sigmoid }', 'binary_crossentropy'),
+    files: {
+      't.jsonl': (JSON.parse(readFileSync(join(BERT, 'reference-outputs.json'), 'utf8')) as { texts: string[] }).texts.map((text, i) => JSON.stringify({ text, label: i % 2 })).join('\n') + '\n',
+      ...Object.fromEntries(['config.json', 'vocab.txt', 'tokenizer.json', 'tokenizer_config.json'].map((f) => [`bert/${f}`, readFileSync(join(BERT, f))])),
+    },
+  },
   images_rgb: { spec: classifier('  source: { images: { path: pics, image_size: 5 } }\n  pipeline: [{ one_hot: 2 }]\n  validation: { split: 0.25 }', '[5, 5, 3]', 2), files: images },
 };
 

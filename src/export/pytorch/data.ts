@@ -58,6 +58,7 @@ import math
 import os
 import re
 import struct
+import unicodedata
 from collections import Counter
 
 import torch
@@ -275,6 +276,119 @@ def _tokens(text, p):
     return list(text) if p.get("char_level") else [w for w in re.split(r"[\s!\"#$%&()*+,\-./:;<=>?@\[\\\]^_\x60{|}~\t\n]+", text) if w]
 
 
+# ── WordPiece (Hugging Face's BertTokenizer: BasicTokenizer, then greedy longest-match pieces) ────
+
+WORDPIECE_DEFAULTS = {"lowercase": True, "stripAccents": None, "chineseChars": True, "maxInputCharsPerWord": 100,
+                      "unk": "[UNK]", "cls": "[CLS]", "sep": "[SEP]", "pad": "[PAD]", "neverSplit": ["[UNK]", "[SEP]", "[PAD]", "[CLS]", "[MASK]"]}
+
+
+def _read_json(path):
+    if not os.path.exists(path):
+        return None
+    with open(path, encoding="utf-8") as f:
+        return json.load(f)
+
+
+def _wordpiece_folder(folder):
+    """The folder's vocabulary (vocab.txt, else tokenizer.json's WordPiece model) and options, as the trainer stores them."""
+    root = _path(folder)
+    tj, cfg = _read_json(os.path.join(root, "tokenizer.json")), _read_json(os.path.join(root, "tokenizer_config.json"))
+    o = dict(WORDPIECE_DEFAULTS, neverSplit=list(WORDPIECE_DEFAULTS["neverSplit"]))
+    ids = {}
+    if os.path.exists(os.path.join(root, "vocab.txt")):
+        with open(os.path.join(root, "vocab.txt"), encoding="utf-8", newline="") as f:
+            lines = f.read().split("\n")
+        if lines and lines[-1] == "":
+            lines.pop()
+        for i, line in enumerate(lines):
+            ids.setdefault(line.rstrip(), i)
+    elif tj and isinstance(tj.get("model", {}).get("vocab"), dict):
+        ids = dict(tj["model"]["vocab"])
+    if not ids:
+        raise SystemExit(f"{folder} has no WordPiece vocabulary: neither vocab.txt nor a tokenizer.json with a WordPiece model")
+    n = (tj or {}).get("normalizer") or {}
+    if n.get("type") == "BertNormalizer":
+        o.update({k: n[src] for k, src in (("lowercase", "lowercase"), ("stripAccents", "strip_accents"), ("chineseChars", "handle_chinese_chars")) if src in n})
+    m = (tj or {}).get("model") or {}
+    o.update({k: m[src] for k, src in (("maxInputCharsPerWord", "max_input_chars_per_word"), ("unk", "unk_token")) if src in m})
+    o["neverSplit"] += [t["content"] for t in (tj or {}).get("added_tokens", []) if t.get("special")]
+    cfg = cfg or {}
+    o.update({k: cfg[src] for k, src in (("lowercase", "do_lower_case"), ("stripAccents", "strip_accents"), ("chineseChars", "tokenize_chinese_chars")) if src in cfg})
+    for key, field in (("unk_token", "unk"), ("cls_token", "cls"), ("sep_token", "sep"), ("pad_token", "pad")):
+        v = cfg.get(key)
+        v = v.get("content") if isinstance(v, dict) else v
+        if isinstance(v, str):
+            o[field] = v
+            o["neverSplit"].append(v)
+    o["neverSplit"] = list(dict.fromkeys(o["neverSplit"] + [t for t in cfg.get("never_split") or [] if isinstance(t, str)]))
+    tokens = [""] * (max(ids.values()) + 1)
+    for t, i in ids.items():
+        tokens[i] = t
+    return {"tokens": tokens, "options": o}
+
+
+def _is_punctuation(ch):
+    cp = ord(ch)
+    return 33 <= cp <= 47 or 58 <= cp <= 64 or 91 <= cp <= 96 or 123 <= cp <= 126 or unicodedata.category(ch).startswith("P")
+
+
+def _is_cjk(cp):
+    return (0x4E00 <= cp <= 0x9FFF or 0x3400 <= cp <= 0x4DBF or 0x20000 <= cp <= 0x2A6DF or 0x2A700 <= cp <= 0x2B73F
+            or 0x2B740 <= cp <= 0x2B81F or 0x2B820 <= cp <= 0x2CEAF or 0xF900 <= cp <= 0xFAFF or 0x2F800 <= cp <= 0x2FA1F)
+
+
+def _basic_tokens(text, o):
+    clean = []
+    for ch in text:
+        cp = ord(ch)
+        if cp == 0 or cp == 0xFFFD or (ch not in "\t\n\r" and unicodedata.category(ch).startswith("C")):
+            continue
+        clean.append(" " if ch in " \t\n\r" or unicodedata.category(ch) == "Zs" else f" {ch} " if o["chineseChars"] and _is_cjk(cp) else ch)
+    out = []
+    for word in unicodedata.normalize("NFC", "".join(clean)).split():
+        if word in o["neverSplit"]:
+            out.append(word)
+            continue
+        if o["lowercase"]:
+            word = word.lower()
+        if (o["lowercase"] and o["stripAccents"] is not False) or (not o["lowercase"] and o["stripAccents"]):
+            word = "".join(c for c in unicodedata.normalize("NFD", word) if unicodedata.category(c) != "Mn")
+        piece = ""
+        for ch in word:
+            if _is_punctuation(ch):
+                out += [piece] if piece else []
+                out.append(ch)
+                piece = ""
+            else:
+                piece += ch
+        out += piece.split() if piece else []
+    return out
+
+
+def _word_pieces(word, ids, o):
+    if len(word) > o["maxInputCharsPerWord"]:
+        return [o["unk"]]
+    pieces, start = [], 0
+    while start < len(word):
+        end = len(word)
+        while start < end and ("##" if start else "") + word[start:end] not in ids:
+            end -= 1
+        if start == end:
+            return [o["unk"]]
+        pieces.append(("##" if start else "") + word[start:end])
+        start = end
+    return pieces
+
+
+def _wordpiece_ids(text, state, ids, max_length):
+    """[CLS] tokens [SEP], cut and padded at the end to max_length, as ids (HF's padding="max_length", truncation=True)."""
+    o = state["options"]
+    tokens = [p for w in _basic_tokens(text or "", o) for p in ([w] if w in o["neverSplit"] and w in ids else _word_pieces(w, ids, o))]
+    tokens = [o["cls"], *tokens[:max_length - 2], o["sep"]]
+    tokens += [o["pad"]] * (max_length - len(tokens))
+    return [ids.get(t, ids.get(o["unk"])) for t in tokens]
+
+
 def _entries(x):
     """Per-entry view (the last axis) in float64, as the trainer computes its statistics."""
     return x.double().reshape(-1, x.shape[-1])
@@ -331,6 +445,10 @@ def apply_pipeline(x, y, fitted=None):
             y = torch.nn.functional.one_hot(labels.reshape(-1), k).float()
         elif kind == "reshape":
             x = x.reshape(len(x), *p["shape"])
+        elif kind == "wordpiece":
+            f = f or _wordpiece_folder(p["from"])
+            ids = {t: i for i, t in enumerate(f["tokens"]) if t != ""}
+            x = torch.tensor([_wordpiece_ids(t, f, ids, p["max_length"]) for t in x], dtype=torch.float32)
         else:
             raise SystemExit(f"data.py does not implement the pipeline step {kind} yet: export from a run, or add it to data.py")
         learnt.append(f)
