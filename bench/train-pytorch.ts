@@ -10,12 +10,12 @@
 // Prints one JSON object on stdout.
 //
 //   node --import tsx bench/train-pytorch.ts [--quick] [--device cpu|cuda] [--python /usr/bin/python3] [--models cnn,mlp,lstm,transformer]
-import { fork, spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PreparedEvent, TrainerEvent } from '../src/core/protocol/trainer';
+import { prepare as prepareWith, python, recordedBatches, steady, type Timed } from './torchRuns';
 import { findTorch } from '../src/node/pythonDiscovery';
 import { startTraining } from '../src/node/trainerClient';
 
@@ -26,6 +26,7 @@ const quick = process.argv.includes('--quick');
 const THREADS = 2;
 /** `cpu` (default) or `cuda`: where the package and the engine train (DDP only on the CPU). */
 const DEVICE = arg('device') === 'cuda' ? 'cuda' : 'cpu';
+const prepare = (spec: string, engineDevice: string, batchSize: number, out: string) => prepareWith(trainerPath, spec, engineDevice, batchSize, out);
 
 const EXAMPLES: Record<string, { file: string; batchSize: number; batches: number }> = {
   cnn: { file: 'mnist-cnn.model.yaml', batchSize: 64, batches: quick ? 12 : 60 },
@@ -33,16 +34,6 @@ const EXAMPLES: Record<string, { file: string; batchSize: number; batches: numbe
   lstm: { file: 'lstm-sentiment.model.yaml', batchSize: 32, batches: quick ? 10 : 40 },
   transformer: { file: 'transformer-text.model.yaml', batchSize: 32, batches: quick ? 10 : 40 },
 };
-
-type Timed = { t: number; n: number };
-
-/** Samples/s between the first timed batch after warm-up and the last. */
-function steady(times: Timed[], batchSize: number): number | undefined {
-  if (times.length < 2) return undefined;
-  const a = times[Math.min(times.length - 2, Math.max(1, Math.floor(times.length / 4)))];
-  const b = times[times.length - 1];
-  return b.n > a.n ? Math.round(((b.n - a.n) * batchSize * 1000) / (b.t - a.t)) : undefined;
-}
 
 /** One run through the trainer client (engine tfjs or pytorch): steady samples/s from its batch events. */
 async function viaClient(spec: string, engine: 'tfjs' | 'pytorch', python: string, e: { batchSize: number; batches: number }, out: string) {
@@ -56,32 +47,6 @@ async function viaClient(spec: string, engine: 'tfjs' | 'pytorch', python: strin
   const r = await handle.done;
   if (r.status !== 'completed') return { error: r.error?.message ?? r.status };
   return { samplesPerSecond: steady(times, e.batchSize), batchesTimed: times.length, reason };
-}
-
-/** The trainer's `prepare`: the run's prepared splits, initial model and the package (or the refusal). */
-function prepare(spec: string, engineDevice: string, batchSize: number, out: string): Promise<PreparedEvent | { error: string }> {
-  const child = fork(trainerPath, [], { stdio: ['ignore', 'ignore', 'ignore', 'ipc'], serialization: 'json' });
-  return new Promise((done) => {
-    child.on('message', (m: TrainerEvent) => {
-      if (m.type === 'prepared') done(m);
-      if (m.type === 'error') done({ error: m.message });
-    });
-    child.on('close', (code) => done({ error: `the trainer exited with ${code}` }));
-    child.send({ type: 'prepare', specPath: spec, options: { batchSize, out, workspace: out }, engine: { engine: 'pytorch', reason: 'bench', device: engineDevice } });
-  });
-}
-
-function python(py: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; err: string }> {
-  const child = spawn(py, args, { cwd, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env } });
-  let err = '';
-  child.stderr.on('data', (b: Buffer) => (err = (err + b.toString()).slice(-4000)));
-  return new Promise((done) => child.on('close', (code) => done({ code, err })));
-}
-
-/** Batch events of a run folder's metrics.jsonl (the package writes one every 20 batches). */
-function recordedBatches(runDir: string): Timed[] {
-  return readFileSync(join(runDir, 'metrics.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as TrainerEvent & { time: number })
-    .filter((e): e is Extract<TrainerEvent, { type: 'batch' }> & { time: number } => e.type === 'batch').map((e) => ({ t: e.time, n: e.batch }));
 }
 
 const freePort = () => new Promise<number>((done) => {
