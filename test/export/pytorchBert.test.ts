@@ -115,6 +115,7 @@ print(json.dumps({
   it('names the encoder\'s module after the spec layer, its config from config.json, its weights from the spec\'s folder', () => {
     const out = exported(bertSpec('{ from: bert-folder, pooling: cls }'));
     const model = readFileSync(join(out, 'model.py'), 'utf8');
+    expect(readFileSync(join(out, 'README.md'), 'utf8')).toContain('| `hf_bert.py` |');
     expect(model).toMatch(/self\.encoder = hf_bert\.BertEncoder\(\{"vocab_size": 179, "hidden_size": 32, .*\}, pooling="cls", checkpoint=spec_path\("bert-folder\/model\.safetensors"\)\)/);
   });
 });

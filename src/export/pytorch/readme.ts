@@ -25,7 +25,8 @@ Only \`torch\` and the Python standard library are needed.
 | \`train.py\` | training, one process or under \`torchrun\` (DDP) |
 | \`objectives.py\` | the trainer's losses, optimizers and metrics, formula for formula |
 | \`weights.py\` | tfjs checkpoint (model.json + weights) ↔ state_dict |
-| \`keras_init.py\` | Keras's initializers |
+| \`keras_init.py\` | Keras's initializers |${model.layers.some((l) => l.type === 'bert') ? `
+| \`hf_bert.py\` | the \`bert\` layer: Hugging Face's BertModel as a plain module (its weight names), read from \`model.safetensors\` under the spec's folder (\`MODELYAML_SPEC_DIR\` where it runs elsewhere) |` : ''}
 
 ## Layers
 
