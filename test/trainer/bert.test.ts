@@ -6,10 +6,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { bertParamCount, bertWeightShapes, parseBertConfig, type BertConfig } from '../../src/core/weights/bertConfig';
+import { bertParamCount, bertWeightShapes, parseBertConfig } from '../../src/core/weights/bertConfig';
 import { readSafeTensors, readSafeTensorsHeader, SafeTensorsError, writeSafeTensors, type Tensor32 } from '../../src/core/weights/safetensors';
-import { BertEncoder, type BertPooling } from '../../src/trainer/model/layers/bert';
+import { BertEncoder } from '../../src/trainer/model/layers/bert';
 import * as tf from '../../src/trainer/tf';
+import { config, encoder, maxAbsDiff, meanOverMask } from './bertHelpers';
 import { ROOT } from './helpers';
 
 const dir = join(ROOT, 'test', 'fixtures', 'hf-bert-small-random');
@@ -19,26 +20,6 @@ const ref = JSON.parse(readFileSync(join(dir, 'reference-outputs.json'), 'utf8')
   attention_mask: number[][];
   last_hidden_state: number[][][];
   pooler_output: number[][];
-};
-
-function config(json: unknown): BertConfig {
-  const c = parseBertConfig(json);
-  if ('error' in c) throw new Error(c.error.message);
-  return c;
-}
-
-function encoder(c: BertConfig, pooling: BertPooling, weights: Map<string, Tensor32>, L: number): BertEncoder {
-  const layer = new BertEncoder({ config: c, pooling });
-  layer.apply(tf.input({ shape: [L] }));
-  layer.loadCheckpoint(weights);
-  return layer;
-}
-
-const maxAbsDiff = (a: number[] | number[][] | number[][][], b: number[] | number[][] | number[][][]): number => {
-  const x = (a as number[]).flat(2) as number[];
-  const y = (b as number[]).flat(2) as number[];
-  expect(x.length).toBe(y.length);
-  return Math.max(...x.map((v, i) => Math.abs(v - y[i])));
 };
 
 describe('bert encoder (Hugging Face parity)', () => {
@@ -69,11 +50,7 @@ describe('bert encoder (Hugging Face parity)', () => {
     const pooled = encoder(c, 'cls', weights, L).apply(inputs[0]) as tf.Tensor;
     expect(maxAbsDiff(pooled.arraySync() as number[][], ref.pooler_output)).toBeLessThan(1e-4);
     const mean = (encoder(c, 'mean', weights, L).apply(inputs) as tf.Tensor).arraySync() as number[][];
-    const expected = ref.last_hidden_state.map((seq, i) => {
-      const kept = seq.filter((_, t) => ref.attention_mask[i][t] === 1);
-      return kept[0].map((_, h) => kept.reduce((s, v) => s + v[h], 0) / kept.length);
-    });
-    expect(maxAbsDiff(mean, expected)).toBeLessThan(1e-4);
+    expect(maxAbsDiff(mean, meanOverMask(ref.last_hidden_state, ref.attention_mask))).toBeLessThan(1e-4);
   });
 
   it('builds any config of the family: shapes and parameter count from config.json', () => {
