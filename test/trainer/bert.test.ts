@@ -72,6 +72,17 @@ describe('bert encoder (Hugging Face parity)', () => {
     expect(bertParamCount(other, true)).toBe(50 * 24 + 16 * 24 + 24 + 48 + 3 * (4 * (24 * 24 + 24) + 24 * 40 + 40 + 40 * 24 + 24 + 4 * 24) + 24 * 24 + 24);
   });
 
+  it('builds the published small configs (bert-tiny, all-MiniLM-L6-v2) with their published parameter counts', () => {
+    for (const [name, params, hidden] of [['bert-tiny', 4_385_920, 128], ['all-MiniLM-L6-v2', 22_713_216, 384]] as const) {
+      const c = config(JSON.parse(readFileSync(join(ROOT, 'test', 'fixtures', 'hf-configs', `${name}.json`), 'utf8')));
+      const layer = new BertEncoder({ config: c, pooling: 'cls' });
+      const y = layer.apply(tf.input({ shape: [16], dtype: 'int32' })) as tf.SymbolicTensor;
+      expect(layer.countParams(), name).toBe(params);
+      expect(y.shape, name).toEqual([null, hidden]);
+      tf.dispose(layer.weights.map((w) => w.read()));
+    }
+  });
+
   it('reports a truncated or corrupt file, an unsupported config field, a misshapen tensor', () => {
     const bytes = new Uint8Array(readFileSync(join(dir, 'model.safetensors')));
     expect(() => readSafeTensors(bytes.subarray(0, bytes.length - 100))).toThrow(/past the end of the file.*truncated/);
