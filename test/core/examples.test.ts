@@ -14,8 +14,9 @@ function load(file: string) {
 }
 
 describe('example specs', () => {
-  it('there are the six classic examples', () => {
+  it('there are the six classic examples and the BERT fine-tuning one', () => {
     expect(files.sort()).toEqual([
+      'bert-sentiment.model.yaml',
       'house-prices.model.yaml',
       'lstm-sentiment.model.yaml',
       'mlp.model.yaml',
@@ -52,6 +53,15 @@ describe('example specs', () => {
     const table = formatSummary(summarize(a), false);
     expect(table).toContain('Total params: 93,322');
     expect(table).toContain('conv2d_1 (conv2d)');
+  });
+
+  it('the BERT example reads its folder\'s config.json: a 32-wide pooled encoder of 39,264 parameters', () => {
+    const a = load('bert-sentiment.model.yaml');
+    expect(a.model!.layers.map((l) => [l.outputShape, l.params])).toEqual([
+      [[null, 32], 39_264],
+      [[null, 32], 0],
+      [[null, 1], 33],
+    ]);
   });
 
   it('the MLP has 101,770 parameters', () => {

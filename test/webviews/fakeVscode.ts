@@ -4,7 +4,7 @@
  * messages cross to the page, text documents that can be edited, editors with a selection, a save
  * dialog that answers with a chosen path.
  */
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { pathToFileURL, fileURLToPath } from 'node:url';
 import { LineIndex } from '../../src/core/diagnostics';
@@ -538,8 +538,10 @@ export function fakeVscode(o: { origin: string; workspace?: string; config?: Rec
           return readdirSync(uri.fsPath, { withFileTypes: true }).map((d) => [d.name, d.isDirectory() ? 2 : 1]);
         },
         async copy(from: Uri, to: Uri) {
+          // As VS Code's: a folder is copied with everything in it.
           mkdirSync(dirname(to.fsPath), { recursive: true });
-          copyFileSync(from.fsPath, to.fsPath);
+          if (statSync(from.fsPath).isDirectory()) cpSync(from.fsPath, to.fsPath, { recursive: true });
+          else copyFileSync(from.fsPath, to.fsPath);
         },
       },
     },
