@@ -3,12 +3,14 @@
  * layer's hidden states and pooled output equal BertModel's (eval mode) within 1e-4; any other
  * config of the family builds with the shapes and parameter count config.json implies.
  */
-import { readFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { bertParamCount, bertWeightShapes, parseBertConfig } from '../../src/core/weights/bertConfig';
 import { readSafeTensors, readSafeTensorsHeader, SafeTensorsError, writeSafeTensors, type Tensor32 } from '../../src/core/weights/safetensors';
 import { BertEncoder } from '../../src/trainer/model/layers/bert';
+import { bertBuilders } from '../../src/trainer/model/layers/bertBuilder';
 import * as tf from '../../src/trainer/tf';
 import { config, encoder, maxAbsDiff, meanOverMask } from './bertHelpers';
 import { ROOT } from './helpers';
@@ -96,5 +98,18 @@ describe('bert encoder (Hugging Face parity)', () => {
     expect(parseBertConfig({ hidden_size: 32 })).toEqual({ error: expect.objectContaining({ field: 'vocab_size' }) });
     const small = config({ vocab_size: 179, hidden_size: 16, num_hidden_layers: 1, num_attention_heads: 2, intermediate_size: 8, max_position_embeddings: 64 });
     expect(() => encoder(small, 'cls', weights, 8)).toThrow(/`embeddings.word_embeddings.weight` has shape \[179, 32\], but config.json gives \[179, 16\]/);
+  });
+
+  it('names a missing config.json or model.safetensors as missing, not as bad JSON', () => {
+    const folder = mkdtempSync(join(tmpdir(), 'modelyaml-bert-missing-'));
+    const build = () => bertBuilders.bert({ from: folder, pooling: 'cls' }, { name: 'bert', seed: () => 1, where: 'spec.model.yaml:9:7' })([]);
+    try {
+      expect(build).toThrow(/cannot read .*config\.json \(ENOENT\)/);
+      expect(build).not.toThrow(/not valid JSON/);
+      copyFileSync(join(dir, 'config.json'), join(folder, 'config.json'));
+      expect(build).toThrow(/cannot read .*model\.safetensors \(ENOENT\)/);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 });
