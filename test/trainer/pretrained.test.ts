@@ -113,7 +113,8 @@ describe('training with frozen layers (the real trainer process)', () => {
     const text = readFileSync(join(DIR, 'small_cnn.model.yaml'), 'utf8')
       .replace('{ from: small_cnn.keras }', '{ from: small_cnn.keras, layers: [conv1, conv2, bn, head] }')
       .replace('      name: conv1\n', '      name: conv1\n      trainable: false\n')
-      .replace('      name: conv2\n', '      name: conv2\n      trainable: false\n');
+      .replace('      name: conv2\n', '      name: conv2\n      trainable: false\n')
+      .replace('      name: bn\n', '      name: bn\n      trainable: false\n');
     const specPath = join(ws, 's.model.yaml');
     writeFileSync(specPath, text);
     const { result, events } = await train(specPath);
@@ -122,7 +123,8 @@ describe('training with frozen layers (the real trainer process)', () => {
     const keras = await readPretrained(join(ws, 'small_cnn.keras'));
     const trained = readTfjsModel(result.runDir!);
     const values = (src: PretrainedSource, layer: string) => src.layers.find((l) => l.name === layer)!.weights.map((w) => Array.from(w.values));
-    for (const frozen of ['conv1', 'conv2']) expect(values(trained, frozen), frozen).toEqual(values(keras, frozen));
+    // bn too: a frozen batch norm keeps its moving statistics (Keras 3's inference mode).
+    for (const frozen of ['conv1', 'conv2', 'bn']) expect(values(trained, frozen), frozen).toEqual(values(keras, frozen));
     const [kernel, bias] = values(trained, 'head');
     expect(maxAbsDiff(kernel, values(keras, 'head')[0])).toBeGreaterThan(1e-4);
     expect(maxAbsDiff(bias, values(keras, 'head')[1])).toBeGreaterThan(1e-4);
@@ -132,6 +134,39 @@ describe('training with frozen layers (the real trainer process)', () => {
     expect(loaded).toEqual(['conv1', 'conv2', 'bn', 'head']);
     expect(Array.from(model.getLayer('head').getWeights()[1].dataSync())).toEqual(bias);
   });
+});
+
+describe('a frozen batch norm runs in inference mode, as in Keras 3', () => {
+  for (const how of ['trainable: false on the layer', 'model.weights.trainable: false', 'center: false (the non-stock path)']) {
+    it(`${how}: training steps use and keep the moving statistics`, async () => {
+      let text = readFileSync(join(DIR, 'small_cnn.model.yaml'), 'utf8');
+      if (how.startsWith('model.weights')) text = text.replace('{ from: small_cnn.keras }', '{ from: small_cnn.keras, layers: [conv1, conv2, bn], trainable: false }');
+      else text = text.replace('      name: bn\n', '      name: bn\n      trainable: false\n');
+      if (how.startsWith('center')) text = text.replace('{ from: small_cnn.keras }', '{ from: small_cnn.keras, layers: [conv1, conv2] }').replace('- batch_norm: {}', '- batch_norm: { center: false }');
+      const { model } = await built(text, DIR);
+      const bn = model.getLayer('bn');
+      expect(bn.trainable).toBe(false);
+      const stats = () => bn.getWeights().slice(-2).map((w) => Array.from(w.dataSync()));
+      const before = stats();
+      model.compile({ optimizer: tf.train.sgd(0.05), loss: 'categoricalCrossentropy' });
+      const x = tf.randomUniform([8, 28, 28, 1], 0, 1, 'float32', 5);
+      const y = tf.oneHot(tf.tensor1d([0, 1, 2, 3, 4, 5, 6, 7], 'int32'), 10);
+      const headBefore = Array.from(model.getLayer('head').getWeights()[1].dataSync());
+      for (let i = 0; i < 3; i++) await model.trainOnBatch(x, y);
+      expect(maxAbsDiff(Array.from(model.getLayer('head').getWeights()[1].dataSync()), headBefore)).toBeGreaterThan(0);
+      expect(stats()).toEqual(before);
+      // In training mode the layer computes (x − moving mean)/√(moving variance + ε)·γ + β.
+      const input = tf.randomNormal([4, 3, 3, 16], 1, 2, 'float32', 7);
+      const out = Array.from((bn.apply(input, { training: true }) as tf.Tensor).dataSync());
+      const w = bn.getWeights();
+      const [mean, variance] = w.slice(-2);
+      const gamma = how.startsWith('center') ? tf.onesLike(mean) : w[0];
+      const beta = how.startsWith('center') ? tf.zerosLike(mean) : w[1];
+      const eps = (bn.getConfig() as { epsilon: number }).epsilon;
+      const expected = input.sub(mean).div(variance.add(eps).sqrt()).mul(gamma).add(beta);
+      expect(maxAbsDiff(out, Array.from(expected.dataSync()))).toBeLessThan(1e-5);
+    });
+  }
 });
 
 describe('unfreezing and rate multipliers', () => {
