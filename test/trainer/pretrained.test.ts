@@ -63,7 +63,8 @@ describe('mismatches are clear errors', () => {
     writeFileSync(join(ws, 's.model.yaml'), text);
     const a = analyze(text, { host: fileDataHost(ws) });
     const err = a.diagnostics.find((d) => d.code === 'weights/shape-mismatch')!;
-    expect(err.message).toContain('`conv2` has 3,216 parameters here but the source\'s Conv2D `conv2` has 1,168');
+    // The same words as the trainer's, from the same comparison (src/core/pretrained.ts weightMismatch).
+    expect(err.message).toBe('Layer `conv2`: its kernel is [5, 5, 8, 16] here but layers/conv2d_1/vars/0 is [3, 3, 8, 16] in small_cnn.keras.');
     expect(text.slice(err.range.start, err.range.end)).toBe('conv2');
     const model = buildModel(a.spec, a.model!, 1);
     const e = await failure(loadPretrainedWeights(a.spec, a.model!, model, ws));

@@ -50,7 +50,7 @@ export class OptionalWeightsLayerNorm extends StockLayerNorm {
 }
 
 /**
- * tf.layers.batchNormalization, trainable with center or scale off (inference is the stock path).
+ * tf.layers.batchNormalization, trainable with center or scale off (inference of a trainable one is the stock path).
  * A frozen one (`trainable` false) runs in inference mode even while the model trains, as Keras 3
  * does: it normalises with its moving statistics and leaves them as they are (tfjs would update
  * them from each batch, so a frozen pretrained base would drift towards the new data).
