@@ -71,6 +71,19 @@ describe('mismatches are clear errors', () => {
     expect(e.message).toMatch(/Layer `conv2`: its kernel is \[5, 5, 8, 16\] here but layers\/conv2d_1\/vars\/0 is \[3, 3, 8, 16\] in .*small_cnn\.keras/);
   });
 
+  it('a layer with fewer tensors than the source: the same words while typing and in the trainer', async () => {
+    await hdf5();
+    const text = readFileSync(join(DIR, 'small_cnn.model.yaml'), 'utf8').replace('- batch_norm: {}', '- batch_norm: { center: false }');
+    const a = analyze(text, { host: fileDataHost(DIR) });
+    const err = a.diagnostics.find((d) => d.code === 'weights/shape-mismatch')!;
+    const want = (file: string) =>
+      `Layer \`bn\` has 3 weight tensors here (gamma [16], moving_mean [16], moving_variance [16]) but 4 in ${file} (layers/batch_normalization/vars/0 [16], layers/batch_normalization/vars/1 [16], layers/batch_normalization/vars/2 [16], layers/batch_normalization/vars/3 [16]).`;
+    expect(err.message).toBe(want('small_cnn.keras'));
+    expect(text.slice(err.range.start, err.range.end)).toBe('bn');
+    const model = buildModel(a.spec, a.model!, 1);
+    expect((await failure(loadPretrainedWeights(a.spec, a.model!, model, DIR))).message).toBe(want(join(DIR, 'small_cnn.keras')));
+  });
+
   it('a missing file and a layer the source lacks, with did-you-mean', async () => {
     await hdf5();
     const base = readFileSync(join(DIR, 'small_cnn.model.yaml'), 'utf8');
