@@ -96,6 +96,11 @@ function checkAgainstSource(w: NonNullable<NonNullable<Spec['model']>['weights']
   for (const n of wanted) {
     const info = model.layers.find((i) => i.id === n.value);
     if (!info) continue;
+    if (!info.weights && info.params) {
+      // multi_head_attention and transformer_encoder are several TF.js layers (no one layer to load into); bert reads its own folder.
+      sink.error('weights/unsupported-layer', n.range, `\`${n.value}\` is a \`${info.layer.type}\`: loading its weights from a source is not supported yet. Leave it out of \`model.weights.layers\`${w.layers ? '' : ' (list the layers to load)'}.`);
+      continue;
+    }
     const src = source.layers.find((l) => l.name === n.value);
     if (!src || src.weights.length === 0) {
       const s = closest(n.value, names);

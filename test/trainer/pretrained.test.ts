@@ -84,6 +84,21 @@ describe('mismatches are clear errors', () => {
     expect((await failure(loadPretrainedWeights(a.spec, a.model!, model, DIR))).message).toBe(want(join(DIR, 'small_cnn.keras')));
   });
 
+  it('an attention layer (several TF.js layers) cannot be loaded: an error at its name, and in the trainer', async () => {
+    await hdf5();
+    const text = readFileSync(join(DIR, 'small_rnn.model.yaml'), 'utf8').replace('{ from: small_rnn.h5 }', '{ from: small_rnn.h5, layers: [embed, lstm1] }').replace(
+      '    - lstm: { units: 6, return_sequences: true }\n      name: lstm1\n',
+      '    - multi_head_attention: { num_heads: 2, key_dim: 3 }\n      name: lstm1\n',
+    );
+    const a = analyze(text, { host: fileDataHost(DIR) });
+    const err = a.diagnostics.find((d) => d.code.startsWith('weights/'))!;
+    expect(err.message).toBe('`lstm1` is a `multi_head_attention`: loading its weights from a source is not supported yet. Leave it out of `model.weights.layers`.');
+    expect(text.slice(err.range.start, err.range.end)).toBe('lstm1');
+    const model = buildModel(a.spec, a.model!, 1);
+    const e = await failure(loadPretrainedWeights(a.spec, a.model!, model, DIR));
+    expect([e.code, e.message]).toEqual(['weights/unsupported-layer', 'Layer `lstm1` is built of several layers: its weights cannot be loaded, frozen or unfrozen yet.']);
+  });
+
   it('a missing file and a layer the source lacks, with did-you-mean', async () => {
     await hdf5();
     const base = readFileSync(join(DIR, 'small_cnn.model.yaml'), 'utf8');

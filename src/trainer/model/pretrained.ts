@@ -22,6 +22,8 @@ export const tfLayerNames = new WeakMap<tf.LayersModel, Map<string, string>>();
 const tfLayer = (model: tf.LayersModel, id: string): tf.layers.Layer => {
   const name = tfLayerNames.get(model)?.get(id);
   if (!name) return fail('weights/unknown-layer', `The model has no layer \`${id}\`.`);
+  // A layer built of several TF.js layers (the attention layers) has none under its own name.
+  if (!model.layers.some((l) => l.name === name)) return fail('weights/unsupported-layer', `Layer \`${id}\` is built of several layers: its weights cannot be loaded, frozen or unfrozen yet.`);
   return model.getLayer(name);
 };
 
