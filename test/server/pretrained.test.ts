@@ -72,9 +72,16 @@ describe('language server: pretrained weights, tensor by tensor', () => {
     const text = readFileSync(join(KERAS, 'small_cnn.model.yaml'), 'utf8');
     expect((await check('cnn-good.model.yaml', text)).found).toEqual([]);
     const bad = text.replace('filters: 16, kernel_size: 3', 'filters: 16, kernel_size: [1, 9]');
-    expect((await check('cnn-bad.model.yaml', bad)).found).toEqual([
+    const { uri, found } = await check('cnn-bad.model.yaml', bad);
+    expect(found).toEqual([
       { code: 'weights/shape-mismatch', message: 'Layer `conv2`: its kernel is [1, 9, 8, 16] here but layers/conv2d_1/vars/0 is [3, 3, 8, 16] in small_cnn.keras.', at: 'conv2' },
     ]);
+    // Hovering the name the error marks shows the tensors shape inference gives the layer.
+    const lines = bad.split('\n');
+    const at = (name: string) => ({ line: lines.indexOf(`      name: ${name}`), character: 13 });
+    const hover = async (name: string) => ((await c.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: at(name) })) as Hover).contents as { value: string };
+    expect((await hover('conv2')).value).toContain('weights: kernel [1, 9, 8, 16], bias [16]');
+    expect((await hover('bn')).value).toContain('weights: gamma [16], beta [16], moving_mean [16] (non-trainable), moving_variance [16] (non-trainable)');
   });
 
   it('.h5: clean as Keras saved it; a GRU without reset_after has one bias row, not two', async () => {
