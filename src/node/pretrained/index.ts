@@ -6,7 +6,7 @@ import { PretrainedError, type PretrainedSource } from './types';
 
 export { PretrainedError, paramCount, type PretrainedLayer, type PretrainedSource, type PretrainedWeight } from './types';
 export { modelJsonOf, readTfjsModel } from './tfjs';
-export { hdf5 } from './keras';
+export { hdf5, hdf5IfReady } from './keras';
 
 export async function readPretrained(path: string): Promise<PretrainedSource> {
   if (!existsSync(path)) throw new PretrainedError('pretrained/missing', `${path} does not exist.`, path);
