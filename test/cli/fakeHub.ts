@@ -1,0 +1,121 @@
+/**
+ * A stand-in for the Hugging Face Hub on 127.0.0.1 (node:http), serving the layout
+ * `huggingface_hub` downloads from — `/{repo}/resolve/{revision}/{file}` — with the Hub's answers:
+ * model.safetensors redirected (302) to a second server standing for the CDN, X-Error-Code on
+ * refusals (EntryNotFound, RevisionNotFound, RepoNotFound, GatedRepo), and a few broken repositories.
+ *
+ * Repositories: `tiny/bert-small-random` (test/fixtures/hf-bert-small-random; no
+ * special_tokens_map.json), `acme/gated-bert` (the same, for `Bearer hf_test_secret` only),
+ * `old-name/bert` (a relative 307 to tiny's), `acme/torch-only` (pytorch_model.bin, no
+ * model.safetensors), `acme/flaky` (the CDN drops the connection halfway through
+ * model.safetensors), `acme/corrupt` (a truncated model.safetensors, served whole), `acme/stalled`
+ * (the CDN sends half of model.safetensors, then nothing until the client goes: `stalled` settles).
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT } from './run';
+
+export const FIXTURE = join(ROOT, 'test', 'fixtures', 'hf-bert-small-random');
+export const HUB_TOKEN = 'hf_test_secret';
+const FILES = ['config.json', 'vocab.txt', 'tokenizer.json', 'tokenizer_config.json', 'model.safetensors'];
+
+export interface HubRequest {
+  server: 'hub' | 'cdn';
+  method: string;
+  path: string;
+  authorization: string | undefined;
+}
+
+export interface FakeHub {
+  endpoint: string;
+  requests: HubRequest[];
+  /** Settles when the CDN has sent half of `acme/stalled`'s weights and waits. */
+  stalled: Promise<void>;
+  close(): Promise<void>;
+}
+
+const fixture = (file: string): Buffer => readFileSync(join(FIXTURE, file));
+
+function refuse(res: ServerResponse, status: number, code: string): void {
+  res.writeHead(status, { 'x-error-code': code, 'x-error-message': code, 'content-type': 'text/plain' });
+  res.end(code);
+}
+
+async function listen(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<{ server: Server; origin: string }> {
+  const server = createServer(handler);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { server, origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
+function cdnAnswer(req: IncomingMessage, res: ServerResponse, onStall: () => void): void {
+  const bytes = fixture('model.safetensors');
+  if (req.url === '/lfs/stall') {
+    res.writeHead(200, { 'content-length': bytes.length, 'content-type': 'application/octet-stream' });
+    res.write(bytes.subarray(0, bytes.length >> 1), onStall);
+    return;
+  }
+  if (req.url === '/lfs/drop') {
+    // Headers promise the whole file; half of it comes, then the connection goes.
+    res.writeHead(200, { 'content-length': bytes.length, 'content-type': 'application/octet-stream' });
+    res.write(bytes.subarray(0, bytes.length >> 1), () => setImmediate(() => res.socket?.destroy()));
+    return;
+  }
+  const body = req.url === '/lfs/truncated' ? bytes.subarray(0, 2000) : req.url === '/lfs/bin' ? Buffer.from('not really a pickle') : bytes;
+  res.writeHead(200, { 'content-length': body.length, 'content-type': 'application/octet-stream' });
+  res.end(req.method === 'HEAD' ? undefined : body);
+}
+
+function hubAnswer(req: IncomingMessage, res: ServerResponse, cdn: string): void {
+  const m = /^\/([^/]+\/[^/]+)\/resolve\/([^/]+)\/(.+)$/.exec(req.url ?? '');
+  if (!m) return refuse(res, 404, 'EntryNotFound');
+  const [, repo, revision, file] = m.map(decodeURIComponent);
+  if (repo === 'old-name/bert') {
+    res.writeHead(307, { location: `/tiny/bert-small-random/resolve/${m[2]}/${m[3]}` });
+    return void res.end();
+  }
+  const known = ['tiny/bert-small-random', 'acme/gated-bert', 'acme/torch-only', 'acme/flaky', 'acme/corrupt', 'acme/stalled'];
+  if (!known.includes(repo)) return refuse(res, 401, 'RepoNotFound');
+  if (repo === 'acme/gated-bert' && req.headers.authorization !== `Bearer ${HUB_TOKEN}`) return refuse(res, req.headers.authorization ? 403 : 401, 'GatedRepo');
+  if (revision !== 'main') return refuse(res, 404, 'RevisionNotFound');
+  if (repo === 'acme/torch-only' && file === 'pytorch_model.bin') return redirect(res, `${cdn}/lfs/bin`);
+  if (repo === 'acme/torch-only' && file === 'model.safetensors') return refuse(res, 404, 'EntryNotFound');
+  if (!FILES.includes(file)) return refuse(res, 404, 'EntryNotFound');
+  const lfs: Record<string, string> = { 'acme/flaky': 'drop', 'acme/corrupt': 'truncated', 'acme/stalled': 'stall' };
+  if (file === 'model.safetensors') return redirect(res, `${cdn}/lfs/${lfs[repo] ?? 'weights'}`);
+  const body = fixture(file);
+  res.writeHead(200, { 'content-length': body.length });
+  res.end(req.method === 'HEAD' ? undefined : body);
+}
+
+function redirect(res: ServerResponse, location: string): void {
+  res.writeHead(302, { location });
+  res.end();
+}
+
+export async function startFakeHub(): Promise<FakeHub> {
+  const requests: HubRequest[] = [];
+  let onStall = (): void => undefined;
+  const stalled = new Promise<void>((r) => (onStall = r));
+  const record = (server: HubRequest['server'], req: IncomingMessage) => requests.push({ server, method: req.method ?? '', path: req.url ?? '', authorization: req.headers.authorization });
+  const cdn = await listen((req, res) => {
+    record('cdn', req);
+    cdnAnswer(req, res, onStall);
+  });
+  const hub = await listen((req, res) => {
+    record('hub', req);
+    hubAnswer(req, res, cdn.origin);
+  });
+  return {
+    endpoint: hub.origin,
+    requests,
+    stalled,
+    close: async () => {
+      for (const s of [hub.server, cdn.server]) {
+        s.closeAllConnections();
+        await new Promise((r) => s.close(r));
+      }
+    },
+  };
+}
