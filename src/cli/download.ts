@@ -4,7 +4,7 @@
  * folder, checked as the `bert` layer checks it, with the `from:` lines to paste (docs/fine-tuning.md).
  */
 import { relative, resolve, sep } from 'node:path';
-import { checkBertFolder, defaultModelFolder, downloadHfModel, HfDownloadError, hfEnvironment, repoIdProblem, type HfDownloadProgress } from '../node/hfDownload';
+import { checkBertFolder, defaultModelFolder, downloadHfModel, formatSize, HfDownloadError, hfEnvironment, repoIdProblem, type HfDownloadProgress } from '../node/hfDownload';
 import type { CliIO } from './main';
 
 export interface DownloadFlags {
@@ -21,13 +21,6 @@ export interface DownloadIO extends CliIO {
 }
 
 const USAGE = 'usage: modelyaml download <owner/name> [--revision REV] [--out DIR] [--files F,…]';
-
-export function formatSize(n: number): string {
-  const units = ['bytes', 'KiB', 'MiB', 'GiB'];
-  let u = 0;
-  for (; n >= 1024 && u < units.length - 1; u++) n /= 1024;
-  return u === 0 ? `${n} bytes` : `${n.toFixed(1)} ${units[u]}`;
-}
 
 function progressLine(p: HfDownloadProgress): string {
   const of = p.total ? ` / ${formatSize(p.total)}  ${Math.floor((100 * p.received) / p.total)}%` : '';

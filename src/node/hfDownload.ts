@@ -100,6 +100,14 @@ export function hfEnvironment(env: NodeJS.ProcessEnv = process.env): { endpoint:
   return { endpoint, token };
 }
 
+/** A size as the progress lines and messages show it: `662 bytes`, `91.9 KiB`, `417.7 MiB`. */
+export function formatSize(n: number): string {
+  const units = ['bytes', 'KiB', 'MiB', 'GiB'];
+  let u = 0;
+  for (; n >= 1024 && u < units.length - 1; u++) n /= 1024;
+  return u === 0 ? `${n} bytes` : `${n.toFixed(1)} ${units[u]}`;
+}
+
 /** The default folder for a repository: `models/<name>`. */
 export const defaultModelFolder = (repo: string): string => join('models', basename(repo));
 
