@@ -3,7 +3,7 @@
  * Hugging Face model's files (by default what the `bert` layer and `wordpiece` step read) into a
  * folder, checked as the `bert` layer checks it, with the `from:` lines to paste (docs/fine-tuning.md).
  */
-import { relative, resolve, sep } from 'node:path';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { checkBertFolder, defaultModelFolder, downloadHfModel, formatSize, HfDownloadError, hfEnvironment, repoIdProblem, type HfDownloadProgress } from '../node/hfDownload';
 import type { CliIO } from './main';
 
@@ -101,5 +101,7 @@ function reportFolder(out: string, shown: string, hasConfig: boolean, io: CliIO)
   if (check.vocabulary) io.out(`  data.pipeline:   - wordpiece: { from: ${shown}, max_length: ${maxLength} }\n`);
   else io.out(`  (the folder has neither vocab.txt nor tokenizer.json: a \`wordpiece\` step needs one of them)\n`);
   io.out(`  model.layers:    - bert: { from: ${shown}, pooling: ${check.pooler ? 'cls' : 'mean'} }\n`);
+  // Specs read files only inside their workspace or git repository (dataPaths.ts).
+  if (shown.startsWith('../') || isAbsolute(shown)) io.out(`  (the folder is outside this one: a spec here reads it only with --allow-data-path ${resolve(out)})\n`);
   return 0;
 }

@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DOWNLOAD_HF, DOWNLOAD_HF_COMMAND, downloadHfModelCommand } from '../../src/extension/hfDownload';
+import { DOWNLOAD_HF, DOWNLOAD_HF_COMMAND, downloadHfModelCommand, REPLACE_FILES } from '../../src/extension/hfDownload';
 import { startFakeHub, type FakeHub } from '../cli/fakeHub';
 import { ROOT } from '../cli/run';
 import { fakeVscode } from './fakeVscode';
@@ -57,6 +57,17 @@ describe('Download Hugging Face Model… command', () => {
     const info = vs.messages.find((m) => m.level === 'info')!;
     expect(info.text).toContain('tiny/bert-small-random is in models/bert-small-random: a BERT encoder (2 layers, hidden size 32, 22,538 parameters)');
     expect(info.text).toContain('`bert: { from: models/bert-small-random }`');
+  });
+
+  it('asks before replacing the files of a folder that holds some; declined, nothing is fetched', async () => {
+    const { vs } = host('tiny/bert-small-random');
+    hub.requests.length = 0;
+    expect(await downloadHfModelCommand(vs.api)).toBeUndefined();
+    expect(vs.messages.find((m) => m.level === 'warning')?.items).toEqual([REPLACE_FILES]);
+    expect(hub.requests).toEqual([]);
+    const agreed = host('tiny/bert-small-random');
+    agreed.vs.answer = (m) => (m.level === 'warning' ? REPLACE_FILES : undefined);
+    expect((await downloadHfModelCommand(agreed.vs.api))?.from).toBe('models/bert-small-random');
   });
 
   it('Cancel while the weights arrive: nothing is written, and it says so', async () => {
