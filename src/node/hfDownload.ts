@@ -181,8 +181,8 @@ async function diskStep<T>(path: string, step: () => Promise<T>): Promise<T> {
   }
 }
 
-/** GET (or HEAD) with redirects followed by hand, so the token goes only to the endpoint's origin. */
-async function request(ctx: RequestContext, url: string, method: 'GET' | 'HEAD'): Promise<Response> {
+/** GET (or HEAD) with redirects followed by hand, so the token goes only to the endpoint's origin; `from` is the origin that answered. */
+async function request(ctx: RequestContext, url: string, method: 'GET' | 'HEAD'): Promise<{ res: Response; from: string }> {
   const origin = new URL(ctx.endpoint).origin;
   for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
     const headers: Record<string, string> = { 'user-agent': 'modelyaml' };
@@ -199,7 +199,7 @@ async function request(ctx: RequestContext, url: string, method: 'GET' | 'HEAD')
       url = new URL(location, url).toString();
       continue;
     }
-    return res;
+    return { res, from: new URL(url).origin };
   }
   throw new HfDownloadError('hf/http', `More than ${MAX_REDIRECTS} redirects fetching ${ctx.repo}: the server is misconfigured.`);
 }
@@ -213,7 +213,7 @@ function networkError(ctx: RequestContext, e: unknown, what: string): HfDownload
 
 /** Fetches one file into `dest`; its size, or undefined for an optional file the repository lacks. */
 async function fetchFile(ctx: RequestContext, file: string, dest: string, required: boolean, onProgress: HfDownloadOptions['onProgress']): Promise<number | undefined> {
-  const res = await request(ctx, resolveUrl(ctx.endpoint, ctx.repo, ctx.revision, file), 'GET');
+  const { res, from } = await request(ctx, resolveUrl(ctx.endpoint, ctx.repo, ctx.revision, file), 'GET');
   if (res.status === 404 && (res.headers.get('x-error-code') ?? 'EntryNotFound') === 'EntryNotFound' && !required) {
     await res.body?.cancel();
     return undefined;
@@ -230,7 +230,7 @@ async function fetchFile(ctx: RequestContext, file: string, dest: string, requir
           '(or pick a revision or a copy of the model that has model.safetensors).',
       );
     }
-    throw httpError(ctx, res, file);
+    throw httpError(ctx, res, file, from);
   }
   const length = res.headers.get('content-length');
   const total = length === null ? undefined : Number(length);
@@ -260,13 +260,15 @@ async function fetchFile(ctx: RequestContext, file: string, dest: string, requir
 }
 
 async function hasFile(ctx: RequestContext, file: string): Promise<boolean> {
-  const res = await request(ctx, resolveUrl(ctx.endpoint, ctx.repo, ctx.revision, file), 'HEAD');
+  const { res } = await request(ctx, resolveUrl(ctx.endpoint, ctx.repo, ctx.revision, file), 'HEAD');
   await res.body?.cancel();
   return res.ok;
 }
 
 /** What an HTTP refusal means, in the words of `huggingface_hub`'s errors (its X-Error-Code header first). */
-function httpError(ctx: RequestContext, res: Response, file: string): HfDownloadError {
+function httpError(ctx: RequestContext, res: Response, file: string, from: string): HfDownloadError {
+  // The Hub said yes and redirected; the file host (a CDN, whose signed links expire) said no.
+  if (from !== new URL(ctx.endpoint).origin) return new HfDownloadError('hf/http', `${from}, where ${ctx.endpoint} sent the download of ${file}, answered HTTP ${res.status} ${res.statusText}: try again (its links expire).`);
   const code = res.headers.get('x-error-code');
   const page = `${ctx.endpoint}/${ctx.repo}`;
   const where = `${ctx.repo} (revision ${ctx.revision}) on ${ctx.endpoint}`;

@@ -106,6 +106,12 @@ describe('modelyaml download', () => {
     expect(contents(folder)).toEqual(['notes.txt']);
   });
 
+  it('the CDN refusing the redirected download (an expired link) is not mistaken for a gated model', async () => {
+    const r = await download(['acme/expired']);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/^modelyaml download: http:\/\/127\.0\.0\.1:\d+, where http:\/\/127\.0\.0\.1:\d+ sent the download of model\.safetensors, answered HTTP 403 Forbidden: try again \(its links expire\)\. Nothing was written into models\/expired\.\n$/);
+  });
+
   it('Ctrl-C while model.safetensors is arriving: exit 130, nothing written', async () => {
     let cli: ChildProcess | undefined;
     const running = runCli(['download', 'acme/stalled'], { cwd, env: { HF_ENDPOINT: hub.endpoint, HF_TOKEN: '' }, onStdout: (_s, child) => (cli = child) });

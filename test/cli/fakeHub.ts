@@ -9,7 +9,8 @@
  * `old-name/bert` (a relative 307 to tiny's), `acme/torch-only` (pytorch_model.bin, no
  * model.safetensors), `acme/flaky` (the CDN drops the connection halfway through
  * model.safetensors), `acme/corrupt` (a truncated model.safetensors, served whole), `acme/stalled`
- * (the CDN sends half of model.safetensors, then nothing until the client goes: `stalled` settles).
+ * (the CDN sends half of model.safetensors, then nothing until the client goes: `stalled` settles),
+ * `acme/expired` (the CDN refuses the redirected download with 403).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -51,6 +52,10 @@ async function listen(handler: (req: IncomingMessage, res: ServerResponse) => vo
 
 function cdnAnswer(req: IncomingMessage, res: ServerResponse, onStall: () => void): void {
   const bytes = fixture('model.safetensors');
+  if (req.url === '/lfs/expired') {
+    res.writeHead(403, { 'content-type': 'text/plain' });
+    return void res.end('Request has expired');
+  }
   if (req.url === '/lfs/stall') {
     res.writeHead(200, { 'content-length': bytes.length, 'content-type': 'application/octet-stream' });
     res.write(bytes.subarray(0, bytes.length >> 1), onStall);
@@ -75,14 +80,14 @@ function hubAnswer(req: IncomingMessage, res: ServerResponse, cdn: string): void
     res.writeHead(307, { location: `/tiny/bert-small-random/resolve/${m[2]}/${m[3]}` });
     return void res.end();
   }
-  const known = ['tiny/bert-small-random', 'acme/gated-bert', 'acme/torch-only', 'acme/flaky', 'acme/corrupt', 'acme/stalled'];
+  const known = ['tiny/bert-small-random', 'acme/gated-bert', 'acme/torch-only', 'acme/flaky', 'acme/corrupt', 'acme/stalled', 'acme/expired'];
   if (!known.includes(repo)) return refuse(res, 401, 'RepoNotFound');
   if (repo === 'acme/gated-bert' && req.headers.authorization !== `Bearer ${HUB_TOKEN}`) return refuse(res, req.headers.authorization ? 403 : 401, 'GatedRepo');
   if (revision !== 'main') return refuse(res, 404, 'RevisionNotFound');
   if (repo === 'acme/torch-only' && file === 'pytorch_model.bin') return redirect(res, `${cdn}/lfs/bin`);
   if (repo === 'acme/torch-only' && file === 'model.safetensors') return refuse(res, 404, 'EntryNotFound');
   if (!FILES.includes(file)) return refuse(res, 404, 'EntryNotFound');
-  const lfs: Record<string, string> = { 'acme/flaky': 'drop', 'acme/corrupt': 'truncated', 'acme/stalled': 'stall' };
+  const lfs: Record<string, string> = { 'acme/flaky': 'drop', 'acme/corrupt': 'truncated', 'acme/stalled': 'stall', 'acme/expired': 'expired' };
   if (file === 'model.safetensors') return redirect(res, `${cdn}/lfs/${lfs[repo] ?? 'weights'}`);
   const body = fixture(file);
   res.writeHead(200, { 'content-length': body.length });
