@@ -70,7 +70,11 @@ export async function downloadCommand(rest: string[], flags: DownloadFlags, io: 
     if (io.progress) io.err('\n');
     if (!(e instanceof HfDownloadError)) throw e;
     // All or nothing (hfDownload.ts): only a failed rename at the very end leaves some files.
-    const kept = e.code === 'hf/disk' || e.code === 'hf/bad-request' ? '' : ` Nothing was written into ${shown}.`;
+    const kept = e.resumable
+      ? ` Nothing was written into ${shown} yet; the part that arrived is kept: run the same command again to resume.`
+      : e.code === 'hf/disk' || e.code === 'hf/bad-request'
+        ? ''
+        : ` Nothing was written into ${shown}.`;
     io.err(`modelyaml download: ${e.message}${kept}\n`);
     if (e.code === 'hf/cancelled') return 130;
     return e.code === 'hf/bad-request' ? 2 : 1;

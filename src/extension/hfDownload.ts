@@ -74,8 +74,9 @@ export async function downloadHfModelCommand(api: VscodeApi): Promise<HfDownload
     });
   } catch (e) {
     if (!(e instanceof HfDownloadError)) throw e;
-    if (e.code === 'hf/cancelled') void api.window.showInformationMessage(`The download of ${repo} was cancelled; nothing was written.`);
-    else void api.window.showErrorMessage(`Downloading ${repo} failed: ${e.message}`);
+    const resume = e.resumable ? ' (the part that arrived is kept: download it again to resume)' : '';
+    if (e.code === 'hf/cancelled') void api.window.showInformationMessage(`The download of ${repo} was cancelled; nothing was written${resume}.`);
+    else void api.window.showErrorMessage(`Downloading ${repo} failed: ${e.message}${resume}`);
     return undefined;
   }
   const from = relative(workspace, folder).split('\\').join('/');

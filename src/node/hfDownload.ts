@@ -7,10 +7,13 @@
  *
  * All or nothing: files land in a staging folder inside the target and are renamed into place
  * only when every one has arrived whole, so an interrupted download leaves no half-written
- * model.safetensors (and no config.json without its weights).
+ * model.safetensors (and no config.json without its weights). A dropped or cancelled download
+ * keeps its staging folder when part of a file has arrived, and the next download of the same
+ * repository and revision asks for the rest (Range, with If-Range on the file's ETag so that the
+ * two parts come from the same file).
  */
-import { randomBytes } from 'node:crypto';
-import { mkdir, open, rename, rm, rmdir, stat } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, open, readFile, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { bertFolderConfig } from '../core/catalog/layers/bert';
 import type { ShapeOutcome } from '../core/catalog/types';
@@ -34,6 +37,8 @@ export type HfErrorCode = 'hf/bad-request' | 'hf/auth' | 'hf/gated' | 'hf/not-fo
 
 /** A download that failed; the message says why and what to do, and never holds the token. */
 export class HfDownloadError extends Error {
+  /** Part of a file was kept: the same download again carries on from it. */
+  resumable = false;
   constructor(
     readonly code: HfErrorCode,
     message: string,
@@ -129,8 +134,10 @@ export async function downloadHfModel(o: HfDownloadOptions): Promise<HfDownloadR
 
   const ctx: RequestContext = { endpoint, repo: o.repo, revision, token, signal: o.signal, out: o.out };
   const created = await makeFolder(o.out);
-  const staging = join(o.out, `.download-${randomBytes(4).toString('hex')}`);
+  // One staging folder per repository and revision, so that the next try finds what this one kept.
+  const staging = join(o.out, `.download-${createHash('sha256').update(`${o.repo}\0${revision}`).digest('hex').slice(0, 12)}`);
   await makeFolder(staging);
+  let keep = false;
   try {
     const files: HfDownloadResult['files'] = [];
     const skipped: string[] = [];
@@ -145,10 +152,33 @@ export async function downloadHfModel(o: HfDownloadOptions): Promise<HfDownloadR
       await diskStep(join(o.out, f.name), () => rename(join(staging, f.name), join(o.out, f.name)));
     }
     return { folder: o.out, files, skipped, endpoint, revision };
+  } catch (e) {
+    if (e instanceof HfDownloadError && (e.code === 'hf/network' || e.code === 'hf/cancelled')) {
+      keep = e.resumable = await hasResumablePart(staging, wanted.map((f) => f.name));
+    }
+    throw e;
   } finally {
-    await rm(staging, { recursive: true, force: true });
-    if (created) await rmdir(o.out).catch(() => undefined); // only succeeds while it is empty: nothing arrived
+    if (!keep) await rm(staging, { recursive: true, force: true });
+    if (created && !keep) await rmdir(o.out).catch(() => undefined); // only succeeds while it is empty: nothing arrived
   }
+}
+
+const partialOf = (dest: string): string => `${dest}.incomplete`;
+const etagOf = (dest: string): string => `${dest}.incomplete.etag`;
+
+/** Where a kept part of `dest` ends and the ETag it must match, when it can be resumed. */
+async function resumePoint(dest: string): Promise<{ offset: number; etag: string } | undefined> {
+  const size = await stat(partialOf(dest)).then(
+    (s) => s.size,
+    () => 0,
+  );
+  const etag = await readFile(etagOf(dest), 'utf8').catch(() => '');
+  return size > 0 && etag ? { offset: size, etag } : undefined;
+}
+
+async function hasResumablePart(staging: string, files: string[]): Promise<boolean> {
+  for (const f of files) if (await resumePoint(join(staging, f))) return true;
+  return false;
 }
 
 interface RequestContext {
@@ -182,10 +212,10 @@ async function diskStep<T>(path: string, step: () => Promise<T>): Promise<T> {
 }
 
 /** GET (or HEAD) with redirects followed by hand, so the token goes only to the endpoint's origin; `from` is the origin that answered. */
-async function request(ctx: RequestContext, url: string, method: 'GET' | 'HEAD'): Promise<{ res: Response; from: string }> {
+async function request(ctx: RequestContext, url: string, method: 'GET' | 'HEAD', extra: Record<string, string> = {}): Promise<{ res: Response; from: string }> {
   const origin = new URL(ctx.endpoint).origin;
   for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
-    const headers: Record<string, string> = { 'user-agent': 'modelyaml' };
+    const headers: Record<string, string> = { 'user-agent': 'modelyaml', ...extra };
     if (ctx.token && new URL(url).origin === origin) headers.authorization = `Bearer ${ctx.token}`;
     let res: Response;
     try {
@@ -211,9 +241,17 @@ function networkError(ctx: RequestContext, e: unknown, what: string): HfDownload
   return new HfDownloadError('hf/network', `${what} (${detail}). Check the network connection${ctx.endpoint === DEFAULT_ENDPOINT ? ', or set HF_ENDPOINT to a mirror' : ` and HF_ENDPOINT (${ctx.endpoint})`}, and try again.`);
 }
 
-/** Fetches one file into `dest`; its size, or undefined for an optional file the repository lacks. */
+/** Fetches one file into `dest` (by way of `dest.incomplete`); its size, or undefined for an optional file the repository lacks. */
 async function fetchFile(ctx: RequestContext, file: string, dest: string, required: boolean, onProgress: HfDownloadOptions['onProgress']): Promise<number | undefined> {
-  const { res, from } = await request(ctx, resolveUrl(ctx.endpoint, ctx.repo, ctx.revision, file), 'GET');
+  const kept = await resumePoint(dest);
+  const url = resolveUrl(ctx.endpoint, ctx.repo, ctx.revision, file);
+  const { res, from } = await request(ctx, url, 'GET', kept ? { range: `bytes=${kept.offset}-`, 'if-range': kept.etag } : {});
+  if (kept && res.status === 416) {
+    // The kept part is not a beginning of the file as it is now: start again.
+    await res.body?.cancel();
+    await rm(partialOf(dest), { force: true });
+    return fetchFile(ctx, file, dest, required, onProgress);
+  }
   if (res.status === 404 && (res.headers.get('x-error-code') ?? 'EntryNotFound') === 'EntryNotFound' && !required) {
     await res.body?.cancel();
     return undefined;
@@ -232,14 +270,29 @@ async function fetchFile(ctx: RequestContext, file: string, dest: string, requir
     }
     throw httpError(ctx, res, file, from);
   }
-  const length = res.headers.get('content-length');
-  const total = length === null ? undefined : Number(length);
+  const offset = kept && res.status === 206 && res.headers.get('content-range')?.startsWith(`bytes ${kept.offset}-`) ? kept.offset : 0;
+  if (res.status === 206 && !offset) {
+    await res.body.cancel();
+    throw new HfDownloadError('hf/http', `${from} sent part of ${file} where the whole file was asked for: try again.`);
+  }
+  // A strong ETag lets a later try ask for the rest of this very file (If-Range).
+  const etag = res.headers.get('etag');
   await makeFolder(dirname(dest));
-  const handle = await diskStep(dest, () => open(dest, 'w'));
-  let received = 0;
+  await diskStep(dest, () => (etag && !etag.startsWith('W/') ? writeFile(etagOf(dest), etag) : rm(etagOf(dest), { force: true })));
+  const received = await writeBody(ctx, file, res.body, partialOf(dest), offset, res.headers.get('content-length'), onProgress);
+  await diskStep(dest, () => rename(partialOf(dest), dest));
+  await rm(etagOf(dest), { force: true });
+  return received;
+}
+
+/** Streams a response body into `path` (appended after `offset` bytes already there); the file's size. */
+async function writeBody(ctx: RequestContext, file: string, body: ReadableStream<Uint8Array>, path: string, offset: number, length: string | null, onProgress: HfDownloadOptions['onProgress']): Promise<number> {
+  const total = length === null ? undefined : offset + Number(length);
+  const handle = await diskStep(path, () => open(path, offset ? 'a' : 'w'));
+  let received = offset;
   try {
     onProgress?.({ file, received, total });
-    const reader = res.body.getReader();
+    const reader = body.getReader();
     for (;;) {
       let chunk: ReadableStreamReadResult<Uint8Array>;
       try {
@@ -248,7 +301,7 @@ async function fetchFile(ctx: RequestContext, file: string, dest: string, requir
         throw networkError(ctx, e, `The connection dropped after ${received} of ${total ?? 'an unknown number of'} bytes of ${file}`);
       }
       if (chunk.done) break;
-      await diskStep(dest, () => handle.write(chunk.value));
+      await diskStep(path, () => handle.write(chunk.value));
       received += chunk.value.length;
       onProgress?.({ file, received, total });
     }

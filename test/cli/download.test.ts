@@ -39,6 +39,8 @@ async function closedPort(): Promise<string> {
 
 /** What a folder holds, hidden files (a staging folder) included. */
 const contents = (folder: string): string[] => (existsSync(folder) ? readdirSync(folder).sort() : []);
+/** What a folder holds but a staging folder kept to resume from. */
+const visible = (folder: string): string[] => contents(folder).filter((n) => !/^\.download-[0-9a-f]{12}$/.test(n));
 
 describe('modelyaml download', () => {
   it('fetches what the bert layer reads into models/<name>, the weights through the CDN redirect, byte for byte; checks the folder and prints the from: lines', async () => {
@@ -103,7 +105,7 @@ describe('modelyaml download', () => {
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/^modelyaml download: The connection dropped after \d+ of 94112 bytes of model\.safetensors \(.+\)\. Check the network connection and HF_ENDPOINT/);
     expect(r.err).not.toMatch(/\n\s+at /);
-    expect(contents(folder)).toEqual(['notes.txt']);
+    expect(visible(folder)).toEqual(['notes.txt']);
   });
 
   it('the CDN refusing the redirected download (an expired link) is not mistaken for a gated model', async () => {
@@ -119,8 +121,9 @@ describe('modelyaml download', () => {
     cli!.kill('SIGINT');
     const r = await running;
     expect(r.code).toBe(130);
-    expect(r.err).toContain('modelyaml download: The download was cancelled. Nothing was written into models/stalled.');
-    expect(existsSync(join(cwd, 'models', 'stalled'))).toBe(false);
+    // Whether part of the file had arrived when Ctrl-C came decides whether a part is kept to resume from.
+    expect(r.err).toMatch(/^modelyaml download: The download was cancelled\. Nothing was written into models\/stalled(\.| yet; the part that arrived is kept: run the same command again to resume\.)\n$/);
+    expect(visible(join(cwd, 'models', 'stalled'))).toEqual([]);
   });
 
   it('a repository with pytorch_model.bin but no model.safetensors: says ModelYAML needs safetensors and how to convert', async () => {

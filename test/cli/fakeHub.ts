@@ -9,7 +9,8 @@
  * `old-name/bert` (a relative 307 to tiny's), `acme/torch-only` (pytorch_model.bin, no
  * model.safetensors), `acme/flaky` (the CDN drops the connection halfway through
  * model.safetensors), `acme/corrupt` (a truncated model.safetensors, served whole), `acme/stalled`
- * (the CDN sends half of model.safetensors, then nothing until the client goes: `stalled` settles),
+ * (the first time, the CDN sends half of model.safetensors, then nothing until the client goes:
+ * `stalled` settles; after that, the file whole or the rest of it for a Range request),
  * `acme/expired` (the CDN refuses the redirected download with 403).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -27,6 +28,7 @@ export interface HubRequest {
   method: string;
   path: string;
   authorization: string | undefined;
+  range: string | undefined;
 }
 
 export interface FakeHub {
@@ -50,24 +52,45 @@ async function listen(handler: (req: IncomingMessage, res: ServerResponse) => vo
   return { server, origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
 }
 
-function cdnAnswer(req: IncomingMessage, res: ServerResponse, onStall: () => void): void {
+/** The weights' ETag, as a CDN gives it (the LFS object's hash). */
+export const WEIGHTS_ETAG = '"fixture-weights-v1"';
+
+/** The weights, or the rest of them for `Range: bytes=N-` when If-Range names their ETag (206), as a CDN answers. */
+function weights(req: IncomingMessage, res: ServerResponse, bytes: Buffer): void {
+  const range = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
+  if (range && req.headers['if-range'] === WEIGHTS_ETAG) {
+    const start = Number(range[1]);
+    if (start >= bytes.length) {
+      res.writeHead(416, { 'content-range': `bytes */${bytes.length}` });
+      return void res.end();
+    }
+    res.writeHead(206, { etag: WEIGHTS_ETAG, 'content-length': bytes.length - start, 'content-range': `bytes ${start}-${bytes.length - 1}/${bytes.length}` });
+    return void res.end(bytes.subarray(start));
+  }
+  res.writeHead(200, { etag: WEIGHTS_ETAG, 'content-length': bytes.length, 'content-type': 'application/octet-stream' });
+  res.end(req.method === 'HEAD' ? undefined : bytes);
+}
+
+function cdnAnswer(req: IncomingMessage, res: ServerResponse, stall: { once: boolean; onStall: () => void }): void {
   const bytes = fixture('model.safetensors');
   if (req.url === '/lfs/expired') {
     res.writeHead(403, { 'content-type': 'text/plain' });
     return void res.end('Request has expired');
   }
-  if (req.url === '/lfs/stall') {
-    res.writeHead(200, { 'content-length': bytes.length, 'content-type': 'application/octet-stream' });
-    res.write(bytes.subarray(0, bytes.length >> 1), onStall);
+  if (req.url === '/lfs/stall' && stall.once) {
+    stall.once = false;
+    res.writeHead(200, { etag: WEIGHTS_ETAG, 'content-length': bytes.length, 'content-type': 'application/octet-stream' });
+    res.write(bytes.subarray(0, bytes.length >> 1), stall.onStall);
     return;
   }
   if (req.url === '/lfs/drop') {
     // Headers promise the whole file; half of it comes, then the connection goes.
-    res.writeHead(200, { 'content-length': bytes.length, 'content-type': 'application/octet-stream' });
+    res.writeHead(200, { etag: WEIGHTS_ETAG, 'content-length': bytes.length, 'content-type': 'application/octet-stream' });
     res.write(bytes.subarray(0, bytes.length >> 1), () => setImmediate(() => res.socket?.destroy()));
     return;
   }
-  const body = req.url === '/lfs/truncated' ? bytes.subarray(0, 2000) : req.url === '/lfs/bin' ? Buffer.from('not really a pickle') : bytes;
+  if (req.url === '/lfs/weights' || req.url === '/lfs/stall') return weights(req, res, bytes);
+  const body = req.url === '/lfs/truncated' ? bytes.subarray(0, 2000) : Buffer.from('not really a pickle');
   res.writeHead(200, { 'content-length': body.length, 'content-type': 'application/octet-stream' });
   res.end(req.method === 'HEAD' ? undefined : body);
 }
@@ -101,12 +124,13 @@ function redirect(res: ServerResponse, location: string): void {
 
 export async function startFakeHub(): Promise<FakeHub> {
   const requests: HubRequest[] = [];
-  let onStall = (): void => undefined;
-  const stalled = new Promise<void>((r) => (onStall = r));
-  const record = (server: HubRequest['server'], req: IncomingMessage) => requests.push({ server, method: req.method ?? '', path: req.url ?? '', authorization: req.headers.authorization });
+  const stall = { once: true, onStall: (): void => undefined };
+  const stalled = new Promise<void>((r) => (stall.onStall = r));
+  const record = (server: HubRequest['server'], req: IncomingMessage) =>
+    requests.push({ server, method: req.method ?? '', path: req.url ?? '', authorization: req.headers.authorization, range: req.headers.range });
   const cdn = await listen((req, res) => {
     record('cdn', req);
-    cdnAnswer(req, res, onStall);
+    cdnAnswer(req, res, stall);
   });
   const hub = await listen((req, res) => {
     record('hub', req);
