@@ -133,7 +133,7 @@ export async function downloadHfModel(o: HfDownloadOptions): Promise<HfDownloadR
   if (!/^https?:\/\//.test(endpoint)) throw new HfDownloadError('hf/bad-request', `HF_ENDPOINT '${endpoint}' is not an http(s) address.`);
 
   const ctx: RequestContext = { endpoint, repo: o.repo, revision, token, signal: o.signal, out: o.out };
-  const created = await makeFolder(o.out);
+  const created = await makeFolder(o.out); // the first folder made, models/ of models/x, say
   // One staging folder per repository and revision, so that the next try finds what this one kept.
   const staging = join(o.out, `.download-${createHash('sha256').update(`${o.repo}\0${revision}`).digest('hex').slice(0, 12)}`);
   await makeFolder(staging);
@@ -159,7 +159,7 @@ export async function downloadHfModel(o: HfDownloadOptions): Promise<HfDownloadR
     throw e;
   } finally {
     if (!keep) await rm(staging, { recursive: true, force: true });
-    if (created && !keep) await rmdir(o.out).catch(() => undefined); // only succeeds while it is empty: nothing arrived
+    if (created && !keep) await removeEmptyFolders(o.out, created);
   }
 }
 
@@ -191,14 +191,20 @@ interface RequestContext {
   out: string;
 }
 
-/** Creates the folder; true when it did not exist before. */
-async function makeFolder(folder: string): Promise<boolean> {
+/** Creates the folder and those above it that are missing; the first one it made, or undefined when it was there. */
+async function makeFolder(folder: string): Promise<string | undefined> {
   const existed = await stat(folder).then(
     (s) => s.isDirectory(),
     () => false,
   );
-  if (!existed) await diskStep(folder, () => mkdir(folder, { recursive: true }));
-  return !existed;
+  return existed ? undefined : diskStep(folder, () => mkdir(folder, { recursive: true }));
+}
+
+/** Removes `folder` and the folders above it up to `top`, each only while it is empty (nothing arrived). */
+async function removeEmptyFolders(folder: string, top: string): Promise<void> {
+  for (let d = resolve(folder); ; d = dirname(d)) {
+    if (!(await rmdir(d).then(() => true, () => false)) || d === resolve(top) || d === dirname(d)) return;
+  }
 }
 
 async function diskStep<T>(path: string, step: () => Promise<T>): Promise<T> {

@@ -143,10 +143,10 @@ describe('modelyaml download', () => {
 
   it('network failure, a disk error, and bad arguments', async () => {
     const nobody = await closedPort();
-    const closed = await runCli(['download', 'tiny/bert-small-random', '--out', 'offline'], { cwd, env: { HF_ENDPOINT: nobody, HF_TOKEN: '' } });
+    const closed = await runCli(['download', 'tiny/bert-small-random', '--out', 'deep/er/offline'], { cwd, env: { HF_ENDPOINT: nobody, HF_TOKEN: '' } });
     expect(closed.code).toBe(1);
     expect(closed.err).toContain(`modelyaml download: Cannot reach ${nobody} (ECONNREFUSED). Check the network connection and HF_ENDPOINT (${nobody}), and try again.`);
-    expect(existsSync(join(cwd, 'offline'))).toBe(false);
+    expect(existsSync(join(cwd, 'deep')), 'the folders it made for the download are gone again').toBe(false);
     writeFileSync(join(cwd, 'a-file'), '');
     const disk = await download(['tiny/bert-small-random', '--out', 'a-file/model']);
     expect(disk.code).toBe(1);
