@@ -237,4 +237,28 @@ describe('unfreezing and rate multipliers', () => {
     expect(slow.conv1).toBeGreaterThan(0);
     expect(slow.conv1 / fast.conv1).toBeCloseTo(0.1, 3);
   });
+
+  it('unfreezing under Adam keeps each variable\'s moments with it (tfjs keeps them by position in the variable list)', async () => {
+    const { a, model } = await built(spec('  unfreeze: { after_epochs: 1, learning_rate_multiplier: 0.1 }\n'), DIR);
+    const optimizer = tf.train.adam(0.01);
+    model.compile({ optimizer, loss: 'categoricalCrossentropy' });
+    const tuning = fineTuning(a.spec, model, optimizer, ['conv1', 'conv2'], () => {});
+    const x = tf.randomUniform([8, 28, 28, 1], 0, 1, 'float32', 1);
+    const y = tf.oneHot(tf.tensor1d([0, 1, 2, 3, 4, 5, 6, 7], 'int32'), 10);
+    type Slot = { originalName: string; variable: tf.Variable };
+    const moments = () => (optimizer as unknown as { accumulatedFirstMoment: Slot[] }).accumulatedFirstMoment;
+    tuning.beforeEpoch!(1);
+    await model.trainOnBatch(x, y);
+    const headKernel = moments().find((m) => m.originalName.startsWith('head/kernel'))!;
+    const headMoment = Array.from(headKernel.variable.dataSync());
+    tuning.beforeEpoch!(2);
+    // Before the realignment this step failed: conv1's kernel met the head kernel's moment.
+    await model.trainOnBatch(x, y);
+    const names = (model as unknown as { collectedTrainableWeights: { read(): tf.Variable }[] }).collectedTrainableWeights.map((v) => v.read().name);
+    expect(moments().map((m) => m.originalName)).toEqual(names.map((n) => `${n}/m`));
+    // The head's moment carried on from its first step (β₁ = 0.9 of it, plus the new gradient).
+    const kept = moments().find((m) => m.originalName.startsWith('head/kernel'))!;
+    expect(kept).toBe(headKernel);
+    expect(maxAbsDiff(Array.from(kept.variable.dataSync()), headMoment)).toBeGreaterThan(0);
+  });
 });
