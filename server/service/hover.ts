@@ -11,7 +11,7 @@ import { describeSource } from '../../src/core/pretrained';
 import { isLeaf, nodeRange } from '../../src/core/locate';
 import { formatShape } from '../../src/core/shape';
 import type { DocContext } from './document';
-import { entryDoc, fieldDoc, formulaStyle, layerShapeLine, paramDoc, type DocOptions } from './markdown';
+import { entryDoc, fieldDoc, formulaStyle, layerShapeLine, layerWeightsLine, paramDoc, type DocOptions } from './markdown';
 import { expectAt, layerSiblingFields, scalarExpect, type Expect } from './schema';
 import type { ServiceEnv } from './types';
 import { spacePathDoc } from './search';
@@ -101,7 +101,7 @@ function valueHover(ctx: DocContext, at: Expect, value: unknown, o: DocOptions):
       if (!layer) return undefined;
       const shape = layerShapeLine(ctx.layerInfo(e.index));
       const title = o.markdown ? `**${layerId(layer)}** — layer ${layer.index + 1}, \`${layer.type}\`` : `${layerId(layer)} — layer ${layer.index + 1}, ${layer.type}`;
-      return [title, shape].filter(Boolean).join('\n\n');
+      return [title, shape, layerWeightsLine(ctx.layerInfo(e.index))].filter(Boolean).join('\n\n');
     }
     case 'ref':
       return text ? refDoc(ctx, text, o) : undefined;

@@ -95,6 +95,12 @@ export function layerShapeLine(info: LayerInfo | undefined): string | undefined 
   return line || undefined;
 }
 
+/** `weights: kernel [3, 3, 8, 16], bias [16]`: the tensors a pretrained source must match (non-trainable ones marked). */
+export function layerWeightsLine(info: LayerInfo | undefined): string | undefined {
+  if (!info?.weights?.length) return undefined;
+  return `weights: ${info.weights.map((w) => `${w.name} [${w.shape.join(', ')}]${w.trainable ? '' : ' (non-trainable)'}`).join(', ')}`;
+}
+
 // -------------------------------------------------------------------------------------------------
 
 const bodyCache = new Map<string, string>();

@@ -10,6 +10,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Diagnostic } from 'vscode-languageserver-types';
 import { readToWorker, type FromWorker, type RefusedPath, type ToWorker } from '../../src/core/protocol/analysis';
 import { createLanguageService, RenameError, type ClientFeatures, type LanguageService, type LanguageSettings } from '../service';
+import { hdf5 } from '../../src/node/pretrained';
 import { watchedDataHost } from './dataHost';
 import { createWarmup } from './warmup';
 
@@ -32,7 +33,12 @@ export function runAnalysisWorker(): void {
   let workspaces: string[] = [];
   let refused: RefusedPath[] = [];
   let lastActivity = Date.now();
-  const watch = { reading: (uri: string, path: string) => post({ type: 'reading', uri, path }), read: () => post({ type: 'read' }) };
+  let hdf5Missed = false;
+  const watch = {
+    reading: (uri: string, path: string) => post({ type: 'reading', uri, path }),
+    read: () => post({ type: 'read' }),
+    hdf5Loading: () => void (hdf5Missed = true),
+  };
   const service: LanguageService = createLanguageService({
     host: (uri) => watchedDataHost(uri, workspaces, refused, watch),
     onError: (feature, e) => post({ type: 'log', message: `modelyaml: ${feature} failed: ${(e as Error)?.stack ?? e}` }),
@@ -51,17 +57,36 @@ export function runAnalysisWorker(): void {
       return;
     }
     try {
-      if (m.feature === VALIDATE) {
-        const diagnostics = service.doValidation(document);
-        post({ type: 'result', id: m.id, result: { diagnostics, cost: service.analyze(document).cost } satisfies Validation });
-        return;
-      }
+      if (m.feature === VALIDATE) return validate(m.id, document, true);
       const feature = (service as unknown as Record<string, unknown>)[m.feature];
       if (typeof feature !== 'function' || m.feature === 'analyze') throw new Error(`no feature ${m.feature}`);
       post({ type: 'result', id: m.id, result: feature(document, ...m.args) ?? null });
     } catch (e) {
       post({ type: 'failed', id: m.id, message: (e as Error)?.message ?? String(e), rename: e instanceof RenameError });
     }
+  }
+
+  /**
+   * Diagnostics of a document. A Keras weights file it names goes unchecked while HDF5 (h5wasm)
+   * is still starting, right after the worker starts: then the answer waits for it and the
+   * document is analysed again, so the first diagnostics already say what the file holds.
+   */
+  function validate(id: number, document: TextDocument, mayWait: boolean): void {
+    hdf5Missed = false;
+    const diagnostics = service.doValidation(document);
+    if (hdf5Missed && mayWait) {
+      const again = () => {
+        service.forget(document.uri);
+        try {
+          validate(id, document, false);
+        } catch (e) {
+          post({ type: 'failed', id, message: (e as Error)?.message ?? String(e) });
+        }
+      };
+      void hdf5().then(again, again);
+      return;
+    }
+    post({ type: 'result', id, result: { diagnostics, cost: service.analyze(document).cost } satisfies Validation });
   }
 
   function handle(m: ToWorker): void {

@@ -12,7 +12,7 @@ import type { DataHost } from '../../src/core/catalog/types';
 import type { RefusedPath } from '../../src/core/protocol/analysis';
 import { env } from '../../src/node/config';
 import { fileDataHost } from '../../src/node/dataHost';
-import { hdf5 } from '../../src/node/pretrained';
+import { hdf5, hdf5IfReady } from '../../src/node/pretrained';
 
 // HDF5 (Keras weights) starts asynchronously: load it now so checks while typing can read .keras and .h5 files.
 void hdf5().catch(() => undefined);
@@ -20,6 +20,8 @@ void hdf5().catch(() => undefined);
 export interface ReadWatch {
   reading(uri: string, path: string): void;
   read(): void;
+  /** A Keras weights file went unread because HDF5 is still loading: the check is worth repeating once it has. */
+  hdf5Loading?(): void;
 }
 
 /** The test hook `MODELYAML_DATA_FAULT` (`hang:NAME`, `oom:NAME`, comma-separated): real faults in this thread, for the server's tests. */
@@ -63,6 +65,7 @@ export function watchedDataHost(uri: string, workspaces: readonly string[], refu
   }
   const pathProblem = watched(host.pathProblem?.bind(host));
   const exists = watched(host.exists?.bind(host));
+  const pretrained = watched(host.pretrained?.bind(host));
   return {
     // A refused path exists as far as the checks go: its problem is the one to report.
     exists: (path) => (refusal(path) ? true : exists?.(path)),
@@ -75,6 +78,10 @@ export function watchedDataHost(uri: string, workspaces: readonly string[], refu
     tableStats: watched(host.tableStats?.bind(host)),
     readJson: watched(host.readJson?.bind(host)),
     safeTensorShapes: watched(host.safeTensorShapes?.bind(host)),
-    pretrained: watched(host.pretrained?.bind(host)),
+    pretrained(path) {
+      const answer = pretrained?.(path);
+      if (answer === undefined && !refusal(path) && !hdf5IfReady()) watch.hdf5Loading?.();
+      return answer;
+    },
   };
 }

@@ -20,6 +20,7 @@ import { searchCommand } from './search';
 import { runsCommand } from './runs';
 import { formatDiagnostic, loadSpec as load, paint } from './diagnostics';
 import { importCommand } from './import';
+import { downloadCommand, type DownloadIO } from './download';
 import { VERSION } from '../core/version';
 
 const HELP = `modelyaml — check, summarise, draw and train *.model.yaml neural-network specs
@@ -95,6 +96,12 @@ Usage:
                                                   /metrics; 127.0.0.1:8080 unless --host/--port
                                                   say otherwise; concurrent requests batched;
                                                   SIGTERM/Ctrl-C finishes requests, then stops
+  modelyaml download <owner/name> [--revision REV] [--out DIR] [--files F,…]
+                                                  a Hugging Face model's files (config.json,
+                                                  model.safetensors, vocab.txt, tokenizer files)
+                                                  into DIR (default models/<name>), checked as the
+                                                  bert layer checks them; HF_TOKEN for gated
+                                                  models, HF_ENDPOINT for a mirror
   modelyaml schema                                JSON Schema for other YAML tooling
   modelyaml docs                                  the language reference (Markdown)
   modelyaml lsp --stdio                           run the language server for any LSP client
@@ -117,6 +124,7 @@ Examples:
   modelyaml predict .modelyaml/runs/mnist-cnn/<time> --input digits/ --format csv
   modelyaml export .modelyaml/runs/mnist-cnn/<time> --format onnx --quantize int8
   modelyaml serve .modelyaml/runs/iris/<time> --port 8080
+  modelyaml download prajjwal1/bert-tiny --out models/bert-tiny
 `;
 
 export interface CliIO {
@@ -136,6 +144,12 @@ function terminalPredictIO(io: CliIO): PredictIO {
     drained: () => (process.stdout.writableNeedDrain ? new Promise<void>((r) => process.stdout.once('drain', () => r())) : Promise.resolve()),
     progress: !!process.stderr.isTTY,
   };
+}
+
+/** The terminal's streams for `download`: a progress line when stderr is a terminal; Ctrl-C cancels. */
+function terminalDownloadIO(io: CliIO): DownloadIO {
+  const { onInterrupt } = terminalTrainIO(io);
+  return { ...io, progress: !!process.stderr.isTTY, onInterrupt };
 }
 
 function check(files: string[], format: string, io: CliIO): number {
@@ -245,6 +259,8 @@ const OPTIONS = {
   parallel: { type: 'string' },
   spec: { type: 'string' },
   package: { type: 'string' },
+  revision: { type: 'string' },
+  files: { type: 'string', multiple: true },
 } as const;
 
 export async function main(argv: string[], io: CliIO = stdio): Promise<number> {
@@ -338,6 +354,8 @@ async function runCommand(cmd: string, rest: string[], values: Flags, io: CliIO)
       return trainCommand(rest, { epochs: values.epochs, device: values.device, out: values.out, resume: values.resume, engine: values.engine, python: values.python, verbose: values.verbose }, io === stdio ? terminalTrainIO(io) : io);
     case 'search':
       return searchCommand(rest, { trials: values.trials, parallel: values.parallel, resume: values.resume, format: values.format, verbose: values.verbose }, io === stdio ? terminalTrainIO(io) : io);
+    case 'download':
+      return downloadCommand(rest, { revision: values.revision, out: values.out, files: values.files }, io === stdio ? terminalDownloadIO(io) : io);
     case 'schema':
       io.out(JSON.stringify(jsonSchema(), null, 2) + '\n');
       return 0;
@@ -350,7 +368,7 @@ async function runCommand(cmd: string, rest: string[], values: Flags, io: CliIO)
       return new Promise<number>(() => undefined); // runs until the client disconnects
     }
     default: {
-      const known = ['check', 'summary', 'graph', 'diff', 'runs', 'train', 'search', 'evaluate', 'predict', 'export', 'import', 'serve', 'schema', 'docs', 'lsp'];
+      const known = ['check', 'summary', 'graph', 'diff', 'runs', 'train', 'search', 'evaluate', 'predict', 'export', 'import', 'serve', 'download', 'schema', 'docs', 'lsp'];
       const { closest } = await import('../core/suggest');
       const s = closest(cmd, known);
       io.err(`modelyaml: unknown command '${cmd}'.${s ? ` Did you mean '${s}'?` : ''}\n\n${HELP}`);

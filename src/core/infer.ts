@@ -4,7 +4,7 @@
  * symbolic batch axis, and counts parameters per layer and in total.
  */
 import { lookup } from './catalog';
-import type { DataHost, ShapeProblem } from './catalog/types';
+import type { DataHost, ShapeProblem, WeightShape } from './catalog/types';
 import type { DiagnosticSink, Fix, Range } from './diagnostics';
 import { formatShape, type Shape } from './shape';
 import type { LayerNode, Spec } from './spec';
@@ -22,6 +22,8 @@ export interface LayerInfo {
   params: number | null;
   /** Of `params`, those training does not change (batch norm's moving statistics); set with `params`. */
   nonTrainableParams?: number;
+  /** Its weight tensors in Keras's order, where the catalog entry states them (they add up to `params`). */
+  weights?: readonly WeightShape[];
   problem?: ShapeProblem;
 }
 
@@ -201,6 +203,7 @@ function inferLayer(infos: LayerInfo[], i: number, inputs: Map<string, Shape>, s
   info.outputShape = outcome.shape;
   info.params = outcome.params;
   info.nonTrainableParams = outcome.nonTrainable ?? 0;
+  info.weights = outcome.weights;
 }
 
 /** Layers of a graph that nothing reads and that are not the output do not contribute: say so. */

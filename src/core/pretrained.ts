@@ -1,16 +1,41 @@
 /**
  * Checks of pretrained starting points (`model.weights`, layer `trainable`, `train.unfreeze`):
- * names exist in the spec and in the source, parameter counts match shape inference's, and which
- * layers start frozen (counted as non-trainable, as Keras's summary does).
+ * names exist in the spec and in the source, each layer's weight tensors have the shapes shape
+ * inference gives them (the parameter count where the catalog does not state the tensors), and
+ * which layers start frozen (counted as non-trainable, as Keras's summary does).
  */
 import type { DataHost, PretrainedSummary } from './catalog/types';
 import type { DiagnosticSink } from './diagnostics';
 import { layerId, type ModelInfo } from './infer';
+import { count as counted } from './plural';
 import type { Located, Spec } from './spec';
 import { closest, didYouMean } from './suggest';
 
 const count = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 export const summaryParams = (l: PretrainedSummary['layers'][number]): number => l.weights.reduce((n, w) => n + count(w.shape), 0);
+
+/** A weight tensor by name and shape: the spec's (from shape inference or the built model) or a source's. */
+export interface NamedShape {
+  name: string;
+  shape: readonly (number | null)[];
+}
+
+const fmt = (s: readonly (number | null)[]) => `[${s.join(', ')}]`;
+
+/**
+ * How a layer's weight tensors here differ from a source's, compared in order (Keras's, which is
+ * also TensorFlow.js's): the count, or the first tensor whose shape differs. Undefined when they
+ * agree. The checker while typing and the trainer's load both say it this way.
+ */
+export function weightMismatch(layer: string, here: readonly NamedShape[], source: readonly NamedShape[], file: string): string | undefined {
+  const list = (ws: readonly NamedShape[]) => ws.map((w) => `${w.name} ${fmt(w.shape)}`).join(', ');
+  if (here.length !== source.length) {
+    return `Layer \`${layer}\` has ${counted(here.length, 'weight tensor')} here (${list(here)}) but ${source.length} in ${file} (${list(source)}).`;
+  }
+  const i = here.findIndex((t, j) => t.shape.length !== source[j].shape.length || t.shape.some((d, k) => d !== source[j].shape[k]));
+  if (i < 0) return undefined;
+  return `Layer \`${layer}\`: its ${here[i].name} is ${fmt(here[i].shape)} here but ${source[i].name} is ${fmt(source[i].shape)} in ${file}.`;
+}
 
 /** The ids of the layers `model.weights` loads: its `layers`, or every spec layer the source has (when known). */
 export function loadedLayerIds(spec: Spec, source?: PretrainedSummary): string[] {
@@ -71,18 +96,28 @@ function checkAgainstSource(w: NonNullable<NonNullable<Spec['model']>['weights']
   for (const n of wanted) {
     const info = model.layers.find((i) => i.id === n.value);
     if (!info) continue;
+    if (!info.weights && info.params) {
+      // multi_head_attention and transformer_encoder are several TF.js layers (no one layer to load into); bert reads its own folder.
+      sink.error('weights/unsupported-layer', n.range, `\`${n.value}\` is a \`${info.layer.type}\`: loading its weights from a source is not supported yet. Leave it out of \`model.weights.layers\`${w.layers ? '' : ' (list the layers to load)'}.`);
+      continue;
+    }
     const src = source.layers.find((l) => l.name === n.value);
     if (!src || src.weights.length === 0) {
       const s = closest(n.value, names);
       sink.error('weights/not-in-source', n.range, `The source has no weights for a layer \`${n.value}\`.${didYouMean(s)}${s ? '' : ` It has ${names.map((x) => `\`${x}\``).join(', ')}.`}`);
       continue;
     }
+    // Reported at a name in `model.weights.layers`: the layer itself is elsewhere.
+    const related = w.layers ? [{ message: `\`${n.value}\` is defined here`, range: info.layer.typeRange }] : undefined;
+    if (info.weights) {
+      const problem = weightMismatch(n.value, info.weights, src.weights, w.from!.value);
+      if (problem) sink.error('weights/shape-mismatch', n.range, problem, { related });
+      continue;
+    }
     const have = summaryParams(src);
     if (info.params !== null && info.params !== have) {
       const shapes = src.weights.map((x) => `${x.name} [${x.shape.join(', ')}]`).join(', ');
-      sink.error('weights/shape-mismatch', n.range, `\`${n.value}\` has ${info.params.toLocaleString('en-US')} parameters here but the source's ${src.className ?? 'layer'} \`${src.name}\` has ${have.toLocaleString('en-US')}: ${shapes}.`, {
-        related: [{ message: `\`${n.value}\` is defined here`, range: info.layer.typeRange }],
-      });
+      sink.error('weights/shape-mismatch', n.range, `\`${n.value}\` has ${info.params.toLocaleString('en-US')} parameters here but the source's ${src.className ?? 'layer'} \`${src.name}\` has ${have.toLocaleString('en-US')}: ${shapes}.`, { related });
     }
   }
 }

@@ -9,6 +9,7 @@ import { serverGraph, startLanguageClient } from './languageClient';
 import { join } from 'node:path';
 import { EXPORT_MODEL, EXPORT_MODEL_COMMAND, exportModelCommand } from './exportModel';
 import { EXPORT_PYTORCH_COMMAND, exportPytorchCommand } from './exportPytorch';
+import { DOWNLOAD_HF_COMMAND, downloadHfModelCommand } from './hfDownload';
 import { defaultRunsRoots, registerPanels } from './panels';
 import { canServe } from '../node/predictionSession';
 import { newFromTemplate } from './templates';
@@ -55,6 +56,7 @@ export function activate(context: vscode.ExtensionContext): ModelYamlApi {
   const commands: Record<string, (...args: never[]) => unknown> = {
     'modelyaml.newFromTemplate': () => newFromTemplate(context.extensionUri),
     'modelyaml.showOutput': () => output.show(),
+    [DOWNLOAD_HF_COMMAND]: () => downloadHfModelCommand(vscode),
     'modelyaml.restartServer': async () => {
       await client?.restart();
       output.info('language server restarted');

@@ -4,7 +4,7 @@
  * only their first bytes: checking must stay fast on big data and must never block — the
  * language server answers every request on one thread.
  */
-import { isAbsolute, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import type { DataHost } from '../core/catalog/types';
 import { csvDelimiter, firstCsvRecord } from './csv';
 import { statSync } from 'node:fs';
@@ -92,14 +92,16 @@ export function fileDataHost(specDir: string, options: DataHostOptions = {}): Da
       }),
     pretrained(p) {
       // A run folder or TF.js model folder is a folder; .keras, .h5 and model.json are files.
-      const answer = inspect(p, /\.(keras|h5|hdf5|json)$/i.test(p) ? 'file' : 'folder');
-      if ('missing' in answer) return { error: `${p} does not exist.` };
+      // `…/runs/<spec>/latest` is resolved inside its (checked) runs folder, which must exist.
+      const latest = basename(p) === 'latest' && !('real' in inspect(p, 'folder'));
+      const answer = latest ? inspect(dirname(p), 'folder') : inspect(p, /\.(keras|h5|hdf5|json)$/i.test(p) ? 'file' : 'folder');
+      if ('missing' in answer) return { error: latest ? `${p}: ${dirname(p)} does not exist yet: train that spec first (\`latest\` is its newest run).` : `${p} does not exist.` };
       if ('problem' in answer) return { error: answer.problem.message };
       try {
-        const source = pretrainedShapes(answer.real);
+        const source = pretrainedShapes(latest ? join(answer.real, 'latest') : answer.real);
         return source && { format: source.format, layers: source.layers.map((l) => ({ name: l.name, className: l.className, weights: l.weights.map((w) => ({ name: w.name, shape: w.shape })) })) };
       } catch (e) {
-        return { error: e instanceof PretrainedError ? e.message.replace(answer.real, p) : `${p} cannot be read as pretrained weights: ${(e as Error).message}` };
+        return { error: e instanceof PretrainedError ? e.message.replace(answer.real, latest ? dirname(p) : p) : `${p} cannot be read as pretrained weights: ${(e as Error).message}` };
       }
     },
     columns(p, format, opts) {

@@ -139,6 +139,22 @@ describe('shape inference', () => {
     expect(d.message).toContain('reshape');
   });
 
+  it('keep_labels: the kept classes set the class count, and a label the data lacks is an error at `labels`', () => {
+    const five = 'data:\n  source: { dataset: mnist }\n  pipeline:\n    - keep_labels: { labels: [5, 6, 7, 8, 9] }\n    - scale: 255\n    - one_hot: 5';
+    const head = (k: number) => `model:\n  input: [784]\n  layers:\n    - dense: { units: ${k}, activation: softmax }`;
+    expect(codes(check(spec({ data: five, model: head(5) })))).toEqual([]);
+    // The old 10-way head no longer fits the 5 kept classes.
+    expect(codes(check(spec({ data: five, model: head(10) })))).toContain('shape/units-mismatch');
+    const bad = check(spec({ data: five.replace('[5, 6, 7, 8, 9]', '[5, 10]').replace('one_hot: 5', 'one_hot: 2'), model: head(2) }));
+    const d = find(bad, 'data/label-range');
+    expect(at(bad, d)).toBe('[5, 10]');
+    expect(d.message).toBe('`keep_labels` keeps class 10, but the labels are class indices 0…9. Fix: keep class indices in 0…9.');
+    const twice = check(spec({ data: five.replace('[5, 6, 7, 8, 9]', '[5, 5]').replace('one_hot: 5', 'one_hot: 2'), model: head(2) }));
+    expect(at(twice, find(twice, 'data/duplicate-label'))).toBe('[5, 5]');
+    const late = check(spec({ data: 'data:\n  source: { dataset: mnist }\n  pipeline:\n    - one_hot: 10\n    - keep_labels: [1, 2]' }));
+    expect(find(late, 'data/already-one-hot').message).toContain('put it before `one_hot`');
+  });
+
   it('reports unknown references with a suggestion, and cycles', () => {
     const a = check(
       spec({

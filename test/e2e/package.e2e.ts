@@ -44,6 +44,10 @@ describe('the .vsix', () => {
       'language-configuration.json',
       'media/icon.png',
       'examples/mnist-cnn.model.yaml',
+      // The BERT folder the bert-sentiment example (and its template's copy) reads.
+      'examples/data/bert-reviews/config.json',
+      'examples/data/bert-reviews/vocab.txt',
+      'examples/data/bert-reviews/model.safetensors',
     ]) {
       expect(files, needed).toContain(needed);
     }
@@ -64,6 +68,7 @@ describe('the .vsix', () => {
       /^media\/walkthrough\/[a-z-]+\.md$/,
       /^examples\/[a-z0-9-]+\.model\.yaml$/,
       /^examples\/data\/[a-z0-9-]+\.(csv|jsonl)$/,
+      /^examples\/data\/bert-reviews\/(config\.json|tokenizer_config\.json|vocab\.txt|model\.safetensors)$/,
     ];
     expect(files.filter((f) => !allowed.some((re) => re.test(f)))).toEqual([]);
     // No sources, tests, source maps or node_modules.

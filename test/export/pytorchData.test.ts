@@ -43,6 +43,8 @@ const CASES: Record<string, { spec: string; files?: Record<string, string | Uint
   xor: { spec: spec('  source: { dataset: { name: xor, samples: 300 } }\n  pipeline: [normalize]\n  validation: { split: 0.25 }\n  test: { split: 0.1 }', '[2]', 'dense: { units: 1, activation: sigmoid }', 'binary_crossentropy') },
   spirals: { spec: spec('  source: { dataset: { name: spirals, samples: 200, noise: 0.2 } }\n  validation: { split: 0.3 }', '[2]', 'dense: { units: 1, activation: sigmoid }', 'binary_crossentropy') },
   linear: { spec: spec('  source: { dataset: { name: linear, samples: 150 } }\n  pipeline: [{ standardize: { mean: [0.5], std: [2] } }]', '[1]', 'dense: { units: 1 }', 'mean_squared_error') },
+  keep_labels: { spec: classifier('  source: { dataset: { name: mnist, samples: 600 } }\n  pipeline: [{ keep_labels: [7, 5, 9] }, { scale: 255 }, { one_hot: 3 }]\n  validation: { split: 0.2 }\n  test: { split: 0.1 }', '[784]', 3) },
+  keep_labels_no_remap: { spec: classifier('  source: { dataset: iris }\n  pipeline: [{ keep_labels: { labels: [0, 2], remap: false } }, { one_hot: 3 }]\n  validation: { split: 0.2 }', '[4]', 3) },
   idx: {
     spec: classifier('  source: { idx: { images: i.idx.gz, labels: l.idx, shape: [3, 2] } }\n  pipeline: [{ scale: 255 }, { reshape: [3, 2, 1] }, { one_hot: 4 }]\n  validation: { split: 0.34 }', '[3, 2, 1]', 4),
     files: { 'i.idx.gz': gzipSync(idx(0x08, [6, 6], Array.from({ length: 36 }, (_, i) => (i * 37) % 256))), 'l.idx': idx(0x08, [6], [0, 3, 1, 2, 3, 0]) },

@@ -2,11 +2,11 @@
  * Pretrained-weights readers on the Keras 3 reference files (test/fixtures/keras-small/README.md):
  * the .keras and .h5 of each model hold the same layers, shapes and values, as Keras listed them.
  */
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { PretrainedError, pretrainedShapes, readPretrained, hdf5 } from '../../src/node/pretrained';
+import { PretrainedError, pretrainedShapes, readPretrained, hdf5, resolveLatestRun } from '../../src/node/pretrained';
 
 const DIR = join(__dirname, '..', 'fixtures', 'keras-small');
 const reference = JSON.parse(readFileSync(join(DIR, 'reference-outputs.json'), 'utf8')) as {
@@ -50,5 +50,34 @@ describe('Keras readers', () => {
     await expect(readPretrained(join(dir, 'missing.h5'))).rejects.toThrow(/missing\.h5 does not exist/);
     copyFileSync(join(DIR, 'small_cnn.h5'), join(dir, 'ok.h5'));
     expect((await readPretrained(join(dir, 'ok.h5'))).layers.length).toBe(7);
+  });
+});
+
+describe('`latest`: a spec\'s newest run with a checkpoint', () => {
+  /** A run folder holding a one-tensor TF.js checkpoint whose value is `v`. */
+  const run = (runs: string, name: string, v?: number) => {
+    const dir = join(runs, name, 'checkpoints', 'last');
+    mkdirSync(dir, { recursive: true });
+    if (v === undefined) return;
+    writeFileSync(join(dir, 'model.json'), JSON.stringify({ modelTopology: {}, weightsManifest: [{ paths: ['w.bin'], weights: [{ name: 'conv1/bias', shape: [1], dtype: 'float32' }] }] }));
+    writeFileSync(join(dir, 'w.bin'), Buffer.from(new Float32Array([v]).buffer));
+  };
+
+  it('resolves to the newest run folder that holds a model, skipping one without', async () => {
+    const runs = join(mkdtempSync(join(tmpdir(), 'modelyaml-latest-')), 'runs', 'digits-0-4');
+    run(runs, '2026-01-01T00-00-00-000Z', 1);
+    run(runs, '2026-01-02T00-00-00-000Z', 2);
+    run(runs, '2026-01-03T00-00-00-000Z');
+    expect(resolveLatestRun(join(runs, 'latest'))).toBe(join(runs, '2026-01-02T00-00-00-000Z'));
+    expect(Array.from((await readPretrained(join(runs, 'latest'))).layers[0].weights[0].values)).toEqual([2]);
+    expect(pretrainedShapes(join(runs, 'latest'))!.layers[0].weights[0].shape).toEqual([1]);
+  });
+
+  it('a spec with no run yet is a PretrainedError saying to train it first', () => {
+    const runs = join(mkdtempSync(join(tmpdir(), 'modelyaml-latest-')), 'runs', 'digits-0-4');
+    expect(() => resolveLatestRun(join(runs, 'latest'))).toThrow(`${join(runs, 'latest')}: ${runs} does not exist yet: train that spec first (\`latest\` is its newest run).`);
+    run(runs, '2026-01-03T00-00-00-000Z');
+    expect(() => resolveLatestRun(join(runs, 'latest'))).toThrow(PretrainedError);
+    expect(() => resolveLatestRun(join(runs, 'latest'))).toThrow('holds no run with a checkpoint yet');
   });
 });

@@ -30,6 +30,9 @@ describe('language server: bert layers', () => {
     cpSync(join(root, 'test', 'fixtures', 'hf-bert-small-random'), join(ws, 'bert-small'), { recursive: true });
     mkdirSync(join(ws, 'relative'));
     writeFileSync(join(ws, 'relative', 'config.json'), JSON.stringify({ model_type: 'bert', vocab_size: 30, position_embedding_type: 'relative_key_query' }));
+    cpSync(join(root, 'test', 'fixtures', 'hf-distilbert-small-random'), join(ws, 'distil-small'), { recursive: true });
+    mkdirSync(join(ws, 'distil-swish'));
+    writeFileSync(join(ws, 'distil-swish', 'config.json'), JSON.stringify({ model_type: 'distilbert', vocab_size: 30, activation: 'swish' }));
     c = startLsp('node', [serverJs, '--stdio'], { cwd: ws });
     const folder = pathToFileURL(ws).href;
     await c.connection.sendRequest('initialize', { processId: process.pid, rootUri: folder, workspaceFolders: [{ uri: folder, name: 'ws' }], capabilities: {} });
@@ -60,5 +63,20 @@ describe('language server: bert layers', () => {
     const hover = (await c.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 4, character: text.split('\n')[4].indexOf('bert') + 1 } })) as Hover;
     // 22,538 weights in model.safetensors, less the pooler's 32·32 + 32 (mean pooling has none).
     expect((hover.contents as { value: string }).value).toContain('input (None, 16) → output (None, 32) · 21,482 params');
+  });
+
+  it('reports an unsupported DistilBERT config field at `from`, naming it', async () => {
+    const text = spec('distil-swish');
+    const { found } = await open('distil-bad.model.yaml', text);
+    expect(found).toEqual([{ code: 'bert/unsupported-config', message: expect.stringContaining('(field `activation`)'), line: 4, character: text.split('\n')[4].indexOf('distil-swish') }]);
+  });
+
+  it('checks a DistilBERT folder clean and hovers the layer with the shape its config.json gives', async () => {
+    const text = spec('distil-small');
+    const { uri, found } = await open('distil-good.model.yaml', text);
+    expect(found).toEqual([]);
+    const hover = (await c.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 4, character: text.split('\n')[4].indexOf('bert') + 1 } })) as Hover;
+    // The fixture's 21,418 weights, all of them the encoder's (DistilBERT has no pooler).
+    expect((hover.contents as { value: string }).value).toContain('input (None, 16) → output (None, 32) · 21,418 params');
   });
 });

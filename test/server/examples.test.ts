@@ -4,9 +4,10 @@ import { describe, expect, it } from 'vitest';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { DiagnosticSeverity } from 'vscode-languageserver-types';
 import { entries } from '../../src/core/catalog';
-import { example, examplesDir, service } from './helpers';
+import { example, examplesDir, examplesHost, service } from './helpers';
 
-const ls = service();
+// With the server's data host, as in the editor: `bert` reads its folder's config.json for its shape.
+const ls = service({ host: examplesHost });
 const files = readdirSync(examplesDir).filter((f) => f.endsWith('.model.yaml')).sort();
 
 describe.each(files)('%s', (file) => {

@@ -1,10 +1,13 @@
 /** Test helpers: caret fixtures (`|` marks the cursor) and a language service over them. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterEach } from 'vitest';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { CompletionItem, Position } from 'vscode-languageserver-types';
 import { createLanguageService, type LanguageService, type LanguageServiceOptions } from '../../server/service';
+import type { DataHost } from '../../src/core/catalog/types';
+import { fileDataHost } from '../../src/node/dataHost';
 
 export const root = join(__dirname, '..', '..');
 export const examplesDir = join(root, 'examples');
@@ -38,6 +41,15 @@ export function service(options: LanguageServiceOptions = {}): LanguageService {
       serviceErrors.push(`${feature}: ${(e as Error)?.stack ?? e}`);
     },
   });
+}
+
+/**
+ * The data host the language server gives a document under examples/ (its files, folders and
+ * headers read from disk), for checks that need what a referenced file holds: the `bert` layer's
+ * output shape comes from its folder's config.json.
+ */
+export function examplesHost(uri: string): DataHost | undefined {
+  return uri.startsWith(`${pathToFileURL(examplesDir).href}/`) ? fileDataHost(examplesDir) : undefined;
 }
 
 export function example(name: string): TextDocument {

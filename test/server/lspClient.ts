@@ -2,6 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
 import type { PublishDiagnosticsParams } from 'vscode-languageserver-protocol';
+import { pathToFileURL } from 'node:url';
 
 export interface LspClient {
   connection: MessageConnection;
@@ -66,4 +67,13 @@ export function startLsp(command: string, args: string[], options: { cwd?: strin
       return code;
     },
   };
+}
+
+/** The built server (`dist/server.js`) started in the workspace folder `ws` and initialized with it. */
+export async function startInWorkspace(serverJs: string, ws: string): Promise<LspClient> {
+  const c = startLsp('node', [serverJs, '--stdio'], { cwd: ws });
+  const folder = pathToFileURL(ws).href;
+  await c.connection.sendRequest('initialize', { processId: process.pid, rootUri: folder, workspaceFolders: [{ uri: folder, name: 'ws' }], capabilities: {} });
+  c.connection.sendNotification('initialized', {});
+  return c;
 }

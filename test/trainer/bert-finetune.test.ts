@@ -37,13 +37,14 @@ train:
 `;
 
 describe('fine-tuning a BERT folder into a sentiment classifier', () => {
-  it('trains (the loss falls), stores the tokenizer, and predicts from raw text without the folder', async () => {
+  // DistilBERT goes through the same layer: its run's saved model must rebuild DistilBERT's names.
+  it.each(['hf-bert-small-random', 'hf-distilbert-small-random'])('%s: trains (the loss falls), stores the tokenizer, and predicts from raw text without the folder', async (fixture) => {
     const dir = workspace({ 's.model.yaml': sentimentSpec, 'reviews.jsonl': `${rows}\n` });
-    cpSync(join(ROOT, 'test', 'fixtures', 'hf-bert-small-random'), join(dir, 'bert-folder'), { recursive: true });
+    cpSync(join(ROOT, 'test', 'fixtures', fixture), join(dir, 'bert-folder'), { recursive: true });
     const { result, events } = await train(join(dir, 's.model.yaml'), { out: workspace({}) });
     expect(result.status, result.error?.message).toBe('completed');
     const losses = ofType(events, 'epoch').map((e) => e.metrics.loss);
-    console.log('bert fine-tuning losses', losses.map((l) => l.toFixed(3)).join(' '));
+    console.log(`${fixture} fine-tuning losses`, losses.map((l) => l.toFixed(3)).join(' '));
     expect(losses.length).toBe(6);
     expect(losses.at(-1)!).toBeLessThan(losses[0] * 0.8);
 

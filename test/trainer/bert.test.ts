@@ -3,13 +3,16 @@
  * layer's hidden states and pooled output equal BertModel's (eval mode) within 1e-4; any other
  * config of the family builds with the shapes and parameter count config.json implies.
  */
-import { readFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { bertParamCount, bertWeightShapes, parseBertConfig, type BertConfig } from '../../src/core/weights/bertConfig';
+import { bertParamCount, bertWeightShapes, parseBertConfig } from '../../src/core/weights/bertConfig';
 import { readSafeTensors, readSafeTensorsHeader, SafeTensorsError, writeSafeTensors, type Tensor32 } from '../../src/core/weights/safetensors';
-import { BertEncoder, type BertPooling } from '../../src/trainer/model/layers/bert';
+import { BertEncoder } from '../../src/trainer/model/layers/bert';
+import { bertBuilders } from '../../src/trainer/model/layers/bertBuilder';
 import * as tf from '../../src/trainer/tf';
+import { config, encoder, maxAbsDiff, meanOverMask } from './bertHelpers';
 import { ROOT } from './helpers';
 
 const dir = join(ROOT, 'test', 'fixtures', 'hf-bert-small-random');
@@ -19,26 +22,6 @@ const ref = JSON.parse(readFileSync(join(dir, 'reference-outputs.json'), 'utf8')
   attention_mask: number[][];
   last_hidden_state: number[][][];
   pooler_output: number[][];
-};
-
-function config(json: unknown): BertConfig {
-  const c = parseBertConfig(json);
-  if ('error' in c) throw new Error(c.error.message);
-  return c;
-}
-
-function encoder(c: BertConfig, pooling: BertPooling, weights: Map<string, Tensor32>, L: number): BertEncoder {
-  const layer = new BertEncoder({ config: c, pooling });
-  layer.apply(tf.input({ shape: [L] }));
-  layer.loadCheckpoint(weights);
-  return layer;
-}
-
-const maxAbsDiff = (a: number[] | number[][] | number[][][], b: number[] | number[][] | number[][][]): number => {
-  const x = (a as number[]).flat(2) as number[];
-  const y = (b as number[]).flat(2) as number[];
-  expect(x.length).toBe(y.length);
-  return Math.max(...x.map((v, i) => Math.abs(v - y[i])));
 };
 
 describe('bert encoder (Hugging Face parity)', () => {
@@ -69,11 +52,7 @@ describe('bert encoder (Hugging Face parity)', () => {
     const pooled = encoder(c, 'cls', weights, L).apply(inputs[0]) as tf.Tensor;
     expect(maxAbsDiff(pooled.arraySync() as number[][], ref.pooler_output)).toBeLessThan(1e-4);
     const mean = (encoder(c, 'mean', weights, L).apply(inputs) as tf.Tensor).arraySync() as number[][];
-    const expected = ref.last_hidden_state.map((seq, i) => {
-      const kept = seq.filter((_, t) => ref.attention_mask[i][t] === 1);
-      return kept[0].map((_, h) => kept.reduce((s, v) => s + v[h], 0) / kept.length);
-    });
-    expect(maxAbsDiff(mean, expected)).toBeLessThan(1e-4);
+    expect(maxAbsDiff(mean, meanOverMask(ref.last_hidden_state, ref.attention_mask))).toBeLessThan(1e-4);
   });
 
   it('builds any config of the family: shapes and parameter count from config.json', () => {
@@ -95,6 +74,17 @@ describe('bert encoder (Hugging Face parity)', () => {
     expect(bertParamCount(other, true)).toBe(50 * 24 + 16 * 24 + 24 + 48 + 3 * (4 * (24 * 24 + 24) + 24 * 40 + 40 + 40 * 24 + 24 + 4 * 24) + 24 * 24 + 24);
   });
 
+  it('builds the published small configs (bert-tiny, all-MiniLM-L6-v2) with their published parameter counts', () => {
+    for (const [name, params, hidden] of [['bert-tiny', 4_385_920, 128], ['all-MiniLM-L6-v2', 22_713_216, 384]] as const) {
+      const c = config(JSON.parse(readFileSync(join(ROOT, 'test', 'fixtures', 'hf-configs', `${name}.json`), 'utf8')));
+      const layer = new BertEncoder({ config: c, pooling: 'cls' });
+      const y = layer.apply(tf.input({ shape: [16], dtype: 'int32' })) as tf.SymbolicTensor;
+      expect(layer.countParams(), name).toBe(params);
+      expect(y.shape, name).toEqual([null, hidden]);
+      tf.dispose(layer.weights.map((w) => w.read()));
+    }
+  });
+
   it('reports a truncated or corrupt file, an unsupported config field, a misshapen tensor', () => {
     const bytes = new Uint8Array(readFileSync(join(dir, 'model.safetensors')));
     expect(() => readSafeTensors(bytes.subarray(0, bytes.length - 100))).toThrow(/past the end of the file.*truncated/);
@@ -108,5 +98,18 @@ describe('bert encoder (Hugging Face parity)', () => {
     expect(parseBertConfig({ hidden_size: 32 })).toEqual({ error: expect.objectContaining({ field: 'vocab_size' }) });
     const small = config({ vocab_size: 179, hidden_size: 16, num_hidden_layers: 1, num_attention_heads: 2, intermediate_size: 8, max_position_embeddings: 64 });
     expect(() => encoder(small, 'cls', weights, 8)).toThrow(/`embeddings.word_embeddings.weight` has shape \[179, 32\], but config.json gives \[179, 16\]/);
+  });
+
+  it('names a missing config.json or model.safetensors as missing, not as bad JSON', () => {
+    const folder = mkdtempSync(join(tmpdir(), 'modelyaml-bert-missing-'));
+    const build = () => bertBuilders.bert({ from: folder, pooling: 'cls' }, { name: 'bert', seed: () => 1, where: 'spec.model.yaml:9:7' })([]);
+    try {
+      expect(build).toThrow(/cannot read .*config\.json \(ENOENT\)/);
+      expect(build).not.toThrow(/not valid JSON/);
+      copyFileSync(join(dir, 'config.json'), join(folder, 'config.json'));
+      expect(build).toThrow(/cannot read .*model\.safetensors \(ENOENT\)/);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 });

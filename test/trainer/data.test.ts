@@ -12,6 +12,7 @@ import { PNG } from 'pngjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { analyze } from '../../src/core/analyze';
 import { lookup, type Category } from '../../src/core/catalog';
+import { applyFitted } from '../../src/trainer/data/fitted';
 import { prepareData } from '../../src/trainer/data/pipeline';
 import { loadSource, parseIdx, type SourceContext } from '../../src/trainer/data/sources';
 import { STEP_IMPLS, type StepContext } from '../../src/trainer/data/steps';
@@ -354,6 +355,32 @@ describe('pipeline', () => {
     expect(p.labelShape).toEqual([10]);
     expect(p.meta.augment).toEqual({ flip: 'horizontal', noise: 0.1 });
     expect(Math.max(...p.parts.train.x)).toBeLessThanOrEqual(1);
+  });
+
+  it('keep_labels keeps the listed digits in every part, renumbered in their order, and names them; evaluating renumbers without dropping', async () => {
+    const yaml = spec('{ dataset: { name: mnist, samples: 400 } }', ['{ keep_labels: [7, 5, 9] }', '{ scale: 255 }'], '  validation: { split: 0.2 }\n  test: { split: 0.1 }');
+    const all = await prepare(spec('{ dataset: { name: mnist, samples: 400 } }', [], '  validation: { split: 0.2 }\n  test: { split: 0.1 }'));
+    const p = await prepare(yaml);
+    for (const part of ['train', 'validation', 'test'] as const) {
+      const before = all.parts[part]!;
+      const wanted = Array.from(before.y).map((v, i) => [v, i]).filter(([v]) => [7, 5, 9].includes(v));
+      const after = p.parts[part]!;
+      expect(after.n).toBe(wanted.length);
+      expect(Array.from(after.y)).toEqual(wanted.map(([v]) => [7, 5, 9].indexOf(v)));
+      // The pixels travel with their label: sample 0's first row equals the source's.
+      const [, i] = wanted[0];
+      expect(Array.from(after.x.subarray(0, 784))).toEqual(Array.from(before.x.subarray(i * 784, i * 784 + 784), (v) => Math.fround(v / 255)));
+    }
+    expect(p.meta).toMatchObject({ classes: 3, classNames: ['7', '5', '9'], labelKind: 'class_index' });
+    expect(p.preprocessing.labels).toMatchObject({ classes: 3, names: ['7', '5', '9'] });
+    expect(p.preprocessing.steps[0]).toMatchObject({ type: 'keep_labels', atInference: 'labels', fitted: { names: ['7', '5', '9'] } });
+    const ev = await applyFitted(p.preprocessing, [{ values: new Array(784).fill(0), label: 9 }, { values: new Array(784).fill(255), label: 7 }], { labels: true });
+    expect(Array.from(ev.y!)).toEqual([2, 0]);
+    expect(Array.from((await applyFitted(p.preprocessing, [{ values: new Array(784).fill(0) }])).x).length).toBe(784);
+    const e = await failure(applyFitted(p.preprocessing, [{ values: new Array(784).fill(0), label: 3 }], { labels: true }));
+    expect(e.message).toBe('input record 1: label 3 is not one of the classes the run was trained on (`keep_labels`: 7, 5, 9).');
+    const none = await failure(prepare(spec('{ csv: { path: d.csv, label: l } }', ['{ keep_labels: [4] }']), { 'd.csv': 'a,b,l\n1,2,0\n3,4,1\n' }));
+    expect(none.message).toBe('No training sample has one of the labels 4 that `keep_labels` keeps.');
   });
 
   it('one_hot refuses a label outside its classes, naming the sample', async () => {

@@ -75,7 +75,7 @@ describe('examples', () => {
   it.each(specs)('%s builds with the static parameter count', (f) => {
     const a = analyze(readFileSync(join(dir, f), 'utf8'), { host: fileDataHost(dir) });
     expect(a.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
-    const model = buildModel(a.spec, a.model!, 42);
+    const model = buildModel(a.spec, a.model!, 42, dir);
     expect(model.countParams()).toBe(a.model!.totalParams);
     model.dispose();
   });

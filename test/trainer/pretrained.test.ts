@@ -63,11 +63,40 @@ describe('mismatches are clear errors', () => {
     writeFileSync(join(ws, 's.model.yaml'), text);
     const a = analyze(text, { host: fileDataHost(ws) });
     const err = a.diagnostics.find((d) => d.code === 'weights/shape-mismatch')!;
-    expect(err.message).toContain('`conv2` has 3,216 parameters here but the source\'s Conv2D `conv2` has 1,168');
+    // The same words as the trainer's, from the same comparison (src/core/pretrained.ts weightMismatch).
+    expect(err.message).toBe('Layer `conv2`: its kernel is [5, 5, 8, 16] here but layers/conv2d_1/vars/0 is [3, 3, 8, 16] in small_cnn.keras.');
     expect(text.slice(err.range.start, err.range.end)).toBe('conv2');
     const model = buildModel(a.spec, a.model!, 1);
     const e = await failure(loadPretrainedWeights(a.spec, a.model!, model, ws));
     expect(e.message).toMatch(/Layer `conv2`: its kernel is \[5, 5, 8, 16\] here but layers\/conv2d_1\/vars\/0 is \[3, 3, 8, 16\] in .*small_cnn\.keras/);
+  });
+
+  it('a layer with fewer tensors than the source: the same words while typing and in the trainer', async () => {
+    await hdf5();
+    const text = readFileSync(join(DIR, 'small_cnn.model.yaml'), 'utf8').replace('- batch_norm: {}', '- batch_norm: { center: false }');
+    const a = analyze(text, { host: fileDataHost(DIR) });
+    const err = a.diagnostics.find((d) => d.code === 'weights/shape-mismatch')!;
+    const want = (file: string) =>
+      `Layer \`bn\` has 3 weight tensors here (gamma [16], moving_mean [16], moving_variance [16]) but 4 in ${file} (layers/batch_normalization/vars/0 [16], layers/batch_normalization/vars/1 [16], layers/batch_normalization/vars/2 [16], layers/batch_normalization/vars/3 [16]).`;
+    expect(err.message).toBe(want('small_cnn.keras'));
+    expect(text.slice(err.range.start, err.range.end)).toBe('bn');
+    const model = buildModel(a.spec, a.model!, 1);
+    expect((await failure(loadPretrainedWeights(a.spec, a.model!, model, DIR))).message).toBe(want(join(DIR, 'small_cnn.keras')));
+  });
+
+  it('an attention layer (several TF.js layers) cannot be loaded: an error at its name, and in the trainer', async () => {
+    await hdf5();
+    const text = readFileSync(join(DIR, 'small_rnn.model.yaml'), 'utf8').replace('{ from: small_rnn.h5 }', '{ from: small_rnn.h5, layers: [embed, lstm1] }').replace(
+      '    - lstm: { units: 6, return_sequences: true }\n      name: lstm1\n',
+      '    - multi_head_attention: { num_heads: 2, key_dim: 3 }\n      name: lstm1\n',
+    );
+    const a = analyze(text, { host: fileDataHost(DIR) });
+    const err = a.diagnostics.find((d) => d.code.startsWith('weights/'))!;
+    expect(err.message).toBe('`lstm1` is a `multi_head_attention`: loading its weights from a source is not supported yet. Leave it out of `model.weights.layers`.');
+    expect(text.slice(err.range.start, err.range.end)).toBe('lstm1');
+    const model = buildModel(a.spec, a.model!, 1);
+    const e = await failure(loadPretrainedWeights(a.spec, a.model!, model, DIR));
+    expect([e.code, e.message]).toEqual(['weights/unsupported-layer', 'Layer `lstm1` is built of several layers: its weights cannot be loaded, frozen or unfrozen yet.']);
   });
 
   it('a missing file and a layer the source lacks, with did-you-mean', async () => {
@@ -113,7 +142,8 @@ describe('training with frozen layers (the real trainer process)', () => {
     const text = readFileSync(join(DIR, 'small_cnn.model.yaml'), 'utf8')
       .replace('{ from: small_cnn.keras }', '{ from: small_cnn.keras, layers: [conv1, conv2, bn, head] }')
       .replace('      name: conv1\n', '      name: conv1\n      trainable: false\n')
-      .replace('      name: conv2\n', '      name: conv2\n      trainable: false\n');
+      .replace('      name: conv2\n', '      name: conv2\n      trainable: false\n')
+      .replace('      name: bn\n', '      name: bn\n      trainable: false\n');
     const specPath = join(ws, 's.model.yaml');
     writeFileSync(specPath, text);
     const { result, events } = await train(specPath);
@@ -122,7 +152,8 @@ describe('training with frozen layers (the real trainer process)', () => {
     const keras = await readPretrained(join(ws, 'small_cnn.keras'));
     const trained = readTfjsModel(result.runDir!);
     const values = (src: PretrainedSource, layer: string) => src.layers.find((l) => l.name === layer)!.weights.map((w) => Array.from(w.values));
-    for (const frozen of ['conv1', 'conv2']) expect(values(trained, frozen), frozen).toEqual(values(keras, frozen));
+    // bn too: a frozen batch norm keeps its moving statistics (Keras 3's inference mode).
+    for (const frozen of ['conv1', 'conv2', 'bn']) expect(values(trained, frozen), frozen).toEqual(values(keras, frozen));
     const [kernel, bias] = values(trained, 'head');
     expect(maxAbsDiff(kernel, values(keras, 'head')[0])).toBeGreaterThan(1e-4);
     expect(maxAbsDiff(bias, values(keras, 'head')[1])).toBeGreaterThan(1e-4);
@@ -132,6 +163,39 @@ describe('training with frozen layers (the real trainer process)', () => {
     expect(loaded).toEqual(['conv1', 'conv2', 'bn', 'head']);
     expect(Array.from(model.getLayer('head').getWeights()[1].dataSync())).toEqual(bias);
   });
+});
+
+describe('a frozen batch norm runs in inference mode, as in Keras 3', () => {
+  for (const how of ['trainable: false on the layer', 'model.weights.trainable: false', 'center: false (the non-stock path)']) {
+    it(`${how}: training steps use and keep the moving statistics`, async () => {
+      let text = readFileSync(join(DIR, 'small_cnn.model.yaml'), 'utf8');
+      if (how.startsWith('model.weights')) text = text.replace('{ from: small_cnn.keras }', '{ from: small_cnn.keras, layers: [conv1, conv2, bn], trainable: false }');
+      else text = text.replace('      name: bn\n', '      name: bn\n      trainable: false\n');
+      if (how.startsWith('center')) text = text.replace('{ from: small_cnn.keras }', '{ from: small_cnn.keras, layers: [conv1, conv2] }').replace('- batch_norm: {}', '- batch_norm: { center: false }');
+      const { model } = await built(text, DIR);
+      const bn = model.getLayer('bn');
+      expect(bn.trainable).toBe(false);
+      const stats = () => bn.getWeights().slice(-2).map((w) => Array.from(w.dataSync()));
+      const before = stats();
+      model.compile({ optimizer: tf.train.sgd(0.05), loss: 'categoricalCrossentropy' });
+      const x = tf.randomUniform([8, 28, 28, 1], 0, 1, 'float32', 5);
+      const y = tf.oneHot(tf.tensor1d([0, 1, 2, 3, 4, 5, 6, 7], 'int32'), 10);
+      const headBefore = Array.from(model.getLayer('head').getWeights()[1].dataSync());
+      for (let i = 0; i < 3; i++) await model.trainOnBatch(x, y);
+      expect(maxAbsDiff(Array.from(model.getLayer('head').getWeights()[1].dataSync()), headBefore)).toBeGreaterThan(0);
+      expect(stats()).toEqual(before);
+      // In training mode the layer computes (x − moving mean)/√(moving variance + ε)·γ + β.
+      const input = tf.randomNormal([4, 3, 3, 16], 1, 2, 'float32', 7);
+      const out = Array.from((bn.apply(input, { training: true }) as tf.Tensor).dataSync());
+      const w = bn.getWeights();
+      const [mean, variance] = w.slice(-2);
+      const gamma = how.startsWith('center') ? tf.onesLike(mean) : w[0];
+      const beta = how.startsWith('center') ? tf.zerosLike(mean) : w[1];
+      const eps = (bn.getConfig() as { epsilon: number }).epsilon;
+      const expected = input.sub(mean).div(variance.add(eps).sqrt()).mul(gamma).add(beta);
+      expect(maxAbsDiff(out, Array.from(expected.dataSync()))).toBeLessThan(1e-5);
+    });
+  }
 });
 
 describe('unfreezing and rate multipliers', () => {
@@ -172,5 +236,29 @@ describe('unfreezing and rate multipliers', () => {
     const fast = await step();
     expect(slow.conv1).toBeGreaterThan(0);
     expect(slow.conv1 / fast.conv1).toBeCloseTo(0.1, 3);
+  });
+
+  it('unfreezing under Adam keeps each variable\'s moments with it (tfjs keeps them by position in the variable list)', async () => {
+    const { a, model } = await built(spec('  unfreeze: { after_epochs: 1, learning_rate_multiplier: 0.1 }\n'), DIR);
+    const optimizer = tf.train.adam(0.01);
+    model.compile({ optimizer, loss: 'categoricalCrossentropy' });
+    const tuning = fineTuning(a.spec, model, optimizer, ['conv1', 'conv2'], () => {});
+    const x = tf.randomUniform([8, 28, 28, 1], 0, 1, 'float32', 1);
+    const y = tf.oneHot(tf.tensor1d([0, 1, 2, 3, 4, 5, 6, 7], 'int32'), 10);
+    type Slot = { originalName: string; variable: tf.Variable };
+    const moments = () => (optimizer as unknown as { accumulatedFirstMoment: Slot[] }).accumulatedFirstMoment;
+    tuning.beforeEpoch!(1);
+    await model.trainOnBatch(x, y);
+    const headKernel = moments().find((m) => m.originalName.startsWith('head/kernel'))!;
+    const headMoment = Array.from(headKernel.variable.dataSync());
+    tuning.beforeEpoch!(2);
+    // Before the realignment this step failed: conv1's kernel met the head kernel's moment.
+    await model.trainOnBatch(x, y);
+    const names = (model as unknown as { collectedTrainableWeights: { read(): tf.Variable }[] }).collectedTrainableWeights.map((v) => v.read().name);
+    expect(moments().map((m) => m.originalName)).toEqual(names.map((n) => `${n}/m`));
+    // The head's moment carried on from its first step (β₁ = 0.9 of it, plus the new gradient).
+    const kept = moments().find((m) => m.originalName.startsWith('head/kernel'))!;
+    expect(kept).toBe(headKernel);
+    expect(maxAbsDiff(Array.from(kept.variable.dataSync()), headMoment)).toBeGreaterThan(0);
   });
 });

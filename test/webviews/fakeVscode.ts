@@ -4,7 +4,7 @@
  * messages cross to the page, text documents that can be edited, editors with a selection, a save
  * dialog that answers with a chosen path.
  */
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { pathToFileURL, fileURLToPath } from 'node:url';
 import { LineIndex } from '../../src/core/diagnostics';
@@ -200,6 +200,10 @@ export interface FakeVscode {
   messages: FakeMessage[];
   /** The titles of the progress notifications shown (`window.withProgress`), in order. */
   progress: string[];
+  /** What the tasks of progress notifications reported (`progress.report`), in order. */
+  progressReports: { message?: string; increment?: number }[];
+  /** Clicks Cancel on the progress notifications open now (those shown with `cancellable: true`). */
+  cancelProgress(): void;
   /** Answers a notification (the item the user clicks; undefined: dismissed). Default: dismissed. */
   answer?: (m: FakeMessage) => string | undefined;
   /** Context keys set with `setContext`. */
@@ -226,6 +230,11 @@ export interface FakeVscode {
   fileChanged(path: string): void;
   /** WorkspaceEdits applied, and Undo. */
   edits: FakeEdits;
+}
+
+interface FakeCancellationToken {
+  isCancellationRequested: boolean;
+  onCancellationRequested: EventEmitter<void>['event'];
 }
 
 export interface FakeMessage {
@@ -330,6 +339,8 @@ export function fakeVscode(o: { origin: string; workspace?: string; config?: Rec
   const logs: string[] = [];
   const messages: FakeMessage[] = [];
   const progress: string[] = [];
+  const progressReports: FakeVscode['progressReports'] = [];
+  const cancellers = new Set<() => void>();
   const contexts = new Map<string, unknown>();
   const terminals: FakeTerminal[] = [];
   const shown: { path: string; options?: unknown }[] = [];
@@ -393,6 +404,8 @@ export function fakeVscode(o: { origin: string; workspace?: string; config?: Rec
     activeEditor: () => active,
     messages,
     progress,
+    progressReports,
+    cancelProgress: () => [...cancellers].forEach((cancel) => cancel()),
     contexts,
     terminals,
     shown,
@@ -454,9 +467,20 @@ export function fakeVscode(o: { origin: string; workspace?: string; config?: Rec
         return self.saveTo ? Uri.file(self.saveTo) : undefined;
       },
       showInformationMessage: notify('info'),
-      async withProgress<R>(o: { title?: string }, task: (p: { report(v: unknown): void }) => Promise<R>) {
+      async withProgress<R>(o: { title?: string; cancellable?: boolean }, task: (p: { report(v: { message?: string; increment?: number }): void }, token: FakeCancellationToken) => Promise<R>) {
         progress.push(o.title ?? '');
-        return task({ report() {} });
+        const cancelled = new EventEmitter<void>();
+        const token = { isCancellationRequested: false, onCancellationRequested: cancelled.event };
+        const cancel = () => {
+          token.isCancellationRequested = true;
+          cancelled.fire();
+        };
+        if (o.cancellable) cancellers.add(cancel);
+        try {
+          return await task({ report: (v) => progressReports.push(v) }, token);
+        } finally {
+          cancellers.delete(cancel);
+        }
       },
       showWarningMessage: notify('warning'),
       showErrorMessage: notify('error'),
@@ -538,8 +562,10 @@ export function fakeVscode(o: { origin: string; workspace?: string; config?: Rec
           return readdirSync(uri.fsPath, { withFileTypes: true }).map((d) => [d.name, d.isDirectory() ? 2 : 1]);
         },
         async copy(from: Uri, to: Uri) {
+          // As VS Code's: a folder is copied with everything in it.
           mkdirSync(dirname(to.fsPath), { recursive: true });
-          copyFileSync(from.fsPath, to.fsPath);
+          if (statSync(from.fsPath).isDirectory()) cpSync(from.fsPath, to.fsPath, { recursive: true });
+          else copyFileSync(from.fsPath, to.fsPath);
         },
       },
     },

@@ -8,9 +8,11 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { analyze } from '../../src/core/analyze';
 import type { TrainerEvent } from '../../src/core/protocol/trainer';
 import { GITIGNORE_OFFERED_KEY, ignores, withRunsIgnored } from '../../src/extension/gitignore';
 import { registerPanels } from '../../src/extension/panels';
+import { fileDataHost } from '../../src/node/dataHost';
 import { LoadedRun } from '../../src/node/runFolders';
 import { newFromTemplate } from '../../src/extension/templates';
 import { registerTraining, SPEC_SEARCH_EXCLUDE, type TrainingManager } from '../../src/extension/training';
@@ -311,6 +313,19 @@ describe('templates and the walkthrough', () => {
     expect(h.vs.shown.at(-1)).toMatchObject({ path: join(h.ws, 'mlp.model.yaml'), options: { preview: false } });
     expect(readFileSync(join(h.ws, '.gitignore'), 'utf8')).toMatch(/^\.modelyaml\/runs\/$/m);
     expect(existsSync(join(h.ws, 'mlp.model.yaml'))).toBe(true);
+  });
+
+  it('the BERT template brings its model folder, so the copy checks clean offline', async () => {
+    const h = host();
+    h.vs.pick = (items) => items.find((i) => i.label === 'bert-sentiment');
+    const created = await newFromTemplate(Uri.file(ROOT) as never, h.vs.api);
+    expect(created?.fsPath).toBe(join(h.ws, 'bert-sentiment.model.yaml'));
+    for (const f of ['data/reviews.jsonl', 'data/bert-reviews/config.json', 'data/bert-reviews/vocab.txt', 'data/bert-reviews/model.safetensors']) {
+      expect(existsSync(join(h.ws, f)), f).toBe(true);
+    }
+    const a = analyze(readFileSync(created!.fsPath, 'utf8'), { host: fileDataHost(h.ws, { workspaces: [h.ws] }) });
+    expect(a.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    expect(a.model!.totalParams).toBeGreaterThan(30_000);
   });
 
   it('sets the context keys the walkthrough steps complete on: a diagnostic, a run, a hover, the architecture', async () => {

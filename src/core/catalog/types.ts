@@ -104,8 +104,23 @@ export interface ShapeProblem {
 
 export type ShapeAction = { kind: 'insert_flatten_before' } | { kind: 'set_param'; param: string; value: unknown };
 
-/** `params` counts every weight; `nonTrainable` (default 0) those training does not change (batch norm's moving statistics). */
-export type ShapeOutcome = { shape: Shape; params: number; nonTrainable?: number } | { error: ShapeProblem };
+/**
+ * One weight tensor of a layer, named and ordered as Keras and TensorFlow.js hold it (`kernel`,
+ * `recurrent_kernel`, `bias`; `gamma`, `beta`, `moving_mean`, `moving_variance`; `embeddings`).
+ */
+export interface WeightShape {
+  name: string;
+  shape: number[];
+  /** False for what training does not change (batch norm's moving statistics). */
+  trainable: boolean;
+}
+
+/**
+ * `params` counts every weight; `nonTrainable` (default 0) those training does not change (batch
+ * norm's moving statistics). `weights`, where the layer states them, are the tensors those counts
+ * add up (see `withWeights`): pretrained sources are checked against them tensor by tensor.
+ */
+export type ShapeOutcome = { shape: Shape; params: number; nonTrainable?: number; weights?: readonly WeightShape[] } | { error: ShapeProblem };
 
 /** A worked example a test checks against `infer`, and the docs print. */
 export interface ShapeCase {

@@ -443,6 +443,12 @@ def apply_pipeline(x, y, fitted=None):
             k = k or int(labels.max()) + 1
             f = {"classes": k}
             y = torch.nn.functional.one_hot(labels.reshape(-1), k).float()
+        elif kind == "keep_labels":
+            keep = p["labels"]
+            values = [float(v) for v in (y if isinstance(y, list) else y.reshape(-1).tolist())]
+            rows = [i for i, v in enumerate(values) if v in keep]
+            x = _take(x, rows)
+            y = torch.tensor([keep.index(values[i]) if p.get("remap", True) else values[i] for i in rows], dtype=torch.float32)
         elif kind == "reshape":
             x = x.reshape(len(x), *p["shape"])
         elif kind == "wordpiece":

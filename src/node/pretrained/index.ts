@@ -1,14 +1,33 @@
 /** Pretrained weights from any supported source, by the path's form: `.keras`, `.h5`, or a TF.js model / ModelYAML run folder. */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
+import { latestRunDir } from '../runRecord';
 import { hdf5IfReady, readKerasFile, readKerasFileWith, readKerasH5, readKerasH5With } from './keras';
-import { readTfjsModel } from './tfjs';
+import { modelJsonOf, readTfjsModel } from './tfjs';
 import { PretrainedError, type PretrainedSource } from './types';
 
 export { PretrainedError, paramCount, type PretrainedLayer, type PretrainedSource, type PretrainedWeight } from './types';
 export { modelJsonOf, readTfjsModel } from './tfjs';
-export { hdf5 } from './keras';
+export { hdf5, hdf5IfReady } from './keras';
 
-export async function readPretrained(path: string): Promise<PretrainedSource> {
+/**
+ * `.modelyaml/runs/<spec>/latest` names that spec's newest run holding a model (run folders are
+ * named by their start time), so a second stage can name the first's run before it exists; any
+ * other path is itself. Throws PretrainedError when the spec has no such run yet.
+ */
+export function resolveLatestRun(path: string): string {
+  if (basename(path) !== 'latest' || existsSync(path)) return path;
+  const runs = dirname(path);
+  const exists = existsSync(runs) && statSync(runs).isDirectory();
+  const found = exists ? latestRunDir(dirname(runs), basename(runs), (dir) => modelJsonOf(dir) !== undefined) : undefined;
+  if (!found) {
+    throw new PretrainedError('pretrained/missing', `${path}: ${runs} ${exists ? 'holds no run with a checkpoint' : 'does not exist'} yet: train that spec first (\`latest\` is its newest run).`, path);
+  }
+  return found;
+}
+
+export async function readPretrained(given: string): Promise<PretrainedSource> {
+  const path = resolveLatestRun(given);
   if (!existsSync(path)) throw new PretrainedError('pretrained/missing', `${path} does not exist.`, path);
   if (path.endsWith('.keras')) return readKerasFile(path);
   if (path.endsWith('.h5') || path.endsWith('.hdf5')) return readKerasH5(path);
@@ -19,7 +38,8 @@ export async function readPretrained(path: string): Promise<PretrainedSource> {
  * The layers and weight shapes a source holds, without its values, synchronously (for checks while
  * typing); undefined while h5wasm is still loading for a Keras file. Throws PretrainedError.
  */
-export function pretrainedShapes(path: string): PretrainedSource | undefined {
+export function pretrainedShapes(given: string): PretrainedSource | undefined {
+  const path = resolveLatestRun(given);
   if (!existsSync(path)) throw new PretrainedError('pretrained/missing', `${path} does not exist.`, path);
   const isKeras = path.endsWith('.keras');
   if (isKeras || path.endsWith('.h5') || path.endsWith('.hdf5')) {

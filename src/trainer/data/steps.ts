@@ -10,6 +10,7 @@ import { deriveSeed, fail, mulberry32, permutation, product, type Rng } from '..
 import type { SourceContext } from './sources';
 import { loadSource } from './sources';
 import { checkBudget, columnIndex, concatData, mapParts, sampleSize, take, type Data, type Meta, type Parts } from './table';
+import { keepLabelRows, renumberLabels, type KeepLabelsState } from './keepLabelsStep';
 import { encodeTexts, readWordPieceFolder, type WordPieceState } from './wordpieceStep';
 
 export interface StepContext extends SourceContext {
@@ -44,7 +45,7 @@ const TRAINING_ONLY = new Set(['drop_missing', 'drop_duplicates', 'shuffle', 'sp
 /** When a stored step runs on new inputs: always, only when they carry labels, or never. */
 export function atInference(type: string, p: Record<string, unknown>): AtInference {
   if (TRAINING_ONLY.has(type)) return 'skip';
-  if (type === 'one_hot' || (type === 'label_encode' && typeof p.column !== 'string')) return 'labels';
+  if (type === 'one_hot' || type === 'keep_labels' || (type === 'label_encode' && typeof p.column !== 'string')) return 'labels';
   return 'apply';
 }
 
@@ -412,6 +413,22 @@ const IMPLS: Record<string, StepImpl> = {
       }
       return { ...d, y, yShape: [K] };
     });
+  },
+  keep_labels: (parts, p, ctx) => {
+    const labels = p.labels as number[];
+    const remap = p.remap !== false;
+    // Replaying a run's fit on new inputs: the labels are renumbered, no row is dropped.
+    if (ctx.fitted?.replay) return mapParts(parts, (d) => renumberLabels(d, labels, remap));
+    const { classes, classNames, labelKind } = ctx.meta;
+    const outside = classes === undefined ? undefined : labels.find((v) => v >= classes);
+    if (outside !== undefined) fail('data/label-range', `\`keep_labels\` keeps class ${outside}, but the labels are class indices 0…${classes! - 1}.`);
+    const state = learn<KeepLabelsState>(ctx, () => ({ names: labels.map((v) => classNames?.[v] ?? String(v)) }));
+    if (remap) {
+      ctx.meta.classes = labels.length;
+      ctx.meta.classNames = state.names;
+      if (labelKind === 'unknown' || labels.length !== 2) ctx.meta.labelKind = 'class_index';
+    }
+    return keepLabelRows(parts, labels, remap);
   },
   tokenize: (parts, p, ctx) => {
     const t = parts.train;

@@ -49,19 +49,27 @@ export class OptionalWeightsLayerNorm extends StockLayerNorm {
   }
 }
 
-/** tf.layers.batchNormalization, trainable with center or scale off (inference is the stock path). */
+/**
+ * tf.layers.batchNormalization, trainable with center or scale off (inference of a trainable one is the stock path).
+ * A frozen one (`trainable` false) runs in inference mode even while the model trains, as Keras 3
+ * does: it normalises with its moving statistics and leaves them as they are (tfjs would update
+ * them from each batch, so a frozen pretrained base would drift towards the new data).
+ */
 export class OptionalWeightsBatchNorm extends StockBatchNorm {
   static className = 'BatchNormalization';
 
-  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs): tf.Tensor {
+  override call(inputs: tf.Tensor | tf.Tensor[], given: Kwargs): tf.Tensor {
+    const kwargs = given.training === true && !this.trainable ? { ...given, training: false } : given;
     const f = this as unknown as NormFields & { axis: number; momentum: number; movingMean: tf.LayerVariable; movingVariance: tf.LayerVariable };
-    if ((f.center && f.scale) || !kwargs.training) return super.call(inputs, kwargs) as tf.Tensor;
+    if ((f.center && f.scale) || (!kwargs.training && this.trainable)) return super.call(inputs, kwargs) as tf.Tensor;
     return tf.tidy(() => {
       const x = one(inputs);
       const axis = f.axis >= 0 ? f.axis : f.axis + x.rank;
+      const shape = x.shape.map((d, i) => (i === axis ? d : 1));
+      // Frozen while the model trains: the moving statistics, through ops whose gradients reach the layers before.
+      if (!kwargs.training) return scaleAndShift(tf.mul(tf.sub(x, tf.reshape(f.movingMean.read(), shape)), tf.rsqrt(tf.add(tf.reshape(f.movingVariance.read(), shape), f.epsilon))), f, shape);
       const reduce = x.shape.map((_, i) => i).filter((i) => i !== axis);
       const { mean, variance } = tf.moments(x, reduce, true);
-      const shape = x.shape.map((d, i) => (i === axis ? d : 1));
       const y = scaleAndShift(tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, f.epsilon))), f, shape);
       // As tfjs: moving ← moving − (moving − batch)·(1 − momentum), on the batch's population variance.
       for (const [v, batch] of [[f.movingMean, mean], [f.movingVariance, variance]] as const) {

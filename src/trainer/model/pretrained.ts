@@ -10,7 +10,7 @@
  */
 import * as tf from '../tf';
 import type { ModelInfo } from '../../core/infer';
-import { frozenLayerIds, loadedLayerIds } from '../../core/pretrained';
+import { frozenLayerIds, loadedLayerIds, weightMismatch } from '../../core/pretrained';
 import type { Spec } from '../../core/spec';
 import { PretrainedError, readPretrained, type PretrainedSource } from '../../node/pretrained';
 import { isAbsolute, resolve } from 'node:path';
@@ -22,6 +22,8 @@ export const tfLayerNames = new WeakMap<tf.LayersModel, Map<string, string>>();
 const tfLayer = (model: tf.LayersModel, id: string): tf.layers.Layer => {
   const name = tfLayerNames.get(model)?.get(id);
   if (!name) return fail('weights/unknown-layer', `The model has no layer \`${id}\`.`);
+  // A layer built of several TF.js layers (the attention layers) has none under its own name.
+  if (!model.layers.some((l) => l.name === name)) return fail('weights/unsupported-layer', `Layer \`${id}\` is built of several layers: its weights cannot be loaded, frozen or unfrozen yet.`);
   return model.getLayer(name);
 };
 
@@ -29,8 +31,6 @@ const tfLayer = (model: tf.LayersModel, id: string): tf.layers.Layer => {
 export function freezeLayers(spec: Spec, model: tf.LayersModel): void {
   for (const id of frozenLayerIds(spec)) tfLayer(model, id).trainable = false;
 }
-
-const fmt = (s: readonly (number | null)[]) => `[${s.join(', ')}]`;
 
 /** Loads `model.weights` into the model; returns the loaded layer ids. */
 export async function loadPretrainedWeights(spec: Spec, info: ModelInfo, model: tf.LayersModel, specDir: string): Promise<string[]> {
@@ -49,20 +49,20 @@ export async function loadPretrainedWeights(spec: Spec, info: ModelInfo, model: 
     const src = source.layers.find((l) => l.name === id);
     if (!src) fail('weights/not-in-source', `${path} has no layer \`${id}\` (it has ${source.layers.map((l) => l.name).join(', ')}).`, { file: path });
     const layer = tfLayer(model, id);
-    const targets = layer.weights;
-    if (targets.length !== src.weights.length) {
-      fail('weights/shape-mismatch', `Layer \`${id}\` has ${targets.length} weight tensors here (${targets.map((t) => `${t.originalName.split('/').pop()} ${fmt(t.shape)}`).join(', ')}) but ${src.weights.length} in ${path} (${src.weights.map((t) => `${t.name} ${fmt(t.shape)}`).join(', ')}).`, { file: path });
-    }
-    targets.forEach((t, i) => {
-      const s = src.weights[i];
-      if (t.shape.length !== s.shape.length || t.shape.some((d, j) => d !== s.shape[j])) {
-        fail('weights/shape-mismatch', `Layer \`${id}\`: its ${t.originalName.split('/').pop()} is ${fmt(t.shape)} here but ${s.name} is ${fmt(s.shape)} in ${path}.`, { file: path });
-      }
-    });
+    const problem = weightMismatch(id, builtWeights(layer, info.layers.find((l) => l.id === id)?.weights), src.weights, path);
+    if (problem) fail('weights/shape-mismatch', problem, { file: path });
     layer.setWeights(src.weights.map((s) => tf.tensor(s.values, s.shape, 'float32')));
   }
-  void info;
   return ids;
+}
+
+/**
+ * The built layer's tensors with their shapes, named as the catalog names them (the checker's
+ * names, so both say the same) when it lists as many, else as TF.js does less the layer's prefix.
+ */
+function builtWeights(layer: tf.layers.Layer, catalog: ModelInfo['layers'][number]['weights']): { name: string; shape: number[] }[] {
+  const same = catalog?.length === layer.weights.length;
+  return layer.weights.map((t, i) => ({ name: same ? catalog[i].name : t.originalName.replace(`${layer.name}/`, ''), shape: t.shape as number[] }));
 }
 
 interface Group {
@@ -95,6 +95,30 @@ export class RateGroups {
   }
 }
 
+type StateSlot = { originalName: string; variable: tf.Variable };
+const isSlot = (v: unknown): v is StateSlot => typeof v === 'object' && v !== null && typeof (v as { originalName?: unknown }).originalName === 'string' && 'variable' in v;
+
+/**
+ * tfjs optimizers keep their per-variable state (Adam's moments, RMSprop's averages, …) by position
+ * in the step's variable list, not by name: once unfreezing puts the base's variables in front, each
+ * position would meet another variable's state (Adam: "could not be broadcast … 800,5 and
+ * 3,3,1,16"). Reorders every such list to `names` by the variable each slot (`<name>/m`) was made
+ * for; a newly trainable variable's position stays empty, and the optimizer fills it on its first step.
+ */
+export function realignOptimizerState(optimizer: tf.Optimizer, names: readonly string[]): void {
+  const o = optimizer as unknown as Record<string, unknown>;
+  for (const [key, value] of Object.entries(o)) {
+    if (!Array.isArray(value) || !value.some(isSlot)) continue;
+    const byVariable = new Map(value.filter(isSlot).map((s) => [s.originalName.slice(0, s.originalName.lastIndexOf('/')), s]));
+    const slots: StateSlot[] = [];
+    names.forEach((n, i) => {
+      const slot = byVariable.get(n);
+      if (slot) slots[i] = slot;
+    });
+    o[key] = slots;
+  }
+}
+
 /** The fine-tuning setup of a compiled model: rate groups, and what to do before each epoch (unfreeze). */
 export function fineTuning(spec: Spec, model: tf.LayersModel, optimizer: tf.Optimizer, loaded: string[], log: (m: string) => void): { beforeEpoch?: (epoch: number) => void; changesVariables: boolean } {
   const w = spec.model?.weights;
@@ -116,6 +140,7 @@ export function fineTuning(spec: Spec, model: tf.LayersModel, optimizer: tf.Opti
       // The train function reads this list on every step: the unfrozen variables now get gradients.
       const m = model as unknown as { collectedTrainableWeights: tf.LayerVariable[] };
       m.collectedTrainableWeights = model.trainableWeights;
+      realignOptimizerState(optimizer, m.collectedTrainableWeights.map((v) => (v.read() as tf.Variable).name));
       groups.set(varsOf(ids), u.learningRateMultiplier);
       log(`unfroze ${ids.join(', ')} before epoch ${epoch}${u.learningRateMultiplier !== 1 ? ` (learning rate × ${u.learningRateMultiplier})` : ''}`);
     },

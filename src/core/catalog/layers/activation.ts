@@ -2,7 +2,7 @@
 import { formatShape, type Dim } from '../../shape';
 import { featureAxis } from '../onnx';
 import type { LayerEntry } from '../types';
-import { fail, identityRule, listText, product, unknownDim } from './shared';
+import { fail, identityRule, listText, tensor, unknownDim, withWeights } from './shared';
 import { torchFeatureDim, torchPrelu } from '../torchModules';
 import { pyFloat } from '../torch';
 
@@ -107,7 +107,7 @@ export const prelu: LayerEntry = {
       return unknownDim('prelu', `size on axis ${free + 1} (one α per position)`, input,
         `share α along the symbolic axis: \`shared_axes: [${free + 1}]\``);
     }
-    return { shape: input, params: product(dims as number[]) };
+    return withWeights(input, [tensor('alpha', dims as number[])]);
   },
   shapeCases: [
     { inputs: [[null, 10]], output: [null, 10], paramCount: 10 },

@@ -1,5 +1,5 @@
 /** BERT-family encoders built from a Hugging Face model folder (config.json + model.safetensors). */
-import { bertParamCount, bertWeightShapes, checkpointName, parseBertConfig, type BertConfig } from '../../weights/bertConfig';
+import { bertParamCount, bertWeightShapes, checkpointName, encoderNames, fixedParamCount, parseBertConfig, type BertConfig } from '../../weights/bertConfig';
 import { pathError } from '../sources';
 import type { DataHost, LayerEntry, ShapeOutcome } from '../types';
 import { pyFloat } from '../torch';
@@ -35,8 +35,9 @@ function weightsMismatch(path: string, config: BertConfig, host: DataHost, poole
   if (!read) return undefined;
   if ('problem' in read) return { error: fail('bert/bad-weights', read.problem, undefined, 'from') };
   const names = new Set(Object.keys(read.shapes));
+  const { taskPrefix } = encoderNames(config);
   for (const [name, want] of bertWeightShapes(config, pooler)) {
-    const key = checkpointName(name, names);
+    const key = checkpointName(name, names, taskPrefix);
     if (key === undefined) return { error: fail('bert/weights-mismatch', `${path} has no tensor \`${name}\`, which config.json implies.`, undefined, 'from') };
     const got = read.shapes[key];
     if (got.length !== want.length || got.some((d, i) => d !== want[i])) {
@@ -62,18 +63,21 @@ export const bert: LayerEntry = {
   name: 'bert',
   category: 'layer',
   arity: 'one',
-  summary: 'A pretrained BERT-family encoder from a Hugging Face folder: token ids (N, L) → pooled (N, hidden) or (N, L, hidden).',
+  summary: 'A pretrained BERT-family encoder (BERT, DistilBERT) from a Hugging Face folder: token ids (N, L) → pooled (N, hidden) or (N, L, hidden).',
   docs:
-    'Builds the encoder that the folder\'s `config.json` describes (BERT, and the variants that differ only in sizes: ' +
-    'bert-tiny/mini/small, MiniLM…) and starts it from the folder\'s `model.safetensors`: word + position + token-type ' +
-    'embeddings with LayerNorm, `num_hidden_layers` encoder layers (multi-head self-attention where padded tokens get no ' +
-    'weight, a GELU feed-forward block, residual connections and LayerNorm), then `pooling`: `cls` is BERT\'s pooler (dense + ' +
-    'tanh on the `[CLS]` state, what `BertModel` calls `pooler_output`), `mean` averages the states of the real (unpadded) ' +
-    'tokens, `none` keeps every token\'s state. Its input is the ids a `wordpiece` step makes from the same folder; the ' +
-    'padding id (`pad_token_id`, 0) marks the padded positions. `trainable: false` freezes the whole encoder.',
+    'Builds the encoder that the folder\'s `config.json` describes and starts it from the folder\'s `model.safetensors`. ' +
+    '`model_type: bert` (BERT and the variants that differ only in sizes: bert-tiny/mini/small, MiniLM…): word + position + ' +
+    'token-type embeddings with LayerNorm, `num_hidden_layers` encoder layers (multi-head self-attention where padded tokens ' +
+    'get no weight, a GELU feed-forward block, residual connections and LayerNorm). `model_type: distilbert`: the same ' +
+    'encoder without token types or pooler (`dim`, `n_layers`, `n_heads`, `hidden_dim`, `activation` in its config). ' +
+    'Then `pooling`: `cls` is BERT\'s pooler (dense + tanh on the `[CLS]` state, what `BertModel` calls `pooler_output`) ' +
+    'and, for DistilBERT, which has no pooler, the `[CLS]` state itself (what `DistilBertForSequenceClassification` feeds ' +
+    'its head); `mean` averages the states of the real (unpadded) tokens, `none` keeps every token\'s state. Its input ' +
+    'is the ids a `wordpiece` step makes from the same folder; the padding id (`pad_token_id`, 0) marks the padded ' +
+    'positions. `trainable: false` freezes the whole encoder.',
   params: [
     { name: 'from', type: { kind: 'path', folder: true }, required: true, doc: 'The Hugging Face model folder (config.json, model.safetensors), relative to the spec.' },
-    { name: 'pooling', type: { kind: 'enum', values: ['cls', 'mean', 'none'] }, default: 'cls', doc: '`cls`: the pooler output on `[CLS]`; `mean`: the mean over unpadded tokens; `none`: every token\'s hidden state.' },
+    { name: 'pooling', type: { kind: 'enum', values: ['cls', 'mean', 'none'] }, default: 'cls', doc: '`cls`: the pooler output on `[CLS]` (DistilBERT: the `[CLS]` state); `mean`: the mean over unpadded tokens; `none`: every token\'s hidden state.' },
     { name: 'trainable', type: { kind: 'bool' }, default: true, doc: 'Fine-tune the encoder\'s weights (false: keep them frozen).' },
   ],
   formulas: [
@@ -84,9 +88,10 @@ export const bert: LayerEntry = {
       unicode: "a = LN(h + MHA(h, h, h; m)),  h′ = LN(a + W₂·GELU(W₁a + b₁) + b₂)",
     },
     { label: 'pooling', latex: 'y_{cls} = \\tanh(W_p h_{[CLS]} + b_p), \\quad y_{mean} = \\frac{\\sum_t m_t h_t}{\\sum_t m_t}', unicode: 'y_cls = tanh(W_p·h[CLS] + b_p),  y_mean = Σₜ mₜhₜ / Σₜ mₜ' },
+    { label: 'DistilBERT', latex: 'h^{(0)}_t = \\mathrm{LN}(E_{x_t} + P_t), \\quad y_{cls} = h_{[CLS]}', unicode: 'h⁽⁰⁾ₜ = LN(E[xₜ] + P[t]),  y_cls = h[CLS]' },
   ],
   tfjs: 'a custom layer (ModelYamlBertEncoder) holding the checkpoint\'s weights under their Hugging Face names',
-  aliases: ['BertModel', 'bert_encoder', 'transformers', 'from_pretrained', 'minilm'],
+  aliases: ['BertModel', 'bert_encoder', 'transformers', 'from_pretrained', 'minilm', 'distilbert', 'DistilBertModel'],
   primary: 'from',
   shapeRule: '(N, L) token ids → (N, hidden_size) with pooling cls/mean, (N, L, hidden_size) with none; L ≤ max_position_embeddings; params from config.json',
   infer([input], p, ctx) {
@@ -99,7 +104,7 @@ export const bert: LayerEntry = {
     }
     const params = bertParamCount(config, p.pooling === 'cls');
     const shape = p.pooling === 'none' ? [null, input[1], config.hiddenSize] : [null, config.hiddenSize];
-    return { shape, params, nonTrainable: p.trainable === false ? params : 0 };
+    return { shape, params, nonTrainable: p.trainable === false ? params : fixedParamCount(config) };
   },
   // Not exported yet: the encoder is many ONNX operators and its own test against onnxruntime.
   onnx: { ops: '(not exported yet)', emit: (e) => e.refuse('the ONNX export does not write BERT encoders yet') },

@@ -2,7 +2,7 @@
 import { convOutputLength, formatShape, toTuple, type Dim } from '../../shape';
 import { convKernel, transposeData, windowPads, type OnnxEmitter, type OnnxLayerMapping, type OnnxWeight } from '../onnx';
 import type { LayerEntry, Params, ParamSpec } from '../types';
-import { activationParam, imageFix, initializerParams, num, outputSizeFormula, paddingParam, rankError, regularizerParams, slide, strideDilationError, unknownDim, useBiasParam, type Window } from './shared';
+import { activationParam, biasOf, imageFix, initializerParams, num, outputSizeFormula, paddingParam, rankError, regularizerParams, slide, strideDilationError, tensor, unknownDim, useBiasParam, withWeights, type Window } from './shared';
 import { torchConv, torchConvTranspose } from '../torchModules';
 
 const filtersParam: ParamSpec = { name: 'filters', type: { kind: 'int', min: 1 }, required: true, doc: 'Number of kernels, i.e. output channels.' };
@@ -171,10 +171,7 @@ export const conv2d: LayerEntry = {
     }
     if (c === null) return { error: { code: 'shape/unknown-dim', message: `\`conv2d\` needs a known channel axis, but its input has shape ${formatShape(input)}.` } };
     const filters = p.filters as number;
-    return {
-      shape: [input[0], convOutputLength(h, k0, padding, s0, d0), convOutputLength(w, k1, padding, s1, d1), filters],
-      params: k0 * k1 * c * filters + (p.use_bias ? filters : 0),
-    };
+    return withWeights([input[0], convOutputLength(h, k0, padding, s0, d0), convOutputLength(w, k1, padding, s1, d1), filters], [tensor('kernel', [k0, k1, c, filters]), ...biasOf(p, filters)]);
   },
   shapeCases: [
     { params: { filters: 32, kernel_size: 3 }, inputs: [[null, 28, 28, 1]], output: [null, 26, 26, 32], paramCount: 320 },
@@ -233,7 +230,7 @@ export const conv1d: LayerEntry = {
     const c = input[2];
     if (c === null) return unknownDim('conv1d', 'channel axis', input);
     const filters = p.filters as number;
-    return { shape: [input[0], ...dims, filters], params: w.kernel[0] * c * filters + (p.use_bias ? filters : 0) };
+    return withWeights([input[0], ...dims, filters], [tensor('kernel', [w.kernel[0], c, filters]), ...biasOf(p, filters)]);
   },
   shapeCases: [
     { params: { filters: 64, kernel_size: 3 }, inputs: [[null, 100, 16]], output: [null, 98, 64], paramCount: 3_136 },
@@ -287,8 +284,8 @@ export const depthwiseConv2d: LayerEntry = {
     if (!Array.isArray(dims)) return dims;
     const c = input[3];
     if (c === null) return unknownDim('depthwise_conv2d', 'channel axis', input);
-    const out = c * num(p.depth_multiplier, 1);
-    return { shape: [input[0], ...dims, out], params: w.kernel[0] * w.kernel[1] * out + (p.use_bias ? out : 0) };
+    const m = num(p.depth_multiplier, 1);
+    return withWeights([input[0], ...dims, c * m], [tensor('depthwise_kernel', [w.kernel[0], w.kernel[1], c, m]), ...biasOf(p, c * m)]);
   },
   shapeCases: [
     { params: { kernel_size: 3 }, inputs: [[null, 32, 32, 16]], output: [null, 30, 30, 16], paramCount: 160 },
@@ -349,10 +346,11 @@ export const separableConv2d: LayerEntry = {
     if (c === null) return unknownDim('separable_conv2d', 'channel axis', input);
     const m = num(p.depth_multiplier, 1);
     const filters = p.filters as number;
-    return {
-      shape: [input[0], ...dims, filters],
-      params: w.kernel[0] * w.kernel[1] * c * m + c * m * filters + (p.use_bias ? filters : 0),
-    };
+    return withWeights([input[0], ...dims, filters], [
+      tensor('depthwise_kernel', [w.kernel[0], w.kernel[1], c, m]),
+      tensor('pointwise_kernel', [1, 1, c * m, filters]),
+      ...biasOf(p, filters),
+    ]);
   },
   shapeCases: [
     { params: { filters: 64, kernel_size: 3 }, inputs: [[null, 32, 32, 16]], output: [null, 30, 30, 64], paramCount: 1_232 },
@@ -415,10 +413,8 @@ export const conv2dTranspose: LayerEntry = {
     const c = input[3];
     if (c === null) return unknownDim('conv2d_transpose', 'channel axis', input);
     const filters = p.filters as number;
-    return {
-      shape: [input[0], deconvLength(input[1], s0, k0, padding), deconvLength(input[2], s1, k1, padding), filters],
-      params: k0 * k1 * c * filters + (p.use_bias ? filters : 0),
-    };
+    // Keras's transposed kernel is (kh, kw, filters, C): output channels before input channels.
+    return withWeights([input[0], deconvLength(input[1], s0, k0, padding), deconvLength(input[2], s1, k1, padding), filters], [tensor('kernel', [k0, k1, filters, c]), ...biasOf(p, filters)]);
   },
   shapeCases: [
     { params: { filters: 16, kernel_size: 3, strides: 2, padding: 'same' }, inputs: [[null, 7, 7, 32]], output: [null, 14, 14, 16], paramCount: 4_624 },

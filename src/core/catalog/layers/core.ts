@@ -2,7 +2,7 @@
 import { formatShape, sampleSize } from '../../shape';
 import { denseOnnx } from '../onnx';
 import type { LayerEntry } from '../types';
-import { activationParam, fail, initializerParams, listText, product, rankError, regularizerParams, unknownDim, useBiasParam } from './shared';
+import { activationParam, biasOf, fail, initializerParams, listText, product, rankError, regularizerParams, tensor, unknownDim, useBiasParam, withWeights } from './shared';
 import { torchDense } from '../torchModules';
 
 export const dense: LayerEntry = {
@@ -48,7 +48,7 @@ export const dense: LayerEntry = {
       return { error: { code: 'shape/unknown-dim', message: `\`dense\` needs a known last axis, but its input has shape ${formatShape(input)}.` } };
     }
     const units = p.units as number;
-    return { shape: [...input.slice(0, -1), units], params: d * units + (p.use_bias ? units : 0) };
+    return withWeights([...input.slice(0, -1), units], [tensor('kernel', [d, units]), ...biasOf(p, units)]);
   },
   shapeCases: [
     { params: { units: 128 }, inputs: [[null, 784]], output: [null, 128], paramCount: 100_480 },

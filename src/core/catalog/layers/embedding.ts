@@ -1,7 +1,7 @@
 /** Embeddings: token ids to vectors (embedding, positional_embedding). */
 import { formatShape, type Shape } from '../../shape';
 import type { LayerEntry } from '../types';
-import { fail, rankError } from './shared';
+import { fail, rankError, tensor, withWeights } from './shared';
 import { torchEmbedding } from '../torchModules';
 import { torchPositionalEmbedding } from '../torchSequence';
 
@@ -52,7 +52,7 @@ export const embedding: LayerEntry = {
   infer([input], p) {
     const out = p.output_dim as number;
     // Ids of any rank, as in Keras: (N, a, b) → (N, a, b, output_dim).
-    return { shape: [...input, out], params: (p.input_dim as number) * out };
+    return withWeights([...input, out], [tensor('embeddings', [p.input_dim as number, out])]);
   },
   shapeCases: [
     { params: { input_dim: 10_000, output_dim: 128 }, inputs: [[null, 200]], output: [null, 200, 128], paramCount: 1_280_000 },
@@ -117,7 +117,7 @@ export const positionalEmbedding: LayerEntry = {
         { kind: 'set_param', param: 'max_length', value: length });
     }
     const out = p.output_dim as number;
-    return { shape: [input[0], length, out], params: ((p.vocab_size as number) + max) * out };
+    return withWeights([input[0], length, out], [tensor('token_embeddings', [p.vocab_size as number, out]), tensor('position_embeddings', [max, out])]);
   },
   shapeCases: [
     { params: { vocab_size: 20_000, max_length: 200, output_dim: 32 }, inputs: [[null, 200]], output: [null, 200, 32], paramCount: 646_400 },

@@ -1,8 +1,8 @@
 /** Normalization: batch and layer normalization. */
 import type { Shape } from '../../shape';
 import { layerNormOnnx } from '../onnx';
-import type { LayerEntry, ParamSpec, ShapeOutcome } from '../types';
-import { axisError, rankError, resolveAxis, unknownDim } from './shared';
+import type { LayerEntry, Params, ParamSpec, ShapeOutcome } from '../types';
+import { axisError, rankError, resolveAxis, tensor, unknownDim, withWeights } from './shared';
 import { torchBatchNorm, torchLayerNorm } from '../torchModules';
 
 const axisParam = (doc: string): ParamSpec => ({ name: 'axis', type: { kind: 'int' }, default: -1, doc });
@@ -24,6 +24,9 @@ function featureAxis(layer: string, input: Shape, axis: unknown): number | Shape
   if (c === null) return unknownDim(layer, `size on axis ${a} (the normalised axis)`, input);
   return c;
 }
+
+/** γ (`scale`) then β (`center`), Keras's order. */
+const scaleAndOffset = (p: Params, n: number) => [...(p.scale ? [tensor('gamma', [n])] : []), ...(p.center ? [tensor('beta', [n])] : [])];
 
 export const batchNorm: LayerEntry = {
   name: 'batch_norm',
@@ -86,7 +89,7 @@ export const batchNorm: LayerEntry = {
     const c = featureAxis('batch_norm', input, p.axis);
     if (typeof c !== 'number') return c;
     // The moving mean and variance are weights the optimizer never updates (Keras: non-trainable).
-    return { shape: input, params: (2 + (p.center ? 1 : 0) + (p.scale ? 1 : 0)) * c, nonTrainable: 2 * c };
+    return withWeights(input, [...scaleAndOffset(p, c), tensor('moving_mean', [c], false), tensor('moving_variance', [c], false)]);
   },
   shapeCases: [
     { inputs: [[null, 26, 26, 32]], output: [null, 26, 26, 32], paramCount: 128 },
@@ -131,7 +134,7 @@ export const layerNorm: LayerEntry = {
   infer([input], p) {
     const d = featureAxis('layer_norm', input, p.axis);
     if (typeof d !== 'number') return d;
-    return { shape: input, params: ((p.center ? 1 : 0) + (p.scale ? 1 : 0)) * d };
+    return withWeights(input, scaleAndOffset(p, d));
   },
   shapeCases: [
     { inputs: [[null, 10, 64]], output: [null, 10, 64], paramCount: 128 },

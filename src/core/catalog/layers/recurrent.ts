@@ -2,7 +2,7 @@
 import { type Dim, type Shape } from '../../shape';
 import type { LayerEntry, Params, ParamSpec, ShapeOutcome } from '../types';
 import { bidirectionalOnnx, recurrentDefaults, recurrentOnnx } from './recurrentOnnx';
-import { activationParam, dropoutRate, fail, isRecord, num, rankError, scale, unknownDim, useBiasParam, withDefaults } from './shared';
+import { activationParam, dropoutRate, fail, isRecord, num, rankError, scale, tensor, unknownDim, useBiasParam, withDefaults, withWeights } from './shared';
 import { torchBidirectional, torchRecurrent } from '../torchSequence';
 
 function recurrentParams(kind: 'simple_rnn' | 'lstm' | 'gru'): ParamSpec[] {
@@ -55,8 +55,8 @@ function recurrent(layer: string, blocks: number, input: Shape, p: Params): Shap
   const u = num(p.units, 1);
   const shape: Dim[] = p.return_sequences ? [input[0], input[1], u] : [input[0], u];
   // GRU with reset_after has two bias vectors per gate: one for the input, one for the recurrent product.
-  const biases = p.use_bias === false ? 0 : p.reset_after === true ? 2 : 1;
-  return { shape, params: blocks * (u * (d + u) + biases * u) };
+  const bias = p.use_bias === false ? [] : [tensor('bias', p.reset_after === true ? [2, blocks * u] : [blocks * u])];
+  return withWeights(shape, [tensor('kernel', [d, blocks * u]), tensor('recurrent_kernel', [u, blocks * u]), ...bias]);
 }
 
 const sequenceRule = (blocks: string): string =>
@@ -232,7 +232,9 @@ export const bidirectional: LayerEntry = {
     }
     const last = out.shape[out.shape.length - 1];
     const shape = p.merge_mode === 'concat' ? [...out.shape.slice(0, -1), scale(last, 2)] : out.shape;
-    return { shape, params: 2 * out.params, nonTrainable: 2 * (out.nonTrainable ?? 0) };
+    // Two copies of the wrapped layer's weights, the forward one's first (Keras's and TF.js's order).
+    const copy = (direction: string) => (out.weights ?? []).map((w) => tensor(`${direction}/${w.name}`, w.shape, w.trainable));
+    return withWeights(shape, [...copy('forward'), ...copy('backward')]);
   },
   shapeCases: [
     { params: { layer: { type: 'lstm', params: { units: 64 } } }, inputs: [[null, 100, 128]], output: [null, 128], paramCount: 98_816 },

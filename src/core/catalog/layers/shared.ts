@@ -2,7 +2,7 @@
  * Helpers the layer families share: common parameters, shape-rule errors, the sliding-window rule.
  */
 import { convOutputLength, formatShape, type Dim, type Shape } from '../../shape';
-import type { Formula, ParamSpec, ShapeOutcome, ShapeProblem } from '../types';
+import type { Formula, Params, ParamSpec, ShapeOutcome, ShapeProblem, WeightShape } from '../types';
 
 export const activationParam = (def = 'linear'): ParamSpec => ({
   name: 'activation',
@@ -45,6 +45,19 @@ export function unknownDim(layer: string, what: string, input: Shape, fix?: stri
 }
 
 export const product = (xs: readonly number[]): number => xs.reduce((a, b) => a * b, 1);
+
+export const tensor = (name: string, shape: number[], trainable = true): WeightShape => ({ name, shape, trainable });
+/** `bias` of `n` when `use_bias` is on (its default). */
+export const biasOf = (p: Params, n: number): WeightShape[] => (p.use_bias === false ? [] : [tensor('bias', [n])]);
+
+/**
+ * An outcome whose parameter counts are the sizes of its weights, so the summary's counts and the
+ * pretrained checks' shapes come from one list and cannot disagree.
+ */
+export function withWeights(shape: Shape, weights: WeightShape[]): ShapeOutcome {
+  const size = (ws: WeightShape[]) => ws.reduce((n, w) => n + product(w.shape), 0);
+  return { shape, params: size(weights), nonTrainable: size(weights.filter((w) => !w.trainable)), weights };
+}
 export const scale = (d: Dim, k: number): Dim => (d === null ? null : d * k);
 export const num = (v: unknown, fallback: number): number => (typeof v === 'number' && Number.isFinite(v) ? v : fallback);
 export const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);

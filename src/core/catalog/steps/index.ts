@@ -7,7 +7,7 @@
  */
 import { dropMissing, fillMissing, dropDuplicates, clipOutliers } from './cleaning';
 import { select, join, concat } from './integration';
-import { labelEncode, oneHot } from './labels';
+import { keepLabels, labelEncode, oneHot } from './labels';
 import { tokenize, padSequences, wordpiece } from './text';
 import { scale, normalize, standardize, reshape } from './transform';
 import { shuffle, augment, split } from './order';
@@ -25,6 +25,7 @@ export const steps: readonly StepEntry[] = [
   concat,
   labelEncode,
   oneHot,
+  keepLabels,
   tokenize,
   padSequences,
   wordpiece,

@@ -123,7 +123,7 @@ export const wordpiece: StepEntry = {
     },
   ],
   tfjs: 'a WordPiece tokenizer in the trainer (src/core/text/wordpiece.ts); the ids become an int32 tensor of shape [n, max_length]',
-  aliases: ['bert_tokenizer', 'BertTokenizer', 'AutoTokenizer', 'wordpiece_tokenizer', 'hf_tokenizer'],
+  aliases: ['bert_tokenizer', 'BertTokenizer', 'DistilBertTokenizer', 'AutoTokenizer', 'wordpiece_tokenizer', 'hf_tokenizer'],
   primary: 'from',
   apply(input, { params, host }) {
     const folder = params.from;

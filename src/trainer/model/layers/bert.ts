@@ -1,11 +1,13 @@
 /**
- * A Hugging Face BERT-family encoder as one tfjs layer: embeddings (word + position + token type,
- * LayerNorm), N encoder layers (multi-head self-attention with padded keys masked out, GELU
- * feed-forward, residual + LayerNorm), then the pooler (dense + tanh on `[CLS]`), a mean over the
- * unmasked tokens, or every token's state. Weights keep the checkpoint's names and PyTorch layouts
- * ([out, in] matrices), so loading `model.safetensors` is a copy.
+ * A Hugging Face BERT-family encoder as one tfjs layer: embeddings (word + position [+ token type
+ * for BERT], LayerNorm), N encoder layers (multi-head self-attention with padded keys masked out,
+ * GELU feed-forward, residual + LayerNorm), then the pooler (BERT: dense + tanh on `[CLS]`;
+ * DistilBERT: the `[CLS]` state), a mean over the unmasked tokens, or every token's state. BERT
+ * and DistilBERT compute the same thing under other weight names (`encoderNames`). Weights keep
+ * the checkpoint's names and PyTorch layouts ([out, in] matrices), so loading `model.safetensors`
+ * is a copy.
  */
-import { bertWeightShapes, checkpointName, type BertConfig } from '../../../core/weights/bertConfig';
+import { bertWeightShapes, checkpointName, encoderNames, type BertConfig, type EncoderLayerNames, type EncoderNames } from '../../../core/weights/bertConfig';
 import type { Tensor32 } from '../../../core/weights/safetensors';
 import * as tf from '../../tf';
 
@@ -27,19 +29,23 @@ export class BertEncoder extends tf.layers.Layer {
   static className = 'ModelYamlBertEncoder';
   readonly config: BertConfig;
   readonly pooling: BertPooling;
+  private readonly names: EncoderNames;
   private readonly vars = new Map<string, tf.LayerVariable>();
 
   constructor(args: BertEncoderArgs) {
     super({ name: args.name, trainable: args.trainable });
     this.config = args.config;
     this.pooling = args.pooling;
+    this.names = encoderNames(args.config);
   }
 
   override build(): void {
     const init = tf.initializers.truncatedNormal({ stddev: 0.02 });
     for (const [name, shape] of bertWeightShapes(this.config, this.pooling === 'cls')) {
-      const initializer = /LayerNorm\.weight$/.test(name) ? tf.initializers.ones() : shape.length === 1 ? tf.initializers.zeros() : init;
-      this.vars.set(name, this.addWeight(name, shape, 'float32', initializer));
+      const initializer = /(LayerNorm|layer_norm)\.weight$/.test(name) ? tf.initializers.ones() : shape.length === 1 ? tf.initializers.zeros() : init;
+      // DistilBERT's sinusoidal position table is fixed, as transformers sets requires_grad = False on it.
+      const fixed = this.config.sinusoidalPositions === true && name === `${this.names.positions}.weight`;
+      this.vars.set(name, this.addWeight(name, shape, 'float32', initializer, undefined, fixed ? false : undefined));
     }
     this.built = true;
   }
@@ -48,7 +54,7 @@ export class BertEncoder extends tf.layers.Layer {
   loadCheckpoint(tensors: ReadonlyMap<string, Tensor32>): void {
     const available = new Set(tensors.keys());
     for (const [name, variable] of this.vars) {
-      const key = checkpointName(name, available);
+      const key = checkpointName(name, available, this.names.taskPrefix);
       if (key === undefined) throw new Error(`model.safetensors has no tensor \`${name}\`.`);
       const t = tensors.get(key)!;
       const want = variable.shape;
@@ -100,42 +106,50 @@ export class BertEncoder extends tf.layers.Layer {
     return training && rate > 0 ? tf.dropout(x, rate) : x;
   }
 
-  private attention(x: tf.Tensor, bias: tf.Tensor, prefix: string, training: boolean): tf.Tensor {
+  private attention(x: tf.Tensor, bias: tf.Tensor, l: EncoderLayerNames, training: boolean): tf.Tensor {
     const [B, L, H] = x.shape as number[];
     const heads = this.config.numAttentionHeads;
     const d = H / heads;
     const split = (t: tf.Tensor): tf.Tensor => tf.transpose(tf.reshape(t, [B, L, heads, d]), [0, 2, 1, 3]);
-    const q = split(this.linear(x, `${prefix}.self.query`));
-    const k = split(this.linear(x, `${prefix}.self.key`));
-    const v = split(this.linear(x, `${prefix}.self.value`));
-    const scores = tf.add(tf.div(tf.matMul(q, k, false, true), Math.sqrt(d)), bias);
-    const probs = this.dropout(tf.softmax(scores, -1), this.config.attentionProbsDropoutProb, training);
+    const q = split(this.linear(x, l.query));
+    const k = split(this.linear(x, l.key));
+    const v = split(this.linear(x, l.value));
+    // Where each library scales: BERT divides the scores by √d, DistilBERT the query before the product.
+    const raw = this.config.modelType === 'distilbert' ? tf.matMul(tf.div(q, Math.sqrt(d)), k, false, true) : tf.div(tf.matMul(q, k, false, true), Math.sqrt(d));
+    const probs = this.dropout(tf.softmax(tf.add(raw, bias), -1), this.config.attentionProbsDropoutProb, training);
     const context = tf.reshape(tf.transpose(tf.matMul(probs, v), [0, 2, 1, 3]), [B, L, H]);
-    const out = this.dropout(this.linear(context, `${prefix}.output.dense`), this.config.hiddenDropoutProb, training);
-    return this.layerNorm(tf.add(out, x), `${prefix}.output.LayerNorm`);
+    const out = this.dropout(this.linear(context, l.attentionOutput), this.config.hiddenDropoutProb, training);
+    return this.layerNorm(tf.add(out, x), l.attentionNorm);
   }
 
   private encoderLayer(x: tf.Tensor, bias: tf.Tensor, i: number, training: boolean): tf.Tensor {
-    const p = `encoder.layer.${i}`;
-    const attended = this.attention(x, bias, `${p}.attention`, training);
-    const inner = this.activation(this.linear(attended, `${p}.intermediate.dense`));
-    const out = this.dropout(this.linear(inner, `${p}.output.dense`), this.config.hiddenDropoutProb, training);
-    return this.layerNorm(tf.add(out, attended), `${p}.output.LayerNorm`);
+    const l = this.names.layer(i);
+    const attended = this.attention(x, bias, l, training);
+    const inner = this.activation(this.linear(attended, l.intermediate));
+    const out = this.dropout(this.linear(inner, l.output), this.config.hiddenDropoutProb, training);
+    return this.layerNorm(tf.add(out, attended), l.outputNorm);
   }
 
-  /** Inputs: token ids [B, L] (types 0, mask: ids ≠ pad_token_id), or [ids, token types, mask]. */
+  /** Word + position (+ token-type, BERT only) embeddings, LayerNorm, dropout. */
+  private embed(ids: tf.Tensor, types: tf.Tensor | undefined, training: boolean): tf.Tensor {
+    const n = this.names;
+    const L = ids.shape[1]!;
+    const positions = tf.slice(this.w(`${n.positions}.weight`), [0, 0], [L, -1]);
+    let x = tf.add(tf.gather(this.w(`${n.words}.weight`), ids), positions);
+    if (n.tokenTypes) x = tf.add(x, tf.gather(this.w(`${n.tokenTypes}.weight`), types ? tf.cast(types, 'int32') : tf.zerosLike(ids)));
+    return this.dropout(this.layerNorm(x, n.embeddingNorm), this.config.hiddenDropoutProb, training);
+  }
+
+  /** Inputs: token ids [B, L] (types 0, mask: ids ≠ pad_token_id), or [ids, token types (unused by DistilBERT), mask]. */
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>): tf.Tensor {
     return tf.tidy(() => {
       const list = Array.isArray(inputs) ? inputs : [inputs];
       const ids = tf.cast(list[0], 'int32');
       const [B, L] = ids.shape as number[];
       if (L > this.config.maxPositionEmbeddings) throw new Error(`Sequences of ${L} tokens are longer than the encoder's max_position_embeddings (${this.config.maxPositionEmbeddings}).`);
-      const types = list[1] ? tf.cast(list[1], 'int32') : tf.zerosLike(ids);
       const mask = list[2] ? tf.cast(list[2], 'float32') : tf.cast(tf.notEqual(ids, this.config.padTokenId), 'float32');
       const training = kwargs.training === true;
-      const positions = tf.slice(this.w('embeddings.position_embeddings.weight'), [0, 0], [L, -1]);
-      let x = tf.add(tf.add(tf.gather(this.w('embeddings.word_embeddings.weight'), ids), positions), tf.gather(this.w('embeddings.token_type_embeddings.weight'), types));
-      x = this.dropout(this.layerNorm(x, 'embeddings.LayerNorm'), this.config.hiddenDropoutProb, training);
+      let x = this.embed(ids, list[1], training);
       // Padded keys get a large negative score, so softmax gives them no weight.
       const bias = tf.reshape(tf.mul(tf.sub(1, mask), MASKED), [B, 1, 1, L]);
       for (let i = 0; i < this.config.numHiddenLayers; i++) x = this.encoderLayer(x, bias, i, training);
@@ -145,7 +159,7 @@ export class BertEncoder extends tf.layers.Layer {
         return tf.div(tf.sum(tf.mul(x, m), 1), tf.maximum(tf.sum(m, 1), 1e-9));
       }
       const first = tf.reshape(tf.slice(x, [0, 0, 0], [B, 1, -1]), [B, -1]);
-      return tf.tanh(this.linear(first, 'pooler.dense'));
+      return this.names.pooler ? tf.tanh(this.linear(first, this.names.pooler)) : first;
     });
   }
 

@@ -16,16 +16,19 @@ function readFolder(from: string, ctx: Ctx): { config: BertConfig; weights: Map<
       return fail('model/pretrained', `${ctx.where}: cannot read ${join(from, file)} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}).`);
     }
   };
+  // Read outside the try blocks: a missing file is its own error, not "not valid JSON".
+  const configText = read('config.json').toString('utf8');
   let json: unknown;
   try {
-    json = JSON.parse(read('config.json').toString('utf8'));
+    json = JSON.parse(configText);
   } catch (e) {
     return fail('model/pretrained', `${ctx.where}: ${join(from, 'config.json')} is not valid JSON (${(e as Error).message}).`);
   }
   const config = parseBertConfig(json);
   if ('error' in config) return fail('model/pretrained', `${ctx.where}: ${join(from, 'config.json')}: ${config.error.message}`);
+  const weightBytes = new Uint8Array(read('model.safetensors'));
   try {
-    return { config, weights: readSafeTensors(new Uint8Array(read('model.safetensors'))) };
+    return { config, weights: readSafeTensors(weightBytes) };
   } catch (e) {
     return fail('model/pretrained', `${ctx.where}: ${join(from, 'model.safetensors')}: ${(e as Error).message}`);
   }
