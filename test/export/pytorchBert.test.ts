@@ -112,6 +112,13 @@ print(json.dumps({
     expect(call).toThrow(/s\.model\.yaml:6:7: layer `encoder` \(bert\), `from` has no faithful PyTorch equivalent: its folder's missing-folder\/config\.json could not be read/);
   });
 
+  it('refuses a DistilBERT folder by name and line (hf_bert.py writes BertModel\'s modules)', () => {
+    const dir = workspace({ 's.model.yaml': bertSpec('{ from: distil, pooling: mean }') });
+    cpSync(join(ROOT, 'test', 'fixtures', 'hf-distilbert-small-random'), join(dir, 'distil'), { recursive: true });
+    const call = () => exportPytorch(join(dir, 's.model.yaml'), { out: join(dir, 'pkg') });
+    expect(call).toThrow(/s\.model\.yaml:6:7: layer `encoder` \(bert\), `from` has no faithful PyTorch equivalent: hf_bert\.py writes BERT encoders, not model_type "distilbert"/);
+  });
+
   it('names the encoder\'s module after the spec layer, its config from config.json, its weights from the spec\'s folder', () => {
     const out = exported(bertSpec('{ from: bert-folder, pooling: cls }'));
     const model = readFileSync(join(out, 'model.py'), 'utf8');

@@ -118,8 +118,7 @@ export const bert: LayerEntry = {
       if (config === undefined) return c.refuse(`its folder's ${bertConfigPath(from)} could not be read`, 'from');
       if ('error' in config) return c.refuse('error' in config.error ? config.error.error.message : 'its folder could not be read', 'from');
       // hf_bert.py writes BertModel's modules: another family of the layer (DistilBERT's names) is refused, not mis-mapped.
-      const family = (config as unknown as Record<string, unknown>).modelType;
-      if (family !== undefined && family !== 'bert') return c.refuse(`hf_bert.py writes BERT encoders, not model_type ${JSON.stringify(family)}`, 'from');
+      if (config.modelType !== undefined && config.modelType !== 'bert') return c.refuse(`hf_bert.py writes BERT encoders, not model_type "${config.modelType}"`, 'from');
       const folder = from.replace(/[\\/]+$/, '');
       const trainable = c.params.trainable === false ? ', trainable=False' : '';
       return {
