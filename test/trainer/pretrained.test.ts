@@ -173,4 +173,22 @@ describe('unfreezing and rate multipliers', () => {
     expect(slow.conv1).toBeGreaterThan(0);
     expect(slow.conv1 / fast.conv1).toBeCloseTo(0.1, 3);
   });
+
+  it('train.unfreeze under Adam: the unfrozen variables join after those already training, which keep their moments', async () => {
+    const { a, model } = await built(spec('  unfreeze: { after_epochs: 1 }\n'), DIR);
+    const optimizer = tf.train.adam(0.01);
+    model.compile({ optimizer, loss: 'categoricalCrossentropy' });
+    const tuning = fineTuning(a.spec, model, optimizer, ['conv1', 'conv2'], () => undefined);
+    const x = tf.randomUniform([8, 28, 28, 1], 0, 1, 'float32', 2);
+    const y = tf.oneHot(tf.tensor1d([0, 1, 2, 3, 4, 5, 6, 7], 'int32'), 10);
+    tuning.beforeEpoch!(1);
+    await model.trainOnBatch(x, y);
+    tuning.beforeEpoch!(2);
+    const before = Array.from(model.getLayer('conv1').getWeights()[0].dataSync());
+    // tfjs's Adam keeps its moments by position in the variable list: unfrozen variables put first
+    // gave the head's moments to conv1 ("Operands could not be broadcast together").
+    const loss = (await model.trainOnBatch(x, y)) as number;
+    expect(Number.isFinite(loss)).toBe(true);
+    expect(maxAbsDiff(Array.from(model.getLayer('conv1').getWeights()[0].dataSync()), before)).toBeGreaterThan(0);
+  });
 });

@@ -114,8 +114,11 @@ export function fineTuning(spec: Spec, model: tf.LayersModel, optimizer: tf.Opti
       done = true;
       for (const id of ids) tfLayer(model, id).trainable = true;
       // The train function reads this list on every step: the unfrozen variables now get gradients.
+      // They go at its end: tfjs optimizers keep their state by position in it (Adam's moments),
+      // so the variables already training must keep theirs.
       const m = model as unknown as { collectedTrainableWeights: tf.LayerVariable[] };
-      m.collectedTrainableWeights = model.trainableWeights;
+      const training = new Set(m.collectedTrainableWeights);
+      m.collectedTrainableWeights = [...m.collectedTrainableWeights, ...model.trainableWeights.filter((v) => !training.has(v))];
       groups.set(varsOf(ids), u.learningRateMultiplier);
       log(`unfroze ${ids.join(', ')} before epoch ${epoch}${u.learningRateMultiplier !== 1 ? ` (learning rate × ${u.learningRateMultiplier})` : ''}`);
     },
