@@ -106,7 +106,8 @@ export function exportPytorch(specOrRunPath: string, options: PytorchExportOptio
       files.set(PREPROCESSING_FILE, preprocessing);
     }
   }
-  const loaded = src.runDir ? loadedFromRun(a) : pretrainedInto(files, a, src.file, model, options.pretrained ?? readSpecPretrainedSync(a, src.file));
+  const pretrained = src.runDir ? { loaded: loadedFromRun(a) } : pretrainedInto(files, a, src.file, model, options.pretrained ?? readSpecPretrainedSync(a, src.file));
+  const loaded = pretrained.loaded;
   files.set('data.py', dataPy(a, src.file, preprocessing !== undefined));
   for (const [name, content] of builtinDataFiles(a, dirname(src.file))) files.set(name, content);
   files.set('train.py', trainPy(a, { initFromTfjs: checkpoint !== undefined, loaded }));
@@ -121,7 +122,7 @@ export function exportPytorch(specOrRunPath: string, options: PytorchExportOptio
     };
     files.set('search.py', searchPy(src.text, search, a.spec.name?.value ?? 'model', generate));
   }
-  files.set('README.md', readme(a, model, { fromRun: checkpoint, search }));
+  files.set('README.md', readme(a, model, { fromRun: checkpoint, search, pretrained: pretrained.source ? { source: pretrained.source, layers: loaded } : undefined }));
   mkdirSync(options.out, { recursive: true });
   for (const [name, content] of files) {
     const path = join(options.out, name);
@@ -131,12 +132,12 @@ export function exportPytorch(specOrRunPath: string, options: PytorchExportOptio
   return { out: options.out, files: [...files.keys()], checkpoint };
 }
 
-/** Writes the spec's pretrained weights into the package (pretrained/); returns the layers loaded. */
-function pretrainedInto(files: Map<string, string | Buffer>, a: ReturnType<typeof analyze>, specFile: string, model: ReturnType<typeof generateModel>, source: PretrainedSource | undefined): string[] {
-  if (!source) return [];
+/** Writes the spec's pretrained weights into the package (pretrained/); returns the layers loaded and the source read. */
+function pretrainedInto(files: Map<string, string | Buffer>, a: ReturnType<typeof analyze>, specFile: string, model: ReturnType<typeof generateModel>, source: PretrainedSource | undefined): { loaded: string[]; source?: string } {
+  if (!source) return { loaded: [] };
   const p = pretrainedFiles(a, specFile, model, source);
   for (const [name, content] of p.files) files.set(name, content);
-  return p.loaded;
+  return { loaded: p.loaded, source: source.file };
 }
 
 /**
