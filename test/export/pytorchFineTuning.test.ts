@@ -57,11 +57,15 @@ beforeAll(async () => {
 const EPOCHS = 2;
 const BATCHES = 3;
 
+/** A workspace with the spec as tune.model.yaml and the source run's checkpoint as source/ (the trainer reads files only from inside it). */
+function withSource(text: string): string {
+  const model = join(source, 'model');
+  return workspace({ 'tune.model.yaml': text, ...Object.fromEntries(readdirSync(model).map((f) => [`source/${f}`, readFileSync(join(model, f))])) });
+}
+
 /** Trains the spec in the trainer and in its exported package for EPOCHS × BATCHES steps; both runs' final weights by tfjs name. */
 async function trainBoth(text: string) {
-  // The source run's checkpoint inside the workspace: the trainer reads files only from there.
-  const model = join(source, 'model');
-  const dir = workspace({ 'tune.model.yaml': text, ...Object.fromEntries(readdirSync(model).map((f) => [`source/${f}`, readFileSync(join(model, f))])) });
+  const dir = withSource(text);
   const spec = join(dir, 'tune.model.yaml');
   const trained = await train(spec, { out: tempDir('modelyaml-tune-runs-'), epochs: EPOCHS, maxBatchesPerEpoch: BATCHES });
   expect(trained.result.status, trained.result.error?.message).toBe('completed');
@@ -146,6 +150,24 @@ print(json.dumps({"n": len(frozen), "noGrad": all(p.grad is None for p in frozen
     expect(p.code, p.stderr).toBe(0);
     expect(JSON.parse(p.stdout)).toEqual({ n: 2, noGrad: true, same: true, inOptimizer: false, graph: false, headGrad: true });
   }, 600_000);
+});
+
+describe.skipIf(!hasTorch)('train.py --resume across the unfreeze', () => {
+  it('2 epochs (unfrozen before the 2nd), then --resume to 3, equal 3 straight, bit for bit', async () => {
+    const text = irisSpec({ weights: '{ from: source, layers: [hidden, mid], trainable: false }', train: '  loss: sparse_categorical_crossentropy\n  optimizer: { adamw: { learning_rate: 0.02, clipnorm: 0.5 } }\n  lr_schedule: { cosine_decay: { decay_steps: 9, warmup_steps: 2 } }\n  unfreeze: { after_epochs: 1, learning_rate_multiplier: 0.3 }' });
+    const dir = withSource(text);
+    const pkg = join(dir, 'pkg');
+    exportPytorch(join(dir, 'tune.model.yaml'), { out: pkg });
+    const args = ['train.py', '--no-shuffle', '--threads', '1', '--max-batches-per-epoch', '3'];
+    for (const extra of [['--epochs', '3', '--out', 'runs/straight'], ['--epochs', '2', '--out', 'runs/split'], ['--epochs', '3', '--out', 'runs/split', '--resume']]) {
+      const p = await python([...args, ...extra], pkg, env);
+      expect(p.code, p.stderr).toBe(0);
+    }
+    const script = 'import json, torch\na, b = torch.load("runs/straight/model.pt"), torch.load("runs/split/model.pt")\nprint(json.dumps(all(torch.equal(a[k], b[k]) for k in a)))';
+    const p = await python(['-c', script], pkg, env);
+    expect(p.code, p.stderr).toBe(0);
+    expect(JSON.parse(p.stdout)).toBe(true);
+  }, 300_000);
 });
 
 describe.skipIf(!hasTorch)('schedules: train.py’s per-step rates are the trainer’s', () => {
