@@ -42,6 +42,17 @@ describe('the PyTorch export carries the fine-tuning settings into train.py', ()
   });
 });
 
+describe('model.weights at export', () => {
+  it('a missing source is an error at model.weights.from’s line, not a package without its weights', () => {
+    const dir = tempDir('modelyaml-export-weights-');
+    const file = join(dir, 'iris.model.yaml');
+    const text = base.replace('  layers:', '  weights: { from: nowhere/model.json }\n  layers:');
+    writeFileSync(file, text);
+    const line = text.split('\n').findIndex((l) => l.includes('nowhere')) + 1;
+    expect(() => exportPytorch(file, { out: join(dir, 'pkg') })).toThrow(new RegExp(`iris\\.model\\.yaml:${line}:\\d+: model\\.weights: .*nowhere/model\\.json holds no TensorFlow\\.js model`));
+  });
+});
+
 describe('parallel trials on native TensorFlow', () => {
   it('cap its thread pools at the run’s maxThreads, and leave them alone without one', () => {
     expect(nativeThreadEnv(1)).toEqual({ TF_NUM_INTRAOP_THREADS: '1', TF_NUM_INTEROP_THREADS: '1' });
