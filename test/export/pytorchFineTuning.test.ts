@@ -77,7 +77,7 @@ async function trainBoth(text: string) {
   const back = await python(['weights.py', 'to-tfjs', 'runs/t/model.pt', trainerDir, 'back'], pkg, env);
   expect(back.code, back.stderr).toBe(0);
   const byName = (d: string) => new Map(readCheckpoint(d).weights.map((w) => [w.name, w.values]));
-  return { trainer: byName(trainerDir), torch: byName(join(pkg, 'back')), source: byName(join(source, 'model')), pkg, events: trained.events };
+  return { trainer: byName(trainerDir), torch: byName(join(pkg, 'back')), source: byName(join(source, 'model')), pkg, events: trained.events, run: trained.result.runDir! };
 }
 
 /** The largest |Δ| over all weights, and the weight it is in. */
@@ -118,6 +118,11 @@ describe.skipIf(!hasTorch)('fine-tuning settings: the package steps as the train
     expect(r.events.some((e) => e.type === 'log' && e.message === message)).toBe(true);
     const logged = readFileSync(join(r.pkg, 'runs', 't', 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; message?: string });
     expect(logged.some((e) => e.type === 'log' && e.message === message)).toBe(true);
+    // Exported from the trainer's run, train.py keeps the spec's fine-tuning (the loaded layers from the source's names).
+    const fromRun = join(tempDir('modelyaml-tune-run-pkg-'), 'pkg');
+    exportPytorch(r.run, { out: fromRun });
+    const config = readFileSync(join(fromRun, 'train.py'), 'utf8');
+    expect(config.replace(/\s+/g, ' ')).toContain('"fine_tuning": { "frozen": [ "hidden", "mid" ], "loaded": [ "hidden", "mid", "head" ], "loaded_multiplier": 0.5,');
   }, 600_000);
 
   it('a frozen layer stays bit-identical in both, gets no .grad and is not in the optimizer', async () => {

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'no
 import { basename, dirname, join, resolve } from 'node:path';
 import { analyze } from '../../core/analyze';
 import { PREPROCESSING_FILE } from '../../core/protocol/preprocessing';
-import { readSpecSnapshot, SPEC_SNAPSHOT_FILE } from '../../node/runRecord';
+import { readSpecSnapshot, RUN_FILE, SPEC_SNAPSHOT_FILE } from '../../node/runRecord';
 import { readStoredModel } from '../checkpoint';
 import { ExportError } from '../errors';
 import { generateModel } from './model';
@@ -17,10 +17,10 @@ import { OBJECTIVES_PY } from './python/objectives';
 import { KERAS_INIT_PY, KERAS_LAYERS_PY, WEIGHTS_PY } from './python/runtime';
 import { builtinDataFiles, dataPy } from './data';
 import { readme } from './readme';
-import { pretrainedFiles, readSpecPretrained, readSpecPretrainedSync } from './pretrained';
+import { pretrainedFiles, pretrainedPath, readSpecPretrained, readSpecPretrainedSync } from './pretrained';
 import { refuseUncarried } from './refusals';
 import { loadedLayerIds } from '../../core/pretrained';
-import type { PretrainedSource } from '../../node/pretrained';
+import { pretrainedShapes, type PretrainedSource } from '../../node/pretrained';
 import { searchPy } from './search';
 import { trainPy } from './train';
 import { searchSettings } from '../../core/search/space';
@@ -106,7 +106,7 @@ export function exportPytorch(specOrRunPath: string, options: PytorchExportOptio
       files.set(PREPROCESSING_FILE, preprocessing);
     }
   }
-  const pretrained = src.runDir ? { loaded: loadedFromRun(a) } : pretrainedInto(files, a, src.file, model, options.pretrained ?? readSpecPretrainedSync(a, src.file));
+  const pretrained = src.runDir ? { loaded: loadedFromRun(a, src.runDir) } : pretrainedInto(files, a, src.file, model, options.pretrained ?? readSpecPretrainedSync(a, src.file));
   const loaded = pretrained.loaded;
   files.set('data.py', dataPy(a, src.file, preprocessing !== undefined));
   for (const [name, content] of builtinDataFiles(a, dirname(src.file))) files.set(name, content);
@@ -142,8 +142,19 @@ function pretrainedInto(files: Map<string, string | Buffer>, a: ReturnType<typeo
 
 /**
  * A run's checkpoint already holds the loaded weights, trained: only the layers' names matter (for
- * `model.weights.learning_rate_multiplier`): the listed ones, else the spec's named layers.
+ * `model.weights.learning_rate_multiplier`): those the source has, as the trainer chose them, when
+ * the source is still there (its shapes read); else the listed ones, else the spec's named layers.
  */
-function loadedFromRun(a: ReturnType<typeof analyze>): string[] {
-  return a.spec.model?.weights ? loadedLayerIds(a.spec) : [];
+function loadedFromRun(a: ReturnType<typeof analyze>, runDir: string): string[] {
+  if (!a.spec.model?.weights) return [];
+  let source: PretrainedSource | undefined;
+  try {
+    // `from` is relative to the spec the run was trained from (run.json's `spec`).
+    const spec = (JSON.parse(readFileSync(join(runDir, RUN_FILE), 'utf8')) as { spec?: unknown }).spec;
+    const path = typeof spec === 'string' ? pretrainedPath(a, spec) : undefined;
+    source = path ? pretrainedShapes(path) : undefined;
+  } catch {
+    source = undefined; // a run synced from elsewhere: the source stayed behind
+  }
+  return loadedLayerIds(a.spec, source && { format: source.format, layers: source.layers });
 }
