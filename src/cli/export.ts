@@ -18,7 +18,7 @@ import { rawInputs } from '../export/onnx/preprocessing';
 import { QUANTIZATIONS, type Quantization } from '../export/onnx/quantize';
 import { onnxRuntime, predictOnnx } from '../export/onnx/runtime';
 import { TFJS_QUANTIZATIONS, tfjsExport } from './tfjsExport';
-import { exportPytorch } from '../export/pytorch';
+import { exportPytorchWithWeights } from '../export/pytorch';
 
 export interface ExportFlags {
   format?: string;
@@ -171,13 +171,13 @@ export async function exportCommand(args: string[], flags: ExportFlags, io: Expo
 }
 
 /** `--format pytorch`: a training package for torchrun from a spec file or a run folder (docs/cluster.md). */
-function pytorchExport(specOrRun: string, out: string | undefined, noSearch: boolean, io: ExportIO): number {
+async function pytorchExport(specOrRun: string, out: string | undefined, noSearch: boolean, io: ExportIO): Promise<number> {
   if (!out) {
     io.err('modelyaml export: --format pytorch needs --out DIR, the package folder to write.\n');
     return 2;
   }
   try {
-    const r = exportPytorch(specOrRun, { out: resolve(out), ...(noSearch ? { search: false as const } : {}) });
+    const r = await exportPytorchWithWeights(specOrRun, { out: resolve(out), ...(noSearch ? { search: false as const } : {}) });
     const shown = relative(process.cwd(), r.out) || r.out;
     io.out(`${shown}: PyTorch package (${r.files.join(', ')})${r.checkpoint ? `, weights from ${r.checkpoint}` : ''}\nsee ${join(shown, 'README.md')} for the launch lines (one process, torchrun, Slurm, Kubeflow)\n`);
     return 0;

@@ -16,7 +16,8 @@ import { PART_NAMES } from './data/table';
 import { chooseBackend } from './device';
 import { compileModel, loadSpec, openRunFolder, prepareFor, VERSIONS, type Control } from './train';
 import { deriveSeed, fail, mulberry32, sha256 } from './util';
-import { exportPytorch, ExportError } from '../export/pytorch';
+import { exportPytorch, ExportError, readSpecPretrained } from '../export/pytorch';
+import type { PretrainedSource } from '../node/pretrained';
 import { VERSION } from '../core/version';
 
 /** Where a prepared run keeps what the PyTorch engine reads (removed after training, except `init/`). */
@@ -27,12 +28,13 @@ export const ENGINE_FOLDER = 'pytorch';
  * written afresh through a temporary folder (so a half-written package is never run). A layer or
  * setting without a faithful mapping is refused as `engine/pytorch-unmapped`, naming it and its line.
  */
-function exportPackage(specFile: string, text: string, workspace: string): string {
+function exportPackage(specFile: string, text: string, workspace: string, pretrained: PretrainedSource | undefined): string {
   const dir = join(workspace, '.modelyaml', 'torch', sha256(`${VERSION}\n${text}`).slice(0, 16));
   const tmp = `${dir}.tmp-${process.pid}`;
   try {
     // The text trained (a search trial's differs from the file); no search.py: the engine trains one run.
-    exportPytorch(specFile, { out: tmp, text, search: false });
+    // model.weights's source goes into the package (pretrained/), which train.py loads over init/.
+    exportPytorch(specFile, { out: tmp, text, search: false, pretrained });
   } catch (e) {
     rmSync(tmp, { recursive: true, force: true });
     if (e instanceof ExportError) fail('engine/pytorch-unmapped', e.message, { file: specFile });
@@ -49,7 +51,8 @@ export async function prepareRun(specPath: string, options: TrainOptions, engine
   const { resume: resumedFrom, ...rest } = options;
   const spec = loadSpec(specPath, rest);
   // First the package: a layer without a PyTorch mapping refuses here, before any run folder exists.
-  const packageDir = exportPackage(spec.file, spec.text, rest.workspace ?? spec.specDir);
+  const pretrained = await readSpecPretrained(spec.a, spec.file).catch((e: unknown) => (e instanceof ExportError ? fail('engine/pytorch-unmapped', e.message, { file: spec.file }) : Promise.reject(e)));
+  const packageDir = exportPackage(spec.file, spec.text, rest.workspace ?? spec.specDir, pretrained);
   // Augmentation runs per batch in the embedded trainer; the prepared splits cannot carry it.
   const augment = spec.a.spec.data?.pipeline.find((step) => step.type === 'augment');
   if (augment) {

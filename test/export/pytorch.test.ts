@@ -17,22 +17,11 @@ import { lossOf, optimizerOf } from '../../src/trainer/model/objectives';
 import * as tf from '../../src/trainer/tf';
 import { ROOT, tempDir, workspace } from '../trainer/helpers';
 import { hasTorch, PYTHON, python } from './python';
-import { example, maxAbsDiff, seeded, tinyRun, tinyRunOf, trainerPredict } from './runs';
+import { example, maxAbsDiff, seeded, specText, tinyRun, tinyRunOf, trainerPredict } from './runs';
 
 if (!hasTorch) console.warn(`test/export/pytorch.test.ts skipped: ${PYTHON} cannot import torch (apt-get install python3-torch)`);
 
-const spec = (name: string, seed: number, data: string, input: string, layers: string, train: string) => `version: 1
-name: ${name}
-seed: ${seed}
-data:
-${data}
-model:
-  input: ${input}
-  layers:
-${layers}
-train:
-${train}
-`;
+const spec = specText;
 const MNIST_IMG = '  source: { dataset: { name: mnist, samples: 200 } }\n  pipeline: [{ scale: 255 }, { reshape: { shape: [28, 28, 1] } }, { one_hot: 10 }]\n  validation: { split: 0.2 }';
 const XOR = '  source: { dataset: { name: xor, samples: 200 } }\n  validation: { split: 0.2 }';
 const IRIS_SEQ = '  source: { dataset: iris }\n  pipeline: [standardize, { reshape: [4, 1] }, { one_hot: 3 }]\n  validation: { split: 0.2 }';

@@ -17,6 +17,20 @@ export async function tinyRun(specFile: string, batches = 2): Promise<string> {
   return result.runDir!;
 }
 
+/** A spec's text from its parts (data, layers and train lines indented as the spec nests them). */
+export const specText = (name: string, seed: number, data: string, input: string, layers: string, train: string) => `version: 1
+name: ${name}
+seed: ${seed}
+data:
+${data}
+model:
+  input: ${input}
+  layers:
+${layers}
+train:
+${train}
+`;
+
 export const example = (name: string) => join(ROOT, 'examples', `${name}.model.yaml`);
 
 /** Writes a spec (and its data files) into a temp workspace and trains it. */

@@ -252,7 +252,7 @@ describe('unfreezing and rate multipliers', () => {
     const headKernel = moments().find((m) => m.originalName.startsWith('head/kernel'))!;
     const headMoment = Array.from(headKernel.variable.dataSync());
     tuning.beforeEpoch!(2);
-    // Before the realignment this step failed: conv1's kernel met the head kernel's moment.
+    // Had the unfrozen variables gone first, conv1's kernel would have met the head kernel's moment.
     await model.trainOnBatch(x, y);
     const names = (model as unknown as { collectedTrainableWeights: { read(): tf.Variable }[] }).collectedTrainableWeights.map((v) => v.read().name);
     expect(moments().map((m) => m.originalName)).toEqual(names.map((n) => `${n}/m`));
@@ -260,5 +260,23 @@ describe('unfreezing and rate multipliers', () => {
     const kept = moments().find((m) => m.originalName.startsWith('head/kernel'))!;
     expect(kept).toBe(headKernel);
     expect(maxAbsDiff(Array.from(kept.variable.dataSync()), headMoment)).toBeGreaterThan(0);
+  });
+
+  it('train.unfreeze under Adam: the unfrozen variables join after those already training, which keep their moments', async () => {
+    const { a, model } = await built(spec('  unfreeze: { after_epochs: 1 }\n'), DIR);
+    const optimizer = tf.train.adam(0.01);
+    model.compile({ optimizer, loss: 'categoricalCrossentropy' });
+    const tuning = fineTuning(a.spec, model, optimizer, ['conv1', 'conv2'], () => undefined);
+    const x = tf.randomUniform([8, 28, 28, 1], 0, 1, 'float32', 2);
+    const y = tf.oneHot(tf.tensor1d([0, 1, 2, 3, 4, 5, 6, 7], 'int32'), 10);
+    tuning.beforeEpoch!(1);
+    await model.trainOnBatch(x, y);
+    tuning.beforeEpoch!(2);
+    const before = Array.from(model.getLayer('conv1').getWeights()[0].dataSync());
+    // tfjs's Adam keeps its moments by position in the variable list: unfrozen variables put first
+    // gave the head's moments to conv1 ("Operands could not be broadcast together").
+    const loss = (await model.trainOnBatch(x, y)) as number;
+    expect(Number.isFinite(loss)).toBe(true);
+    expect(maxAbsDiff(Array.from(model.getLayer('conv1').getWeights()[0].dataSync()), before)).toBeGreaterThan(0);
   });
 });

@@ -160,7 +160,7 @@ export const TORCH_LOSSES: Record<string, (p: Params) => string> = {
   mean_squared_logarithmic_error: () => 'mean_squared_logarithmic_error',
   binary_crossentropy: (p) => `functools.partial(binary_crossentropy, from_logits=${p.from_logits === true ? 'True' : 'False'}, label_smoothing=${pyFloat(num(p, 'label_smoothing', 0))})`,
   categorical_crossentropy: (p) => `functools.partial(categorical_crossentropy, from_logits=${p.from_logits === true ? 'True' : 'False'}, label_smoothing=${pyFloat(num(p, 'label_smoothing', 0))})`,
-  sparse_categorical_crossentropy: (p) => `functools.partial(sparse_categorical_crossentropy, from_logits=${p.from_logits === true ? 'True' : 'False'})`,
+  sparse_categorical_crossentropy: (p) => `functools.partial(sparse_categorical_crossentropy, from_logits=${p.from_logits === true ? 'True' : 'False'}, label_smoothing=${pyFloat(num(p, 'label_smoothing', 0))})`,
   // The label kind decides whether 0/1 labels become −1/+1 (train.py's CONFIG holds it).
   hinge: () => 'functools.partial(hinge, label_kind=CONFIG["label_kind"])',
   kl_divergence: () => 'kl_divergence',
@@ -171,7 +171,9 @@ export const TORCH_LOSSES: Record<string, (p: Params) => string> = {
 /**
  * Catalog optimizers as `objectives.py` builds them: tfjs's update rules (the trainer's), which
  * differ from torch.optim's defaults in where ε goes (RMSprop, Adagrad, Adamax): those are
- * written out in objectives.py; SGD, Adam (ε 1e-7) and Adadelta are torch.optim's own.
+ * written out in objectives.py; SGD, Adam and AdamW (ε 1e-7) and Adadelta are torch.optim's own.
+ * Gradient clipping (every optimizer's `clipnorm`, `global_clipnorm`, `clipvalue`) is train.py's,
+ * applied to the gradients before `step()` (objectives.clip_gradients).
  */
 export const TORCH_OPTIMIZERS: Record<string, { module: string; make(p: Params): string }> = {
   sgd: {
@@ -181,6 +183,11 @@ export const TORCH_OPTIMIZERS: Record<string, { module: string; make(p: Params):
   adam: {
     module: 'torch.optim.Adam',
     make: (p) => `torch.optim.Adam(params, lr=${pyFloat(num(p, 'learning_rate', 0.001))}, betas=(${pyFloat(num(p, 'beta_1', 0.9))}, ${pyFloat(num(p, 'beta_2', 0.999))}), eps=${num(p, 'epsilon', 1e-7)})`,
+  },
+  // torch.optim.AdamW multiplies each weight by 1 − lr·λ before Adam's update, as the trainer's gradient step does.
+  adamw: {
+    module: 'torch.optim.AdamW',
+    make: (p) => `torch.optim.AdamW(params, lr=${pyFloat(num(p, 'learning_rate', 0.001))}, betas=(${pyFloat(num(p, 'beta_1', 0.9))}, ${pyFloat(num(p, 'beta_2', 0.999))}), eps=${num(p, 'epsilon', 1e-7)}, weight_decay=${pyFloat(num(p, 'weight_decay', 0.004))})`,
   },
   adamax: {
     module: 'objectives.TfjsAdamax',

@@ -9,22 +9,27 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { analyze } from '../../core/analyze';
 import { PREPROCESSING_FILE } from '../../core/protocol/preprocessing';
 import { fileDataHost } from '../../node/dataHost';
-import { readRunRecord, readSpecSnapshot, SPEC_SNAPSHOT_FILE } from '../../node/runRecord';
+import { readRunRecord, readSpecSnapshot, RUN_FILE, SPEC_SNAPSHOT_FILE } from '../../node/runRecord';
 import { readStoredModel } from '../checkpoint';
 import { ExportError } from '../errors';
 import { generateModel, type ModelFolders } from './model';
 import { HF_BERT_PY } from './python/bert';
+import { FINE_TUNING_PY } from './python/fineTuning';
 import { OBJECTIVES_PY } from './python/objectives';
 import { KERAS_INIT_PY, KERAS_LAYERS_PY, WEIGHTS_PY } from './python/runtime';
 import { builtinDataFiles, dataPy } from './data';
 import { readme } from './readme';
+import { pretrainedFiles, pretrainedPath, readSpecPretrained, readSpecPretrainedSync } from './pretrained';
 import { refuseUncarried } from './refusals';
+import { loadedLayerIds } from '../../core/pretrained';
+import { pretrainedShapes, type PretrainedSource } from '../../node/pretrained';
 import { searchPy } from './search';
 import { trainPy } from './train';
 import { searchSettings } from '../../core/search/space';
 import type { SearchSettings } from '../../core/search/types';
 
 export { ExportError } from '../errors';
+export { readSpecPretrained } from './pretrained';
 
 export interface PytorchExportOptions {
   /** The package folder to write (created). */
@@ -36,6 +41,11 @@ export interface PytorchExportOptions {
   search?: SearchSettings | false;
   /** The spec's text when it differs from the file's (a search trial's values written in); specs only. */
   text?: string;
+  /**
+   * The source of the spec's `model.weights`, read already (`await readSpecPretrained(…)`); by
+   * default a TF.js source is read here, and a Keras file once h5wasm has loaded.
+   */
+  pretrained?: PretrainedSource;
 }
 
 export interface PytorchExport {
@@ -67,6 +77,15 @@ function modelFolders(src: { file: string; runDir?: string }): ModelFolders {
   return { specDir, host: { readJson: files.readJson, safeTensorShapes: files.safeTensorShapes } };
 }
 
+/** exportPytorch after reading the spec's `model.weights` source, whatever its format (h5wasm reads Keras files asynchronously). */
+export async function exportPytorchWithWeights(specOrRunPath: string, options: PytorchExportOptions): Promise<PytorchExport> {
+  const src = source(resolve(specOrRunPath), options.text);
+  const a = src.runDir || options.pretrained ? undefined : analyze(src.text);
+  const ready = a && !a.diagnostics.some((d) => d.severity === 'error');
+  const pretrained = options.pretrained ?? (ready ? await readSpecPretrained(a, src.file) : undefined);
+  return exportPytorch(specOrRunPath, { ...options, pretrained });
+}
+
 /** Writes the package for a spec file or a run folder; throws ExportError naming the spec line of a layer it cannot map. */
 export function exportPytorch(specOrRunPath: string, options: PytorchExportOptions): PytorchExport {
   const src = source(resolve(specOrRunPath), options.text);
@@ -86,6 +105,7 @@ export function exportPytorch(specOrRunPath: string, options: PytorchExportOptio
   files.set('keras_layers.py', KERAS_LAYERS_PY);
   files.set('weights.py', WEIGHTS_PY);
   files.set('objectives.py', OBJECTIVES_PY);
+  files.set('fine_tuning.py', FINE_TUNING_PY);
   files.set('spec.yaml', src.text);
   let checkpoint: string | undefined;
   let preprocessing: string | undefined;
@@ -101,9 +121,11 @@ export function exportPytorch(specOrRunPath: string, options: PytorchExportOptio
       files.set(PREPROCESSING_FILE, preprocessing);
     }
   }
+  const pretrained = src.runDir ? { loaded: loadedFromRun(a, src.runDir) } : pretrainedInto(files, a, src.file, model, options.pretrained ?? readSpecPretrainedSync(a, src.file));
+  const loaded = pretrained.loaded;
   files.set('data.py', dataPy(a, src.file, preprocessing !== undefined));
   for (const [name, content] of builtinDataFiles(a, dirname(src.file))) files.set(name, content);
-  files.set('train.py', trainPy(a, { initFromTfjs: checkpoint !== undefined }));
+  files.set('train.py', trainPy(a, { initFromTfjs: checkpoint !== undefined, loaded }));
   const search = options.search === false ? undefined : (options.search ?? searchSettings(a));
   if (search) {
     // The files a trial's values change, generated as above from a trial's spec text.
@@ -111,11 +133,11 @@ export function exportPytorch(specOrRunPath: string, options: PytorchExportOptio
       const t = analyze(text, { host: folders.host });
       const error = t.diagnostics.find((d) => d.severity === 'error');
       if (error) throw new Error(error.message);
-      return { 'model.py': generateModel(t, src.file, folders).text, 'data.py': dataPy(t, src.file, preprocessing !== undefined), 'train.py': trainPy(t, { initFromTfjs: checkpoint !== undefined }) };
+      return { 'model.py': generateModel(t, src.file, folders).text, 'data.py': dataPy(t, src.file, preprocessing !== undefined), 'train.py': trainPy(t, { initFromTfjs: checkpoint !== undefined, loaded }) };
     };
     files.set('search.py', searchPy(src.text, search, a.spec.name?.value ?? 'model', generate));
   }
-  files.set('README.md', readme(a, model, { fromRun: checkpoint, search }));
+  files.set('README.md', readme(a, model, { fromRun: checkpoint, search, pretrained: pretrained.source ? { source: pretrained.source, layers: loaded } : undefined }));
   mkdirSync(options.out, { recursive: true });
   for (const [name, content] of files) {
     const path = join(options.out, name);
@@ -123,4 +145,31 @@ export function exportPytorch(specOrRunPath: string, options: PytorchExportOptio
     writeFileSync(path, content);
   }
   return { out: options.out, files: [...files.keys()], checkpoint };
+}
+
+/** Writes the spec's pretrained weights into the package (pretrained/); returns the layers loaded and the source read. */
+function pretrainedInto(files: Map<string, string | Buffer>, a: ReturnType<typeof analyze>, specFile: string, model: ReturnType<typeof generateModel>, source: PretrainedSource | undefined): { loaded: string[]; source?: string } {
+  if (!source) return { loaded: [] };
+  const p = pretrainedFiles(a, specFile, model, source);
+  for (const [name, content] of p.files) files.set(name, content);
+  return { loaded: p.loaded, source: source.file };
+}
+
+/**
+ * A run's checkpoint already holds the loaded weights, trained: only the layers' names matter (for
+ * `model.weights.learning_rate_multiplier`): those the source has, as the trainer chose them, when
+ * the source is still there (its shapes read); else the listed ones, else the spec's named layers.
+ */
+function loadedFromRun(a: ReturnType<typeof analyze>, runDir: string): string[] {
+  if (!a.spec.model?.weights) return [];
+  let source: PretrainedSource | undefined;
+  try {
+    // `from` is relative to the spec the run was trained from (run.json's `spec`).
+    const spec = (JSON.parse(readFileSync(join(runDir, RUN_FILE), 'utf8')) as { spec?: unknown }).spec;
+    const path = typeof spec === 'string' ? pretrainedPath(a, spec) : undefined;
+    source = path ? pretrainedShapes(path) : undefined;
+  } catch {
+    source = undefined; // a run synced from elsewhere: the source stayed behind
+  }
+  return loadedLayerIds(a.spec, source && { format: source.format, layers: source.layers });
 }

@@ -20,7 +20,7 @@ export interface GeneratedModel {
   text: string;
   weightMap: WeightRow[];
   /** Per layer emitted: id, type, module, for the README. */
-  layers: { id: string; type: string; module: string; shape: string; params: number }[];
+  layers: { id: string; type: string; module: string; shape: string; params: number; attr?: string; tfWeights: string[] }[];
 }
 
 interface Value {
@@ -163,17 +163,20 @@ export function generateModel(a: Analysis, file: string, folders: ModelFolders =
     const outName = graph ? name : 'x';
     const expr = out.forward.replaceAll('{m}', m).replace(/\bxs\[(\d+)\]/g, (_s, k: string) => names[Number(k)]).replace(/\bx\b/g, names[0]);
     forward.push(`${outName} = ${expr}${out.module ? '' : `  # ${li.id}: ${l.type} → ${shape}`}`);
-    layers.push({ id: li.id, type: l.type, module: out.module ?? out.forward, shape, params: params0 });
+    // The layer's tfjs weights in the order the trainer's layer holds them (pretrained sources load in that order).
+    const tfWeights = [...new Set((out.weights ?? []).map((w) => `${tfLayer}${w.sub ?? ''}/${w.tf}`))];
+    layers.push({ id: li.id, type: l.type, module: out.module ?? out.forward, shape, params: params0, attr: out.module ? name : undefined, tfWeights });
     return { name: outName, rank: li.outputShape.length, layout: outLayout };
   };
 
   const result = visit(info.output);
   const last = inLayout(result, 'last');
-  const text = modelPy(a, file, { specDir: folders.specDir, inputShape, init, reset, forward, last, weightMap, frozen, regularized, totalParams: info.totalParams ?? 0 });
+  const modules = Object.fromEntries(layers.flatMap((l) => (l.attr ? [[l.id, l.attr]] : [])));
+  const text = modelPy(a, file, { specDir: folders.specDir, inputShape, init, reset, forward, last, weightMap, frozen, regularized, modules, totalParams: info.totalParams ?? 0 });
   return { text, weightMap, layers };
 }
 
-function modelPy(a: Analysis, file: string, g: { specDir?: string; inputShape: Shape; init: string[]; reset: string[]; forward: string[]; last: string; weightMap: WeightRow[]; frozen: string[]; regularized: [string, number, number][]; totalParams: number }): string {
+function modelPy(a: Analysis, file: string, g: { specDir?: string; inputShape: Shape; init: string[]; reset: string[]; forward: string[]; last: string; weightMap: WeightRow[]; frozen: string[]; regularized: [string, number, number][]; modules: Record<string, string>; totalParams: number }): string {
   const name = a.spec.name?.value ?? 'model';
   const ind = (lines: string[], n: number) => lines.map((l) => ' '.repeat(n) + l).join('\n');
   const bert = g.init.some((l) => l.includes('hf_bert.'));
@@ -240,5 +243,8 @@ ${g.weightMap.map((w) => `    ${py(w)},`).join('\n')}
 
 # Parameters PyTorch has and Keras does not: held at zero, not trained.
 FROZEN_ZEROS = ${py(g.frozen)}
+
+# Spec layer name → its module's attribute (layers with weights), for freezing and rate multipliers.
+LAYERS = ${py(g.modules)}
 `;
 }

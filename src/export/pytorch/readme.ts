@@ -9,7 +9,7 @@ import { searchReadme } from './search';
 
 const fence = (lang: string, body: string) => '```' + lang + '\n' + body.trim() + '\n```';
 
-export function readme(a: Analysis, model: GeneratedModel, o: { fromRun?: string; search?: SearchSettings }): string {
+export function readme(a: Analysis, model: GeneratedModel, o: { fromRun?: string; search?: SearchSettings; pretrained?: { source: string; layers: string[] } }): string {
   const name = a.spec.name?.value ?? 'model';
   const job = name.toLowerCase().replace(/[^a-z0-9-]/g, '-').replace(/^-+|-+$/g, '') || 'model';
   const rows = model.layers.map((l) => `| \`${l.id}\` | ${l.type} | \`${l.module.replace(/\|/g, '\\|')}\` | ${l.shape} | ${l.params.toLocaleString('en-US')} |`);
@@ -25,7 +25,8 @@ Only \`torch\` and the Python standard library are needed.
 | \`train.py\` | training, one process or under \`torchrun\` (DDP) |
 | \`objectives.py\` | the trainer's losses, optimizers and metrics, formula for formula |
 | \`weights.py\` | tfjs checkpoint (model.json + weights) ↔ state_dict |
-| \`keras_init.py\` | Keras's initializers |${model.layers.some((l) => l.type === 'bert') ? `
+| \`fine_tuning.py\` | the trainer's schedules and warm-up, gradient clipping, frozen layers, rate multipliers and unfreezing |
+| \`keras_init.py\` | Keras's initializers |${o.pretrained ? `\n| \`pretrained/\` | the \`model.weights\` of ${o.pretrained.layers.map((l) => `\`${l}\``).join(', ')}, read from ${o.pretrained.source} at export: train.py starts from them |` : ''}${model.layers.some((l) => l.type === 'bert') ? `
 | \`hf_bert.py\` | the \`bert\` layer: Hugging Face's BertModel as a plain module (its weight names), read from \`model.safetensors\` under the spec's folder (\`MODELYAML_SPEC_DIR\` where it runs elsewhere) |` : ''}
 
 ## Layers

@@ -8,6 +8,7 @@ import type { Analysis } from '../../core/analyze';
 import { lookup, withDefaults } from '../../core/catalog';
 import { TORCH_LOSSES, TORCH_OPTIMIZERS, refOf } from '../../core/catalog/torch';
 import { trainSettings } from '../../core/analyze';
+import { frozenLayerIds } from '../../core/pretrained';
 import { ExportError } from '../errors';
 
 const params = (category: 'loss' | 'optimizer' | 'schedule', value: unknown) => {
@@ -15,8 +16,27 @@ const params = (category: 'loss' | 'optimizer' | 'schedule', value: unknown) => 
   return { type: r.type, params: withDefaults(lookup(category, r.type)?.params ?? [], r.params) };
 };
 
+const CLIPPING = ['clipnorm', 'global_clipnorm', 'clipvalue'] as const;
+
+/**
+ * The spec's frozen layers, rate multipliers and unfreeze as the trainer reads them
+ * (src/trainer/model/pretrained.ts): `loaded` is the layers `model.weights` loaded from its source.
+ */
+function fineTuningConfig(a: Analysis, loaded: readonly string[]): Record<string, unknown> | null {
+  const w = a.spec.model?.weights;
+  const u = a.spec.train?.unfreeze;
+  const frozen = [...frozenLayerIds(a.spec)];
+  if (!frozen.length && !u?.afterEpochs && (!w || w.learningRateMultiplier === 1)) return null;
+  return {
+    frozen,
+    loaded,
+    loaded_multiplier: w?.learningRateMultiplier ?? 1,
+    unfreeze: u?.afterEpochs ? { after_epochs: u.afterEpochs.value, layers: u.layers?.map((l) => l.value) ?? frozen, multiplier: u.learningRateMultiplier } : null,
+  };
+}
+
 /** The spec's training settings as a Python dict literal and the loss/optimizer expressions. */
-export function trainSetup(a: Analysis): { loss: string; optimizer: string; config: Record<string, unknown> } {
+export function trainSetup(a: Analysis, loaded: readonly string[] = []): { loss: string; optimizer: string; config: Record<string, unknown> } {
   const s = trainSettings(a.spec);
   if (!s) throw new ExportError('export/no-train', 'The spec has no `train` section to export.');
   const loss = params('loss', s.loss);
@@ -26,6 +46,7 @@ export function trainSetup(a: Analysis): { loss: string; optimizer: string; conf
   const makeOpt = TORCH_OPTIMIZERS[opt.type];
   if (!makeOpt) throw new ExportError('export/pytorch-unsupported', `The optimizer \`${opt.type}\` has no PyTorch mapping yet.`);
   const schedule = s.lrSchedule ? params('schedule', s.lrSchedule) : undefined;
+  const clipping = Object.fromEntries(CLIPPING.filter((k) => typeof opt.params[k] === 'number' && (opt.params[k] as number) > 0).map((k) => [k, opt.params[k]]));
   const config = {
     name: a.spec.name?.value ?? 'model',
     seed: s.seed,
@@ -35,14 +56,16 @@ export function trainSetup(a: Analysis): { loss: string; optimizer: string; conf
     label_kind: a.data?.labelKind ?? 'unknown',
     early_stopping: s.earlyStopping ? { monitor: s.earlyStopping.monitor, patience: s.earlyStopping.patience, min_delta: s.earlyStopping.minDelta ?? 0 } : null,
     schedule: schedule ?? null,
+    clipping: Object.keys(clipping).length ? clipping : null,
+    fine_tuning: fineTuningConfig(a, loaded),
   };
   return { loss: makeLoss(loss.params), optimizer: makeOpt.make(opt.params), config };
 }
 
 const pyLiteral = (v: unknown): string => JSON.stringify(v, null, 4).replace(/\btrue\b/g, 'True').replace(/\bfalse\b/g, 'False').replace(/\bnull\b/g, 'None');
 
-export function trainPy(a: Analysis, o: { initFromTfjs: boolean }): string {
-  const { loss, optimizer, config } = trainSetup(a);
+export function trainPy(a: Analysis, o: { initFromTfjs: boolean; loaded?: readonly string[] }): string {
+  const { loss, optimizer, config } = trainSetup(a, o.loaded);
   return TRAIN_TEMPLATE.replace('@CONFIG@', pyLiteral(config)).replace('@LOSS@', loss).replace('@OPTIMIZER@', optimizer).replace('@INIT_DEFAULT@', o.initFromTfjs ? '"tfjs"' : 'None');
 }
 
@@ -71,6 +94,7 @@ from torch.nn.parallel import DistributedDataParallel
 from torch.utils.data import DataLoader, DistributedSampler, TensorDataset
 
 import data
+import fine_tuning
 import objectives
 from model import Model
 from objectives import *  # noqa: F401,F403  (the loss and optimizer below)
@@ -85,21 +109,8 @@ def make_optimizer(params):
 
 
 def learning_rate(step, base):
-    """The spec's per-step schedule (the trainer's formulas), or the base rate."""
-    s = CONFIG["schedule"]
-    if not s or s["type"] == "reduce_on_plateau":
-        return base
-    p = s["params"]
-    if s["type"] == "exponential_decay":
-        e = step / p["decay_steps"]
-        return base * p["decay_rate"] ** (math.floor(e) if p.get("staircase") else e)
-    if s["type"] == "cosine_decay":
-        t, a = min(step, p["decay_steps"]), p["alpha"]
-        return base * (a + (1 - a) * (1 + math.cos(math.pi * t / p["decay_steps"])) / 2)
-    if s["type"] == "piecewise_constant":
-        i = sum(1 for b in p["boundaries"] if step >= b)
-        return p["values"][min(i, len(p["values"]) - 1)]
-    return base
+    """The spec's per-step schedule with its warm-up (the trainer's formulas), or the base rate."""
+    return fine_tuning.learning_rate(CONFIG["schedule"], step, base)
 
 
 def parse_args():
@@ -276,11 +287,15 @@ def main():
     loader = DataLoader(train_set, batch_size=batch_size // world, sampler=sampler, shuffle=sampler is None and not args.no_shuffle, generator=generator)
 
     model = Model()
+    import weights
     if args.init_from:
-        import weights
         model.load_state_dict(weights.tfjs_to_state_dict(args.init_from, model))
+    weights.load_pretrained(model)  # the spec's model.weights, when the package holds them (pretrained/)
     model.to(device)
-    net = DistributedDataParallel(model, device_ids=[local] if device.type == "cuda" else None) if distributed else model
+    # Frozen layers: requires_grad False before DDP and the optimizer see the parameters.
+    fine = fine_tuning.FineTuning(model, CONFIG["fine_tuning"])
+    wrap = lambda: DistributedDataParallel(model, device_ids=[local] if device.type == "cuda" else None) if distributed else model  # noqa: E731
+    net = wrap()
     optimizer = make_optimizer([p for p in model.parameters() if p.requires_grad])
     base_lr = optimizer.param_groups[0]["lr"]
     scaler = torch.cuda.amp.GradScaler(enabled=args.amp and device.type == "cuda")
@@ -289,6 +304,9 @@ def main():
     if args.resume and os.path.exists(last):
         ckpt = torch.load(last, map_location=device)
         model.load_state_dict(ckpt["model"])
+        if fine.unfreeze_due(ckpt["state"]["epoch"] + 1):
+            fine.unfreeze(optimizer, ckpt["state"]["step"])  # the checkpoint's optimizer holds the unfrozen group
+            net = wrap()
         optimizer.load_state_dict(ckpt["optimizer"])
         state = ckpt["state"]
     plateau = objectives.ReduceOnPlateau(**CONFIG["schedule"]["params"]) if (CONFIG["schedule"] or {}).get("type") == "reduce_on_plateau" else None
@@ -308,6 +326,10 @@ def main():
     for epoch in range(state["epoch"] + 1, args.epochs + 1):
         if sampler is not None:
             sampler.set_epoch(epoch)
+        if fine.unfreeze_due(epoch):
+            unfrozen, u = fine.unfreeze(optimizer, state["step"]), CONFIG["fine_tuning"]["unfreeze"]
+            net = wrap()  # DDP registers the parameters that need gradients when it wraps the model
+            run.event({"type": "log", "level": "info", "message": f"unfroze {', '.join(unfrozen)} before epoch {epoch}" + (f" (learning rate × {u['multiplier']})" if u["multiplier"] != 1 else "")})
         te, seen, sums = time.time(), 0, {}
         for b, (x, y) in enumerate(batches(train_set, loader, generator, not args.no_shuffle, args.max_batches_per_epoch)):
             x, y = x.to(device), y.to(device)
@@ -318,7 +340,10 @@ def main():
                 loss = LOSS(y, p).mean() + objectives.regularization(model)
             optimizer.zero_grad(set_to_none=True)
             scaler.scale(loss).backward()
-            scaler.step(optimizer)
+            if CONFIG["clipping"]:
+                scaler.unscale_(optimizer)
+                fine_tuning.clip_gradients(model.parameters(), CONFIG["clipping"])
+            fine.step(lambda: scaler.step(optimizer))
             scaler.update()
             state["step"] += 1
             seen += len(x)

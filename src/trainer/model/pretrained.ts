@@ -95,30 +95,6 @@ export class RateGroups {
   }
 }
 
-type StateSlot = { originalName: string; variable: tf.Variable };
-const isSlot = (v: unknown): v is StateSlot => typeof v === 'object' && v !== null && typeof (v as { originalName?: unknown }).originalName === 'string' && 'variable' in v;
-
-/**
- * tfjs optimizers keep their per-variable state (Adam's moments, RMSprop's averages, …) by position
- * in the step's variable list, not by name: once unfreezing puts the base's variables in front, each
- * position would meet another variable's state (Adam: "could not be broadcast … 800,5 and
- * 3,3,1,16"). Reorders every such list to `names` by the variable each slot (`<name>/m`) was made
- * for; a newly trainable variable's position stays empty, and the optimizer fills it on its first step.
- */
-export function realignOptimizerState(optimizer: tf.Optimizer, names: readonly string[]): void {
-  const o = optimizer as unknown as Record<string, unknown>;
-  for (const [key, value] of Object.entries(o)) {
-    if (!Array.isArray(value) || !value.some(isSlot)) continue;
-    const byVariable = new Map(value.filter(isSlot).map((s) => [s.originalName.slice(0, s.originalName.lastIndexOf('/')), s]));
-    const slots: StateSlot[] = [];
-    names.forEach((n, i) => {
-      const slot = byVariable.get(n);
-      if (slot) slots[i] = slot;
-    });
-    o[key] = slots;
-  }
-}
-
 /** The fine-tuning setup of a compiled model: rate groups, and what to do before each epoch (unfreeze). */
 export function fineTuning(spec: Spec, model: tf.LayersModel, optimizer: tf.Optimizer, loaded: string[], log: (m: string) => void): { beforeEpoch?: (epoch: number) => void; changesVariables: boolean } {
   const w = spec.model?.weights;
@@ -138,9 +114,11 @@ export function fineTuning(spec: Spec, model: tf.LayersModel, optimizer: tf.Opti
       done = true;
       for (const id of ids) tfLayer(model, id).trainable = true;
       // The train function reads this list on every step: the unfrozen variables now get gradients.
+      // They go at its end: tfjs optimizers keep their state by position in it (Adam's moments),
+      // so the variables already training must keep theirs.
       const m = model as unknown as { collectedTrainableWeights: tf.LayerVariable[] };
-      m.collectedTrainableWeights = model.trainableWeights;
-      realignOptimizerState(optimizer, m.collectedTrainableWeights.map((v) => (v.read() as tf.Variable).name));
+      const training = new Set(m.collectedTrainableWeights);
+      m.collectedTrainableWeights = [...m.collectedTrainableWeights, ...model.trainableWeights.filter((v) => !training.has(v))];
       groups.set(varsOf(ids), u.learningRateMultiplier);
       log(`unfroze ${ids.join(', ')} before epoch ${epoch}${u.learningRateMultiplier !== 1 ? ` (learning rate × ${u.learningRateMultiplier})` : ''}`);
     },

@@ -63,9 +63,9 @@ def categorical_crossentropy(y, p, from_logits=False, label_smoothing=0.0):
     return _cross_entropy(y, p, from_logits)
 
 
-def sparse_categorical_crossentropy(y, p, from_logits=False):
+def sparse_categorical_crossentropy(y, p, from_logits=False, label_smoothing=0.0):
     one_hot = F.one_hot(y.reshape(-1).long(), p.shape[-1]).to(p.dtype)
-    return _cross_entropy(one_hot, p, from_logits)
+    return categorical_crossentropy(one_hot, p, from_logits, label_smoothing)
 
 
 def kl_divergence(y, p):

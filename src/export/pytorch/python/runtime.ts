@@ -93,11 +93,14 @@ def _gate_order(t, gates, inverse=False):
     return torch.cat([blocks[g] for g in order], dim=0)
 
 
-def tfjs_to_state_dict(model_dir, model):
-    """The model's state_dict with every mapped weight taken from the checkpoint."""
+def tfjs_to_state_dict(model_dir, model, partial=False):
+    """The model's state_dict with every mapped weight taken from the checkpoint (partial: only the
+    weights it holds, the rest as the model has them)."""
     _, tf = read_tfjs(model_dir)
     state = model.state_dict()
     for m in WEIGHT_MAP:
+        if partial and m["tf"] not in tf:
+            continue
         if m["tf"] not in tf:
             raise KeyError(f"{model_dir}/model.json has no weight {m['tf']} (for {m['torch']}): is it a run of this spec?")
         t = tf[m["tf"]].clone()
@@ -115,6 +118,18 @@ def tfjs_to_state_dict(model_dir, model):
     for key in FROZEN_ZEROS:
         state[key] = torch.zeros_like(state[key])
     return state
+
+
+PRETRAINED = os.path.join(os.path.dirname(os.path.abspath(__file__)), "pretrained")
+
+
+def load_pretrained(model, folder=PRETRAINED):
+    """The spec's model.weights, written into the package at export (pretrained/: model.json + weights.bin,
+    the loaded layers' weights under this model's tfjs names); False when the package has none."""
+    if not os.path.exists(os.path.join(folder, "model.json")):
+        return False
+    model.load_state_dict(tfjs_to_state_dict(folder, model, partial=True))
+    return True
 
 
 def state_dict_to_tfjs(state, template_dir, out_dir):
