@@ -12,6 +12,7 @@ import { readRunRecord, readSpecSnapshot, SPEC_SNAPSHOT_FILE } from '../../node/
 import { buildGraph } from './build';
 import { readCheckpoint, type StoredWeight } from '../checkpoint';
 import { ExportError, locationPrefix, specLocator } from '../errors';
+import { modelFolders } from '../modelFolders';
 import type { OnnxWeight } from '../../core/catalog';
 import { onnxMetadata } from './metadata';
 import { preprocessingStage } from './preprocessing';
@@ -72,7 +73,8 @@ function onnxWeights(stored: StoredWeight[]): Map<string, OnnxWeight> {
 export function exportOnnx(run: LoadedRun, modelDir: string, options: OnnxExportOptions = {}): { model: ModelProtoValue; bytes: Uint8Array } {
   const opset = options.opset ?? DEFAULT_OPSET;
   if (!(OPSETS as readonly number[]).includes(opset)) throw new ExportError('export/bad-option', `--opset ${opset} is not offered: the exporter writes operator sets ${OPSETS[0]}–${OPSETS[OPSETS.length - 1]}.`);
-  const a = analyze(run.specText);
+  // The folders a `bert` layer names give the shapes after it; the layer itself is then refused by name.
+  const a = analyze(run.specText, { host: modelFolders({ file: join(run.runDir, SPEC_SNAPSHOT_FILE), runDir: run.runDir }).host });
   const first = a.diagnostics.find((d) => d.severity === 'error');
   const locate = specLocator(join(run.runDir, SPEC_SNAPSHOT_FILE), run.specText);
   if (first) {

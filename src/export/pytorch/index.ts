@@ -8,11 +8,11 @@ import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'no
 import { basename, dirname, join, resolve } from 'node:path';
 import { analyze } from '../../core/analyze';
 import { PREPROCESSING_FILE } from '../../core/protocol/preprocessing';
-import { fileDataHost } from '../../node/dataHost';
-import { readRunRecord, readSpecSnapshot, RUN_FILE, SPEC_SNAPSHOT_FILE } from '../../node/runRecord';
+import { readSpecSnapshot, RUN_FILE, SPEC_SNAPSHOT_FILE } from '../../node/runRecord';
 import { readStoredModel } from '../checkpoint';
 import { ExportError } from '../errors';
-import { generateModel, type ModelFolders } from './model';
+import { modelFolders } from '../modelFolders';
+import { generateModel } from './model';
 import { HF_BERT_PY } from './python/bert';
 import { FINE_TUNING_PY } from './python/fineTuning';
 import { OBJECTIVES_PY } from './python/objectives';
@@ -64,17 +64,6 @@ function source(path: string, text?: string): { text: string; file: string; runD
     return { text, file: join(path, SPEC_SNAPSHOT_FILE), runDir: path };
   }
   return { text: text ?? readFileSync(path, 'utf8'), file: path };
-}
-
-/**
- * The spec's folder, and a host that reads only its model folders (a \`bert\` layer's config.json
- * and safetensors header): the shapes after an encoder come from its config, while data files stay
- * unread as before. A run's spec snapshot is read against the folder of the spec it was trained from.
- */
-function modelFolders(src: { file: string; runDir?: string }): ModelFolders {
-  const specDir = src.runDir ? dirname(readRunRecord(src.runDir)?.spec ?? src.file) : dirname(src.file);
-  const files = fileDataHost(specDir, { workspaces: [specDir, process.cwd()] });
-  return { specDir, host: { readJson: files.readJson, safeTensorShapes: files.safeTensorShapes } };
 }
 
 /** exportPytorch after reading the spec's `model.weights` source, whatever its format (h5wasm reads Keras files asynchronously). */

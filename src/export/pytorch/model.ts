@@ -9,7 +9,7 @@ import type { Analysis } from '../../core/analyze';
 import { lookup, tfName, withDefaults } from '../../core/catalog';
 import { kerasFans, refOf, TORCH_ACTIVATIONS, TORCH_INITIALIZERS, type TorchContext, type TorchLayout, type TorchWeight } from '../../core/catalog/torch';
 import type { LayerInfo } from '../../core/infer';
-import type { DataHost } from '../../core/catalog/types';
+import type { ModelFolders } from '../modelFolders';
 import type { Shape } from '../../core/shape';
 import { ExportError } from '../errors';
 
@@ -58,11 +58,6 @@ function factors(value: unknown): [number, number] {
 
 const py = (v: unknown) => JSON.stringify(v).replace(/\btrue\b/g, 'True').replace(/\bfalse\b/g, 'False');
 
-/** Where the spec's model folders are read: `host` (relative to the spec), `specDir` for the package's spec_path(). */
-export interface ModelFolders {
-  host?: DataHost;
-  specDir?: string;
-}
 
 export function generateModel(a: Analysis, file: string, folders: ModelFolders = {}): GeneratedModel {
   const info = a.model;
