@@ -7,7 +7,8 @@
  *
  * Users configure the product through VS Code settings or CLI flags; these variables are for
  * benchmarks, diagnosis and CI. Settings that a caller passes to the trainer travel in the typed
- * `TrainOptions` instead.
+ * `TrainOptions` instead. The one exception is Hugging Face's own `HF_ENDPOINT`/`HF_TOKEN`, read by
+ * src/node/hfDownload.ts exactly as `huggingface_hub` reads them (docs/fine-tuning.md).
  */
 
 /** `1|on|true|yes` → true, `0|off|false|no` → false (any case), anything else → undefined. */
