@@ -18,7 +18,7 @@
 // and highest, the 1-minute load average before each run; per ratio: the ratio of medians and the
 // lowest–median–highest of the per-round ratios. Prints one JSON object on stdout.
 //
-//   node --import tsx bench/train-pytorch.ts [--quick] [--runs 3] [--sides package,engine,ddp2,tfjs]
+//   node --import tsx bench/train-pytorch.ts [--quick] [--runs 3] [--threads 2] [--sides package,engine,ddp2,tfjs]
 //       [--device cpu|cuda] [--python /usr/bin/python3] [--models cnn,mlp,lstm,transformer]
 import { fork, spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -33,7 +33,8 @@ const root = join(__dirname, '..');
 const trainerPath = join(root, 'dist', 'trainer.js');
 const arg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? (process.argv.includes(`--${name}`) ? process.argv[process.argv.indexOf(`--${name}`) + 1] : undefined);
 const quick = process.argv.includes('--quick');
-const THREADS = 2;
+/** torch's threads for one process (two DDP ranks get half each); 1 is steadier on a loaded machine (no OpenMP waits). */
+const THREADS = Math.max(1, Number(arg('threads') ?? 2));
 /** `cpu` (default) or `cuda`: where the package and the engine train (DDP only on the CPU). */
 const DEVICE = arg('device') === 'cuda' ? 'cuda' : 'cpu';
 const RUNS = Math.max(1, Number(arg('runs') ?? (quick ? 1 : 3)));
@@ -124,7 +125,7 @@ const freePort = () => new Promise<number>((done) => {
 /** The exported package as a user runs it: one process (2 threads), or two gloo ranks (1 thread each). */
 async function packageRun(py: string, p: PreparedEvent, e: Example, ranks: 1 | 2, out: string, timesFile: string): Promise<Run> {
   const load = load1();
-  const args = ['train.py', '--out', out, '--prepared', p.dataDir, '--init-from', p.initModel, '--epochs', String(e.epochs), '--batch-size', String(e.batchSize * ranks), '--max-batches-per-epoch', String(e.batches), '--device', DEVICE, '--threads', String(THREADS / ranks)];
+  const args = ['train.py', '--out', out, '--prepared', p.dataDir, '--init-from', p.initModel, '--epochs', String(e.epochs), '--batch-size', String(e.batchSize * ranks), '--max-batches-per-epoch', String(e.batches), '--device', DEVICE, '--threads', String(Math.max(1, THREADS / ranks))];
   const env = { MODELYAML_STEP_TIMES: timesFile };
   if (ranks === 1) {
     const r = await python(py, args, p.packageDir, env);
