@@ -67,7 +67,7 @@ function steady(steps: Step[]): { samplesPerSecond?: number; stepsTimed: number 
     samples += steps[i][2];
     timed++;
   }
-  return { samplesPerSecond: time > 0 ? Math.round(samples / time) : undefined, stepsTimed: timed };
+  return { samplesPerSecond: time > 0 ? +(samples / time).toPrecision(4) : undefined, stepsTimed: timed };
 }
 
 const readSteps = (file: string): Step[] => (JSON.parse(readFileSync(file, 'utf8')) as { steps: Step[] }).steps;
@@ -150,7 +150,7 @@ function summary(runs: Run[]) {
   const rates = runs.map((r) => r.samplesPerSecond).filter((x): x is number => x !== undefined);
   const errors = runs.map((r) => r.error).filter(Boolean);
   return {
-    samplesPerSecond: rates.length ? Math.round(median(rates)) : undefined,
+    samplesPerSecond: rates.length ? +median(rates).toPrecision(4) : undefined,
     min: rates.length ? Math.min(...rates) : undefined,
     max: rates.length ? Math.max(...rates) : undefined,
     runs: runs.map((r) => r.samplesPerSecond ?? null),
