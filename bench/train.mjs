@@ -16,7 +16,8 @@
 // PyTorch (--pytorch=cpu,cuda; none to skip): bench/train-pytorch.ts runs the CNN, MLP, LSTM and
 // transformer examples' exported packages (one process, 2 threads; two gloo ranks on the CPU), the
 // PyTorch engine and the embedded trainer on the same batches, with a python that imports torch
-// (MODELYAML_BENCH_PYTHON, else found as the engine finds one); ratios to the plain package.
+// (MODELYAML_BENCH_PYTHON, else found as the engine finds one), three interleaved rounds (the
+// median and min–max of each, with the load average); ratios to the plain package.
 // Results go to bench/results/train.json.
 import { execFileSync, fork } from 'node:child_process';
 import { availableParallelism, cpus, totalmem } from 'node:os';
@@ -245,15 +246,16 @@ try {
 } catch (e) {
   torch = { error: e.message };
 }
-const rate = (x) => x?.samplesPerSecond ?? (x?.error ? 'failed' : '—');
+const rate = (x) => (x?.samplesPerSecond ? `${x.samplesPerSecond} (${x.min}–${x.max})` : x?.errors ? 'failed' : '—');
+const times = (x) => (x ? `${x.ofMedians}×, per round ${x.perRound.min}–${x.perRound.max}` : '—');
 for (const [device, run] of Object.entries(torch)) {
   if (run.unavailable || run.error) console.log(`pytorch ${device}: ${run.unavailable ?? run.error}`);
   for (const r of run.results ?? []) {
     if (r.refused) {
-      console.log(`${r.model.padEnd(11)} [${device}] package refused (${r.refused.replace(/^.*?: /, '')}); tfjs ${rate(r.tfjs)} samples/s`);
+      console.log(`${r.model.padEnd(11)} [${device}] package refused (${r.refused.replace(/^.*?: /, '')})`);
       continue;
     }
-    console.log(`${r.model.padEnd(11)} [${device}] batch ${r.batchSize}: package ${rate(r.package)} · engine ${rate(r.engine)} (${r.engineVsPackage}×) · tfjs ${rate(r.tfjs)} (${r.tfjsVsPackage}×)${r.ddp2 ? ` · DDP 2×CPU ${rate(r.ddp2)} (${r.ddp2VsPackage}×)` : ''} samples/s  [torch ${run.torch}, ${run.threads} threads]`);
+    console.log(`${r.model.padEnd(11)} [${device}] batch ${r.batchSize}, median (min–max) of ${run.runs} interleaved runs: package ${rate(r.package)} · engine ${rate(r.engine)} (${times(r.engineVsPackage)}) · tfjs ${rate(r.tfjs)} (${times(r.tfjsVsPackage)})${r.ddp2 ? ` · DDP 2×CPU ${rate(r.ddp2)} (${times(r.ddp2VsPackage)})` : ''} samples/s  [torch ${run.torch}, ${run.threads} threads, load ${run.loadavg?.start?.[0]}→${run.loadavg?.end?.[0]}]`);
   }
 }
 const gpuNote = torch.cuda?.results

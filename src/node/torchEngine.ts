@@ -102,6 +102,8 @@ function trainArgs(p: PreparedEvent, options: StartOptions, device: string, resu
   if (options.batchSize) args.push('--batch-size', String(options.batchSize));
   if (options.maxBatchesPerEpoch) args.push('--max-batches-per-epoch', String(options.maxBatchesPerEpoch));
   if (options.maxThreads) args.push('--threads', String(options.maxThreads));
+  // Asked for (tests, benches): that fixed cadence; else train.py's, at most 10 batch events a second.
+  if (options.batchEventEvery) args.push('--event-every', String(options.batchEventEvery));
   if (resuming) args.push('--resume');
   return args;
 }

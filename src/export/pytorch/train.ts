@@ -86,6 +86,7 @@ import math
 import os
 import random
 import signal
+import sys
 import time
 
 import torch
@@ -130,6 +131,8 @@ def parse_args():
     ap.add_argument("--events", action="store_true", help="also print each event as a JSON line on stdout")
     ap.add_argument("--prepared", help="a folder of <split>.x.bin/.y.bin float32 files and splits.json, instead of data.py")
     ap.add_argument("--max-batches-per-epoch", type=int, default=0, help="end each epoch after this many batches (0: all)")
+    ap.add_argument("--event-every", type=int, default=0, help="a batch event every N batches, however fast (0: about 50 an epoch, with --events at most 10 a second)")
+    ap.add_argument("--step-times", default=os.environ.get("MODELYAML_STEP_TIMES"), help="write each optimizer step's end time to this JSON file (benchmarks; env MODELYAML_STEP_TIMES)")
     return ap.parse_args()
 
 
@@ -150,7 +153,7 @@ class RunRecord:
     """run.json and metrics.jsonl, written by rank 0 only (and, with --events, each event on stdout)."""
 
     def __init__(self, out, enabled, args):
-        self.out, self.enabled, self.stream = out, enabled, args.events
+        self.out, self.enabled, self.stream, self.file = out, enabled, args.events, None
         self.record = {
             "status": "running", "spec": os.path.abspath("spec.yaml"), "specName": CONFIG["name"],
             "seed": CONFIG["seed"], "backend": "pytorch", "device": "", "versions": {"torch": torch.__version__},
@@ -172,11 +175,15 @@ class RunRecord:
     def event(self, e):
         if self.enabled:
             e = _finite({"type": e["type"], "time": int(time.time() * 1000), **e})
-            line = json.dumps(e)
-            with open(os.path.join(self.out, "metrics.jsonl"), "a", encoding="utf-8") as f:
-                f.write(line + "\n")
+            line = json.dumps(e) + "\n"
+            # Opened once, flushed per line: a follower (runs view, curves) sees each event at once.
+            if self.file is None:
+                self.file = open(os.path.join(self.out, "metrics.jsonl"), "a", encoding="utf-8")
+            self.file.write(line)
+            self.file.flush()
             if self.stream:
-                print(line, flush=True)
+                sys.stdout.write(line)
+                sys.stdout.flush()
 
     def write(self, **fields):
         self.record.update(_finite(fields))
@@ -238,6 +245,44 @@ def batches(train_set, loader, generator, shuffle, limit):
             return
         idx = order[i:i + size] if order is not None else slice(i, i + size)
         yield x[idx], y[idx]
+
+
+class BatchEvents:
+    """When a batch event is due: every --event-every batches when asked; else about 50 an epoch (every 20
+    batches without --events) and, with --events, at most one per 0.1 s, as Keras's progress bar updates —
+    a progress line and the curves need no more, and each event is a JSON line written and flushed to a pipe.
+    An epoch's last batch always has one."""
+
+    GAP_S = 0.1
+
+    def __init__(self, args, batches_per_epoch):
+        self.every = args.event_every or (max(1, math.ceil(batches_per_epoch / 50)) if args.events else 20)
+        self.gap = self.GAP_S if args.events and not args.event_every else 0.0
+        self.last, self.sent = batches_per_epoch - 1, -math.inf
+
+    def due(self, b):
+        now = time.perf_counter()
+        if b == self.last or (b % self.every == 0 and now - self.sent >= self.gap):
+            self.sent = now
+            return True
+        return False
+
+
+class StepTimes:
+    """--step-times FILE: (epoch, time, samples) at the end of each step, events included, written at the end, so
+    a benchmark times the plain package and the engine (--events) alike, inside the process."""
+
+    def __init__(self, path):
+        self.path, self.steps = path, []
+
+    def record(self, epoch, samples):
+        if self.path:
+            self.steps.append((epoch, time.perf_counter(), samples))
+
+    def write(self):
+        if self.path:
+            with open(self.path, "w", encoding="utf-8") as f:
+                json.dump({"clock": "perf_counter", "steps": self.steps}, f)
 
 
 class Stop:
@@ -317,7 +362,7 @@ def main():
     reason_run = run.record.get("engineReason") or f"torch {torch.__version__}, {world} process(es)"
     run.write(device=str(device), deviceReason=reason_run, params=sum(p.numel() for p in model.parameters()) - sum(model.get_parameter(k).numel() for k in __import__("model").FROZEN_ZEROS), **({"resumedFrom": run.record.get("resumedFrom", last)} if args.resume else {}))
     batches_per_epoch = min(len(loader), args.max_batches_per_epoch or len(loader))
-    every = max(1, math.ceil(batches_per_epoch / 50)) if args.events else 20
+    cadence, step_times = BatchEvents(args, batches_per_epoch), StepTimes(args.step_times if rank == 0 else None)
     run.event({"type": "started", "runDir": os.path.abspath(args.out), "spec": run.record["spec"], "specName": run.record.get("specName", CONFIG["name"]), "backend": "pytorch", "device": str(device),
                "reason": reason_run, "params": run.record["params"], "seed": CONFIG["seed"], "epochs": args.epochs, "batchSize": batch_size,
                "batchesPerEpoch": batches_per_epoch, "samples": {"train": len(train_set), "validation": len(val_set), "test": len(test_set) if test_set is not None else 0}, "initialEpoch": state["epoch"] + 1})
@@ -350,9 +395,10 @@ def main():
             with torch.no_grad():
                 for k, v in {"loss": float(loss), **batch_metrics(y, p.detach())}.items():
                     sums[k] = sums.get(k, 0.0) + v * len(x)
-            if b % every == 0 or b == batches_per_epoch - 1:
+            if cadence.due(b):
                 run.event({"type": "batch", "epoch": epoch, "batch": b + 1, "batches": batches_per_epoch, "loss": float(loss), "metrics": {k: v / seen for k, v in sums.items()},
                            "samplesPerSecond": seen * world / max(time.time() - te, 1e-9), "learningRate": optimizer.param_groups[0]["lr"]})
+            step_times.record(epoch, len(x) * world)
             if (args.max_steps and state["step"] >= args.max_steps) or stop_signal.requested:
                 break
         if stop_signal.requested and rank == 0:
@@ -395,6 +441,7 @@ def main():
             status, reason = "cancelled", f"cancelled ({stop_signal.requested}) after epoch {epoch}"
             break
 
+    step_times.write()
     if rank == 0:
         # The test split (prepared runs have one when the spec asks): the trainer's done.test.
         test = evaluate(model, test_set, device, batch_size) if status == "completed" and test_set is not None and len(test_set) else None
