@@ -125,6 +125,17 @@ describe.skipIf(!hasTorch)('fine-tuning settings: the package steps as the train
     expect(config.replace(/\s+/g, ' ')).toContain('"fine_tuning": { "frozen": [ "hidden", "mid" ], "loaded": [ "hidden", "mid", "head" ], "loaded_multiplier": 0.5,');
   }, 600_000);
 
+  it('a frozen batch norm runs in inference mode in both (its moving statistics unchanged), the rest trains alike', async () => {
+    const layers = LAYERS.replace('      name: mid', '      name: mid\n    - batch_norm: {}\n      name: bn\n      trainable: false');
+    const r = await trainBoth(irisSpec({ weights: from(), layers, train: '  loss: sparse_categorical_crossentropy\n  optimizer: { adam: { learning_rate: 0.02 } }' }));
+    const [name, diff] = worst(r.trainer, r.torch);
+    expect(diff, name).toBeLessThan(1e-4);
+    for (const [w, start] of [['bn/moving_mean', 0], ['bn/moving_variance', 1]] as const) {
+      expect([...r.torch.get(w)!].every((v) => v === start), `package ${w}`).toBe(true);
+      expect([...r.trainer.get(w)!].every((v) => v === start), `trainer ${w}`).toBe(true);
+    }
+  }, 600_000);
+
   it('a frozen layer stays bit-identical in both, gets no .grad and is not in the optimizer', async () => {
     const r = await trainBoth(irisSpec({ weights: from(), layers: LAYERS.replace('      name: hidden', '      name: hidden\n      trainable: false'), train: '  loss: sparse_categorical_crossentropy\n  optimizer: { adamw: { learning_rate: 0.02 } }' }));
     for (const w of ['hidden/kernel', 'hidden/bias']) {

@@ -159,8 +159,25 @@ class FineTuning:
         self._held = {id(model.get_parameter(k)) for k in FROZEN_ZEROS}
         for p in self.params_of(self.config.get("frozen", [])):
             p.requires_grad_(False)
+        self._hold_norms(self.config.get("frozen", []), True)
         if self.config.get("loaded_multiplier", 1) != 1:
             self.set(self.params_of(self.config.get("loaded", [])), self.config["loaded_multiplier"])
+
+    def _hold_norms(self, layer_ids, frozen):
+        """A frozen batch norm runs in inference mode even while the model trains (as Keras 3 and the
+        trainer do): its model.train() is kept to eval, so it neither uses nor updates batch statistics."""
+        for layer_id in layer_ids:
+            module = getattr(self.model, LAYERS.get(layer_id, ""), None) if LAYERS.get(layer_id) else None
+            if not isinstance(module, torch.nn.Module):
+                continue
+            for m in module.modules():
+                if isinstance(m, torch.nn.modules.batchnorm._BatchNorm):
+                    if frozen:
+                        m.train = (lambda mode=True, m=m: torch.nn.Module.train(m, False))
+                        m.train(False)
+                    elif "train" in m.__dict__:
+                        del m.train
+                        m.train(self.model.training)
 
     def params_of(self, layer_ids):
         """The parameters of spec layers (by spec name), without the ones held at zero."""
@@ -203,6 +220,7 @@ class FineTuning:
             optimizer.add_param_group({"params": newly})
             for p in newly:
                 _joined_state(optimizer, p, steps)
+        self._hold_norms(u["layers"], False)
         self.set(params, u["multiplier"])
         self.unfrozen = True
         return u["layers"]
