@@ -18,7 +18,7 @@
 // and highest, the 1-minute load average before each run; per ratio: the ratio of medians and the
 // lowest–median–highest of the per-round ratios. Prints one JSON object on stdout.
 //
-//   node --import tsx bench/train-pytorch.ts [--quick] [--runs 3] [--threads 2] [--sides package,engine,ddp2,tfjs]
+//   node --import tsx bench/train-pytorch.ts [--quick] [--runs 3] [--threads N] [--sides package,engine,ddp2,tfjs]
 //       [--device cpu|cuda] [--python /usr/bin/python3] [--models cnn,mlp,lstm,transformer]
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -33,8 +33,14 @@ const root = join(__dirname, '..');
 const trainerPath = join(root, 'dist', 'trainer.js');
 const arg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? (process.argv.includes(`--${name}`) ? process.argv[process.argv.indexOf(`--${name}`) + 1] : undefined);
 const quick = process.argv.includes('--quick');
-/** torch's threads for one process (two DDP ranks get half each); 1 is steadier on a loaded machine (no OpenMP waits). */
-const THREADS = Math.max(1, Number(arg('threads') ?? 2));
+/**
+ * torch's threads for one process, through OMP_NUM_THREADS (torch's default for both the package and the
+ * engine); two DDP ranks get half each. Not given: torch's own default (one per physical core; these
+ * 2-vCPU machines are one core's two hyperthreads, where a second OpenMP thread makes the small
+ * examples 2-3x slower and very uneven), and one per DDP rank, as torchrun sets.
+ */
+const THREADS = arg('threads') ? Math.max(1, Number(arg('threads'))) : undefined;
+const ompThreads = (ranks: number): Record<string, string> => (THREADS ? { OMP_NUM_THREADS: String(Math.max(1, Math.floor(THREADS / ranks))) } : ranks > 1 ? { OMP_NUM_THREADS: '1' } : {});
 /** `cpu` (default) or `cuda`: where the package and the engine train (DDP only on the CPU). */
 const DEVICE = arg('device') === 'cuda' ? 'cuda' : 'cpu';
 /** The trainer's `prepare`: the run's prepared splits, initial model and the package (or the refusal). */
@@ -44,18 +50,20 @@ const SIDES = ['package', 'engine', 'ddp2', 'tfjs'] as const;
 type Side = (typeof SIDES)[number];
 const sides = (arg('sides') ?? SIDES.join(',')).split(',').filter((s): s is Side => (SIDES as readonly string[]).includes(s)).filter((s) => s !== 'ddp2' || DEVICE === 'cpu');
 
+// A few seconds of steps per run on PyTorch's side: a run of one second (the transformer's 45 steps of
+// 8 ms) swings with any hiccup of the machine.
 /** steps: the steps timed per run (over as many epochs as that takes; each epoch at most `batches`). */
 const EXAMPLES: Record<string, { file: string; batchSize: number; batches: number; steps: number }> = {
-  cnn: { file: 'mnist-cnn.model.yaml', batchSize: 64, batches: 60, steps: quick ? 12 : 60 },
-  mlp: { file: 'mlp.model.yaml', batchSize: 32, batches: 250, steps: quick ? 40 : 500 },
-  lstm: { file: 'lstm-sentiment.model.yaml', batchSize: 32, batches: 40, steps: quick ? 10 : 45 },
-  transformer: { file: 'transformer-text.model.yaml', batchSize: 32, batches: 40, steps: quick ? 10 : 45 },
+  cnn: { file: 'mnist-cnn.model.yaml', batchSize: 64, batches: 60, steps: quick ? 12 : 120 },
+  mlp: { file: 'mlp.model.yaml', batchSize: 32, batches: 250, steps: quick ? 40 : 1500 },
+  lstm: { file: 'lstm-sentiment.model.yaml', batchSize: 32, batches: 40, steps: quick ? 10 : 60 },
+  transformer: { file: 'transformer-text.model.yaml', batchSize: 32, batches: 40, steps: quick ? 10 : 450 },
 };
 type Example = (typeof EXAMPLES)[string] & { epochs: number };
 
 /** One step: its epoch, when it ended (seconds, one clock per run) and its samples. */
 type Step = [epoch: number, t: number, samples: number];
-type Run = { samplesPerSecond?: number; stepsTimed?: number; load1: number; error?: string };
+type Run = { samplesPerSecond?: number; stepsTimed?: number; threads?: number; load1: number; error?: string };
 
 /** Samples/s of the steps after the first fifth, over the time between consecutive steps of one epoch. */
 function steady(steps: Step[]): { samplesPerSecond?: number; stepsTimed: number } {
@@ -74,15 +82,17 @@ function steady(steps: Step[]): { samplesPerSecond?: number; stepsTimed: number 
 
 const readSteps = (file: string): Step[] => (JSON.parse(readFileSync(file, 'utf8')) as { steps: Step[] }).steps;
 const load1 = () => +loadavg()[0].toFixed(2);
+/** torch's CPU threads, as the run recorded them. */
+const threadsOf = (runDir: string | undefined) => (runDir && existsSync(join(runDir, 'run.json')) ? (JSON.parse(readFileSync(join(runDir, 'run.json'), 'utf8')) as { threads?: number }).threads : undefined);
 
 /** The PyTorch engine through the trainer client, as the CLI trains (its default event cadence). */
 async function engineRun(spec: string, py: string, e: Example, out: string, timesFile: string): Promise<Run> {
   const load = load1();
   const device = DEVICE === 'cpu' ? 'cpu' : 'auto';
-  const handle = startTraining(spec, { trainerPath, engine: 'pytorch', python: py, device, epochs: e.epochs, batchSize: e.batchSize, maxBatchesPerEpoch: e.batches, maxThreads: THREADS, out, workspace: out, env: { MODELYAML_STEP_TIMES: timesFile } }, () => undefined);
+  const handle = startTraining(spec, { trainerPath, engine: 'pytorch', python: py, device, epochs: e.epochs, batchSize: e.batchSize, maxBatchesPerEpoch: e.batches, out, workspace: out, env: { MODELYAML_STEP_TIMES: timesFile, ...ompThreads(1) } }, () => undefined);
   const r = await handle.done;
   if (r.status !== 'completed') return { error: r.error?.message ?? r.status, load1: load };
-  return { ...steady(readSteps(timesFile)), load1: load };
+  return { ...steady(readSteps(timesFile)), threads: threadsOf(r.runDir), load1: load };
 }
 
 /** The embedded trainer: its batch events (one per batch) carry the trainer's own timestamps. */
@@ -107,18 +117,18 @@ const freePort = () => new Promise<number>((done) => {
 /** The exported package as a user runs it: one process (2 threads), or two gloo ranks (1 thread each). */
 async function packageRun(py: string, p: PreparedEvent, e: Example, ranks: 1 | 2, out: string, timesFile: string): Promise<Run> {
   const load = load1();
-  const args = ['train.py', '--out', out, '--prepared', p.dataDir, '--init-from', p.initModel, '--epochs', String(e.epochs), '--batch-size', String(e.batchSize * ranks), '--max-batches-per-epoch', String(e.batches), '--device', DEVICE, '--threads', String(Math.max(1, THREADS / ranks))];
-  const env = { MODELYAML_STEP_TIMES: timesFile };
+  const args = ['train.py', '--out', out, '--prepared', p.dataDir, '--init-from', p.initModel, '--epochs', String(e.epochs), '--batch-size', String(e.batchSize * ranks), '--max-batches-per-epoch', String(e.batches), '--device', DEVICE];
+  const env = { MODELYAML_STEP_TIMES: timesFile, ...ompThreads(ranks) };
   if (ranks === 1) {
     const r = await python(py, args, p.packageDir, env);
     if (r.code !== 0) return { error: r.err.trim().split('\n').pop(), load1: load };
-    return { ...steady(readSteps(timesFile)), load1: load };
+    return { ...steady(readSteps(timesFile)), threads: threadsOf(out), load1: load };
   }
   const port = String(await freePort());
   const rs = await Promise.all([0, 1].map((rank) => python(py, args, p.packageDir, { ...env, RANK: String(rank), LOCAL_RANK: String(rank), WORLD_SIZE: '2', LOCAL_WORLD_SIZE: '2', MASTER_ADDR: '127.0.0.1', MASTER_PORT: port })));
   const bad = rs.find((r) => r.code !== 0);
   if (bad) return { error: bad.err.trim().split('\n').pop(), load1: load };
-  return { ...steady(readSteps(timesFile)), load1: load };
+  return { ...steady(readSteps(timesFile)), threads: threadsOf(out), load1: load };
 }
 
 const median = (xs: number[]) => {
@@ -137,6 +147,7 @@ function summary(runs: Run[]) {
     max: rates.length ? Math.max(...rates) : undefined,
     runs: runs.map((r) => r.samplesPerSecond ?? null),
     stepsTimed: runs[0]?.stepsTimed,
+    threads: runs[0]?.threads,
     load1: runs.map((r) => r.load1),
     ...(errors.length ? { errors } : {}),
   };
@@ -202,7 +213,7 @@ async function main() {
     rmSync(work, { recursive: true, force: true });
   }
   return {
-    python: py, torch: found.probe.torch, device: DEVICE === 'cuda' ? found.probe.cudaDevice : 'cpu', threads: THREADS, quick, runs: RUNS, sides,
+    python: py, torch: found.probe.torch, device: DEVICE === 'cuda' ? found.probe.cudaDevice : 'cpu', threads: THREADS ?? "torch's default", quick, runs: RUNS, sides,
     loadavg: { start: loadStart, end: loadavg().map((x) => +x.toFixed(2)) },
     results,
   };

@@ -101,7 +101,9 @@ function trainArgs(p: PreparedEvent, options: StartOptions, device: string, resu
   if (options.epochs) args.push('--epochs', String(options.epochs));
   if (options.batchSize) args.push('--batch-size', String(options.batchSize));
   if (options.maxBatchesPerEpoch) args.push('--max-batches-per-epoch', String(options.maxBatchesPerEpoch));
-  if (options.maxThreads) args.push('--threads', String(options.maxThreads));
+  // A cap (modelyaml.train.maxThreads, MODELYAML_THREADS), as for the embedded trainer: torch keeps its default when that is lower.
+  const cap = options.maxThreads ?? env.threads();
+  if (cap) args.push('--max-threads', String(cap));
   // Asked for (tests, benches): that fixed cadence; else train.py's, at most 10 batch events a second.
   if (options.batchEventEvery) args.push('--event-every', String(options.batchEventEvery));
   if (resuming) args.push('--resume');

@@ -121,12 +121,13 @@ describe.skipIf(!hasTorch)('the PyTorch engine through the CLI', () => {
     expect(labels).toEqual(['setosa', 'virginica']);
   }, 240_000);
 
-  it('trains a tiny CNN (conv2d, max pooling, flatten) above chance', async () => {
+  it('trains a tiny CNN (conv2d, max pooling, flatten) above chance, on at most MODELYAML_THREADS threads', async () => {
     const out = join(dir, 'cnn-runs');
-    const r = await runCli(['train', join(dir, 'bars.model.yaml'), '--out', out, ...torchArgs], { cwd: dir });
+    // torch's default of two threads (OMP_NUM_THREADS), capped at one by MODELYAML_THREADS as the embedded trainer is.
+    const r = await runCli(['train', join(dir, 'bars.model.yaml'), '--out', out, ...torchArgs], { cwd: dir, env: { OMP_NUM_THREADS: '2', MODELYAML_THREADS: '1' } });
     expect(r.code, r.err).toBe(0);
     const run = runIn(out);
-    expect(readRecord(run)).toMatchObject({ status: 'completed', engine: 'pytorch' });
+    expect(readRecord(run)).toMatchObject({ status: 'completed', engine: 'pytorch', threads: 1 });
     const last = readEvents(run).filter((e): e is Extract<TrainerEvent, { type: 'epoch' }> => e.type === 'epoch').pop()!;
     // Two classes: chance is 1/2.
     expect(last.metrics.val_accuracy).toBeGreaterThan(0.75);

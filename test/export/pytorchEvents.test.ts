@@ -3,7 +3,8 @@
  * (160 training digits: 40 batches of 4 an epoch, each a few milliseconds): with --events (the PyTorch engine),
  * batch events come at most one per 0.1 s plus each epoch's last, each line on stdout also in
  * metrics.jsonl; --event-every N (the engine's batchEventEvery) gives that fixed cadence instead;
- * --step-times (bench/train-pytorch.ts) records every step, with its epoch and samples.
+ * --step-times (bench/train-pytorch.ts) records every step, with its epoch and samples; --max-threads
+ * caps torch's thread count (the engine's maxThreads) without raising it.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -62,5 +63,19 @@ describe.skipIf(!hasTorch)('train.py events and step times', () => {
     expect(steps).toHaveLength(2 * perEpoch);
     for (const epoch of [1, 2]) expect(steps.filter((s) => s[0] === epoch).reduce((n, s) => n + s[2], 0)).toBe(started.samples.train);
     for (let i = 1; i < steps.length; i++) expect(steps[i][1]).toBeGreaterThan(steps[i - 1][1]);
+  }, 300_000);
+
+  it('--max-threads caps torch\'s default and never raises it; --threads sets it; run.json records the count', async () => {
+    const pkg = mnistPackage();
+    const threadsOf = async (args: string[], ompThreads: string, out: string) => {
+      const r = await python(['train.py', '--epochs', '1', '--max-steps', '1', ...args, '--out', out], pkg, { ...process.env, OMP_NUM_THREADS: ompThreads });
+      ok(r);
+      return (JSON.parse(readFileSync(join(pkg, out, 'run.json'), 'utf8')) as { threads?: number }).threads;
+    };
+    // OMP_NUM_THREADS is torch's default here.
+    expect(await threadsOf(['--max-threads', '1'], '2', 'runs/capped')).toBe(1);
+    expect(await threadsOf(['--max-threads', '2'], '1', 'runs/not-raised')).toBe(1);
+    expect(await threadsOf(['--threads', '2'], '1', 'runs/set')).toBe(2);
+    expect(await threadsOf([], '2', 'runs/default')).toBe(2);
   }, 300_000);
 });

@@ -620,6 +620,8 @@ export interface RunRecord {
   backend?: string;
   device?: string;
   deviceReason?: string;
+  /** torch's CPU threads, when the PyTorch package or engine trained on the CPU. */
+  threads?: number;
   /** Which engine trained (absent: the embedded tfjs trainer) and why it was chosen. */
   engine?: 'tfjs' | 'pytorch';
   engineReason?: string;

@@ -126,6 +126,7 @@ def parse_args():
     ap.add_argument("--no-shuffle", action="store_true", help="keep the data's order (for comparisons)")
     ap.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto", help="auto: CUDA when available")
     ap.add_argument("--threads", type=int, default=0, help="CPU threads (0: torch's default)")
+    ap.add_argument("--max-threads", type=int, default=0, help="at most this many CPU threads: torch's default when that is fewer (0: no cap)")
     ap.add_argument("--seed", type=int, default=CONFIG["seed"])
     # The ModelYAML trainer's engine mode (src/node/torchEngine.ts): its events on stdout, its prepared splits.
     ap.add_argument("--events", action="store_true", help="also print each event as a JSON line on stdout")
@@ -310,8 +311,12 @@ def setup(args):
     device = torch.device(f"cuda:{local}" if cuda else "cpu")
     if device.type == "cuda":
         torch.cuda.set_device(device)
+    # torch's default is one thread per physical core: two hyperthreads of one core train slower with
+    # two OpenMP threads than with one (docs/cluster.md), so a cap never raises it.
     if args.threads:
         torch.set_num_threads(args.threads)
+    elif args.max_threads and args.max_threads < torch.get_num_threads():
+        torch.set_num_threads(args.max_threads)
     random.seed(CONFIG["seed"])
     torch.manual_seed(CONFIG["seed"])
     if args.batch_size % world:
@@ -360,7 +365,7 @@ def main():
 
     run = RunRecord(args.out, rank == 0, args)
     reason_run = run.record.get("engineReason") or f"torch {torch.__version__}, {world} process(es)"
-    run.write(device=str(device), deviceReason=reason_run, params=sum(p.numel() for p in model.parameters()) - sum(model.get_parameter(k).numel() for k in __import__("model").FROZEN_ZEROS), **({"resumedFrom": run.record.get("resumedFrom", last)} if args.resume else {}))
+    run.write(device=str(device), deviceReason=reason_run, **({"threads": torch.get_num_threads()} if device.type == "cpu" else {}), params=sum(p.numel() for p in model.parameters()) - sum(model.get_parameter(k).numel() for k in __import__("model").FROZEN_ZEROS), **({"resumedFrom": run.record.get("resumedFrom", last)} if args.resume else {}))
     batches_per_epoch = min(len(loader), args.max_batches_per_epoch or len(loader))
     cadence, step_times = BatchEvents(args, batches_per_epoch), StepTimes(args.step_times if rank == 0 else None)
     run.event({"type": "started", "runDir": os.path.abspath(args.out), "spec": run.record["spec"], "specName": run.record.get("specName", CONFIG["name"]), "backend": "pytorch", "device": str(device),
