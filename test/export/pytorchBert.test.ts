@@ -6,12 +6,13 @@
  * gradients and out of the optimizer. (The run-export parity with the trainer, one optimizer step
  * included, is the `bert` family of pytorch.test.ts.)
  */
-import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { exportPytorch, ExportError } from '../../src/export/pytorch';
 import { ROOT, tempDir, workspace } from '../trainer/helpers';
 import { hasTorch, python } from './python';
+import { tinyRun } from './runs';
 
 const FIXTURE = join(ROOT, 'test', 'fixtures', 'hf-bert-small-random');
 const L = 24;
@@ -28,6 +29,8 @@ ${head}train:
   loss: ${head ? 'binary_crossentropy' : 'mean_squared_error'}
   optimizer: { sgd: { learning_rate: 0.1 } }
 `;
+
+const REVIEWS = `${Array.from({ length: 8 }, (_, i) => JSON.stringify({ review: ['really good movie', 'the worst film ever', 'i love this story', 'boring and slow'][i % 4], positive: (i + 1) % 2 })).join('\n')}\n`;
 
 const DATA = `data:
   source:
@@ -125,4 +128,21 @@ print(json.dumps({
     expect(readFileSync(join(out, 'README.md'), 'utf8')).toContain('| `hf_bert.py` |');
     expect(model).toMatch(/self\.encoder = hf_bert\.BertEncoder\(\{"vocab_size": 179, "hidden_size": 32, .*\}, pooling="cls", checkpoint=spec_path\("bert-folder\/model\.safetensors"\)\)/);
   });
+
+  it('a run\'s package starts from the run\'s weights without reading the folder\'s model.safetensors first', async () => {
+    // The head and its data: a trained run, exported with its weights (train.py --init-from defaults to them).
+    const dir = workspace({ 's.model.yaml': bertSpec('{ from: bert-folder, pooling: cls }', '    - dense: { units: 1, activation: sigmoid }\n'), 'reviews.jsonl': REVIEWS });
+    cpSync(FIXTURE, join(dir, 'bert-folder'), { recursive: true });
+    const run = await tinyRun(join(dir, 's.model.yaml'), 1);
+    const out = join(dir, 'pkg');
+    exportPytorch(run, { out });
+    // Gone: were it read, hf_bert would say so on stderr (and a cluster would need the file for nothing).
+    rmSync(join(dir, 'bert-folder', 'model.safetensors'));
+    const p = await python(['train.py', '--epochs', '1', '--max-steps', '1', '--out', 'runs/t'], out, { ...process.env, MODELYAML_DATA_DIR: dir });
+    expect(p.code, p.stderr).toBe(0);
+    expect(p.stderr).not.toMatch(/hf_bert|model\.safetensors/);
+    // Built on its own (no checkpoint to load next), the model reads the file and says it is missing.
+    const alone = await python(['-c', 'from model import Model; Model()'], out);
+    expect(alone.stderr).toMatch(/hf_bert: .*model\.safetensors not found/);
+  }, 240_000);
 });

@@ -3,7 +3,7 @@
  * (c) two DDP ranks on CPU (gloo, started as torchrun starts them) with global batch 16 equal one
  * process with batch 16 after 20 steps; (e) a 2-process run killed with SIGKILL after an epoch
  * checkpoint resumes and ends where the uninterrupted run ends; and reduce_on_plateau reacts to
- * the same epochs exactly as the trainer's schedule does.
+ * the same epochs exactly as the trainer's schedule does; --amp on the CPU trains under bfloat16 autocast.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -91,6 +91,25 @@ describe.skipIf(!hasTorch)('train.py on the MNIST CNN', () => {
     const resumed = JSON.parse(readFileSync(join(out, 'runs', 'killed', 'run.json'), 'utf8')) as { status: string; epochs: number };
     expect(resumed).toMatchObject({ status: 'completed', epochs: 6 });
   }, 600_000);
+
+  it('--amp on the CPU trains under bfloat16 autocast: other numbers than float32, the same learning; run.json records it', async () => {
+    const out = mnistPackage();
+    const common = ['--epochs', '3', '--no-shuffle', '--batch-size', '16'];
+    ok(await python(['train.py', ...common, '--out', 'runs/fp32'], out, env));
+    ok(await python(['train.py', ...common, '--amp', '--out', 'runs/amp'], out, env));
+    const record = (run: string) => JSON.parse(readFileSync(join(out, 'runs', run, 'run.json'), 'utf8')) as { status: string; amp?: string };
+    const losses = (run: string) => readFileSync(join(out, 'runs', run, 'metrics.jsonl'), 'utf8').split('\n').filter(Boolean)
+      .map((l) => JSON.parse(l) as { type: string; metrics?: { loss: number } }).filter((e) => e.type === 'epoch').map((e) => e.metrics!.loss);
+    expect(record('amp')).toMatchObject({ status: 'completed', amp: 'bfloat16' });
+    expect(record('fp32').amp).toBeUndefined();
+    // bfloat16 keeps 8 bits of mantissa: the weights part from float32's, the weights themselves stay float32.
+    const d = await compare(out, join(out, 'runs', 'fp32', 'model.pt'), join(out, 'runs', 'amp', 'model.pt'));
+    expect(d.max).toBeGreaterThan(1e-4);
+    const [amp, fp32] = [losses('amp'), losses('fp32')];
+    console.log(`MNIST CNN, 3 epochs: loss per epoch float32 ${fp32.map((x) => x.toFixed(3)).join(' ')}, --amp ${amp.map((x) => x.toFixed(3)).join(' ')}; max |Δ| of weights ${d.max.toExponential(2)}`);
+    expect(amp[2]).toBeLessThan(amp[0]);
+    expect(Math.abs(amp[2] - fp32[2])).toBeLessThan(0.25 * fp32[2]);
+  }, 300_000);
 
   it('reduce_on_plateau lowers the rate after the same epochs as the trainer’s schedule', async () => {
     const out = mnistPackage();

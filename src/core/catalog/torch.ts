@@ -50,6 +50,12 @@ export interface TorchLayer {
   frozenZeros?: TorchFrozenZero[];
   /** Initialisation lines (`keras_init.glorot_uniform_({m}.weight)`), matching the trainer's initializers. */
   init?: string[];
+  /**
+   * Lines that copy in weights from a file the spec names (`{m}.load_pretrained()`: a pretrained encoder's
+   * checkpoint). The model runs them when built, unless built with `checkpoints=False` because a whole
+   * checkpoint is loaded next (train.py --init-from), so the file is not read for nothing.
+   */
+  load?: string[];
   /** Penalties added to the loss: a state_dict key under the module, and a catalog regularizer value. */
   regularize?: { torch: string; value: unknown }[];
 }

@@ -622,6 +622,8 @@ export interface RunRecord {
   deviceReason?: string;
   /** torch's CPU threads, when the PyTorch package or engine trained on the CPU. */
   threads?: number;
+  /** The PyTorch package's `--amp`: the autocast type (float16 on CUDA, bfloat16 on the CPU). */
+  amp?: 'float16' | 'bfloat16';
   /** Which engine trained (absent: the embedded tfjs trainer) and why it was chosen. */
   engine?: 'tfjs' | 'pytorch';
   engineReason?: string;

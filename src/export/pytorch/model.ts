@@ -69,6 +69,7 @@ export function generateModel(a: Analysis, file: string, folders: ModelFolders =
   tfName(inputName === 'input' ? 'input' : inputName, tfUsed);
   const init: string[] = [];
   const reset: string[] = [];
+  const load: string[] = [];
   const forward: string[] = [];
   const weightMap: WeightRow[] = [];
   const frozen: string[] = [];
@@ -149,6 +150,7 @@ export function generateModel(a: Analysis, file: string, folders: ModelFolders =
     const m = `self.${name}`;
     if (out.module) init.push(`self.${name} = ${out.module}  # ${l.type} → ${shape}, ${params0.toLocaleString('en-US')} params (line ${where.line})`);
     for (const line of out.init ?? []) reset.push(line.replaceAll('{m}', m));
+    for (const line of out.load ?? []) load.push(line.replaceAll('{m}', m));
     for (const w of out.weights ?? []) {
       const { sub, ...rest } = w;
       weightMap.push({ ...rest, tf: `${tfLayer}${sub ?? ''}/${w.tf}`, torch: `${name}.${w.torch}` });
@@ -167,11 +169,11 @@ export function generateModel(a: Analysis, file: string, folders: ModelFolders =
   const result = visit(info.output);
   const last = inLayout(result, 'last');
   const modules = Object.fromEntries(layers.flatMap((l) => (l.attr ? [[l.id, l.attr]] : [])));
-  const text = modelPy(a, file, { specDir: folders.specDir, inputShape, init, reset, forward, last, weightMap, frozen, regularized, modules, totalParams: info.totalParams ?? 0 });
+  const text = modelPy(a, file, { specDir: folders.specDir, inputShape, init, reset, load, forward, last, weightMap, frozen, regularized, modules, totalParams: info.totalParams ?? 0 });
   return { text, weightMap, layers };
 }
 
-function modelPy(a: Analysis, file: string, g: { specDir?: string; inputShape: Shape; init: string[]; reset: string[]; forward: string[]; last: string; weightMap: WeightRow[]; frozen: string[]; regularized: [string, number, number][]; modules: Record<string, string>; totalParams: number }): string {
+function modelPy(a: Analysis, file: string, g: { specDir?: string; inputShape: Shape; init: string[]; reset: string[]; load: string[]; forward: string[]; last: string; weightMap: WeightRow[]; frozen: string[]; regularized: [string, number, number][]; modules: Record<string, string>; totalParams: number }): string {
   const name = a.spec.name?.value ?? 'model';
   const ind = (lines: string[], n: number) => lines.map((l) => ' '.repeat(n) + l).join('\n');
   const bert = g.init.some((l) => l.includes('hf_bert.'));
@@ -211,10 +213,13 @@ class Model(nn.Module):
     # (state_dict key, l1, l2): Keras's penalties, added to the loss by objectives.regularization.
     REGULARIZED = ${py(g.regularized)}
 
-    def __init__(self):
+    def __init__(self, checkpoints=True):
+        """checkpoints=False: leave out the weights the spec's layers read from their own files (a whole checkpoint is loaded next)."""
         super().__init__()
 ${ind(g.init, 8)}
-        self.reset_parameters()
+        self.reset_parameters()${g.load.length ? `
+        if checkpoints:
+            self.load_checkpoints()` : ''}
         # Keras's recurrent layers have one bias: PyTorch's second one stays zero.
         for key in FROZEN_ZEROS:
             self.get_parameter(key).requires_grad_(False)
@@ -226,7 +231,12 @@ ${g.reset.length ? ind(g.reset, 8) : '        pass'}
         for key in FROZEN_ZEROS:
             nn.init.zeros_(self.get_parameter(key))
 
-    def forward(self, x):
+${g.load.length ? `    @torch.no_grad()
+    def load_checkpoints(self):
+        """The weights the spec's layers name files for (a pretrained encoder's checkpoint)."""
+${ind(g.load, 8)}
+
+` : ''}    def forward(self, x):
 ${ind(g.forward, 8)}
         return ${g.last}
 

@@ -336,7 +336,8 @@ def main():
     generator = torch.Generator().manual_seed(CONFIG["seed"])
     loader = DataLoader(train_set, batch_size=batch_size // world, sampler=sampler, shuffle=sampler is None and not args.no_shuffle, generator=generator)
 
-    model = Model()
+    # With --init-from the model's own checkpoints (a bert layer's model.safetensors) would be overwritten: not read.
+    model = Model(checkpoints=not args.init_from)
     import weights
     if args.init_from:
         model.load_state_dict(weights.tfjs_to_state_dict(args.init_from, model))
@@ -365,7 +366,7 @@ def main():
 
     run = RunRecord(args.out, rank == 0, args)
     reason_run = run.record.get("engineReason") or f"torch {torch.__version__}, {world} process(es)"
-    run.write(device=str(device), deviceReason=reason_run, **({"threads": torch.get_num_threads()} if device.type == "cpu" else {}), params=sum(p.numel() for p in model.parameters()) - sum(model.get_parameter(k).numel() for k in __import__("model").FROZEN_ZEROS), **({"resumedFrom": run.record.get("resumedFrom", last)} if args.resume else {}))
+    run.write(device=str(device), deviceReason=reason_run, **({"threads": torch.get_num_threads()} if device.type == "cpu" else {}), **({"amp": "float16" if device.type == "cuda" else "bfloat16"} if args.amp else {}), params=sum(p.numel() for p in model.parameters()) - sum(model.get_parameter(k).numel() for k in __import__("model").FROZEN_ZEROS), **({"resumedFrom": run.record.get("resumedFrom", last)} if args.resume else {}))
     batches_per_epoch = min(len(loader), args.max_batches_per_epoch or len(loader))
     cadence, step_times = BatchEvents(args, batches_per_epoch), StepTimes(args.step_times if rank == 0 else None)
     run.event({"type": "started", "runDir": os.path.abspath(args.out), "spec": run.record["spec"], "specName": run.record.get("specName", CONFIG["name"]), "backend": "pytorch", "device": str(device),

@@ -126,7 +126,7 @@ export const bert: LayerEntry = {
         forward: '{m}(x)',
         // The trainer's layer keeps the checkpoint's names and PyTorch's layouts: a copy each way.
         weights: [...bertWeightShapes(config, pooling === 'cls').keys()].map((name) => ({ tf: name, torch: name })),
-        init: ['{m}.load_pretrained()'],
+        load: ['{m}.load_pretrained()'],
       };
     },
   },

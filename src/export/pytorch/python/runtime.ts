@@ -165,7 +165,7 @@ if __name__ == "__main__":
     from model import Model
 
     if len(sys.argv) == 4 and sys.argv[1] == "to-torch":
-        torch.save(tfjs_to_state_dict(sys.argv[2], Model()), sys.argv[3])
+        torch.save(tfjs_to_state_dict(sys.argv[2], Model(checkpoints=False)), sys.argv[3])
     elif len(sys.argv) == 5 and sys.argv[1] == "to-tfjs":
         state_dict_to_tfjs(torch.load(sys.argv[2], map_location="cpu"), sys.argv[3], sys.argv[4])
     else:
