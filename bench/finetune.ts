@@ -11,7 +11,7 @@
 // VmHWM (peak resident set) of each process, sampled every 100 ms from /proc/<pid>/status.
 // Writes bench/results/finetune.json and prints it.
 //
-//   node --import tsx bench/finetune.ts [--rounds 3] [--batches 24] [--ways tfjs,engine,package] [--python /usr/bin/python3]
+//   node --import tsx bench/finetune.ts [--rounds 3] [--batches 24] [--threads N] [--ways tfjs,engine,package] [--python /usr/bin/python3]
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,7 +27,9 @@ const root = join(__dirname, '..');
 const trainerPath = join(root, 'dist', 'trainer.js');
 const arg = (name: string) => (process.argv.includes(`--${name}`) ? process.argv[process.argv.indexOf(`--${name}`) + 1] : undefined);
 const ROUNDS = Number(arg('rounds') ?? 3);
-const THREADS = 2;
+/** torch's threads (OMP_NUM_THREADS for the engine and the package) and the embedded trainer's cap; not given: each one's default (torch: one per physical core). */
+const THREADS = arg('threads') ? Math.max(1, Number(arg('threads'))) : undefined;
+const torchThreads: Record<string, string> = THREADS ? { OMP_NUM_THREADS: String(THREADS) } : {};
 const BATCH = 16;
 const MAX_LENGTH = 64;
 /** Batches per run (steady rate over the last three quarters). */
@@ -110,7 +112,7 @@ function memorySampler(pids: () => (number | undefined)[]) {
 async function viaClient(file: string, engine: 'tfjs' | 'pytorch', py: string, out: string) {
   const times: Timed[] = [];
   const seen = new Set<number>();
-  const handle = startTraining(file, { trainerPath, engine, python: py, device: 'cpu', epochs: 1, batchSize: BATCH, maxBatchesPerEpoch: BATCHES, batchEventEvery: 1, maxThreads: THREADS, out, workspace: out }, (ev: TrainerEvent) => {
+  const handle = startTraining(file, { trainerPath, engine, python: py, device: 'cpu', epochs: 1, batchSize: BATCH, maxBatchesPerEpoch: BATCHES, batchEventEvery: 1, maxThreads: THREADS, out, workspace: out, env: torchThreads }, (ev: TrainerEvent) => {
     if (ev.type === 'batch') times.push({ t: performance.now(), n: ev.batch });
   });
   // handle.pid is the trainer, then (engine) its Python: both stay sampled while alive.
@@ -128,8 +130,8 @@ async function plainPackage(file: string, py: string, out: string) {
   const run = join(p.runDir, 'plain');
   let pid: number | undefined;
   const memory = memorySampler(() => [pid]);
-  const args = ['train.py', '--out', run, '--prepared', p.dataDir, '--init-from', p.initModel, '--epochs', '1', '--batch-size', String(BATCH), '--max-batches-per-epoch', String(BATCHES), '--events', '--device', 'cpu', '--threads', String(THREADS)];
-  const r = await python(py, args, p.packageDir, {}, (started) => (pid = started));
+  const args = ['train.py', '--out', run, '--prepared', p.dataDir, '--init-from', p.initModel, '--epochs', '1', '--batch-size', String(BATCH), '--max-batches-per-epoch', String(BATCHES), '--events', '--device', 'cpu'];
+  const r = await python(py, args, p.packageDir, torchThreads, (started) => (pid = started));
   const peaks = memory.stop();
   if (r.code !== 0) return { error: r.err.trim().split('\n').pop() };
   const result = { samplesPerSecond: steady(recordedBatches(run), BATCH), peakRssMB: { python: peaks[0]?.mb } };
@@ -189,7 +191,7 @@ async function main() {
   for (const way of ['tfjs', 'engine', 'package']) ratios[`frozenVsFull/${way}`] = rate(`${way}/full`) && rate(`${way}/frozen`) && +(rate(`${way}/frozen`)! / rate(`${way}/full`)!).toFixed(3);
   const avg = (i: number) => +(loads.reduce((s, l) => s + l[i], 0) / Math.max(loads.length, 1)).toFixed(2);
   return {
-    date: new Date().toISOString(), python: py, torch: found.probe.torch, threads: THREADS, rounds: ROUNDS, batchSize: BATCH, maxLength: MAX_LENGTH, batches: BATCHES,
+    date: new Date().toISOString(), python: py, torch: found.probe.torch, threads: THREADS ?? "each one's default", rounds: ROUNDS, batchSize: BATCH, maxLength: MAX_LENGTH, batches: BATCHES,
     encoder: { ...CONFIG, params: bertParamCount(config, true) }, loadAverage1m: { mean: avg(0), max: Math.max(...loads.map((l) => l[0])) },
     summary, ratios,
   };
