@@ -14,7 +14,7 @@
 // WebGPU (Dawn, `webgpu` package) is measured when it starts: on a machine with only lavapipe
 // (Mesa's software Vulkan) those figures are the software renderer's, and are marked so.
 // PyTorch (--pytorch=cpu,cuda; none to skip): bench/train-pytorch.ts runs the CNN, MLP, LSTM and
-// transformer examples' exported packages (one process, 2 threads; two gloo ranks on the CPU), the
+// transformer examples' exported packages (one process on torch's default threads; two gloo ranks on the CPU), the
 // PyTorch engine and the embedded trainer on the same batches, with a python that imports torch
 // (MODELYAML_BENCH_PYTHON, else found as the engine finds one), three interleaved rounds (the
 // median and min–max of each, with the load average); ratios to the plain package.
