@@ -73,6 +73,20 @@ describe.skipIf(!hasTorch)('train.py on the MNIST CNN', () => {
     expect(d.max).toBeLessThan(1e-4);
   }, 600_000);
 
+  // The example's own optimizer, Adam, in double precision: the same semantics to rounding (float32's
+  // 4.7e-4 above is float noise that Adam's step scales up; float64 shrinks it to ~1e-15).
+  it('(c) with Adam and --float64, two gloo ranks equal one process after 20 steps to 1e-12', async () => {
+    const out = mnistPackage();
+    const common = ['--epochs', '5', '--max-steps', '20', '--no-shuffle', '--batch-size', '16', '--float64'];
+    ok(await python(['train.py', ...common, '--out', 'runs/one'], out, env));
+    for (const r of await Promise.all(twoRanks(out, [...common, '--out', 'runs/two']).map((p) => p.result))) ok(r);
+    const d = await compare(out, join(out, 'runs', 'one', 'model.pt'), join(out, 'runs', 'two', 'model.pt'));
+    console.log(`MNIST CNN, Adam, float64, DDP 2 × 8 vs 1 × 16, 20 steps: max |Δ| ${d.max.toExponential(2)}`);
+    expect(d.max).toBeLessThan(1e-12);
+    const record = JSON.parse(readFileSync(join(out, 'runs', 'two', 'run.json'), 'utf8')) as { precision?: string };
+    expect(record.precision).toBe('64-true');
+  }, 600_000);
+
   it('(e) a 2-process run killed (SIGKILL) after an epoch checkpoint resumes and ends equal to the uninterrupted run', async () => {
     const out = mnistPackage();
     const args = ['--epochs', '6', '--batch-size', '16'];
@@ -97,11 +111,11 @@ describe.skipIf(!hasTorch)('train.py on the MNIST CNN', () => {
     const common = ['--epochs', '3', '--no-shuffle', '--batch-size', '16'];
     ok(await python(['train.py', ...common, '--out', 'runs/fp32'], out, env));
     ok(await python(['train.py', ...common, '--amp', '--out', 'runs/amp'], out, env));
-    const record = (run: string) => JSON.parse(readFileSync(join(out, 'runs', run, 'run.json'), 'utf8')) as { status: string; amp?: string };
+    const record = (run: string) => JSON.parse(readFileSync(join(out, 'runs', run, 'run.json'), 'utf8')) as { status: string; precision?: string };
     const losses = (run: string) => readFileSync(join(out, 'runs', run, 'metrics.jsonl'), 'utf8').split('\n').filter(Boolean)
       .map((l) => JSON.parse(l) as { type: string; metrics?: { loss: number } }).filter((e) => e.type === 'epoch').map((e) => e.metrics!.loss);
-    expect(record('amp')).toMatchObject({ status: 'completed', amp: 'bfloat16' });
-    expect(record('fp32').amp).toBeUndefined();
+    expect(record('amp')).toMatchObject({ status: 'completed', precision: 'bf16-mixed' });
+    expect(record('fp32').precision).toBe('32-true');
     // bfloat16 keeps 8 bits of mantissa: the weights part from float32's, the weights themselves stay float32.
     const d = await compare(out, join(out, 'runs', 'fp32', 'model.pt'), join(out, 'runs', 'amp', 'model.pt'));
     expect(d.max).toBeGreaterThan(1e-4);

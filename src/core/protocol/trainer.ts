@@ -622,8 +622,8 @@ export interface RunRecord {
   deviceReason?: string;
   /** torch's CPU threads, when the PyTorch package or engine trained on the CPU. */
   threads?: number;
-  /** The PyTorch package's `--amp`: the autocast type (float16 on CUDA, bfloat16 on the CPU). */
-  amp?: 'float16' | 'bfloat16';
+  /** The PyTorch package's precision, in Lightning's names: 32-true, 64-true (`--float64`), bf16-mixed or 16-mixed (`--amp` on the CPU or CUDA). */
+  precision?: '32-true' | '64-true' | 'bf16-mixed' | '16-mixed';
   /** Which engine trained (absent: the embedded tfjs trainer) and why it was chosen. */
   engine?: 'tfjs' | 'pytorch';
   engineReason?: string;

@@ -49,7 +49,7 @@ Several nodes, with the c10d rendezvous (run on every node; HOST is one of them)
 
 ${fence('sh', 'torchrun --nnodes=2 --nproc_per_node=8 --rdzv-backend=c10d --rdzv-endpoint=HOST:29400 --rdzv-id=' + job + ' \\\n  train.py --out /shared/runs/' + job)}
 
-Resume a run from its last checkpoint: add \`--resume\` with the same \`--out\`. Mixed precision: \`--amp\`.
+Resume a run from its last checkpoint: add \`--resume\` with the same \`--out\`. Mixed precision: \`--amp\` (float16 on CUDA, bfloat16 on the CPU); \`--float64\` for numerical checks.
 
 ### Slurm
 

@@ -122,6 +122,7 @@ def parse_args():
     ap.add_argument("--resume", action="store_true", help="carry on from OUT/checkpoints/last.pt")
     ap.add_argument("--init-from", default=@INIT_DEFAULT@, help="a tfjs checkpoint folder (model.json) to start from")
     ap.add_argument("--amp", action="store_true", help="mixed precision (bfloat16 on CPU, float16 on CUDA)")
+    ap.add_argument("--float64", action="store_true", help="double precision: slower, for numerical checks (DDP against one process agree to ~1e-15)")
     ap.add_argument("--max-steps", type=int, default=0, help="stop after this many optimizer steps (0: no limit)")
     ap.add_argument("--no-shuffle", action="store_true", help="keep the data's order (for comparisons)")
     ap.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto", help="auto: CUDA when available")
@@ -228,6 +229,18 @@ def evaluate(model, dataset, device, batch_size):
     return {k: v / max(n, 1) for k, v in sums.items()}
 
 
+def precision(args, device):
+    """The run's precision, in Lightning's names (run.json's "precision")."""
+    if args.amp:
+        return "16-mixed" if device.type == "cuda" else "bf16-mixed"
+    return "64-true" if args.float64 else "32-true"
+
+
+def as_float64(dataset):
+    """--float64: a split's float tensors in double precision (token ids and labels keep their values)."""
+    return TensorDataset(*(t.double() if t.is_floating_point() else t for t in dataset.tensors)) if dataset is not None else None
+
+
 def batch_metrics(y, p):
     return {name: float(objectives.METRICS[name](y, p, CONFIG["label_kind"])) for name in CONFIG["metrics"] if name in objectives.METRICS}
 
@@ -306,6 +319,8 @@ def setup(args):
     rank = dist.get_rank() if distributed else 0
     local = int(os.environ.get("LOCAL_RANK", "0"))
     cuda = torch.cuda.is_available() and args.device != "cpu"
+    if args.amp and args.float64:
+        raise SystemExit("--amp and --float64 exclude each other: mixed precision is below float32, --float64 above it")
     if args.device == "cuda" and not torch.cuda.is_available():
         raise SystemExit("--device cuda: this torch has no CUDA device")
     device = torch.device(f"cuda:{local}" if cuda else "cpu")
@@ -331,6 +346,8 @@ def main():
     stop_signal = Stop()
 
     train_set, val_set, test_set = prepared_splits(args.prepared) if args.prepared else (*data.splits(), None)
+    if args.float64:
+        train_set, val_set, test_set = (as_float64(s) for s in (train_set, val_set, test_set))
     batch_size = min(args.batch_size, max(len(train_set), 1))
     sampler = DistributedSampler(train_set, num_replicas=world, rank=rank, shuffle=not args.no_shuffle, seed=CONFIG["seed"], drop_last=False) if distributed else None
     generator = torch.Generator().manual_seed(CONFIG["seed"])
@@ -343,6 +360,8 @@ def main():
         model.load_state_dict(weights.tfjs_to_state_dict(args.init_from, model))
     weights.load_pretrained(model)  # the spec's model.weights, when the package holds them (pretrained/)
     model.to(device)
+    if args.float64:
+        model.double()
     # Frozen layers: requires_grad False before DDP and the optimizer see the parameters.
     fine = fine_tuning.FineTuning(model, CONFIG["fine_tuning"])
     wrap = lambda: DistributedDataParallel(model, device_ids=[local] if device.type == "cuda" else None) if distributed else model  # noqa: E731
@@ -366,7 +385,7 @@ def main():
 
     run = RunRecord(args.out, rank == 0, args)
     reason_run = run.record.get("engineReason") or f"torch {torch.__version__}, {world} process(es)"
-    run.write(device=str(device), deviceReason=reason_run, **({"threads": torch.get_num_threads()} if device.type == "cpu" else {}), **({"amp": "float16" if device.type == "cuda" else "bfloat16"} if args.amp else {}), params=sum(p.numel() for p in model.parameters()) - sum(model.get_parameter(k).numel() for k in __import__("model").FROZEN_ZEROS), **({"resumedFrom": run.record.get("resumedFrom", last)} if args.resume else {}))
+    run.write(device=str(device), deviceReason=reason_run, **({"threads": torch.get_num_threads()} if device.type == "cpu" else {}), precision=precision(args, device), params=sum(p.numel() for p in model.parameters()) - sum(model.get_parameter(k).numel() for k in __import__("model").FROZEN_ZEROS), **({"resumedFrom": run.record.get("resumedFrom", last)} if args.resume else {}))
     batches_per_epoch = min(len(loader), args.max_batches_per_epoch or len(loader))
     cadence, step_times = BatchEvents(args, batches_per_epoch), StepTimes(args.step_times if rank == 0 else None)
     run.event({"type": "started", "runDir": os.path.abspath(args.out), "spec": run.record["spec"], "specName": run.record.get("specName", CONFIG["name"]), "backend": "pytorch", "device": str(device),
@@ -387,7 +406,8 @@ def main():
             for g in optimizer.param_groups:
                 g["lr"] = learning_rate(state["step"], state["lr"])
             with torch.autocast(device.type, dtype=torch.float16 if device.type == "cuda" else torch.bfloat16, enabled=args.amp):
-                p = net(x).float()
+                p = net(x)
+                p = p.float() if args.amp else p  # autocast's half-precision output; float32 and float64 as they are
                 loss = LOSS(y, p).mean() + objectives.regularization(model)
             optimizer.zero_grad(set_to_none=True)
             scaler.scale(loss).backward()
