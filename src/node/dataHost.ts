@@ -11,7 +11,7 @@ import { statSync } from 'node:fs';
 import { readSafeTensorsHeader } from '../core/weights/safetensors';
 import { dataRoots, inspectDataPath, readHead, type DataPathAnswer } from './dataPaths';
 import { tableStats, vocabulary } from './dataStats';
-import { PretrainedError, pretrainedShapes } from './pretrained';
+import { latestRunsAbove, PretrainedError, pretrainedShapes } from './pretrained';
 
 const HEAD_BYTES = 64 * 1024;
 /** Largest JSON file `readJson` reads whole (a model's config.json is a few KiB). */
@@ -90,12 +90,16 @@ export function fileDataHost(specDir: string, options: DataHostOptions = {}): Da
           return { problem: `\`${p}\`: ${(e as Error).message}` };
         }
       }),
-    pretrained(p) {
+    pretrained(given) {
       // A run folder or TF.js model folder is a folder; .keras, .h5 and model.json are files.
-      // `…/runs/<spec>/latest` is resolved inside its (checked) runs folder, which must exist.
-      const latest = basename(p) === 'latest' && !('real' in inspect(p, 'folder'));
+      // `…/runs/<spec>/latest` is resolved inside its (checked) runs folder, which must exist: the
+      // spec's own `.modelyaml/runs`, else the nearest one above it (where the workspace keeps runs).
+      const latest = basename(given) === 'latest' && !('real' in inspect(given, 'folder'));
+      const here = isAbsolute(given) ? given : resolve(specDir, given);
+      const above = latest ? latestRunsAbove(here) : here;
+      const p = above === here ? given : above;
       const answer = latest ? inspect(dirname(p), 'folder') : inspect(p, /\.(keras|h5|hdf5|json)$/i.test(p) ? 'file' : 'folder');
-      if ('missing' in answer) return { error: latest ? `${p}: ${dirname(p)} does not exist yet: train that spec first (\`latest\` is its newest run).` : `${p} does not exist.` };
+      if ('missing' in answer) return { error: latest ? `${p}: ${dirname(p)} does not exist yet, here or in a folder above: train that spec first (\`latest\` is its newest run).` : `${p} does not exist.` };
       if ('problem' in answer) return { error: answer.problem.message };
       try {
         const source = pretrainedShapes(latest ? join(answer.real, 'latest') : answer.real);

@@ -6,7 +6,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { PretrainedError, pretrainedShapes, readPretrained, hdf5, resolveLatestRun } from '../../src/node/pretrained';
+import { latestRunsAbove, PretrainedError, pretrainedShapes, readPretrained, hdf5, resolveLatestRun } from '../../src/node/pretrained';
 
 const DIR = join(__dirname, '..', 'fixtures', 'keras-small');
 const reference = JSON.parse(readFileSync(join(DIR, 'reference-outputs.json'), 'utf8')) as {
@@ -73,9 +73,24 @@ describe('`latest`: a spec\'s newest run with a checkpoint', () => {
     expect(pretrainedShapes(join(runs, 'latest'))!.layers[0].weights[0].shape).toEqual([1]);
   });
 
+  it('a spec\'s `.modelyaml/runs/<spec>/latest` is also found in a folder above it (the workspace\'s runs), the nearest first', () => {
+    const root = mkdtempSync(join(tmpdir(), 'modelyaml-latest-'));
+    const specDir = join(root, 'examples', 'transfer');
+    mkdirSync(specDir, { recursive: true });
+    const given = join(specDir, '.modelyaml', 'runs', 'digits-0-4', 'latest');
+    run(join(root, '.modelyaml', 'runs', 'digits-0-4'), '2026-01-01T00-00-00-000Z', 1);
+    expect(resolveLatestRun(given)).toBe(join(root, '.modelyaml', 'runs', 'digits-0-4', '2026-01-01T00-00-00-000Z'));
+    run(join(root, 'examples', '.modelyaml', 'runs', 'digits-0-4'), '2026-01-01T00-00-00-000Z', 2);
+    expect(resolveLatestRun(given)).toBe(join(root, 'examples', '.modelyaml', 'runs', 'digits-0-4', '2026-01-01T00-00-00-000Z'));
+    // The spec's own folder comes first; other paths are never moved.
+    run(join(specDir, '.modelyaml', 'runs', 'digits-0-4'), '2026-01-01T00-00-00-000Z', 3);
+    expect(resolveLatestRun(given)).toBe(join(specDir, '.modelyaml', 'runs', 'digits-0-4', '2026-01-01T00-00-00-000Z'));
+    expect(latestRunsAbove(join(specDir, 'runs', 'digits-0-4', 'latest'))).toBe(join(specDir, 'runs', 'digits-0-4', 'latest'));
+  });
+
   it('a spec with no run yet is a PretrainedError saying to train it first', () => {
     const runs = join(mkdtempSync(join(tmpdir(), 'modelyaml-latest-')), 'runs', 'digits-0-4');
-    expect(() => resolveLatestRun(join(runs, 'latest'))).toThrow(`${join(runs, 'latest')}: ${runs} does not exist yet: train that spec first (\`latest\` is its newest run).`);
+    expect(() => resolveLatestRun(join(runs, 'latest'))).toThrow(`${join(runs, 'latest')}: ${runs} does not exist yet, here or in a folder above: train that spec first (\`latest\` is its newest run).`);
     run(runs, '2026-01-03T00-00-00-000Z');
     expect(() => resolveLatestRun(join(runs, 'latest'))).toThrow(PretrainedError);
     expect(() => resolveLatestRun(join(runs, 'latest'))).toThrow('holds no run with a checkpoint yet');

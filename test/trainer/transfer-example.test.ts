@@ -29,7 +29,8 @@ const EPOCHS = 4;
 const THRESHOLD = 0.8;
 const UNFREEZE_AFTER = 2;
 
-const analysis = (ws: string, file: string) => analyze(readFileSync(join(ws, file), 'utf8'), { host: fileDataHost(ws, { workspaces: [ws] }) });
+/** The checks of a spec in `dir`, the workspace being `ws` (as the language server has them). */
+const analysis = (ws: string, dir: string, file: string) => analyze(readFileSync(join(dir, file), 'utf8'), { host: fileDataHost(dir, { workspaces: [ws] }) });
 
 const valAccuracy = (events: TrainerEvent[]) => ofType(events, 'epoch').map((e) => e.metrics.val_accuracy);
 
@@ -45,18 +46,22 @@ const weightsOf = (model: PretrainedSource, layer: string) => model.layers.find(
 
 describe('the two-stage transfer example (examples/transfer/)', () => {
   it('fine-tuning the digits-0-4 base on 5–9 reaches the accuracy in fewer epochs than from scratch; the base stays frozen until it unfreezes', async () => {
+    // As in a clone opened at its root (or the CLI run there): the specs in examples/transfer/,
+    // the runs in the workspace's .modelyaml/runs, which stage 2's `from:` finds from below.
     const ws = workspace({});
-    cpSync(join(ROOT, 'examples', 'transfer'), ws, { recursive: true });
+    const dir = join(ws, 'examples', 'transfer');
+    cpSync(join(ROOT, 'examples', 'transfer'), dir, { recursive: true });
     const options = { workspace: ws, maxBatchesPerEpoch: BATCHES };
 
     // A clean clone has no first-stage run yet: the second stage says so at `from`, nothing else.
-    const before = analysis(ws, 'digits-5-9.model.yaml');
+    const before = analysis(ws, dir, 'digits-5-9.model.yaml');
     expect(before.diagnostics.map((d) => `${d.code}: ${d.message}`)).toEqual([
-      'weights/source: .modelyaml/runs/digits-0-4/latest: .modelyaml/runs/digits-0-4 does not exist yet: train that spec first (`latest` is its newest run).',
+      'weights/source: .modelyaml/runs/digits-0-4/latest: .modelyaml/runs/digits-0-4 does not exist yet, here or in a folder above: train that spec first (`latest` is its newest run).',
     ]);
-    for (const file of ['digits-0-4.model.yaml', 'digits-5-9-scratch.model.yaml']) expect(analysis(ws, file).diagnostics, file).toEqual([]);
+    for (const file of ['digits-0-4.model.yaml', 'digits-5-9-scratch.model.yaml']) expect(analysis(ws, dir, file).diagnostics, file).toEqual([]);
 
-    const stage1 = await train(join(ws, 'digits-0-4.model.yaml'), { workspace: ws, out: join(ws, '.modelyaml', 'runs') });
+    // Where the CLI run in `ws`, or the editor with `ws` open, puts it.
+    const stage1 = await train(join(dir, 'digits-0-4.model.yaml'), { workspace: ws, out: join(ws, '.modelyaml', 'runs') });
     expect(stage1.result.error).toBeUndefined();
     const started = ofType(stage1.events, 'started')[0];
     expect(started.samples.train).toBeGreaterThan(3000);
@@ -64,22 +69,22 @@ describe('the two-stage transfer example (examples/transfer/)', () => {
     const pretrained = lastCheckpoint(stage1.result.runDir!);
 
     // Now the second stage checks clean, its loaded base counted as non-trainable.
-    const after = analysis(ws, 'digits-5-9.model.yaml');
+    const after = analysis(ws, dir, 'digits-5-9.model.yaml');
     expect(after.diagnostics).toEqual([]);
     const frozen = after.model!.layers.filter((l) => l.id === 'conv1' || l.id === 'conv2');
     expect(frozen.map((l) => l.nonTrainableParams)).toEqual(frozen.map((l) => l.params));
 
     // Through the unfreeze epoch the base is the first stage's, bit for bit (the same seed: the
     // first epochs of the longer run below are these), while the new head learns.
-    const frozenRun = await train(join(ws, 'digits-5-9.model.yaml'), { ...options, epochs: UNFREEZE_AFTER, out: join(ws, 'frozen') });
+    const frozenRun = await train(join(dir, 'digits-5-9.model.yaml'), { ...options, epochs: UNFREEZE_AFTER, out: join(ws, 'frozen') });
     expect(frozenRun.result.error).toBeUndefined();
     const frozenModel = lastCheckpoint(frozenRun.result.runDir!);
     for (const layer of ['conv1', 'conv2']) expect(weightsOf(frozenModel, layer), layer).toEqual(weightsOf(pretrained, layer));
     // The head, which starts from zeros, learnt.
     expect(weightsOf(frozenModel, 'new_head')[0].some((v) => v !== 0)).toBe(true);
 
-    const fine = await train(join(ws, 'digits-5-9.model.yaml'), { ...options, out: join(ws, 'fine') });
-    const scratch = await train(join(ws, 'digits-5-9-scratch.model.yaml'), { ...options, out: join(ws, 'scratch') });
+    const fine = await train(join(dir, 'digits-5-9.model.yaml'), { ...options, out: join(ws, 'fine') });
+    const scratch = await train(join(dir, 'digits-5-9-scratch.model.yaml'), { ...options, out: join(ws, 'scratch') });
     expect(fine.result.error).toBeUndefined();
     expect(scratch.result.error).toBeUndefined();
     expect(valAccuracy(fine.events).slice(0, UNFREEZE_AFTER)).toEqual(valAccuracy(frozenRun.events));

@@ -1,6 +1,6 @@
 /** Pretrained weights from any supported source, by the path's form: `.keras`, `.h5`, or a TF.js model / ModelYAML run folder. */
 import { existsSync, statSync } from 'node:fs';
-import { basename, dirname } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { latestRunDir } from '../runRecord';
 import { hdf5IfReady, readKerasFile, readKerasFileWith, readKerasH5, readKerasH5With } from './keras';
 import { modelJsonOf, readTfjsModel } from './tfjs';
@@ -10,18 +10,37 @@ export { PretrainedError, paramCount, type PretrainedLayer, type PretrainedSourc
 export { modelJsonOf, readTfjsModel } from './tfjs';
 export { hdf5, hdf5IfReady } from './keras';
 
+const RUNS_LATEST = /^(.*)[\\/]\.modelyaml[\\/]runs[\\/]([^\\/]+)[\\/]latest$/;
+
+/**
+ * Runs go to the workspace's `.modelyaml/runs` (the editor's folder, the CLI's working folder), which
+ * need not be the spec's folder: `<folder>/.modelyaml/runs/<spec>/latest` whose runs folder is not
+ * there is looked for in each folder above, as Node looks for node_modules, so a spec in
+ * `examples/transfer/` finds the runs of a workspace opened at the repository's root.
+ */
+export function latestRunsAbove(path: string): string {
+  const m = RUNS_LATEST.exec(path);
+  if (!m || existsSync(dirname(path))) return path;
+  for (let dir = dirname(m[1]); ; dir = dirname(dir)) {
+    const runs = join(dir, '.modelyaml', 'runs', m[2]);
+    if (existsSync(runs)) return join(runs, 'latest');
+    if (dirname(dir) === dir) return path;
+  }
+}
+
 /**
  * `.modelyaml/runs/<spec>/latest` names that spec's newest run holding a model (run folders are
  * named by their start time), so a second stage can name the first's run before it exists; any
  * other path is itself. Throws PretrainedError when the spec has no such run yet.
  */
-export function resolveLatestRun(path: string): string {
+export function resolveLatestRun(given: string): string {
+  const path = latestRunsAbove(given);
   if (basename(path) !== 'latest' || existsSync(path)) return path;
   const runs = dirname(path);
   const exists = existsSync(runs) && statSync(runs).isDirectory();
   const found = exists ? latestRunDir(dirname(runs), basename(runs), (dir) => modelJsonOf(dir) !== undefined) : undefined;
   if (!found) {
-    throw new PretrainedError('pretrained/missing', `${path}: ${runs} ${exists ? 'holds no run with a checkpoint' : 'does not exist'} yet: train that spec first (\`latest\` is its newest run).`, path);
+    throw new PretrainedError('pretrained/missing', `${path}: ${runs} ${exists ? 'holds no run with a checkpoint yet' : 'does not exist yet, here or in a folder above'}: train that spec first (\`latest\` is its newest run).`, path);
   }
   return found;
 }
