@@ -34,7 +34,7 @@ function exportPackage(specFile: string, text: string, workspace: string, pretra
   try {
     // The text trained (a search trial's differs from the file); no search.py: the engine trains one run.
     // model.weights's source goes into the package (pretrained/), which train.py loads over init/.
-    exportPytorch(specFile, { out: tmp, text, search: false, pretrained });
+    exportPytorch(specFile, { out: tmp, text, search: false, pretrained, prepared: true });
   } catch (e) {
     rmSync(tmp, { recursive: true, force: true });
     if (e instanceof ExportError) fail('engine/pytorch-unmapped', e.message, { file: specFile });

@@ -319,4 +319,17 @@ describe.skipIf(!hasTorch)('exportPytorch: the package in Debian’s torch', () 
     expect(call).toThrow(ExportError);
     expect(call).toThrow(/spec\.model\.yaml:11:7: layer `upsampling2d_1` \(upsampling2d\), `interpolation` has no faithful PyTorch equivalent/);
   });
+
+  it('refuses a pipeline step data.py lacks, naming it and its spec line, except for the engine (prepared data)', () => {
+    const table = 'a,b,label\n1,2,x\n,4,y\n5,6,x\n7,8,y\n';
+    const text = (step: string) => spec('steps', 1, `  source:\n    csv: { path: t.csv, label: label }\n  pipeline:\n    - ${step}\n    - label_encode`, '[2]', '    - dense: { units: 2, activation: softmax }', '  loss: sparse_categorical_crossentropy\n  optimizer: adam');
+    for (const [step, what] of [['fill_missing: { strategy: mean }', 'the pipeline step `fill_missing`'], ['label_encode: { column: b }', '`label_encode` on a feature column (`column`)']]) {
+      const dir = workspace({ 'spec.model.yaml': text(step), 't.csv': table });
+      const call = () => exportPytorch(join(dir, 'spec.model.yaml'), { out: join(dir, 'pkg') });
+      expect(call).toThrow(ExportError);
+      expect(call).toThrow(`spec.model.yaml:8:7: ${what} is not in the package's data.py yet`);
+      // The engine hands the package the trainer's prepared splits: nothing to refuse.
+      expect(() => exportPytorch(join(dir, 'spec.model.yaml'), { out: join(dir, 'engine'), prepared: true })).not.toThrow();
+    }
+  });
 });

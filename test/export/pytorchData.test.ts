@@ -45,6 +45,15 @@ const CASES: Record<string, { spec: string; files?: Record<string, string | Uint
   linear: { spec: spec('  source: { dataset: { name: linear, samples: 150 } }\n  pipeline: [{ standardize: { mean: [0.5], std: [2] } }]', '[1]', 'dense: { units: 1 }', 'mean_squared_error') },
   keep_labels: { spec: classifier('  source: { dataset: { name: mnist, samples: 600 } }\n  pipeline: [{ keep_labels: [7, 5, 9] }, { scale: 255 }, { one_hot: 3 }]\n  validation: { split: 0.2 }\n  test: { split: 0.1 }', '[784]', 3) },
   keep_labels_no_remap: { spec: classifier('  source: { dataset: iris }\n  pipeline: [{ keep_labels: { labels: [0, 2], remap: false } }, { one_hot: 3 }]\n  validation: { split: 0.2 }', '[4]', 3) },
+  // label_encode as the trainer keys labels: text sorted as text; numbers (CSV cells, JSON strings or numbers) by value.
+  label_encode_text: {
+    spec: classifier('  source:\n    csv: { path: t.csv, label: species }\n  pipeline: [label_encode, { one_hot: 3 }]\n  validation: { split: 0.25 }', '[2]', 3),
+    files: { 't.csv': `a,b,species\n${Array.from({ length: 12 }, (_, i) => `${i},${i % 5},${['virginica', 'Setosa', 'versicolor'][i % 3]}`).join('\n')}\n` },
+  },
+  label_encode_numbers: {
+    spec: classifier('  source:\n    jsonl: { path: t.jsonl, features: [a], label: grade }\n  pipeline: [label_encode, { one_hot: 3 }]\n  validation: { split: 0.25 }', '[1]', 3),
+    files: { 't.jsonl': `${Array.from({ length: 12 }, (_, i) => JSON.stringify({ a: i, grade: [10, '2', '33.0'][i % 3] })).join('\n')}\n` },
+  },
   idx: {
     spec: classifier('  source: { idx: { images: i.idx.gz, labels: l.idx, shape: [3, 2] } }\n  pipeline: [{ scale: 255 }, { reshape: [3, 2, 1] }, { one_hot: 4 }]\n  validation: { split: 0.34 }', '[3, 2, 1]', 4),
     files: { 'i.idx.gz': gzipSync(idx(0x08, [6, 6], Array.from({ length: 36 }, (_, i) => (i * 37) % 256))), 'l.idx': idx(0x08, [6], [0, 3, 1, 2, 3, 0]) },

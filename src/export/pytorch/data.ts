@@ -443,6 +443,17 @@ def apply_pipeline(x, y, fitted=None):
             k = k or int(labels.max()) + 1
             f = {"classes": k}
             y = torch.nn.functional.one_hot(labels.reshape(-1), k).float()
+        elif kind == "label_encode":
+            keys, numeric = _label_keys(y)
+            if not f:
+                # The trainer's order: by value when every label is a number, else as text.
+                seen = list(dict.fromkeys(k for k in keys if k is not None))
+                f = {"classes": sorted(seen, key=float) if numeric else sorted(seen)}
+            index = {name: i for i, name in enumerate(f["classes"])}
+            unseen = next((k for k in keys if k is not None and k not in index), None)
+            if unseen is not None:
+                raise SystemExit(f"label {unseen!r} does not occur in the training samples, so label_encode has no index for it")
+            y = torch.tensor([math.nan if k is None else index[k] for k in keys], dtype=torch.float32)
         elif kind == "keep_labels":
             keep = p["labels"]
             values = [float(v) for v in (y if isinstance(y, list) else y.reshape(-1).tolist())]
@@ -459,6 +470,40 @@ def apply_pipeline(x, y, fitted=None):
             raise SystemExit(f"data.py does not implement the pipeline step {kind} yet: export from a run, or add it to data.py")
         learnt.append(f)
     return x, y, learnt
+
+
+def _js_number(v):
+    """A number as JavaScript's String() writes it (the trainer's class names): 3, not 3.0."""
+    return str(int(v)) if v.is_integer() and abs(v) < 1e21 else repr(v)
+
+
+# The cells the trainer reads as missing (src/trainer/data/sources.ts), compared trimmed and lower-cased.
+MISSING = {"", "na", "nan", "null", "none", "n/a", "?"}
+FLOAT32_MAX = 3.4028234663852886e38
+
+
+def _label_cell(v):
+    """A label as the trainer reads a cell: None (missing), a number (a float32 holds it), or text."""
+    if v is None:
+        return None
+    if isinstance(v, bool):
+        return 1.0 if v else 0.0
+    if isinstance(v, (int, float)):
+        return float(v) if math.isfinite(v) and abs(v) <= FLOAT32_MAX else str(v)
+    s = str(v)
+    if s.strip().lower() in MISSING:
+        return None
+    try:
+        f = float(s) if "_" not in s else math.inf  # JavaScript's Number() has no digit separators
+    except ValueError:
+        return s
+    return f if math.isfinite(f) and abs(f) <= FLOAT32_MAX else s
+
+
+def _label_keys(y):
+    """Each label as label_encode keys it: a number as JavaScript's String() writes it, text as it is, None when missing."""
+    cells = [_label_cell(v) for v in (y.reshape(-1).tolist() if torch.is_tensor(y) else y)]
+    return [c if c is None or isinstance(c, str) else _js_number(c) for c in cells], all(not isinstance(c, str) for c in cells)
 
 
 def _dataset(x, y):

@@ -20,7 +20,7 @@ import { KERAS_INIT_PY, KERAS_LAYERS_PY, WEIGHTS_PY } from './python/runtime';
 import { builtinDataFiles, dataPy } from './data';
 import { readme } from './readme';
 import { pretrainedFiles, pretrainedPath, readSpecPretrained, readSpecPretrainedSync } from './pretrained';
-import { refuseUncarried } from './refusals';
+import { refuseUncarried, refuseUnreadSteps } from './refusals';
 import { loadedLayerIds } from '../../core/pretrained';
 import { pretrainedShapes, type PretrainedSource } from '../../node/pretrained';
 import { searchPy } from './search';
@@ -46,6 +46,11 @@ export interface PytorchExportOptions {
    * default a TF.js source is read here, and a Keras file once h5wasm has loaded.
    */
   pretrained?: PretrainedSource;
+  /**
+   * The package is fed the trainer's prepared splits (`train.py --prepared`, the PyTorch engine), so
+   * data.py's pipeline never runs and a step it lacks is not refused.
+   */
+  prepared?: boolean;
 }
 
 export interface PytorchExport {
@@ -86,6 +91,7 @@ export function exportPytorch(specOrRunPath: string, options: PytorchExportOptio
     throw new ExportError('export/spec-errors', `${src.file}:${p.line + 1}:${p.character + 1}: ${errors[0].message} (fix the spec's errors before exporting)`, { file: src.file, line: p.line + 1, column: p.character + 1 });
   }
   refuseUncarried(a, src.file);
+  if (!options.prepared) refuseUnreadSteps(a, src.file);
   const model = generateModel(a, src.file, folders);
   const files = new Map<string, string | Buffer>();
   files.set('model.py', model.text);
