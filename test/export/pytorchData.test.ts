@@ -37,6 +37,12 @@ const images = (() => {
 
 const BERT = join(ROOT, 'test', 'fixtures', 'hf-bert-small-random');
 
+/** 24 rows of a, b, c and a 0/1 label, with missing cells of each kind the trainer reads as missing. */
+const TABLE = `a,b,c,label\n${Array.from({ length: 24 }, (_, i) => {
+  const cell = (v: number, j: number) => ((i + j) % 7 === 0 ? ['', 'NA', '?'][(i + j) % 3] : String(v));
+  return `${cell((i * 37) % 11 + 0.25, 0)},${cell(i % 4, 1)},${cell((i * 13) % 9 - 3.5, 2)},${i % 2}`;
+}).join('\n')}\n`;
+
 const CASES: Record<string, { spec: string; files?: Record<string, string | Uint8Array> }> = {
   mnist: { spec: readFileSync(example('mnist-cnn'), 'utf8') },
   iris: { spec: classifier('  source: { dataset: iris }\n  pipeline: [standardize, { one_hot: 3 }]\n  validation: { split: 0.2 }', '[4]', 3) },
@@ -53,6 +59,19 @@ const CASES: Record<string, { spec: string; files?: Record<string, string | Uint
   label_encode_numbers: {
     spec: classifier('  source:\n    jsonl: { path: t.jsonl, features: [a], label: grade }\n  pipeline: [label_encode, { one_hot: 3 }]\n  validation: { split: 0.25 }', '[1]', 3),
     files: { 't.jsonl': `${Array.from({ length: 12 }, (_, i) => JSON.stringify({ a: i, grade: [10, '2', '33.0'][i % 3] })).join('\n')}\n` },
+  },
+  // Missing cells ('', NA, ?), selected columns, filled and dropped rows, with the trainer's statistics.
+  table_select_fill_mean: {
+    spec: classifier('  source:\n    csv: { path: t.csv, label: label }\n  pipeline: [{ select: [c, a] }, { fill_missing: { strategy: mean } }, standardize, { one_hot: 2 }]\n  validation: { split: 0.25 }', '[2]', 2),
+    files: { 't.csv': TABLE },
+  },
+  table_drop_median_mode: {
+    spec: classifier('  source:\n    csv: { path: t.csv, label: label }\n  pipeline: [{ drop_missing: { columns: [b] } }, { fill_missing: { strategy: median, columns: [a] } }, { fill_missing: { strategy: most_frequent } }, { one_hot: 2 }]\n  validation: { split: 0.25 }', '[3]', 2),
+    files: { 't.csv': TABLE },
+  },
+  table_drop_any: {
+    spec: classifier('  source:\n    csv: { path: t.csv, label: kind }\n  pipeline: [drop_missing, label_encode, { one_hot: 2 }]\n  validation: { split: 0.25 }', '[3]', 2),
+    files: { 't.csv': TABLE.replace('label', 'kind').replace(/,(0|1)$/gm, (_m, v: string) => `,${v === '1' ? 'yes' : 'no'}`).replace(',yes\n', ',NA\n') },
   },
   idx: {
     spec: classifier('  source: { idx: { images: i.idx.gz, labels: l.idx, shape: [3, 2] } }\n  pipeline: [{ scale: 255 }, { reshape: [3, 2, 1] }, { one_hot: 4 }]\n  validation: { split: 0.34 }', '[3, 2, 1]', 4),

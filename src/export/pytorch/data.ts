@@ -10,6 +10,7 @@ import type { Analysis } from '../../core/analyze';
 import { lookup, withDefaults } from '../../core/catalog';
 import { irisData, mnistBytes } from '../../node/builtinData';
 import { ExportError } from '../errors';
+import { DATA_TABLE_PY } from './python/dataTable';
 
 const pyLiteral = (v: unknown): string => JSON.stringify(v).replace(/\btrue\b/g, 'True').replace(/\bfalse\b/g, 'False').replace(/\bnull\b/g, 'None');
 
@@ -39,6 +40,7 @@ export function dataPy(a: Analysis, _file: string, fromRun: boolean): string {
     '@TEST@': String(d?.test?.split?.value ?? 0),
     '@SEED@': String(a.spec.seed?.value ?? 42),
     '@FROM_RUN@': fromRun ? 'True' : 'False',
+    '@TABLE_STEPS@': DATA_TABLE_PY.trimEnd(),
   };
   return DATA_TEMPLATE.replace(/@[A-Z_]+@/g, (k) => fill[k] ?? k);
 }
@@ -230,9 +232,12 @@ def _table(kind, p):
             rows = [json.loads(line) for line in f if line.strip()]
     labels = [r[p["label"]] for r in rows]
     if p.get("text"):
-        return [str(r[p["text"]]) for r in rows], labels
+        texts = [r.get(p["text"]) for r in rows]
+        return [None if t is None or (isinstance(t, str) and t.strip().lower() in MISSING) else str(t) for t in texts], labels
     cols = p.get("features") or [c for c in rows[0] if c != p["label"]]
-    return torch.tensor([[float(r[c]) for c in cols] for r in rows], dtype=torch.float64).float(), labels
+    COLUMNS[:] = cols
+    first = 2 if kind == "csv" else 1  # the file's line of the first record
+    return torch.tensor([[_feature(r.get(c), c, first + i) for c in cols] for i, r in enumerate(rows)], dtype=torch.float64).float(), labels
 
 
 def read_source():
@@ -261,6 +266,8 @@ def split_indices(n):
     return {k: v for k, v in parts.items() if v}
 
 
+@TABLE_STEPS@
+
 # ── Pipeline ─────────────────────────────────────────────────────────────────────────────────────
 
 def _fitted():
@@ -272,6 +279,8 @@ def _fitted():
 
 
 def _tokens(text, p):
+    if text is None:  # a missing text: no tokens, as the trainer
+        return []
     text = text.lower() if p.get("lowercase", True) else text
     return list(text) if p.get("char_level") else [w for w in re.split(r"[\s!\"#$%&()*+,\-./:;<=>?@\[\\\]^_\x60{|}~\t\n]+", text) if w]
 
@@ -401,7 +410,7 @@ def _fixed(v, k):
 def apply_pipeline(x, y, fitted=None):
     """The pipeline's steps; each numeric step computes in float64 and stores float32, as the trainer does."""
     fitted = fitted or [None] * len(STEPS)
-    learnt = []
+    learnt, columns = [], list(COLUMNS)
     for step, state in zip(STEPS, fitted):
         kind, p = step["type"], step["params"]
         f = (state or {}).get("fitted") or {}
@@ -444,16 +453,13 @@ def apply_pipeline(x, y, fitted=None):
             f = {"classes": k}
             y = torch.nn.functional.one_hot(labels.reshape(-1), k).float()
         elif kind == "label_encode":
-            keys, numeric = _label_keys(y)
-            if not f:
-                # The trainer's order: by value when every label is a number, else as text.
-                seen = list(dict.fromkeys(k for k in keys if k is not None))
-                f = {"classes": sorted(seen, key=float) if numeric else sorted(seen)}
-            index = {name: i for i, name in enumerate(f["classes"])}
-            unseen = next((k for k in keys if k is not None and k not in index), None)
-            if unseen is not None:
-                raise SystemExit(f"label {unseen!r} does not occur in the training samples, so label_encode has no index for it")
-            y = torch.tensor([math.nan if k is None else index[k] for k in keys], dtype=torch.float32)
+            y, f = _label_encode(y, f)
+        elif kind == "drop_missing":
+            x, y = _drop_missing(p, x, y, columns)
+        elif kind == "fill_missing":
+            x, f = _fill_missing(p, x, f, columns)
+        elif kind == "select":
+            x, columns = _select(p, x, columns)
         elif kind == "keep_labels":
             keep = p["labels"]
             values = [float(v) for v in (y if isinstance(y, list) else y.reshape(-1).tolist())]
@@ -470,40 +476,6 @@ def apply_pipeline(x, y, fitted=None):
             raise SystemExit(f"data.py does not implement the pipeline step {kind} yet: export from a run, or add it to data.py")
         learnt.append(f)
     return x, y, learnt
-
-
-def _js_number(v):
-    """A number as JavaScript's String() writes it (the trainer's class names): 3, not 3.0."""
-    return str(int(v)) if v.is_integer() and abs(v) < 1e21 else repr(v)
-
-
-# The cells the trainer reads as missing (src/trainer/data/sources.ts), compared trimmed and lower-cased.
-MISSING = {"", "na", "nan", "null", "none", "n/a", "?"}
-FLOAT32_MAX = 3.4028234663852886e38
-
-
-def _label_cell(v):
-    """A label as the trainer reads a cell: None (missing), a number (a float32 holds it), or text."""
-    if v is None:
-        return None
-    if isinstance(v, bool):
-        return 1.0 if v else 0.0
-    if isinstance(v, (int, float)):
-        return float(v) if math.isfinite(v) and abs(v) <= FLOAT32_MAX else str(v)
-    s = str(v)
-    if s.strip().lower() in MISSING:
-        return None
-    try:
-        f = float(s) if "_" not in s else math.inf  # JavaScript's Number() has no digit separators
-    except ValueError:
-        return s
-    return f if math.isfinite(f) and abs(f) <= FLOAT32_MAX else s
-
-
-def _label_keys(y):
-    """Each label as label_encode keys it: a number as JavaScript's String() writes it, text as it is, None when missing."""
-    cells = [_label_cell(v) for v in (y.reshape(-1).tolist() if torch.is_tensor(y) else y)]
-    return [c if c is None or isinstance(c, str) else _js_number(c) for c in cells], all(not isinstance(c, str) for c in cells)
 
 
 def _dataset(x, y):

@@ -1,0 +1,143 @@
+/**
+ * data.py's cells and table steps, mirroring the trainer (src/trainer/data/sources.ts, steps.ts):
+ * how a cell is read (missing, a number, text), label_encode's keys, and drop_missing,
+ * fill_missing and select, with the trainer's statistics (a left-to-right sum for the mean, the
+ * first value to reach the highest count for most_frequent). Spliced into data.py (data.ts).
+ */
+export const DATA_TABLE_PY = String.raw`# ── Cells and table steps (the trainer's src/trainer/data/sources.ts and steps.ts) ──────────────
+
+# The cells the trainer reads as missing, compared trimmed and lower-cased.
+MISSING = {"", "na", "nan", "null", "none", "n/a", "?"}
+FLOAT32_MAX = 3.4028234663852886e38
+# The table's feature columns, as the source names them (select narrows them per pipeline run).
+COLUMNS = []
+
+
+def _cell(v):
+    """A cell as the trainer reads it: None (missing), a number (one a float32 holds), or text."""
+    if v is None:
+        return None
+    if isinstance(v, bool):
+        return 1.0 if v else 0.0
+    if isinstance(v, (int, float)):
+        return float(v) if math.isfinite(v) and abs(v) <= FLOAT32_MAX else str(v)
+    s = str(v)
+    if s.strip().lower() in MISSING:
+        return None
+    try:
+        f = float(s) if "_" not in s else math.inf  # JavaScript's Number() has no digit separators
+    except ValueError:
+        return s
+    return f if math.isfinite(f) and abs(f) <= FLOAT32_MAX else s
+
+
+def _feature(v, column, row):
+    c = _cell(v)
+    if isinstance(c, str):
+        raise SystemExit(f"row {row}: feature {column!r} holds text ({c[:40]!r}); data.py reads numeric features (encode the column in the spec first)")
+    return math.nan if c is None else c
+
+
+def _js_number(v):
+    """A number as JavaScript's String() writes it (the trainer's class names): 3, not 3.0."""
+    return str(int(v)) if v.is_integer() and abs(v) < 1e21 else repr(v)
+
+
+def _label_keys(y):
+    """Each label as label_encode keys it: a number as JavaScript writes it, text as it is, None when
+    missing; and whether every label is a number (the classes are then ordered by value)."""
+    cells = [_cell(v) for v in (y.reshape(-1).tolist() if torch.is_tensor(y) else y)]
+    return [c if c is None or isinstance(c, str) else _js_number(c) for c in cells], all(not isinstance(c, str) for c in cells)
+
+
+def _label_encode(y, f):
+    keys, numeric = _label_keys(y)
+    if not f:
+        # The trainer's order: by value when every label is a number, else as text.
+        seen = list(dict.fromkeys(k for k in keys if k is not None))
+        f = {"classes": sorted(seen, key=float) if numeric else sorted(seen)}
+    index = {name: i for i, name in enumerate(f["classes"])}
+    unseen = next((k for k in keys if k is not None and k not in index), None)
+    if unseen is not None:
+        raise SystemExit(f"label {unseen!r} does not occur in the training samples, so label_encode has no index for it")
+    return torch.tensor([math.nan if k is None else index[k] for k in keys], dtype=torch.float32), f
+
+
+def _entries_of(p, step, columns):
+    """The feature indices a step's columns name (None: every entry)."""
+    names = p.get("columns")
+    if names is None:
+        return None
+    names = [names] if isinstance(names, str) else list(names)
+    for c in names:
+        if c not in columns:
+            raise SystemExit(f"{step}: column {c!r} is not among the features ({', '.join(columns) or 'the source names none'})")
+    return [columns.index(c) for c in names]
+
+
+def _numeric(x, step):
+    if not torch.is_tensor(x):
+        raise SystemExit(f"{step} works on numbers, but the features are text")
+
+
+def _label_missing(y, i):
+    return bool(torch.isnan(y[i]).any()) if torch.is_tensor(y) else _cell(y[i]) is None
+
+
+def _drop_missing(p, x, y, columns):
+    """Rows with a missing value in the named columns (default: any entry, or the label) are dropped."""
+    idx = _entries_of(p, "drop_missing", columns)
+    keep = []
+    for i in range(len(x)):
+        if not torch.is_tensor(x):
+            if x[i] is None:
+                continue
+        else:
+            row = x[i].reshape(-1)
+            if torch.isnan(row if idx is None else row[idx]).any():
+                continue
+        if idx is None and _label_missing(y, i):
+            continue
+        keep.append(i)
+    return _take(x, keep), _take(y, keep)
+
+
+def _statistic(strategy, values, constant):
+    if strategy == "constant":
+        return constant
+    if not values:
+        return 0.0
+    if strategy == "median":
+        s, n = sorted(values), len(values)
+        return s[(n - 1) // 2] if n % 2 else (s[n // 2 - 1] + s[n // 2]) / 2
+    if strategy == "most_frequent":
+        counts, best, best_n = {}, 0.0, 0
+        for v in values:
+            counts[v] = counts.get(v, 0) + 1
+            if counts[v] > best_n:
+                best, best_n = v, counts[v]
+        return best
+    total = 0.0
+    for v in values:  # left to right, as the trainer's reduce (not Python 3.12's compensated sum())
+        total += v
+    return total / len(values)
+
+
+def _fill_missing(p, x, f, columns):
+    """Missing entries of the named columns (default: all) get the training split's statistic per entry."""
+    _numeric(x, "fill_missing")
+    idx = _entries_of(p, "fill_missing", columns)
+    k = x.shape[-1]
+    flat = x.reshape(-1, k).clone()
+    if not f:
+        f = {"values": [_statistic(p["strategy"], [v for v in flat[:, e].tolist() if not math.isnan(v)], p.get("value")) for e in range(k)], "text": {}}
+    for e in range(k) if idx is None else idx:
+        flat[torch.isnan(flat[:, e]), e] = float(f["values"][e])
+    return flat.reshape(x.shape), f
+
+
+def _select(p, x, columns):
+    _numeric(x, "select")
+    names = [p["columns"]] if isinstance(p["columns"], str) else list(p["columns"])
+    return x[:, _entries_of({"columns": names}, "select", columns)], names
+`;
