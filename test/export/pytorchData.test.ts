@@ -69,6 +69,14 @@ const CASES: Record<string, { spec: string; files?: Record<string, string | Uint
     spec: classifier('  source:\n    csv: { path: t.csv, label: label }\n  pipeline: [{ drop_missing: { columns: [b] } }, { fill_missing: { strategy: median, columns: [a] } }, { fill_missing: { strategy: most_frequent } }, { one_hot: 2 }]\n  validation: { split: 0.25 }', '[3]', 2),
     files: { 't.csv': TABLE },
   },
+  table_clip_dedupe: {
+    spec: classifier('  source:\n    csv: { path: t.csv, label: label }\n  pipeline: [{ drop_duplicates: { columns: [b] } }, { clip_outliers: { method: iqr, threshold: 0.5, columns: [a] } }, { clip_outliers: { method: zscore, threshold: 1 } }, { fill_missing: { strategy: mean } }, { one_hot: 2 }]\n  validation: { split: 0.25 }', '[3]', 2),
+    files: { 't.csv': TABLE },
+  },
+  table_dedupe_rows: {
+    spec: classifier('  source:\n    csv: { path: t.csv, label: label }\n  pipeline: [drop_duplicates, { fill_missing: { strategy: constant, value: -1 } }, { one_hot: 2 }]\n  validation: { split: 0.25 }', '[3]', 2),
+    files: { 't.csv': TABLE + TABLE.split('\n').slice(1, 9).join('\n') + '\n' },
+  },
   table_drop_any: {
     spec: classifier('  source:\n    csv: { path: t.csv, label: kind }\n  pipeline: [drop_missing, label_encode, { one_hot: 2 }]\n  validation: { split: 0.25 }', '[3]', 2),
     files: { 't.csv': TABLE.replace('label', 'kind').replace(/,(0|1)$/gm, (_m, v: string) => `,${v === '1' ? 'yes' : 'no'}`).replace(',yes\n', ',NA\n') },

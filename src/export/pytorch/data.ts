@@ -460,6 +460,10 @@ def apply_pipeline(x, y, fitted=None):
             x, f = _fill_missing(p, x, f, columns)
         elif kind == "select":
             x, columns = _select(p, x, columns)
+        elif kind == "clip_outliers":
+            x, f = _clip_outliers(p, x, f, columns)
+        elif kind == "drop_duplicates":
+            x, y = _drop_duplicates(p, x, y, columns)
         elif kind == "keep_labels":
             keep = p["labels"]
             values = [float(v) for v in (y if isinstance(y, list) else y.reshape(-1).tolist())]

@@ -1,7 +1,7 @@
 /**
  * data.py's cells and table steps, mirroring the trainer (src/trainer/data/sources.ts, steps.ts):
  * how a cell is read (missing, a number, text), label_encode's keys, and drop_missing,
- * fill_missing and select, with the trainer's statistics (a left-to-right sum for the mean, the
+ * fill_missing, select, clip_outliers and drop_duplicates, with the trainer's statistics (a left-to-right sum for the mean, the
  * first value to reach the highest count for most_frequent). Spliced into data.py (data.ts).
  */
 export const DATA_TABLE_PY = String.raw`# ── Cells and table steps (the trainer's src/trainer/data/sources.ts and steps.ts) ──────────────
@@ -117,10 +117,7 @@ def _statistic(strategy, values, constant):
             if counts[v] > best_n:
                 best, best_n = v, counts[v]
         return best
-    total = 0.0
-    for v in values:  # left to right, as the trainer's reduce (not Python 3.12's compensated sum())
-        total += v
-    return total / len(values)
+    return _mean(values)
 
 
 def _fill_missing(p, x, f, columns):
@@ -134,6 +131,69 @@ def _fill_missing(p, x, f, columns):
     for e in range(k) if idx is None else idx:
         flat[torch.isnan(flat[:, e]), e] = float(f["values"][e])
     return flat.reshape(x.shape), f
+
+
+def _mean(values):
+    total = 0.0
+    for v in values:  # left to right, as the trainer's reduce (not Python 3.12's compensated sum())
+        total += v
+    return total / len(values) if values else 0.0
+
+
+def _quantile(values, q):
+    if not values:
+        return 0.0
+    s = sorted(values)
+    pos = (len(s) - 1) * q
+    lo = math.floor(pos)
+    return s[lo] + (s[min(lo + 1, len(s) - 1)] - s[lo]) * (pos - lo)
+
+
+def _clip_outliers(p, x, f, columns):
+    """Values outside the training split's IQR fences (or mean ± threshold·std) are clipped to them, per entry."""
+    _numeric(x, "clip_outliers")
+    idx = _entries_of(p, "clip_outliers", columns)
+    k = x.shape[-1]
+    flat = x.reshape(-1, k).clone()
+    if not f:
+        iqr = p.get("method") == "iqr"
+        t = p["threshold"] if isinstance(p.get("threshold"), (int, float)) else 1.5 if iqr else 3
+        low, high = [], []
+        for e in range(k):
+            v = [a for a in flat[:, e].tolist() if not math.isnan(a)]
+            if iqr:
+                q1, q3 = _quantile(v, 0.25), _quantile(v, 0.75)
+                low.append(q1 - t * (q3 - q1))
+                high.append(q3 + t * (q3 - q1))
+            else:
+                m = _mean(v)
+                sd = math.sqrt(_mean([(a - m) ** 2 for a in v]))
+                low.append(m - t * sd)
+                high.append(m + t * sd)
+        f = {"low": low, "high": high}
+    for e in range(k) if idx is None else idx:
+        column = flat[:, e].double()
+        flat[:, e] = torch.where(torch.isnan(column), column, column.clamp(f["low"][e], f["high"][e])).float()
+    return flat.reshape(x.shape), f
+
+
+def _drop_duplicates(p, x, y, columns):
+    """Rows equal to an earlier one (in the named columns; default: every entry and the label) are dropped."""
+    idx = _entries_of(p, "drop_duplicates", columns)
+    seen, keep = set(), []
+    for i in range(len(x)):
+        if torch.is_tensor(x):
+            row = x[i].reshape(-1).tolist()
+            key = [row[j] for j in idx] if idx is not None else row
+        else:
+            key = [x[i]]
+        if idx is None:
+            key += y[i].reshape(-1).tolist() if torch.is_tensor(y) else [_cell(y[i])]
+        key = tuple(None if isinstance(v, float) and math.isnan(v) else v for v in key)
+        if key not in seen:
+            seen.add(key)
+            keep.append(i)
+    return _take(x, keep), _take(y, keep)
 
 
 def _select(p, x, columns):
