@@ -120,12 +120,15 @@ def _statistic(strategy, values, constant):
     return _mean(values)
 
 
+def _per_entry(p, x, step, columns):
+    """A numeric step's view: the entries its columns name (None: all), the entry count, the values as (samples·…, entries)."""
+    _numeric(x, step)
+    return _entries_of(p, step, columns), x.shape[-1], x.reshape(-1, x.shape[-1]).clone()
+
+
 def _fill_missing(p, x, f, columns):
     """Missing entries of the named columns (default: all) get the training split's statistic per entry."""
-    _numeric(x, "fill_missing")
-    idx = _entries_of(p, "fill_missing", columns)
-    k = x.shape[-1]
-    flat = x.reshape(-1, k).clone()
+    idx, k, flat = _per_entry(p, x, "fill_missing", columns)
     if not f:
         f = {"values": [_statistic(p["strategy"], [v for v in flat[:, e].tolist() if not math.isnan(v)], p.get("value")) for e in range(k)], "text": {}}
     for e in range(k) if idx is None else idx:
@@ -151,10 +154,7 @@ def _quantile(values, q):
 
 def _clip_outliers(p, x, f, columns):
     """Values outside the training split's IQR fences (or mean ± threshold·std) are clipped to them, per entry."""
-    _numeric(x, "clip_outliers")
-    idx = _entries_of(p, "clip_outliers", columns)
-    k = x.shape[-1]
-    flat = x.reshape(-1, k).clone()
+    idx, k, flat = _per_entry(p, x, "clip_outliers", columns)
     if not f:
         iqr = p.get("method") == "iqr"
         t = p["threshold"] if isinstance(p.get("threshold"), (int, float)) else 1.5 if iqr else 3
