@@ -323,7 +323,7 @@ describe.skipIf(!hasTorch)('exportPytorch: the package in Debian’s torch', () 
   it('refuses a pipeline step data.py lacks, naming it and its spec line, except for the engine (prepared data)', () => {
     const table = 'a,b,label\n1,2,x\n,4,y\n5,6,x\n7,8,y\n';
     const text = (step: string) => spec('steps', 1, `  source:\n    csv: { path: t.csv, label: label }\n  pipeline:\n    - ${step}\n    - label_encode`, '[2]', '    - dense: { units: 2, activation: softmax }', '  loss: sparse_categorical_crossentropy\n  optimizer: adam');
-    for (const [step, what] of [['shuffle', 'the pipeline step `shuffle`'], ['label_encode: { column: b }', '`label_encode` on a feature column (`column`)']]) {
+    for (const [step, what] of [['augment', 'the pipeline step `augment`'], ['label_encode: { column: b }', '`label_encode` on a feature column (`column`)']]) {
       const dir = workspace({ 'spec.model.yaml': text(step), 't.csv': table });
       const call = () => exportPytorch(join(dir, 'spec.model.yaml'), { out: join(dir, 'pkg') });
       expect(call).toThrow(ExportError);

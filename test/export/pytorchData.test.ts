@@ -77,6 +77,10 @@ const CASES: Record<string, { spec: string; files?: Record<string, string | Uint
     spec: classifier('  source:\n    csv: { path: t.csv, label: label }\n  pipeline: [drop_duplicates, { fill_missing: { strategy: constant, value: -1 } }, { one_hot: 2 }]\n  validation: { split: 0.25 }', '[3]', 2),
     files: { 't.csv': TABLE + TABLE.split('\n').slice(1, 9).join('\n') + '\n' },
   },
+  table_shuffle: {
+    spec: classifier('  source:\n    csv: { path: t.csv, label: label }\n  pipeline: [shuffle, { fill_missing: { strategy: mean } }, { shuffle: { seed: 5, buffer_size: 4 } }, { one_hot: 2 }]\n  validation: { split: 0.25 }\n  test: { split: 0.25 }', '[3]', 2),
+    files: { 't.csv': TABLE },
+  },
   table_drop_any: {
     spec: classifier('  source:\n    csv: { path: t.csv, label: kind }\n  pipeline: [drop_missing, label_encode, { one_hot: 2 }]\n  validation: { split: 0.25 }', '[3]', 2),
     files: { 't.csv': TABLE.replace('label', 'kind').replace(/,(0|1)$/gm, (_m, v: string) => `,${v === '1' ? 'yes' : 'no'}`).replace(',yes\n', ',NA\n') },

@@ -407,7 +407,7 @@ def _fixed(v, k):
     return None if v is None else torch.tensor(v * k if len(v) == 1 else v, dtype=torch.float64)
 
 
-def apply_pipeline(x, y, fitted=None):
+def apply_pipeline(x, y, fitted=None, part="train"):
     """The pipeline's steps; each numeric step computes in float64 and stores float32, as the trainer does."""
     fitted = fitted or [None] * len(STEPS)
     learnt, columns = [], list(COLUMNS)
@@ -464,6 +464,8 @@ def apply_pipeline(x, y, fitted=None):
             x, f = _clip_outliers(p, x, f, columns)
         elif kind == "drop_duplicates":
             x, y = _drop_duplicates(p, x, y, columns)
+        elif kind == "shuffle":
+            x, y = _shuffle(p, x, y, part)
         elif kind == "keep_labels":
             keep = p["labels"]
             values = [float(v) for v in (y if isinstance(y, list) else y.reshape(-1).tolist())]
@@ -501,7 +503,7 @@ def parts():
     states = [{"fitted": f} for f in learnt]
     for name in ("validation", "test"):
         if name in idx:
-            px, py, _ = apply_pipeline(_take(x, idx[name]), _take(y, idx[name]), states)
+            px, py, _ = apply_pipeline(_take(x, idx[name]), _take(y, idx[name]), states, name)
             out[name] = _dataset(px, py)
     return out
 

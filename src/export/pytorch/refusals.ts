@@ -13,7 +13,7 @@ import { ExportError } from '../errors';
 const SCHEDULES = new Set(['exponential_decay', 'cosine_decay', 'cosine_decay_restarts', 'polynomial_decay', 'piecewise_constant', 'one_cycle', 'reduce_on_plateau']);
 
 /** The pipeline steps data.py computes as the trainer does (src/export/pytorch/data.ts); `label_encode` on the labels only. */
-const DATA_PY_STEPS = new Set(['drop_missing', 'fill_missing', 'drop_duplicates', 'clip_outliers', 'select', 'scale', 'standardize', 'normalize', 'label_encode', 'one_hot', 'keep_labels', 'tokenize', 'pad_sequences', 'wordpiece', 'reshape']);
+const DATA_PY_STEPS = new Set(['drop_missing', 'fill_missing', 'drop_duplicates', 'clip_outliers', 'select', 'shuffle', 'scale', 'standardize', 'normalize', 'label_encode', 'one_hot', 'keep_labels', 'tokenize', 'pad_sequences', 'wordpiece', 'reshape']);
 
 /**
  * Throws ExportError for the first pipeline step the package's data.py does not compute, so a
@@ -28,7 +28,7 @@ export function refuseUnreadSteps(a: Analysis, file: string): void {
     const what = column ? '`label_encode` on a feature column (`column`)' : `the pipeline step \`${step.type}\``;
     throw new ExportError(
       'export/pytorch-unsupported',
-      `${file}:${p.line + 1}:${p.character + 1}: ${what} is not in the package's data.py yet, so the package could not read this spec's data. The PyTorch engine trains it (\`--engine pytorch\`: it hands the package the trainer's prepared data); a cluster cannot yet.`,
+      `${file}:${p.line + 1}:${p.character + 1}: ${what} is not in the package's data.py yet, so the package could not read this spec's data. ${step.type === 'augment' ? 'The embedded trainer trains it (it augments each batch)' : "The PyTorch engine trains it (`--engine pytorch`: it hands the package the trainer's prepared data)"}; a cluster cannot yet.`,
       { file, line: p.line + 1, column: p.character + 1 },
     );
   }

@@ -1,7 +1,7 @@
 /**
  * data.py's cells and table steps, mirroring the trainer (src/trainer/data/sources.ts, steps.ts):
  * how a cell is read (missing, a number, text), label_encode's keys, and drop_missing,
- * fill_missing, select, clip_outliers and drop_duplicates, with the trainer's statistics (a left-to-right sum for the mean, the
+ * fill_missing, select, clip_outliers, drop_duplicates and shuffle, with the trainer's statistics (a left-to-right sum for the mean, the
  * first value to reach the highest count for most_frequent). Spliced into data.py (data.ts).
  */
 export const DATA_TABLE_PY = String.raw`# ── Cells and table steps (the trainer's src/trainer/data/sources.ts and steps.ts) ──────────────
@@ -194,6 +194,24 @@ def _drop_duplicates(p, x, y, columns):
             seen.add(key)
             keep.append(i)
     return _take(x, keep), _take(y, keep)
+
+
+def _shuffle(p, x, y, part):
+    """The trainer's seeded shuffle of each part (one seed per part name), within a sliding buffer when given (tf.data's)."""
+    seed = p["seed"] if isinstance(p.get("seed"), (int, float)) else derive_seed(SEED, "shuffle-step")
+    rng, n, buffer = mulberry32(derive_seed(seed, part)), len(x), p.get("buffer_size")
+    if not buffer or buffer >= n:
+        order = permutation(n, rng)
+    else:
+        order, buf, nxt = [], list(range(min(buffer, n))), min(buffer, n)
+        while buf:
+            j = math.floor(rng() * len(buf))
+            order.append(buf[j])
+            if nxt < n:
+                buf[j], nxt = nxt, nxt + 1
+            else:
+                buf.pop(j)
+    return _take(x, order), _take(y, order)
 
 
 def _select(p, x, columns):
