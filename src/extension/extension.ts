@@ -9,7 +9,7 @@ import { serverGraph, startLanguageClient } from './languageClient';
 import { join } from 'node:path';
 import { EXPORT_MODEL, EXPORT_MODEL_COMMAND, exportModelCommand } from './exportModel';
 import { EXPORT_PYTORCH_COMMAND, exportPytorchCommand } from './exportPytorch';
-import { DOWNLOAD_HF_COMMAND, downloadHfModelCommand } from './hfDownload';
+import { DOWNLOAD_HF_COMMAND, downloadHfModelCommand, FORGET_HF_TOKEN_COMMAND, forgetHfTokenCommand } from './hfDownload';
 import { defaultRunsRoots, registerPanels } from './panels';
 import { canServe } from '../node/predictionSession';
 import { newFromTemplate } from './templates';
@@ -56,7 +56,8 @@ export function activate(context: vscode.ExtensionContext): ModelYamlApi {
   const commands: Record<string, (...args: never[]) => unknown> = {
     'modelyaml.newFromTemplate': () => newFromTemplate(context.extensionUri),
     'modelyaml.showOutput': () => output.show(),
-    [DOWNLOAD_HF_COMMAND]: () => downloadHfModelCommand(vscode),
+    [DOWNLOAD_HF_COMMAND]: () => downloadHfModelCommand(vscode, context.secrets),
+    [FORGET_HF_TOKEN_COMMAND]: () => forgetHfTokenCommand(vscode, context.secrets),
     'modelyaml.restartServer': async () => {
       await client?.restart();
       output.info('language server restarted');

@@ -222,6 +222,10 @@ export interface FakeVscode {
   pick?: (items: { label: string }[]) => { label: string } | undefined;
   /** What an input box answers (undefined: the user cancels). */
   input?: string;
+  /** When set, answers each input box from its options instead of `input` (several boxes in a row). */
+  inputFor?: (options: { title?: string; prompt?: string; password?: boolean }) => string | undefined;
+  /** The options of every input box shown, in order. */
+  inputBoxes: { title?: string; prompt?: string; password?: boolean }[];
   /** Sets a document's diagnostics and fires `languages.onDidChangeDiagnostics`. */
   setDiagnostics(uri: Uri, diagnostics: unknown[]): void;
   /** Tree views created (`window.createTreeView`), by view id. */
@@ -388,6 +392,7 @@ export function fakeVscode(o: { origin: string; workspace?: string; config?: Rec
     commands,
     logs,
     saveTo: undefined,
+    inputBoxes: [],
     openEditor(path, text) {
       return show(docFor(Uri.file(path), text));
     },
@@ -488,8 +493,9 @@ export function fakeVscode(o: { origin: string; workspace?: string; config?: Rec
       async showQuickPick<T extends { label: string }>(items: T[] | Promise<T[]>) {
         return self.pick?.(await items) as T | undefined;
       },
-      async showInputBox() {
-        return self.input;
+      async showInputBox(options: { title?: string; prompt?: string; password?: boolean } = {}) {
+        self.inputBoxes.push(options);
+        return self.inputFor ? self.inputFor(options) : self.input;
       },
       onDidChangeActiveTextEditor: changeActive.event,
       onDidChangeTextEditorSelection: changeSelection.event,

@@ -1,14 +1,15 @@
 /**
  * "ModelYAML: Download Hugging Face Model…" on a stand-in vscode API, downloading from a stand-in
  * Hub on 127.0.0.1 (test/cli/fakeHub.ts): into the workspace's models/<name> with progress, the
- * folder revealed and its `from:` path said; Cancel leaves nothing; a gated model's error.
+ * folder revealed and its `from:` path said; Cancel leaves nothing; a gated model asks for a token,
+ * keeps it in secret storage once it worked, asks again when it is refused; without a store, the error.
  */
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DOWNLOAD_HF, DOWNLOAD_HF_COMMAND, downloadHfModelCommand, REPLACE_FILES } from '../../src/extension/hfDownload';
-import { startFakeHub, type FakeHub } from '../cli/fakeHub';
+import { DOWNLOAD_HF, DOWNLOAD_HF_COMMAND, downloadHfModelCommand, FORGET_HF_TOKEN, FORGET_HF_TOKEN_COMMAND, forgetHfTokenCommand, HF_TOKEN_SECRET, REPLACE_FILES, type TokenStore } from '../../src/extension/hfDownload';
+import { HUB_TOKEN, startFakeHub, type FakeHub } from '../cli/fakeHub';
 import { ROOT } from '../cli/run';
 import { fakeVscode } from './fakeVscode';
 
@@ -31,6 +32,17 @@ afterAll(async () => {
   await hub?.close();
 });
 
+/** VS Code's SecretStorage, in memory. */
+function secretStore(): TokenStore & { values: Map<string, string> } {
+  const values = new Map<string, string>();
+  return {
+    values,
+    get: async (key) => values.get(key),
+    store: async (key, value) => void values.set(key, value),
+    delete: async (key) => void values.delete(key),
+  };
+}
+
 function host(input: string | undefined) {
   const vs = fakeVscode({ origin: 'vscode-webview://hf', workspace });
   vs.input = input;
@@ -43,6 +55,7 @@ describe('Download Hugging Face Model… command', () => {
   it('is contributed under the ModelYAML category', () => {
     const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { contributes: { commands: { command: string; title: string; category: string }[] } };
     expect(manifest.contributes.commands).toContainEqual(expect.objectContaining({ command: DOWNLOAD_HF_COMMAND, title: DOWNLOAD_HF, category: 'ModelYAML' }));
+    expect(manifest.contributes.commands).toContainEqual(expect.objectContaining({ command: FORGET_HF_TOKEN_COMMAND, title: FORGET_HF_TOKEN, category: 'ModelYAML' }));
   });
 
   it('downloads into models/<name> with progress, reveals the folder, and says the from: path', async () => {
@@ -82,8 +95,44 @@ describe('Download Hugging Face Model… command', () => {
     expect(revealed).toEqual([]);
   });
 
-  it('a gated model without HF_TOKEN: an error that says to set it; no id typed: nothing happens', async () => {
+  it('a gated model without HF_TOKEN asks for a token (a password box), opens the model with it, and keeps it in secret storage for the next one', async () => {
+    const secrets = secretStore();
+    const first = host(undefined);
+    first.vs.inputFor = (o) => (o.password ? HUB_TOKEN : 'acme/gated-bert');
+    hub.requests.length = 0;
+    expect((await downloadHfModelCommand(first.vs.api, secrets))?.from).toBe('models/gated-bert');
+    expect(first.vs.inputBoxes.map((o) => !!o.password)).toEqual([false, true]);
+    expect(first.vs.inputBoxes[1].title).toBe('acme/gated-bert needs a Hugging Face access token');
+    expect(secrets.values.get(HF_TOKEN_SECRET)).toBe(HUB_TOKEN);
+    expect(hub.requests.some((r) => r.authorization === `Bearer ${HUB_TOKEN}`)).toBe(true);
+    // The token is never shown in a message.
+    expect(first.vs.messages.map((m) => m.text).join('\n')).not.toContain(HUB_TOKEN);
+
+    // The next gated download uses the kept token without asking.
+    const again = host('acme/gated-bert');
+    again.vs.answer = (m) => (m.level === 'warning' ? REPLACE_FILES : undefined);
+    expect((await downloadHfModelCommand(again.vs.api, secrets))?.from).toBe('models/gated-bert');
+    expect(again.vs.inputBoxes.map((o) => !!o.password)).toEqual([false]);
+
+    // A refused token asks again; Escape ends it with an error, and the refused token is not kept.
+    secrets.values.set(HF_TOKEN_SECRET, 'hf_wrong');
+    const refused = host(undefined);
+    refused.vs.answer = (m) => (m.level === 'warning' ? REPLACE_FILES : undefined);
+    refused.vs.inputFor = (o) => (o.password ? undefined : 'acme/gated-bert');
+    expect(await downloadHfModelCommand(refused.vs.api, secrets)).toBeUndefined();
+    expect(refused.vs.inputBoxes[1].prompt).toMatch(/^The saved token was refused: /);
+    expect(refused.vs.messages.find((m) => m.level === 'error')?.text).toMatch(/^Downloading acme\/gated-bert failed: acme\/gated-bert refused the token given/);
+
+    // "Forget Hugging Face Token" removes it.
+    const forget = host(undefined);
+    await forgetHfTokenCommand(forget.vs.api, secrets);
+    expect(secrets.values.has(HF_TOKEN_SECRET)).toBe(false);
+    expect(forget.vs.messages.map((m) => m.text)).toEqual(['The Hugging Face token is forgotten: the next gated download asks for one.']);
+  });
+
+  it('a gated model without HF_TOKEN and no secret storage (the CLI\'s case): an error that says to set it; no id typed: nothing happens', async () => {
     const gated = host('acme/gated-bert');
+    gated.vs.answer = (m) => (m.level === 'warning' ? REPLACE_FILES : undefined);
     expect(await downloadHfModelCommand(gated.vs.api)).toBeUndefined();
     expect(gated.vs.messages.find((m) => m.level === 'error')?.text).toMatch(/^Downloading acme\/gated-bert failed: acme\/gated-bert is gated or private \(HTTP 401\).*set HF_TOKEN/);
     const cancelled = host(undefined);
