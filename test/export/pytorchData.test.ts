@@ -37,6 +37,9 @@ const images = (() => {
 
 const BERT = join(ROOT, 'test', 'fixtures', 'hf-bert-small-random');
 
+/** 12 rows of two numbers and a species name (capitalised once, so text order differs from case-blind order). */
+const SPECIES = `a,b,species\n${Array.from({ length: 12 }, (_, i) => `${i},${i % 5},${['virginica', 'Setosa', 'versicolor'][i % 3]}`).join('\n')}\n`;
+
 /** 24 rows of a, b, c and a 0/1 label, with missing cells of each kind the trainer reads as missing. */
 const TABLE = `a,b,c,label\n${Array.from({ length: 24 }, (_, i) => {
   const cell = (v: number, j: number) => ((i + j) % 7 === 0 ? ['', 'NA', '?'][(i + j) % 3] : String(v));
@@ -54,7 +57,17 @@ const CASES: Record<string, { spec: string; files?: Record<string, string | Uint
   // label_encode as the trainer keys labels: text sorted as text; numbers (CSV cells, JSON strings or numbers) by value.
   label_encode_text: {
     spec: classifier('  source:\n    csv: { path: t.csv, label: species }\n  pipeline: [label_encode, { one_hot: 3 }]\n  validation: { split: 0.25 }', '[2]', 3),
-    files: { 't.csv': `a,b,species\n${Array.from({ length: 12 }, (_, i) => `${i},${i % 5},${['virginica', 'Setosa', 'versicolor'][i % 3]}`).join('\n')}\n` },
+    files: { 't.csv': SPECIES },
+  },
+  // keep_labels by name: a source's own names (iris), text labels (no label_encode), encoded classes.
+  keep_labels_names_iris: { spec: classifier('  source: { dataset: iris }\n  pipeline: [{ keep_labels: [virginica, setosa] }, { one_hot: 2 }]\n  validation: { split: 0.2 }', '[4]', 2) },
+  keep_labels_text: {
+    spec: classifier('  source:\n    csv: { path: t.csv, label: species }\n  pipeline: [{ keep_labels: [versicolor, Setosa] }, { one_hot: 2 }]\n  validation: { split: 0.25 }', '[2]', 2),
+    files: { 't.csv': SPECIES },
+  },
+  keep_labels_encoded: {
+    spec: classifier('  source:\n    csv: { path: t.csv, label: species }\n  pipeline: [label_encode, { keep_labels: [virginica, Setosa] }, { one_hot: 2 }]\n  validation: { split: 0.25 }', '[2]', 2),
+    files: { 't.csv': SPECIES },
   },
   label_encode_numbers: {
     spec: classifier('  source:\n    jsonl: { path: t.jsonl, features: [a], label: grade }\n  pipeline: [label_encode, { one_hot: 3 }]\n  validation: { split: 0.25 }', '[1]', 3),

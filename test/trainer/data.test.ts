@@ -383,6 +383,35 @@ describe('pipeline', () => {
     expect(none.message).toBe('No training sample has one of the labels 4 that `keep_labels` keeps.');
   });
 
+  it('keep_labels by name: text labels (no label_encode needed), encoded classes (after label_encode), a source\'s own names (iris); evaluating replays each', async () => {
+    const kinds = ['cat', 'dog', 'bird'];
+    const csv = `a,b,kind\n${Array.from({ length: 12 }, (_, i) => `${i},${i % 3},${kinds[i % 3]}`).join('\n')}\n`;
+    // Text labels, before any label_encode: kept by name and encoded in the list's order.
+    const text = await prepare(spec('{ csv: { path: d.csv, label: kind } }', ['{ keep_labels: [dog, cat] }']), { 'd.csv': csv });
+    expect(text.meta).toMatchObject({ classes: 2, classNames: ['dog', 'cat'], labelKind: 'class_index' });
+    expect(Array.from(text.parts.train.y)).toEqual(Array.from({ length: 12 }, (_, i) => kinds[i % 3]).filter((k) => k !== 'bird').map((k) => (k === 'dog' ? 0 : 1)));
+    expect(text.parts.train.yStr).toBeUndefined();
+    expect(Array.from((await applyFitted(text.preprocessing, [{ a: 1, b: 2, kind: 'cat' }, { a: 3, b: 4, kind: 'dog' }], { labels: true })).y!)).toEqual([1, 0]);
+    expect((await failure(applyFitted(text.preprocessing, [{ a: 1, b: 2, kind: 'bird' }], { labels: true }))).message).toBe('input record 1: label "bird" is not one of the classes the run was trained on (`keep_labels`: dog, cat).');
+    // Encoded classes (label_encode sorts them: bird 0, cat 1, dog 2): the names resolve to indices when fitted.
+    const encoded = await prepare(spec('{ csv: { path: d.csv, label: kind } }', ['label_encode', '{ keep_labels: [dog, bird] }']), { 'd.csv': csv });
+    expect(encoded.preprocessing.steps[1].fitted).toEqual({ names: ['dog', 'bird'], indices: [2, 0] });
+    expect(Array.from(encoded.parts.train.y)).toEqual(Array.from({ length: 12 }, (_, i) => kinds[i % 3]).filter((k) => k !== 'cat').map((k) => (k === 'dog' ? 0 : 1)));
+    expect(Array.from((await applyFitted(encoded.preprocessing, [{ a: 1, b: 2, kind: 'bird' }], { labels: true })).y!)).toEqual([1]);
+    // The source's own names.
+    const iris = await prepare(spec('{ dataset: iris }', ['{ keep_labels: [virginica, setosa] }']));
+    expect(iris.meta.classNames).toEqual(['virginica', 'setosa']);
+    expect(iris.parts.train.n).toBe(100);
+    const flower = { sepal_length: 5, sepal_width: 3, petal_length: 1.4, petal_width: 0.2 };
+    expect(Array.from((await applyFitted(iris.preprocessing, [{ ...flower, label: 'setosa' }, { ...flower, label: 'virginica' }], { labels: true })).y!)).toEqual([1, 0]);
+    // One name alone is a list of one.
+    expect((await prepare(spec('{ dataset: iris }', ['{ keep_labels: { labels: versicolor, remap: false } }']))).parts.train.y.every((v) => v === 1)).toBe(true);
+    const unknown = await failure(prepare(spec('{ dataset: iris }', ['{ keep_labels: [rose] }'])));
+    expect(unknown.message).toBe('`keep_labels` keeps class "rose", but the classes are "setosa", "versicolor", "virginica".');
+    const unnamed = await failure(prepare(spec('{ csv: { path: d.csv, label: b } }', ['{ keep_labels: [one] }']), { 'd.csv': csv }));
+    expect(unnamed.message).toBe('`keep_labels` names classes (one), but the labels are class indices without names: list their indices instead.');
+  });
+
   it('one_hot refuses a label outside its classes, naming the sample', async () => {
     const e = await failure(prepare(spec('{ csv: { path: d.csv, label: l, label_type: class, classes: 2 } }', ['{ one_hot: 2 }']), { 'd.csv': 'a,b,l\n1,2,0\n3,4,5\n' }));
     expect(e.message).toMatch(/d\.csv:3: label 5/);

@@ -135,6 +135,7 @@ def _builtin(p):
     if name == "iris":
         with open(os.path.join(HERE, "data", "iris.json"), encoding="utf-8") as f:
             iris = json.load(f)
+        CLASS_NAMES[:] = iris["names"]
         return torch.tensor(iris["x"][:n], dtype=torch.float32), torch.tensor(iris["y"][:n], dtype=torch.float32)
     n = n or 1000
     noise = p.get("noise", 0.1)
@@ -212,6 +213,7 @@ def _images(p):
     h, w = (size, size) if isinstance(size, int) else size
     channels = p.get("channels") or 3
     classes = sorted(d for d in os.listdir(root) if os.path.isdir(os.path.join(root, d)))
+    CLASS_NAMES[:] = classes
     files = [(os.path.join(root, c, f), k) for k, c in enumerate(classes) for f in sorted(os.listdir(os.path.join(root, c)))
              if os.path.splitext(f)[1].lower() in (".png", ".jpg", ".jpeg")]
     x = torch.empty(len(files), h, w, channels)
@@ -410,7 +412,7 @@ def _fixed(v, k):
 def apply_pipeline(x, y, fitted=None, part="train"):
     """The pipeline's steps; each numeric step computes in float64 and stores float32, as the trainer does."""
     fitted = fitted or [None] * len(STEPS)
-    learnt, columns = [], list(COLUMNS)
+    learnt, columns, class_names = [], list(COLUMNS), list(CLASS_NAMES)
     for step, state in zip(STEPS, fitted):
         kind, p = step["type"], step["params"]
         f = (state or {}).get("fitted") or {}
@@ -454,6 +456,7 @@ def apply_pipeline(x, y, fitted=None, part="train"):
             y = torch.nn.functional.one_hot(labels.reshape(-1), k).float()
         elif kind == "label_encode":
             y, f = _label_encode(y, f)
+            class_names = f["classes"]
         elif kind == "drop_missing":
             x, y = _drop_missing(p, x, y, columns)
         elif kind == "fill_missing":
@@ -467,11 +470,7 @@ def apply_pipeline(x, y, fitted=None, part="train"):
         elif kind == "shuffle":
             x, y = _shuffle(p, x, y, part)
         elif kind == "keep_labels":
-            keep = p["labels"]
-            values = [float(v) for v in (y if isinstance(y, list) else y.reshape(-1).tolist())]
-            rows = [i for i, v in enumerate(values) if v in keep]
-            x = _take(x, rows)
-            y = torch.tensor([keep.index(values[i]) if p.get("remap", True) else values[i] for i in rows], dtype=torch.float32)
+            x, y, f, class_names = _keep_labels(p, x, y, f, class_names)
         elif kind == "reshape":
             x = x.reshape(len(x), *p["shape"])
         elif kind == "wordpiece":

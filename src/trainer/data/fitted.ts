@@ -92,7 +92,8 @@ function field(r: RawRecord, key: string, i: number, o: ApplyOptions): unknown {
 /** Label cells: numbers, class names (mapped by the stored names when no step encodes them), or missing. */
 function labelCells(p: Preprocessing, records: RawRecord[], o: ApplyOptions): (number | string | null)[] {
   const key = p.input.label ?? 'label';
-  const encodes = p.steps.some((s) => s.atInference === 'labels' && s.type === 'label_encode');
+  // label_encode and keep_labels read names themselves (keep_labels by its own kept names).
+  const encodes = p.steps.some((s) => s.atInference === 'labels' && (s.type === 'label_encode' || s.type === 'keep_labels'));
   return records.map((r, i) => {
     const c = jsonCell(field(r, key, i, o));
     if (c === undefined) fail('predict/bad-label', `${originOf(o)(i)}: the label \`${key}\` must be a number or a name.`);

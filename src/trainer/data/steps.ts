@@ -10,7 +10,7 @@ import { deriveSeed, fail, mulberry32, permutation, product, type Rng } from '..
 import type { SourceContext } from './sources';
 import { loadSource } from './sources';
 import { checkBudget, columnIndex, concatData, mapParts, sampleSize, take, type Data, type Meta, type Parts } from './table';
-import { keepLabelRows, renumberLabels, type KeepLabelsState } from './keepLabelsStep';
+import { classIndices, keepLabelRows, keepTextLabelRows, renumberLabels, renumberTextLabels, type KeepLabelsState } from './keepLabelsStep';
 import { encodeTexts, readWordPieceFolder, type WordPieceState } from './wordpieceStep';
 
 export interface StepContext extends SourceContext {
@@ -195,6 +195,18 @@ function sortedDistinct(values: (string | number | null)[]): string[] {
 }
 
 const TOKEN_FILTER = /[!"#$%&()*+,\-./:;<=>?@[\\\]^_`{|}~\t\n]/g;
+
+/** keep_labels on text labels by name: the rows of those names (every row when replaying), encoded in the list's order with remap. */
+function keepTextLabels(parts: Parts, ctx: StepContext, names: string[], remap: boolean): Parts {
+  if (ctx.fitted?.replay) return mapParts(parts, (d) => renumberTextLabels(d, names, remap));
+  learn<KeepLabelsState>(ctx, () => ({ names }));
+  if (remap) {
+    ctx.meta.classes = names.length;
+    ctx.meta.classNames = names;
+    if (ctx.meta.labelKind === 'unknown' || names.length !== 2) ctx.meta.labelKind = 'class_index';
+  }
+  return keepTextLabelRows(parts, names, remap);
+}
 
 /** The steps by catalog name, written against their parameters with the catalog's defaults (`STEP_IMPLS` applies them). */
 const IMPLS: Record<string, StepImpl> = {
@@ -415,14 +427,22 @@ const IMPLS: Record<string, StepImpl> = {
     });
   },
   keep_labels: (parts, p, ctx) => {
-    const labels = p.labels as number[];
     const remap = p.remap !== false;
-    // Replaying a run's fit on new inputs: the labels are renumbered, no row is dropped.
-    if (ctx.fitted?.replay) return mapParts(parts, (d) => renumberLabels(d, labels, remap));
+    const given = (Array.isArray(p.labels) ? p.labels : [p.labels]) as (number | string)[];
+    const named = given.some((v) => typeof v === 'string');
+    // Names of text labels (before label_encode): kept, and with remap encoded in the list's order.
+    if (named && parts.train.yStr) return keepTextLabels(parts, ctx, given.map(String), remap);
     const { classes, classNames, labelKind } = ctx.meta;
+    // Names of encoded classes resolve to their indices when fitted (a replay has them in the state).
+    const state = learn<KeepLabelsState>(ctx, () => {
+      const indices = named ? classIndices(given.map(String), classNames) : (given as number[]);
+      return { names: indices.map((v) => classNames?.[v] ?? String(v)), indices };
+    });
+    const labels = state.indices ?? (given as number[]);
+    // Replaying a run's fit on new inputs: the labels are renumbered, no row is dropped; names are read by the kept names.
+    if (ctx.fitted?.replay) return mapParts(parts, (d) => (d.yStr ? renumberTextLabels(d, state.names, remap, state.indices) : renumberLabels(d, labels, remap)));
     const outside = classes === undefined ? undefined : labels.find((v) => v >= classes);
     if (outside !== undefined) fail('data/label-range', `\`keep_labels\` keeps class ${outside}, but the labels are class indices 0…${classes! - 1}.`);
-    const state = learn<KeepLabelsState>(ctx, () => ({ names: labels.map((v) => classNames?.[v] ?? String(v)) }));
     if (remap) {
       ctx.meta.classes = labels.length;
       ctx.meta.classNames = state.names;

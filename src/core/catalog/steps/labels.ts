@@ -102,13 +102,15 @@ export const keepLabels: StepEntry = {
   summary: 'Keeps only the samples whose class is in a list (e.g. digits 5–9), renumbered 0…k−1 by default.',
   docs:
     'Selects a subset of the classes, as `ds.filter(lambda x, y: tf.reduce_any(y == labels))` would in tf.data: samples whose class ' +
-    'index is not in `labels` are dropped from every part (training, validation, test). With `remap: true` (the default) the kept ' +
+    'is not in `labels` are dropped from every part (training, validation, test). Classes are named by index, or by name: the text ' +
+    'labels themselves (before `label_encode`, which the step then makes unnecessary), or the names of encoded classes (after ' +
+    "`label_encode`, or a source that names its classes: iris's species, an image folder's subfolders). With `remap: true` (the default) the kept " +
     'classes are renumbered in the order listed, so `labels: [5, 6, 7, 8, 9]` gives classes 0…4 for a 5-unit head, and the run keeps ' +
     'the original labels as the class names, so `predict` answers "7", not 2. With `remap: false` the labels and the class count stay ' +
     'as they were. Put it before `one_hot`. When evaluating with labels, the same rows are kept and renumbered; predicting without ' +
     'labels keeps every input.',
   params: [
-    { name: 'labels', type: { kind: 'ints', minLength: 1, min: 0 }, required: true, doc: 'The class indices to keep (in this order when remapped).' },
+    { name: 'labels', type: { kind: 'one_of', types: [{ kind: 'ints', minLength: 1, min: 0 }, { kind: 'strings' }] }, required: true, doc: 'The classes to keep, by index or by name (in this order when remapped).' },
     { name: 'remap', type: { kind: 'bool' }, default: true, doc: 'Renumber the kept classes 0…k−1 in the order of `labels` (false: keep their indices and the class count).' },
   ],
   formulas: [
@@ -119,14 +121,15 @@ export const keepLabels: StepEntry = {
   aliases: ['filter_labels', 'keep_classes', 'select_classes', 'filter_classes', 'subset_classes'],
   primary: 'labels',
   apply(input, { params }) {
-    const labels = Array.isArray(params.labels) ? (params.labels as unknown[]).filter((v): v is number => typeof v === 'number') : [];
+    const given = Array.isArray(params.labels) ? (params.labels as unknown[]) : params.labels === undefined ? [] : [params.labels];
+    const labels = given.filter((v): v is number => typeof v === 'number');
     if (input.labelKind === 'one_hot') {
       return fail('data/already-one-hot', '`keep_labels` selects class indices, but the labels are already one-hot vectors: put it before `one_hot`.');
     }
     if (input.labelKind === 'continuous' || input.labelKind === 'signed') {
       return fail('data/not-categorical', `\`keep_labels\` keeps some class indices, but the labels are ${input.labelKind === 'signed' ? '−1/+1 values' : 'continuous values'}.`);
     }
-    const twice = labels.find((v, i) => labels.indexOf(v) !== i);
+    const twice = given.find((v, i) => given.indexOf(v) !== i) as number | string | undefined;
     if (twice !== undefined) return fail('data/duplicate-label', `\`keep_labels\` lists ${twice} twice.`, { param: 'labels', fix: `remove the second ${twice}` });
     const outside = input.classes === undefined ? undefined : labels.find((v) => v >= input.classes!);
     if (outside !== undefined) {
@@ -134,9 +137,9 @@ export const keepLabels: StepEntry = {
     }
     const data: DataShape = { ...input };
     delete data.samples;
-    if (params.remap !== false && labels.length > 0) {
-      data.classes = labels.length;
-      if (input.labelKind === 'unknown' || labels.length !== 2) data.labelKind = 'class_index';
+    if (params.remap !== false && given.length > 0) {
+      data.classes = given.length;
+      if (input.labelKind === 'unknown' || given.length !== 2) data.labelKind = 'class_index';
     }
     return { data };
   },
@@ -145,6 +148,8 @@ export const keepLabels: StepEntry = {
     { params: { labels: [0, 1], remap: false }, input: { features: [784], labels: [], labelKind: 'class_index', classes: 10 }, output: { classes: 10 } },
     { params: { labels: [3, 10] }, input: { features: [784], labels: [], labelKind: 'class_index', classes: 10 }, error: 'data/label-range' },
     { params: { labels: [1, 1] }, input: { features: [4], labels: [], labelKind: 'class_index', classes: 3 }, error: 'data/duplicate-label' },
+    { params: { labels: ['setosa', 'virginica'] }, input: { features: [4], labels: [], labelKind: 'class_index', classes: 3 }, output: { labelKind: 'class_index', classes: 2 } },
+    { params: { labels: ['cat', 'cat'] }, input: { features: [4], labels: [], labelKind: 'unknown' }, error: 'data/duplicate-label' },
     { params: { labels: [1] }, input: { features: [784], labels: [10], labelKind: 'one_hot', classes: 10 }, error: 'data/already-one-hot' },
     { params: { labels: [1] }, input: { features: [1], labels: [], labelKind: 'continuous' }, error: 'data/not-categorical' },
   ],

@@ -11,6 +11,8 @@ MISSING = {"", "na", "nan", "null", "none", "n/a", "?"}
 FLOAT32_MAX = 3.4028234663852886e38
 # The table's feature columns, as the source names them (select narrows them per pipeline run).
 COLUMNS = []
+# The source's class names, when it names its classes (iris's species, an image folder's subfolders).
+CLASS_NAMES = []
 
 
 def _cell(v):
@@ -212,6 +214,31 @@ def _shuffle(p, x, y, part):
             else:
                 buf.pop(j)
     return _take(x, order), _take(y, order)
+
+
+def _keep_labels(p, x, y, f, class_names):
+    """keep_labels by index or name: the rows of those classes, renumbered in the list's order with remap;
+    the step's state and the class names after it."""
+    keep, remap = (list(p["labels"]) if isinstance(p["labels"], list) else [p["labels"]]), p.get("remap", True)
+    named = any(isinstance(v, str) for v in keep)
+    keys, numeric = _label_keys(y)
+    if named and not numeric:
+        # Text labels (before label_encode): kept by name, and with remap encoded in the list's order.
+        names = [str(v) for v in keep]
+        rows = [i for i, k in enumerate(keys) if k in names]
+        kept = torch.tensor([names.index(keys[i]) for i in rows], dtype=torch.float32) if remap else _take(y, rows)
+        return _take(x, rows), kept, {"names": names}, names if remap else class_names
+    if named:
+        if f.get("indices") is None:
+            unknown = [v for v in keep if str(v) not in (class_names or [])]
+            if unknown:
+                raise SystemExit(f"keep_labels keeps class {unknown[0]!r}, but the classes are {', '.join(class_names) if class_names else 'unnamed indices'}")
+        keep = f.get("indices") or [class_names.index(str(v)) for v in keep]
+    values = [math.nan if k is None else float(k) for k in keys]
+    rows = [i for i, v in enumerate(values) if v in keep]
+    y = torch.tensor([keep.index(values[i]) if remap else values[i] for i in rows], dtype=torch.float32)
+    names = [class_names[v] if class_names and v < len(class_names) else str(v) for v in keep]
+    return _take(x, rows), y, {"names": names, "indices": keep}, names if remap else class_names
 
 
 def _select(p, x, columns):
