@@ -112,7 +112,7 @@ export async function downloadHfModelCommand(api: VscodeApi, secrets?: TokenStor
     if (denied && secrets && !fromEnvironment && asked < 2) {
       const typed = await api.window.showInputBox({
         title: `${repo} needs a Hugging Face access token`,
-        prompt: `${token ? 'The saved token was refused: ' : ''}${repo} is gated or private (or does not exist). Paste an access token (read) of an account that may read it; it is kept in VS Code's secret storage.`,
+        prompt: `${token ? 'The token was refused: ' : ''}${repo} is gated or private (or does not exist). Paste an access token (read) of an account that may read it; it is kept in VS Code's secret storage.`,
         placeHolder: 'hf_…',
         password: true,
         ignoreFocusOut: true,

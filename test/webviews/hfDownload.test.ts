@@ -120,7 +120,7 @@ describe('Download Hugging Face Model… command', () => {
     refused.vs.answer = (m) => (m.level === 'warning' ? REPLACE_FILES : undefined);
     refused.vs.inputFor = (o) => (o.password ? undefined : 'acme/gated-bert');
     expect(await downloadHfModelCommand(refused.vs.api, secrets)).toBeUndefined();
-    expect(refused.vs.inputBoxes[1].prompt).toMatch(/^The saved token was refused: /);
+    expect(refused.vs.inputBoxes[1].prompt).toMatch(/^The token was refused: /);
     expect(refused.vs.messages.find((m) => m.level === 'error')?.text).toMatch(/^Downloading acme\/gated-bert failed: acme\/gated-bert refused the token given/);
 
     // "Forget Hugging Face Token" removes it.

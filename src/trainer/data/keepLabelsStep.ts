@@ -1,8 +1,9 @@
 /**
  * `keep_labels`: keeps the samples whose class is in a list (by index, or by name: text labels, or
- * the names of encoded classes) and, with `remap`, renumbers them 0…k−1 in the list's order. What it learns is the kept classes' original names, so a run's
- * predictions name the original labels. On new inputs with labels (evaluate) no row is dropped:
- * the labels are renumbered, and one outside the list is refused by name.
+ * the names of encoded classes) and, with `remap`, renumbers them 0…k−1 in the list's order. What
+ * it learns is the kept classes' original names (and indices), so a run's predictions name the
+ * original labels. On new inputs with labels (evaluate) no row is dropped: the labels are
+ * renumbered, and one outside the list is refused by name.
  */
 import { fail, product } from '../util';
 import { mapParts, take, type Data, type Parts } from './table';
