@@ -326,8 +326,8 @@ def setup(args):
     device = torch.device(f"cuda:{local}" if cuda else "cpu")
     if device.type == "cuda":
         torch.cuda.set_device(device)
-    # torch's default is one thread per physical core: two hyperthreads of one core train slower with
-    # two OpenMP threads than with one (docs/cluster.md), so a cap never raises it.
+    # torch's default is one thread per physical core; more OpenMP threads than that made small models
+    # 2-3x slower and uneven on a 2-vCPU machine (docs/cluster.md), so a cap never raises it.
     if args.threads:
         torch.set_num_threads(args.threads)
     elif args.max_threads and args.max_threads < torch.get_num_threads():
