@@ -94,6 +94,12 @@ const CASES: Record<string, { spec: string; files?: Record<string, string | Uint
     spec: classifier('  source:\n    csv: { path: t.csv, label: label }\n  pipeline: [shuffle, { fill_missing: { strategy: mean } }, { shuffle: { seed: 5, buffer_size: 4 } }, { one_hot: 2 }]\n  validation: { split: 0.25 }\n  test: { split: 0.25 }', '[3]', 2),
     files: { 't.csv': TABLE },
   },
+  // A split step: the steps before it see every sample, the parts go through the rest.
+  split_stratified: {
+    spec: classifier('  source:\n    csv: { path: t.csv, label: label }\n  pipeline: [{ select: [a, c] }, { fill_missing: { strategy: mean } }, { split: { validation: 0.25, test: 0.2, stratify: true } }, standardize, { one_hot: 2 }]', '[2]', 2),
+    files: { 't.csv': TABLE },
+  },
+  split_seeded: { spec: classifier('  source: { dataset: iris }\n  pipeline: [{ split: { validation: 0.3, seed: 9 } }, standardize, { one_hot: 3 }]', '[4]', 3) },
   table_drop_any: {
     spec: classifier('  source:\n    csv: { path: t.csv, label: kind }\n  pipeline: [drop_missing, label_encode, { one_hot: 2 }]\n  validation: { split: 0.25 }', '[3]', 2),
     files: { 't.csv': TABLE.replace('label', 'kind').replace(/,(0|1)$/gm, (_m, v: string) => `,${v === '1' ? 'yes' : 'no'}`).replace(',yes\n', ',NA\n') },

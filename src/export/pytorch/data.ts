@@ -409,11 +409,14 @@ def _fixed(v, k):
     return None if v is None else torch.tensor(v * k if len(v) == 1 else v, dtype=torch.float64)
 
 
-def apply_pipeline(x, y, fitted=None, part="train"):
-    """The pipeline's steps; each numeric step computes in float64 and stores float32, as the trainer does."""
-    fitted = fitted or [None] * len(STEPS)
-    learnt, columns, class_names = [], list(COLUMNS), list(CLASS_NAMES)
-    for step, state in zip(STEPS, fitted):
+def apply_pipeline(x, y, fitted=None, part="train", steps=None, context=None):
+    """The pipeline's steps (or a run of them, with the columns and class names before it); each numeric step
+    computes in float64 and stores float32, as the trainer does. Returns x, y, the fitted states and the context."""
+    steps = STEPS if steps is None else steps
+    fitted = fitted or [None] * len(steps)
+    columns, class_names = (context or {}).get("columns", list(COLUMNS)), (context or {}).get("class_names", list(CLASS_NAMES))
+    learnt = []
+    for step, state in zip(steps, fitted):
         kind, p = step["type"], step["params"]
         f = (state or {}).get("fitted") or {}
         if kind == "scale":
@@ -480,7 +483,7 @@ def apply_pipeline(x, y, fitted=None, part="train"):
         else:
             raise SystemExit(f"data.py does not implement the pipeline step {kind} yet: export from a run, or add it to data.py")
         learnt.append(f)
-    return x, y, learnt
+    return x, y, learnt, {"columns": columns, "class_names": class_names}
 
 
 def _dataset(x, y):
@@ -496,13 +499,23 @@ def _take(v, idx):
 def parts():
     """{"train", "validation", "test"} TensorDatasets: the trainer's split, then the pipeline (fitted on the training part)."""
     x, y = read_source()
-    idx = split_indices(len(x))
-    tx, ty, learnt = apply_pipeline(_take(x, idx["train"]), _take(y, idx["train"]), _fitted())
+    fitted = _fitted() or [None] * len(STEPS)
+    cut = next((i for i, s in enumerate(STEPS) if s["type"] == "split"), None)
+    steps, context = STEPS, None
+    if cut is None:
+        idx = split_indices(len(x))
+    else:
+        # The steps before a split step see every sample (and are fitted on them, as the trainer fits
+        # them); the split's parts then go through the rest.
+        x, y, _, context = apply_pipeline(x, y, fitted[:cut], "train", STEPS[:cut])
+        idx = _split(STEPS[cut]["params"], x, y)
+        steps, fitted = STEPS[cut + 1:], fitted[cut + 1:]
+    tx, ty, learnt, _ = apply_pipeline(_take(x, idx["train"]), _take(y, idx["train"]), fitted, "train", steps, context)
     out = {"train": _dataset(tx, ty)}
     states = [{"fitted": f} for f in learnt]
     for name in ("validation", "test"):
         if name in idx:
-            px, py, _ = apply_pipeline(_take(x, idx[name]), _take(y, idx[name]), states, name)
+            px, py, _, _ = apply_pipeline(_take(x, idx[name]), _take(y, idx[name]), states, name, steps, context)
             out[name] = _dataset(px, py)
     return out
 

@@ -13,7 +13,7 @@ import { ExportError } from '../errors';
 const SCHEDULES = new Set(['exponential_decay', 'cosine_decay', 'cosine_decay_restarts', 'polynomial_decay', 'piecewise_constant', 'one_cycle', 'reduce_on_plateau']);
 
 /** The pipeline steps data.py computes as the trainer does (src/export/pytorch/data.ts); `label_encode` on the labels only. */
-const DATA_PY_STEPS = new Set(['drop_missing', 'fill_missing', 'drop_duplicates', 'clip_outliers', 'select', 'shuffle', 'scale', 'standardize', 'normalize', 'label_encode', 'one_hot', 'keep_labels', 'tokenize', 'pad_sequences', 'wordpiece', 'reshape']);
+const DATA_PY_STEPS = new Set(['drop_missing', 'fill_missing', 'drop_duplicates', 'clip_outliers', 'select', 'shuffle', 'split', 'scale', 'standardize', 'normalize', 'label_encode', 'one_hot', 'keep_labels', 'tokenize', 'pad_sequences', 'wordpiece', 'reshape']);
 
 /**
  * Throws ExportError for the first pipeline step the package's data.py does not compute, so a

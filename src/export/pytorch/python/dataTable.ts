@@ -241,6 +241,26 @@ def _keep_labels(p, x, y, f, class_names):
     return _take(x, rows), y, {"names": names, "indices": keep}, names if remap else class_names
 
 
+def _split(p, x, y):
+    """The trainer's split step: each group (each class when stratified) permuted with one seeded generator,
+    test first, then validation, the rest training; each part's indices sorted."""
+    rng = mulberry32(p["seed"] if isinstance(p.get("seed"), (int, float)) else derive_seed(SEED, "split"))
+    n, groups = len(x), [list(range(len(x)))]
+    if p.get("stratify") and (not torch.is_tensor(y) or y.reshape(len(y), -1).shape[1] <= 1):
+        values = y.reshape(-1).tolist() if torch.is_tensor(y) else [_cell(v) for v in y]
+        keys = ["NaN" if isinstance(v, float) and math.isnan(v) else "null" if v is None else v if isinstance(v, str) else _js_number(float(v)) for v in values]
+        groups = [[i for i in range(n) if keys[i] == k] for k in sorted(set(keys))]
+    parts = {"train": [], "validation": [], "test": []}
+    for g in groups:
+        order = permutation(len(g), rng)
+        n_test, n_val = math.floor(len(g) * p["test"] + 0.5), math.floor(len(g) * p["validation"] + 0.5)
+        for r, j in enumerate(order):
+            parts["test" if r < n_test else "validation" if r < n_test + n_val else "train"].append(g[j])
+    if not parts["train"]:
+        raise SystemExit(f"splitting {n} samples leaves none for training")
+    return {k: sorted(v) for k, v in parts.items() if v}
+
+
 def _select(p, x, columns):
     _numeric(x, "select")
     names = [p["columns"]] if isinstance(p["columns"], str) else list(p["columns"])
