@@ -322,12 +322,16 @@ describe.skipIf(!hasTorch)('exportPytorch: the package in Debian’s torch', () 
 
   it('refuses a pipeline step data.py lacks, naming it and its spec line, except for the engine (prepared data)', () => {
     const table = 'a,b,label\n1,2,x\n,4,y\n5,6,x\n7,8,y\n';
-    const text = (step: string) => spec('steps', 1, `  source:\n    csv: { path: t.csv, label: label }\n  pipeline:\n    - ${step}\n    - label_encode`, '[2]', '    - dense: { units: 2, activation: softmax }', '  loss: sparse_categorical_crossentropy\n  optimizer: adam');
-    for (const [step, what] of [['augment', 'the pipeline step `augment`'], ['label_encode: { column: b }', '`label_encode` on a feature column (`column`)']]) {
-      const dir = workspace({ 'spec.model.yaml': text(step), 't.csv': table });
+    const text = (steps: string) => spec('steps', 1, `  source:\n    csv: { path: t.csv, label: label }\n  pipeline:\n${steps}    - label_encode\n`, '[2]', '    - dense: { units: 2, activation: softmax }', '  loss: sparse_categorical_crossentropy\n  optimizer: adam');
+    const cases: [string, string][] = [
+      ['    - augment: { noise: 0.1 }\n', "spec.model.yaml:8:7: the pipeline step `augment` is not in the package's data.py yet"],
+      ['    - standardize\n    - label_encode: { column: b }\n', 'spec.model.yaml:9:7: this `label_encode` encodes a column after `standardize` (line 8)'],
+    ];
+    for (const [steps, message] of cases) {
+      const dir = workspace({ 'spec.model.yaml': text(steps), 't.csv': table });
       const call = () => exportPytorch(join(dir, 'spec.model.yaml'), { out: join(dir, 'pkg') });
       expect(call).toThrow(ExportError);
-      expect(call).toThrow(`spec.model.yaml:8:7: ${what} is not in the package's data.py yet`);
+      expect(call).toThrow(message);
       // The engine hands the package the trainer's prepared splits: nothing to refuse.
       expect(() => exportPytorch(join(dir, 'spec.model.yaml'), { out: join(dir, 'engine'), prepared: true })).not.toThrow();
     }

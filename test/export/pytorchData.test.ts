@@ -37,6 +37,9 @@ const images = (() => {
 
 const BERT = join(ROOT, 'test', 'fixtures', 'hf-bert-small-random');
 
+/** 20 rows of a text column with missing cells, a column mixing numbers and text, a number, and a 0/1 label. */
+const COLORS = `color,shape,size,label\n${Array.from({ length: 20 }, (_, i) => `${i % 6 === 5 ? 'NA' : ['red', 'Green', 'blue', 'red'][i % 4]},${['1', 'round', '2', 'square', '10'][i % 5]},${i % 7 === 3 ? '' : (i * 7) % 5},${i % 2}`).join('\n')}\n`;
+
 /** 12 rows of two numbers and a species name (capitalised once, so text order differs from case-blind order). */
 const SPECIES = `a,b,species\n${Array.from({ length: 12 }, (_, i) => `${i},${i % 5},${['virginica', 'Setosa', 'versicolor'][i % 3]}`).join('\n')}\n`;
 
@@ -100,6 +103,15 @@ const CASES: Record<string, { spec: string; files?: Record<string, string | Uint
     files: { 't.csv': TABLE },
   },
   split_seeded: { spec: classifier('  source: { dataset: iris }\n  pipeline: [{ split: { validation: 0.3, seed: 9 } }, standardize, { one_hot: 3 }]', '[4]', 3) },
+  // Text feature columns: filled with their most frequent text, encoded by label_encode: { column } (text sorted as text, a column of numbers by value).
+  text_columns: {
+    spec: classifier('  source:\n    csv: { path: t.csv, label: label }\n  pipeline: [{ fill_missing: { strategy: most_frequent, columns: [color] } }, { label_encode: { column: color } }, { label_encode: { column: shape } }, { fill_missing: { strategy: mean } }, standardize, { one_hot: 2 }]\n  validation: { split: 0.25 }', '[3]', 2),
+    files: { 't.csv': COLORS },
+  },
+  text_rows: {
+    spec: classifier('  source:\n    csv: { path: t.csv, label: label }\n  pipeline: [drop_duplicates, { drop_missing: { columns: [size] } }, { fill_missing: { strategy: most_frequent } }, { label_encode: { column: color } }, { select: [color, size] }, { one_hot: 2 }]\n  validation: { split: 0.25 }', '[2]', 2),
+    files: { 't.csv': COLORS },
+  },
   table_drop_any: {
     spec: classifier('  source:\n    csv: { path: t.csv, label: kind }\n  pipeline: [drop_missing, label_encode, { one_hot: 2 }]\n  validation: { split: 0.25 }', '[3]', 2),
     files: { 't.csv': TABLE.replace('label', 'kind').replace(/,(0|1)$/gm, (_m, v: string) => `,${v === '1' ? 'yes' : 'no'}`).replace(',yes\n', ',NA\n') },

@@ -238,8 +238,7 @@ def _table(kind, p):
         return [None if t is None or (isinstance(t, str) and t.strip().lower() in MISSING) else str(t) for t in texts], labels
     cols = p.get("features") or [c for c in rows[0] if c != p["label"]]
     COLUMNS[:] = cols
-    first = 2 if kind == "csv" else 1  # the file's line of the first record
-    return torch.tensor([[_feature(r.get(c), c, first + i) for c in cols] for i, r in enumerate(rows)], dtype=torch.float64).float(), labels
+    return _features(rows, cols), labels
 
 
 def read_source():
@@ -409,16 +408,25 @@ def _fixed(v, k):
     return None if v is None else torch.tensor(v * k if len(v) == 1 else v, dtype=torch.float64)
 
 
-def apply_pipeline(x, y, fitted=None, part="train", steps=None, context=None):
-    """The pipeline's steps (or a run of them, with the columns and class names before it); each numeric step
-    computes in float64 and stores float32, as the trainer does. Returns x, y, the fitted states and the context."""
-    steps = STEPS if steps is None else steps
+def apply_pipeline(x, y, fitted=None, part="train"):
+    """The pipeline's steps, each fitted (or given its state in fitted); each numeric step computes in float64
+    and stores float32, as the trainer does. Returns x, y and the fitted states."""
+    x, y, learnt, _ = _run_steps(x, y, fitted, part, STEPS, None)
+    return x, y, learnt
+
+
+def _run_steps(x, y, fitted, part, steps, context):
+    """A run of the pipeline's steps, from the columns, class names and text columns before it (context);
+    returns x, y, the fitted states and the context after it."""
     fitted = fitted or [None] * len(steps)
-    columns, class_names = (context or {}).get("columns", list(COLUMNS)), (context or {}).get("class_names", list(CLASS_NAMES))
+    context = context or {"columns": list(COLUMNS), "class_names": list(CLASS_NAMES), "text": set(TEXT_VALUES) & set(COLUMNS)}
+    columns, class_names, text = context["columns"], context["class_names"], context["text"]
     learnt = []
     for step, state in zip(steps, fitted):
         kind, p = step["type"], step["params"]
         f = (state or {}).get("fitted") or {}
+        if kind in ("scale", "standardize", "normalize", "clip_outliers") and text & set(columns):
+            raise SystemExit(f"{kind}: column {sorted(text & set(columns))[0]!r} still holds text; data.py encodes text columns (label_encode: {{ column }}) before numeric steps")
         if kind == "scale":
             x = (x.double() / p["divisor"]).float()
         elif kind == "standardize":
@@ -457,13 +465,15 @@ def apply_pipeline(x, y, fitted=None, part="train", steps=None, context=None):
             k = k or int(labels.max()) + 1
             f = {"classes": k}
             y = torch.nn.functional.one_hot(labels.reshape(-1), k).float()
+        elif kind == "label_encode" and p.get("column"):
+            x, f, text = _encode_column(p, x, f, columns, text)
         elif kind == "label_encode":
             y, f = _label_encode(y, f)
             class_names = f["classes"]
         elif kind == "drop_missing":
             x, y = _drop_missing(p, x, y, columns)
         elif kind == "fill_missing":
-            x, f = _fill_missing(p, x, f, columns)
+            x, f = _fill_missing(p, x, f, columns, text)
         elif kind == "select":
             x, columns = _select(p, x, columns)
         elif kind == "clip_outliers":
@@ -483,7 +493,7 @@ def apply_pipeline(x, y, fitted=None, part="train", steps=None, context=None):
         else:
             raise SystemExit(f"data.py does not implement the pipeline step {kind} yet: export from a run, or add it to data.py")
         learnt.append(f)
-    return x, y, learnt, {"columns": columns, "class_names": class_names}
+    return x, y, learnt, {"columns": columns, "class_names": class_names, "text": text}
 
 
 def _dataset(x, y):
@@ -507,15 +517,18 @@ def parts():
     else:
         # The steps before a split step see every sample (and are fitted on them, as the trainer fits
         # them); the split's parts then go through the rest.
-        x, y, _, context = apply_pipeline(x, y, fitted[:cut], "train", STEPS[:cut])
+        x, y, _, context = _run_steps(x, y, fitted[:cut], "train", STEPS[:cut], None)
         idx = _split(STEPS[cut]["params"], x, y)
         steps, fitted = STEPS[cut + 1:], fitted[cut + 1:]
-    tx, ty, learnt, _ = apply_pipeline(_take(x, idx["train"]), _take(y, idx["train"]), fitted, "train", steps, context)
+    tx, ty, learnt, after = _run_steps(_take(x, idx["train"]), _take(y, idx["train"]), fitted, "train", steps, context)
+    left = sorted(after["text"] & set(after["columns"]))
+    if left:
+        raise SystemExit(f"column {left[0]!r} holds text: add label_encode: {{ column: {left[0]} }} to the pipeline, or leave it out of features")
     out = {"train": _dataset(tx, ty)}
     states = [{"fitted": f} for f in learnt]
     for name in ("validation", "test"):
         if name in idx:
-            px, py, _, _ = apply_pipeline(_take(x, idx[name]), _take(y, idx[name]), states, name, steps, context)
+            px, py, _, _ = _run_steps(_take(x, idx[name]), _take(y, idx[name]), states, name, steps, context)
             out[name] = _dataset(px, py)
     return out
 

@@ -13,6 +13,10 @@ FLOAT32_MAX = 3.4028234663852886e38
 COLUMNS = []
 # The source's class names, when it names its classes (iris's species, an image folder's subfolders).
 CLASS_NAMES = []
+# Text feature columns: each distinct text is held in x as a code (its place in TEXT_VALUES[column],
+# first seen first), so row steps treat text as numbers do, until label_encode: { column } turns the
+# codes into the trainer's sorted class indices.
+TEXT_VALUES = {}
 
 
 def _cell(v):
@@ -33,11 +37,45 @@ def _cell(v):
     return f if math.isfinite(f) and abs(f) <= FLOAT32_MAX else s
 
 
-def _feature(v, column, row):
-    c = _cell(v)
-    if isinstance(c, str):
-        raise SystemExit(f"row {row}: feature {column!r} holds text ({c[:40]!r}); data.py reads numeric features (encode the column in the spec first)")
-    return math.nan if c is None else c
+def _features(rows, cols):
+    """The feature columns of table rows: numbers, or (a column with any text, as the trainer reads it) text codes."""
+    out = []
+    for c in cols:
+        cells = [_cell(r.get(c)) for r in rows]
+        if any(isinstance(v, str) for v in cells):
+            codes = TEXT_VALUES.setdefault(c, {})
+            cells = [None if v is None else codes.setdefault(v if isinstance(v, str) else _js_number(v), len(codes)) for v in cells]
+        out.append([math.nan if v is None else float(v) for v in cells])
+    return torch.tensor(out, dtype=torch.float64).T.contiguous().float() if out else torch.zeros(len(rows), 0)
+
+
+def _text_code(column, text):
+    codes = TEXT_VALUES.setdefault(column, {})
+    return float(codes.setdefault(text, len(codes)))
+
+
+def _texts(column, values):
+    """Text codes back to their texts (None for missing)."""
+    names = list(TEXT_VALUES[column])
+    return [None if math.isnan(v) else names[int(v)] for v in values]
+
+
+def _encode_column(p, x, f, columns, text):
+    """label_encode: { column }: the column's values (text, or numbers) as indices of their sorted distinct training values."""
+    c = p["column"]
+    j = _entries_of({"columns": [c]}, "label_encode", columns)[0]
+    column = x[:, j].tolist()
+    values = _texts(c, column) if c in text else [None if math.isnan(v) else _js_number(v) for v in column]
+    if not f:
+        seen = list(dict.fromkeys(v for v in values if v is not None))
+        f = {"classes": sorted(seen) if c in text else sorted(seen, key=float)}
+    index = {name: i for i, name in enumerate(f["classes"])}
+    unseen = next((v for v in values if v is not None and v not in index), None)
+    if unseen is not None:
+        raise SystemExit(f"column {c!r} value {unseen!r} does not occur in the training samples, so label_encode has no index for it")
+    x = x.clone()
+    x[:, j] = torch.tensor([math.nan if v is None else index[v] for v in values], dtype=torch.float32)
+    return x, f, text - {c}
 
 
 def _js_number(v):
@@ -113,12 +151,12 @@ def _statistic(strategy, values, constant):
         s, n = sorted(values), len(values)
         return s[(n - 1) // 2] if n % 2 else (s[n // 2 - 1] + s[n // 2]) / 2
     if strategy == "most_frequent":
-        counts, best, best_n = {}, 0.0, 0
+        counts, best, best_n = {}, None, 0
         for v in values:
             counts[v] = counts.get(v, 0) + 1
             if counts[v] > best_n:
                 best, best_n = v, counts[v]
-        return best
+        return best if best is not None else 0.0
     return _mean(values)
 
 
@@ -128,13 +166,23 @@ def _per_entry(p, x, step, columns):
     return _entries_of(p, step, columns), x.shape[-1], x.reshape(-1, x.shape[-1]).clone()
 
 
-def _fill_missing(p, x, f, columns):
-    """Missing entries of the named columns (default: all) get the training split's statistic per entry."""
+def _fill_missing(p, x, f, columns, text):
+    """Missing entries of the named columns (default: all) get the training split's statistic per entry; text
+    columns their most frequent or constant text (mean and median leave them), as the trainer fills them."""
     idx, k, flat = _per_entry(p, x, "fill_missing", columns)
+    strategy = p["strategy"]
+    is_text = [e < len(columns) and columns[e] in text for e in range(k)]
+    chosen = range(k) if idx is None else idx
     if not f:
-        f = {"values": [_statistic(p["strategy"], [v for v in flat[:, e].tolist() if not math.isnan(v)], p.get("value")) for e in range(k)], "text": {}}
-    for e in range(k) if idx is None else idx:
-        flat[torch.isnan(flat[:, e]), e] = float(f["values"][e])
+        # Text columns are NaN in the trainer's numbers: their statistic is of no values.
+        f = {"values": [_statistic(strategy, [] if is_text[e] else [v for v in flat[:, e].tolist() if not math.isnan(v)], p.get("value")) for e in range(k)], "text": {}}
+        for e in chosen:
+            if is_text[e] and strategy in ("most_frequent", "constant"):
+                present = [t for t in _texts(columns[e], flat[:, e].tolist()) if t is not None]
+                f["text"][columns[e]] = str(p["value"]) if strategy == "constant" else _statistic("most_frequent", present, None) if present else None
+    for e in chosen:
+        fill = (_text_code(columns[e], f["text"][columns[e]]) if f["text"].get(columns[e]) is not None else math.nan) if is_text[e] else float(f["values"][e])
+        flat[torch.isnan(flat[:, e]), e] = fill
     return flat.reshape(x.shape), f
 
 
