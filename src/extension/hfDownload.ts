@@ -103,7 +103,8 @@ export async function downloadHfModelCommand(api: VscodeApi, secrets?: TokenStor
     if (go !== REPLACE_FILES) return undefined;
   }
   // HF_TOKEN outranks a stored token; without either, a refusal asks for one (at most twice).
-  const fromEnvironment = hfEnvironment().token;
+  const hub = hfEnvironment();
+  const fromEnvironment = hub.token;
   let token = fromEnvironment ?? (await secrets?.get(HF_TOKEN_SECRET));
   for (let asked = 0; ; asked++) {
     const e = await fetchModel(api, repo, revision, folder, token);
@@ -124,7 +125,7 @@ export async function downloadHfModelCommand(api: VscodeApi, secrets?: TokenStor
     }
     const resume = e.resumable ? ' (the part that arrived is kept: download it again to resume)' : '';
     if (e.code === 'hf/cancelled') void api.window.showInformationMessage(`The download of ${repo} was cancelled; nothing was written${resume}.`);
-    else void api.window.showErrorMessage(`Downloading ${repo} failed: ${denied && !fromEnvironment && token ? `${repo} refused the token given (gated or private: accept its terms at ${hfEnvironment().endpoint}/${repo} with the account the token belongs to).` : e.message}${resume}`);
+    else void api.window.showErrorMessage(`Downloading ${repo} failed: ${denied && !fromEnvironment && token ? `${repo} refused the token given (gated or private: accept its terms at ${hub.endpoint}/${repo} with the account the token belongs to).` : e.message}${resume}`);
     return undefined;
   }
   // A typed token that opened the model is kept for the next gated download.

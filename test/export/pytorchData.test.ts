@@ -49,6 +49,12 @@ const TABLE = `a,b,c,label\n${Array.from({ length: 24 }, (_, i) => {
   return `${cell((i * 37) % 11 + 0.25, 0)},${cell(i % 4, 1)},${cell((i * 13) % 9 - 3.5, 2)},${i % 2}`;
 }).join('\n')}\n`;
 
+/** A classifier over t.csv (`table`) with the given label column and pipeline; a quarter held out for validation unless `held` says otherwise. */
+const csvCase = (table: string, label: string, pipeline: string, input: string, k: number, held = '\n  validation: { split: 0.25 }') => ({
+  spec: classifier(`  source:\n    csv: { path: t.csv, label: ${label} }\n  pipeline: [${pipeline}]${held}`, input, k),
+  files: { 't.csv': table },
+});
+
 const CASES: Record<string, { spec: string; files?: Record<string, string | Uint8Array> }> = {
   mnist: { spec: readFileSync(example('mnist-cnn'), 'utf8') },
   iris: { spec: classifier('  source: { dataset: iris }\n  pipeline: [standardize, { one_hot: 3 }]\n  validation: { split: 0.2 }', '[4]', 3) },
@@ -58,64 +64,28 @@ const CASES: Record<string, { spec: string; files?: Record<string, string | Uint
   keep_labels: { spec: classifier('  source: { dataset: { name: mnist, samples: 600 } }\n  pipeline: [{ keep_labels: [7, 5, 9] }, { scale: 255 }, { one_hot: 3 }]\n  validation: { split: 0.2 }\n  test: { split: 0.1 }', '[784]', 3) },
   keep_labels_no_remap: { spec: classifier('  source: { dataset: iris }\n  pipeline: [{ keep_labels: { labels: [0, 2], remap: false } }, { one_hot: 3 }]\n  validation: { split: 0.2 }', '[4]', 3) },
   // label_encode as the trainer keys labels: text sorted as text; numbers (CSV cells, JSON strings or numbers) by value.
-  label_encode_text: {
-    spec: classifier('  source:\n    csv: { path: t.csv, label: species }\n  pipeline: [label_encode, { one_hot: 3 }]\n  validation: { split: 0.25 }', '[2]', 3),
-    files: { 't.csv': SPECIES },
-  },
+  label_encode_text: csvCase(SPECIES, 'species', 'label_encode, { one_hot: 3 }', '[2]', 3),
   // keep_labels by name: a source's own names (iris), text labels (no label_encode), encoded classes.
   keep_labels_names_iris: { spec: classifier('  source: { dataset: iris }\n  pipeline: [{ keep_labels: [virginica, setosa] }, { one_hot: 2 }]\n  validation: { split: 0.2 }', '[4]', 2) },
-  keep_labels_text: {
-    spec: classifier('  source:\n    csv: { path: t.csv, label: species }\n  pipeline: [{ keep_labels: [versicolor, Setosa] }, { one_hot: 2 }]\n  validation: { split: 0.25 }', '[2]', 2),
-    files: { 't.csv': SPECIES },
-  },
-  keep_labels_encoded: {
-    spec: classifier('  source:\n    csv: { path: t.csv, label: species }\n  pipeline: [label_encode, { keep_labels: [virginica, Setosa] }, { one_hot: 2 }]\n  validation: { split: 0.25 }', '[2]', 2),
-    files: { 't.csv': SPECIES },
-  },
+  keep_labels_text: csvCase(SPECIES, 'species', '{ keep_labels: [versicolor, Setosa] }, { one_hot: 2 }', '[2]', 2),
+  keep_labels_encoded: csvCase(SPECIES, 'species', 'label_encode, { keep_labels: [virginica, Setosa] }, { one_hot: 2 }', '[2]', 2),
   label_encode_numbers: {
     spec: classifier('  source:\n    jsonl: { path: t.jsonl, features: [a], label: grade }\n  pipeline: [label_encode, { one_hot: 3 }]\n  validation: { split: 0.25 }', '[1]', 3),
     files: { 't.jsonl': `${Array.from({ length: 12 }, (_, i) => JSON.stringify({ a: i, grade: [10, '2', '33.0'][i % 3] })).join('\n')}\n` },
   },
   // Missing cells ('', NA, ?), selected columns, filled and dropped rows, with the trainer's statistics.
-  table_select_fill_mean: {
-    spec: classifier('  source:\n    csv: { path: t.csv, label: label }\n  pipeline: [{ select: [c, a] }, { fill_missing: { strategy: mean } }, standardize, { one_hot: 2 }]\n  validation: { split: 0.25 }', '[2]', 2),
-    files: { 't.csv': TABLE },
-  },
-  table_drop_median_mode: {
-    spec: classifier('  source:\n    csv: { path: t.csv, label: label }\n  pipeline: [{ drop_missing: { columns: [b] } }, { fill_missing: { strategy: median, columns: [a] } }, { fill_missing: { strategy: most_frequent } }, { one_hot: 2 }]\n  validation: { split: 0.25 }', '[3]', 2),
-    files: { 't.csv': TABLE },
-  },
-  table_clip_dedupe: {
-    spec: classifier('  source:\n    csv: { path: t.csv, label: label }\n  pipeline: [{ drop_duplicates: { columns: [b] } }, { clip_outliers: { method: iqr, threshold: 0.5, columns: [a] } }, { clip_outliers: { method: zscore, threshold: 1 } }, { fill_missing: { strategy: mean } }, { one_hot: 2 }]\n  validation: { split: 0.25 }', '[3]', 2),
-    files: { 't.csv': TABLE },
-  },
-  table_dedupe_rows: {
-    spec: classifier('  source:\n    csv: { path: t.csv, label: label }\n  pipeline: [drop_duplicates, { fill_missing: { strategy: constant, value: -1 } }, { one_hot: 2 }]\n  validation: { split: 0.25 }', '[3]', 2),
-    files: { 't.csv': TABLE + TABLE.split('\n').slice(1, 9).join('\n') + '\n' },
-  },
-  table_shuffle: {
-    spec: classifier('  source:\n    csv: { path: t.csv, label: label }\n  pipeline: [shuffle, { fill_missing: { strategy: mean } }, { shuffle: { seed: 5, buffer_size: 4 } }, { one_hot: 2 }]\n  validation: { split: 0.25 }\n  test: { split: 0.25 }', '[3]', 2),
-    files: { 't.csv': TABLE },
-  },
+  table_select_fill_mean: csvCase(TABLE, 'label', '{ select: [c, a] }, { fill_missing: { strategy: mean } }, standardize, { one_hot: 2 }', '[2]', 2),
+  table_drop_median_mode: csvCase(TABLE, 'label', '{ drop_missing: { columns: [b] } }, { fill_missing: { strategy: median, columns: [a] } }, { fill_missing: { strategy: most_frequent } }, { one_hot: 2 }', '[3]', 2),
+  table_clip_dedupe: csvCase(TABLE, 'label', '{ drop_duplicates: { columns: [b] } }, { clip_outliers: { method: iqr, threshold: 0.5, columns: [a] } }, { clip_outliers: { method: zscore, threshold: 1 } }, { fill_missing: { strategy: mean } }, { one_hot: 2 }', '[3]', 2),
+  table_dedupe_rows: csvCase(TABLE + TABLE.split('\n').slice(1, 9).join('\n') + '\n', 'label', 'drop_duplicates, { fill_missing: { strategy: constant, value: -1 } }, { one_hot: 2 }', '[3]', 2),
+  table_shuffle: csvCase(TABLE, 'label', 'shuffle, { fill_missing: { strategy: mean } }, { shuffle: { seed: 5, buffer_size: 4 } }, { one_hot: 2 }', '[3]', 2, '\n  validation: { split: 0.25 }\n  test: { split: 0.25 }'),
   // A split step: the steps before it see every sample, the parts go through the rest.
-  split_stratified: {
-    spec: classifier('  source:\n    csv: { path: t.csv, label: label }\n  pipeline: [{ select: [a, c] }, { fill_missing: { strategy: mean } }, { split: { validation: 0.25, test: 0.2, stratify: true } }, standardize, { one_hot: 2 }]', '[2]', 2),
-    files: { 't.csv': TABLE },
-  },
+  split_stratified: csvCase(TABLE, 'label', '{ select: [a, c] }, { fill_missing: { strategy: mean } }, { split: { validation: 0.25, test: 0.2, stratify: true } }, standardize, { one_hot: 2 }', '[2]', 2, ''),
   split_seeded: { spec: classifier('  source: { dataset: iris }\n  pipeline: [{ split: { validation: 0.3, seed: 9 } }, standardize, { one_hot: 3 }]', '[4]', 3) },
   // Text feature columns: filled with their most frequent text, encoded by label_encode: { column } (text sorted as text, a column of numbers by value).
-  text_columns: {
-    spec: classifier('  source:\n    csv: { path: t.csv, label: label }\n  pipeline: [{ fill_missing: { strategy: most_frequent, columns: [color] } }, { label_encode: { column: color } }, { label_encode: { column: shape } }, { fill_missing: { strategy: mean } }, standardize, { one_hot: 2 }]\n  validation: { split: 0.25 }', '[3]', 2),
-    files: { 't.csv': COLORS },
-  },
-  text_rows: {
-    spec: classifier('  source:\n    csv: { path: t.csv, label: label }\n  pipeline: [drop_duplicates, { drop_missing: { columns: [size] } }, { fill_missing: { strategy: most_frequent } }, { label_encode: { column: color } }, { select: [color, size] }, { one_hot: 2 }]\n  validation: { split: 0.25 }', '[2]', 2),
-    files: { 't.csv': COLORS },
-  },
-  table_drop_any: {
-    spec: classifier('  source:\n    csv: { path: t.csv, label: kind }\n  pipeline: [drop_missing, label_encode, { one_hot: 2 }]\n  validation: { split: 0.25 }', '[3]', 2),
-    files: { 't.csv': TABLE.replace('label', 'kind').replace(/,(0|1)$/gm, (_m, v: string) => `,${v === '1' ? 'yes' : 'no'}`).replace(',yes\n', ',NA\n') },
-  },
+  text_columns: csvCase(COLORS, 'label', '{ fill_missing: { strategy: most_frequent, columns: [color] } }, { label_encode: { column: color } }, { label_encode: { column: shape } }, { fill_missing: { strategy: mean } }, standardize, { one_hot: 2 }', '[3]', 2),
+  text_rows: csvCase(COLORS, 'label', 'drop_duplicates, { drop_missing: { columns: [size] } }, { fill_missing: { strategy: most_frequent } }, { label_encode: { column: color } }, { select: [color, size] }, { one_hot: 2 }', '[2]', 2),
+  table_drop_any: csvCase(TABLE.replace('label', 'kind').replace(/,(0|1)$/gm, (_m, v: string) => `,${v === '1' ? 'yes' : 'no'}`).replace(',yes\n', ',NA\n'), 'kind', 'drop_missing, label_encode, { one_hot: 2 }', '[3]', 2),
   idx: {
     spec: classifier('  source: { idx: { images: i.idx.gz, labels: l.idx, shape: [3, 2] } }\n  pipeline: [{ scale: 255 }, { reshape: [3, 2, 1] }, { one_hot: 4 }]\n  validation: { split: 0.34 }', '[3, 2, 1]', 4),
     files: { 'i.idx.gz': gzipSync(idx(0x08, [6, 6], Array.from({ length: 36 }, (_, i) => (i * 37) % 256))), 'l.idx': idx(0x08, [6], [0, 3, 1, 2, 3, 0]) },

@@ -259,7 +259,7 @@ def read_source():
 
 def split_indices(n):
     """The trainer's split: one seeded permutation, test first, then validation, the rest training (each sorted)."""
-    if (VALIDATION_SPLIT == 0 and TEST_SPLIT == 0) or any(s["type"] == "split" for s in STEPS):
+    if VALIDATION_SPLIT == 0 and TEST_SPLIT == 0:
         return {"train": list(range(n))}
     p = permutation(n, mulberry32(derive_seed(SEED, "split")))
     n_test, n_val = math.floor(n * TEST_SPLIT + 0.5), math.floor(n * VALIDATION_SPLIT + 0.5)
