@@ -88,6 +88,17 @@ describe('`latest`: a spec\'s newest run with a checkpoint', () => {
     expect(latestRunsAbove(join(specDir, 'runs', 'digits-0-4', 'latest'))).toBe(join(specDir, 'runs', 'digits-0-4', 'latest'));
   });
 
+  it('shapes are read once while the source file is unchanged, and again when it changes', () => {
+    const runs = join(mkdtempSync(join(tmpdir(), 'modelyaml-latest-')), 'runs', 'digits-0-4');
+    run(runs, '2026-01-01T00-00-00-000Z', 1);
+    const dir = join(runs, '2026-01-01T00-00-00-000Z');
+    const first = pretrainedShapes(dir);
+    expect(pretrainedShapes(dir)).toBe(first);
+    // The checkpoint rewritten with another shape: read anew.
+    writeFileSync(join(dir, 'checkpoints', 'last', 'model.json'), JSON.stringify({ modelTopology: {}, weightsManifest: [{ paths: ['w.bin'], weights: [{ name: 'conv1/bias', shape: [1, 1], dtype: 'float32' }] }] }));
+    expect(pretrainedShapes(dir)!.layers[0].weights[0].shape).toEqual([1, 1]);
+  });
+
   it('a spec with no run yet is a PretrainedError saying to train it first', () => {
     const runs = join(mkdtempSync(join(tmpdir(), 'modelyaml-latest-')), 'runs', 'digits-0-4');
     expect(() => resolveLatestRun(join(runs, 'latest'))).toThrow(`${join(runs, 'latest')}: ${runs} does not exist yet, here or in a folder above: train that spec first (\`latest\` is its newest run).`);

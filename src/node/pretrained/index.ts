@@ -53,13 +53,40 @@ export async function readPretrained(given: string): Promise<PretrainedSource> {
   return readTfjsModel(path);
 }
 
+/** Shapes read, by path, with the size and time of the file they came from (a few sources per workspace). */
+const SHAPES = new Map<string, { stamp: string; source: PretrainedSource }>();
+const SHAPES_KEPT = 16;
+
+/** The file a source's shapes come from (a folder's model.json), as size and modification time. */
+function stampOf(path: string): string | undefined {
+  const file = statSync(path).isDirectory() ? modelJsonOf(path) : path;
+  if (!file) return undefined;
+  const s = statSync(file);
+  return `${file}\0${s.size}\0${s.mtimeMs}`;
+}
+
 /**
  * The layers and weight shapes a source holds, without its values, synchronously (for checks while
- * typing); undefined while h5wasm is still loading for a Keras file. Throws PretrainedError.
+ * typing); undefined while h5wasm is still loading for a Keras file. Throws PretrainedError. Kept
+ * while the file is unchanged: the language server checks on every keystroke, and a `.keras` file
+ * is a zip to inflate.
  */
 export function pretrainedShapes(given: string): PretrainedSource | undefined {
   const path = resolveLatestRun(given);
   if (!existsSync(path)) throw new PretrainedError('pretrained/missing', `${path} does not exist.`, path);
+  const stamp = stampOf(path);
+  const kept = SHAPES.get(path);
+  if (kept && kept.stamp === stamp) return kept.source;
+  const source = readShapes(path);
+  if (source && stamp) {
+    SHAPES.delete(path);
+    SHAPES.set(path, { stamp, source });
+    if (SHAPES.size > SHAPES_KEPT) SHAPES.delete(SHAPES.keys().next().value!);
+  }
+  return source;
+}
+
+function readShapes(path: string): PretrainedSource | undefined {
   const isKeras = path.endsWith('.keras');
   if (isKeras || path.endsWith('.h5') || path.endsWith('.hdf5')) {
     const lib = hdf5IfReady();
